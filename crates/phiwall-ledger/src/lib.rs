@@ -1,0 +1,1 @@
+//! The tamper-evident, encrypted audit ledger (placeholder; filled in by its owner).

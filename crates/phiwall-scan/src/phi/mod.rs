@@ -1,0 +1,31 @@
+//! PHI recognizers. Each submodule owns one family and exposes `detectors()`; this module is the
+//! registry the [`crate::Scanner`] builds from.
+//!
+//! | module | types |
+//! |---|---|
+//! | `structured` | SSN, PHONE, FAX, EMAIL, URL, IP_ADDRESS, CREDIT_CARD, MRN, HEALTH_PLAN_ID, ACCOUNT_NUMBER, LICENSE_NUMBER, VEHICLE_ID, DEVICE_ID, BIOMETRIC_ID, OTHER_ID |
+//! | `dates`, `age`, `address` | DATE, AGE, ADDRESS |
+//! | `names` | NAME, EMPLOYER |
+//! | `spoken` | the normalized view of transcripts, and spoken-only forms |
+
+pub mod address;
+pub mod age;
+pub mod context;
+pub mod dates;
+pub mod names;
+pub mod spoken;
+pub mod structured;
+pub mod validators;
+
+use crate::detector::Detector;
+
+/// Every detector run over original text and over spoken views, in a fixed order.
+pub fn default_detectors() -> Vec<Box<dyn Detector>> {
+    let mut v: Vec<Box<dyn Detector>> = Vec::new();
+    v.extend(structured::detectors());
+    v.extend(dates::detectors());
+    v.extend(age::detectors());
+    v.extend(address::detectors());
+    v.extend(names::detectors());
+    v
+}

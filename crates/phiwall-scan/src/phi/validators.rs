@@ -1,0 +1,1 @@
+//! Check-digit and shape validators for identifiers (Luhn, SSN rules, ABA, DEA, VIN, MBI, NPI).

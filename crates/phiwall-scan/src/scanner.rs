@@ -1,0 +1,210 @@
+//! The scanner: built once from config, then `scan(&str)` from any thread.
+//!
+//! Pipeline per call: run every detector over the original text; when the text holds spoken
+//! numbers, spelled letters or "at"/"dot" forms, build a normalized view (see
+//! [`crate::phi::spoken`]), run the detectors again over the view and map spans back; drop spans
+//! under `min_score`; merge same-type overlaps; keep the best of cross-type overlaps; convert byte
+//! offsets to code points.
+
+use crate::detector::{Detector, Doc, Span};
+use crate::error::Error;
+use crate::offsets::bytes_to_chars;
+use crate::phi;
+use crate::types::{Finding, PhiType, ALL_PHI_TYPES};
+
+/// How a [`Scanner`] behaves. `Default` reports every type at the recommended threshold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScannerConfig {
+    /// Types to report. Empty means all types.
+    pub types: Vec<PhiType>,
+    /// Findings scoring below this are dropped. Range `[0, 1]`; default 0.5.
+    pub min_score: f32,
+    /// Also scan a normalized view for spoken and spelled forms (speech-to-text). Default on.
+    pub is_spoken_forms_enabled: bool,
+}
+
+impl Default for ScannerConfig {
+    fn default() -> Self {
+        ScannerConfig { types: Vec::new(), min_score: 0.5, is_spoken_forms_enabled: true }
+    }
+}
+
+/// A built PHI scanner. Cheap to share (`Send + Sync`), immutable.
+pub struct Scanner {
+    detectors: Vec<Box<dyn Detector>>,
+    spoken_detectors: Vec<Box<dyn Detector>>,
+    enabled: [bool; ALL_PHI_TYPES.len()],
+    min_score: f32,
+    is_spoken_forms_enabled: bool,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner")
+            .field("detectors", &self.detectors.iter().map(|d| d.name()).collect::<Vec<_>>())
+            .field("min_score", &self.min_score)
+            .finish()
+    }
+}
+
+impl Scanner {
+    /// Build a scanner. Fails only on invalid configuration.
+    pub fn new(config: ScannerConfig) -> Result<Self, Error> {
+        if !(0.0..=1.0).contains(&config.min_score) {
+            return Err(Error::Config {
+                key: "min_score",
+                expected: "a number in [0, 1]",
+                found: config.min_score.to_string(),
+            });
+        }
+        let mut enabled = [config.types.is_empty(); ALL_PHI_TYPES.len()];
+        for t in &config.types {
+            enabled[*t as usize] = true;
+        }
+        Ok(Scanner {
+            detectors: phi::default_detectors(),
+            spoken_detectors: phi::spoken::detectors(),
+            enabled,
+            min_score: config.min_score,
+            is_spoken_forms_enabled: config.is_spoken_forms_enabled,
+        })
+    }
+
+    /// Names of the detectors this scanner runs.
+    pub fn detector_names(&self) -> Vec<&'static str> {
+        self.detectors.iter().map(|d| d.name()).collect()
+    }
+
+    /// Find PHI in `text`. Findings are sorted by start and never overlap.
+    pub fn scan(&self, text: &str) -> Vec<Finding> {
+        let spans = self.scan_bytes(text);
+        let mut findings: Vec<Finding> = spans
+            .iter()
+            .map(|s| Finding {
+                kind: s.kind,
+                start: s.start,
+                end: s.end,
+                score: s.score,
+                recognizer: s.recognizer,
+            })
+            .collect();
+        let mut offs: Vec<&mut usize> = Vec::with_capacity(findings.len() * 2);
+        for f in findings.iter_mut() {
+            offs.push(&mut f.start);
+            offs.push(&mut f.end);
+        }
+        bytes_to_chars(text, &mut offs);
+        findings
+    }
+
+    /// Like [`Scanner::scan`] but with byte offsets (for callers that slice the text directly).
+    pub fn scan_bytes(&self, text: &str) -> Vec<Span> {
+        let mut spans = Vec::new();
+        let doc = Doc::new(text);
+        for d in &self.detectors {
+            d.detect(&doc, &mut spans);
+        }
+        if self.is_spoken_forms_enabled {
+            for d in &self.spoken_detectors {
+                d.detect(&doc, &mut spans);
+            }
+            if let Some(view) = phi::spoken::normalize(text) {
+                let vdoc = Doc { text: &view.text, is_spoken_view: true };
+                let mut vspans = Vec::new();
+                for d in &self.detectors {
+                    d.detect(&vdoc, &mut vspans);
+                }
+                spans.extend(vspans.into_iter().filter_map(|s| view.map_span(s)));
+            }
+        }
+        spans.retain(|s| {
+            self.enabled[s.kind as usize]
+                && s.score >= self.min_score
+                && s.start < s.end
+                && s.end <= text.len()
+                && text.is_char_boundary(s.start)
+                && text.is_char_boundary(s.end)
+        });
+        resolve_overlaps(spans)
+    }
+}
+
+/// Merge same-type overlaps into their union (max score), then greedily keep the highest-scoring
+/// (then longest) spans among cross-type overlaps. Output is sorted and non-overlapping.
+pub fn resolve_overlaps(mut spans: Vec<Span>) -> Vec<Span> {
+    if spans.len() < 2 {
+        return spans;
+    }
+    spans.sort_unstable_by(|a, b| (a.kind, a.start, a.end).cmp(&(b.kind, b.start, b.end)));
+    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match merged.last_mut() {
+            Some(m) if m.kind == s.kind && s.start < m.end => {
+                if s.end > m.end {
+                    m.end = s.end;
+                }
+                if s.score > m.score {
+                    m.score = s.score;
+                    m.recognizer = s.recognizer;
+                }
+            }
+            _ => merged.push(s),
+        }
+    }
+    merged.sort_unstable_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut kept: Vec<Span> = Vec::with_capacity(merged.len());
+    for s in merged {
+        if kept.iter().all(|k| s.end <= k.start || s.start >= k.end) {
+            kept.push(s);
+        }
+    }
+    kept.sort_unstable_by_key(|s| s.start);
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sp(start: usize, end: usize, kind: PhiType, score: f32) -> Span {
+        Span::new(start, end, kind, score, "t")
+    }
+
+    #[test]
+    fn same_type_overlaps_merge() {
+        let out =
+            resolve_overlaps(vec![sp(0, 5, PhiType::Name, 0.6), sp(3, 9, PhiType::Name, 0.9)]);
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].start, out[0].end), (0, 9));
+        assert!((out[0].score - 0.9).abs() < 1e-6);
+    }
+
+    #[test]
+    fn cross_type_keeps_best() {
+        let out = resolve_overlaps(vec![
+            sp(0, 10, PhiType::Phone, 0.9),
+            sp(2, 11, PhiType::Ssn, 0.5),
+            sp(20, 25, PhiType::Date, 0.7),
+        ]);
+        assert_eq!(
+            out.iter().map(|s| s.kind).collect::<Vec<_>>(),
+            vec![PhiType::Phone, PhiType::Date]
+        );
+    }
+
+    #[test]
+    fn rejects_bad_threshold() {
+        assert!(Scanner::new(ScannerConfig { min_score: 1.5, ..Default::default() }).is_err());
+    }
+
+    #[test]
+    fn scanner_is_send_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Scanner>();
+    }
+}

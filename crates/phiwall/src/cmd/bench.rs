@@ -1,0 +1,15 @@
+//! Placeholder; filled in by its owner.
+
+use std::process::ExitCode;
+
+/// Subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// Placeholder.
+    Placeholder,
+}
+
+/// Run.
+pub fn run(_c: BenchCommand) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("not built yet")
+}

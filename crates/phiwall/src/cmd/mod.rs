@@ -1,0 +1,11 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod eval;
+pub mod eval_injection;
+pub mod eval_phi;
+pub mod generate;
+pub mod log;
+pub mod redact;
+pub mod scan;
+pub mod train;
