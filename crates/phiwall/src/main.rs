@@ -9,6 +9,7 @@
 mod cmd;
 mod input;
 mod output;
+mod secret;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -6,6 +6,7 @@ pub mod eval_injection;
 pub mod eval_phi;
 pub mod generate;
 pub mod log;
+pub mod pipeline;
 pub mod redact;
 pub mod scan;
 pub mod train;
