@@ -109,7 +109,7 @@ pub fn aba_valid(nine: &[u8]) -> bool {
     }
     let w = [3u32, 7, 1];
     let sum: u32 = nine.iter().enumerate().map(|(i, &b)| dv(b) * w[i % 3]).sum();
-    sum % 10 == 0 && nine != b"000000000"
+    sum.is_multiple_of(10) && nine != b"000000000"
 }
 
 /// DEA registration number: two letters then seven digits, the first letter a registrant type
