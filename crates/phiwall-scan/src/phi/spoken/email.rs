@@ -10,123 +10,99 @@
 //! space-joined words only when one side is a single letter or a digit ("j smith", "smith one
 //! two"), stopping at cue words ("email me at", "address is").
 
-use super::tokens::{tokenize, Class, Tok};
+use super::tokens::{features, is_tld, lower_word, tokenize, Class, Tok, HAS_CONNECTOR};
 use crate::detector::{Detector, Doc, Span};
 use crate::types::PhiType;
-use aho_corasick::{AhoCorasick, MatchKind};
-use std::sync::LazyLock;
 
-/// Top-level domains accepted after a spoken "dot". Kept short: each one is also an English
-/// word risk ("us", "co").
-const TLDS: &[&str] = &[
-    "com", "org", "net", "edu", "gov", "us", "io", "co", "info", "biz", "health", "mil", "uk", "ca",
-];
-
-/// Words that never belong to a local part or a domain label.
-const STOPWORDS: &[&str] = &[
-    "at",
-    "me",
-    "is",
-    "my",
-    "email",
-    "e",
-    "mail",
-    "address",
-    "to",
-    "it",
-    "its",
-    "it's",
-    "the",
-    "was",
-    "and",
-    "or",
-    "please",
-    "send",
-    "reach",
-    "contact",
-    "you",
-    "your",
-    "can",
-    "just",
-    "that's",
-    "thats",
-    "um",
-    "uh",
-    "so",
-    "yes",
-    "yeah",
-    "ok",
-    "okay",
-    "sure",
-    "of",
-    "be",
-    "i",
-    "i'm",
-    "im",
-    "on",
-    "in",
-    "from",
-    "with",
-    "by",
-    "for",
-    "our",
-    "their",
-    "his",
-    "her",
-    "this",
-    "there",
-    "here",
-    "a",
-    "an",
-    "visit",
-    "go",
-    "website",
-    "site",
-    "web",
-    "online",
-    "page",
-    "dot",
-    "underscore",
-    "dash",
-    "hyphen",
-    "slash",
-    "colon",
-    "period",
-    "we're",
-    "are",
-    "we",
-    "they",
-    "he",
-    "she",
-    "try",
-    "use",
-    "using",
-    "write",
-    "type",
-    "enter",
-    "then",
-    "also",
-];
-
-/// The detectors' prefilter: a spoken connector word, or a written domain ending that a spoken
-/// "at" may precede ("maria.lopez at gmail.com").
-static CONNECTOR_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(["dot", "slash", "underscore", ".com", ".org", ".net", ".edu", ".gov", ".us"])
-        .ok()
-});
-
-fn has_connector(text: &str) -> bool {
-    match CONNECTOR_AC.as_ref() {
-        Some(ac) => ac.find_iter(text).any(|m| {
-            let written = text.as_bytes().get(m.start()) == Some(&b'.');
-            let (a, b) = if written { (m.start() + 1, m.end()) } else { (m.start(), m.end()) };
-            super::tokens::is_whole_word(text, a, b)
-        }),
-        None => true,
-    }
+/// Words that never belong to a local part or a domain label (lowercase). Contractions ("it's",
+/// "that's") are excluded by their apostrophe.
+fn is_stopword(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"at"
+            | b"me"
+            | b"is"
+            | b"my"
+            | b"email"
+            | b"e"
+            | b"mail"
+            | b"address"
+            | b"to"
+            | b"it"
+            | b"its"
+            | b"the"
+            | b"was"
+            | b"and"
+            | b"or"
+            | b"please"
+            | b"send"
+            | b"reach"
+            | b"contact"
+            | b"you"
+            | b"your"
+            | b"can"
+            | b"just"
+            | b"thats"
+            | b"um"
+            | b"uh"
+            | b"so"
+            | b"yes"
+            | b"yeah"
+            | b"ok"
+            | b"okay"
+            | b"sure"
+            | b"of"
+            | b"be"
+            | b"i"
+            | b"im"
+            | b"on"
+            | b"in"
+            | b"from"
+            | b"with"
+            | b"by"
+            | b"for"
+            | b"our"
+            | b"their"
+            | b"his"
+            | b"her"
+            | b"this"
+            | b"there"
+            | b"here"
+            | b"a"
+            | b"an"
+            | b"visit"
+            | b"go"
+            | b"website"
+            | b"site"
+            | b"web"
+            | b"online"
+            | b"page"
+            | b"dot"
+            | b"underscore"
+            | b"dash"
+            | b"hyphen"
+            | b"slash"
+            | b"colon"
+            | b"period"
+            | b"are"
+            | b"we"
+            | b"they"
+            | b"he"
+            | b"she"
+            | b"try"
+            | b"use"
+            | b"using"
+            | b"write"
+            | b"type"
+            | b"enter"
+            | b"then"
+            | b"also"
+            | b"out"
+            | b"look"
+            | b"check"
+            | b"called"
+            | b"named"
+    )
 }
 
 /// A connector between two parts of an address.
@@ -139,19 +115,58 @@ enum Conn {
     Slash,
 }
 
-/// Token texts and gaps of one document.
+/// What the address grammar needs to know about one token, computed once.
+#[derive(Debug, Clone, Copy, Default)]
+struct Lex {
+    is_stop: bool,
+    is_tld: bool,
+    /// ASCII letters/digits only (addresses here are ASCII).
+    is_ascii: bool,
+    /// The connector this word names, before checking it stands alone between spaces.
+    conn: Option<Conn>,
+}
+
+fn lex(w: &str) -> Lex {
+    let mut buf = [0u8; 12];
+    let is_ascii = w.bytes().all(|b| b.is_ascii_alphanumeric());
+    let Some(lower) = lower_word(w, &mut buf) else {
+        // Digits, long words and contractions: only contractions are stopwords.
+        return Lex {
+            is_stop: !is_ascii && w.contains(['\'', '\u{2019}']),
+            is_ascii,
+            ..Lex::default()
+        };
+    };
+    let conn = match lower {
+        b"dot" | b"period" => Some(Conn::Dot),
+        b"underscore" => Some(Conn::Underscore),
+        b"dash" | b"hyphen" => Some(Conn::Dash),
+        b"at" => Some(Conn::At),
+        b"slash" => Some(Conn::Slash),
+        _ => None,
+    };
+    Lex { is_stop: is_stopword(lower), is_tld: is_tld(lower), is_ascii, conn }
+}
+
+/// Tokens of one document with their address facts.
 struct Toks<'a> {
     text: &'a str,
-    toks: Vec<Tok>,
+    toks: &'a [Tok],
+    lex: Vec<Lex>,
 }
 
 impl<'a> Toks<'a> {
-    fn new(text: &'a str) -> Self {
-        Toks { text, toks: tokenize(text) }
+    fn new(text: &'a str, toks: &'a [Tok]) -> Self {
+        let lex = toks.iter().map(|t| lex(text.get(t.start..t.end).unwrap_or(""))).collect();
+        Toks { text, toks, lex }
     }
 
     fn word(&self, k: usize) -> &'a str {
         self.toks.get(k).and_then(|t| self.text.get(t.start..t.end)).unwrap_or("")
+    }
+
+    fn lex(&self, k: usize) -> Lex {
+        self.lex.get(k).copied().unwrap_or_default()
     }
 
     fn is(&self, k: usize, words: &[&str]) -> bool {
@@ -174,20 +189,7 @@ impl<'a> Toks<'a> {
 
     /// A connector word at token `k` (with spaces on both sides).
     fn conn_word(&self, k: usize) -> Option<Conn> {
-        let w = self.word(k);
-        let c = if w.eq_ignore_ascii_case("dot") || w.eq_ignore_ascii_case("period") {
-            Conn::Dot
-        } else if w.eq_ignore_ascii_case("underscore") {
-            Conn::Underscore
-        } else if w.eq_ignore_ascii_case("dash") || w.eq_ignore_ascii_case("hyphen") {
-            Conn::Dash
-        } else if w.eq_ignore_ascii_case("at") {
-            Conn::At
-        } else if w.eq_ignore_ascii_case("slash") {
-            Conn::Slash
-        } else {
-            return None;
-        };
+        let c = self.lex(k).conn?;
         let spaced = k > 0 && self.gap_is_space(k - 1) && self.gap_is_space(k);
         spaced.then_some(c)
     }
@@ -206,10 +208,8 @@ impl<'a> Toks<'a> {
 
     /// A word that can be part of an address.
     fn is_label(&self, k: usize) -> bool {
-        match self.toks.get(k) {
-            None => false,
-            Some(t) => self.word(k).is_ascii() && !self.is(k, STOPWORDS) && t.class != Class::And,
-        }
+        let l = self.lex(k);
+        k < self.toks.len() && l.is_ascii && !l.is_stop
     }
 
     /// Spoken or written single characters join with their neighbours by a plain space.
@@ -288,7 +288,7 @@ impl<'a> Toks<'a> {
             let Some(last) = self.label_fwd(n) else { break };
             spoken |= is_spoken;
             // A TLD ends its label even when words follow ("dot com thanks").
-            if self.is(n, TLDS) {
+            if self.lex(n).is_tld {
                 best = Some((n, spoken));
                 end = n;
             } else {
@@ -312,48 +312,46 @@ impl Detector for SpokenEmailDetector {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        if !has_connector(doc.text) {
-            return;
+        if features(doc.text, HAS_CONNECTOR) != 0 {
+            detect_emails(doc, &tokenize(doc.text), out);
         }
-        let t = Toks::new(doc.text);
-        let mut k = 0;
-        while k < t.toks.len() {
-            // An "at" word or a written "@" after token k.
-            let (local_end, dom_start, at_spoken) = if t.conn_word(k) == Some(Conn::At) {
-                match k.checked_sub(1) {
-                    Some(p) => (p, k + 1, true),
-                    None => {
-                        k += 1;
-                        continue;
-                    }
-                }
-            } else if t.conn_gap(k) == Some(Conn::At) {
-                (k, k + 1, false)
-            } else {
-                k += 1;
-                continue;
-            };
-            let Some((tld, dot_spoken)) = t.domain_fwd(dom_start) else {
-                k += 1;
-                continue;
-            };
-            let Some((local_start, local_spoken)) = local_part(&t, local_end) else {
-                k += 1;
-                continue;
-            };
-            if at_spoken || dot_spoken || local_spoken {
-                if let (Some(a), Some(b)) = (t.toks.get(local_start), t.toks.get(tld)) {
-                    out.push(Span::new(
-                        a.start,
-                        b.end,
-                        PhiType::Email,
-                        EMAIL_SCORE,
-                        "spoken_email",
-                    ));
+    }
+}
+
+/// The spoken e-mail detector over tokens of `doc.text`.
+pub(crate) fn detect_emails(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
+    let t = Toks::new(doc.text, toks);
+    let mut k = 0;
+    while k < t.toks.len() {
+        // An "at" word or a written "@" after token k.
+        let (local_end, dom_start, at_spoken) = if t.conn_word(k) == Some(Conn::At) {
+            match k.checked_sub(1) {
+                Some(p) => (p, k + 1, true),
+                None => {
+                    k += 1;
+                    continue;
                 }
             }
-            k = tld + 1;
+        } else if t.conn_gap(k) == Some(Conn::At) {
+            (k, k + 1, false)
+        } else {
+            k += 1;
+            continue;
+        };
+        let Some((tld, dot_spoken)) = t.domain_fwd(dom_start) else {
+            k += 1;
+            continue;
+        };
+        let Some((local_start, local_spoken)) = local_part(&t, local_end) else {
+            k += 1;
+            continue;
+        };
+        if at_spoken || dot_spoken || local_spoken {
+            if let (Some(a), Some(b)) = (t.toks.get(local_start), t.toks.get(tld)) {
+                out.push(Span::new(a.start, b.end, PhiType::Email, EMAIL_SCORE, "spoken_email"));
+            }
         }
+        k = tld + 1;
     }
 }
 
@@ -408,66 +406,67 @@ impl Detector for SpokenUrlDetector {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        if !has_connector(doc.text) {
-            return;
+        if features(doc.text, HAS_CONNECTOR) != 0 {
+            detect_urls(doc, &tokenize(doc.text), out);
         }
-        let t = Toks::new(doc.text);
-        let mut k = 0;
-        while k < t.toks.len() {
-            // Domains start at a label not joined to a previous label ("at" and "slash slash"
-            // may precede one). The leftmost start that parses wins.
-            let starts = t.is_label(k)
-                && !matches!(
-                    t.conn_before(k),
-                    Some((Conn::Dot | Conn::Dash | Conn::Underscore, _, _))
-                );
-            let found = if starts { t.domain_fwd(k) } else { None };
-            let Some((tld, mut spoken)) = found else {
-                k += 1;
-                continue;
-            };
-            let mut start = k;
-            let mut has_prefix = is_www(&t, k);
-            if let Some(s) = scheme_before(&t, k) {
-                start = s;
-                has_prefix = true;
-                spoken = true;
+    }
+}
+
+/// The spoken URL detector over tokens of `doc.text`.
+pub(crate) fn detect_urls(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
+    let t = Toks::new(doc.text, toks);
+    let mut k = 0;
+    while k < t.toks.len() {
+        // Domains start at a label not joined to a previous label ("at" and "slash slash"
+        // may precede one). The leftmost start that parses wins.
+        let starts = t.is_label(k)
+            && !matches!(t.conn_before(k), Some((Conn::Dot | Conn::Dash | Conn::Underscore, _, _)));
+        let found = if starts { t.domain_fwd(k) } else { None };
+        let Some((tld, mut spoken)) = found else {
+            k += 1;
+            continue;
+        };
+        let mut start = k;
+        let mut has_prefix = is_www(&t, k);
+        if let Some(s) = scheme_before(&t, k) {
+            start = s;
+            has_prefix = true;
+            spoken = true;
+        }
+        // Path: "slash word [dot|dash|underscore word]..." repeated.
+        let mut end = tld;
+        let mut has_path = false;
+        for _ in 0..8 {
+            let Some((Conn::Slash, n, is_spoken)) = t.conn_after(end) else { break };
+            if !t.is_label(n) {
+                break;
             }
-            // Path: "slash word [dot|dash|underscore word]..." repeated.
-            let mut end = tld;
-            let mut has_path = false;
-            for _ in 0..8 {
-                let Some((Conn::Slash, n, is_spoken)) = t.conn_after(end) else { break };
-                if !t.is_label(n) {
+            let mut last = n;
+            while let Some((c, m, s)) = t.conn_after(last) {
+                if matches!(c, Conn::Dot | Conn::Dash | Conn::Underscore) && t.is_label(m) {
+                    last = m;
+                    spoken |= s;
+                } else {
                     break;
                 }
-                let mut last = n;
-                while let Some((c, m, s)) = t.conn_after(last) {
-                    if matches!(c, Conn::Dot | Conn::Dash | Conn::Underscore) && t.is_label(m) {
-                        last = m;
-                        spoken |= s;
-                    } else {
-                        break;
-                    }
-                }
-                spoken |= is_spoken;
-                has_path = true;
-                end = last;
             }
-            if spoken {
-                let score = if has_prefix {
-                    URL_SCORE_PREFIXED
-                } else if has_path {
-                    URL_SCORE_PATH
-                } else {
-                    URL_SCORE_BARE
-                };
-                if let (Some(a), Some(b)) = (t.toks.get(start), t.toks.get(end)) {
-                    out.push(Span::new(a.start, b.end, PhiType::Url, score, "spoken_url"));
-                }
-            }
-            k = end + 1;
+            spoken |= is_spoken;
+            has_path = true;
+            end = last;
         }
+        if spoken {
+            let score = if has_prefix {
+                URL_SCORE_PREFIXED
+            } else if has_path {
+                URL_SCORE_PATH
+            } else {
+                URL_SCORE_BARE
+            };
+            if let (Some(a), Some(b)) = (t.toks.get(start), t.toks.get(end)) {
+                out.push(Span::new(a.start, b.end, PhiType::Url, score, "spoken_url"));
+            }
+        }
+        k = end + 1;
     }
 }
 

@@ -22,56 +22,13 @@ pub use email::{SpokenEmailDetector, SpokenUrlDetector};
 pub use spelled::SpelledNameDetector;
 pub use view::View;
 
-use crate::detector::Detector;
-use aho_corasick::{AhoCorasick, MatchKind};
+use crate::detector::{Detector, Doc, Span};
 use numbers::NumberRun;
-use std::sync::LazyLock;
-use tokens::{classify_gap, is_whole_word, token_ranges, tokenize, Gap, NUMBER_WORDS};
-
-/// Whole-word, case-insensitive matcher for the number words (`None` only if the build failed,
-/// which the prefilter treats as "maybe").
-static NUMBER_WORD_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(NUMBER_WORDS)
-        .ok()
-});
-
-/// True when `text` holds a number word as a whole word.
-fn has_number_word(text: &str) -> bool {
-    match NUMBER_WORD_AC.as_ref() {
-        Some(ac) => ac.find_iter(text).any(|m| is_whole_word(text, m.start(), m.end())),
-        None => true,
-    }
-}
-
-/// True when `text` holds at least `min` consecutive single-character tokens joined by spaces,
-/// hyphens, commas or periods. No allocation.
-pub(crate) fn has_spelled_run(text: &str, min: usize) -> bool {
-    let mut count = 0usize;
-    let mut prev_end: Option<usize> = None;
-    for (start, end) in token_ranges(text) {
-        let is_single = end - start == 1;
-        if !is_single {
-            count = 0;
-        } else {
-            let joined = prev_end.is_some_and(|p| {
-                count > 0 && classify_gap(text.get(p..start).unwrap_or("")) != Gap::Break
-            });
-            count = if joined { count + 1 } else { 1 };
-            if count >= min {
-                return true;
-            }
-        }
-        prev_end = Some(end);
-    }
-    false
-}
+use tokens::{features, tokenize, HAS_CONNECTOR, HAS_NUMBER_WORD, HAS_SPELLED_2, HAS_SPELLED_3};
 
 /// Build the normalized view of `text`, or `None` when nothing in it needs normalizing.
 pub fn normalize(text: &str) -> Option<View> {
-    if !has_number_word(text) && !has_spelled_run(text, 3) {
+    if features(text, HAS_NUMBER_WORD | HAS_SPELLED_3) == 0 {
         return None;
     }
     let toks = tokenize(text);
@@ -123,9 +80,42 @@ fn copy_original(v: &mut View, text: &str, copied: &mut usize, upto: usize) {
     }
 }
 
-/// Detectors for spoken-only forms, run over the original text.
+/// Detectors for spoken-only forms, run over the original text: one [`SpokenFormsDetector`] that
+/// tokenizes once for all of them.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
-    vec![Box::new(SpokenEmailDetector), Box::new(SpokenUrlDetector), Box::new(SpelledNameDetector)]
+    vec![Box::new(SpokenFormsDetector)]
+}
+
+/// Runs [`SpokenEmailDetector`], [`SpokenUrlDetector`] and [`SpelledNameDetector`] over one
+/// tokenization, after one allocation-free prefilter pass (most text has no "dot", "slash" or
+/// spelled letters and costs only that pass). Spans keep the individual recognizer names.
+#[derive(Debug, Default)]
+pub struct SpokenFormsDetector;
+
+impl Detector for SpokenFormsDetector {
+    fn name(&self) -> &'static str {
+        "spoken_forms"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let want = HAS_CONNECTOR | HAS_SPELLED_2;
+        // `features` stops at the first hit, so ask again only for what is still unknown.
+        let mut f = features(doc.text, want);
+        if f == 0 {
+            return;
+        }
+        if f & want != want {
+            f |= features(doc.text, want & !f);
+        }
+        let toks = tokenize(doc.text);
+        if f & HAS_CONNECTOR != 0 {
+            email::detect_emails(doc, &toks, out);
+            email::detect_urls(doc, &toks, out);
+        }
+        if f & HAS_SPELLED_2 != 0 {
+            spelled::detect_names(doc, &toks, out);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -197,6 +187,38 @@ mod tests {
         let s = "oh ".repeat(300_000);
         assert_eq!(norm(&s), None);
         assert!(t.elapsed().as_secs() < 20, "normalize is not linear");
+    }
+
+    #[test]
+    fn combined_detector_and_scanner() {
+        let s = "Sure, it's maria dot lopez at gmail dot com, my last name is L-O-P-E-Z, and the \
+                 portal is w w w dot riverside clinic dot org slash portal.";
+        let mut out = Vec::new();
+        SpokenFormsDetector.detect(&Doc::new(s), &mut out);
+        let got: Vec<(&str, PhiType)> = out
+            .iter()
+            .filter(|sp| sp.score >= 0.5)
+            .map(|sp| (&s[sp.start..sp.end], sp.kind))
+            .collect();
+        assert!(got.contains(&("maria dot lopez at gmail dot com", PhiType::Email)), "{got:?}");
+        assert!(got.contains(&("L-O-P-E-Z", PhiType::Name)), "{got:?}");
+        assert!(
+            got.contains(&("w w w dot riverside clinic dot org slash portal", PhiType::Url)),
+            "{got:?}"
+        );
+        // Through the scanner: the e-mail wins over the URL inside it.
+        let scanner = crate::Scanner::new(crate::ScannerConfig::default()).unwrap();
+        let found = scanner.scan_bytes(s);
+        let email = found.iter().find(|f| f.kind == PhiType::Email).unwrap();
+        assert_eq!(&s[email.start..email.end], "maria dot lopez at gmail dot com");
+        assert!(!found
+            .iter()
+            .any(|f| f.kind == PhiType::Url && f.start < email.end && f.end > email.start));
+        // Nothing spoken: nothing found, nothing allocated for the view.
+        let mut out = Vec::new();
+        SpokenFormsDetector
+            .detect(&Doc::new("Patient denies chest pain. Will follow up."), &mut out);
+        assert!(out.is_empty());
     }
 
     proptest! {

@@ -250,26 +250,30 @@ impl Detector for SpelledNameDetector {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        if !super::has_spelled_run(doc.text, 2) {
+        if super::tokens::features(doc.text, super::tokens::HAS_SPELLED_2) == 0 {
             return;
         }
-        let toks = super::tokens::tokenize(doc.text);
-        let mut i = 0;
-        while i < toks.len() {
-            let (run, end) = scan(&toks, i, 2);
-            i = end.max(i + 1);
-            let Some(run) = run else { continue };
-            if run.letters != run.chars || run.letters < 2 {
-                continue;
-            }
-            let (Some(a), Some(b)) = (toks.get(run.first), toks.get(run.last)) else { continue };
-            let has_cue = before_has(doc, a.start, 40, NAME_CUES);
-            if run.letters < 3 && !has_cue {
-                continue;
-            }
-            let score = if has_cue { SCORE_WITH_CUE } else { SCORE_WITHOUT_CUE };
-            out.push(Span::new(a.start, b.end, PhiType::Name, score, "spelled_name"));
+        detect_names(doc, &super::tokens::tokenize(doc.text), out);
+    }
+}
+
+/// The [`SpelledNameDetector`] over tokens of `doc.text`.
+pub(crate) fn detect_names(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
+    let mut i = 0;
+    while i < toks.len() {
+        let (run, end) = scan(toks, i, 2);
+        i = end.max(i + 1);
+        let Some(run) = run else { continue };
+        if run.letters != run.chars || run.letters < 2 {
+            continue;
         }
+        let (Some(a), Some(b)) = (toks.get(run.first), toks.get(run.last)) else { continue };
+        let has_cue = before_has(doc, a.start, 40, NAME_CUES);
+        if run.letters < 3 && !has_cue {
+            continue;
+        }
+        let score = if has_cue { SCORE_WITH_CUE } else { SCORE_WITHOUT_CUE };
+        out.push(Span::new(a.start, b.end, PhiType::Name, score, "spelled_name"));
     }
 }
 

@@ -73,38 +73,134 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '\u{2019}'
 }
 
+/// The char at byte `i` (a char boundary) and whether it is a word char. ASCII fast path.
+fn char_at(text: &str, i: usize) -> Option<(char, bool)> {
+    match text.as_bytes().get(i) {
+        None => None,
+        Some(&b) if b < 0x80 => Some((char::from(b), b.is_ascii_alphanumeric())),
+        Some(_) => text.get(i..).and_then(|r| r.chars().next()).map(|c| (c, c.is_alphanumeric())),
+    }
+}
+
 /// Iterate over token byte ranges without allocating.
 pub(crate) fn token_ranges(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut chars = text.char_indices().peekable();
+    let mut i = 0usize;
     std::iter::from_fn(move || {
         // Skip to the first word char.
         let (start, first) = loop {
-            let (i, c) = chars.next()?;
-            if c.is_alphanumeric() {
+            let (c, is_word) = char_at(text, i)?;
+            if is_word {
                 break (i, c);
             }
+            i += c.len_utf8();
         };
-        let mut end = text.len();
+        i += first.len_utf8();
         let mut prev_alpha = first.is_alphabetic();
-        while let Some(&(i, c)) = chars.peek() {
-            if c.is_alphanumeric() {
+        while let Some((c, is_word)) = char_at(text, i) {
+            if is_word {
                 prev_alpha = c.is_alphabetic();
-                chars.next();
+                i += c.len_utf8();
                 continue;
             }
-            if is_apostrophe(c) && prev_alpha {
-                // Keep the apostrophe only when a letter follows it ("that's", not "Jones'").
-                let after = text.get(i + c.len_utf8()..).and_then(|r| r.chars().next());
-                if after.is_some_and(char::is_alphabetic) {
-                    chars.next();
-                    continue;
-                }
+            // Keep an apostrophe only between letters ("that's", not "Jones'").
+            let next = i + c.len_utf8();
+            if is_apostrophe(c)
+                && prev_alpha
+                && char_at(text, next).is_some_and(|(n, _)| n.is_alphabetic())
+            {
+                i = next;
+                continue;
             }
-            end = i;
             break;
         }
-        Some((start, end))
+        Some((start, i))
     })
+}
+
+/// Prefilter flag: a number word ("five", "twenty", "third", "double").
+pub(crate) const HAS_NUMBER_WORD: u8 = 1;
+/// Prefilter flag: three single characters in a row ("N-G-U", "W 4 8").
+pub(crate) const HAS_SPELLED_3: u8 = 2;
+/// Prefilter flag: two single characters in a row ("N-G").
+pub(crate) const HAS_SPELLED_2: u8 = 4;
+/// Prefilter flag: an address connector word ("dot", "slash", "underscore") or a written
+/// ".com"-style ending.
+pub(crate) const HAS_CONNECTOR: u8 = 8;
+
+/// One pass over the tokens without allocating: which of the `want` features `text` has. Stops
+/// as soon as any wanted feature is found, so the result holds at least one wanted flag or none.
+pub(crate) fn features(text: &str, want: u8) -> u8 {
+    let mut found = 0u8;
+    let mut singles = 0usize;
+    let mut prev_end: Option<usize> = None;
+    for (start, end) in token_ranges(text) {
+        let gap = prev_end.and_then(|p| text.get(p..start)).unwrap_or("");
+        let w = text.get(start..end).unwrap_or("");
+        if end - start == 1 {
+            singles = if singles > 0 && classify_gap(gap) != Gap::Break { singles + 1 } else { 1 };
+            if singles >= 2 {
+                found |= HAS_SPELLED_2;
+            }
+            if singles >= 3 {
+                found |= HAS_SPELLED_3;
+            }
+        } else {
+            singles = 0;
+            let mut buf = [0u8; 12];
+            if let Some(lower) = lower_word(w, &mut buf) {
+                if matches!(
+                    number_class(lower),
+                    Some(c) if !matches!(c, Class::And | Class::Dash | Class::Oh)
+                ) {
+                    found |= HAS_NUMBER_WORD;
+                }
+                if matches!(lower, b"dot" | b"slash" | b"underscore")
+                    || (gap == "." && is_tld(lower))
+                {
+                    found |= HAS_CONNECTOR;
+                }
+            }
+        }
+        if found & want != 0 {
+            return found;
+        }
+        prev_end = Some(end);
+    }
+    found
+}
+
+/// `w` in ASCII lowercase, if it is at most 12 ASCII letters.
+pub(crate) fn lower_word<'b>(w: &str, buf: &'b mut [u8; 12]) -> Option<&'b [u8]> {
+    let b = w.as_bytes();
+    if b.len() > buf.len() || !b.iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let dst = buf.get_mut(..b.len())?;
+    dst.copy_from_slice(b);
+    dst.make_ascii_lowercase();
+    Some(dst)
+}
+
+/// Top-level domains accepted after a spoken "dot". Kept short: each is also an English-word
+/// risk ("us", "co").
+pub(crate) fn is_tld(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"com"
+            | b"org"
+            | b"net"
+            | b"edu"
+            | b"gov"
+            | b"us"
+            | b"io"
+            | b"co"
+            | b"info"
+            | b"biz"
+            | b"health"
+            | b"mil"
+            | b"uk"
+            | b"ca"
+    )
 }
 
 /// Tokenize `text` into `out` (cleared first).
@@ -155,18 +251,8 @@ pub(crate) fn classify_word(w: &str) -> Class {
     if b.iter().all(u8::is_ascii_digit) {
         return Class::Digits;
     }
-    if b.len() > 12 || !b.iter().all(u8::is_ascii_alphabetic) {
-        return Class::Word;
-    }
     let mut buf = [0u8; 12];
-    let lower = match buf.get_mut(..b.len()) {
-        Some(dst) => {
-            dst.copy_from_slice(b);
-            dst.make_ascii_lowercase();
-            &*dst
-        }
-        None => return Class::Word,
-    };
+    let Some(lower) = lower_word(w, &mut buf) else { return Class::Word };
     number_class(lower).unwrap_or(Class::Word)
 }
 
@@ -242,82 +328,6 @@ fn number_class(w: &[u8]) -> Option<Class> {
     })
 }
 
-/// Every number word the normalizer turns into digits (the prefilter's patterns). "oh", "and",
-/// "dash" and "a" only matter next to one of these, so they are left out.
-pub(crate) const NUMBER_WORDS: &[&str] = &[
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "fourty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
-    "hundred",
-    "thousand",
-    "million",
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-    "twentieth",
-    "thirtieth",
-    "fortieth",
-    "fiftieth",
-    "sixtieth",
-    "seventieth",
-    "eightieth",
-    "ninetieth",
-    "hundredth",
-    "thousandth",
-    "double",
-    "triple",
-];
-
-/// True when `text[start..end]` is a whole word (no ASCII alphanumeric on either side).
-pub(crate) fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
-    let b = text.as_bytes();
-    let left = start == 0 || b.get(start - 1).is_some_and(|c| !c.is_ascii_alphanumeric());
-    let right = b.get(end).is_none_or(|c| !c.is_ascii_alphanumeric());
-    left && right
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,9 +375,19 @@ mod tests {
     }
 
     #[test]
-    fn whole_words() {
-        assert!(is_whole_word("one two", 0, 3));
-        assert!(!is_whole_word("someone", 4, 7));
-        assert!(!is_whole_word("ones", 0, 3));
+    fn prefilter_features() {
+        let all = HAS_NUMBER_WORD | HAS_SPELLED_2 | HAS_SPELLED_3 | HAS_CONNECTOR;
+        assert_eq!(features("someone phoned, it's done", all), 0);
+        assert_eq!(features("Oh and dash", all), 0);
+        assert_eq!(features("call me at Twenty", all), HAS_NUMBER_WORD);
+        assert_eq!(features("N-G", all), HAS_SPELLED_2);
+        assert_eq!(features("N-G-U", HAS_SPELLED_3), HAS_SPELLED_2 | HAS_SPELLED_3);
+        assert_eq!(features("N; x", all), 0);
+        assert_eq!(features("N\nG", all), 0);
+        assert_eq!(features("maria dot lopez", all), HAS_CONNECTOR);
+        assert_eq!(features("maria at gmail.com", all), HAS_CONNECTOR);
+        assert_eq!(features("gmail .commander", all), 0);
+        // Stops at the first wanted feature.
+        assert_eq!(features("five N-G dot", HAS_NUMBER_WORD), HAS_NUMBER_WORD);
     }
 }
