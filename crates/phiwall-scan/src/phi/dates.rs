@@ -142,7 +142,6 @@ const NOT_DATE_BEFORE: &[&str] = &[
     "epap",
     "psv",
     "simv",
-    "ac",
     "vent",
     "tv",
     "vt",
@@ -162,8 +161,10 @@ const NOT_DATE_BEFORE: &[&str] = &[
     "icd10",
     "cpt",
     "ndc",
-    "take",
-    "give",
+    "co",
+    "ci",
+    "co/ci",
+    "flowby",
 ];
 
 /// Words right after a slash pair that mean a score, dose or fraction rather than a date.
@@ -253,6 +254,66 @@ const NOT_DATE_AFTER: &[&str] = &[
     "breaths",
     "rule",
     "ratio",
+    "cp",
+    "angina",
+    "ha",
+    "headache",
+    "discomfort",
+    "pillows",
+];
+
+/// Strong date cues: enough to lift a fraction-looking pair (`1/2`, `5/5`) to a date.
+const STRONG_DATE_CUES: &[&str] = &[
+    "since",
+    "until",
+    "dated",
+    "date",
+    "dob",
+    "d.o.b",
+    "birth",
+    "born",
+    "birthday",
+    "admitted",
+    "admit",
+    "discharged",
+    "appointment",
+    "appt",
+    "scheduled",
+    "post",
+];
+
+/// Ventilator and pain-scale vocabulary: a slash pair near these is a setting or a score.
+const VENT_OR_PAIN: &[&str] = &[
+    "ac",
+    "abg",
+    "resp",
+    "sats",
+    "o2",
+    "ps",
+    "psv",
+    "peep",
+    "cpap",
+    "bipap",
+    "ips",
+    "simv",
+    "vent",
+    "ventilation",
+    "ventilator",
+    "fio2",
+    "flowby",
+    "flow-by",
+    "weaning trial",
+    "vt",
+    "tv",
+    "vts",
+    "mask ventilation",
+    "pain",
+    "cp",
+    "angina",
+    "headache",
+    "discomfort",
+    "rates",
+    "rated",
 ];
 
 /// Is `y` a plausible four-digit year for a person's dates?
@@ -350,15 +411,38 @@ fn span(start: usize, end: usize, score: f32, name: &'static str) -> Span {
 
 /// The score after applying context: negative words win over positive cues.
 fn context_score(doc: &Doc<'_>, start: usize, end: usize, base: f32, cue_boost: f32) -> f32 {
+    context_score_with(doc, start, end, base, cue_boost, DATE_CUES)
+}
+
+fn context_score_with(
+    doc: &Doc<'_>,
+    start: usize,
+    end: usize,
+    base: f32,
+    cue_boost: f32,
+    cues: &[&str],
+) -> f32 {
     if contains_word(&prev_words(doc.text, start, 2), NOT_DATE_BEFORE)
-        || contains_word(&next_words(doc.text, end, 2), NOT_DATE_AFTER)
+        || contains_word(&next_words(doc.text, end, 1), NOT_DATE_AFTER)
     {
         return base.min(0.2);
     }
-    if contains_word(line_before(doc, start, 40), DATE_CUES) {
+    if contains_word(line_before(doc, start, 40), cues) {
         return base + cue_boost;
     }
     base
+}
+
+/// True when the pair `x/y` has the shape of a ventilator setting (`10/5`, `5/5`: pressure
+/// support over PEEP, so `y <= x`) or a pain score (`4/10`) and ventilator or pain words sit on
+/// the same line close to `[start, end)`.
+fn near_vent_or_pain(doc: &Doc<'_>, start: usize, end: usize, x: u32, y: u32) -> bool {
+    if !(y == 10 || (y <= x && x <= 25)) {
+        return false;
+    }
+    let after = doc.after(end, 40);
+    let after = after.split('\n').next().unwrap_or("");
+    contains_word(line_before(doc, start, 40), VENT_OR_PAIN) || contains_word(after, VENT_OR_PAIN)
 }
 
 /// Up to `max` bytes before `pos`, cut at the last line break (context does not cross lines).
@@ -390,11 +474,7 @@ fn next_words(text: &str, pos: usize, n: usize) -> String {
     let line = rest.split('\n').next().unwrap_or("");
     let line = line.get(..line.len().min(40)).unwrap_or(line);
     let mut out = String::new();
-    for w in line
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '/'))
-        .filter(|w| !w.is_empty())
-        .take(n)
-    {
+    for w in line.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).take(n) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -507,10 +587,20 @@ impl Detector for NumericDates {
             };
             let (start, end) = (m.start(), m.end());
             // Four-digit first parts belong to `date_iso`.
-            if a.as_str().len() > 2 || glued_before(t, start) || continues_number(t, end) {
+            if a.as_str().len() > 2 || continues_number(t, end) {
                 continue;
             }
             let sep = s1.as_str();
+            // A label glued on with `:` or `-` (`HX:8/30`, `TOXICITY-9/2/92`) is fine; digits,
+            // slashes and dots before the match are not.
+            let label_glue = (matches!(prev_char(t, start), Some(':' | '-'))
+                && prev_prev_char(t, start).is_some_and(|ch| ch.is_ascii_alphabetic()))
+                || (c.get(5).is_some()
+                    && sep == "/"
+                    && prev_char(t, start).is_some_and(|ch| ch.is_ascii_alphabetic()));
+            if glued_before(t, start) && !label_glue {
+                continue;
+            }
             if let (Some(s2), Some(cpart)) = (c.get(4), c.get(5)) {
                 if s2.as_str() != sep {
                     continue;
@@ -529,6 +619,7 @@ impl Detector for NumericDates {
                 continue;
             };
             let blen = b.as_str().len();
+            let mut fraction_like = false;
             let score = match sep {
                 "/" => {
                     if blen == 4 {
@@ -543,7 +634,10 @@ impl Detector for NumericDates {
                     } else if is_month_day(x, y) {
                         // Month/day `7/22`. Proper fractions with small denominators (`1/2`,
                         // `3/4`) and equal pairs (`5/5`) read as scores first.
-                        if (y <= 4 && x < y) || (x == y && x <= 5) {
+                        fraction_like = (y <= 4 && x < y) || (x == y && x <= 5);
+                        if near_vent_or_pain(doc, start, end, x, y) {
+                            0.2
+                        } else if fraction_like {
                             0.45
                         } else {
                             0.6
@@ -563,6 +657,10 @@ impl Detector for NumericDates {
                         0.75
                     } else if is_month_day(x, y)
                         && contains_word(line_before(doc, start, 16), &["on", "dob", "dated"])
+                        && matches!(
+                            next_word(t, end).as_str(),
+                            "" | "for" | "at" | "and" | "with" | "when" | "after" | "before"
+                        )
                     {
                         0.55
                     } else {
@@ -571,7 +669,18 @@ impl Detector for NumericDates {
                 }
                 _ => continue,
             };
-            let score = context_score(doc, start, end, score, 0.15);
+            let cues = if fraction_like { STRONG_DATE_CUES } else { DATE_CUES };
+            let mut score = context_score_with(doc, start, end, score, 0.15, cues);
+            // `seen on 3/4.`: "on" right before and nothing after reads as a date even for a
+            // fraction-shaped pair (`on 1/2 NS` has a word after).
+            if fraction_like
+                && score < 0.5
+                && score > 0.3
+                && prev_words(t, start, 1) == "on"
+                && matches!(next_word(t, end).as_str(), "" | "at" | "and" | "when" | "for")
+            {
+                score += 0.15;
+            }
             out.push(span(start, end, score, self.name()));
         }
     }
@@ -617,8 +726,12 @@ static HOLIDAY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// Words before a bare month name that make it a date rather than a verb or a name.
 const MONTH_CUES: &[&str] = &[
     "in", "since", "during", "until", "till", "by", "of", "early", "mid", "late", "last", "next",
-    "this", "from", "on", "through", "thru", "before", "after", "around",
+    "from", "on", "through", "thru", "before", "after", "around",
 ];
+
+/// Cues strong enough to make "may" or "march" alone a month.
+const STRICT_MONTH_CUES: &[&str] =
+    &["in", "since", "during", "until", "till", "early", "mid", "late"];
 
 /// Month dates, month/year, bare full month names and holidays.
 pub struct MonthNameDates;
@@ -728,11 +841,17 @@ impl MonthNameDates {
         for m in re.find_iter(doc.text) {
             let w = m.as_str();
             let lower = w.to_ascii_lowercase();
-            let cued = contains_word(line_before(doc, m.start(), 16), MONTH_CUES);
+            let cued = contains_word(&prev_words(doc.text, m.start(), 2), MONTH_CUES);
             let score = match lower.as_str() {
-                // "may" and "march" are verbs; only a cue word makes them months.
+                // "may" and "march" are verbs: only a cue right before and no verb-like word
+                // after (`in may need`) make them months.
                 "may" | "march" => {
-                    if cued && !doc.text.get(m.end()..).is_some_and(|r| r.starts_with(" be")) {
+                    let strict =
+                        contains_word(&prev_words(doc.text, m.start(), 1), STRICT_MONTH_CUES);
+                    let next = next_word(doc.text, m.end());
+                    let ends =
+                        next.is_empty() || matches!(next.as_str(), "and" | "or" | "of" | "when");
+                    if strict && ends {
                         0.5
                     } else {
                         continue;
@@ -840,7 +959,7 @@ const EVENTS: &str = r"s/p|mi|ami|nstemi|stemi|imi|cabg|cabgx\d|redo|cva|tia|str
 /// `CVA 74'`, `MI IN 1980S`.
 static EVENT_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)\b(?:{EVENTS})\b(?:\s*x\s*\d)?(?:\s*[,-]?\s*|\s+(?:in|on|of|at|during)\s+(?:the\s+)?)('?)(\d{{4}}|\d{{2}})(s?)('?)"
+        r"(?i)\b({EVENTS})\b(?:\s*x\s*\d)?(?:\s*[,-]?\s*|\s+(?:in|on|of|at|during)\s+(?:the\s+)?)('?)(\d{{4}}|\d{{2}})(s?)('?)"
     ))
 });
 
@@ -874,17 +993,17 @@ impl Detector for EventYears {
         let t = doc.text;
         if let Some(re) = EVENT_YEAR_RE.as_ref() {
             for c in re.captures_iter(t) {
-                let (Some(lead), Some(num), Some(decade), Some(trail)) =
-                    (c.get(1), c.get(2), c.get(3), c.get(4))
+                let (Some(ev), Some(lead), Some(num), Some(decade), Some(trail)) =
+                    (c.get(1), c.get(2), c.get(3), c.get(4), c.get(5))
                 else {
                     continue;
                 };
                 let n = num.as_str();
                 let end = if trail.as_str().is_empty() { decade.end() } else { trail.end() };
-                if continues_number(t, end) && trail.as_str().is_empty() {
-                    continue;
-                }
-                if matches!(next_char(t, num.end()), Some('.' | '/' | '-' | ':' | '%')) {
+                if continues_number(t, num.end())
+                    && trail.as_str().is_empty()
+                    && decade.as_str().is_empty()
+                {
                     continue;
                 }
                 let score = if n.len() == 4 {
@@ -895,8 +1014,31 @@ impl Detector for EventYears {
                 } else if !lead.as_str().is_empty() || !trail.as_str().is_empty() {
                     0.55
                 } else {
-                    // Bare two digits (`CABG 81`): plausible year only without a unit after it.
-                    if Self::unit_after(t, end) {
+                    // Bare two digits (`CABG 81`): plausible year only right after a procedure or
+                    // diagnosis (not `pacer at 50`, `Ca 12`) and without a unit after it.
+                    let joined = t.get(ev.end()..num.start()).unwrap_or("");
+                    let ev_word = ev.as_str().to_ascii_lowercase();
+                    if Self::unit_after(t, end)
+                        || joined.trim().len() > 2
+                        || matches!(
+                            ev_word.as_str(),
+                            "pacer"
+                                | "pacemaker"
+                                | "ppm"
+                                | "aicd"
+                                | "ca"
+                                | "pe"
+                                | "chf"
+                                | "pna"
+                                | "cath"
+                                | "dx"
+                                | "s/p"
+                                | "redo"
+                                | "stent"
+                                | "stents"
+                                | "repair"
+                        )
+                    {
                         continue;
                     }
                     0.5
