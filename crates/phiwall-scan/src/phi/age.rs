@@ -20,7 +20,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::detector::{Detector, Doc, Span};
-use crate::phi::context::contains_word;
 use crate::types::PhiType;
 
 /// This family's detectors.
@@ -28,32 +27,14 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
     vec![Box::new(AgeOver89)]
 }
 
-fn compile(pattern: &str) -> Option<Regex> {
-    Regex::new(pattern).ok()
-}
-
-/// `92 year old`, `92-year-old`, `92 yo`, `92 y/o`, `92 y.o.`, `92 yrs old`, `92 years of age`,
-/// and `92 years` (group 2 set: needs a cue).
-static YEARS_OLD_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    compile(
-        r"(?i)\b(\d{2,3})(?:\s*-\s*|\s*)(?:(?:years?|yrs?|yr\.)(?:\s*-\s*|\s+)(?:old|of\s+age)\b|yo\b|y\.\s?o\.?|y/o\b|y\s?o\b|(years?|yrs?)\b)",
-    )
-});
-
-/// `92M`, `92 F`, `92 yo M` is covered above. Uppercase only: `92 m` is more often metres.
-static AGE_SEX_RE: LazyLock<Option<Regex>> = LazyLock::new(|| compile(r"\b(\d{2,3})\s?([MF])\b"));
-
-/// `aged 95`, `age 95`, `age: 95`, `age of 95`, `turned 95`, `95th birthday`.
-static CUED_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    compile(
-        r"(?i)\b(?:aged?\s*(?::|of|is|was)?\s*|turned\s+|turns\s+|turning\s+)(\d{2,3})\b|\b(\d{2,3})(?:st|nd|rd|th)\s+birthday\b",
-    )
-});
-
-/// A line that opens with the age: `98 s/p left hip fx`, `92 male with`.
-static LEADING_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    compile(r"(?im)^[ \t]*(\d{2,3})\s+(?:s/p|w/|with|male|female|man|woman|gentleman|lady|m\b|f\b)")
-});
+///
+/// Patterns use ASCII word boundaries `(?-u:\b)` and `[0-9]`: dates and ages are written in ASCII
+/// digits, and a Unicode `\b` forces the slower engines. Case-insensitive literals stay in
+/// Unicode mode, which the regex crate prefilters far better than ASCII-only `(?i-u)`.
+/// Two- and three-digit number tokens; each one in 90..=125 is then checked by hand against the
+/// age forms, which is several times cheaper than running one regex per form over the text.
+static NUMBER_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?-u:\b)[0-9]{2,3}").ok());
 
 /// Words right before `92F` that make it a temperature.
 const TEMPERATURE: &[&str] =
@@ -62,37 +43,137 @@ const TEMPERATURE: &[&str] =
 /// Words before `92 years` that make it an age rather than a duration.
 const AGE_CUES: &[&str] = &["is", "was", "age", "aged", "turned", "turns", "now", "being"];
 
-fn is_reportable_age(digits: &str) -> bool {
-    digits.parse::<u32>().is_ok_and(|a| (90..=125).contains(&a))
-}
+/// Words after a number that opens a line (`98 s/p hip fx`).
+const LEADING_NOUNS: &[&str] =
+    &["s/p", "w/", "with", "male", "female", "man", "woman", "gentleman", "lady", "m", "f"];
 
 /// The last `n` words before `pos` on the same line, lowercased.
-fn prev_words(text: &str, pos: usize, n: usize) -> String {
+fn prev_words(text: &str, pos: usize, n: usize) -> Vec<String> {
     let head = text.get(..pos).unwrap_or("");
     let line = head.rsplit('\n').next().unwrap_or("");
-    let mut words: Vec<&str> = line
+    let mut words: Vec<String> = line
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .rev()
         .take(n)
+        .map(str::to_ascii_lowercase)
         .collect();
     words.reverse();
-    words.join(" ").to_ascii_lowercase()
+    words
 }
 
-/// True when the digits at `[start, end)` are part of a larger number (`1.92 yo`, `x92`).
+/// True when the digits starting at `start` are part of a larger token (`1.92 yo`, `x92`).
 fn glued(text: &str, start: usize) -> bool {
     text.get(..start)
         .and_then(|h| h.chars().next_back())
         .is_some_and(|c| c.is_alphanumeric() || matches!(c, '.' | '/' | ',' | '-' | '+'))
 }
 
+/// `rest` without leading spaces and hyphens.
+fn skip_sep(rest: &str) -> &str {
+    rest.trim_start_matches([' ', '\t', '-'])
+}
+
+/// If `rest` starts with `word` (ASCII case-insensitive) followed by a non-letter, the remainder.
+fn strip_word<'a>(rest: &'a str, word: &str) -> Option<&'a str> {
+    let head = rest.get(..word.len())?;
+    if !head.eq_ignore_ascii_case(word) {
+        return None;
+    }
+    let tail = rest.get(word.len()..)?;
+    if tail.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    Some(tail)
+}
+
+/// How the text after an age number reads.
+enum After {
+    /// `year old`, `yo`, `y/o`, `y.o.`, `years of age`.
+    YearsOld,
+    /// `years` with nothing after that makes it an age.
+    BareYears,
+    /// `M` / `F` (case-sensitive).
+    Sex,
+    /// `th birthday`.
+    Birthday,
+    /// Anything else.
+    Other,
+}
+
+fn classify_after(text: &str, end: usize) -> After {
+    let raw = text.get(end..).unwrap_or("");
+    let raw = raw.get(..raw.len().min(24)).unwrap_or(raw);
+    let rest = skip_sep(raw);
+    for unit in ["years", "year", "yrs", "yr.", "yr"] {
+        if let Some(tail) = strip_word(rest, unit) {
+            let tail = skip_sep(tail);
+            if strip_word(tail, "old").is_some()
+                || strip_word(tail, "of")
+                    .is_some_and(|t| strip_word(t.trim_start(), "age").is_some())
+            {
+                return After::YearsOld;
+            }
+            return After::BareYears;
+        }
+    }
+    if strip_word(rest, "yo").is_some()
+        || strip_word(rest, "y/o").is_some()
+        || strip_word(rest, "y.o.").is_some()
+        || strip_word(rest, "y.o").is_some()
+        || strip_word(rest, "y o").is_some()
+    {
+        return After::YearsOld;
+    }
+    for ord in ["st", "nd", "rd", "th"] {
+        if let Some(tail) = raw.strip_prefix(ord) {
+            if strip_word(tail.trim_start(), "birthday").is_some() {
+                return After::Birthday;
+            }
+        }
+    }
+    let sex = raw.strip_prefix(' ').unwrap_or(raw);
+    if sex.starts_with(['M', 'F'])
+        && !sex.get(1..).is_some_and(|t| t.starts_with(|c: char| c.is_ascii_alphanumeric()))
+    {
+        return After::Sex;
+    }
+    After::Other
+}
+
 /// Ages over 89 in every written and spoken form.
 pub struct AgeOver89;
 
 impl AgeOver89 {
-    fn push(&self, out: &mut Vec<Span>, start: usize, end: usize, score: f32) {
-        out.push(Span::new(start, end, PhiType::Age, score, self.name()));
+    /// Score for the number at `[start, end)` whose value is already known to be 90..=125.
+    fn score(text: &str, start: usize, end: usize) -> Option<f32> {
+        let prev = prev_words(text, start, 2);
+        let last = prev.last().map(String::as_str).unwrap_or("");
+        let second = if prev.len() == 2 { prev.first().map(String::as_str) } else { None };
+        match classify_after(text, end) {
+            After::YearsOld => return Some(0.95),
+            After::Birthday => return Some(0.85),
+            After::BareYears if AGE_CUES.contains(&last) => return Some(0.7),
+            After::Sex if !prev.iter().any(|w| TEMPERATURE.contains(&w.as_str())) => {
+                return Some(0.75)
+            }
+            _ => {}
+        }
+        // `aged 95`, `age 95`, `age: 95`, `age of 95`, `turned 95`.
+        if matches!(last, "aged" | "age" | "turned" | "turns" | "turning")
+            || (matches!(last, "of" | "is" | "was") && second == Some("age"))
+        {
+            return Some(0.85);
+        }
+        // A line that opens with the age: `98 s/p left hip fx`.
+        let line_start = text.get(..start).unwrap_or("").rsplit('\n').next().unwrap_or("");
+        if line_start.trim().is_empty() {
+            let rest = text.get(end..).unwrap_or("").trim_start_matches([' ', '\t']);
+            if LEADING_NOUNS.iter().any(|w| strip_word(rest, w).is_some()) {
+                return Some(0.6);
+            }
+        }
+        None
     }
 }
 
@@ -102,52 +183,17 @@ impl Detector for AgeOver89 {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let Some(re) = NUMBER_RE.as_ref() else { return };
         let t = doc.text;
-        if let Some(re) = YEARS_OLD_RE.as_ref() {
-            for c in re.captures_iter(t) {
-                let Some(n) = c.get(1) else { continue };
-                if !is_reportable_age(n.as_str()) || glued(t, n.start()) {
-                    continue;
-                }
-                let score = if c.get(2).is_some() {
-                    // Bare `92 years`: an age only after "is", "aged" ...
-                    if contains_word(&prev_words(t, n.start(), 1), AGE_CUES) {
-                        0.7
-                    } else {
-                        continue;
-                    }
-                } else {
-                    0.95
-                };
-                self.push(out, n.start(), n.end(), score);
+        for m in re.find_iter(t) {
+            if !m.as_str().parse::<u32>().is_ok_and(|a| (90..=125).contains(&a))
+                || glued(t, m.start())
+                || t.get(m.end()..).is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            {
+                continue;
             }
-        }
-        if let Some(re) = AGE_SEX_RE.as_ref() {
-            for c in re.captures_iter(t) {
-                let Some(n) = c.get(1) else { continue };
-                if !is_reportable_age(n.as_str())
-                    || glued(t, n.start())
-                    || contains_word(&prev_words(t, n.start(), 2), TEMPERATURE)
-                {
-                    continue;
-                }
-                self.push(out, n.start(), n.end(), 0.75);
-            }
-        }
-        if let Some(re) = CUED_RE.as_ref() {
-            for c in re.captures_iter(t) {
-                let Some(n) = c.get(1).or_else(|| c.get(2)) else { continue };
-                if is_reportable_age(n.as_str()) {
-                    self.push(out, n.start(), n.end(), 0.85);
-                }
-            }
-        }
-        if let Some(re) = LEADING_RE.as_ref() {
-            for c in re.captures_iter(t) {
-                let Some(n) = c.get(1) else { continue };
-                if is_reportable_age(n.as_str()) {
-                    self.push(out, n.start(), n.end(), 0.6);
-                }
+            if let Some(score) = Self::score(t, m.start(), m.end()) {
+                out.push(Span::new(m.start(), m.end(), PhiType::Age, score, self.name()));
             }
         }
     }

@@ -52,6 +52,10 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
 
 /// Compile a regex that is a constant of this module. The patterns are fixed and tested; a
 /// pattern that failed to compile would make the detector match nothing rather than panic.
+///
+/// Patterns use ASCII word boundaries `(?-u:\b)` and `[0-9]`: dates and ages are written in ASCII
+/// digits, and a Unicode `\b` forces the slower engines. Case-insensitive literals stay in
+/// Unicode mode, which the regex crate prefilters far better than ASCII-only `(?i-u)`.
 fn compile(pattern: &str) -> Option<Regex> {
     Regex::new(pattern).ok()
 }
@@ -489,7 +493,7 @@ fn next_words(text: &str, pos: usize, n: usize) -> String {
 
 static ISO_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(\d{4})([-/.])(\d{1,2})([-/.])(\d{1,2})(?:(?:T|\s)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?",
+        r"([0-9]{4})([-/.])([0-9]{1,2})([-/.])([0-9]{1,2})(?:(?:T|\s)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?",
     )
 });
 
@@ -540,7 +544,7 @@ impl Detector for IsoDates {
 }
 
 static NUMERIC_RE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| compile(r"(\d{1,4})([/.\-])(\d{1,4})(?:([/.\-])(\d{1,4}))?"));
+    LazyLock::new(|| compile(r"([0-9]{1,4})([/.\-])([0-9]{1,4})(?:([/.\-])([0-9]{1,4}))?"));
 
 /// Slash, dash and dot dates with two or three parts.
 pub struct NumericDates;
@@ -690,36 +694,46 @@ impl Detector for NumericDates {
 // Month names
 // ---------------------------------------------------------------------------------------------
 
+/// The gate for the month forms: a month word next to a number or apostrophe year, or a full
+/// month name. `dec` (decreased) and `may` alone are everywhere in notes and do not open it.
+static MONTH_GATE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?i)(?-u:\b)(?:{MONTH})(?-u:\b)\.?,?\s*(?:of\s+|the\s+)?['0-9]|[0-9](?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH})(?-u:\b)|(?-u:\b)(?:january|february|april|june|july|august|september|sept|october|november|december)(?-u:\b)|(?-u:\b)(?:in|since|during|until|till|early|mid|late)\s+(?:may|march)(?-u:\b)"
+    ))
+});
+
 /// Month then day: `March 3, 1984`, `Mar 3rd`, `Monday, March 3`, `march 3rd 1984`.
 static MONTH_DAY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)\b(?:(?:{WEEKDAY})\.?,?\s+)?(?:the\s+)?({MONTH})\.?\s+(?:the\s+)?(\d{{1,2}})(st|nd|rd|th)?\b(?:(?:,\s*|\s+)(\d{{4}})\b|,\s*'?(\d{{2}})\b|\s+'(\d{{2}})\b)?"
+        r"(?i)(?-u:\b)(?:(?:{WEEKDAY})\.?,?\s+)?(?:the\s+)?({MONTH})\.?\s+(?:the\s+)?([0-9]{{1,2}})(st|nd|rd|th)?(?-u:\b)(?:(?:,\s*|\s+)([0-9]{{4}})(?-u:\b)|,\s*'?([0-9]{{2}})(?-u:\b)|\s+'([0-9]{{2}})(?-u:\b))?"
     ))
 });
 
 /// Day then month: `3 March 1984`, `the 3rd of March`, `21 Apr, 21`.
 static DAY_MONTH_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)\b(?:(?:{WEEKDAY})\.?,?\s+)?(?:the\s+)?(\d{{1,2}})(st|nd|rd|th)?\s+(of\s+)?({MONTH})\b\.?(?:(?:,\s*|\s+)(\d{{4}})\b|,\s*'?(\d{{2}})\b)?"
+        r"(?i)(?-u:\b)(?:(?:{WEEKDAY})\.?,?\s+)?(?:the\s+)?([0-9]{{1,2}})(st|nd|rd|th)?\s+(of\s+)?({MONTH})(?-u:\b)\.?(?:(?:,\s*|\s+)([0-9]{{4}})(?-u:\b)|,\s*'?([0-9]{{2}})(?-u:\b))?"
     ))
 });
 
 /// Month and year: `March 1984`, `March of 1984`, `Sept. 2004`, `Mar '84`.
 static MONTH_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    compile(&format!(r"(?i)\b({MONTH})\b\.?(?:,?\s+(?:of\s+)?(\d{{4}})|\s*'(\d{{2}}))\b"))
+    compile(&format!(
+        r"(?i)(?-u:\b)({MONTH})(?-u:\b)\.?(?:,?\s+(?:of\s+)?([0-9]{{4}})|\s*'([0-9]{{2}}))(?-u:\b)"
+    ))
 });
 
 /// Full month names (and `sept`) alone: `admitted in September`.
 static MONTH_ALONE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(?i)\b(january|february|march|april|may|june|july|august|september|sept|october|november|december)\b",
+        r"(?i)(?-u:\b)(january|february|march|april|may|june|july|august|september|sept|october|november|december)(?-u:\b)",
     )
 });
 
 /// Holidays that pin a calendar date.
 static HOLIDAY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(?i)\b(?:christmas(?:\s+(?:eve|day))?|new\s+year'?s(?:\s+(?:eve|day))|thanksgiving(?:\s+day)?|fourth\s+of\s+july|independence\s+day|halloween|valentine'?s\s+day|memorial\s+day|labor\s+day|veterans\s+day)\b",
+        r"(?i)(?-u:\b)(?:christmas(?:\s+(?:eve|day))?|new\s+year'?s(?:\s+(?:eve|day))|thanksgiving(?:\s+day)?|fourth\s+of\s+july|independence\s+day|halloween|valentine'?s\s+day|memorial\s+day|labor\s+day|veterans\s+day)(?-u:\b)",
     )
 });
 
@@ -885,11 +899,16 @@ impl Detector for MonthNameDates {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        self.push_holidays(doc, out);
+        // One cheap pass decides whether the month forms can match at all; most notes have no
+        // month word, and this skips four searches for them.
+        if !MONTH_GATE_RE.as_ref().is_some_and(|re| re.is_match(doc.text)) {
+            return;
+        }
         self.push_month_day(doc, out);
         self.push_day_month(doc, out);
         self.push_month_year(doc, out);
         self.push_month_alone(doc, out);
-        self.push_holidays(doc, out);
     }
 }
 
@@ -898,7 +917,9 @@ impl Detector for MonthNameDates {
 // ---------------------------------------------------------------------------------------------
 
 static ORDINAL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    compile(r"(?i)\b(?:on|since|until|by|before|after)\s+the\s+(\d{1,2}(?:st|nd|rd|th))\b")
+    compile(
+        r"(?i)(?-u:\b)(?:on|since|until|by|before|after)\s+the\s+([0-9]{1,2}(?:st|nd|rd|th))(?-u:\b)",
+    )
 });
 
 /// `on the 11th`: the day of the month with the month implied. Only the ordinal is tagged.
@@ -959,13 +980,51 @@ const EVENTS: &str = r"s/p|mi|ami|nstemi|stemi|imi|cabg|cabgx\d|redo|cva|tia|str
 /// `CVA 74'`, `MI IN 1980S`.
 static EVENT_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)\b({EVENTS})\b(?:\s*x\s*\d)?(?:\s*[,-]?\s*|\s+(?:in|on|of|at|during)\s+(?:the\s+)?)('?)(\d{{4}}|\d{{2}})(s?)('?)"
+        r"(?i)(?-u:\b)({EVENTS})(?-u:\b)(?:\s*x\s*[0-9])?(?:\s*[,-]?\s*|\s+(?:in|on|of|at|during)\s+(?:the\s+)?)('?)([0-9]{{4}}|[0-9]{{2}})(s?)('?)"
     ))
 });
 
 /// A year written with a leading apostrophe: `'92`.
 static APOSTROPHE_YEAR_RE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| compile(r"['\u{2019}](\d{2})\b"));
+    LazyLock::new(|| Regex::new(r"['\u{2019}]([0-9]{2})(?-u:\b)").ok());
+
+/// The parts of an `EVENT_YEAR_RE` match, as absolute byte ranges.
+struct EventMatch {
+    /// The event word.
+    event: (usize, usize),
+    /// The year digits (the last digit run of the match).
+    num: (usize, usize),
+    /// The digits plus a decade `s` when present (`1980S`).
+    decade: (usize, usize),
+    /// An apostrophe right before the digits.
+    lead: bool,
+    /// An apostrophe closing the match (`74'`).
+    trail: bool,
+    /// End of the whole match.
+    end: usize,
+}
+
+impl EventMatch {
+    fn parse(m: &str, base: usize) -> Option<Self> {
+        let b = m.as_bytes();
+        let ev_end = b.iter().position(|c| !(c.is_ascii_alphabetic() || *c == b'/'))?;
+        let num_end = b.iter().rposition(u8::is_ascii_digit)? + 1;
+        let num_start =
+            b.get(..num_end)?.iter().rposition(|c| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+        let lead = num_start > 0 && b.get(num_start - 1) == Some(&b'\'');
+        let has_s = matches!(b.get(num_end), Some(b's' | b'S'));
+        let dec_end = if has_s { num_end + 1 } else { num_end };
+        let trail = b.last() == Some(&b'\'') && b.len() > dec_end;
+        Some(EventMatch {
+            event: (base, base + ev_end),
+            num: (base + num_start, base + num_end),
+            decade: (base + num_start, base + dec_end),
+            lead,
+            trail,
+            end: base + b.len(),
+        })
+    }
+}
 
 /// Years tied to events in a patient's history, and apostrophe years.
 pub struct EventYears;
@@ -992,18 +1051,15 @@ impl Detector for EventYears {
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let t = doc.text;
         if let Some(re) = EVENT_YEAR_RE.as_ref() {
-            for c in re.captures_iter(t) {
-                let (Some(ev), Some(lead), Some(num), Some(decade), Some(trail)) =
-                    (c.get(1), c.get(2), c.get(3), c.get(4), c.get(5))
-                else {
-                    continue;
-                };
-                let n = num.as_str();
-                let end = if trail.as_str().is_empty() { decade.end() } else { trail.end() };
-                if continues_number(t, num.end())
-                    && trail.as_str().is_empty()
-                    && decade.as_str().is_empty()
-                {
+            // `find_iter` plus a hand parse of the short match: capture groups on this large
+            // alternation cost several times the search itself.
+            for m in re.find_iter(t) {
+                let Some(p) = EventMatch::parse(m.as_str(), m.start()) else { continue };
+                let (ev, num, decade, trail) = (p.event, p.num, p.decade, p.trail);
+                let lead = p.lead;
+                let n = t.get(num.0..num.1).unwrap_or("");
+                let end = if trail { p.end } else { decade.1 };
+                if continues_number(t, num.1) && !trail && decade.0 == decade.1 {
                     continue;
                 }
                 let score = if n.len() == 4 {
@@ -1011,13 +1067,13 @@ impl Detector for EventYears {
                         continue;
                     }
                     0.55
-                } else if !lead.as_str().is_empty() || !trail.as_str().is_empty() {
+                } else if lead || trail {
                     0.55
                 } else {
                     // Bare two digits (`CABG 81`): plausible year only right after a procedure or
                     // diagnosis (not `pacer at 50`, `Ca 12`) and without a unit after it.
-                    let joined = t.get(ev.end()..num.start()).unwrap_or("");
-                    let ev_word = ev.as_str().to_ascii_lowercase();
+                    let joined = t.get(ev.1..num.0).unwrap_or("");
+                    let ev_word = t.get(ev.0..ev.1).unwrap_or("").to_ascii_lowercase();
                     if Self::unit_after(t, end)
                         || joined.trim().len() > 2
                         || matches!(
@@ -1043,9 +1099,7 @@ impl Detector for EventYears {
                     }
                     0.5
                 };
-                let start = num.start();
-                let end = if decade.as_str().is_empty() { num.end() } else { decade.end() };
-                out.push(span(start, end, score, self.name()));
+                out.push(span(num.0, decade.1, score, self.name()));
             }
         }
         if let Some(re) = APOSTROPHE_YEAR_RE.as_ref() {
@@ -1069,7 +1123,7 @@ impl Detector for EventYears {
 // ---------------------------------------------------------------------------------------------
 
 static SPOKEN_RE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| compile(r"\b(\d{1,2}) (\d{1,2}) (\d{4}|\d{2})\b"));
+    LazyLock::new(|| compile(r"(?-u:\b)([0-9]{1,2}) ([0-9]{1,2}) ([0-9]{4}|[0-9]{2})(?-u:\b)"));
 
 /// Words that make three spoken number groups a date of birth.
 const BIRTH_CUES: &[&str] =
@@ -1230,6 +1284,7 @@ mod tests {
         assert_date("PMH: CAD, S/P MI 1992; LCX PTCA", "1992");
         assert_date("pmh: cad--s/p mi '92 \n", "92");
         assert_date("CABG X3 '92, REDO '95", "92");
+        assert_date("s/p avr \u{2019}84 \n", "84");
         assert_date("REDO '95, DDD PACER '95", "95");
         assert_date("CVA 74'. \n CHOLECYSTECTOMY 77'.", "74");
         assert_date("CHOLECYSTECTOMY 77'.", "77");
