@@ -1059,7 +1059,7 @@ impl Detector for EventYears {
                 let lead = p.lead;
                 let n = t.get(num.0..num.1).unwrap_or("");
                 let end = if trail { p.end } else { decade.1 };
-                if continues_number(t, num.1) && !trail && decade.0 == decade.1 {
+                if continues_number(t, num.1) && !trail && decade.1 == num.1 {
                     continue;
                 }
                 let score = if n.len() == 4 {
@@ -1298,6 +1298,7 @@ mod tests {
         assert_none("s/p MI x2 with 25 mg");
         assert_none("CABG x3 now 45 yo");
         assert_none("chf 30 mg lasix");
+        assert_none("HD REPLACEMENT 200 & PT FLUID");
         assert_none("He is 5'10\" tall");
     }
 
