@@ -1,0 +1,1 @@
+//! Synthetic transcript generator (filled below).
