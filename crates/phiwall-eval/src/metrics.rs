@@ -37,6 +37,17 @@ pub enum MatchMode {
     Token,
 }
 
+impl MatchMode {
+    /// The flag value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MatchMode::Overlap => "overlap",
+            MatchMode::Exact => "exact",
+            MatchMode::Token => "token",
+        }
+    }
+}
+
 impl FromStr for MatchMode {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -57,6 +68,16 @@ pub enum GroupBy {
     Origin,
     /// The record's template.
     Template,
+}
+
+impl GroupBy {
+    /// The flag value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::Origin => "origin",
+            GroupBy::Template => "template",
+        }
+    }
 }
 
 impl FromStr for GroupBy {

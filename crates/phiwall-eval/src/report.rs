@@ -47,8 +47,14 @@ pub fn render_text(r: &Report, info: &RunInfo) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "PHI evaluation of {} ({}), split {}: {} of {} documents, {} with PHI; matching: {:?}",
-        info.data, info.format, info.split, r.docs, info.docs_read, r.docs_with_phi, r.mode
+        "PHI evaluation of {} ({}), split {}: {} of {} documents, {} with PHI; matching: {}",
+        info.data,
+        info.format,
+        info.split,
+        r.docs,
+        info.docs_read,
+        r.docs_with_phi,
+        r.mode.as_str()
     );
     let _ = writeln!(o);
     let _ = writeln!(
@@ -157,8 +163,15 @@ pub fn render_text(r: &Report, info: &RunInfo) -> String {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "By {:?}: {:<22} {:>5} {:>6} {:>5} {:>6} {:>5} {:>7}",
-            g.by, "group", "docs", "gold", "R%", "NAMEs", "R%", "hidden%"
+            "By {}: {:<22} {:>5} {:>6} {:>5} {:>6} {:>5} {:>7}",
+            g.by.as_str(),
+            "group",
+            "docs",
+            "gold",
+            "R%",
+            "NAMEs",
+            "R%",
+            "hidden%"
         );
         for row in &g.groups {
             let _ = writeln!(
