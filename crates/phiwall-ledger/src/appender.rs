@@ -23,7 +23,9 @@ use crate::error::{Error, Result};
 use crate::keys::{sync_dir, DataKey, KeyProvider, KeyRing};
 use crate::merkle::{CompactTree, Hash};
 use crate::record::{encode_record, Cipher, ParseError, SegmentHeader, BODY_FIXED_LEN};
-use crate::store::{list_segments, read_checkpoints, segment_path, SegmentFile, CHECKPOINTS_FILE, WRITER_LOCK};
+use crate::store::{
+    list_segments, read_checkpoints, segment_path, SegmentFile, CHECKPOINTS_FILE, WRITER_LOCK,
+};
 use ed25519_dalek::SigningKey;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Seek, SeekFrom, Write};
@@ -168,7 +170,11 @@ impl std::fmt::Debug for Appender {
 
 impl Appender {
     /// Open (recovering a torn tail) and start the writer thread.
-    pub fn open(config: LedgerConfig, provider: Arc<dyn KeyProvider>, clock: Arc<dyn Clock>) -> Result<Self> {
+    pub fn open(
+        config: LedgerConfig,
+        provider: Arc<dyn KeyProvider>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
         config.validate()?;
         let dir = config.dir.clone();
         fs::create_dir_all(&dir).map_err(|e| Error::io("create directory", &dir, e))?;
@@ -188,7 +194,8 @@ impl Appender {
         let signing = ring.signing_key(provider.as_ref(), clock.now_micros())?;
         let public_key = signing.verifying_key();
         let (tail, recovery) = recover(&dir, &public_key)?;
-        let mut writer = Writer::start(config.clone(), provider, clock.clone(), ring, signing, tail)?;
+        let mut writer =
+            Writer::start(config.clone(), provider, clock.clone(), ring, signing, tail)?;
         let last_checkpoint = writer.last_checkpoint.clone();
         let n = writer.tree.len();
         writer.synced = n;
@@ -233,7 +240,10 @@ impl Appender {
     /// Queue an event with a caller-supplied time (microseconds since the epoch).
     pub fn append_at(&self, time_micros: u64, event: &[u8]) -> Result<u64> {
         if event.len() > crate::record::MAX_CIPHERTEXT - 16 {
-            return Err(Error::Config(format!("event of {} bytes exceeds the record limit", event.len())));
+            return Err(Error::Config(format!(
+                "event of {} bytes exceeds the record limit",
+                event.len()
+            )));
         }
         let mut st = self.shared.lock()?;
         loop {
@@ -246,7 +256,11 @@ impl Appender {
             if st.queue.len() < self.shared.max_pending {
                 break;
             }
-            st = self.shared.space.wait(st).map_err(|_| Error::WriterFailed("lock poisoned".into()))?;
+            st = self
+                .shared
+                .space
+                .wait(st)
+                .map_err(|_| Error::WriterFailed("lock poisoned".into()))?;
         }
         let seq = st.next_seq;
         st.next_seq += 1;
@@ -267,7 +281,11 @@ impl Appender {
             if let Some(f) = &st.failed {
                 return Err(Error::WriterFailed(f.clone()));
             }
-            st = self.shared.progress.wait(st).map_err(|_| Error::WriterFailed("lock poisoned".into()))?;
+            st = self
+                .shared
+                .progress
+                .wait(st)
+                .map_err(|_| Error::WriterFailed("lock poisoned".into()))?;
         }
         Ok(())
     }
@@ -289,7 +307,11 @@ impl Appender {
             if let Some(f) = &st.failed {
                 return Err(Error::WriterFailed(f.clone()));
             }
-            st = self.shared.progress.wait(st).map_err(|_| Error::WriterFailed("lock poisoned".into()))?;
+            st = self
+                .shared
+                .progress
+                .wait(st)
+                .map_err(|_| Error::WriterFailed("lock poisoned".into()))?;
         }
         Ok(())
     }
@@ -305,9 +327,15 @@ impl Appender {
             if let Some(f) = &st.failed {
                 return Err(Error::WriterFailed(f.clone()));
             }
-            st = self.shared.progress.wait(st).map_err(|_| Error::WriterFailed("lock poisoned".into()))?;
+            st = self
+                .shared
+                .progress
+                .wait(st)
+                .map_err(|_| Error::WriterFailed("lock poisoned".into()))?;
         }
-        st.last_checkpoint.clone().ok_or_else(|| Error::WriterFailed("no checkpoint was written".into()))
+        st.last_checkpoint
+            .clone()
+            .ok_or_else(|| Error::WriterFailed("no checkpoint was written".into()))
     }
 
     /// Number of durable records.
@@ -398,7 +426,9 @@ fn recover(dir: &Path, public_key: &ed25519_dalek::VerifyingKey) -> Result<(Tail
     for (k, (index, path)) in segs.into_iter().enumerate() {
         let is_last = k + 1 == count;
         if index != next_segment {
-            return Err(integrity(format!("segment {next_segment} expected, segment {index} found")));
+            return Err(integrity(format!(
+                "segment {next_segment} expected, segment {index} found"
+            )));
         }
         let seg = SegmentFile::read(index, path.clone())?;
         let header = match &seg.header {
@@ -416,7 +446,10 @@ fn recover(dir: &Path, public_key: &ed25519_dalek::VerifyingKey) -> Result<(Tail
             return Err(integrity(format!("segment {index} header does not continue the chain")));
         }
         let is_good = |r: &crate::store::RecordMeta, seq: u64, prev: &Hash| {
-            r.seq == seq && r.segment == index && r.prev_hash == *prev && r.stored_hash == r.computed_hash
+            r.seq == seq
+                && r.segment == index
+                && r.prev_hash == *prev
+                && r.stored_hash == r.computed_hash
         };
         let mut cut: Option<u64> = None;
         for (i, r) in seg.records.iter().enumerate() {
@@ -428,17 +461,23 @@ fn recover(dir: &Path, public_key: &ed25519_dalek::VerifyingKey) -> Result<(Tail
             }
             // A torn final write can leave garbage records at the very end of the last
             // segment, never a bad record followed by good ones.
-            let rest_bad = seg.records.iter().skip(i + 1).all(|r2| r2.stored_hash != r2.computed_hash);
+            let rest_bad =
+                seg.records.iter().skip(i + 1).all(|r2| r2.stored_hash != r2.computed_hash);
             if is_last && rest_bad {
                 cut = Some(r.offset);
                 break;
             }
-            return Err(integrity(format!("record seq {} in segment {index} breaks the chain", r.seq)));
+            return Err(integrity(format!(
+                "record seq {} in segment {index} breaks the chain",
+                r.seq
+            )));
         }
         if cut.is_none() {
             if let Some((off, e)) = &seg.tail_error {
                 if !is_last {
-                    return Err(integrity(format!("segment {index} is malformed at offset {off}: {e}")));
+                    return Err(integrity(format!(
+                        "segment {index} is malformed at offset {off}: {e}"
+                    )));
                 }
                 cut = Some(*off);
             }
@@ -512,8 +551,15 @@ impl Writer {
             .append(true)
             .open(&ckpt_path)
             .map_err(|e| Error::io("open", &ckpt_path, e))?;
-        let (file, file_path, key) =
-            new_segment(&config, provider.as_ref(), clock.as_ref(), &ring, tail.next_segment, tail.tree.len(), &tail.head)?;
+        let (file, file_path, key) = new_segment(
+            &config,
+            provider.as_ref(),
+            clock.as_ref(),
+            &ring,
+            tail.next_segment,
+            tail.tree.len(),
+            &tail.head,
+        )?;
         Ok(Self {
             file_len: crate::record::SEGMENT_HEADER_LEN as u64,
             segment: tail.next_segment,
@@ -643,10 +689,14 @@ impl Writer {
         }
         shared.progress.notify_all();
         let new_records = written - self.checkpoint_size();
-        let due_count = self.config.checkpoint_every_records > 0 && new_records >= self.config.checkpoint_every_records;
+        let due_count = self.config.checkpoint_every_records > 0
+            && new_records >= self.config.checkpoint_every_records;
         let due_time = self.config.checkpoint_interval_micros > 0
             && new_records > 0
-            && self.clock.now_micros().saturating_sub(self.last_checkpoint.as_ref().map_or(0, |c| c.time_micros))
+            && self
+                .clock
+                .now_micros()
+                .saturating_sub(self.last_checkpoint.as_ref().map_or(0, |c| c.time_micros))
                 >= self.config.checkpoint_interval_micros;
         let forced = {
             let st = shared.lock()?;
@@ -670,7 +720,9 @@ impl Writer {
         self.buf.clear();
         for p in batch.iter_mut() {
             let est = (4 + BODY_FIXED_LEN + p.event.len() + 16 + 32) as u64;
-            if self.records_in_segment > 0 && self.file_len + self.buf.len() as u64 + est > self.config.max_segment_bytes {
+            if self.records_in_segment > 0
+                && self.file_len + self.buf.len() as u64 + est > self.config.max_segment_bytes
+            {
                 self.flush_buf()?;
                 self.roll()?;
             }
@@ -708,7 +760,10 @@ impl Writer {
         if self.config.fsync != FsyncPolicy::Never {
             self.file.sync_data().map_err(|e| Error::io("fsync", &self.file_path, e))?;
         }
-        let next = self.segment.checked_add(1).ok_or_else(|| Error::Config("segment index overflow".into()))?;
+        let next = self
+            .segment
+            .checked_add(1)
+            .ok_or_else(|| Error::Config("segment index overflow".into()))?;
         let (file, path, key) = new_segment(
             &self.config,
             self.provider.as_ref(),
@@ -735,7 +790,13 @@ impl Writer {
         if self.synced < self.tree.len() {
             self.sync()?;
         }
-        let c = Checkpoint::sign(&self.signing, self.tree.len(), self.tree.root(), self.head, self.clock.now_micros());
+        let c = Checkpoint::sign(
+            &self.signing,
+            self.tree.len(),
+            self.tree.root(),
+            self.head,
+            self.clock.now_micros(),
+        );
         let path = self.config.dir.join(CHECKPOINTS_FILE);
         self.checkpoints.write_all(&c.encode()).map_err(|e| Error::io("write", &path, e))?;
         self.checkpoints.sync_data().map_err(|e| Error::io("fsync", &path, e))?;

@@ -63,7 +63,13 @@ const JSON_FORMAT: &str = "phiwall-ledger-checkpoint-v1";
 
 impl Checkpoint {
     /// Sign a new checkpoint.
-    pub fn sign(key: &SigningKey, tree_size: u64, root: Hash, chain_head: Hash, time_micros: u64) -> Self {
+    pub fn sign(
+        key: &SigningKey,
+        tree_size: u64,
+        root: Hash,
+        chain_head: Hash,
+        time_micros: u64,
+    ) -> Self {
         let mut c = Checkpoint {
             tree_size,
             root,
@@ -90,7 +96,9 @@ impl Checkpoint {
     /// Whether the signature verifies under `key` (and `key` is the embedded public key).
     pub fn verify_with(&self, key: &VerifyingKey) -> bool {
         key.as_bytes() == &self.public_key
-            && key.verify_strict(&self.signed_message(), &Signature::from_bytes(&self.signature)).is_ok()
+            && key
+                .verify_strict(&self.signed_message(), &Signature::from_bytes(&self.signature))
+                .is_ok()
     }
 
     /// Whether the signature verifies under the embedded public key (self-consistency only:
@@ -118,7 +126,9 @@ impl Checkpoint {
             return Err(ParseError::Incomplete { needed: CHECKPOINT_LEN, available: buf.len() });
         };
         if &b[..8] != CHECKPOINT_MAGIC {
-            return Err(ParseError::Malformed("checkpoint magic expected, other bytes found".into()));
+            return Err(ParseError::Malformed(
+                "checkpoint magic expected, other bytes found".into(),
+            ));
         }
         let arr = |r: std::ops::Range<usize>| -> Result<Vec<u8>, ParseError> {
             b.get(r).map(<[u8]>::to_vec).ok_or_else(|| ParseError::Malformed("short".into()))
@@ -127,7 +137,8 @@ impl Checkpoint {
             v.try_into().map_err(|_| ParseError::Malformed("field length".into()))
         };
         let u64_of = |v: Vec<u8>| -> Result<u64, ParseError> {
-            let a: [u8; 8] = v.try_into().map_err(|_| ParseError::Malformed("field length".into()))?;
+            let a: [u8; 8] =
+                v.try_into().map_err(|_| ParseError::Malformed("field length".into()))?;
             Ok(u64::from_le_bytes(a))
         };
         Ok(Checkpoint {
@@ -174,13 +185,14 @@ impl Checkpoint {
 
     /// Parse the JSON form (as exported by `phiwall log checkpoint`).
     pub fn from_json_str(s: &str) -> Result<Self, ParseError> {
-        let j: CheckpointJson =
-            serde_json::from_str(s).map_err(|e| ParseError::Malformed(format!("checkpoint JSON: {e}")))?;
+        let j: CheckpointJson = serde_json::from_str(s)
+            .map_err(|e| ParseError::Malformed(format!("checkpoint JSON: {e}")))?;
         if j.format != JSON_FORMAT {
             return Err(ParseError::Malformed(format!("format {JSON_FORMAT} expected")));
         }
         let h = |s: &str, what: &str| {
-            hex::decode_array::<32>(s).ok_or_else(|| ParseError::Malformed(format!("{what}: 64 hex characters expected")))
+            hex::decode_array::<32>(s)
+                .ok_or_else(|| ParseError::Malformed(format!("{what}: 64 hex characters expected")))
         };
         Ok(Checkpoint {
             tree_size: j.tree_size,
@@ -188,8 +200,9 @@ impl Checkpoint {
             chain_head: h(&j.chain_head, "chain_head")?,
             time_micros: j.time_micros,
             public_key: h(&j.public_key, "public_key")?,
-            signature: hex::decode_array::<64>(&j.signature)
-                .ok_or_else(|| ParseError::Malformed("signature: 128 hex characters expected".into()))?,
+            signature: hex::decode_array::<64>(&j.signature).ok_or_else(|| {
+                ParseError::Malformed("signature: 128 hex characters expected".into())
+            })?,
         })
     }
 }

@@ -170,10 +170,9 @@ impl LocalKeks {
         }
         let (nonce, ct) = wrapped.split_at(12);
         let a = Self::kek_aad(version, aad);
-        cipher
-            .decrypt(nonce.into(), Payload { msg: ct, aad: &a })
-            .map(Zeroizing::new)
-            .map_err(|_| Error::Decrypt { what: format!("data key wrapped by KEK version {version}") })
+        cipher.decrypt(nonce.into(), Payload { msg: ct, aad: &a }).map(Zeroizing::new).map_err(
+            |_| Error::Decrypt { what: format!("data key wrapped by KEK version {version}") },
+        )
     }
 
     fn versions(&self) -> Vec<u32> {
@@ -299,7 +298,8 @@ impl FileKeyProvider {
     pub fn open(path: impl Into<PathBuf>) -> Result<Self> {
         let path = path.into();
         check_key_file_mode(&path)?;
-        let text = Zeroizing::new(fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?);
+        let text =
+            Zeroizing::new(fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?);
         let keys = LocalKeks::parse(&text, &path.display().to_string())?;
         Ok(Self { path, inner: RwLock::new(keys) })
     }
@@ -375,7 +375,8 @@ impl EnvKeyProvider {
     /// Read the variable `var`.
     pub fn from_env(var: &str) -> Result<Self> {
         let text = Zeroizing::new(
-            std::env::var(var).map_err(|_| Error::Key(format!("environment variable {var} is not set")))?,
+            std::env::var(var)
+                .map_err(|_| Error::Key(format!("environment variable {var} is not set")))?,
         );
         Ok(Self { var: var.to_string(), inner: LocalKeks::parse(&text, &format!("${var}"))? })
     }
@@ -424,7 +425,9 @@ impl DataKey {
     fn new(segment: u32, cipher: Cipher, key: &[u8]) -> Result<Self> {
         let bad = |_| Error::Key("data key has the wrong length".into());
         let aead = match cipher {
-            Cipher::Aes256Gcm => SegmentAead::Aes(Box::new(Aes256Gcm::new_from_slice(key).map_err(bad)?)),
+            Cipher::Aes256Gcm => {
+                SegmentAead::Aes(Box::new(Aes256Gcm::new_from_slice(key).map_err(bad)?))
+            }
             Cipher::ChaCha20Poly1305 => {
                 SegmentAead::ChaCha(Box::new(ChaCha20Poly1305::new_from_slice(key).map_err(bad)?))
             }
@@ -439,7 +442,13 @@ impl DataKey {
     }
 
     /// Encrypt one event for the record at (segment, seq, time, prev_hash).
-    pub fn seal(&self, seq: u64, time_micros: u64, prev_hash: &Hash, event: &[u8]) -> Result<Vec<u8>> {
+    pub fn seal(
+        &self,
+        seq: u64,
+        time_micros: u64,
+        prev_hash: &Hash,
+        event: &[u8],
+    ) -> Result<Vec<u8>> {
         let a = aad(self.segment, seq, time_micros, prev_hash);
         let n = nonce(seq);
         let p = Payload { msg: event, aad: &a };
@@ -578,7 +587,11 @@ impl KeyRing {
     }
 
     /// The checkpoint signing key, created (and wrapped) on first use.
-    pub fn signing_key(&self, provider: &dyn KeyProvider, now_micros: u64) -> Result<ed25519_dalek::SigningKey> {
+    pub fn signing_key(
+        &self,
+        provider: &dyn KeyProvider,
+        now_micros: u64,
+    ) -> Result<ed25519_dalek::SigningKey> {
         if let Some(s) = self.load()?.signing {
             return unwrap_signing(provider, &s);
         }
@@ -603,9 +616,10 @@ impl KeyRing {
     /// The checkpoint verifying (public) key, if a signing key exists. Needs no KEK.
     pub fn public_key(&self) -> Result<Option<ed25519_dalek::VerifyingKey>> {
         let Some(s) = self.load()?.signing else { return Ok(None) };
-        parse_public_key(&s.public_key)
-            .map(Some)
-            .ok_or_else(|| Error::KeyRing { path: self.path(), detail: "invalid signing public key".into() })
+        parse_public_key(&s.public_key).map(Some).ok_or_else(|| Error::KeyRing {
+            path: self.path(),
+            detail: "invalid signing public key".into(),
+        })
     }
 
     /// Create, wrap and record a fresh data key for `segment` (replacing an entry whose segment
@@ -638,7 +652,12 @@ impl KeyRing {
     }
 
     /// Unwrap the data key of `segment` from an already loaded ring.
-    pub fn data_key(&self, ring: &KeyRingFile, provider: &dyn KeyProvider, segment: u32) -> Result<DataKey> {
+    pub fn data_key(
+        &self,
+        ring: &KeyRingFile,
+        provider: &dyn KeyProvider,
+        segment: u32,
+    ) -> Result<DataKey> {
         let e = ring.segments.get(&segment).ok_or(Error::NoDataKey(segment))?;
         let Some(w) = &e.wrapped else { return Err(Error::Shredded(segment)) };
         let cipher = Cipher::from_name(&e.cipher).ok_or_else(|| Error::KeyRing {
@@ -664,7 +683,9 @@ impl KeyRing {
                 if e.kek_version == version {
                     continue;
                 }
-                let wrapped = hex::decode(w).ok_or_else(|| Error::Key(format!("segment {segment}: wrapped key is not hex")))?;
+                let wrapped = hex::decode(w).ok_or_else(|| {
+                    Error::Key(format!("segment {segment}: wrapped key is not hex"))
+                })?;
                 let raw = provider.unwrap_key(e.kek_version, &wrapped, &dek_aad(*segment))?;
                 e.wrapped = Some(hex::encode(&provider.wrap(version, &raw, &dek_aad(*segment))?));
                 e.kek_version = version;
@@ -673,7 +694,8 @@ impl KeyRing {
             }
             let mut signing_rewrapped = false;
             if let Some(s) = ring.signing.as_mut().filter(|s| s.kek_version != version) {
-                let wrapped = hex::decode(&s.wrapped).ok_or_else(|| Error::Key("signing key is not hex".into()))?;
+                let wrapped = hex::decode(&s.wrapped)
+                    .ok_or_else(|| Error::Key("signing key is not hex".into()))?;
                 let raw = provider.unwrap_key(s.kek_version, &wrapped, SIGNING_AAD)?;
                 s.wrapped = hex::encode(&provider.wrap(version, &raw, SIGNING_AAD)?);
                 s.kek_version = version;
@@ -696,11 +718,17 @@ impl KeyRing {
     }
 }
 
-fn unwrap_signing(provider: &dyn KeyProvider, s: &WrappedSigningKey) -> Result<ed25519_dalek::SigningKey> {
-    let wrapped = hex::decode(&s.wrapped).ok_or_else(|| Error::Key("signing key is not hex".into()))?;
+fn unwrap_signing(
+    provider: &dyn KeyProvider,
+    s: &WrappedSigningKey,
+) -> Result<ed25519_dalek::SigningKey> {
+    let wrapped =
+        hex::decode(&s.wrapped).ok_or_else(|| Error::Key("signing key is not hex".into()))?;
     let raw = provider.unwrap_key(s.kek_version, &wrapped, SIGNING_AAD)?;
     let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
-        raw.as_slice().try_into().map_err(|_| Error::Key("signing key has the wrong length".into()))?,
+        raw.as_slice()
+            .try_into()
+            .map_err(|_| Error::Key("signing key has the wrong length".into()))?,
     );
     Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
 }
@@ -747,7 +775,8 @@ mod tests {
     #[test]
     fn key_text_parsing() {
         let k = "11".repeat(32);
-        let p = StaticKeyProvider::from_text(&format!("# c\n1:{k}\nv3:{}", "22".repeat(32))).unwrap();
+        let p =
+            StaticKeyProvider::from_text(&format!("# c\n1:{k}\nv3:{}", "22".repeat(32))).unwrap();
         assert_eq!(p.versions().unwrap(), vec![1, 3]);
         assert_eq!(p.current_version().unwrap(), 3);
         assert!(StaticKeyProvider::from_text(&k).is_ok());
@@ -770,7 +799,10 @@ mod tests {
     fn wrap_unwrap_and_wrong_aad_or_version_fail() {
         let p = StaticKeyProvider::generate().unwrap();
         let w = p.wrap(1, b"0123456789abcdef0123456789abcdef", b"ctx").unwrap();
-        assert_eq!(p.unwrap_key(1, &w, b"ctx").unwrap().as_slice(), b"0123456789abcdef0123456789abcdef");
+        assert_eq!(
+            p.unwrap_key(1, &w, b"ctx").unwrap().as_slice(),
+            b"0123456789abcdef0123456789abcdef"
+        );
         assert!(p.unwrap_key(1, &w, b"other").is_err());
         assert!(matches!(p.unwrap_key(2, &w, b"ctx"), Err(Error::UnknownKekVersion(2))));
         assert!(p.unwrap_key(1, &w[..5], b"ctx").is_err());
@@ -799,7 +831,10 @@ mod tests {
         assert_eq!(fs::metadata(ring.path()).unwrap().permissions().mode() & 0o777, 0o600);
         p.rotate().unwrap();
         let r = ring.rewrap(&p, 2).unwrap();
-        assert_eq!(r, RewrapReport { kek_version: 2, segments_rewrapped: 1, signing_rewrapped: true });
+        assert_eq!(
+            r,
+            RewrapReport { kek_version: 2, segments_rewrapped: 1, signing_rewrapped: true }
+        );
         p.retire_below(2).unwrap();
         let f = ring.load().unwrap();
         assert_eq!(f.segments[&0].kek_version, 2);

@@ -43,13 +43,15 @@ pub struct InclusionProofJson {
 impl InclusionProof {
     /// Build from a tree.
     pub fn build(tree: &MerkleTree, seq: u64, tree_size: u64) -> Result<Self> {
-        let leaf = *tree
-            .leaf(seq)
-            .ok_or_else(|| Error::Proof(format!("seq {seq} is not in the log of {} records", tree.len())))?;
-        let path = tree
-            .inclusion_proof(seq, tree_size)
-            .ok_or_else(|| Error::Proof(format!("seq {seq} is not inside a tree of {tree_size} records")))?;
-        let root = tree.root_at(tree_size).ok_or_else(|| Error::Proof("tree size beyond the log".into()))?;
+        let leaf = *tree.leaf(seq).ok_or_else(|| {
+            Error::Proof(format!("seq {seq} is not in the log of {} records", tree.len()))
+        })?;
+        let path = tree.inclusion_proof(seq, tree_size).ok_or_else(|| {
+            Error::Proof(format!("seq {seq} is not inside a tree of {tree_size} records"))
+        })?;
+        let root = tree
+            .root_at(tree_size)
+            .ok_or_else(|| Error::Proof("tree size beyond the log".into()))?;
         Ok(Self { seq, tree_size, leaf_hash: leaf, root, path })
     }
 
@@ -94,10 +96,14 @@ pub struct ConsistencyProofJson {
 }
 
 /// Build and check a consistency proof.
-pub fn consistency(tree: &MerkleTree, old_size: u64, new_size: u64) -> Result<ConsistencyProofJson> {
-    let path = tree
-        .consistency_proof(old_size, new_size)
-        .ok_or_else(|| Error::Proof(format!("sizes {old_size} and {new_size} do not fit a log of {}", tree.len())))?;
+pub fn consistency(
+    tree: &MerkleTree,
+    old_size: u64,
+    new_size: u64,
+) -> Result<ConsistencyProofJson> {
+    let path = tree.consistency_proof(old_size, new_size).ok_or_else(|| {
+        Error::Proof(format!("sizes {old_size} and {new_size} do not fit a log of {}", tree.len()))
+    })?;
     let (old_root, new_root) = match (tree.root_at(old_size), tree.root_at(new_size)) {
         (Some(a), Some(b)) => (a, b),
         _ => return Err(Error::Proof("tree size beyond the log".into())),

@@ -128,7 +128,10 @@ impl SegmentHeader {
     /// Parse from the start of `buf`.
     pub fn parse(buf: &[u8]) -> Result<Self, ParseError> {
         let Some(b) = buf.get(..SEGMENT_HEADER_LEN) else {
-            return Err(ParseError::Incomplete { needed: SEGMENT_HEADER_LEN, available: buf.len() });
+            return Err(ParseError::Incomplete {
+                needed: SEGMENT_HEADER_LEN,
+                available: buf.len(),
+            });
         };
         if &b[..8] != SEGMENT_MAGIC {
             return Err(ParseError::Malformed("segment magic expected, other bytes found".into()));

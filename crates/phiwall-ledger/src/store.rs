@@ -229,7 +229,9 @@ impl LedgerReader {
             let mut key: Option<std::result::Result<DataKey, String>> = None;
             for r in seg.records.iter().filter(|r| keep(r)) {
                 let k = key.get_or_insert_with(|| match provider {
-                    Some(p) => ring.data_key(&ring_file, p, seg.name_index).map_err(|e| e.to_string()),
+                    Some(p) => {
+                        ring.data_key(&ring_file, p, seg.name_index).map_err(|e| e.to_string())
+                    }
                     None => Err("no key provider given".into()),
                 });
                 let event = match k {

@@ -127,7 +127,9 @@ impl Problem {
     /// Short name of the kind of tampering.
     pub fn kind(&self) -> &'static str {
         match self {
-            Problem::Modified { .. } | Problem::ChainBroken { .. } | Problem::Malformed { .. } => "modified",
+            Problem::Modified { .. } | Problem::ChainBroken { .. } | Problem::Malformed { .. } => {
+                "modified"
+            }
             Problem::Missing { .. } | Problem::MissingSegment { .. } => "missing",
             Problem::Reordered { .. } => "reordered",
             Problem::Duplicated { .. } => "duplicated",
@@ -255,7 +257,15 @@ pub fn verify_parts(
     if report.problem.is_some() {
         return report;
     }
-    report.problem = check_checkpoints(&tree, checkpoints, ckpt_tail, ring_key, options, &mut report, &mut warnings);
+    report.problem = check_checkpoints(
+        &tree,
+        checkpoints,
+        ckpt_tail,
+        ring_key,
+        options,
+        &mut report,
+        &mut warnings,
+    );
     report.warnings = warnings;
     report
 }
@@ -269,22 +279,31 @@ fn check_records(segments: &[SegmentFile]) -> (MerkleTree, Option<Problem>) {
         let header = match &seg.header {
             Ok(h) => h,
             Err(ParseError::Incomplete { .. }) if k + 1 == count && seg.records.is_empty() => {
-                return (tree.clone(), Some(Problem::Truncated {
-                    records: tree.len(),
-                    detail: format!("segment {} ends inside its header", seg.name_index),
-                }));
+                return (
+                    tree.clone(),
+                    Some(Problem::Truncated {
+                        records: tree.len(),
+                        detail: format!("segment {} ends inside its header", seg.name_index),
+                    }),
+                );
             }
             Err(e) => {
-                return (tree.clone(), Some(Problem::Malformed {
-                    segment: seg.name_index,
-                    offset: 0,
-                    detail: format!("segment header: {e}"),
-                }));
+                return (
+                    tree.clone(),
+                    Some(Problem::Malformed {
+                        segment: seg.name_index,
+                        offset: 0,
+                        detail: format!("segment header: {e}"),
+                    }),
+                );
             }
         };
         if header.index != seg.name_index {
-            let other_claims_this = segments.iter().any(|s| s.header.as_ref().is_ok_and(|h| h.index == seg.name_index));
-            let already = segments[..k].iter().any(|s| s.header.as_ref().is_ok_and(|h| h.index == header.index));
+            let other_claims_this =
+                segments.iter().any(|s| s.header.as_ref().is_ok_and(|h| h.index == seg.name_index));
+            let already = segments[..k]
+                .iter()
+                .any(|s| s.header.as_ref().is_ok_and(|h| h.index == header.index));
             let p = if other_claims_this {
                 Problem::SegmentSwapped { file_index: seg.name_index, content_index: header.index }
             } else if already {
@@ -297,15 +316,25 @@ fn check_records(segments: &[SegmentFile]) -> (MerkleTree, Option<Problem>) {
             return (tree, Some(p));
         }
         if seg.name_index != expected_index {
-            return (tree, Some(Problem::MissingSegment { expected: expected_index, found: seg.name_index }));
+            return (
+                tree,
+                Some(Problem::MissingSegment { expected: expected_index, found: seg.name_index }),
+            );
         }
         let expected_seq = tree.len();
         if header.first_seq != expected_seq {
             let p = if header.first_seq > expected_seq {
                 if appears_later(segments, k, 0, expected_seq) {
-                    Problem::SegmentSwapped { file_index: seg.name_index, content_index: header.index }
+                    Problem::SegmentSwapped {
+                        file_index: seg.name_index,
+                        content_index: header.index,
+                    }
                 } else {
-                    Problem::Missing { segment: seg.name_index, expected_seq, found_seq: header.first_seq }
+                    Problem::Missing {
+                        segment: seg.name_index,
+                        expected_seq,
+                        found_seq: header.first_seq,
+                    }
                 }
             } else {
                 Problem::Duplicated { segment: seg.name_index, seq: header.first_seq }
@@ -313,29 +342,57 @@ fn check_records(segments: &[SegmentFile]) -> (MerkleTree, Option<Problem>) {
             return (tree, Some(p));
         }
         if header.prev_hash != head {
-            return (tree, Some(Problem::ChainBroken { segment: seg.name_index, seq: expected_seq }));
+            return (
+                tree,
+                Some(Problem::ChainBroken { segment: seg.name_index, seq: expected_seq }),
+            );
         }
         for (i, r) in seg.records.iter().enumerate() {
             let expected = tree.len();
             if r.stored_hash != r.computed_hash {
-                return (tree, Some(Problem::Modified { segment: seg.name_index, seq: r.seq, offset: r.offset }));
+                return (
+                    tree,
+                    Some(Problem::Modified {
+                        segment: seg.name_index,
+                        seq: r.seq,
+                        offset: r.offset,
+                    }),
+                );
             }
             if r.seq != expected {
                 let p = if r.seq < expected {
                     if tree.leaf(r.seq) == Some(&r.stored_hash) {
                         Problem::Duplicated { segment: seg.name_index, seq: r.seq }
                     } else {
-                        Problem::Reordered { segment: seg.name_index, expected_seq: expected, found_seq: r.seq }
+                        Problem::Reordered {
+                            segment: seg.name_index,
+                            expected_seq: expected,
+                            found_seq: r.seq,
+                        }
                     }
                 } else if appears_later(segments, k, i + 1, expected) {
-                    Problem::Reordered { segment: seg.name_index, expected_seq: expected, found_seq: r.seq }
+                    Problem::Reordered {
+                        segment: seg.name_index,
+                        expected_seq: expected,
+                        found_seq: r.seq,
+                    }
                 } else {
-                    Problem::Missing { segment: seg.name_index, expected_seq: expected, found_seq: r.seq }
+                    Problem::Missing {
+                        segment: seg.name_index,
+                        expected_seq: expected,
+                        found_seq: r.seq,
+                    }
                 };
                 return (tree, Some(p));
             }
             if r.segment != seg.name_index {
-                return (tree, Some(Problem::SegmentSwapped { file_index: seg.name_index, content_index: r.segment }));
+                return (
+                    tree,
+                    Some(Problem::SegmentSwapped {
+                        file_index: seg.name_index,
+                        content_index: r.segment,
+                    }),
+                );
             }
             if r.prev_hash != head {
                 return (tree, Some(Problem::ChainBroken { segment: seg.name_index, seq: r.seq }));
@@ -383,7 +440,10 @@ fn check_checkpoints(
     let kept = options.kept_checkpoint.as_ref();
     if let Some(c) = kept {
         if !c.is_self_signed_valid() {
-            return Some(Problem::BadSignature { checkpoint: "kept checkpoint".into(), tree_size: c.tree_size });
+            return Some(Problem::BadSignature {
+                checkpoint: "kept checkpoint".into(),
+                tree_size: c.tree_size,
+            });
         }
     }
     // Trust order: a pinned key, then the key of the checkpoint the auditor kept, then the
@@ -427,7 +487,10 @@ fn check_checkpoints(
         };
         if !c.verify_with(&t) {
             return Some(if c.is_self_signed_valid() {
-                Problem::ForgedCheckpoint { checkpoint: name, detail: "signed by a key other than the trusted one".into() }
+                Problem::ForgedCheckpoint {
+                    checkpoint: name,
+                    detail: "signed by a key other than the trusted one".into(),
+                }
             } else {
                 Problem::BadSignature { checkpoint: name, tree_size: c.tree_size }
             });
@@ -457,19 +520,32 @@ fn check_checkpoints(
             });
         }
         let Some(root_then) = tree.root_at(c.tree_size) else {
-            return Some(Problem::RewrittenHistory { checkpoint: "kept checkpoint".into(), tree_size: c.tree_size });
+            return Some(Problem::RewrittenHistory {
+                checkpoint: "kept checkpoint".into(),
+                tree_size: c.tree_size,
+            });
         };
         let proof = tree.consistency_proof(c.tree_size, n).unwrap_or_default();
-        let ok = root_then == c.root && verify_consistency(c.tree_size, n, &c.root, &tree.root(), &proof);
+        let ok = root_then == c.root
+            && verify_consistency(c.tree_size, n, &c.root, &tree.root(), &proof);
         report.kept_checkpoint_consistent = Some(ok);
         if !ok {
-            return Some(Problem::RewrittenHistory { checkpoint: "kept checkpoint".into(), tree_size: c.tree_size });
+            return Some(Problem::RewrittenHistory {
+                checkpoint: "kept checkpoint".into(),
+                tree_size: c.tree_size,
+            });
         }
     }
     if checkpoints.is_empty() && n > 0 {
-        warnings.push("no signed checkpoint yet: removal of whole records at the end cannot be detected".into());
+        warnings.push(
+            "no signed checkpoint yet: removal of whole records at the end cannot be detected"
+                .into(),
+        );
     } else if last_size < n {
-        warnings.push(format!("{} records after the latest checkpoint are covered by the hash chain only", n - last_size));
+        warnings.push(format!(
+            "{} records after the latest checkpoint are covered by the hash chain only",
+            n - last_size
+        ));
     }
     None
 }
