@@ -632,9 +632,11 @@ impl KeyRing {
         now_micros: u64,
     ) -> Result<DataKey> {
         let raw = Zeroizing::new(random_array::<32>()?);
-        let version = provider.current_version()?;
-        let wrapped = provider.wrap(version, raw.as_slice(), &dek_aad(segment))?;
+        // Wrapped under the lock: a concurrent rotate-and-rewrap either sees this entry or
+        // happened before, so no entry stays wrapped by a version about to be retired.
         self.update(|ring| {
+            let version = provider.current_version()?;
+            let wrapped = provider.wrap(version, raw.as_slice(), &dek_aad(segment))?;
             ring.segments.insert(
                 segment,
                 SegmentKeyEntry {
