@@ -1,0 +1,551 @@
+//! Verification: re-derive everything from the bytes and report the first thing that is wrong,
+//! named for what it most likely is (modified, missing, reordered, duplicated, truncated, a
+//! swapped segment, a bad or forged checkpoint, or a log inconsistent with a checkpoint the
+//! auditor kept).
+//!
+//! Verification needs no secret: it checks stored hashes against the bytes, the hash chain,
+//! sequence numbers, segment headers, and every signed checkpoint's signature, size and root
+//! against a Merkle tree rebuilt from the records. Events are never decrypted, so a
+//! crypto-shredded segment verifies like any other.
+//!
+//! What it cannot see without a checkpoint kept elsewhere: an attacker with write access who
+//! rewrites the whole tail *and* re-signs with a new key. Pinning the public key
+//! (`--public-key`) or keeping a checkpoint (`--checkpoint`) closes that gap.
+
+use crate::checkpoint::Checkpoint;
+use crate::error::Result;
+use crate::hex;
+use crate::keys::KeyRing;
+use crate::merkle::{verify_consistency, Hash, MerkleTree};
+use crate::record::ParseError;
+use crate::store::{read_checkpoints, read_segments, SegmentFile};
+use ed25519_dalek::VerifyingKey;
+use serde::Serialize;
+use std::path::Path;
+
+/// The first problem found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Problem {
+    /// A record's bytes no longer match its stored hash.
+    Modified {
+        /// Segment file index.
+        segment: u32,
+        /// Sequence number the record claims.
+        seq: u64,
+        /// Byte offset in the segment file.
+        offset: u64,
+    },
+    /// A record is consistent in itself but its link to the previous record is wrong: the
+    /// previous record (or this link) was rewritten.
+    ChainBroken {
+        /// Segment file index.
+        segment: u32,
+        /// Sequence number of the record whose link fails.
+        seq: u64,
+    },
+    /// Bytes that are not a record where a record should be.
+    Malformed {
+        /// Segment file index.
+        segment: u32,
+        /// Byte offset.
+        offset: u64,
+        /// What was expected and found.
+        detail: String,
+    },
+    /// Records are absent: `expected_seq` was due, `found_seq` came instead.
+    Missing {
+        /// Segment file index.
+        segment: u32,
+        /// Sequence number expected.
+        expected_seq: u64,
+        /// Sequence number found (first present after the gap).
+        found_seq: u64,
+    },
+    /// Whole segment files are absent.
+    MissingSegment {
+        /// Segment index expected.
+        expected: u32,
+        /// Segment index found.
+        found: u32,
+    },
+    /// Records are out of order: `expected_seq` appears later in the log.
+    Reordered {
+        /// Segment file index.
+        segment: u32,
+        /// Sequence number expected here.
+        expected_seq: u64,
+        /// Sequence number found here.
+        found_seq: u64,
+    },
+    /// A record appears again.
+    Duplicated {
+        /// Segment file index.
+        segment: u32,
+        /// The repeated sequence number.
+        seq: u64,
+    },
+    /// The log ends early: cut inside a record, or fewer records than a checkpoint covers.
+    Truncated {
+        /// Records present (complete and valid).
+        records: u64,
+        /// What shows the truncation.
+        detail: String,
+    },
+    /// A segment file holds another segment's contents (files swapped or renamed).
+    SegmentSwapped {
+        /// Index in the file name.
+        file_index: u32,
+        /// Index the contents claim.
+        content_index: u32,
+    },
+    /// A checkpoint's signature does not verify.
+    BadSignature {
+        /// Which checkpoint ("checkpoints.log #3" or "kept checkpoint").
+        checkpoint: String,
+        /// Its tree size.
+        tree_size: u64,
+    },
+    /// A checkpoint carries a valid signature by a key other than the trusted one.
+    ForgedCheckpoint {
+        /// Which checkpoint.
+        checkpoint: String,
+        /// Why it is forged.
+        detail: String,
+    },
+    /// A correctly signed checkpoint does not match the records: history was rewritten after
+    /// it was signed.
+    RewrittenHistory {
+        /// Which checkpoint.
+        checkpoint: String,
+        /// Its tree size.
+        tree_size: u64,
+    },
+}
+
+impl Problem {
+    /// Short name of the kind of tampering.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Problem::Modified { .. } | Problem::ChainBroken { .. } | Problem::Malformed { .. } => {
+                "modified"
+            }
+            Problem::Missing { .. } | Problem::MissingSegment { .. } => "missing",
+            Problem::Reordered { .. } => "reordered",
+            Problem::Duplicated { .. } => "duplicated",
+            Problem::Truncated { .. } => "truncated",
+            Problem::SegmentSwapped { .. } => "segment swapped",
+            Problem::BadSignature { .. } => "bad signature",
+            Problem::ForgedCheckpoint { .. } => "forged checkpoint",
+            Problem::RewrittenHistory { .. } => "inconsistent with checkpoint",
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let k = self.kind();
+        match self {
+            Problem::Modified { segment, seq, offset } => write!(
+                f,
+                "{k}: record seq {seq} (segment {segment}, offset {offset}) does not match its hash"
+            ),
+            Problem::ChainBroken { segment, seq } => write!(
+                f,
+                "{k}: the record before seq {seq} (segment {segment}) was rewritten: the hash chain breaks at seq {seq}"
+            ),
+            Problem::Malformed { segment, offset, detail } => {
+                write!(f, "{k}: segment {segment} offset {offset} is not a valid record: {detail}")
+            }
+            Problem::Missing { segment, expected_seq, found_seq } => write!(
+                f,
+                "{k}: records {expected_seq}..{} are absent (segment {segment} continues at seq {found_seq})",
+                found_seq.saturating_sub(1)
+            ),
+            Problem::MissingSegment { expected, found } => {
+                write!(f, "{k}: segment {expected} expected, segment {found} found")
+            }
+            Problem::Reordered { segment, expected_seq, found_seq } => write!(
+                f,
+                "{k}: seq {expected_seq} expected in segment {segment}, seq {found_seq} found (seq {expected_seq} appears later)"
+            ),
+            Problem::Duplicated { segment, seq } => {
+                write!(f, "{k}: record seq {seq} appears again in segment {segment}")
+            }
+            Problem::Truncated { records, detail } => write!(f, "{k}: {detail} ({records} valid records remain)"),
+            Problem::SegmentSwapped { file_index, content_index } => write!(
+                f,
+                "{k}: segment file {file_index} holds the contents of segment {content_index}"
+            ),
+            Problem::BadSignature { checkpoint, tree_size } => {
+                write!(f, "{k}: {checkpoint} (tree size {tree_size}) has an invalid signature")
+            }
+            Problem::ForgedCheckpoint { checkpoint, detail } => write!(f, "{k}: {checkpoint}: {detail}"),
+            Problem::RewrittenHistory { checkpoint, tree_size } => write!(
+                f,
+                "{k}: the first {tree_size} records do not reproduce the Merkle root signed in {checkpoint}: history was rewritten"
+            ),
+        }
+    }
+}
+
+/// Options for [`verify_dir`].
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// A checkpoint the auditor kept from earlier.
+    pub kept_checkpoint: Option<Checkpoint>,
+    /// The trusted public key (overrides the kept checkpoint's and the key ring's).
+    pub public_key: Option<VerifyingKey>,
+}
+
+/// The outcome of verification.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    /// Valid records before the first problem (all of them when there is none).
+    pub records: u64,
+    /// Segment files read.
+    pub segments: usize,
+    /// Checkpoints read from `checkpoints.log`.
+    pub checkpoints: usize,
+    /// Size covered by the latest valid checkpoint.
+    pub latest_checkpoint_size: Option<u64>,
+    /// Merkle root over all valid records, hex.
+    pub root: String,
+    /// Whether a kept checkpoint was checked and a consistency proof from it verified.
+    pub kept_checkpoint_consistent: Option<bool>,
+    /// The first problem, if any.
+    pub problem: Option<Problem>,
+    /// Weaknesses that are not tampering (no checkpoint yet, a torn checkpoint write).
+    pub warnings: Vec<String>,
+}
+
+impl VerifyReport {
+    /// Whether the log verified.
+    pub fn is_ok(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+/// Verify the ledger in `dir`.
+pub fn verify_dir(dir: &Path, options: &VerifyOptions) -> Result<VerifyReport> {
+    let segments = read_segments(dir)?;
+    let (checkpoints, ckpt_tail) = read_checkpoints(dir)?;
+    let ring_key = KeyRing::new(dir).public_key()?;
+    Ok(verify_parts(&segments, &checkpoints, ckpt_tail, ring_key, options))
+}
+
+/// Verify already-read parts (the core of [`verify_dir`], separated for tests and fuzzing).
+pub fn verify_parts(
+    segments: &[SegmentFile],
+    checkpoints: &[Checkpoint],
+    ckpt_tail: Option<(u64, ParseError)>,
+    ring_key: Option<VerifyingKey>,
+    options: &VerifyOptions,
+) -> VerifyReport {
+    let mut warnings = Vec::new();
+    let (tree, problem) = check_records(segments);
+    let mut report = VerifyReport {
+        records: tree.len(),
+        segments: segments.len(),
+        checkpoints: checkpoints.len(),
+        latest_checkpoint_size: None,
+        root: hex::encode(&tree.root()),
+        kept_checkpoint_consistent: None,
+        problem,
+        warnings: Vec::new(),
+    };
+    if report.problem.is_some() {
+        return report;
+    }
+    report.problem = check_checkpoints(
+        &tree,
+        checkpoints,
+        ckpt_tail,
+        ring_key,
+        options,
+        &mut report,
+        &mut warnings,
+    );
+    report.warnings = warnings;
+    report
+}
+
+fn check_records(segments: &[SegmentFile]) -> (MerkleTree, Option<Problem>) {
+    let mut tree = MerkleTree::new();
+    let mut head: Hash = [0; 32];
+    let count = segments.len();
+    for (k, seg) in segments.iter().enumerate() {
+        let expected_index = u32::try_from(k).unwrap_or(u32::MAX);
+        let header = match &seg.header {
+            Ok(h) => h,
+            Err(ParseError::Incomplete { .. }) if k + 1 == count && seg.records.is_empty() => {
+                return (
+                    tree.clone(),
+                    Some(Problem::Truncated {
+                        records: tree.len(),
+                        detail: format!("segment {} ends inside its header", seg.name_index),
+                    }),
+                );
+            }
+            Err(e) => {
+                return (
+                    tree.clone(),
+                    Some(Problem::Malformed {
+                        segment: seg.name_index,
+                        offset: 0,
+                        detail: format!("segment header: {e}"),
+                    }),
+                );
+            }
+        };
+        if header.index != seg.name_index {
+            let other_claims_this =
+                segments.iter().any(|s| s.header.as_ref().is_ok_and(|h| h.index == seg.name_index));
+            let already = segments[..k]
+                .iter()
+                .any(|s| s.header.as_ref().is_ok_and(|h| h.index == header.index));
+            let p = if other_claims_this {
+                Problem::SegmentSwapped { file_index: seg.name_index, content_index: header.index }
+            } else if already {
+                Problem::Duplicated { segment: seg.name_index, seq: header.first_seq }
+            } else if header.index > expected_index && header.first_seq > tree.len() {
+                Problem::MissingSegment { expected: expected_index, found: header.index }
+            } else {
+                Problem::SegmentSwapped { file_index: seg.name_index, content_index: header.index }
+            };
+            return (tree, Some(p));
+        }
+        if seg.name_index != expected_index {
+            return (
+                tree,
+                Some(Problem::MissingSegment { expected: expected_index, found: seg.name_index }),
+            );
+        }
+        let expected_seq = tree.len();
+        if header.first_seq != expected_seq {
+            let p = if header.first_seq > expected_seq {
+                if appears_later(segments, k, 0, expected_seq) {
+                    Problem::SegmentSwapped {
+                        file_index: seg.name_index,
+                        content_index: header.index,
+                    }
+                } else {
+                    Problem::Missing {
+                        segment: seg.name_index,
+                        expected_seq,
+                        found_seq: header.first_seq,
+                    }
+                }
+            } else {
+                Problem::Duplicated { segment: seg.name_index, seq: header.first_seq }
+            };
+            return (tree, Some(p));
+        }
+        if header.prev_hash != head {
+            return (
+                tree,
+                Some(Problem::ChainBroken { segment: seg.name_index, seq: expected_seq }),
+            );
+        }
+        for (i, r) in seg.records.iter().enumerate() {
+            let expected = tree.len();
+            if r.stored_hash != r.computed_hash {
+                return (
+                    tree,
+                    Some(Problem::Modified {
+                        segment: seg.name_index,
+                        seq: r.seq,
+                        offset: r.offset,
+                    }),
+                );
+            }
+            if r.seq != expected {
+                let p = if r.seq < expected {
+                    if tree.leaf(r.seq) == Some(&r.stored_hash) {
+                        Problem::Duplicated { segment: seg.name_index, seq: r.seq }
+                    } else {
+                        Problem::Reordered {
+                            segment: seg.name_index,
+                            expected_seq: expected,
+                            found_seq: r.seq,
+                        }
+                    }
+                } else if appears_later(segments, k, i + 1, expected) {
+                    Problem::Reordered {
+                        segment: seg.name_index,
+                        expected_seq: expected,
+                        found_seq: r.seq,
+                    }
+                } else {
+                    Problem::Missing {
+                        segment: seg.name_index,
+                        expected_seq: expected,
+                        found_seq: r.seq,
+                    }
+                };
+                return (tree, Some(p));
+            }
+            if r.segment != seg.name_index {
+                return (
+                    tree,
+                    Some(Problem::SegmentSwapped {
+                        file_index: seg.name_index,
+                        content_index: r.segment,
+                    }),
+                );
+            }
+            if r.prev_hash != head {
+                return (tree, Some(Problem::ChainBroken { segment: seg.name_index, seq: r.seq }));
+            }
+            tree.push(r.stored_hash);
+            head = r.stored_hash;
+        }
+        if let Some((offset, e)) = &seg.tail_error {
+            let p = match e {
+                ParseError::Incomplete { needed, available } => Problem::Truncated {
+                    records: tree.len(),
+                    detail: format!(
+                        "segment {} ends inside a record at offset {offset} ({available} of {needed} bytes)",
+                        seg.name_index
+                    ),
+                },
+                ParseError::Malformed(d) => {
+                    Problem::Malformed { segment: seg.name_index, offset: *offset, detail: d.clone() }
+                }
+            };
+            return (tree, Some(p));
+        }
+    }
+    (tree, None)
+}
+
+/// Whether a record with `seq` appears at or after record `from_record` of segment `from_seg`.
+fn appears_later(segments: &[SegmentFile], from_seg: usize, from_record: usize, seq: u64) -> bool {
+    segments.iter().enumerate().skip(from_seg).any(|(k, s)| {
+        let skip = if k == from_seg { from_record } else { 0 };
+        s.records.iter().skip(skip).any(|r| r.seq == seq)
+    })
+}
+
+fn check_checkpoints(
+    tree: &MerkleTree,
+    checkpoints: &[Checkpoint],
+    ckpt_tail: Option<(u64, ParseError)>,
+    ring_key: Option<VerifyingKey>,
+    options: &VerifyOptions,
+    report: &mut VerifyReport,
+    warnings: &mut Vec<String>,
+) -> Option<Problem> {
+    let n = tree.len();
+    let kept = options.kept_checkpoint.as_ref();
+    if let Some(c) = kept {
+        if !c.is_self_signed_valid() {
+            return Some(Problem::BadSignature {
+                checkpoint: "kept checkpoint".into(),
+                tree_size: c.tree_size,
+            });
+        }
+    }
+    // Trust order: a pinned key, then the key of the checkpoint the auditor kept, then the
+    // key ring's (which an attacker with write access could have replaced).
+    let trusted = options
+        .public_key
+        .or_else(|| kept.and_then(|c| VerifyingKey::from_bytes(&c.public_key).ok()))
+        .or(ring_key);
+    if let (Some(t), Some(c)) = (trusted, kept) {
+        if !c.verify_with(&t) {
+            return Some(Problem::ForgedCheckpoint {
+                checkpoint: "kept checkpoint".into(),
+                detail: "signed by a key other than the pinned public key".into(),
+            });
+        }
+    }
+    if let (Some(t), Some(r)) = (trusted, ring_key) {
+        if t != r && (kept.is_some() || options.public_key.is_some()) {
+            warnings.push("the key ring's signing public key differs from the trusted key".into());
+        }
+    }
+    if let Some((off, e)) = ckpt_tail {
+        match e {
+            ParseError::Incomplete { .. } => {
+                warnings.push(format!("checkpoints file ends in a torn write at offset {off}"));
+            }
+            ParseError::Malformed(d) => {
+                return Some(Problem::ForgedCheckpoint {
+                    checkpoint: format!("checkpoints.log offset {off}"),
+                    detail: format!("not a checkpoint: {d}"),
+                });
+            }
+        }
+    }
+    let mut last_size = 0u64;
+    for (i, c) in checkpoints.iter().enumerate() {
+        let name = format!("checkpoints.log #{}", i + 1);
+        let Some(t) = trusted else {
+            warnings.push("no signing public key: checkpoint signatures not checked".into());
+            break;
+        };
+        if !c.verify_with(&t) {
+            return Some(if c.is_self_signed_valid() {
+                Problem::ForgedCheckpoint {
+                    checkpoint: name,
+                    detail: "signed by a key other than the trusted one".into(),
+                }
+            } else {
+                Problem::BadSignature { checkpoint: name, tree_size: c.tree_size }
+            });
+        }
+        if c.tree_size > n {
+            return Some(Problem::Truncated {
+                records: n,
+                detail: format!("{name} was signed over {} records", c.tree_size),
+            });
+        }
+        if tree.root_at(c.tree_size) != Some(c.root)
+            || (c.tree_size > 0 && tree.leaf(c.tree_size - 1) != Some(&c.chain_head))
+        {
+            return Some(Problem::RewrittenHistory { checkpoint: name, tree_size: c.tree_size });
+        }
+        if c.tree_size < last_size {
+            warnings.push(format!("{name} covers fewer records than the one before it"));
+        }
+        last_size = last_size.max(c.tree_size);
+        report.latest_checkpoint_size = Some(last_size);
+    }
+    if let Some(c) = kept {
+        if c.tree_size > n {
+            return Some(Problem::Truncated {
+                records: n,
+                detail: format!("the kept checkpoint was signed over {} records", c.tree_size),
+            });
+        }
+        let Some(root_then) = tree.root_at(c.tree_size) else {
+            return Some(Problem::RewrittenHistory {
+                checkpoint: "kept checkpoint".into(),
+                tree_size: c.tree_size,
+            });
+        };
+        let proof = tree.consistency_proof(c.tree_size, n).unwrap_or_default();
+        let ok = root_then == c.root
+            && verify_consistency(c.tree_size, n, &c.root, &tree.root(), &proof);
+        report.kept_checkpoint_consistent = Some(ok);
+        if !ok {
+            return Some(Problem::RewrittenHistory {
+                checkpoint: "kept checkpoint".into(),
+                tree_size: c.tree_size,
+            });
+        }
+    }
+    if checkpoints.is_empty() && n > 0 {
+        warnings.push(
+            "no signed checkpoint yet: removal of whole records at the end cannot be detected"
+                .into(),
+        );
+    } else if last_size < n {
+        warnings.push(format!(
+            "{} records after the latest checkpoint are covered by the hash chain only",
+            n - last_size
+        ));
+    }
+    None
+}
