@@ -12,7 +12,7 @@
 //! 456 789"; on spoken views groups of 2+ digits, elsewhere 3+). A token followed by a unit
 //! ("mg", "%") is a measurement and is dropped.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::{is_alnum, unit_follows};
 use crate::detector::{Detector, Doc, Span};
@@ -160,6 +160,8 @@ impl KeyedDetector {
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            // A DFA: a few hundred KB once, and about one step per byte of text.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(keys.iter().map(|k| k.phrase))
             .ok();
         KeyedDetector { ac, keys }

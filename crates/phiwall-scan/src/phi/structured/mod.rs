@@ -28,7 +28,6 @@ mod url;
 mod vehicle;
 
 use crate::detector::{Detector, Doc};
-use crate::phi::context::contains_word;
 
 /// This family's detectors, built once (regexes and automata compile here).
 pub fn detectors() -> Vec<Box<dyn Detector>> {
@@ -138,6 +137,223 @@ pub(crate) fn left_free(text: &[u8], start: usize) -> bool {
     }
 }
 
+/// A run of digits joined by short separators ("(212) 555-0147", "4111 1111 1111 1111",
+/// "192.168.0.1"): the only places numeric shapes can match. Found once per detector with a
+/// plain byte loop, so long stretches of prose cost almost nothing and the regexes only ever see
+/// a few short slices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cluster {
+    /// Byte offset of the first byte (a digit, or a `+`/`(` right before one).
+    pub start: usize,
+    /// Byte offset one past the last digit.
+    pub end: usize,
+    /// Number of ASCII digits inside.
+    pub digits: usize,
+}
+
+/// Iterator over the digit clusters of a text; see [`Cluster`].
+pub(crate) struct Clusters<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+/// Digit clusters of `text`: digits joined by one or two bytes of ` -.()/+:,`, widened left over
+/// one `+` or `(`.
+pub(crate) fn digit_clusters(text: &str) -> Clusters<'_> {
+    Clusters { bytes: text.as_bytes(), pos: 0 }
+}
+
+impl Iterator for Clusters<'_> {
+    type Item = Cluster;
+
+    fn next(&mut self) -> Option<Cluster> {
+        let b = self.bytes;
+        let first = self.pos + b.get(self.pos..)?.iter().position(u8::is_ascii_digit)?;
+        let mut i = first;
+        let mut end = first;
+        let mut digits = 0;
+        loop {
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                digits += 1;
+                i += 1;
+            }
+            end = end.max(i);
+            let is_sep =
+                |x: &u8| matches!(x, b' ' | b'-' | b'.' | b'(' | b')' | b'/' | b'+' | b':' | b',');
+            let mut j = i;
+            while j < i + 2 && b.get(j).is_some_and(is_sep) {
+                j += 1;
+            }
+            if j > i && b.get(j).is_some_and(u8::is_ascii_digit) {
+                i = j;
+            } else {
+                break;
+            }
+        }
+        self.pos = end.max(first + 1);
+        let start = match first.checked_sub(1).and_then(|p| b.get(p)) {
+            Some(b'+' | b'(') => first - 1,
+            _ => first,
+        };
+        Some(Cluster { start, end, digits })
+    }
+}
+
+/// A maximal run of ASCII letters, digits and inner dashes, with what kinds of bytes it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Word {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// Holds an ASCII uppercase letter.
+    pub has_upper: bool,
+    /// Holds an ASCII lowercase letter.
+    pub has_lower: bool,
+    /// Holds an ASCII digit.
+    pub has_digit: bool,
+}
+
+/// Iterator over [`Word`]s; see [`alnum_words`].
+pub(crate) struct Words<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+/// Runs of `[A-Za-z0-9]` joined by single dashes ("1EG4-TE5-MK73", "AB1234563"), in order.
+pub(crate) fn alnum_words(text: &str) -> Words<'_> {
+    Words { bytes: text.as_bytes(), pos: 0 }
+}
+
+impl Iterator for Words<'_> {
+    type Item = Word;
+
+    fn next(&mut self) -> Option<Word> {
+        let b = self.bytes;
+        let start = self.pos + b.get(self.pos..)?.iter().position(|&x| is_alnum(x))?;
+        let mut w =
+            Word { start, end: start, has_upper: false, has_lower: false, has_digit: false };
+        let mut i = start;
+        while let Some(&x) = b.get(i) {
+            if is_alnum(x) {
+                w.has_upper |= x.is_ascii_uppercase();
+                w.has_lower |= x.is_ascii_lowercase();
+                w.has_digit |= x.is_ascii_digit();
+                i += 1;
+            } else if x == b'-' && b.get(i + 1).is_some_and(|&y| is_alnum(y)) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        w.end = i;
+        self.pos = i;
+        Some(w)
+    }
+}
+
+/// Index of the first ASCII digit in `bytes` at or after `from`. Eight bytes at a time (SWAR):
+/// prose has few digits, and this loop is what every numeric detector pays per byte.
+pub(crate) fn find_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut arr = [0u8; 8];
+        arr.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(arr);
+        // Bytes 0x30..=0x39 become 0..=9 after xor with 0x30 only when their high nibble is 3;
+        // "has a byte < 10" (Mycroft's hasless) flags chunks worth a byte-by-byte look.
+        let t = x ^ (ONES * 0x30);
+        let has_small = t.wrapping_sub(ONES * 10) & !t & HIGHS;
+        if has_small != 0 {
+            if let Some(p) = chunk.iter().position(u8::is_ascii_digit) {
+                return Some(i + p);
+            }
+        }
+        i += 8;
+    }
+    bytes.get(i..)?.iter().position(u8::is_ascii_digit).map(|p| i + p)
+}
+
+/// Words (see [`Word`]) that contain at least one digit, found from the digits outward so text
+/// without digits is skipped at [`find_digit`] speed.
+pub(crate) fn digit_words(text: &str) -> impl Iterator<Item = Word> + '_ {
+    let b = text.as_bytes();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        let d = find_digit(b, pos)?;
+        let mut s = d;
+        while s > 0
+            && b.get(s - 1).is_some_and(|&x| {
+                is_alnum(x) || (x == b'-' && s >= 2 && b.get(s - 2).is_some_and(|&y| is_alnum(y)))
+            })
+        {
+            s -= 1;
+        }
+        let w = alnum_words(text.get(s..).unwrap_or("")).next().map(|w| Word {
+            start: w.start + s,
+            end: w.end + s,
+            ..w
+        })?;
+        pos = w.end.max(d + 1);
+        Some(w)
+    })
+}
+
+/// True when one of `words` occurs as a whole word (ASCII case-insensitive) in `hay`.
+/// Multi-word entries ("call me at") match consecutive words separated by any non-alphanumeric
+/// bytes. Faster than [`crate::phi::context::contains_word`] for long lists: `hay` is split into
+/// words once and each entry is compared word by word, length first.
+pub(crate) fn has_word(hay: &str, words: &[&str]) -> bool {
+    last_word_at(hay, words).is_some()
+}
+
+/// Byte offset in `hay` of the last whole-word occurrence of any of `words`; see [`has_word`].
+pub(crate) fn last_word_at(hay: &str, words: &[&str]) -> Option<usize> {
+    let b = hay.as_bytes();
+    let mut toks = [(0usize, 0usize); 24];
+    let mut n = 0;
+    let mut i = 0;
+    while i < b.len() && n < toks.len() {
+        if is_alnum(b.get(i).copied().unwrap_or(0)) {
+            let s = i;
+            while b.get(i).is_some_and(|&x| is_alnum(x)) {
+                i += 1;
+            }
+            if let Some(t) = toks.get_mut(n) {
+                *t = (s, i);
+                n += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    let toks = toks.get(..n).unwrap_or(&[]);
+    let tok = |t: (usize, usize)| b.get(t.0..t.1).unwrap_or(&[]);
+    let mut best = None;
+    for w in words {
+        let parts = w.as_bytes().split(|&c| !is_alnum(c)).filter(|p| !p.is_empty());
+        let k = parts.clone().count();
+        if k == 0 || k > n {
+            continue;
+        }
+        for t in 0..=(n - k) {
+            let hit = parts.clone().enumerate().all(|(j, p)| {
+                toks.get(t + j).is_some_and(|&tt| {
+                    let x = tok(tt);
+                    x.len() == p.len() && x.eq_ignore_ascii_case(p)
+                })
+            });
+            if hit {
+                let at = toks.get(t).map_or(0, |tt| tt.0);
+                best = best.max(Some(at));
+            }
+        }
+    }
+    best
+}
+
 /// True when the number ending at `end` is not glued to text on its right: the next byte is not
 /// alphanumeric, and not `-`, `.`, `/`, `,` or `:` followed by a digit ("555-212-9876-12",
 /// "4.5.6", "120/80"), and not `%`.
@@ -211,10 +427,10 @@ pub(crate) fn context_score(
 ) -> f32 {
     let before = doc.before(start, window);
     let after = doc.after(end, window / 2);
-    if contains_word(before, pos) || contains_word(after, pos) {
+    if has_word(before, pos) || has_word(after, pos) {
         return with_ctx.max(base);
     }
-    if contains_word(doc.before(start, 24), neg) {
+    if has_word(doc.before(start, 24), neg) {
         return base.min(0.3);
     }
     base
@@ -275,6 +491,68 @@ mod tests {
         assert!(!right_free(b"555%", 3));
         assert!(!right_free(b"555a", 3));
         assert!(right_free(b"555", 3));
+    }
+
+    #[test]
+    fn clusters() {
+        let t = "call (212) 555-0147, BP 120/80 HR 72 card 4111 1111 1111 1111. +1 5";
+        let got: Vec<(&str, usize)> =
+            digit_clusters(t).map(|c| (&t[c.start..c.end], c.digits)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("(212) 555-0147", 10),
+                ("120/80", 5),
+                ("72", 2),
+                ("4111 1111 1111 1111", 16),
+                ("+1 5", 2)
+            ]
+        );
+        assert_eq!(digit_clusters("no digits").count(), 0);
+        assert_eq!(digit_clusters("").count(), 0);
+        assert_eq!(digit_clusters("9").map(|c| (c.start, c.end)).collect::<Vec<_>>(), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn words() {
+        let t = "MBI 1EG4-TE5-MK73, dea AB1234563 -x- é";
+        let got: Vec<&str> = alnum_words(t).map(|w| &t[w.start..w.end]).collect();
+        assert_eq!(got, vec!["MBI", "1EG4-TE5-MK73", "dea", "AB1234563", "x"]);
+        let w = alnum_words("aB3").next().unwrap();
+        assert!(w.has_upper && w.has_lower && w.has_digit);
+        assert_eq!(alnum_words("").count(), 0);
+    }
+
+    #[test]
+    fn digit_search() {
+        let t = b"abcdefghijklmnopqrstuvwxyz 0123 //:;@ 9";
+        assert_eq!(find_digit(t, 0), Some(27));
+        assert_eq!(find_digit(t, 31), Some(38));
+        assert_eq!(find_digit(t, 39), None);
+        assert_eq!(find_digit(b"", 0), None);
+        assert_eq!(find_digit(b"abc", 10), None);
+        // Bytes near '0'..'9' in value but not digits.
+        assert_eq!(find_digit(b"/:;<=>?@ /:;<=>?@ PQRSTUVWXYZ", 0), None);
+        for i in 0..40 {
+            let mut v = vec![b'x'; 40];
+            v[i] = b'7';
+            assert_eq!(find_digit(&v, 0), Some(i));
+        }
+        let t = "see W4821-7 and 1EG4-TE5-MK73, é5x";
+        let got: Vec<&str> = digit_words(t).map(|w| &t[w.start..w.end]).collect();
+        assert_eq!(got, vec!["W4821-7", "1EG4-TE5-MK73", "5x"]);
+    }
+
+    #[test]
+    fn word_lists() {
+        assert!(has_word("Pt SSN: x", &["ssn"]));
+        assert!(has_word("please CALL me   at", &["call me at"]));
+        assert!(!has_word("recall me", &["call me"]));
+        assert!(!has_word("adobe", &["dob"]));
+        assert!(has_word("ss# ", &["ss"]));
+        assert_eq!(last_word_at("phone 1, fax 2", &["fax", "phone"]), Some(9));
+        assert_eq!(last_word_at("", &["fax"]), None);
+        assert!(!has_word("fax", &[]));
     }
 
     #[test]

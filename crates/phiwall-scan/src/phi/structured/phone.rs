@@ -15,9 +15,11 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::{is_alnum, left_free, negative_before, right_free, unit_follows};
+use super::{
+    digit_clusters, has_word, is_alnum, last_word_at, left_free, negative_before, right_free,
+    unit_follows,
+};
 use crate::detector::{Detector, Doc, Span};
-use crate::phi::context::{contains_word, find_word};
 use crate::phi::validators::{self, Digits};
 use crate::types::PhiType;
 
@@ -125,63 +127,64 @@ impl Detector for PhoneDetector {
         let Some(re) = PHONE_RE.as_ref() else { return };
         let text = doc.text;
         let bytes = text.as_bytes();
-        // Cheap prefilter: no phone number has fewer than 7 digits.
-        if bytes.iter().filter(|b| b.is_ascii_digit()).take(7).count() < 7 {
-            return;
-        }
-        for caps in re.captures_iter(text) {
-            let Some(m) = caps.get(0) else { continue };
-            let (start, end) = (m.start(), m.end());
-            let layout = if caps.name("intl").is_some() {
-                let n = Digits::of(m.as_str()).map_or(0, |d| d.len());
-                // "00" dialling prefix: demand a full number after it so NDC codes
-                // ("0069-0105-01") do not pass.
-                let min = if m.as_str().starts_with("00") { 12 } else { 8 };
-                if !(min..=15).contains(&n) {
-                    continue;
-                }
-                Layout::International
-            } else if let (Some(a), Some(e)) = (caps.name("pa"), caps.name("pe")) {
-                if !validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes()) {
-                    continue;
-                }
-                Layout::Strong
-            } else if let (Some(a), Some(e), Some(s1), Some(s2)) =
-                (caps.name("a"), caps.name("e"), caps.name("s1"), caps.name("s2"))
-            {
-                if !validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes()) {
-                    continue;
-                }
-                let has_cc = caps.name("cc").is_some();
-                match (s1.as_str(), s2.as_str()) {
-                    ("-", "-") | (".", ".") => Layout::Strong,
-                    (" ", " ") if has_cc => Layout::Strong,
-                    ("", "") if caps.name("cc").is_some_and(|c| c.as_str().starts_with('+')) => {
-                        Layout::Strong
+        for c in digit_clusters(text).filter(|c| c.digits >= 7) {
+            let Some(slice) = text.get(c.start..c.end) else { continue };
+            for caps in re.captures_iter(slice) {
+                let Some(m) = caps.get(0) else { continue };
+                let (start, end) = (c.start + m.start(), c.start + m.end());
+                let layout = if caps.name("intl").is_some() {
+                    let n = Digits::of(m.as_str()).map_or(0, |d| d.len());
+                    // "00" dialling prefix: demand a full number after it so NDC codes
+                    // ("0069-0105-01") do not pass.
+                    let min = if m.as_str().starts_with("00") { 12 } else { 8 };
+                    if !(min..=15).contains(&n) {
+                        continue;
                     }
-                    (" ", " ") => Layout::Spaced,
-                    (" ", "-") | (" ", ".") | ("-", " ") => Layout::Mixed,
-                    ("", "") | ("", "-") => Layout::Bare,
-                    _ => continue,
-                }
-            } else if let Some(e) = caps.name("le") {
-                if !validators::nanp_valid(b"212", e.as_str().as_bytes()) {
+                    Layout::International
+                } else if let (Some(a), Some(e)) = (caps.name("pa"), caps.name("pe")) {
+                    if !validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes()) {
+                        continue;
+                    }
+                    Layout::Strong
+                } else if let (Some(a), Some(e), Some(s1), Some(s2)) =
+                    (caps.name("a"), caps.name("e"), caps.name("s1"), caps.name("s2"))
+                {
+                    if !validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes()) {
+                        continue;
+                    }
+                    let has_cc = caps.name("cc").is_some();
+                    match (s1.as_str(), s2.as_str()) {
+                        ("-", "-") | (".", ".") => Layout::Strong,
+                        (" ", " ") if has_cc => Layout::Strong,
+                        ("", "")
+                            if caps.name("cc").is_some_and(|c| c.as_str().starts_with('+')) =>
+                        {
+                            Layout::Strong
+                        }
+                        (" ", " ") => Layout::Spaced,
+                        (" ", "-") | (" ", ".") | ("-", " ") => Layout::Mixed,
+                        ("", "") | ("", "-") => Layout::Bare,
+                        _ => continue,
+                    }
+                } else if let Some(e) = caps.name("le") {
+                    if !validators::nanp_valid(b"212", e.as_str().as_bytes()) {
+                        continue;
+                    }
+                    Layout::Local
+                } else {
+                    continue;
+                };
+                // A leading "(" belongs to the number only when it opened the area code.
+                if !left_free(bytes, start) || !right_free(bytes, end) {
                     continue;
                 }
-                Layout::Local
-            } else {
-                continue;
-            };
-            // A leading "(" belongs to the number only when it opened the area code.
-            if !left_free(bytes, start) || !right_free(bytes, end) {
-                continue;
+                if unit_follows(text, end) || negative_before(text, start) {
+                    continue;
+                }
+                let score = score(doc, start, end, layout);
+                let kind = if is_fax(doc, start, end) { PhiType::Fax } else { PhiType::Phone };
+                out.push(Span::new(start, end, kind, score, self.name()));
             }
-            if unit_follows(text, end) || negative_before(text, start) {
-                continue;
-            }
-            let score = score(doc, start, end, layout);
-            let kind = if is_fax(doc, start, end) { PhiType::Fax } else { PhiType::Phone };
-            out.push(Span::new(start, end, kind, score, self.name()));
         }
     }
 }
@@ -190,8 +193,8 @@ impl Detector for PhoneDetector {
 fn score(doc: &Doc<'_>, start: usize, end: usize, layout: Layout) -> f32 {
     let before = doc.before(start, 40);
     let after = doc.after(end, 16);
-    let has_ctx = contains_word(before, PHONE_CONTEXT) || contains_word(after, FAX_CONTEXT);
-    let has_neg = contains_word(doc.before(start, 24), PHONE_NEGATIVE);
+    let has_ctx = has_word(before, PHONE_CONTEXT) || has_word(after, FAX_CONTEXT);
+    let has_neg = has_word(doc.before(start, 24), PHONE_NEGATIVE);
     let (base, with_ctx): (f32, f32) = match layout {
         Layout::Strong => (0.85, 0.95),
         Layout::Mixed => (0.7, 0.9),
@@ -213,7 +216,7 @@ fn score(doc: &Doc<'_>, start: usize, end: usize, layout: Layout) -> f32 {
 /// ("555-212-9876 (fax)").
 fn is_fax(doc: &Doc<'_>, start: usize, end: usize) -> bool {
     let before = doc.before(start, 32);
-    let last = |words: &[&str]| words.iter().filter_map(|w| find_word(before, w)).max();
+    let last = |words: &[&str]| last_word_at(before, words);
     let fax_at = last(FAX_CONTEXT);
     let phone_at = last(&["phone", "ph", "tel", "telephone", "cell", "mobile", "call", "pager"]);
     match (fax_at, phone_at) {
