@@ -11,7 +11,7 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::{digit_clusters, has_word, left_free, right_free};
+use super::{digit_clusters, has_word, left_free, right_free, Cluster};
 use crate::detector::{Detector, Doc, Span};
 use crate::phi::validators::{self, Digits};
 use crate::types::PhiType;
@@ -79,6 +79,93 @@ impl CardDetector {
     pub fn new() -> Self {
         CardDetector
     }
+
+    /// Look for this family's shapes inside one digit cluster.
+    pub(super) fn scan_cluster(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
+        if c.digits < 12 {
+            return;
+        }
+
+        let Some(re) = CARD_RE.as_ref() else { return };
+        let text = doc.text;
+        let bytes = text.as_bytes();
+
+        let Some(slice) = text.get(c.start..c.end) else { return };
+        for m in re.find_iter(slice) {
+            let start = c.start + m.start();
+            if !left_free(bytes, start) {
+                continue;
+            }
+            let run = m.as_str().as_bytes();
+            // Group boundaries: (end offset within run, separator before the group).
+            let mut ends: [usize; 8] = [0; 8];
+            let mut lens: [usize; 8] = [0; 8];
+            let mut seps: [u8; 8] = [0; 8];
+            let mut n = 0;
+            let mut g_start = 0;
+            for (i, &b) in run.iter().enumerate() {
+                if !b.is_ascii_digit() {
+                    if let (Some(e), Some(l), Some(s)) =
+                        (ends.get_mut(n), lens.get_mut(n), seps.get_mut(n + 1))
+                    {
+                        *e = i;
+                        *l = i - g_start;
+                        *s = b;
+                    }
+                    n += 1;
+                    g_start = i + 1;
+                }
+            }
+            if let (Some(e), Some(l)) = (ends.get_mut(n), lens.get_mut(n)) {
+                *e = run.len();
+                *l = run.len() - g_start;
+            }
+            let groups = n + 1;
+            // Longest prefix of whole groups that is a valid card number.
+            let mut found = None;
+            for k in (1..=groups.min(8)).rev() {
+                let (Some(&g_end), Some(glens), Some(gseps)) =
+                    (ends.get(k - 1), lens.get(..k), seps.get(1..k))
+                else {
+                    continue;
+                };
+                if gseps.windows(2).any(|w| w[0] != w[1]) || !grouping_ok(glens) {
+                    continue;
+                }
+                let end = start + g_end;
+                if !right_free(bytes, end) && k == groups {
+                    continue;
+                }
+                let Some(d) = Digits::of(m.as_str().get(..g_end).unwrap_or("")) else {
+                    continue;
+                };
+                let digits = d.as_bytes();
+                if (12..=19).contains(&digits.len())
+                    && validators::luhn_valid(digits)
+                    && validators::card_iin_valid(digits)
+                {
+                    found = Some((end, k > 1, digits.len()));
+                    break;
+                }
+            }
+            let Some((end, is_grouped, len)) = found else { continue };
+            let base = match (is_grouped, len) {
+                (true, _) => 0.9,
+                (false, 15 | 16) => 0.85,
+                (false, _) => 0.6,
+            };
+            let before = doc.before(start, 40);
+            let after = doc.after(end, 20);
+            let score = if has_word(before, CARD_CONTEXT) || has_word(after, CARD_CONTEXT) {
+                0.95_f32.max(base)
+            } else if has_word(before, CARD_NEGATIVE) {
+                0.3
+            } else {
+                base
+            };
+            out.push(Span::new(start, end, PhiType::CreditCard, score, self.name()));
+        }
+    }
 }
 
 /// True when group lengths form a card layout.
@@ -99,85 +186,8 @@ impl Detector for CardDetector {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        let Some(re) = CARD_RE.as_ref() else { return };
-        let text = doc.text;
-        let bytes = text.as_bytes();
-        for c in digit_clusters(text).filter(|c| c.digits >= 12) {
-            let Some(slice) = text.get(c.start..c.end) else { continue };
-            for m in re.find_iter(slice) {
-                let start = c.start + m.start();
-                if !left_free(bytes, start) {
-                    continue;
-                }
-                let run = m.as_str().as_bytes();
-                // Group boundaries: (end offset within run, separator before the group).
-                let mut ends: [usize; 8] = [0; 8];
-                let mut lens: [usize; 8] = [0; 8];
-                let mut seps: [u8; 8] = [0; 8];
-                let mut n = 0;
-                let mut g_start = 0;
-                for (i, &b) in run.iter().enumerate() {
-                    if !b.is_ascii_digit() {
-                        if let (Some(e), Some(l), Some(s)) =
-                            (ends.get_mut(n), lens.get_mut(n), seps.get_mut(n + 1))
-                        {
-                            *e = i;
-                            *l = i - g_start;
-                            *s = b;
-                        }
-                        n += 1;
-                        g_start = i + 1;
-                    }
-                }
-                if let (Some(e), Some(l)) = (ends.get_mut(n), lens.get_mut(n)) {
-                    *e = run.len();
-                    *l = run.len() - g_start;
-                }
-                let groups = n + 1;
-                // Longest prefix of whole groups that is a valid card number.
-                let mut found = None;
-                for k in (1..=groups.min(8)).rev() {
-                    let (Some(&g_end), Some(glens), Some(gseps)) =
-                        (ends.get(k - 1), lens.get(..k), seps.get(1..k))
-                    else {
-                        continue;
-                    };
-                    if gseps.windows(2).any(|w| w[0] != w[1]) || !grouping_ok(glens) {
-                        continue;
-                    }
-                    let end = start + g_end;
-                    if !right_free(bytes, end) && k == groups {
-                        continue;
-                    }
-                    let Some(d) = Digits::of(m.as_str().get(..g_end).unwrap_or("")) else {
-                        continue;
-                    };
-                    let digits = d.as_bytes();
-                    if (12..=19).contains(&digits.len())
-                        && validators::luhn_valid(digits)
-                        && validators::card_iin_valid(digits)
-                    {
-                        found = Some((end, k > 1, digits.len()));
-                        break;
-                    }
-                }
-                let Some((end, is_grouped, len)) = found else { continue };
-                let base = match (is_grouped, len) {
-                    (true, _) => 0.9,
-                    (false, 15 | 16) => 0.85,
-                    (false, _) => 0.6,
-                };
-                let before = doc.before(start, 40);
-                let after = doc.after(end, 20);
-                let score = if has_word(before, CARD_CONTEXT) || has_word(after, CARD_CONTEXT) {
-                    0.95_f32.max(base)
-                } else if has_word(before, CARD_NEGATIVE) {
-                    0.3
-                } else {
-                    base
-                };
-                out.push(Span::new(start, end, PhiType::CreditCard, score, self.name()));
-            }
+        for c in digit_clusters(doc.text) {
+            self.scan_cluster(doc, c, out);
         }
     }
 }

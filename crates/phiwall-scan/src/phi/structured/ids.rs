@@ -15,7 +15,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 use super::keyed::{k, kc, Key, Rule};
-use super::{alnum_words, has_word, left_free, right_free};
+use super::{digit_words, has_word, left_free, right_free};
 use crate::detector::floor_boundary;
 use crate::detector::{Detector, Doc, Span};
 use crate::phi::validators;
@@ -150,7 +150,7 @@ impl Detector for IdShapeDetector {
         let text = doc.text;
         let bytes = text.as_bytes();
         // All three shapes are uppercase letters with digits: skip every other word cheaply.
-        for w in alnum_words(text).filter(|w| w.has_upper && w.has_digit && !w.has_lower) {
+        for w in digit_words(text).filter(|w| w.has_upper && w.has_digit && !w.has_lower) {
             let (start, end) = (w.start, w.end);
             let word = bytes.get(start..end).unwrap_or(&[]);
             let mut buf = [0u8; 16];

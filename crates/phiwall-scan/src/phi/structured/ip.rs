@@ -9,7 +9,7 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::{context_score, digit_clusters};
+use super::{context_score, digit_clusters, Cluster};
 use crate::detector::{Detector, Doc, Span};
 use crate::phi::validators;
 use crate::types::PhiType;
@@ -50,40 +50,44 @@ impl IpDetector {
         IpDetector
     }
 
-    fn detect_v4(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+    /// Look for this family's shapes inside one digit cluster.
+    pub(super) fn scan_cluster(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
+        if c.digits < 4 {
+            return;
+        }
+
         let Some(re) = V4_RE.as_ref() else { return };
         let bytes = doc.text.as_bytes();
-        for c in digit_clusters(doc.text).filter(|c| c.digits >= 4) {
-            let Some(slice) = doc.text.get(c.start..c.end) else { continue };
-            for m in re.find_iter(slice) {
-                let (start, end) = (c.start + m.start(), c.start + m.end());
-                let prev = start.checked_sub(1).and_then(|i| bytes.get(i)).copied();
-                if prev.is_some_and(|p| {
-                    p.is_ascii_alphanumeric() || matches!(p, b'.' | b'-' | b'_' | b':')
-                }) {
-                    continue;
-                }
-                let next = bytes.get(end).copied();
-                let next2 = bytes.get(end + 1).copied();
-                if next.is_some_and(|n| n.is_ascii_alphanumeric() || n == b'_')
-                    || (next == Some(b'.') && next2.is_some_and(|n| n.is_ascii_digit()))
-                {
-                    continue;
-                }
-                let Some(ip) = validators::ipv4(m.as_str()) else { continue };
-                if ip.is_unspecified() || ip.is_broadcast() {
-                    continue;
-                }
-                let all_small = ip.octets().iter().all(|&o| o < 10);
-                let base = if all_small { 0.4 } else { 0.85 };
-                let score = context_score(doc, start, end, 32, IP_CONTEXT, IP_NEGATIVE, base, 0.9);
-                // "v1.2.3.4" and "version 10.2.0.1" stay out even with "address" nearby.
-                let before = doc.before(start, 12);
-                if super::has_word(before, IP_NEGATIVE) {
-                    continue;
-                }
-                out.push(Span::new(start, end, PhiType::IpAddress, score, "ip_address"));
+
+        let Some(slice) = doc.text.get(c.start..c.end) else { return };
+        for m in re.find_iter(slice) {
+            let (start, end) = (c.start + m.start(), c.start + m.end());
+            let prev = start.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+            if prev.is_some_and(|p| {
+                p.is_ascii_alphanumeric() || matches!(p, b'.' | b'-' | b'_' | b':')
+            }) {
+                continue;
             }
+            let next = bytes.get(end).copied();
+            let next2 = bytes.get(end + 1).copied();
+            if next.is_some_and(|n| n.is_ascii_alphanumeric() || n == b'_')
+                || (next == Some(b'.') && next2.is_some_and(|n| n.is_ascii_digit()))
+            {
+                continue;
+            }
+            let Some(ip) = validators::ipv4(m.as_str()) else { continue };
+            if ip.is_unspecified() || ip.is_broadcast() {
+                continue;
+            }
+            let all_small = ip.octets().iter().all(|&o| o < 10);
+            let base = if all_small { 0.4 } else { 0.85 };
+            let score = context_score(doc, start, end, 32, IP_CONTEXT, IP_NEGATIVE, base, 0.9);
+            // "v1.2.3.4" and "version 10.2.0.1" stay out even with "address" nearby.
+            let before = doc.before(start, 12);
+            if super::has_word(before, IP_NEGATIVE) {
+                continue;
+            }
+            out.push(Span::new(start, end, PhiType::IpAddress, score, "ip_address"));
         }
     }
 
@@ -134,13 +138,30 @@ impl IpDetector {
     }
 }
 
+/// IPv6 alone: the structured [`super::NumericDetector`] already covers IPv4 in its shared
+/// digit-cluster pass, so the registry runs this one for the colon forms.
+#[derive(Debug, Default)]
+pub struct Ipv6Detector;
+
+impl Detector for Ipv6Detector {
+    fn name(&self) -> &'static str {
+        "ip_address"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        IpDetector.detect_v6(doc, out);
+    }
+}
+
 impl Detector for IpDetector {
     fn name(&self) -> &'static str {
         "ip_address"
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        self.detect_v4(doc, out);
+        for c in digit_clusters(doc.text) {
+            self.scan_cluster(doc, c, out);
+        }
         self.detect_v6(doc, out);
     }
 }

@@ -27,22 +27,47 @@ mod ssn;
 mod url;
 mod vehicle;
 
-use crate::detector::{Detector, Doc};
+use crate::detector::{Detector, Doc, Span};
 
 /// This family's detectors, built once (regexes and automata compile here).
+///
+/// The digit-cluster families (SSN, phone, card, IPv4) share one pass over the text through
+/// [`NumericDetector`]; each still tags its spans with its own recognizer name.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
     vec![
-        Box::new(ssn::SsnDetector::new()),
-        Box::new(phone::PhoneDetector::new()),
+        Box::new(NumericDetector::default()),
         Box::new(email::EmailDetector),
         Box::new(url::UrlDetector::new()),
-        Box::new(ip::IpDetector::new()),
-        Box::new(card::CardDetector::new()),
+        Box::new(ip::Ipv6Detector),
         Box::new(ids::IdShapeDetector::new()),
         Box::new(vehicle::VinDetector::new()),
         Box::new(device::UdiDetector::new()),
         Box::new(keyed::KeyedDetector::new()),
     ]
+}
+
+/// SSN, phone/fax, payment card and IPv4 detection in one pass over the digit clusters.
+#[derive(Debug, Default)]
+pub struct NumericDetector {
+    ssn: ssn::SsnDetector,
+    phone: phone::PhoneDetector,
+    card: card::CardDetector,
+    ip: ip::IpDetector,
+}
+
+impl Detector for NumericDetector {
+    fn name(&self) -> &'static str {
+        "numeric"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        for c in digit_clusters(doc.text).filter(|c| c.digits >= 4) {
+            self.ssn.scan_cluster(doc, c, out);
+            self.phone.scan_cluster(doc, c, out);
+            self.card.scan_cluster(doc, c, out);
+            self.ip.scan_cluster(doc, c, out);
+        }
+    }
 }
 
 /// Words that, just before a number, say it is not an identifier (rooms, extensions, codes,
@@ -168,7 +193,7 @@ impl Iterator for Clusters<'_> {
 
     fn next(&mut self) -> Option<Cluster> {
         let b = self.bytes;
-        let first = self.pos + b.get(self.pos..)?.iter().position(u8::is_ascii_digit)?;
+        let first = find_digit(b, self.pos)?;
         let mut i = first;
         let mut end = first;
         let mut digits = 0;
@@ -330,24 +355,32 @@ pub(crate) fn last_word_at(hay: &str, words: &[&str]) -> Option<usize> {
         }
     }
     let toks = toks.get(..n).unwrap_or(&[]);
-    let tok = |t: (usize, usize)| b.get(t.0..t.1).unwrap_or(&[]);
+    let tok = |t: &(usize, usize)| b.get(t.0..t.1).unwrap_or(&[]);
     let mut best = None;
     for w in words {
-        let parts = w.as_bytes().split(|&c| !is_alnum(c)).filter(|p| !p.is_empty());
-        let k = parts.clone().count();
-        if k == 0 || k > n {
+        let wb = w.as_bytes();
+        let k = wb.iter().position(|&c| !is_alnum(c)).unwrap_or(wb.len());
+        let (first, rest) = wb.split_at(k);
+        if first.is_empty() {
             continue;
         }
-        for t in 0..=(n - k) {
-            let hit = parts.clone().enumerate().all(|(j, p)| {
-                toks.get(t + j).is_some_and(|&tt| {
-                    let x = tok(tt);
-                    x.len() == p.len() && x.eq_ignore_ascii_case(p)
-                })
+        for (t, tt) in toks.iter().enumerate() {
+            let x = tok(tt);
+            if x.len() != first.len() || !x.eq_ignore_ascii_case(first) {
+                continue;
+            }
+            // Remaining parts of a multi-word entry must follow token by token.
+            let mut next = t + 1;
+            let is_hit = rest.split(|&c| !is_alnum(c)).filter(|p| !p.is_empty()).all(|p| {
+                let ok = toks.get(next).is_some_and(|nt| {
+                    let y = tok(nt);
+                    y.len() == p.len() && y.eq_ignore_ascii_case(p)
+                });
+                next += 1;
+                ok
             });
-            if hit {
-                let at = toks.get(t).map_or(0, |tt| tt.0);
-                best = best.max(Some(at));
+            if is_hit && best.is_none_or(|bst| tt.0 > bst) {
+                best = Some(tt.0);
             }
         }
     }

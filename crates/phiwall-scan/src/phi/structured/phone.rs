@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 
 use super::{
     digit_clusters, has_word, is_alnum, last_word_at, left_free, negative_before, right_free,
-    unit_follows,
+    unit_follows, Cluster,
 };
 use crate::detector::{Detector, Doc, Span};
 use crate::phi::validators::{self, Digits};
@@ -99,6 +99,73 @@ impl PhoneDetector {
     pub fn new() -> Self {
         PhoneDetector
     }
+
+    /// Look for this family's shapes inside one digit cluster.
+    pub(super) fn scan_cluster(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
+        if c.digits < 7 {
+            return;
+        }
+
+        let Some(re) = PHONE_RE.as_ref() else { return };
+        let text = doc.text;
+        let bytes = text.as_bytes();
+
+        let Some(slice) = text.get(c.start..c.end) else { return };
+        for caps in re.captures_iter(slice) {
+            let Some(m) = caps.get(0) else { continue };
+            let (start, end) = (c.start + m.start(), c.start + m.end());
+            let layout = if caps.name("intl").is_some() {
+                let n = Digits::of(m.as_str()).map_or(0, |d| d.len());
+                // "00" dialling prefix: demand a full number after it so NDC codes
+                // ("0069-0105-01") do not pass.
+                let min = if m.as_str().starts_with("00") { 12 } else { 8 };
+                if !(min..=15).contains(&n) {
+                    continue;
+                }
+                Layout::International
+            } else if let (Some(a), Some(e)) = (caps.name("pa"), caps.name("pe")) {
+                if !validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes()) {
+                    continue;
+                }
+                Layout::Strong
+            } else if let (Some(a), Some(e), Some(s1), Some(s2)) =
+                (caps.name("a"), caps.name("e"), caps.name("s1"), caps.name("s2"))
+            {
+                if !validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes()) {
+                    continue;
+                }
+                let has_cc = caps.name("cc").is_some();
+                match (s1.as_str(), s2.as_str()) {
+                    ("-", "-") | (".", ".") => Layout::Strong,
+                    (" ", " ") if has_cc => Layout::Strong,
+                    ("", "") if caps.name("cc").is_some_and(|c| c.as_str().starts_with('+')) => {
+                        Layout::Strong
+                    }
+                    (" ", " ") => Layout::Spaced,
+                    (" ", "-") | (" ", ".") | ("-", " ") => Layout::Mixed,
+                    ("", "") | ("", "-") => Layout::Bare,
+                    _ => continue,
+                }
+            } else if let Some(e) = caps.name("le") {
+                if !validators::nanp_valid(b"212", e.as_str().as_bytes()) {
+                    continue;
+                }
+                Layout::Local
+            } else {
+                continue;
+            };
+            // A leading "(" belongs to the number only when it opened the area code.
+            if !left_free(bytes, start) || !right_free(bytes, end) {
+                continue;
+            }
+            if unit_follows(text, end) || negative_before(text, start) {
+                continue;
+            }
+            let score = score(doc, start, end, layout);
+            let kind = if is_fax(doc, start, end) { PhiType::Fax } else { PhiType::Phone };
+            out.push(Span::new(start, end, kind, score, self.name()));
+        }
+    }
 }
 
 /// Layout classes, from most to least phone-like.
@@ -124,67 +191,8 @@ impl Detector for PhoneDetector {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        let Some(re) = PHONE_RE.as_ref() else { return };
-        let text = doc.text;
-        let bytes = text.as_bytes();
-        for c in digit_clusters(text).filter(|c| c.digits >= 7) {
-            let Some(slice) = text.get(c.start..c.end) else { continue };
-            for caps in re.captures_iter(slice) {
-                let Some(m) = caps.get(0) else { continue };
-                let (start, end) = (c.start + m.start(), c.start + m.end());
-                let layout = if caps.name("intl").is_some() {
-                    let n = Digits::of(m.as_str()).map_or(0, |d| d.len());
-                    // "00" dialling prefix: demand a full number after it so NDC codes
-                    // ("0069-0105-01") do not pass.
-                    let min = if m.as_str().starts_with("00") { 12 } else { 8 };
-                    if !(min..=15).contains(&n) {
-                        continue;
-                    }
-                    Layout::International
-                } else if let (Some(a), Some(e)) = (caps.name("pa"), caps.name("pe")) {
-                    if !validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes()) {
-                        continue;
-                    }
-                    Layout::Strong
-                } else if let (Some(a), Some(e), Some(s1), Some(s2)) =
-                    (caps.name("a"), caps.name("e"), caps.name("s1"), caps.name("s2"))
-                {
-                    if !validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes()) {
-                        continue;
-                    }
-                    let has_cc = caps.name("cc").is_some();
-                    match (s1.as_str(), s2.as_str()) {
-                        ("-", "-") | (".", ".") => Layout::Strong,
-                        (" ", " ") if has_cc => Layout::Strong,
-                        ("", "")
-                            if caps.name("cc").is_some_and(|c| c.as_str().starts_with('+')) =>
-                        {
-                            Layout::Strong
-                        }
-                        (" ", " ") => Layout::Spaced,
-                        (" ", "-") | (" ", ".") | ("-", " ") => Layout::Mixed,
-                        ("", "") | ("", "-") => Layout::Bare,
-                        _ => continue,
-                    }
-                } else if let Some(e) = caps.name("le") {
-                    if !validators::nanp_valid(b"212", e.as_str().as_bytes()) {
-                        continue;
-                    }
-                    Layout::Local
-                } else {
-                    continue;
-                };
-                // A leading "(" belongs to the number only when it opened the area code.
-                if !left_free(bytes, start) || !right_free(bytes, end) {
-                    continue;
-                }
-                if unit_follows(text, end) || negative_before(text, start) {
-                    continue;
-                }
-                let score = score(doc, start, end, layout);
-                let kind = if is_fax(doc, start, end) { PhiType::Fax } else { PhiType::Phone };
-                out.push(Span::new(start, end, kind, score, self.name()));
-            }
+        for c in digit_clusters(doc.text) {
+            self.scan_cluster(doc, c, out);
         }
     }
 }

@@ -8,7 +8,9 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::{context_score, digit_clusters, left_free, negative_before, right_free, unit_follows};
+use super::{
+    context_score, digit_clusters, left_free, negative_before, right_free, unit_follows, Cluster,
+};
 use crate::detector::{Detector, Doc, Span};
 use crate::phi::validators::{self, Digits};
 use crate::types::PhiType;
@@ -35,6 +37,43 @@ impl SsnDetector {
     pub fn new() -> Self {
         SsnDetector
     }
+
+    /// Look for this family's shapes inside one digit cluster.
+    pub(super) fn scan_cluster(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
+        if c.digits < 9 {
+            return;
+        }
+
+        let Some(re) = SSN_RE.as_ref() else { return };
+        let text = doc.text;
+        let bytes = text.as_bytes();
+
+        let Some(slice) = text.get(c.start..c.end) else { return };
+        for caps in re.captures_iter(slice) {
+            let (Some(m), Some(s1), Some(s2)) = (caps.get(0), caps.get(1), caps.get(2)) else {
+                continue;
+            };
+            let (start, end) = (c.start + m.start(), c.start + m.end());
+            if s1.as_str() != s2.as_str() || !left_free(bytes, start) || !right_free(bytes, end) {
+                continue;
+            }
+            let Some(d) = Digits::of(m.as_str()) else { continue };
+            if !validators::ssn_valid(d.as_bytes()) {
+                continue;
+            }
+            if unit_follows(text, end) || negative_before(text, start) {
+                continue;
+            }
+            let (base, with_ctx) = match s1.as_str() {
+                "-" => (0.85, 0.95),
+                " " | "." => (0.4, 0.9),
+                _ => (0.3, 0.85),
+            };
+            let score =
+                context_score(doc, start, end, 40, SSN_CONTEXT, SSN_NEGATIVE, base, with_ctx);
+            out.push(Span::new(start, end, PhiType::Ssn, score, self.name()));
+        }
+    }
 }
 
 impl Detector for SsnDetector {
@@ -43,36 +82,8 @@ impl Detector for SsnDetector {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        let Some(re) = SSN_RE.as_ref() else { return };
-        let text = doc.text;
-        let bytes = text.as_bytes();
-        for c in digit_clusters(text).filter(|c| c.digits >= 9) {
-            let Some(slice) = text.get(c.start..c.end) else { continue };
-            for caps in re.captures_iter(slice) {
-                let (Some(m), Some(s1), Some(s2)) = (caps.get(0), caps.get(1), caps.get(2)) else {
-                    continue;
-                };
-                let (start, end) = (c.start + m.start(), c.start + m.end());
-                if s1.as_str() != s2.as_str() || !left_free(bytes, start) || !right_free(bytes, end)
-                {
-                    continue;
-                }
-                let Some(d) = Digits::of(m.as_str()) else { continue };
-                if !validators::ssn_valid(d.as_bytes()) {
-                    continue;
-                }
-                if unit_follows(text, end) || negative_before(text, start) {
-                    continue;
-                }
-                let (base, with_ctx) = match s1.as_str() {
-                    "-" => (0.85, 0.95),
-                    " " | "." => (0.4, 0.9),
-                    _ => (0.3, 0.85),
-                };
-                let score =
-                    context_score(doc, start, end, 40, SSN_CONTEXT, SSN_NEGATIVE, base, with_ctx);
-                out.push(Span::new(start, end, PhiType::Ssn, score, self.name()));
-            }
+        for c in digit_clusters(doc.text) {
+            self.scan_cluster(doc, c, out);
         }
     }
 }

@@ -7,7 +7,7 @@
 //! like (see [`KEYS`]).
 
 use super::keyed::{k, kc, Key, Rule};
-use super::{alnum_words, left_free, right_free};
+use super::{digit_words, left_free, right_free};
 use crate::detector::{Detector, Doc, Span};
 use crate::phi::validators;
 use crate::types::PhiType;
@@ -51,7 +51,7 @@ impl Detector for VinDetector {
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let bytes = doc.text.as_bytes();
         // Standalone VINs are 17 uppercase letters and digits; lowercase needs "VIN" (keyed).
-        for w in alnum_words(doc.text).filter(|w| w.end - w.start == 17 && !w.has_lower) {
+        for w in digit_words(doc.text).filter(|w| w.end - w.start == 17 && !w.has_lower) {
             let (start, end) = (w.start, w.end);
             if !left_free(bytes, start) || !right_free(bytes, end) {
                 continue;
