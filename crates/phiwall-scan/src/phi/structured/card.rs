@@ -75,11 +75,6 @@ const CARD_NEGATIVE: &[&str] = &[
 pub struct CardDetector;
 
 impl CardDetector {
-    /// Build the detector (the regex compiles on first use).
-    pub fn new() -> Self {
-        CardDetector
-    }
-
     /// Look for this family's shapes inside one digit cluster.
     pub(super) fn scan_cluster(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
         if c.digits < 12 {
@@ -203,7 +198,7 @@ mod tests {
     }
 
     fn cards(text: &str) -> Vec<String> {
-        found(&CardDetector::new(), text).into_iter().map(|(_, s)| s).collect()
+        found(&CardDetector::default(), text).into_iter().map(|(_, s)| s).collect()
     }
 
     #[test]
@@ -223,7 +218,7 @@ mod tests {
 
     #[test]
     fn rejects() {
-        let d = CardDetector::new();
+        let d = CardDetector::default();
         for t in [
             "4111 1111 1111 1112",
             "4111-1111 1111-1111",

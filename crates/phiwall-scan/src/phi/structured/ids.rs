@@ -81,7 +81,6 @@ pub(crate) const KEYS: &[Key] = &[
     k("account number", Rule::Account),
     k("acct", Rule::Account),
     k("acct #", Rule::Account),
-    k("a/c", Rule::Account),
     k("bank account", Rule::Account),
     k("billing account", Rule::Account),
     k("checking", Rule::Account),

@@ -45,11 +45,6 @@ const IP_NEGATIVE: &[&str] =
 pub struct IpDetector;
 
 impl IpDetector {
-    /// Build the detector (the regex compiles on first use).
-    pub fn new() -> Self {
-        IpDetector
-    }
-
     /// Look for this family's shapes inside one digit cluster.
     pub(super) fn scan_cluster(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
         if c.digits < 4 {
@@ -64,7 +59,7 @@ impl IpDetector {
             let (start, end) = (c.start + m.start(), c.start + m.end());
             let prev = start.checked_sub(1).and_then(|i| bytes.get(i)).copied();
             if prev.is_some_and(|p| {
-                p.is_ascii_alphanumeric() || matches!(p, b'.' | b'-' | b'_' | b':')
+                p.is_ascii_alphanumeric() || matches!(p, b'.' | b'-' | b'_' | b':' | b'/')
             }) {
                 continue;
             }
@@ -177,7 +172,7 @@ mod tests {
     }
 
     fn ips(text: &str) -> Vec<String> {
-        found(&IpDetector::new(), text).into_iter().map(|(_, s)| s).collect()
+        found(&IpDetector::default(), text).into_iter().map(|(_, s)| s).collect()
     }
 
     #[test]
@@ -199,7 +194,7 @@ mod tests {
 
     #[test]
     fn not_ips() {
-        let d = IpDetector::new();
+        let d = IpDetector::default();
         for t in [
             "version 1.2.3",
             "v2.10.4.1",
@@ -215,6 +210,7 @@ mod tests {
             "dates 12.05.2023",
             "E11.9",
             "abc::def",
+            "abg 80/48/7.45.34.7",
         ] {
             assert_none(&d, t);
         }

@@ -81,6 +81,35 @@ pub(crate) const PHONE_CONTEXT: &[&str] = &[
     "m",
 ];
 
+/// Phone words that license a number of any layout right before it (no one-letter labels, no
+/// "number", "home" or "work": too common before other figures).
+const GENERIC_BEFORE: &[&str] = &[
+    "phone",
+    "telephone",
+    "tel",
+    "ph",
+    "call",
+    "call me on",
+    "call me at",
+    "calling",
+    "cell",
+    "cellphone",
+    "mobile",
+    "fax",
+    "reach",
+    "reached",
+    "contact",
+    "whatsapp",
+    "landline",
+    "dial",
+    "pager",
+    "beeper",
+];
+
+/// Phone words that label the number before them ("655 437 108 office", "3660170548-Fax").
+const GENERIC_AFTER: &[&str] =
+    &["office", "fax", "mobile", "cell", "home", "work", "phone", "tel", "landline", "pager"];
+
 /// Words that make a nearby number a fax number.
 const FAX_CONTEXT: &[&str] = &["fax", "faxed", "facsimile", "telefax", "fx"];
 
@@ -95,11 +124,6 @@ const PHONE_NEGATIVE: &[&str] = &[
 pub struct PhoneDetector;
 
 impl PhoneDetector {
-    /// Build the detector (the regex compiles on first use).
-    pub fn new() -> Self {
-        PhoneDetector
-    }
-
     /// Look for this family's shapes inside one digit cluster.
     pub(super) fn scan_cluster(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
         if c.digits < 7 {
@@ -111,6 +135,7 @@ impl PhoneDetector {
         let bytes = text.as_bytes();
 
         let Some(slice) = text.get(c.start..c.end) else { return };
+        let mut found_any = false;
         for caps in re.captures_iter(slice) {
             let Some(m) = caps.get(0) else { continue };
             let (start, end) = (c.start + m.start(), c.start + m.end());
@@ -125,17 +150,24 @@ impl PhoneDetector {
                 Layout::International
             } else if let (Some(a), Some(e)) = (caps.name("pa"), caps.name("pe")) {
                 if !validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes()) {
-                    continue;
+                    Layout::OffPlan
+                } else {
+                    Layout::Strong
                 }
-                Layout::Strong
             } else if let (Some(a), Some(e), Some(s1), Some(s2)) =
                 (caps.name("a"), caps.name("e"), caps.name("s1"), caps.name("s2"))
             {
-                if !validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes()) {
-                    continue;
-                }
+                let is_nanp = validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes());
                 let has_cc = caps.name("cc").is_some();
                 match (s1.as_str(), s2.as_str()) {
+                    ("-", "-") | (".", ".") if !is_nanp => Layout::OffPlan,
+                    ("-", "-") | (".", ".") | (" ", " ") | ("", "")
+                        if !is_nanp
+                            && caps.name("cc").is_some_and(|c| c.as_str().starts_with('+')) =>
+                    {
+                        Layout::OffPlan
+                    }
+                    _ if !is_nanp => continue,
                     ("-", "-") | (".", ".") => Layout::Strong,
                     (" ", " ") if has_cc => Layout::Strong,
                     ("", "") if caps.name("cc").is_some_and(|c| c.as_str().starts_with('+')) => {
@@ -164,7 +196,54 @@ impl PhoneDetector {
             let score = score(doc, start, end, layout);
             let kind = if is_fax(doc, start, end) { PhiType::Fax } else { PhiType::Phone };
             out.push(Span::new(start, end, kind, score, self.name()));
+            found_any = true;
         }
+        if !found_any {
+            self.scan_generic(doc, c, out);
+        }
+    }
+
+    /// Numbers in other national layouts ("07700 063 966", "(64) 3591-3246", "28-64-66-98")
+    /// have no shape to check: take the whole cluster when a phone word comes right before it
+    /// ("call me on") or right after it ("… office", "…-Fax").
+    fn scan_generic(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
+        let text = doc.text;
+        let bytes = text.as_bytes();
+        let (start, end) = (c.start, c.end);
+        let Some(run) = bytes.get(start..end) else { return };
+        let seps_ok = run
+            .iter()
+            .all(|&b| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'.' | b'(' | b')' | b'+'));
+        if !(7..=15).contains(&c.digits)
+            || !seps_ok
+            || !left_free(bytes, start)
+            || !right_free(bytes, end)
+        {
+            return;
+        }
+        // Decimal numbers ("1234.5678") are not phone numbers.
+        let groups = run.split(|b| !b.is_ascii_digit()).filter(|g| !g.is_empty()).count();
+        if groups == 2 && run.contains(&b'.') {
+            return;
+        }
+        if unit_follows(text, end) || negative_before(text, start) {
+            return;
+        }
+        let after = doc.after(end, 12);
+        let after_word = after.trim_start_matches([' ', '-', '(', ',', '\\']);
+        let word_end =
+            after_word.find(|ch: char| !ch.is_ascii_alphabetic()).unwrap_or(after_word.len());
+        let next = after_word.get(..word_end).unwrap_or("");
+        let is_after = GENERIC_AFTER.iter().any(|w| w.eq_ignore_ascii_case(next));
+        if !is_after && !has_word(doc.before(start, 24), GENERIC_BEFORE) {
+            return;
+        }
+        let kind = if next.eq_ignore_ascii_case("fax") || is_fax(doc, start, end) {
+            PhiType::Fax
+        } else {
+            PhiType::Phone
+        };
+        out.push(Span::new(start, end, kind, 0.7, self.name()));
     }
 }
 
@@ -181,6 +260,9 @@ enum Layout {
     Bare,
     /// `555-0147`.
     Local,
+    /// A strong layout outside the numbering plan (`410-164-4517`, exchange starting with 1):
+    /// surrogate and mistyped numbers; taken only with a phone word.
+    OffPlan,
     /// `+44 7700 900123`.
     International,
 }
@@ -197,11 +279,22 @@ impl Detector for PhoneDetector {
     }
 }
 
+/// The word labelling a number from the right ("… office", "…-Fax", "… (mobile)"), or "".
+fn label_after<'a>(doc: &Doc<'a>, end: usize) -> &'a str {
+    let after = doc.after(end, 14);
+    let w = after.trim_start_matches([' ', '-', '(', ',', '\\']);
+    let word_end = w.find(|ch: char| !ch.is_ascii_alphabetic()).unwrap_or(w.len());
+    w.get(..word_end).unwrap_or("")
+}
+
 /// Score from layout and context.
 fn score(doc: &Doc<'_>, start: usize, end: usize, layout: Layout) -> f32 {
     let before = doc.before(start, 40);
     let after = doc.after(end, 16);
-    let has_ctx = has_word(before, PHONE_CONTEXT) || has_word(after, FAX_CONTEXT);
+    let label = label_after(doc, end);
+    let has_ctx = has_word(before, PHONE_CONTEXT)
+        || has_word(after, FAX_CONTEXT)
+        || GENERIC_AFTER.iter().any(|w| w.eq_ignore_ascii_case(label));
     let has_neg = has_word(doc.before(start, 24), PHONE_NEGATIVE);
     let (base, with_ctx): (f32, f32) = match layout {
         Layout::Strong => (0.85, 0.95),
@@ -210,6 +303,7 @@ fn score(doc: &Doc<'_>, start: usize, end: usize, layout: Layout) -> f32 {
         Layout::Spaced => (0.45, 0.85),
         Layout::Bare => (0.3, if doc.is_spoken_view { 0.8 } else { 0.75 }),
         Layout::Local => (0.3, 0.7),
+        Layout::OffPlan => (0.35, 0.7),
     };
     if has_ctx {
         with_ctx
@@ -256,7 +350,7 @@ mod tests {
     }
 
     fn phones(text: &str) -> Vec<(PhiType, String)> {
-        found(&PhoneDetector::new(), text)
+        found(&PhoneDetector::default(), text)
     }
 
     fn p(s: &str) -> (PhiType, String) {
@@ -294,7 +388,7 @@ mod tests {
 
     #[test]
     fn spoken_view_groups() {
-        let d = PhoneDetector::new();
+        let d = PhoneDetector::default();
         assert_eq!(found_spoken(&d, "call me at 555 212 9876 please"), vec![p("555 212 9876")]);
         assert_eq!(found_spoken(&d, "my cell is 5552129876"), vec![p("5552129876")]);
     }
@@ -308,6 +402,27 @@ mod tests {
     }
 
     #[test]
+    fn other_layouts_with_phone_words() {
+        assert_eq!(phones("Can someone call me on 9472 7916? I"), vec![p("9472 7916")]);
+        assert_eq!(phones("call me on (64) 3591-3246?"), vec![p("(64) 3591-3246")]);
+        assert_eq!(phones("655 437 108 office"), vec![p("655 437 108")]);
+        assert_eq!(
+            phones("085 175 7641-Office\\,3660170548-Fax"),
+            vec![p("085 175 7641"), (PhiType::Fax, "3660170548".into())]
+        );
+        assert!(phones("655 437 108 cells").is_empty());
+        assert!(phones("weight 1234.5678 phone").is_empty());
+    }
+
+    #[test]
+    fn off_plan_numbers_need_a_phone_word() {
+        assert!(phones("ref 410-164-4517").is_empty());
+        assert_eq!(phones("Office 410-164-4517"), vec![p("410-164-4517")]);
+        assert_eq!(phones("work# 888-130-8121 ask"), vec![p("888-130-8121")]);
+        assert_eq!(phones("+1-984-182-0190 mobile"), vec![p("+1-984-182-0190")]);
+    }
+
+    #[test]
     fn fax() {
         let f = phones("Phone 212-555-0147, Fax 212-555-0148");
         assert_eq!(f, vec![p("212-555-0147"), (PhiType::Fax, "212-555-0148".into())]);
@@ -317,7 +432,7 @@ mod tests {
 
     #[test]
     fn nanp_rules() {
-        let d = PhoneDetector::new();
+        let d = PhoneDetector::default();
         assert_none(&d, "012-555-0147");
         assert_none(&d, "212-155-0147");
         assert_none(&d, "411-555-0147");
@@ -326,7 +441,7 @@ mod tests {
 
     #[test]
     fn not_phi() {
-        let d = PhoneDetector::new();
+        let d = PhoneDetector::default();
         for t in [
             "500 mg daily",
             "0.5 mL",

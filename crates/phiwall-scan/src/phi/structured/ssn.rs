@@ -33,11 +33,6 @@ const SSN_NEGATIVE: &[&str] = &[
 pub struct SsnDetector;
 
 impl SsnDetector {
-    /// Build the detector (the regex compiles on first use).
-    pub fn new() -> Self {
-        SsnDetector
-    }
-
     /// Look for this family's shapes inside one digit cluster.
     pub(super) fn scan_cluster(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
         if c.digits < 9 {
@@ -99,7 +94,7 @@ mod tests {
     }
 
     fn ssn(text: &str) -> Vec<String> {
-        found(&SsnDetector::new(), text).into_iter().map(|(_, s)| s).collect()
+        found(&SsnDetector::default(), text).into_iter().map(|(_, s)| s).collect()
     }
 
     #[test]
@@ -119,14 +114,14 @@ mod tests {
 
     #[test]
     fn spoken_view() {
-        let d = SsnDetector::new();
+        let d = SsnDetector::default();
         let f = found_spoken(&d, "my social is 123 45 6789 ok");
         assert_eq!(f, vec![(PhiType::Ssn, "123 45 6789".to_string())]);
     }
 
     #[test]
     fn invalid_ssa_ranges() {
-        let d = SsnDetector::new();
+        let d = SsnDetector::default();
         for t in [
             "SSN 000-12-3456",
             "SSN 666-12-3456",
@@ -141,7 +136,7 @@ mod tests {
 
     #[test]
     fn not_glued_or_mixed() {
-        let d = SsnDetector::new();
+        let d = SsnDetector::default();
         assert_none(&d, "ref 1123-45-6789");
         assert_none(&d, "SSN 123-45-67890");
         assert_none(&d, "SSN 123-45 6789");
@@ -151,7 +146,7 @@ mod tests {
 
     #[test]
     fn not_phi() {
-        let d = SsnDetector::new();
+        let d = SsnDetector::default();
         for t in [
             "500 mg daily",
             "BP 120/80 HR 72",

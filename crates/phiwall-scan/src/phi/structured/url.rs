@@ -13,11 +13,12 @@ use std::sync::LazyLock;
 use crate::detector::{Detector, Doc, Span};
 use crate::types::PhiType;
 
-/// Top-level domains accepted on bare domains (no scheme, no `www.`).
+/// Top-level domains accepted on bare domains (no scheme, no `www.`). English words and
+/// clinical abbreviations are left out ("orders.at", "to.be", "call.us", "Ca", "ch", "de").
 const BARE_TLDS: &[&str] = &[
-    "com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "health", "care", "clinic",
-    "hospital", "app", "dev", "io", "us", "uk", "ca", "au", "nz", "de", "fr", "nl", "ch", "se",
-    "dk", "fi", "be", "at", "es", "br", "mx", "jp", "cn", "kr", "ru", "ie", "za",
+    "com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "health", "clinic", "hospital",
+    "dev", "io", "uk", "au", "nz", "nl", "se", "dk", "fi", "fr", "br", "mx", "jp", "cn", "kr",
+    "ru", "za",
 ];
 
 /// Anchored at a candidate start found by the dot prefilter in [`UrlDetector::detect`].
@@ -244,6 +245,9 @@ mod tests {
             "1.com",
             "file image.jpg",
             "St.Louis",
+            "per ccu orders.at 0.25mcg",
+            "all evening.at 2am",
+            "Mg 2.0, phos.ca 8.5",
         ] {
             assert_none(&d, t);
         }
