@@ -243,6 +243,7 @@ mod tests {
         assert_eq!(keyed("chart # 445-2231"), vec![f(PhiType::Mrn, "445-2231")]);
         assert_eq!(keyed("Patient ID: AB123456"), vec![f(PhiType::Mrn, "AB123456")]);
         assert!(keyed("MR 2+ murmur").is_empty());
+        assert!(keyed("| MR 2013 |").is_empty(), "a year is not a record number");
         assert!(keyed("mr 12345").is_empty(), "lowercase mr is Mister");
     }
 

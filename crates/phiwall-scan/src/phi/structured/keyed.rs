@@ -284,7 +284,7 @@ fn judge(rule: Rule, text: &str, t: &Token) -> Option<(PhiType, f32)> {
     let letters = t.alnum - t.digits;
     let has = |min_len: usize, min_digits: usize| t.alnum >= min_len && t.digits >= min_digits;
     Some(match rule {
-        Rule::Mrn if has(4, 4) && t.alnum <= 20 && letters <= 4 => (PhiType::Mrn, 0.85),
+        Rule::Mrn if has(5, 4) && t.alnum <= 20 && letters <= 4 => (PhiType::Mrn, 0.85),
         Rule::PlanId if validators::mbi_shape(c) => (PhiType::HealthPlanId, 0.95),
         Rule::PlanId if has(5, 3) && t.alnum <= 24 => (PhiType::HealthPlanId, 0.85),
         Rule::Routing if n == 9 && all_digits && validators::aba_valid(c) => {

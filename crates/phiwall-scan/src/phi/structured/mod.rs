@@ -600,6 +600,85 @@ mod tests {
         assert_eq!(prev_word("", 0), "");
     }
 
+    /// Every structured detector over one text; spans at or above the default threshold.
+    fn all_found(text: &str, is_spoken_view: bool) -> Vec<(crate::types::PhiType, String)> {
+        let doc = Doc { text, is_spoken_view };
+        let mut out = Vec::new();
+        for d in detectors() {
+            d.detect(&doc, &mut out);
+        }
+        out.iter()
+            .filter(|s| s.score >= 0.5)
+            .map(|s| (s.kind, text[s.start..s.end].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn clinical_numbers_are_not_phi() {
+        let texts = [
+            "Metformin 500 mg PO BID, insulin 0.5 mL SC, KCl 20 mEq x2, Tylenol 650 mg q6h prn",
+            "BP 120/80, HR 72, RR 16, T 98.6, SpO2 98% on RA, Wt 82.5 kg, BMI 27.4",
+            "K 4.2, Na 138, Cl 101, HCO3 24, BUN 18, Cr 1.1, Hgb 13.5, WBC 7.2, Plt 250, INR 1.1",
+            "at 10:30 and again at 8 30 pm, next dose 0800, seen 14:45:10",
+            "Dx E11.9, I10, Z79.4, J45.909; CPT 99213, 93000, 80053; HCPCS J1100",
+            "NDC 0002-3227-30 and NDC 0069-0105-01 dispensed, lot 4471A",
+            "total $1,250.00, copay $25, balance $12,345.67",
+            "3 tabs, 2 puffs, 12 hours, 4 weeks, 1-2 days, 10 of 12 systems reviewed",
+            "room 412, bed 2, ext. 4471, extension 5562, x4471",
+            "firmware version 1.2.3, v2.10.4.1, section 4.2.1.3, release 10.0.19045",
+            "DOB 03/04/1984, seen 2023-12-05, on 12.05.2023, in 1984, follow up 6/12",
+            "ABG 7.35/45/80/24, vent A/C 500x12, FiO2 40%, PEEP 5",
+            "platelets 150000, WBC 12000 cells/uL, ANC 1500, CD4 350 cells, VL 40000 copies",
+            "QTc 450 ms, EF 55-60%, LDL 130 mg/dL, A1c 7.2%, glucose 105 mg/dL 2 hours",
+            "e.g. report.pdf, notes.docx, i.e. pt. Dr.Smith St.Louis",
+            "ages 40-64 and 65-74; 1 in 1000; ratio 1:2:3; 5'10\"; 6 ft 2 in",
+        ];
+        let spoken = [
+            "bp was 120 over 80 and heart rate 72 oxygen 98 percent",
+            "i take 2 tablets 3 times a day and 500 mg at night",
+            "my sugar was 105 this morning at 8 30 and 140 after lunch",
+            "i was born in 1979 and i am 45 years old, room 412 bed 2",
+            "the pharmacy number is on the bottle, call me back in 2 weeks",
+            "i walked 3 5 miles and lost 12 pounds in 6 weeks",
+        ];
+        for t in spoken {
+            assert!(all_found(t, true).is_empty(), "spoken {t:?}: {:?}", all_found(t, true));
+        }
+        for t in texts {
+            assert!(all_found(t, false).is_empty(), "{t:?}: {:?}", all_found(t, false));
+            assert!(all_found(t, true).is_empty(), "spoken {t:?}: {:?}", all_found(t, true));
+        }
+    }
+
+    #[test]
+    fn mixed_note_types() {
+        use crate::types::PhiType as T;
+        let note = "MRN: 00123456. Call me at (212) 555-0147; fax 212-555-0148. \
+            john.doe@example.com https://mychart.example.org/p/1 SSN 123-45-6789 \
+            visa 4111 1111 1111 1111 from 192.168.10.20. Member ID XJH123456789. \
+            DEA AB1234563. VIN 1HGCM82633A004352. serial PJN123456H. \
+            fingerprint ID FP-88213. claim number 88-1234-X.";
+        let got = all_found(note, false);
+        for (kind, s) in [
+            (T::Mrn, "00123456"),
+            (T::Phone, "(212) 555-0147"),
+            (T::Fax, "212-555-0148"),
+            (T::Email, "john.doe@example.com"),
+            (T::Url, "https://mychart.example.org/p/1"),
+            (T::Ssn, "123-45-6789"),
+            (T::CreditCard, "4111 1111 1111 1111"),
+            (T::IpAddress, "192.168.10.20"),
+            (T::HealthPlanId, "XJH123456789"),
+            (T::LicenseNumber, "AB1234563"),
+            (T::VehicleId, "1HGCM82633A004352"),
+            (T::DeviceId, "PJN123456H"),
+            (T::BiometricId, "FP-88213"),
+            (T::OtherId, "88-1234-X"),
+        ] {
+            assert!(got.contains(&(kind, s.to_string())), "missing {kind} {s:?} in {got:?}");
+        }
+    }
+
     #[test]
     fn every_detector_has_a_name_and_survives_odd_input() {
         let ds = detectors();

@@ -25,14 +25,14 @@ const BARE_TLDS: &[&str] = &[
 static URL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     let pattern = format!(
         r#"(?xi-u)^(?:
-        (?P<scheme>(?:https?|ftps?|sftp)://(?u:[^\s<>"'`])+ | www\.[a-z0-9-]+\.(?u:[^\s<>"'`])+)
+        (?P<scheme>(?:https?|ftps?|sftp)://(?u:[^\s<>"'`|])+ | www\.[a-z0-9-]+\.(?u:[^\s<>"'`|])+)
         |
         (?P<bare>
             [a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?
             (?:\.[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?)*
             \.(?:{tlds})
         )
-        (?P<rest>(?::[0-9]{{2,5}})?(?:/(?u:[^\s<>"'`])*)?)
+        (?P<rest>(?::[0-9]{{2,5}})?(?:/(?u:[^\s<>"'`|])*)?)
         )"#,
         tlds = BARE_TLDS.join("|")
     );
@@ -143,7 +143,23 @@ impl Detector for UrlDetector {
             }) {
                 continue;
             }
-            let end = start + trim_end(m.as_str());
+            let mut end = start + trim_end(m.as_str());
+            // A second-level ccTLD after a listed TLD ("now.com.hk"): keep it in the span.
+            if caps.name("bare").is_some() && end == start + m.len() {
+                while bytes.get(end) == Some(&b'.') {
+                    let mut e = end + 1;
+                    while bytes.get(e).is_some_and(u8::is_ascii_alphabetic) {
+                        e += 1;
+                    }
+                    let glued = bytes
+                        .get(e)
+                        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                    if e - end < 3 || e - end > 4 || glued {
+                        break;
+                    }
+                    end = e;
+                }
+            }
             let score = if caps.name("scheme").is_some() {
                 if end - start < 8 {
                     continue;
@@ -227,6 +243,9 @@ mod tests {
         );
         assert_eq!(urls("visit janedoe.com"), vec!["janedoe.com"]);
         assert_eq!(urls("site clinic.co.uk"), vec!["clinic.co.uk"]);
+        assert_eq!(urls("| now.com.hk |"), vec!["now.com.hk"]);
+        assert_eq!(urls("by ZAPIER.COM/CHARGE|EMAIL_FROM"), vec!["ZAPIER.COM/CHARGE"]);
+        assert_eq!(urls("at janedoe.com. Then"), vec!["janedoe.com"]);
     }
 
     #[test]
