@@ -198,7 +198,7 @@ mod tests {
     }
 
     fn cards(text: &str) -> Vec<String> {
-        found(&CardDetector::default(), text).into_iter().map(|(_, s)| s).collect()
+        found(&CardDetector, text).into_iter().map(|(_, s)| s).collect()
     }
 
     #[test]
@@ -218,7 +218,7 @@ mod tests {
 
     #[test]
     fn rejects() {
-        let d = CardDetector::default();
+        let d = CardDetector;
         for t in [
             "4111 1111 1111 1112",
             "4111-1111 1111-1111",

@@ -73,8 +73,8 @@ pub(crate) const KEYS: &[Key] = &[
     k("medicaid", Rule::PlanId),
     k("medicaid id", Rule::PlanId),
     k("medicaid number", Rule::PlanId),
-    kc("MBI", Rule::PlanId),
-    kc("HICN", Rule::PlanId),
+    k("MBI", Rule::PlanId),
+    k("HICN", Rule::PlanId),
     k("BCBS", Rule::PlanId),
     // Account numbers.
     k("account", Rule::Account),
@@ -85,7 +85,7 @@ pub(crate) const KEYS: &[Key] = &[
     k("billing account", Rule::Account),
     k("checking", Rule::Account),
     k("savings", Rule::Account),
-    kc("IBAN", Rule::Account),
+    k("IBAN", Rule::Account),
     k("routing", Rule::Routing),
     k("routing number", Rule::Routing),
     kc("ABA", Rule::Routing),
@@ -111,10 +111,10 @@ pub(crate) const KEYS: &[Key] = &[
     k("state license", Rule::License),
     k("medical license", Rule::License),
     k("nursing license", Rule::License),
-    kc("DEA", Rule::Dea),
+    k("DEA", Rule::Dea),
     k("DEA number", Rule::Dea),
     k("DEA #", Rule::Dea),
-    kc("NPI", Rule::Npi),
+    k("NPI", Rule::Npi),
     k("NPI number", Rule::Npi),
     k("NPI #", Rule::Npi),
 ];
@@ -286,6 +286,8 @@ mod tests {
         );
         assert_eq!(keyed("DEA AB1234563"), vec![f(PhiType::LicenseNumber, "AB1234563")]);
         assert_eq!(keyed("NPI 1234567893"), vec![f(PhiType::LicenseNumber, "1234567893")]);
+        assert_eq!(keyed("my dea is ab1234563"), vec![f(PhiType::LicenseNumber, "ab1234563")]);
+        assert_eq!(keyed("npi number 1234567893"), vec![f(PhiType::LicenseNumber, "1234567893")]);
         assert_eq!(keyed("NPI: 1234567890").len(), 1, "unchecked NPI still a licence id at 0.6");
         assert!(keyed("licensed 12345").is_empty());
         assert!(keyed("NPI 12345").is_empty());

@@ -172,7 +172,7 @@ mod tests {
     }
 
     fn ips(text: &str) -> Vec<String> {
-        found(&IpDetector::default(), text).into_iter().map(|(_, s)| s).collect()
+        found(&IpDetector, text).into_iter().map(|(_, s)| s).collect()
     }
 
     #[test]
@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn not_ips() {
-        let d = IpDetector::default();
+        let d = IpDetector;
         for t in [
             "version 1.2.3",
             "v2.10.4.1",

@@ -350,7 +350,7 @@ mod tests {
     }
 
     fn phones(text: &str) -> Vec<(PhiType, String)> {
-        found(&PhoneDetector::default(), text)
+        found(&PhoneDetector, text)
     }
 
     fn p(s: &str) -> (PhiType, String) {
@@ -388,7 +388,7 @@ mod tests {
 
     #[test]
     fn spoken_view_groups() {
-        let d = PhoneDetector::default();
+        let d = PhoneDetector;
         assert_eq!(found_spoken(&d, "call me at 555 212 9876 please"), vec![p("555 212 9876")]);
         assert_eq!(found_spoken(&d, "my cell is 5552129876"), vec![p("5552129876")]);
     }
@@ -432,7 +432,7 @@ mod tests {
 
     #[test]
     fn nanp_rules() {
-        let d = PhoneDetector::default();
+        let d = PhoneDetector;
         assert_none(&d, "012-555-0147");
         assert_none(&d, "212-155-0147");
         assert_none(&d, "411-555-0147");
@@ -441,7 +441,7 @@ mod tests {
 
     #[test]
     fn not_phi() {
-        let d = PhoneDetector::default();
+        let d = PhoneDetector;
         for t in [
             "500 mg daily",
             "0.5 mL",

@@ -94,7 +94,7 @@ mod tests {
     }
 
     fn ssn(text: &str) -> Vec<String> {
-        found(&SsnDetector::default(), text).into_iter().map(|(_, s)| s).collect()
+        found(&SsnDetector, text).into_iter().map(|(_, s)| s).collect()
     }
 
     #[test]
@@ -114,14 +114,14 @@ mod tests {
 
     #[test]
     fn spoken_view() {
-        let d = SsnDetector::default();
+        let d = SsnDetector;
         let f = found_spoken(&d, "my social is 123 45 6789 ok");
         assert_eq!(f, vec![(PhiType::Ssn, "123 45 6789".to_string())]);
     }
 
     #[test]
     fn invalid_ssa_ranges() {
-        let d = SsnDetector::default();
+        let d = SsnDetector;
         for t in [
             "SSN 000-12-3456",
             "SSN 666-12-3456",
@@ -136,7 +136,7 @@ mod tests {
 
     #[test]
     fn not_glued_or_mixed() {
-        let d = SsnDetector::default();
+        let d = SsnDetector;
         assert_none(&d, "ref 1123-45-6789");
         assert_none(&d, "SSN 123-45-67890");
         assert_none(&d, "SSN 123-45 6789");
@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn not_phi() {
-        let d = SsnDetector::default();
+        let d = SsnDetector;
         for t in [
             "500 mg daily",
             "BP 120/80 HR 72",

@@ -6,7 +6,7 @@
 //! have no shape to check and are only taken after "plate", "license plate", "tag number" and the
 //! like (see [`KEYS`]).
 
-use super::keyed::{k, kc, Key, Rule};
+use super::keyed::{k, Key, Rule};
 use super::{digit_words, left_free, right_free};
 use crate::detector::{Detector, Doc, Span};
 use crate::phi::validators;
@@ -14,7 +14,7 @@ use crate::types::PhiType;
 
 /// Phrases introducing VINs and plates.
 pub(crate) const KEYS: &[Key] = &[
-    kc("VIN", Rule::Vin),
+    k("VIN", Rule::Vin),
     k("vin #", Rule::Vin),
     k("vin number", Rule::Vin),
     k("vehicle identification number", Rule::Vin),
