@@ -15,7 +15,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::{is_alnum, unit_follows};
-use crate::detector::{Detector, Doc, Span};
+use crate::detector::{floor_boundary, Detector, Doc, Span};
 use crate::phi::validators;
 use crate::types::PhiType;
 
@@ -52,6 +52,9 @@ pub(crate) enum Rule {
     Other,
     /// Pager / beeper numbers, which are telephone numbers.
     Pager,
+    /// Social Security numbers after "SSN"/"social", including the last four digits when
+    /// "last" is said ("last four of my social is 6789").
+    Ssn,
 }
 
 /// One introducing phrase.
@@ -85,6 +88,16 @@ const PAGER_KEYS: &[Key] = &[
     kc("PG", Rule::Pager),
 ];
 
+/// Social Security phrases (full numbers are also found by shape in `ssn`; these add the
+/// spoken "last four" form).
+const SSN_KEYS: &[Key] = &[
+    k("ssn", Rule::Ssn),
+    k("social", Rule::Ssn),
+    k("social security", Rule::Ssn),
+    k("social security number", Rule::Ssn),
+    k("soc sec", Rule::Ssn),
+];
+
 /// Words skipped between the phrase and the value.
 const FILLERS: &[&str] = &[
     "number",
@@ -115,6 +128,13 @@ const FILLERS: &[&str] = &[
     "reads",
     "listed",
     "as",
+    "ending",
+    "ends",
+    "in",
+    "with",
+    "last",
+    "four",
+    "digits",
 ];
 
 /// A token found after a phrase: its byte range and facts used by the rules.
@@ -155,6 +175,7 @@ impl KeyedDetector {
             super::biometric::KEYS,
             super::other_id::KEYS,
             PAGER_KEYS,
+            SSN_KEYS,
         ]
         .concat();
         let ac = AhoCorasickBuilder::new()
@@ -190,6 +211,16 @@ fn skip_connector(text: &str, mut i: usize) -> Option<usize> {
                 e += 1;
             }
             let word = text.get(i..e)?;
+            // "last 4 digits": the count is not the value.
+            if word.eq_ignore_ascii_case("last")
+                && bytes.get(e) == Some(&b' ')
+                && bytes.get(e + 1).is_some_and(|b| b"456".contains(b))
+                && bytes.get(e + 2).is_some_and(|&b| !is_alnum(b))
+            {
+                fillers += 1;
+                i = e + 2;
+                continue;
+            }
             if fillers < 4
                 && FILLERS.iter().any(|f| f.eq_ignore_ascii_case(word))
                 && !bytes.get(e).is_some_and(u8::is_ascii_digit)
@@ -276,8 +307,9 @@ fn compact(text: &str, t: &Token) -> ([u8; 40], usize) {
     (buf, n)
 }
 
-/// Validate and score a token under a rule: `(type, score)` or `None`.
-fn judge(rule: Rule, text: &str, t: &Token) -> Option<(PhiType, f32)> {
+/// Validate and score a token under a rule: `(type, score)` or `None`. `lead` is the text from
+/// a little before the phrase up to the value (for "last four").
+fn judge(rule: Rule, text: &str, t: &Token, lead: &str) -> Option<(PhiType, f32)> {
     let (buf, n) = compact(text, t);
     let c = buf.get(..n)?;
     let all_digits = t.digits == t.alnum;
@@ -315,6 +347,10 @@ fn judge(rule: Rule, text: &str, t: &Token) -> Option<(PhiType, f32)> {
         Rule::Biometric if has(4, 2) && t.alnum <= 40 => (PhiType::BiometricId, 0.85),
         Rule::Other if has(4, 3) && t.alnum <= 24 => (PhiType::OtherId, 0.75),
         Rule::Pager if all_digits && (4..=11).contains(&t.digits) => (PhiType::Phone, 0.75),
+        Rule::Ssn if n == 9 && all_digits && validators::ssn_valid(c) => (PhiType::Ssn, 0.9),
+        Rule::Ssn if n == 4 && all_digits && c != b"0000" && super::has_word(lead, &["last"]) => {
+            (PhiType::Ssn, 0.75)
+        }
         _ => return None,
     })
 }
@@ -353,7 +389,8 @@ impl Detector for KeyedDetector {
             if unit_follows(text, tok.end) {
                 continue;
             }
-            let Some((kind, score)) = judge(key.rule, text, &tok) else { continue };
+            let lead = text.get(floor_boundary(text, ks.saturating_sub(24))..vs).unwrap_or("");
+            let Some((kind, score)) = judge(key.rule, text, &tok, lead) else { continue };
             out.push(Span::new(tok.start, tok.end, kind, score, self.name()));
             next_free = tok.end;
         }
@@ -397,6 +434,15 @@ mod tests {
         assert_eq!(keyed("beeper number 55037 for"), vec![f(PhiType::Phone, "55037")]);
         assert_eq!(keyed("PG 33445"), vec![f(PhiType::Phone, "33445")]);
         assert!(keyed("5 pg 33445").is_empty());
+    }
+
+    #[test]
+    fn partial_ssn_and_account() {
+        assert_eq!(keyed("last four of my social is 6789"), vec![f(PhiType::Ssn, "6789")]);
+        assert_eq!(keyed("SSN last 4 digits 6789"), vec![f(PhiType::Ssn, "6789")]);
+        assert!(keyed("social history 1984").is_empty());
+        assert!(keyed("social worker 5555").is_empty());
+        assert_eq!(keyed("account ending in 4471"), vec![f(PhiType::AccountNumber, "4471")]);
     }
 
     #[test]

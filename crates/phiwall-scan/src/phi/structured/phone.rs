@@ -30,7 +30,7 @@ static PHONE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
         (?P<cc>\+1[\ .-]?|\b1[\ .-])?
         (?:
             \((?P<pa>[0-9]{3})\)\ ?(?P<pe>[0-9]{3})[\ .-]?(?P<pl>[0-9]{4})
-          | (?P<a>[0-9]{3})(?P<s1>[\ .-]?)(?P<e>[0-9]{3})(?P<s2>[\ .-]?)(?P<l>[0-9]{4})
+          | (?P<a>[0-9]{3})(?P<s1>[\ ./-]?)(?P<e>[0-9]{3})(?P<s2>[\ .-]?)(?P<l>[0-9]{4})
         )
         |
         (?P<intl>(?:\+|\b00)[1-9][0-9]{0,2}(?:[\ .-]?\(0\))?(?:[\ .-]?[0-9]{1,5}){2,6})
@@ -174,7 +174,7 @@ impl PhoneDetector {
                         Layout::Strong
                     }
                     (" ", " ") => Layout::Spaced,
-                    (" ", "-") | (" ", ".") | ("-", " ") => Layout::Mixed,
+                    (" ", "-") | (" ", ".") | ("-", " ") | ("/", "-") => Layout::Mixed,
                     ("", "") | ("", "-") => Layout::Bare,
                     _ => continue,
                 }
@@ -368,6 +368,8 @@ mod tests {
         assert_eq!(phones("(579)888-3058"), vec![p("(579)888-3058")]);
         assert_eq!(phones("DAUGHTER---301 944-5032 &"), vec![p("301 944-5032")]);
         assert_eq!(phones("+1 212 555 0147"), vec![p("+1 212 555 0147")]);
+        assert_eq!(phones("tel 212/555-0147"), vec![p("212/555-0147")]);
+        assert!(phones("ratio 212/555/0147").is_empty());
     }
 
     #[test]
