@@ -315,6 +315,15 @@ fn judge(rule: Rule, text: &str, t: &Token, lead: &str) -> Option<(PhiType, f32)
     let all_digits = t.digits == t.alnum;
     let letters = t.alnum - t.digits;
     let has = |min_len: usize, min_digits: usize| t.alnum >= min_len && t.digits >= min_digits;
+    // "135-145", "50-60": a reference range or span of values, not an identifier.
+    let raw = text.get(t.start..t.end).unwrap_or("");
+    let mut parts = raw.split('-');
+    let is_range = all_digits
+        && matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None)
+            if (1..=3).contains(&a.len()) && (1..=3).contains(&b.len()));
+    if is_range {
+        return None;
+    }
     Some(match rule {
         Rule::Mrn if has(5, 4) && t.alnum <= 20 && letters <= 4 => (PhiType::Mrn, 0.85),
         Rule::PlanId if validators::mbi_shape(c) => (PhiType::HealthPlanId, 0.95),
@@ -462,6 +471,8 @@ mod tests {
             "ID consult today",
             "serial 500 mg",
             "acct 1,250.00",
+            "Na 140 (ref 135-145)",
+            "DL 50-60",
         ] {
             assert_none(&d, t);
         }
