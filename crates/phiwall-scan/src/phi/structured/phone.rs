@@ -187,7 +187,9 @@ impl PhoneDetector {
                 continue;
             };
             // A leading "(" belongs to the number only when it opened the area code.
-            if !left_free(bytes, start) || !right_free(bytes, end) {
+            if !left_free(bytes, start)
+                || !(right_free(bytes, end) || extension_follows(bytes, end))
+            {
                 continue;
             }
             if unit_follows(text, end) || negative_before(text, start) {
@@ -277,6 +279,13 @@ impl Detector for PhoneDetector {
             self.scan_cluster(doc, c, out);
         }
     }
+}
+
+/// True when a glued extension follows ("…-9740x11144"): the number ends here and the
+/// extension stays out of the span.
+fn extension_follows(bytes: &[u8], end: usize) -> bool {
+    matches!(bytes.get(end), Some(b'x' | b'X'))
+        && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
 }
 
 /// The word labelling a number from the right ("… office", "…-Fax", "… (mobile)"), or "".
@@ -376,6 +385,8 @@ mod tests {
     fn extension_excluded() {
         assert_eq!(phones("office 212-555-0147 ext 123"), vec![p("212-555-0147")]);
         assert_eq!(phones("office 212-555-0147 x4471"), vec![p("212-555-0147")]);
+        assert_eq!(phones("(978)645-9740x11144"), vec![p("(978)645-9740")]);
+        assert!(phones("212-555-0147xyz").is_empty());
     }
 
     #[test]
