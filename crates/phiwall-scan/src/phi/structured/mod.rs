@@ -679,6 +679,44 @@ mod tests {
         }
     }
 
+    /// Every detector, both views: spans in range, non-empty, on char boundaries, scores in [0, 1].
+    fn check_spans(text: &str) {
+        static ALL: std::sync::LazyLock<Vec<Box<dyn Detector>>> =
+            std::sync::LazyLock::new(detectors);
+        for d in ALL.iter() {
+            for is_spoken_view in [false, true] {
+                let mut out = Vec::new();
+                d.detect(&Doc { text, is_spoken_view }, &mut out);
+                for s in out {
+                    assert!(
+                        s.start < s.end && s.end <= text.len(),
+                        "{} span out of range",
+                        d.name()
+                    );
+                    assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                    assert!((0.0..=1.0).contains(&s.score));
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn any_text_is_safe(s in "\\PC{0,80}") {
+            check_spans(&s);
+        }
+
+        #[test]
+        fn id_like_text_is_safe(
+            s in "[0-9 ()+.@:/#xX-]{0,40}[a-zA-Z0-9 .@:/é-]{0,40}",
+            key in proptest::sample::select(vec!["", "MRN ", "call me at ", "VIN ", "SSN ", "http://", "www.", "IBAN ", "fax "]),
+        ) {
+            check_spans(&format!("{key}{s}"));
+        }
+    }
+
     #[test]
     fn every_detector_has_a_name_and_survives_odd_input() {
         let ds = detectors();
