@@ -328,63 +328,102 @@ pub(crate) fn digit_words(text: &str) -> impl Iterator<Item = Word> + '_ {
 
 /// True when one of `words` occurs as a whole word (ASCII case-insensitive) in `hay`.
 /// Multi-word entries ("call me at") match consecutive words separated by any non-alphanumeric
-/// bytes. Faster than [`crate::phi::context::contains_word`] for long lists: `hay` is split into
-/// words once and each entry is compared word by word, length first.
+/// bytes. See [`Window`], which this builds once.
 pub(crate) fn has_word(hay: &str, words: &[&str]) -> bool {
-    last_word_at(hay, words).is_some()
+    Window::new(hay).has(words)
 }
 
 /// Byte offset in `hay` of the last whole-word occurrence of any of `words`; see [`has_word`].
+#[cfg(test)]
 pub(crate) fn last_word_at(hay: &str, words: &[&str]) -> Option<usize> {
-    let b = hay.as_bytes();
-    let mut toks = [(0usize, 0usize); 24];
-    let mut n = 0;
-    let mut i = 0;
-    while i < b.len() && n < toks.len() {
-        if is_alnum(b.get(i).copied().unwrap_or(0)) {
-            let s = i;
-            while b.get(i).is_some_and(|&x| is_alnum(x)) {
+    Window::new(hay).last(words, 0)
+}
+
+/// A context window split into words once, so several word lists can be checked against it.
+///
+/// Faster than [`crate::phi::context::contains_word`] for long lists: an entry whose first word
+/// has a length no token has is rejected with one bit test, others are compared token by token.
+pub(crate) struct Window<'a> {
+    b: &'a [u8],
+    toks: [(u32, u32); 24],
+    n: usize,
+    /// Bit `k` set when some token has length `k` (lengths of 63+ share bit 63).
+    len_mask: u64,
+}
+
+impl<'a> Window<'a> {
+    /// Split `hay` into its first 24 words.
+    pub(crate) fn new(hay: &'a str) -> Self {
+        let b = hay.as_bytes();
+        let mut w = Window { b, toks: [(0, 0); 24], n: 0, len_mask: 0 };
+        let mut i = 0;
+        while i < b.len() && w.n < w.toks.len() {
+            if b.get(i).is_some_and(|&x| is_alnum(x)) {
+                let s = i;
+                while b.get(i).is_some_and(|&x| is_alnum(x)) {
+                    i += 1;
+                }
+                if let Some(t) = w.toks.get_mut(w.n) {
+                    *t = (s as u32, i as u32);
+                    w.n += 1;
+                    w.len_mask |= 1u64 << (i - s).min(63);
+                }
+            } else {
                 i += 1;
             }
-            if let Some(t) = toks.get_mut(n) {
-                *t = (s, i);
-                n += 1;
-            }
-        } else {
-            i += 1;
         }
+        w
     }
-    let toks = toks.get(..n).unwrap_or(&[]);
-    let tok = |t: &(usize, usize)| b.get(t.0..t.1).unwrap_or(&[]);
-    let mut best = None;
-    for w in words {
-        let wb = w.as_bytes();
-        let k = wb.iter().position(|&c| !is_alnum(c)).unwrap_or(wb.len());
-        let (first, rest) = wb.split_at(k);
-        if first.is_empty() {
-            continue;
-        }
-        for (t, tt) in toks.iter().enumerate() {
-            let x = tok(tt);
-            if x.len() != first.len() || !x.eq_ignore_ascii_case(first) {
+
+    /// Length in bytes of the text the window was built from.
+    pub(crate) fn len(&self) -> usize {
+        self.b.len()
+    }
+
+    fn tok(&self, k: usize) -> &'a [u8] {
+        self.toks.get(k).and_then(|&(s, e)| self.b.get(s as usize..e as usize)).unwrap_or(&[])
+    }
+
+    /// True when one of `words` occurs.
+    pub(crate) fn has(&self, words: &[&str]) -> bool {
+        self.last(words, 0).is_some()
+    }
+
+    /// True when one of `words` starts at or after byte `from`.
+    pub(crate) fn has_from(&self, words: &[&str], from: usize) -> bool {
+        self.last(words, from).is_some()
+    }
+
+    /// Byte offset of the last occurrence of any of `words` starting at or after `from`.
+    pub(crate) fn last(&self, words: &[&str], from: usize) -> Option<usize> {
+        let mut best: Option<usize> = None;
+        for w in words {
+            let wb = w.as_bytes();
+            let k = wb.iter().position(|&c| !is_alnum(c)).unwrap_or(wb.len());
+            let (first, rest) = wb.split_at(k);
+            if first.is_empty() || self.len_mask & (1u64 << first.len().min(63)) == 0 {
                 continue;
             }
-            // Remaining parts of a multi-word entry must follow token by token.
-            let mut next = t + 1;
-            let is_hit = rest.split(|&c| !is_alnum(c)).filter(|p| !p.is_empty()).all(|p| {
-                let ok = toks.get(next).is_some_and(|nt| {
-                    let y = tok(nt);
+            for t in 0..self.n {
+                let at = self.toks.get(t).map_or(0, |tt| tt.0 as usize);
+                let x = self.tok(t);
+                if at < from || x.len() != first.len() || !x.eq_ignore_ascii_case(first) {
+                    continue;
+                }
+                // Remaining parts of a multi-word entry must follow token by token.
+                let mut next = t + 1;
+                let is_hit = rest.split(|&c| !is_alnum(c)).filter(|p| !p.is_empty()).all(|p| {
+                    let y = self.tok(next);
+                    next += 1;
                     y.len() == p.len() && y.eq_ignore_ascii_case(p)
                 });
-                next += 1;
-                ok
-            });
-            if is_hit && best.is_none_or(|bst| tt.0 > bst) {
-                best = Some(tt.0);
+                if is_hit && best.is_none_or(|bst| at > bst) {
+                    best = Some(at);
+                }
             }
         }
+        best
     }
-    best
 }
 
 /// True when the number ending at `end` is not glued to text on its right: the next byte is not
@@ -459,11 +498,11 @@ pub(crate) fn context_score(
     with_ctx: f32,
 ) -> f32 {
     let before = doc.before(start, window);
-    let after = doc.after(end, window / 2);
-    if has_word(before, pos) || has_word(after, pos) {
+    let bw = Window::new(before);
+    if bw.has(pos) || has_word(doc.after(end, window / 2), pos) {
         return with_ctx.max(base);
     }
-    if has_word(doc.before(start, 24), neg) {
+    if bw.has_from(neg, before.len().saturating_sub(24)) {
         return base.min(0.3);
     }
     base
@@ -586,6 +625,10 @@ mod tests {
         assert_eq!(last_word_at("phone 1, fax 2", &["fax", "phone"]), Some(9));
         assert_eq!(last_word_at("", &["fax"]), None);
         assert!(!has_word("fax", &[]));
+        let w = Window::new("fax 1, phone 2, mrn");
+        assert!(w.has_from(&["mrn"], 10));
+        assert!(!w.has_from(&["fax"], 1));
+        assert_eq!(w.last(&["fax", "phone"], 0), Some(7));
     }
 
     #[test]

@@ -16,8 +16,8 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 use super::{
-    digit_clusters, has_word, is_alnum, last_word_at, left_free, negative_before, right_free,
-    unit_follows, Cluster,
+    digit_clusters, has_word, is_alnum, left_free, negative_before, right_free, unit_follows,
+    Cluster, Window,
 };
 use crate::detector::{Detector, Doc, Span};
 use crate::phi::validators::{self, Digits};
@@ -80,6 +80,9 @@ pub(crate) const PHONE_CONTEXT: &[&str] = &[
     "c",
     "m",
 ];
+
+/// How far before a number phone words are looked for, in bytes.
+const BEFORE: usize = 40;
 
 /// Phone words that license a number of any layout right before it (no one-letter labels, no
 /// "number", "home" or "work": too common before other figures).
@@ -195,8 +198,9 @@ impl PhoneDetector {
             if unit_follows(text, end) || negative_before(text, start) {
                 continue;
             }
-            let score = score(doc, start, end, layout);
-            let kind = if is_fax(doc, start, end) { PhiType::Fax } else { PhiType::Phone };
+            let bw = Window::new(doc.before(start, BEFORE));
+            let score = score(doc, &bw, end, layout);
+            let kind = if is_fax(doc, &bw, end) { PhiType::Fax } else { PhiType::Phone };
             out.push(Span::new(start, end, kind, score, self.name()));
             found_any = true;
         }
@@ -237,10 +241,11 @@ impl PhoneDetector {
             after_word.find(|ch: char| !ch.is_ascii_alphabetic()).unwrap_or(after_word.len());
         let next = after_word.get(..word_end).unwrap_or("");
         let is_after = GENERIC_AFTER.iter().any(|w| w.eq_ignore_ascii_case(next));
-        if !is_after && !has_word(doc.before(start, 24), GENERIC_BEFORE) {
+        let bw = Window::new(doc.before(start, BEFORE));
+        if !is_after && !bw.has_from(GENERIC_BEFORE, bw.len().saturating_sub(24)) {
             return;
         }
-        let kind = if next.eq_ignore_ascii_case("fax") || is_fax(doc, start, end) {
+        let kind = if next.eq_ignore_ascii_case("fax") || is_fax(doc, &bw, end) {
             PhiType::Fax
         } else {
             PhiType::Phone
@@ -297,14 +302,13 @@ fn label_after<'a>(doc: &Doc<'a>, end: usize) -> &'a str {
 }
 
 /// Score from layout and context.
-fn score(doc: &Doc<'_>, start: usize, end: usize, layout: Layout) -> f32 {
-    let before = doc.before(start, 40);
+fn score(doc: &Doc<'_>, bw: &Window<'_>, end: usize, layout: Layout) -> f32 {
     let after = doc.after(end, 16);
     let label = label_after(doc, end);
-    let has_ctx = has_word(before, PHONE_CONTEXT)
+    let has_ctx = bw.has(PHONE_CONTEXT)
         || has_word(after, FAX_CONTEXT)
         || GENERIC_AFTER.iter().any(|w| w.eq_ignore_ascii_case(label));
-    let has_neg = has_word(doc.before(start, 24), PHONE_NEGATIVE);
+    let has_neg = bw.has_from(PHONE_NEGATIVE, bw.len().saturating_sub(24));
     let (base, with_ctx): (f32, f32) = match layout {
         Layout::Strong => (0.85, 0.95),
         Layout::Mixed => (0.7, 0.9),
@@ -325,9 +329,9 @@ fn score(doc: &Doc<'_>, start: usize, end: usize, layout: Layout) -> f32 {
 
 /// True when the nearest phone word before the number is a fax word, or "fax" follows closely
 /// ("555-212-9876 (fax)").
-fn is_fax(doc: &Doc<'_>, start: usize, end: usize) -> bool {
-    let before = doc.before(start, 32);
-    let last = |words: &[&str]| last_word_at(before, words);
+fn is_fax(doc: &Doc<'_>, bw: &Window<'_>, end: usize) -> bool {
+    let from = bw.len().saturating_sub(32);
+    let last = |words: &[&str]| bw.last(words, from);
     let fax_at = last(FAX_CONTEXT);
     let phone_at = last(&["phone", "ph", "tel", "telephone", "cell", "mobile", "call", "pager"]);
     match (fax_at, phone_at) {
