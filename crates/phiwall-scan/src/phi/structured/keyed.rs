@@ -12,10 +12,10 @@
 //! 456 789"; on spoken views groups of 2+ digits, elsewhere 3+). A token followed by a unit
 //! ("mg", "%") is a measurement and is dropped.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::{is_alnum, unit_follows};
-use crate::detector::{Detector, Doc, Span};
+use crate::detector::{floor_boundary, Detector, Doc, Span};
 use crate::phi::validators;
 use crate::types::PhiType;
 
@@ -52,6 +52,9 @@ pub(crate) enum Rule {
     Other,
     /// Pager / beeper numbers, which are telephone numbers.
     Pager,
+    /// Social Security numbers after "SSN"/"social", including the last four digits when
+    /// "last" is said ("last four of my social is 6789").
+    Ssn,
 }
 
 /// One introducing phrase.
@@ -85,6 +88,16 @@ const PAGER_KEYS: &[Key] = &[
     kc("PG", Rule::Pager),
 ];
 
+/// Social Security phrases (full numbers are also found by shape in `ssn`; these add the
+/// spoken "last four" form).
+const SSN_KEYS: &[Key] = &[
+    k("ssn", Rule::Ssn),
+    k("social", Rule::Ssn),
+    k("social security", Rule::Ssn),
+    k("social security number", Rule::Ssn),
+    k("soc sec", Rule::Ssn),
+];
+
 /// Words skipped between the phrase and the value.
 const FILLERS: &[&str] = &[
     "number",
@@ -115,6 +128,13 @@ const FILLERS: &[&str] = &[
     "reads",
     "listed",
     "as",
+    "ending",
+    "ends",
+    "in",
+    "with",
+    "last",
+    "four",
+    "digits",
 ];
 
 /// A token found after a phrase: its byte range and facts used by the rules.
@@ -155,11 +175,14 @@ impl KeyedDetector {
             super::biometric::KEYS,
             super::other_id::KEYS,
             PAGER_KEYS,
+            SSN_KEYS,
         ]
         .concat();
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            // A DFA: a few hundred KB once, and about one step per byte of text.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(keys.iter().map(|k| k.phrase))
             .ok();
         KeyedDetector { ac, keys }
@@ -188,6 +211,16 @@ fn skip_connector(text: &str, mut i: usize) -> Option<usize> {
                 e += 1;
             }
             let word = text.get(i..e)?;
+            // "last 4 digits": the count is not the value.
+            if word.eq_ignore_ascii_case("last")
+                && bytes.get(e) == Some(&b' ')
+                && bytes.get(e + 1).is_some_and(|b| b"456".contains(b))
+                && bytes.get(e + 2).is_some_and(|&b| !is_alnum(b))
+            {
+                fillers += 1;
+                i = e + 2;
+                continue;
+            }
             if fillers < 4
                 && FILLERS.iter().any(|f| f.eq_ignore_ascii_case(word))
                 && !bytes.get(e).is_some_and(u8::is_ascii_digit)
@@ -274,15 +307,25 @@ fn compact(text: &str, t: &Token) -> ([u8; 40], usize) {
     (buf, n)
 }
 
-/// Validate and score a token under a rule: `(type, score)` or `None`.
-fn judge(rule: Rule, text: &str, t: &Token) -> Option<(PhiType, f32)> {
+/// Validate and score a token under a rule: `(type, score)` or `None`. `lead` is the text from
+/// a little before the phrase up to the value (for "last four").
+fn judge(rule: Rule, text: &str, t: &Token, lead: &str) -> Option<(PhiType, f32)> {
     let (buf, n) = compact(text, t);
     let c = buf.get(..n)?;
     let all_digits = t.digits == t.alnum;
     let letters = t.alnum - t.digits;
     let has = |min_len: usize, min_digits: usize| t.alnum >= min_len && t.digits >= min_digits;
+    // "135-145", "50-60": a reference range or span of values, not an identifier.
+    let raw = text.get(t.start..t.end).unwrap_or("");
+    let mut parts = raw.split('-');
+    let is_range = all_digits
+        && matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None)
+            if (1..=3).contains(&a.len()) && (1..=3).contains(&b.len()));
+    if is_range {
+        return None;
+    }
     Some(match rule {
-        Rule::Mrn if has(4, 4) && t.alnum <= 20 && letters <= 4 => (PhiType::Mrn, 0.85),
+        Rule::Mrn if has(5, 4) && t.alnum <= 20 && letters <= 4 => (PhiType::Mrn, 0.85),
         Rule::PlanId if validators::mbi_shape(c) => (PhiType::HealthPlanId, 0.95),
         Rule::PlanId if has(5, 3) && t.alnum <= 24 => (PhiType::HealthPlanId, 0.85),
         Rule::Routing if n == 9 && all_digits && validators::aba_valid(c) => {
@@ -313,6 +356,10 @@ fn judge(rule: Rule, text: &str, t: &Token) -> Option<(PhiType, f32)> {
         Rule::Biometric if has(4, 2) && t.alnum <= 40 => (PhiType::BiometricId, 0.85),
         Rule::Other if has(4, 3) && t.alnum <= 24 => (PhiType::OtherId, 0.75),
         Rule::Pager if all_digits && (4..=11).contains(&t.digits) => (PhiType::Phone, 0.75),
+        Rule::Ssn if n == 9 && all_digits && validators::ssn_valid(c) => (PhiType::Ssn, 0.9),
+        Rule::Ssn if n == 4 && all_digits && c != b"0000" && super::has_word(lead, &["last"]) => {
+            (PhiType::Ssn, 0.75)
+        }
         _ => return None,
     })
 }
@@ -351,7 +398,8 @@ impl Detector for KeyedDetector {
             if unit_follows(text, tok.end) {
                 continue;
             }
-            let Some((kind, score)) = judge(key.rule, text, &tok) else { continue };
+            let lead = text.get(floor_boundary(text, ks.saturating_sub(24))..vs).unwrap_or("");
+            let Some((kind, score)) = judge(key.rule, text, &tok, lead) else { continue };
             out.push(Span::new(tok.start, tok.end, kind, score, self.name()));
             next_free = tok.end;
         }
@@ -398,6 +446,15 @@ mod tests {
     }
 
     #[test]
+    fn partial_ssn_and_account() {
+        assert_eq!(keyed("last four of my social is 6789"), vec![f(PhiType::Ssn, "6789")]);
+        assert_eq!(keyed("SSN last 4 digits 6789"), vec![f(PhiType::Ssn, "6789")]);
+        assert!(keyed("social history 1984").is_empty());
+        assert!(keyed("social worker 5555").is_empty());
+        assert_eq!(keyed("account ending in 4471"), vec![f(PhiType::AccountNumber, "4471")]);
+    }
+
+    #[test]
     fn values_that_are_not_ids() {
         let d = KeyedDetector::new();
         for t in [
@@ -414,6 +471,8 @@ mod tests {
             "ID consult today",
             "serial 500 mg",
             "acct 1,250.00",
+            "Na 140 (ref 135-145)",
+            "DL 50-60",
         ] {
             assert_none(&d, t);
         }
