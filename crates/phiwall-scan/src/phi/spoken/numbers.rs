@@ -19,7 +19,8 @@
 //!
 //! A run stays as words when converting it would only damage prose: a lone "one" or "oh" ("I have
 //! one question", "no one", "oh, one more thing"), and "first"/"second" unless a month precedes
-//! or "of" follows ("first visit", "wait a second" vs "March second", "the second of May").
+//! or "of" follows ("first visit", "wait a second", "first of all" vs "March second", "the second
+//! of May"), and ordinals after a number word, which are fractions ("one third").
 //! Parsing is one forward pass: each token is looked at a bounded number of times.
 
 // `u64::is_multiple_of` is newer than the workspace's rust-version (1.85).
@@ -120,8 +121,10 @@ fn is_ordinal_context(text: &str, toks: &[Tok], j: usize) -> bool {
         .checked_sub(1)
         .and_then(word)
         .is_some_and(|w| MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w)));
+    // "the second of May", but not "first of all".
     let before_of = toks.get(j).is_some_and(|t| t.gap.is_soft())
-        && word(j + 1).is_some_and(|w| w.eq_ignore_ascii_case("of"));
+        && word(j + 1).is_some_and(|w| w.eq_ignore_ascii_case("of"))
+        && !word(j + 2).is_some_and(|w| w.eq_ignore_ascii_case("all"));
     after_month || before_of
 }
 
@@ -309,6 +312,14 @@ impl NumberRun {
             }
             Class::Ord(v) => {
                 if v <= 2 && !is_ordinal_context(text, toks, j) {
+                    return None;
+                }
+                // "one third", "one-fifth": a fraction, not a date.
+                let prev = j.checked_sub(1).and_then(|p| toks.get(p));
+                if prev.is_some_and(|p| {
+                    p.gap.is_soft()
+                        && matches!(p.class, Class::Digit(_) | Class::Teen(_) | Class::Tens(_))
+                }) {
                     return None;
                 }
                 Some(self.ordinal(j, j, u64::from(v)))
@@ -612,6 +623,11 @@ mod tests {
         assert_eq!(conv("first visit"), "");
         assert_eq!(conv("second opinion"), "");
         assert_eq!(conv("second of May"), "2nd");
+        assert_eq!(conv("first of all"), "");
+        // Fractions stay words.
+        assert_eq!(conv("one third"), "");
+        assert_eq!(conv("one-fifth"), "");
+        assert_eq!(extent("two third"), 1);
         let s = "March second";
         let toks = tokenize(s);
         let mut r = NumberRun::default();
