@@ -209,7 +209,11 @@ impl<'a> Toks<'a> {
     /// A word that can be part of an address.
     fn is_label(&self, k: usize) -> bool {
         let l = self.lex(k);
-        k < self.toks.len() && l.is_ascii && !l.is_stop
+        // "a", "e", "i" are words alone but letters among spelled letters ("m a r i a").
+        let spelled = self.is_single(k)
+            && ((k > 0 && self.is_single(k - 1) && self.gap_is_space(k - 1))
+                || (self.is_single(k + 1) && self.gap_is_space(k)));
+        k < self.toks.len() && l.is_ascii && (!l.is_stop || spelled)
     }
 
     /// Spoken or written single characters join with their neighbours by a plain space.
@@ -227,6 +231,11 @@ impl<'a> Toks<'a> {
                     | Class::Repeat(_)
             )
         )
+    }
+
+    /// A single letter or digit token.
+    fn is_single(&self, k: usize) -> bool {
+        matches!(self.toks.get(k).map(|t| t.class), Some(Class::Letter(_) | Class::DigitChar(_)))
     }
 
     /// After token `k`, a connector (word or written). Returns the connector, the index of the
@@ -364,7 +373,7 @@ fn local_part(t: &Toks<'_>, k: usize) -> Option<(usize, bool)> {
     let mut start = k;
     let mut spoken = false;
     let mut spaced = 0;
-    for _ in 0..12 {
+    for _ in 0..32 {
         if let Some((c, p, is_spoken)) = t.conn_before(start) {
             if matches!(c, Conn::Dot | Conn::Underscore | Conn::Dash) && t.is_label(p) {
                 start = p;
@@ -379,8 +388,11 @@ fn local_part(t: &Toks<'_>, k: usize) -> Option<(usize, bool)> {
             && t.is_label(p)
             && (t.is_joinable(p) || t.is_joinable(start))
         {
+            // Spelled letters ("m l o p e z") do not use up the budget for joined words.
+            if !(t.is_single(p) && t.is_single(start)) {
+                spaced += 1;
+            }
             start = p;
-            spaced += 1;
             continue;
         }
         break;
@@ -530,6 +542,11 @@ mod tests {
             vec!["jsmith one two at yahoo dot com"]
         );
         assert_eq!(emails("maria.lopez at gmail.com"), vec!["maria.lopez at gmail.com"]);
+        assert_eq!(
+            emails("yes it is m l o p e z eighty four at aol dot com"),
+            vec!["m l o p e z eighty four at aol dot com"]
+        );
+        assert_eq!(emails("so it's m a r i a at aol dot com"), vec!["m a r i a at aol dot com"]);
         assert_eq!(
             emails("mlopez@kaiser permanente dot org"),
             vec!["mlopez@kaiser permanente dot org"]

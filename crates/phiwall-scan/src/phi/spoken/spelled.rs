@@ -27,10 +27,20 @@ enum ItemKind {
     Spoken,
 }
 
+/// "L as in Larry" at token `k`.
+fn is_phonetic(toks: &[Tok], k: usize) -> bool {
+    let class = |i: usize| toks.get(k + i).map(|t| (t.class, t.gap.is_soft()));
+    matches!(class(0), Some((Class::Letter(_), true)))
+        && matches!(class(1), Some((Class::As, true)))
+        && matches!(class(2), Some((Class::In, true)))
+        && matches!(class(3), Some((Class::Word | Class::Letter(_), _)))
+}
+
 /// Item at token `k`: its kind, character count and number of tokens.
 fn item_at(toks: &[Tok], k: usize) -> Option<(ItemKind, usize, usize)> {
     let t = toks.get(k)?;
     match t.class {
+        Class::Letter(_) if is_phonetic(toks, k) => Some((ItemKind::Letter, 1, 4)),
         Class::Letter(_) => Some((ItemKind::Letter, 1, 1)),
         Class::DigitChar(_) => Some((ItemKind::Written, 1, 1)),
         Class::Digit(_) | Class::Oh => Some((ItemKind::Spoken, 1, 1)),
@@ -66,6 +76,8 @@ pub(crate) struct Spelled {
     pub(crate) chars: usize,
     /// Spoken digit words in the run.
     pub(crate) spoken: usize,
+    /// Some letter was spelled phonetically ("L as in Larry").
+    pub(crate) is_phonetic: bool,
 }
 
 /// One item's token range and kind, used while scanning.
@@ -161,7 +173,10 @@ pub(crate) fn scan(toks: &[Tok], i: usize, min_chars: usize) -> (Option<Spelled>
     let ok = total >= min_chars
         && count >= 2
         && ((letters >= 1 && !only_article) || (letters == 0 && spoken == 0));
+    // A run is a handful of tokens; this rescan is bounded by its length.
+    let is_phonetic = ok && (first.first..=last.last).any(|k| is_phonetic(toks, k));
     let run = ok.then_some(Spelled {
+        is_phonetic,
         first: first.first,
         last: last.last,
         letters,
@@ -181,7 +196,7 @@ pub(crate) fn emit(view: &mut View, toks: &[Tok], run: &Spelled, text: &str) {
         let next_kind = if k + n <= run.last { item_at(toks, k + n).map(|x| x.0) } else { None };
         let mut buf = [0u8; 3];
         let s: &str = match (a.class, toks.get(k + 1).map(|t| t.class)) {
-            (Class::Letter(c @ (b'o' | b'O')), _) => {
+            (Class::Letter(c @ (b'o' | b'O')), _) if n == 1 => {
                 let is_digit = |x: Option<ItemKind>| x.is_some_and(|x| x != ItemKind::Letter);
                 let has_nb = prev_kind.is_some() || next_kind.is_some();
                 let no_letter_nb =
@@ -268,7 +283,7 @@ pub(crate) fn detect_names(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
             continue;
         }
         let (Some(a), Some(b)) = (toks.get(run.first), toks.get(run.last)) else { continue };
-        let has_cue = before_has(doc, a.start, 40, NAME_CUES);
+        let has_cue = run.is_phonetic || before_has(doc, a.start, 40, NAME_CUES);
         if run.letters < 3 && !has_cue {
             continue;
         }
@@ -309,6 +324,9 @@ mod tests {
         assert_eq!(joined("W double five"), vec!["W55"]);
         assert_eq!(joined("j o n e s"), vec!["jones"]);
         assert_eq!(joined("W four o two"), vec!["W402"]);
+        assert_eq!(joined("L as in Larry, O as in Oscar, P as in Peter"), vec!["LOP"]);
+        assert_eq!(joined("it's B as in boy 4 2"), vec!["B42"]);
+        assert!(joined("a as in").is_empty());
     }
 
     #[test]
@@ -345,6 +363,10 @@ mod tests {
         assert!(n[0].1 >= 0.8);
         let n = names("it's spelled s m i t h.");
         assert_eq!(n[0].0, "s m i t h");
+        let n =
+            names("ok so L as in Larry, O as in Oscar, P as in Peter, E, Z as in zebra. Thanks");
+        assert_eq!(n[0].0, "L as in Larry, O as in Oscar, P as in Peter, E, Z as in zebra");
+        assert!(n[0].1 >= 0.8);
         // Without a cue the score stays under the default threshold.
         let n = names("history of C-O-P-D and asthma");
         assert_eq!(n.len(), 1);

@@ -56,6 +56,9 @@ pub(crate) enum Class {
     DigitChar(u8),
     /// Two or more ASCII digits.
     Digits,
+    /// "as" and "in", for letters spelled phonetically ("L as in Larry").
+    As,
+    In,
     /// Any other word.
     Word,
 }
@@ -253,7 +256,11 @@ pub(crate) fn classify_word(w: &str) -> Class {
     }
     let mut buf = [0u8; 12];
     let Some(lower) = lower_word(w, &mut buf) else { return Class::Word };
-    number_class(lower).unwrap_or(Class::Word)
+    match lower {
+        b"as" => Class::As,
+        b"in" => Class::In,
+        _ => number_class(lower).unwrap_or(Class::Word),
+    }
 }
 
 /// The class of a lowercase ASCII number word, if it is one.
