@@ -244,10 +244,10 @@ const NAME_CUES: &[&str] = &[
     "spell",
     "spelling",
     "spells",
-    "that's",
-    "that is",
-    "it's",
 ];
+
+/// Weaker cues: enough for three letters or more ("that's L-O-P-E-Z"), not for two ("it's p m").
+const WEAK_NAME_CUES: &[&str] = &["that's", "it's", "that is"];
 
 /// Score of a spelled name after a name cue.
 const SCORE_WITH_CUE: f32 = 0.85;
@@ -283,8 +283,17 @@ pub(crate) fn detect_names(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
             continue;
         }
         let (Some(a), Some(b)) = (toks.get(run.first), toks.get(run.last)) else { continue };
-        let has_cue = run.is_phonetic || before_has(doc, a.start, 40, NAME_CUES);
-        if run.letters < 3 && !has_cue {
+        let is_strong_cue = run.is_phonetic || before_has(doc, a.start, 40, NAME_CUES);
+        let has_cue = is_strong_cue || before_has(doc, a.start, 24, WEAK_NAME_CUES);
+        if run.letters < 3 && !is_strong_cue {
+            continue;
+        }
+        // "a m", "p.m.": times of day.
+        let w = |k: usize| toks.get(k).and_then(|t| doc.text.get(t.start..t.end)).unwrap_or("");
+        if run.letters == 2
+            && matches!(w(run.first), "a" | "A" | "p" | "P")
+            && matches!(w(run.last), "m" | "M")
+        {
             continue;
         }
         let score = if has_cue { SCORE_WITH_CUE } else { SCORE_WITHOUT_CUE };
@@ -377,5 +386,8 @@ mod tests {
         // Two letters need a cue.
         assert!(names("the T-J joint").is_empty());
         assert_eq!(names("last name is N-G").len(), 1);
+        assert!(names("it's at two thirty p m").is_empty());
+        assert!(names("it's N-G").is_empty(), "two letters need a name cue");
+        assert!(names("my name is, uh, p.m.").is_empty());
     }
 }

@@ -48,8 +48,10 @@ pub(crate) enum Class {
     Repeat(u8),
     /// "and", which may join "two hundred and five".
     And,
-    /// "dash" between digit groups.
+    /// "dash" or "slash" between digit groups.
     Dash,
+    /// "point" or "dot" between digits: a decimal point or an IP address dot.
+    Point,
     /// A single ASCII letter (including "a", "I" and "o", which context disambiguates).
     Letter(u8),
     /// A single ASCII digit.
@@ -259,6 +261,7 @@ pub(crate) fn classify_word(w: &str) -> Class {
     match lower {
         b"as" => Class::As,
         b"in" => Class::In,
+        b"point" | b"dot" => Class::Point,
         _ => number_class(lower).unwrap_or(Class::Word),
     }
 }
@@ -330,7 +333,7 @@ fn number_class(w: &[u8]) -> Option<Class> {
         b"double" => Class::Repeat(2),
         b"triple" => Class::Repeat(3),
         b"and" => Class::And,
-        b"dash" => Class::Dash,
+        b"dash" | b"slash" => Class::Dash,
         _ => return None,
     })
 }
