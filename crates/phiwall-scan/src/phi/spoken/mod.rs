@@ -157,6 +157,32 @@ mod tests {
     }
 
     #[test]
+    fn transcript_phrases() {
+        let cases = [
+            ("social is one two three, four five, six seven eight nine", "social is 123 45 6789"),
+            ("born seven fourteen nineteen sixty two", "born 7 14 1962"),
+            ("I live at four twenty two Maple Street", "I live at 422 Maple Street"),
+            ("blood pressure one twenty over eighty", "blood pressure 120 over 80"),
+            ("temp ninety eight point six", "temp 98.6"),
+            ("IP one nine two dot one six eight dot one dot one", "IP 192.168.1.1"),
+            ("seen oh three slash oh five slash twenty three", "seen 03 05 23"),
+            ("plate seven A B C one two three", "plate 7ABC123"),
+            ("ID X Y Z one two three four", "ID XYZ1234"),
+            ("card four one one one, one one one one", "card 4111 1111"),
+            ("a forty-five-year-old man", "a 45-year-old man"),
+            ("she's ninety two", "she's 92"),
+            ("spelled L as in Larry, O as in Oscar, P as in Peter", "spelled LOP"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(norm(input).as_deref(), Some(want), "{input}");
+        }
+        for prose in ["one-on-one", "first of all", "one third of them", "no one", "wait a second"]
+        {
+            assert_eq!(norm(prose), None, "{prose}");
+        }
+    }
+
+    #[test]
     fn mixed_text() {
         assert_eq!(
             norm("No one called. I have two kids and one of them is W four eight two.").as_deref(),

@@ -137,12 +137,15 @@ pub(crate) const HAS_CONNECTOR: u8 = 8;
 pub(crate) fn features(text: &str, want: u8) -> u8 {
     let mut found = 0u8;
     let mut singles = 0usize;
+    // 1 after a single character, 2 after "as", 3 after "in", 4 after the example word.
+    let mut phonetic = 0u8;
     let mut prev_end: Option<usize> = None;
     for (start, end) in token_ranges(text) {
         let gap = prev_end.and_then(|p| text.get(p..start)).unwrap_or("");
         let w = text.get(start..end).unwrap_or("");
         if end - start == 1 {
             singles = if singles > 0 && classify_gap(gap) != Gap::Break { singles + 1 } else { 1 };
+            phonetic = 1;
             if singles >= 2 {
                 found |= HAS_SPELLED_2;
             }
@@ -150,9 +153,19 @@ pub(crate) fn features(text: &str, want: u8) -> u8 {
                 found |= HAS_SPELLED_3;
             }
         } else {
-            singles = 0;
             let mut buf = [0u8; 12];
-            if let Some(lower) = lower_word(w, &mut buf) {
+            let lower = lower_word(w, &mut buf);
+            // "L as in Larry, O as in Oscar": the phonetic words keep a spelled run going.
+            phonetic = match (phonetic, lower) {
+                (1, Some(b"as")) => 2,
+                (2, Some(b"in")) => 3,
+                (3, _) => 4,
+                _ => 0,
+            };
+            if phonetic == 0 {
+                singles = 0;
+            }
+            if let Some(lower) = lower {
                 if matches!(
                     number_class(lower),
                     Some(c) if !matches!(c, Class::And | Class::Dash | Class::Oh)
@@ -393,6 +406,12 @@ mod tests {
         assert_eq!(features("N-G", all), HAS_SPELLED_2);
         assert_eq!(features("N-G-U", HAS_SPELLED_3), HAS_SPELLED_2 | HAS_SPELLED_3);
         assert_eq!(features("N; x", all), 0);
+        assert_eq!(features("L as in Larry, O as in Oscar", all), HAS_SPELLED_2);
+        assert_eq!(
+            features("L as in Larry, O as in Oscar, P", HAS_SPELLED_3) & HAS_SPELLED_3,
+            HAS_SPELLED_3
+        );
+        assert_eq!(features("L as well as O", all), 0);
         assert_eq!(features("N\nG", all), 0);
         assert_eq!(features("maria dot lopez", all), HAS_CONNECTOR);
         assert_eq!(features("maria at gmail.com", all), HAS_CONNECTOR);
