@@ -28,7 +28,8 @@ use tokens::{features, tokenize, HAS_CONNECTOR, HAS_NUMBER_WORD, HAS_SPELLED_2, 
 
 /// Build the normalized view of `text`, or `None` when nothing in it needs normalizing.
 pub fn normalize(text: &str) -> Option<View> {
-    if features(text, HAS_NUMBER_WORD | HAS_SPELLED_3) == 0 {
+    // The view's map stores u32 offsets.
+    if text.len() > u32::MAX as usize || features(text, HAS_NUMBER_WORD | HAS_SPELLED_3) == 0 {
         return None;
     }
     let toks = tokenize(text);

@@ -166,14 +166,17 @@ pub(crate) fn features(text: &str, want: u8) -> u8 {
                 singles = 0;
             }
             if let Some(lower) = lower {
-                if matches!(
-                    number_class(lower),
-                    Some(c) if !matches!(c, Class::And | Class::Dash | Class::Oh)
-                ) {
+                if want & HAS_NUMBER_WORD != 0
+                    && matches!(
+                        number_class(lower),
+                        Some(c) if !matches!(c, Class::And | Class::Dash | Class::Oh)
+                    )
+                {
                     found |= HAS_NUMBER_WORD;
                 }
-                if matches!(lower, b"dot" | b"slash" | b"underscore")
-                    || (gap == "." && is_tld(lower))
+                if want & HAS_CONNECTOR != 0
+                    && (matches!(lower, b"dot" | b"slash" | b"underscore")
+                        || (gap == "." && is_tld(lower)))
                 {
                     found |= HAS_CONNECTOR;
                 }
