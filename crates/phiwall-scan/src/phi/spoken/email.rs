@@ -502,11 +502,10 @@ fn scheme_before(t: &Toks<'_>, k: usize) -> Option<usize> {
         return Some(p);
     }
     // Spelled: "h t t p [s]".
-    let (last, n) = if t.is(p, &["s"]) { (p.checked_sub(1)?, 5) } else { (p, 4) };
+    let last = if t.is(p, &["s"]) { p.checked_sub(1)? } else { p };
     let first = (last + 1).checked_sub(4)?;
-    let spelled = ["h", "t", "t", "p"];
-    let ok = spelled.iter().enumerate().all(|(i, w)| t.is(first + i, &[w]));
-    (ok && n >= 4).then_some(first)
+    let ok = ["h", "t", "t", "p"].iter().enumerate().all(|(i, w)| t.is(first + i, &[w]));
+    ok.then_some(first)
 }
 
 #[cfg(test)]

@@ -6,11 +6,13 @@
 //! detectors here, run over the original text.
 //!
 //! Invariants of [`normalize`]: it returns `None` without allocating when the text has no number
-//! word and no run of three single characters (an Aho-Corasick prefilter built once); otherwise
-//! it makes one forward pass over the tokens. Every byte of the view maps to a non-empty original
-//! range whose ends are char boundaries (tokens and the gaps between them start and end on char
-//! boundaries; text that is not rewritten is copied with its own map). Number rules are in
-//! [`numbers`], spelled runs in [`spelled`].
+//! word and no run of single characters (`tokens::features`, one pass over the words with no
+//! allocation; measured faster than a case-insensitive Aho-Corasick scan, which also could not
+//! see spelled runs); otherwise it makes one forward pass over the tokens. Every byte of the view
+//! maps to a non-empty original range whose ends are char boundaries (tokens and the gaps between
+//! them start and end on char boundaries; text that is not rewritten is copied with its own
+//! map), and the map is monotone. Number rules are in `numbers`, spelled runs in `spelled`,
+//! spoken e-mail and URLs in `email`.
 
 mod email;
 mod numbers;

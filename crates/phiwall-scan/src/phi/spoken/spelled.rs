@@ -7,7 +7,7 @@
 //! two letters ("N. G." but not "1.2"). It is joined when it has at least three characters and
 //! either a letter or only written digits ("1 2 3 4" -> "1234"); a run of spoken digits without
 //! letters is left to the number parser. The English words "a" and "I" are not letters at the
-//! edge of a run when their case or kind differs from their neighbour ("is a W 4 8" -> "a W48"),
+//! edge of a run when their case or kind differs from their neighbour ("is a W 4 8" -> "is a W48"),
 //! and a run whose only letter is "a"/"I" is prose. A lone "o"/"O" is the digit zero when its
 //! neighbours in the run are digits ("W four o two" -> "W402") and a letter otherwise.
 
