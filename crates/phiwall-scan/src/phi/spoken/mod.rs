@@ -112,8 +112,7 @@ impl Detector for SpokenFormsDetector {
         }
         let toks = tokenize(doc.text);
         if f & HAS_CONNECTOR != 0 {
-            email::detect_emails(doc, &toks, out);
-            email::detect_urls(doc, &toks, out);
+            email::detect_addresses(doc, &toks, out);
         }
         if f & HAS_SPELLED_2 != 0 {
             spelled::detect_names(doc, &toks, out);

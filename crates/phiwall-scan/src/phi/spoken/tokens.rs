@@ -78,45 +78,62 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '\u{2019}'
 }
 
-/// The char at byte `i` (a char boundary) and whether it is a word char. ASCII fast path.
-fn char_at(text: &str, i: usize) -> Option<(char, bool)> {
-    match text.as_bytes().get(i) {
-        None => None,
-        Some(&b) if b < 0x80 => Some((char::from(b), b.is_ascii_alphanumeric())),
-        Some(_) => text.get(i..).and_then(|r| r.chars().next()).map(|c| (c, c.is_alphanumeric())),
-    }
+/// The char starting at byte `i` (a char boundary).
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..).and_then(|r| r.chars().next())
 }
 
-/// Iterate over token byte ranges without allocating.
+/// Iterate over token byte ranges without allocating. ASCII bytes take a fast path; other
+/// chars are decoded one at a time.
 pub(crate) fn token_ranges(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
     let mut i = 0usize;
     std::iter::from_fn(move || {
         // Skip to the first word char.
-        let (start, first) = loop {
-            let (c, is_word) = char_at(text, i)?;
-            if is_word {
-                break (i, c);
-            }
-            i += c.len_utf8();
-        };
-        i += first.len_utf8();
-        let mut prev_alpha = first.is_alphabetic();
-        while let Some((c, is_word)) = char_at(text, i) {
-            if is_word {
-                prev_alpha = c.is_alphabetic();
+        loop {
+            let &b = bytes.get(i)?;
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() {
+                    break;
+                }
+                i += 1;
+            } else {
+                let c = char_at(text, i)?;
+                if c.is_alphanumeric() {
+                    break;
+                }
                 i += c.len_utf8();
-                continue;
             }
-            // Keep an apostrophe only between letters ("that's", not "Jones'").
-            let next = i + c.len_utf8();
-            if is_apostrophe(c)
-                && prev_alpha
-                && char_at(text, next).is_some_and(|(n, _)| n.is_alphabetic())
-            {
-                i = next;
-                continue;
+        }
+        let start = i;
+        let mut prev_alpha = false;
+        // Keep an apostrophe only between letters ("that's", not "Jones'").
+        let apostrophe_joins = |prev_alpha: bool, next: usize| {
+            prev_alpha && char_at(text, next).is_some_and(char::is_alphabetic)
+        };
+        while let Some(&b) = bytes.get(i) {
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() {
+                    prev_alpha = b.is_ascii_alphabetic();
+                    i += 1;
+                } else if b == b'\'' && apostrophe_joins(prev_alpha, i + 1) {
+                    i += 1;
+                } else {
+                    break;
+                }
+            } else {
+                let Some(c) = char_at(text, i) else { break };
+                let next = i + c.len_utf8();
+                if c.is_alphanumeric() {
+                    prev_alpha = c.is_alphabetic();
+                    i = next;
+                } else if is_apostrophe(c) && apostrophe_joins(prev_alpha, next) {
+                    i = next;
+                } else {
+                    break;
+                }
             }
-            break;
         }
         Some((start, i))
     })
@@ -153,8 +170,19 @@ pub(crate) fn features(text: &str, want: u8) -> u8 {
                 found |= HAS_SPELLED_3;
             }
         } else {
+            // Cheap reject: every word this pass looks for starts with one of these letters,
+            // except a TLD after a written "." and the words of "L as in Larry".
+            let first = w.as_bytes().first().map(|b| b | 0x20);
+            let is_candidate = phonetic != 0
+                || gap == "."
+                || matches!(
+                    first,
+                    Some(
+                        b'd' | b'e' | b'f' | b'h' | b'm' | b'n' | b'o' | b's' | b't' | b'u' | b'z'
+                    )
+                );
             let mut buf = [0u8; 12];
-            let lower = lower_word(w, &mut buf);
+            let lower = if is_candidate { lower_word(w, &mut buf) } else { None };
             // "L as in Larry, O as in Oscar": the phonetic words keep a spelled run going.
             phonetic = match (phonetic, lower) {
                 (1, Some(b"as")) => 2,
