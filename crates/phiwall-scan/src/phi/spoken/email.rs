@@ -349,7 +349,7 @@ fn detect_emails(t: &Toks<'_>, out: &mut Vec<Span>) {
             k += 1;
             continue;
         };
-        let Some((local_start, local_spoken)) = local_part(&t, local_end) else {
+        let Some((local_start, local_spoken)) = local_part(t, local_end) else {
             k += 1;
             continue;
         };
@@ -439,8 +439,8 @@ fn detect_urls(t: &Toks<'_>, out: &mut Vec<Span>) {
             continue;
         };
         let mut start = k;
-        let mut has_prefix = is_www(&t, k);
-        if let Some(s) = scheme_before(&t, k) {
+        let mut has_prefix = is_www(t, k);
+        if let Some(s) = scheme_before(t, k) {
             start = s;
             has_prefix = true;
             spoken = true;
