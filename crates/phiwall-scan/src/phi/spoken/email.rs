@@ -6,9 +6,10 @@
 //! forms are the structured recognizers' job. A domain is one to three words per label (so
 //! "riverside clinic" is a label), labels joined by "dot" (or a written "."), and ends in a known
 //! top-level domain after "dot": "home dot dot dot" and "at the clinic" are not addresses. The
-//! local part of an e-mail is walked back from "at" over connector-joined words, and over
-//! space-joined words only when one side is a single letter or a digit ("j smith", "smith one
-//! two"), stopping at cue words ("email me at", "address is").
+//! local part of an e-mail is walked back from "at" over connector-joined words, over
+//! space-joined words when one side is a single letter or a digit ("j smith", "smith one two"),
+//! and over at most one more plain word ("maria lopez"), stopping at cue words ("email me at",
+//! "address is").
 
 use super::tokens::{features, is_tld, lower_word, tokenize, Class, Tok, HAS_CONNECTOR};
 use crate::detector::{Detector, Doc, Span};
@@ -371,6 +372,7 @@ fn local_part(t: &Toks<'_>, k: usize) -> Option<(usize, bool)> {
     let mut start = k;
     let mut spoken = false;
     let mut spaced = 0;
+    let mut has_plain_join = false;
     for _ in 0..32 {
         if let Some((c, p, is_spoken)) = t.conn_before(start) {
             if matches!(c, Conn::Dot | Conn::Underscore | Conn::Dash) && t.is_label(p) {
@@ -390,6 +392,12 @@ fn local_part(t: &Toks<'_>, k: usize) -> Option<(usize, bool)> {
             if !(t.is_single(p) && t.is_single(start)) {
                 spaced += 1;
             }
+            start = p;
+            continue;
+        }
+        // One plain word more: a name said in two words ("maria lopez at gmail dot com").
+        if !has_plain_join && t.gap_is_space(p) && t.is_label(p) {
+            has_plain_join = true;
             start = p;
             continue;
         }
@@ -556,6 +564,15 @@ mod tests {
             vec!["m l o p e z eighty four at aol dot com"]
         );
         assert_eq!(emails("so it's m a r i a at aol dot com"), vec!["m a r i a at aol dot com"]);
+        assert_eq!(
+            emails("email is maria lopez at gmail dot com"),
+            vec!["maria lopez at gmail dot com"]
+        );
+        assert_eq!(
+            emails("send it to dr maria lopez at gmail dot com"),
+            vec!["maria lopez at gmail dot com"],
+            "only one plain word joins"
+        );
         assert_eq!(
             emails("mlopez@kaiser permanente dot org"),
             vec!["mlopez@kaiser permanente dot org"]

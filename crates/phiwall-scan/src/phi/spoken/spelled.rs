@@ -249,6 +249,37 @@ const NAME_CUES: &[&str] = &[
 /// Weaker cues: enough for three letters or more ("that's L-O-P-E-Z"), not for two ("it's p m").
 const WEAK_NAME_CUES: &[&str] = &["that's", "it's", "that is"];
 
+/// Acronyms people spell out in clinical conversations ("it's C O P D"): never names.
+const ACRONYMS: &[&str] = &[
+    "copd", "chf", "hiv", "aids", "mri", "ekg", "ecg", "eeg", "icu", "cpr", "dnr", "adhd", "ptsd",
+    "ocd", "uti", "std", "sti", "gerd", "ibs", "ibd", "tbi", "dvt", "cabg", "ct", "pet", "bmi",
+    "hba", "tsh", "cbc", "bmp", "cmp", "psa", "ldl", "hdl", "iud", "ivf", "er", "ent", "obgyn",
+    "ob", "gyn", "gp", "pcp", "np", "pa", "rn", "md", "do", "dds", "pt", "ot", "usa", "us", "ok",
+    "tv", "pm", "am", "asap", "fyi", "id", "dob", "ssn", "mrn", "hmo", "ppo", "ada", "fda", "cdc",
+    "nih", "va", "ama", "aaa", "abc", "xyz",
+];
+
+/// The run's letters spell one of [`ACRONYMS`].
+fn is_common_acronym(toks: &[Tok], run: &Spelled) -> bool {
+    if run.chars > 6 {
+        return false;
+    }
+    let mut buf = [0u8; 6];
+    let mut n = 0;
+    for t in toks.get(run.first..=run.last).unwrap_or(&[]) {
+        if let Class::Letter(c) = t.class {
+            if let Some(b) = buf.get_mut(n) {
+                *b = c.to_ascii_lowercase();
+                n += 1;
+            }
+        }
+    }
+    // `n` counts letter tokens, so it exceeds `run.letters` only when an example word is
+    // itself a letter ("C as in C"); compare the counts to be sure `letters` is the spelling.
+    let letters = buf.get(..n).unwrap_or(&[]);
+    n == run.letters && ACRONYMS.iter().any(|a| a.as_bytes() == letters)
+}
+
 /// Score of a spelled name after a name cue.
 const SCORE_WITH_CUE: f32 = 0.85;
 /// Score without a cue: below the default threshold, since acronyms ("C-O-P-D") look the same.
@@ -286,6 +317,9 @@ pub(crate) fn detect_names(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
         let is_strong_cue = run.is_phonetic || before_has(doc, a.start, 40, NAME_CUES);
         let has_cue = is_strong_cue || before_has(doc, a.start, 24, WEAK_NAME_CUES);
         if run.letters < 3 && !is_strong_cue {
+            continue;
+        }
+        if is_common_acronym(toks, &run) {
             continue;
         }
         // "a m", "p.m.": times of day.
@@ -377,7 +411,7 @@ mod tests {
         assert_eq!(n[0].0, "L as in Larry, O as in Oscar, P as in Peter, E, Z as in zebra");
         assert!(n[0].1 >= 0.8);
         // Without a cue the score stays under the default threshold.
-        let n = names("history of C-O-P-D and asthma");
+        let n = names("history of C-O-P-E and asthma");
         assert_eq!(n.len(), 1);
         assert!(n[0].1 < 0.5);
         // Identifiers are not names.
@@ -389,5 +423,7 @@ mod tests {
         assert!(names("it's at two thirty p m").is_empty());
         assert!(names("it's N-G").is_empty(), "two letters need a name cue");
         assert!(names("my name is, uh, p.m.").is_empty());
+        assert!(names("it's C-O-P-D, spelled C O P D").is_empty());
+        assert_eq!(names("that's spelled C O P E").len(), 1);
     }
 }
