@@ -249,14 +249,15 @@ const NAME_CUES: &[&str] = &[
 /// Weaker cues: enough for three letters or more ("that's L-O-P-E-Z"), not for two ("it's p m").
 const WEAK_NAME_CUES: &[&str] = &["that's", "it's", "that is"];
 
-/// Acronyms people spell out in clinical conversations ("it's C O P D"): never names.
+/// Acronyms people spell out in clinical conversations ("it's C O P D"): never names. Short
+/// surnames that are also acronyms ("Do") are left out on purpose.
 const ACRONYMS: &[&str] = &[
     "copd", "chf", "hiv", "aids", "mri", "ekg", "ecg", "eeg", "icu", "cpr", "dnr", "adhd", "ptsd",
     "ocd", "uti", "std", "sti", "gerd", "ibs", "ibd", "tbi", "dvt", "cabg", "ct", "pet", "bmi",
     "hba", "tsh", "cbc", "bmp", "cmp", "psa", "ldl", "hdl", "iud", "ivf", "er", "ent", "obgyn",
-    "ob", "gyn", "gp", "pcp", "np", "pa", "rn", "md", "do", "dds", "pt", "ot", "usa", "us", "ok",
-    "tv", "pm", "am", "asap", "fyi", "id", "dob", "ssn", "mrn", "hmo", "ppo", "ada", "fda", "cdc",
-    "nih", "va", "ama", "aaa", "abc", "xyz",
+    "ob", "gyn", "gp", "pcp", "np", "pa", "rn", "md", "dds", "pt", "ot", "usa", "us", "ok", "tv",
+    "pm", "am", "asap", "fyi", "id", "dob", "ssn", "mrn", "hmo", "ppo", "ada", "fda", "cdc", "nih",
+    "va", "ama", "aaa", "abc", "xyz",
 ];
 
 /// The run's letters spell one of [`ACRONYMS`].
@@ -425,5 +426,6 @@ mod tests {
         assert!(names("my name is, uh, p.m.").is_empty());
         assert!(names("it's C-O-P-D, spelled C O P D").is_empty());
         assert_eq!(names("that's spelled C O P E").len(), 1);
+        assert_eq!(names("last name D-O").len(), 1, "Do is a surname");
     }
 }
