@@ -253,7 +253,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(400))]
 
         #[test]
-        fn view_maps_to_char_boundaries(
+        fn view_and_spans_land_on_char_boundaries(
             parts in proptest::collection::vec(
                 prop_oneof![
                     Just("one"), Just("two"), Just("oh"), Just("o"), Just("twenty"), Just("first"),
@@ -261,7 +261,11 @@ mod tests {
                     Just("double"), Just("dash"), Just("N"), Just("5"), Just("55"), Just("é"),
                     Just("Zoë"), Just("’"), Just("'"), Just("-"), Just(","), Just("."), Just(" "),
                     Just("\n"), Just("that's"), Just("nineteen"), Just("eighty"), Just("👍"),
-                    Just("March"), Just("second"), Just("of"), Just("I"),
+                    Just("March"), Just("second"), Just("of"), Just("I"), Just("at"), Just("dot"),
+                    Just("com"), Just("org"), Just("slash"), Just("as"), Just("in"), Just("Larry"),
+                    Just("point"), Just("underscore"), Just("www"), Just("w"), Just("maria"),
+                    Just("@"), Just("_"), Just("/"), Just("colon"), Just("https"), Just("name is"),
+                    Just("spelled"), Just("triple"),
                 ],
                 0..40,
             ),
@@ -284,11 +288,18 @@ mod tests {
                 for w in v.src.windows(2) {
                     prop_assert!(w[0].0 <= w[1].0);
                 }
-                let m = v.map_span(Span::new(a.min(b), a.max(b), PhiType::Name, 0.9, "t"));
-                if let Some(m) = m {
-                    prop_assert!(m.start < m.end && m.end <= s.len());
-                    prop_assert!(s.is_char_boundary(m.start) && s.is_char_boundary(m.end));
+                for (x, y) in [(a.min(b), a.max(b)), (a, b)] {
+                    if let Some(m) = v.map_span(Span::new(x, y, PhiType::Name, 0.9, "t")) {
+                        prop_assert!(m.start < m.end && m.end <= s.len());
+                        prop_assert!(s.is_char_boundary(m.start) && s.is_char_boundary(m.end));
+                    }
                 }
+            }
+            let mut out = Vec::new();
+            SpokenFormsDetector.detect(&Doc::new(&s), &mut out);
+            for sp in out {
+                prop_assert!(sp.start < sp.end && sp.end <= s.len());
+                prop_assert!(s.is_char_boundary(sp.start) && s.is_char_boundary(sp.end));
             }
         }
 
