@@ -55,6 +55,11 @@ const STATES_TXT: &str = include_str!("../../data/places/states.txt");
 const SUFFIXES_TXT: &str = include_str!("../../data/places/street_suffixes.txt");
 const UNITS_TXT: &str = include_str!("../../data/places/unit_designators.txt");
 const CITIES_TXT: &str = include_str!("../../data/places/us_cities.txt");
+const SAINTS_TXT: &str = include_str!("../../data/places/saints.txt");
+
+/// Saints' names of hospitals, lowercased.
+static SAINTS: LazyLock<HashSet<String>> =
+    LazyLock::new(|| data_lines(SAINTS_TXT).map(str::to_ascii_lowercase).collect());
 
 /// Data lines of an embedded list: trimmed, without blanks and `#` comments.
 fn data_lines(txt: &'static str) -> impl Iterator<Item = &'static str> {
@@ -381,7 +386,10 @@ const NAME_STOP: &[&str] = &[
 /// True when `w` is a word that can appear in a street or place name.
 fn is_name_word(w: &str) -> bool {
     let lw = w.trim_end_matches(['.', ',']).to_ascii_lowercase();
-    if lw.is_empty() || NAME_STOP.contains(&lw.as_str()) {
+    if lw.is_empty()
+        || NAME_STOP.contains(&lw.as_str())
+        || lw.contains(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '\'' | '-' | '.')))
+    {
         return false;
     }
     let letters = lw.chars().filter(char::is_ascii_alphabetic).count();
@@ -396,6 +404,20 @@ fn is_name_word(w: &str) -> bool {
 /// Capitalised (`Elm`), all caps (`ELM`) or otherwise starting upper case.
 fn is_capitalised(w: &str) -> bool {
     w.starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// Title Case: capitalised with at least one lower-case letter (`Elm`, `McAllen`), or a numbered
+/// street (`42nd`). ALL CAPS text gives no case evidence.
+fn is_title_case(w: &str) -> bool {
+    if w.starts_with(|c: char| c.is_ascii_digit()) {
+        return true;
+    }
+    // Directionals and initials (`N.`, `NW`, `L`) are neutral.
+    let core = w.trim_end_matches('.');
+    if (1..=2).contains(&core.len()) && core.chars().all(|c| c.is_ascii_uppercase()) {
+        return true;
+    }
+    w.starts_with(|c: char| c.is_ascii_uppercase()) && w.chars().any(|c| c.is_ascii_lowercase())
 }
 
 /// The last `n` words before `pos` on the same line, lowercased.
@@ -483,22 +505,29 @@ impl Detector for StreetAddresses {
             if words.is_empty() || !words.iter().all(|w| is_name_word(w)) {
                 continue;
             }
-            let all_caps_ok =
-                words.iter().all(|w| is_capitalised(w)) && is_capitalised(suffix.as_str());
             let sfx = suffix.as_str().to_ascii_lowercase();
+            let is_full = FULL_SUFFIXES.contains(&sfx);
+            let is_title = words.iter().all(|w| is_title_case(w))
+                && words.iter().any(|w| w.chars().any(|c| c.is_ascii_lowercase()))
+                && is_capitalised(suffix.as_str());
+            let is_risky = RISKY_SUFFIXES.contains(&sfx.as_str());
             let cued = contains_word(&prev_words(t, m.start(), 3).join(" "), ADDRESS_CUES);
-            let mut score: f32 = if all_caps_ok {
+            // Case is the main evidence: `19 Clover St.` is a street, `3 EPISODES ST` (sinus
+            // tachycardia) and `2 hour period. Dr.` are not. ALL CAPS and lower case only count
+            // with a full suffix word (`STREET`, `road`) that is not also an everyday word.
+            let mut score: f32 = if is_title {
                 0.85
+            } else if !is_full || is_risky {
+                0.4
             } else if doc.is_spoken_view {
                 0.75
+            } else if words.iter().all(|w| is_capitalised(w)) {
+                0.7
             } else {
                 0.6
             };
-            if !all_caps_ok && RISKY_SUFFIXES.contains(&sfx.as_str()) {
-                score = 0.4;
-            }
             if cued {
-                score += 0.15;
+                score += 0.2;
             }
             // `St.` keeps its dot; `Street.` ends a sentence.
             let mut end = m.end();
@@ -761,6 +790,68 @@ static SAINT_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(r"(?-u:\b)(?:St\.?|ST\.?|Saint|SAINT)[ \t]+([A-Z][A-Za-z]+(?:'[sS])?)(?-u:\b)")
 });
 
+/// Verbs and other words that end up before "hospital" or "rehab" in notes (`LEAVE HOSPITAL`,
+/// `AWAITING REHAB`, `BEGIN REHAB`) and are never part of a name.
+const FACILITY_VERBS: &[&str] = &[
+    "leave",
+    "leaving",
+    "enter",
+    "entering",
+    "awaiting",
+    "await",
+    "begin",
+    "start",
+    "started",
+    "continue",
+    "con't",
+    "cont",
+    "needs",
+    "need",
+    "wants",
+    "want",
+    "for",
+    "r/t",
+    "during",
+    "post",
+    "pre",
+    "before",
+    "after",
+    "until",
+    "since",
+    "while",
+    "throughout",
+    "entire",
+    "whole",
+    "stay",
+    "course",
+    "discharge",
+    "visit",
+    "visits",
+    "screened",
+    "screening",
+    "consult",
+    "consulted",
+    "eval",
+    "evaluation",
+    "placement",
+    "plan",
+    "planning",
+    "depression",
+    "situational",
+    "basic",
+    "good",
+    "great",
+    "nice",
+    "big",
+    "large",
+    "small",
+    "old",
+    "current",
+    "this",
+    "that",
+    "which",
+];
+
 /// Hospital and care-facility names.
 pub struct Facilities;
 
@@ -813,20 +904,25 @@ impl Detector for Facilities {
                 let Some((start, words)) = Self::name_before(t, m.start()) else { continue };
                 let all_caps = words.iter().all(|w| !w.chars().any(|c| c.is_ascii_lowercase()));
                 let capitalised = words.iter().all(|w| is_capitalised(w));
+                let title = words.iter().all(|w| is_title_case(w));
+                if words.iter().any(|w| FACILITY_VERBS.contains(&w.to_ascii_lowercase().as_str())) {
+                    continue;
+                }
                 let in_lexicon = CITIES.lookup(&words.join(" ")).is_some();
                 let head_in_name = matches!(head.as_str(), "memorial" | "regional");
                 let score = match head.as_str() {
                     // Part of the name itself: `Sacred Heart Memorial`, `Laurel Regional`.
                     "memorial" | "regional" if capitalised => 0.7,
                     "memorial" | "regional" => continue,
-                    // `Baltimore Rehab`, but not `cardiac rehab`.
-                    "rehab" | "nursing home" | "nursing center" if capitalised || in_lexicon => {
-                        0.65
-                    }
+                    // `Baltimore Rehab`, but not `cardiac rehab` or `AWAITING REHAB`.
+                    "rehab" | "nursing home" | "nursing center" if title || in_lexicon => 0.65,
                     "rehab" | "nursing home" | "nursing center" => continue,
-                    _ if capitalised && !all_caps => 0.75,
-                    _ if capitalised => 0.7,
-                    _ => 0.5,
+                    _ if title => 0.75,
+                    _ if capitalised && all_caps => 0.6,
+                    // Lower case: only two-word names (`holy cross hospital`); one word is too
+                    // often an adjective (`basic hospital`).
+                    _ if words.len() >= 2 => 0.5,
+                    _ => continue,
                 };
                 let end = if head_in_name {
                     m.end()
@@ -838,7 +934,13 @@ impl Detector for Facilities {
         }
         if let Some(re) = SAINT_RE.as_ref() {
             for c in re.captures_iter(t) {
-                let Some(m) = c.get(0) else { continue };
+                let (Some(m), Some(name)) = (c.get(0), c.get(1)) else { continue };
+                let bare = name.as_str().trim_end_matches(['s', 'S']).trim_end_matches('\'');
+                if !SAINTS.contains(&name.as_str().to_ascii_lowercase())
+                    && !SAINTS.contains(&bare.to_ascii_lowercase())
+                {
+                    continue;
+                }
                 let prev = prev_words(t, m.start(), 2);
                 let last = prev.last().map(String::as_str).unwrap_or("");
                 if matches!(last, "to" | "from" | "at" | "@" | "by" | "in") {
@@ -958,6 +1060,13 @@ mod tests {
         assert_addr("discharge to Baltimore Rehab tomorrow", "Baltimore");
         assert_addr("presented to holy cross hospital from", "holy cross");
         assert_addr("?transfer to St. Mary's tomorrow", "St. Mary's");
+        assert_addr("TO GO TO ST. MARY ON TUESDAY", "ST. MARY");
+        assert_none("CV: NSR to ST HR 90's-100 no ectopy");
+        assert_none("CARDIOVERTED FROM A-FIB TO ST ON 9/17.");
+        assert_none("STATING THAT HE WANTED TO LEAVE HOSPITAL AND SIGN AMA");
+        assert_none("PT AWAITING REHAB PLACEMENT");
+        assert_none("situational depression r/t hosp.");
+        assert_none("I want to go back to the basic hospital!");
         assert_addr("went to Warren Grant hosp. for rx", "Warren Grant");
         assert_none("transferred from outside hospital");
         assert_none("admitted to the hospital for");
@@ -984,6 +1093,12 @@ mod tests {
             "ext 1234 please",
             "CT head 12 slices",
             "12 patients on the unit",
+            "PT HAD 3 EPSIODES ST IN 130'S",
+            "decreased to 10cc over a 2 hour period. Dr. King aware",
+            "W/ ONE 8 BEAT RUN OF VT",
+            "pt given 8u reg insulin SQ.",
+            "BASLINE 1 ST DEGREE AV BLOCK",
+            "o2 sats 96% on 4l np pt coughing",
         ] {
             assert_none(t);
         }
