@@ -32,7 +32,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use regex::Regex;
 
 use crate::detector::{Detector, Doc, Span};
@@ -134,6 +134,7 @@ static CITIES: LazyLock<CityLexicon> = LazyLock::new(|| {
     let matcher = AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
+        .start_kind(StartKind::Anchored)
         .build(&names)
         .ok();
     CityLexicon { names, is_ambiguous, by_lower, matcher }
@@ -465,7 +466,7 @@ fn span(start: usize, end: usize, score: f32, name: &'static str) -> Span {
 
 static STREET_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)(?-u:\b)([0-9]{{1,6}}[A-Za-z]?(?:-[0-9]{{1,4}})?)[ \t]+((?:[A-Za-z0-9][A-Za-z0-9'.\-]*[ \t]+){{1,4}}?)({})(?-u:\b)\.?",
+        r"(?i)(?-u:\b)([0-9]{{1,6}}[A-Za-z]?(?:-[0-9]{{1,4}})?(?:[ \t]+[0-9]{{1,5}})?)[ \t]+((?:[A-Za-z0-9][A-Za-z0-9'.\-]*[ \t]+){{1,4}}?)({})(?-u:\b)\.?",
         alternation(&SUFFIXES)
     ))
 });
@@ -473,7 +474,7 @@ static STREET_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// After a suffix: a trailing directional and a unit (`NW`, `Apt 4B`, `Suite 300`, `# 12`).
 static UNIT_TAIL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)^(?:,?[ \t]*(?:N|S|E|W|NE|NW|SE|SW)\.?(?-u:\b))?(?:,?[ \t]*(?:(?:{})\.?[ \t]*#?[ \t]*|#[ \t]*)[A-Za-z0-9]{{0,5}}[0-9][A-Za-z0-9\-]{{0,4}}(?-u:\b))?",
+        r"(?i)^(?:,?[ \t]*(?:N|S|E|W|NE|NW|SE|SW)\.?(?-u:\b))?(?:(?:,?[ \t]*|[ \t]*\r?\n[ \t>]*)(?:(?:{})\.?[ \t]*#?[ \t]*|#[ \t]*)[A-Za-z0-9]{{0,5}}[0-9][A-Za-z0-9\-]{{0,4}}(?-u:\b))?",
         alternation(&UNITS)
     ))
 });
@@ -550,35 +551,30 @@ impl Detector for StreetAddresses {
 // City, state, ZIP
 // ---------------------------------------------------------------------------------------------
 
-/// `Springfield, IL 62704`: up to three city words, a state (code in capitals or name in any
-/// case) and a ZIP or ZIP+4.
-static CSZ_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    let codes: Vec<String> = STATES.codes.iter().map(|s| s.to_string()).collect();
-    let names: Vec<String> = STATES.names.iter().map(|s| s.replace(' ', r"[ \t]+")).collect();
-    let mut names_sorted = names;
-    names_sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    compile(&format!(
-        r"(?-u:\b)((?:[A-Za-z][A-Za-z'.\-]*[ \t]+){{0,2}}[A-Za-z][A-Za-z'.\-]*),?[ \t]+({}|(?i:{}))\.?,?[ \t]+([0-9]{{5}}(?:-[0-9]{{4}})?)(?-u:\b)",
-        alternation(&codes),
-        names_sorted.join("|")
-    ))
-});
-
-/// `Annapolis, MD`, `Lansdowne, Maryland`: comma required, no ZIP.
-static CITY_STATE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+/// Alternation of state codes (capitals only) and state names (any case).
+fn state_alternation() -> String {
     let codes: Vec<String> = STATES.codes.iter().map(|s| s.to_string()).collect();
     let mut names: Vec<String> = STATES.names.iter().map(|s| s.replace(' ', r"[ \t]+")).collect();
     names.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    format!("{}|(?i:{})", alternation(&codes), names.join("|"))
+}
+
+/// A state followed by a ZIP or ZIP+4: `IL 62704`, `Illinois, 62704-1234`. The city is found by
+/// looking back from the state, which is far cheaper than a regex that starts at every word.
+static STATE_ZIP_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?-u:\b)((?:[A-Za-z][A-Za-z'.\-]*[ \t]+){{0,2}}[A-Za-z][A-Za-z'.\-]*),[ \t]*({}|(?i:{}))(?-u:\b)",
-        alternation(&codes),
-        names.join("|")
+        r"(?-u:\b)({})\.?,?[ \t]+([0-9]{{5}}(?:-[0-9]{{4}})?)(?-u:\b)",
+        state_alternation()
     ))
 });
 
+/// A comma then a state, no ZIP: `, MD`, `, Maryland`.
+static COMMA_STATE_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(&format!(r",[ \t]*({})(?-u:\b)", state_alternation())));
+
 /// Given the city words matched before a state, the byte offset (relative to the words) where the
-/// city itself starts: the longest suffix in the lexicon, or else the trailing name words.
-/// `None` when no word is a name word.
+/// city itself starts: the longest suffix in the lexicon, or else the trailing capitalised name
+/// words. The flag says whether the city is in the lexicon. `None` when there is no city word.
 fn city_start(words: &str) -> Option<(usize, bool)> {
     let parts: Vec<(usize, &str)> = words
         .split_whitespace()
@@ -592,7 +588,6 @@ fn city_start(words: &str) -> Option<(usize, bool)> {
             return Some((*off, true));
         }
     }
-    // Not in the lexicon: keep the trailing run of capitalised name words.
     let mut start = None;
     for (off, w) in parts.iter().rev() {
         if is_name_word(w) && is_capitalised(w) {
@@ -604,16 +599,64 @@ fn city_start(words: &str) -> Option<(usize, bool)> {
     start.map(|s| (s, false))
 }
 
-/// If a city/state/ZIP follows `pos` (after a comma or a line break), its end.
-fn csz_after(text: &str, pos: usize) -> Option<usize> {
-    let rest = text.get(pos..)?;
-    let trimmed = rest.trim_start_matches([',', ' ', '\t', '\r', '\n']);
-    let skipped = rest.len() - trimmed.len();
-    if skipped > 6 {
+/// The up-to-three words right before `pos` on the same line (skipping a comma and spaces), as
+/// `(start of the words, the words)`. Only letters, `'`, `.`, `-` count as word characters.
+fn words_before(text: &str, pos: usize) -> Option<(usize, &str)> {
+    let head = text.get(..pos)?;
+    let line = head.rsplit('\n').next()?;
+    let line_start = pos - line.len();
+    let body = line.trim_end_matches([' ', '\t', ',']);
+    let mut start = body.len();
+    let mut count = 0;
+    let bytes = body.as_bytes();
+    let is_word = |c: u8| c.is_ascii_alphabetic() || matches!(c, b'\'' | b'.' | b'-');
+    while count < 3 && start > 0 {
+        let mut i = start;
+        while i > 0 && bytes.get(i - 1).is_some_and(|c| is_word(*c)) {
+            i -= 1;
+        }
+        if i == start {
+            break;
+        }
+        start = i;
+        count += 1;
+        let mut j = start;
+        while j > 0 && matches!(bytes.get(j - 1), Some(b' ' | b'\t')) {
+            j -= 1;
+        }
+        if j == start || j == 0 {
+            break;
+        }
+        if !bytes.get(j - 1).is_some_and(|c| is_word(*c)) {
+            break;
+        }
+        start = j;
+    }
+    let words = body.get(start..)?.trim_start();
+    if words.is_empty() {
         return None;
     }
-    let m = CSZ_RE.as_ref()?.find(trimmed)?;
-    (m.start() == 0).then_some(pos + skipped + m.end())
+    Some((line_start + body.len() - words.len(), words))
+}
+
+/// The start of the city before a state that starts at `state_start`, if any.
+fn city_before(text: &str, state_start: usize) -> Option<(usize, bool)> {
+    let (wstart, words) = words_before(text, state_start)?;
+    let (off, in_lexicon) = city_start(words)?;
+    Some((wstart + off, in_lexicon))
+}
+
+/// If a city/state/ZIP follows `pos` (after a comma or a line break), its end.
+fn csz_after(text: &str, pos: usize) -> Option<usize> {
+    let window_end = crate::detector::floor_boundary(text, (pos + 80).min(text.len()));
+    let window = text.get(pos..window_end)?;
+    let m = STATE_ZIP_RE.as_ref()?.find(window)?;
+    let state_start = pos + m.start();
+    let (city, _) = city_before(text, state_start)?;
+    let gap = text.get(pos..city)?;
+    let is_gap_ok =
+        gap.len() <= 6 && gap.chars().all(|c| matches!(c, ',' | ' ' | '\t' | '\r' | '\n'));
+    is_gap_ok.then_some(pos + m.end())
 }
 
 /// City, state and ZIP; city and state.
@@ -626,27 +669,21 @@ impl Detector for CityStateZip {
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let t = doc.text;
-        if let Some(re) = CSZ_RE.as_ref() {
+        if let Some(re) = STATE_ZIP_RE.as_ref() {
             for c in re.captures_iter(t) {
-                let (Some(m), Some(city), Some(zip)) = (c.get(0), c.get(1), c.get(3)) else {
-                    continue;
-                };
+                let (Some(m), Some(zip)) = (c.get(0), c.get(2)) else { continue };
                 if zip.as_str().starts_with("00000") {
                     continue;
                 }
-                let start = match city_start(city.as_str()) {
-                    Some((off, _)) => city.start() + off,
-                    None => c.get(2).map_or(m.start(), |s| s.start()),
-                };
+                // Without a city the state and ZIP still locate a person to a ZIP area.
+                let start = city_before(t, m.start()).map_or(m.start(), |(s, _)| s);
                 out.push(span(start, m.end(), 0.9, self.name()));
             }
         }
-        if let Some(re) = CITY_STATE_RE.as_ref() {
+        if let Some(re) = COMMA_STATE_RE.as_ref() {
             for c in re.captures_iter(t) {
-                let (Some(m), Some(city), Some(state)) = (c.get(0), c.get(1), c.get(2)) else {
-                    continue;
-                };
-                let Some((off, in_lexicon)) = city_start(city.as_str()) else { continue };
+                let (Some(m), Some(state)) = (c.get(0), c.get(1)) else { continue };
+                let Some((start, in_lexicon)) = city_before(t, m.start()) else { continue };
                 let is_full_name = state.as_str().len() > 2;
                 let score = if in_lexicon {
                     0.8
@@ -656,7 +693,7 @@ impl Detector for CityStateZip {
                     // `Smith, MD`, `Jones, PA`: degrees and titles, not places.
                     continue;
                 };
-                out.push(span(city.start() + off, m.end(), score, self.name()));
+                out.push(span(start, m.end(), score, self.name()));
             }
         }
     }
@@ -698,6 +735,10 @@ static PO_BOX_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
 });
 
+static PO_GATE: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder().ascii_case_insensitive(true).build(["box", "apo", "fpo", "dpo"]).ok()
+});
+
 /// PO boxes and military mail addresses.
 pub struct PoBoxes;
 
@@ -707,6 +748,11 @@ impl Detector for PoBoxes {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        // The box regex has no literal prefix to search for; a case-insensitive literal gate
+        // skips it for the many texts without "box" or a military post office.
+        if !PO_GATE.as_ref().is_some_and(|g| g.is_match(doc.text)) {
+            return;
+        }
         let Some(re) = PO_BOX_RE.as_ref() else { return };
         for m in re.find_iter(doc.text) {
             let mut end = m.end();
@@ -723,8 +769,9 @@ impl Detector for PoBoxes {
 // ---------------------------------------------------------------------------------------------
 
 /// Words right before a city that make it a place (`lives in`, `from`, `visiting`).
-const LOCATIVE: &[&str] =
-    &["in", "from", "to", "near", "at", "of", "visiting", "outside", "around", "@"];
+static CITY_CUE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(r"(?i)(?-u:\b)(?:in|from|to|near|at|of|visiting|outside|around)[ \t]+|@[ \t]*")
+});
 
 /// Phrases that make the place someone's home.
 const HOME_CUES: &[&str] = &[
@@ -749,26 +796,26 @@ impl Detector for Cities {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        let Some(ac) = CITIES.matcher.as_ref() else { return };
+        let (Some(ac), Some(cue)) = (CITIES.matcher.as_ref(), CITY_CUE_RE.as_ref()) else {
+            return;
+        };
         let t = doc.text;
         let b = t.as_bytes();
-        for m in ac.find_iter(t) {
+        // Cue first, then an anchored lexicon match right after it: the cue regex has a cheap
+        // literal prefilter, and the anchored search touches only a few bytes per cue.
+        for c in cue.find_iter(t) {
+            let input = Input::new(t).span(c.end()..t.len()).anchored(Anchored::Yes);
+            let Ok(Some(m)) = ac.try_find(input) else { continue };
             let (s, e) = (m.start(), m.end());
-            let left_ok = s == 0 || b.get(s - 1).is_some_and(|c| !c.is_ascii_alphanumeric());
-            let right_ok = b.get(e).is_none_or(|c| !c.is_ascii_alphanumeric());
-            if !left_ok || !right_ok {
+            if b.get(e).is_some_and(|c| c.is_ascii_alphanumeric()) {
                 continue;
             }
             let Some(written) = t.get(s..e) else { continue };
             if !CITIES.case_ok(m.pattern().as_usize(), written) {
                 continue;
             }
-            let prev = prev_words(t, s, 3);
-            let last = prev.last().map(String::as_str).unwrap_or("");
-            if !LOCATIVE.contains(&last) {
-                continue;
-            }
-            let score = if contains_word(&prev.join(" "), HOME_CUES) { 0.75 } else { 0.6 };
+            let prev = prev_words(t, s, 3).join(" ");
+            let score = if contains_word(&prev, HOME_CUES) { 0.75 } else { 0.6 };
             out.push(span(s, e, score, self.name()));
         }
     }
@@ -987,8 +1034,9 @@ mod tests {
         assert!(UNITS.iter().any(|s| s == "ste"));
         assert!(CITIES.lookup("baltimore").is_some());
         assert!(CITIES.matcher.is_some());
-        assert!(STREET_RE.is_some() && UNIT_TAIL_RE.is_some() && CSZ_RE.is_some());
-        assert!(CITY_STATE_RE.is_some() && ZIP_RE.is_some() && PO_BOX_RE.is_some());
+        assert!(STREET_RE.is_some() && UNIT_TAIL_RE.is_some() && STATE_ZIP_RE.is_some());
+        assert!(COMMA_STATE_RE.is_some() && ZIP_RE.is_some() && PO_BOX_RE.is_some());
+        assert!(PO_GATE.is_some() && CITY_CUE_RE.is_some());
         assert!(FACILITY_RE.is_some() && SAINT_RE.is_some());
     }
 
