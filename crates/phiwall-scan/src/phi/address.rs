@@ -769,8 +769,26 @@ impl Detector for PoBoxes {
 // ---------------------------------------------------------------------------------------------
 
 /// Words right before a city that make it a place (`lives in`, `from`, `visiting`).
+const LOCATIVE: &[&str] =
+    &["in", "from", "to", "near", "at", "of", "visiting", "outside", "around"];
+
+/// `[Ii][Nn]` for `in`: explicit case classes. These cue words match dozens of times per note, and
+/// with `(?i)` the per-match cost of the regex engine is several times higher.
+fn case_classes(word: &str) -> String {
+    word.chars()
+        .map(|c| {
+            if c.is_ascii_alphabetic() {
+                format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
+            } else {
+                regex::escape(&c.to_string())
+            }
+        })
+        .collect()
+}
+
 static CITY_CUE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    compile(r"(?i)(?-u:\b)(?:in|from|to|near|at|of|visiting|outside|around)[ \t]+|@[ \t]*")
+    let words: Vec<String> = LOCATIVE.iter().map(|w| case_classes(w)).collect();
+    compile(&format!(r"(?-u:\b)(?:{})[ \t]+|@[ \t]*", words.join("|")))
 });
 
 /// Phrases that make the place someone's home.
@@ -966,9 +984,16 @@ impl Detector for Facilities {
                     "rehab" | "nursing home" | "nursing center" => continue,
                     _ if title => 0.75,
                     _ if capitalised && all_caps => 0.6,
-                    // Lower case: only two-word names (`holy cross hospital`); one word is too
-                    // often an adjective (`basic hospital`).
+                    // Lower case: two-word names (`holy cross hospital`), or one word right after
+                    // a movement cue (`taken to kernan hosp`); a lone word is otherwise too often
+                    // an adjective (`the basic hospital`).
                     _ if words.len() >= 2 => 0.5,
+                    _ if prev_words(t, start, 1)
+                        .first()
+                        .is_some_and(|w| matches!(w.as_str(), "to" | "from" | "at" | "@")) =>
+                    {
+                        0.5
+                    }
                     _ => continue,
                 };
                 let end = if head_in_name {
@@ -1116,6 +1141,7 @@ mod tests {
         assert_none("situational depression r/t hosp.");
         assert_none("I want to go back to the basic hospital!");
         assert_addr("went to Warren Grant hosp. for rx", "Warren Grant");
+        assert_addr("pt taken to kernan hosp. she", "kernan");
         assert_none("transferred from outside hospital");
         assert_none("admitted to the hospital for");
         assert_none("will need cardiac rehab after discharge");
