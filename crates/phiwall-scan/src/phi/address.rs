@@ -793,6 +793,9 @@ static CITY_CUE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// Phrases that make the place someone's home.
 const HOME_CUES: &[&str] = &[
+    "live in",
+    "reside in",
+    "staying in",
     "lives in",
     "living in",
     "resides in",
@@ -1088,6 +1091,22 @@ mod tests {
         assert_eq!(found_in(&d), vec!["1234 elm street".to_string()]);
         let d = Doc { text: "my zip code is 94110", is_spoken_view: true };
         assert_eq!(found_in(&d), vec!["94110".to_string()]);
+        let d = Doc {
+            text: "i live at 55 north main street apartment 4 in springfield illinois 62704",
+            is_spoken_view: true,
+        };
+        assert_eq!(
+            found_in(&d),
+            vec![
+                "55 north main street apartment 4".to_string(),
+                "springfield illinois 62704".to_string()
+            ]
+        );
+        let d = Doc { text: "we live in springfield now", is_spoken_view: true };
+        assert_eq!(found_in(&d), vec!["springfield".to_string()]);
+        // "street" with a clinical word before it is not an address.
+        let d = Doc { text: "she fell 2 times on the street", is_spoken_view: true };
+        assert!(found_in(&d).is_empty());
     }
 
     #[test]

@@ -685,6 +685,14 @@ impl Detector for NumericDates {
             {
                 score += 0.15;
             }
+            // A weekday right before (`Monday 3/4`) is part of the date and a strong cue.
+            let mut start = start;
+            if let Some(wd) =
+                WEEKDAY_BEFORE_RE.as_ref().and_then(|r| r.find(line_before(doc, start, 16)))
+            {
+                start -= wd.len();
+                score = score.max(0.45) + 0.15;
+            }
             out.push(span(start, end, score, self.name()));
         }
     }
@@ -698,7 +706,7 @@ impl Detector for NumericDates {
 /// month name. `dec` (decreased) and `may` alone are everywhere in notes and do not open it.
 static MONTH_GATE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)(?-u:\b)(?:{MONTH})(?-u:\b)\.?,?\s*(?:of\s+|the\s+)?['0-9]|[0-9](?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH})(?-u:\b)|(?-u:\b)(?:january|february|april|june|july|august|september|sept|october|november|december)(?-u:\b)|(?-u:\b)(?:in|since|during|until|till|early|mid|late)\s+(?:may|march)(?-u:\b)"
+        r"(?i)(?-u:\b)(?:{MONTH})(?-u:\b)\.?,?\s*(?:of\s+|the\s+)?['0-9]|[0-9](?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH})(?-u:\b)|(?-u:\b)(?:january|february|april|june|july|august|september|sept|october|november|december)(?-u:\b)|(?-u:\b)(?:in|since|during|until|till|early|mid|late)\s+(?:may|march)(?-u:\b)|[0-9][-/](?:{MONTH})(?-u:\b)|(?-u:\b)(?:{MONTH})[-/][0-9]"
     ))
 });
 
@@ -722,6 +730,17 @@ static MONTH_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
         r"(?i)(?-u:\b)({MONTH})(?-u:\b)\.?(?:,?\s+(?:of\s+)?([0-9]{{4}})|\s*'([0-9]{{2}}))(?-u:\b)"
     ))
 });
+
+/// EHR-style dashed forms: `03-Mar-1984`, `3/Mar/84`, `Mar-1984`, `Mar-84`.
+static DASHED_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?i)(?-u:\b)(?:([0-9]{{1,2}})([-/]))?({MONTH})([-/])([0-9]{{4}}|[0-9]{{2}})(?-u:\b)"
+    ))
+});
+
+/// A weekday right before a numeric date: `Monday 3/4`, `Tues, 3/4/84`.
+static WEEKDAY_BEFORE_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(&format!(r"(?i)(?-u:\b)(?:{WEEKDAY})\.?,?[ \t]+$")));
 
 /// Full month names (and `sept`) alone: `admitted in September`.
 static MONTH_ALONE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -850,6 +869,38 @@ impl MonthNameDates {
         }
     }
 
+    fn push_dashed(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let Some(re) = DASHED_RE.as_ref() else { return };
+        let t = doc.text;
+        for c in re.captures_iter(t) {
+            let (Some(m), Some(mon), Some(sep2), Some(y)) =
+                (c.get(0), c.get(3), c.get(4), c.get(5))
+            else {
+                continue;
+            };
+            let Some(mo) = month_number(mon.as_str()) else { continue };
+            if y.as_str().len() == 4 && !y.as_str().parse::<u32>().is_ok_and(is_year4) {
+                continue;
+            }
+            if continues_number(t, m.end()) || glued_before(t, m.start()) {
+                continue;
+            }
+            let score = match (c.get(1), c.get(2)) {
+                (Some(d), Some(sep1)) => {
+                    let day_ok = d.as_str().parse::<u32>().is_ok_and(|d| is_month_day(mo, d));
+                    if !day_ok || sep1.as_str() != sep2.as_str() {
+                        continue;
+                    }
+                    0.95
+                }
+                _ if y.as_str().len() == 4 => 0.85,
+                _ if Self::is_ambiguous_month(mon.as_str()) => 0.45,
+                _ => 0.6,
+            };
+            out.push(span(m.start(), m.end(), score, self.name()));
+        }
+    }
+
     fn push_month_alone(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let Some(re) = MONTH_ALONE_RE.as_ref() else { return };
         for m in re.find_iter(doc.text) {
@@ -908,6 +959,7 @@ impl Detector for MonthNameDates {
         self.push_month_day(doc, out);
         self.push_day_month(doc, out);
         self.push_month_year(doc, out);
+        self.push_dashed(doc, out);
         self.push_month_alone(doc, out);
     }
 }
@@ -1256,6 +1308,11 @@ mod tests {
         assert_date("home in sept. and", "sept");
         assert_date("admitted in September", "September");
         assert_date("arrived on Christmas Eve", "Christmas Eve");
+        assert_date("DOB 03-Mar-1984.", "03-Mar-1984");
+        assert_date("seen 3/Mar/84", "3/Mar/84");
+        assert_date("since Mar-1984", "Mar-1984");
+        assert_date("TEE FRIDAY 9/17.", "FRIDAY 9/17");
+        assert_date("clinic Monday, 3/4 at noon", "Monday, 3/4");
     }
 
     #[test]
@@ -1337,6 +1394,8 @@ mod tests {
             "dec 2 L NC",
             "decision in may be",
             "we will march on",
+            "dec-2 units",
+            "a 3-mar-tab",
         ] {
             assert_none(t);
         }
