@@ -980,7 +980,13 @@ impl Detector for Facilities {
                 let head_in_name = matches!(head.as_str(), "memorial" | "regional");
                 let score = match head.as_str() {
                     // Part of the name itself: `Sacred Heart Memorial`, `Laurel Regional`.
-                    "memorial" | "regional" if capitalised => 0.7,
+                    // A lower-case head needs two Title Case name words (`Sacred Heart memorial`),
+                    // not a sentence opener (`Complex regional pain`).
+                    "memorial" | "regional"
+                        if capitalised && (is_capitalised(m.as_str()) || words.len() >= 2) =>
+                    {
+                        0.7
+                    }
                     "memorial" | "regional" => continue,
                     // `Baltimore Rehab`, but not `cardiac rehab` or `AWAITING REHAB`.
                     "rehab" | "nursing home" | "nursing center" if title || in_lexicon => 0.65,
@@ -1166,6 +1172,7 @@ mod tests {
         assert_none("will need cardiac rehab after discharge");
         assert_none("in hospital for 3 days");
         assert_none("regional anesthesia was used");
+        assert_none("Complex regional pain syndrome (CRPS) is");
         assert_none("on memorial day");
     }
 

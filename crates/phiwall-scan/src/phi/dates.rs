@@ -409,6 +409,21 @@ fn next_word(text: &str, pos: usize) -> String {
     rest.chars().take_while(|c| c.is_ascii_alphabetic()).map(|c| c.to_ascii_lowercase()).collect()
 }
 
+/// True when `[start, end)` sits between a word ending in a lower-case letter and a Title Case
+/// word, separated by single spaces: the layout of a table of counts, not of a dated note.
+fn is_table_row(text: &str, start: usize, end: usize) -> bool {
+    let before = text.get(..start).unwrap_or("");
+    let after = text.get(end..).unwrap_or("");
+    let lower_before = before
+        .strip_suffix(' ')
+        .and_then(|b| b.chars().next_back())
+        .is_some_and(|c| c.is_ascii_lowercase());
+    let mut a = after.strip_prefix(' ').unwrap_or("").chars();
+    let title_after = a.next().is_some_and(|c| c.is_ascii_uppercase())
+        && a.next().is_some_and(|c| c.is_ascii_lowercase());
+    lower_before && title_after
+}
+
 fn span(start: usize, end: usize, score: f32, name: &'static str) -> Span {
     Span::new(start, end, PhiType::Date, score, name)
 }
@@ -684,6 +699,14 @@ impl Detector for NumericDates {
                 && matches!(next_word(t, end).as_str(), "" | "at" | "and" | "when" | "for")
             {
                 score += 0.15;
+            }
+            // Table rows of counts (`Microcephaly 3/6 Sclerocornea`, `Coloboma 3/5 High
+            // palate`): a lower-case word before and a Title Case word after, no date cue.
+            if blen <= 2
+                && is_table_row(t, start, end)
+                && !contains_word(line_before(doc, start, 40), DATE_CUES)
+            {
+                score = score.min(0.4);
             }
             // A weekday right before (`Monday 3/4`) is part of the date and a strong cue.
             let mut start = start;
@@ -1396,6 +1419,8 @@ mod tests {
             "we will march on",
             "dec-2 units",
             "a 3-mar-tab",
+            "Microcephaly 3/6 Sclerocornea 2/5 Absent speech",
+            "Mitral regurgitation 10/12 Aortic regurgitation 4/12 Recurrent",
         ] {
             assert_none(t);
         }
