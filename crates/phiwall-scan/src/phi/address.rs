@@ -1213,4 +1213,21 @@ mod tests {
             assert_none(t);
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_spans_are_valid(text in "(?:[0-9]{1,6}|Elm|elm|St|Street|Apt|#|,|IL|Maryland|zip|PO|Box|in|Baltimore|Hospital|St\\.|Mary's|é|ü|\\n| ){0,40}") {
+            for doc in [Doc::new(&text), Doc { text: &text, is_spoken_view: true }] {
+                let mut out = Vec::new();
+                for d in detectors() {
+                    d.detect(&doc, &mut out);
+                }
+                for s in &out {
+                    proptest::prop_assert!(s.start < s.end && s.end <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                    proptest::prop_assert!((0.0..=1.0).contains(&s.score));
+                }
+            }
+        }
+    }
 }
