@@ -1055,7 +1055,7 @@ const EVENTS: &str = r"s/p|mi|ami|nstemi|stemi|imi|cabg|cabgx\d|redo|cva|tia|str
 /// `CVA 74'`, `MI IN 1980S`.
 static EVENT_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)(?-u:\b)({EVENTS})(?-u:\b)(?:\s*x\s*[0-9])?(?:\s*[,-]?\s*|\s+(?:in|on|of|at|during)\s+(?:the\s+)?)('?)([0-9]{{4}}|[0-9]{{2}})(s?)('?)"
+        r"(?i)(?-u:\b)({EVENTS})(?-u:\b)(?:\s*x\s*[0-9])?(?:\s*[,(-]?\s*|\s+(?:in|on|of|at|during)\s+(?:the\s+)?)('?)([0-9]{{4}}|[0-9]{{2}})(s?)('?)"
     ))
 });
 
@@ -1371,6 +1371,7 @@ mod tests {
         assert_date("PMH: CABG 81, Redo CABG 84, MVR", "81");
         assert_date("HX OF POSSIBLE MI IN 1980S AFTER", "1980S");
         assert_date("RENAL CELL CA 1977,S/P R NEPHRECTOMY", "1977");
+        assert_date("s/p CABG (1998), HTN", "1998");
         // Years alone are not PHI under Safe Harbor.
         assert_none("During 1971, the company invested");
         assert_none("in 1988 while studying");
