@@ -517,9 +517,14 @@ impl Detector for StreetAddresses {
             }
             let sfx = suffix.as_str().to_ascii_lowercase();
             let is_full = FULL_SUFFIXES.contains(&sfx);
+            // An upper-case abbreviation after Title Case words is clinical shorthand (`2 Head CT`,
+            // `3 Axillary LN`), not a suffix (`Elm St`, `Oak Ct.`).
+            let is_shouted_abbrev = !FULL_SUFFIXES.contains(&sfx)
+                && !suffix.as_str().chars().any(|c| c.is_ascii_lowercase());
             let is_title = words.iter().all(|w| is_title_case(w))
                 && words.iter().any(|w| w.chars().any(|c| c.is_ascii_lowercase()))
-                && is_capitalised(suffix.as_str());
+                && is_capitalised(suffix.as_str())
+                && !is_shouted_abbrev;
             let is_risky = RISKY_SUFFIXES.contains(&sfx.as_str());
             let cued = contains_word(&prev_words(t, m.start(), 3).join(" "), ADDRESS_CUES);
             // Case is the main evidence: `19 Clover St.` is a street, `3 EPISODES ST` (sinus
@@ -1209,6 +1214,9 @@ mod tests {
             "pt given 8u reg insulin SQ.",
             "BASLINE 1 ST DEGREE AV BLOCK",
             "o2 sats 96% on 4l np pt coughing",
+            "Pt had 2 Head CT scans",
+            "3 Axillary LN removed",
+            "seen by 2 Renal RD today",
         ] {
             assert_none(t);
         }

@@ -169,6 +169,8 @@ const NOT_DATE_BEFORE: &[&str] = &[
     "ci",
     "co/ci",
     "flowby",
+    "apgar",
+    "apgars",
 ];
 
 /// Words right after a slash pair that mean a score, dose or fraction rather than a date.
@@ -264,6 +266,10 @@ const NOT_DATE_AFTER: &[&str] = &[
     "headache",
     "discomfort",
     "pillows",
+    "bottles",
+    "bottle",
+    "sets",
+    "vials",
 ];
 
 /// Strong date cues: enough to lift a fraction-looking pair (`1/2`, `5/5`) to a date.
@@ -1421,6 +1427,12 @@ mod tests {
             "dec-2 units",
             "a 3-mar-tab",
             "Microcephaly 3/6 Sclerocornea 2/5 Absent speech",
+            "Apgars 8/9",
+            "3/6 bottles positive",
+            "hydrocodone 5/325 q6h",
+            "advair 250/50 bid",
+            "GA 38 3/7 weeks",
+            "VA 20/40 OU",
             "Mitral regurgitation 10/12 Aortic regurgitation 4/12 Recurrent",
         ] {
             assert_none(t);
