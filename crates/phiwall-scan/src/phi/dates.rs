@@ -2,8 +2,8 @@
 //! spoken forms that reach us through the normalized transcript view.
 //!
 //! Forms, each its own detector so evaluation reports can tell them apart:
-//! - `date_iso`: `1984-03-04`, `1984/3/4`, with an optional time of day (`1984-03-04 15:25:53`).
-//! - `date_numeric`: `3/4/84`, `03/04/1984`, `3-4-84`, `3.4.1984`, `21/04/2021` (day first when the
+//! - `date_numeric` (ISO spans are named `date_iso`): `1984-03-04`, `1984/3/4`, with an optional
+//!   time of day (`1984-03-04 15:25:53`); `3/4/84`, `03/04/1984`, `3-4-84`, `3.4.1984`, `21/04/2021` (day first when the
 //!   first part cannot be a month), month/day `7/22` and month/year `8/87`, `3/2002`.
 //! - `date_month_name`: `March 3, 1984`, `Mar 3rd`, `3 March 1984`, `the 3rd of March`,
 //!   `March of 1984`, `Sept 2004`, `Mar '84`, weekday prefixes (`Monday, March 3`), full month names
@@ -32,6 +32,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::detector::{Detector, Doc, Span};
@@ -41,7 +42,6 @@ use crate::types::PhiType;
 /// This family's detectors.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
     vec![
-        Box::new(IsoDates),
         Box::new(NumericDates),
         Box::new(MonthNameDates),
         Box::new(OrdinalDays),
@@ -512,56 +512,35 @@ fn next_words(text: &str, pos: usize, n: usize) -> String {
 // ISO and numeric dates
 // ---------------------------------------------------------------------------------------------
 
-static ISO_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    compile(
-        r"([0-9]{4})([-/.])([0-9]{1,2})([-/.])([0-9]{1,2})(?:(?:T|\s)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?",
-    )
-});
-
-/// `1984-03-04`, `1984/3/4`, `1984.03.04`, with an optional time.
-pub struct IsoDates;
-
-impl Detector for IsoDates {
-    fn name(&self) -> &'static str {
-        "date_iso"
+/// Length of a time of day at the start of `rest` (`T15:25`, ` 15:25:53.120Z`), or 0.
+fn time_len(rest: &str) -> usize {
+    let b = rest.as_bytes();
+    if !matches!(b.first(), Some(b'T' | b' ')) {
+        return 0;
     }
-
-    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        let Some(re) = ISO_RE.as_ref() else { return };
-        let t = doc.text;
-        for c in re.captures_iter(t) {
-            let (Some(m), Some(y), Some(s1), Some(mo), Some(s2), Some(d)) =
-                (c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5))
-            else {
-                continue;
-            };
-            if s1.as_str() != s2.as_str() || glued_before(t, m.start()) {
-                continue;
-            }
-            let date_end = d.end();
-            let (Ok(y), Ok(mo), Ok(d)) =
-                (y.as_str().parse::<u32>(), mo.as_str().parse::<u32>(), d.as_str().parse::<u32>())
-            else {
-                continue;
-            };
-            if !is_year4(y) || !is_month_day(mo, d) {
-                continue;
-            }
-            // The time part must be a real time of day; otherwise keep the date alone.
-            let mut end = m.end();
-            if let (Some(h), Some(mi)) = (c.get(6), c.get(7)) {
-                let ok = h.as_str().parse::<u32>().is_ok_and(|h| h < 24)
-                    && mi.as_str().parse::<u32>().is_ok_and(|m| m < 60);
-                if !ok {
-                    end = date_end;
-                }
-            }
-            if continues_number(t, end) {
-                continue;
-            }
-            out.push(span(m.start(), end, 0.95, self.name()));
+    let digits = |from: usize| {
+        b.get(from..).map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
+    let h = digits(1);
+    if !(1..=2).contains(&h) || b.get(1 + h) != Some(&b':') || digits(2 + h) != 2 {
+        return 0;
+    }
+    let hour = rest.get(1..1 + h).and_then(|x| x.parse::<u32>().ok());
+    let minute = rest.get(2 + h..4 + h).and_then(|x| x.parse::<u32>().ok());
+    if !(hour.is_some_and(|x| x < 24) && minute.is_some_and(|x| x < 60)) {
+        return 0;
+    }
+    let mut n = 4 + h;
+    if b.get(n) == Some(&b':') && digits(n + 1) == 2 {
+        n += 3;
+        if b.get(n) == Some(&b'.') && digits(n + 1) > 0 {
+            n += 1 + digits(n + 1);
         }
     }
+    if b.get(n) == Some(&b'Z') {
+        n += 1;
+    }
+    n
 }
 
 static NUMERIC_RE: LazyLock<Option<Regex>> =
@@ -611,7 +590,28 @@ impl Detector for NumericDates {
                 continue;
             };
             let (start, end) = (m.start(), m.end());
-            // Four-digit first parts belong to `date_iso`.
+            // Year first: `1984-03-04`, `1984/3/4`, with an optional time of day.
+            if a.as_str().len() == 4 {
+                let (Some(s2), Some(cpart)) = (c.get(4), c.get(5)) else { continue };
+                let ok = s2.as_str() == s1.as_str()
+                    && b.as_str().len() <= 2
+                    && cpart.as_str().len() <= 2
+                    && a.as_str().parse::<u32>().is_ok_and(is_year4)
+                    && b.as_str()
+                        .parse::<u32>()
+                        .ok()
+                        .zip(cpart.as_str().parse::<u32>().ok())
+                        .is_some_and(|(mo, d)| is_month_day(mo, d));
+                if !ok || glued_before(t, start) {
+                    continue;
+                }
+                let end = end + time_len(t.get(end..).unwrap_or(""));
+                if continues_number(t, end) {
+                    continue;
+                }
+                out.push(span(start, end, 0.95, "date_iso"));
+                continue;
+            }
             if a.as_str().len() > 2 || continues_number(t, end) {
                 continue;
             }
@@ -776,6 +776,25 @@ static MONTH_ALONE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
         r"(?i)(?-u:\b)(january|february|march|april|may|june|july|august|september|sept|october|november|december)(?-u:\b)",
     )
+});
+
+/// Literal keywords of the holidays: a cheap gate before the holiday regex.
+static HOLIDAY_GATE: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "christmas",
+            "new year",
+            "thanksgiving",
+            "fourth of july",
+            "independence day",
+            "halloween",
+            "valentine",
+            "memorial day",
+            "labor day",
+            "veterans day",
+        ])
+        .ok()
 });
 
 /// Holidays that pin a calendar date.
@@ -961,6 +980,9 @@ impl MonthNameDates {
     }
 
     fn push_holidays(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        if !HOLIDAY_GATE.as_ref().is_some_and(|g| g.is_match(doc.text)) {
+            return;
+        }
         let Some(re) = HOLIDAY_RE.as_ref() else { return };
         for m in re.find_iter(doc.text) {
             let cued = contains_word(
@@ -1003,6 +1025,21 @@ static ORDINAL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
 });
 
+/// True when the text has a digit followed by `st`, `nd`, `rd` or `th`: a byte scan that lets
+/// most texts skip the ordinal regex.
+fn has_ordinal_number(text: &str) -> bool {
+    text.as_bytes().windows(3).any(|w| match w {
+        [d, a, b] => {
+            d.is_ascii_digit()
+                && matches!(
+                    (a.to_ascii_lowercase(), b.to_ascii_lowercase()),
+                    (b's', b't') | (b'n', b'd') | (b'r', b'd') | (b't', b'h')
+                )
+        }
+        _ => false,
+    })
+}
+
 /// `on the 11th`: the day of the month with the month implied. Only the ordinal is tagged.
 pub struct OrdinalDays;
 
@@ -1012,6 +1049,9 @@ impl Detector for OrdinalDays {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        if !has_ordinal_number(doc.text) {
+            return;
+        }
         let Some(re) = ORDINAL_RE.as_ref() else { return };
         for c in re.captures_iter(doc.text) {
             let Some(o) = c.get(1) else { continue };
