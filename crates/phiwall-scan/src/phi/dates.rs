@@ -543,8 +543,46 @@ fn time_len(rest: &str) -> usize {
     n
 }
 
-static NUMERIC_RE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| compile(r"([0-9]{1,4})([/.\-])([0-9]{1,4})(?:([/.\-])([0-9]{1,4}))?"));
+/// Two or three number groups joined by `/`, `-` or `.`; a dot needs three groups (`3.4.1984`),
+/// so decimals (`7.39`) never match.
+static NUMERIC_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(r"[0-9]{1,4}(?:[/\-][0-9]{1,4}(?:[/.\-][0-9]{1,4})?|\.[0-9]{1,4}\.[0-9]{1,4})")
+});
+
+/// The parts of a `NUMERIC_RE` match.
+struct NumParts<'a> {
+    a: &'a str,
+    s1: &'a str,
+    b: &'a str,
+    /// The second separator and the third group.
+    third: Option<(&'a str, &'a str)>,
+}
+
+impl<'a> NumParts<'a> {
+    fn split(m: &'a str) -> Option<Self> {
+        let digits = |s: &'a str| -> (&'a str, &'a str) {
+            let n = s.bytes().take_while(u8::is_ascii_digit).count();
+            (s.get(..n).unwrap_or(""), s.get(n..).unwrap_or(""))
+        };
+        let (a, rest) = digits(m);
+        let s1 = rest.get(..1)?;
+        let (b, rest) = digits(rest.get(1..)?);
+        if a.is_empty() || b.is_empty() {
+            return None;
+        }
+        let third = match rest.get(..1) {
+            Some(s2) if !s2.is_empty() => {
+                let (c, tail) = digits(rest.get(1..)?);
+                if c.is_empty() || !tail.is_empty() {
+                    return None;
+                }
+                Some((s2, c))
+            }
+            _ => None,
+        };
+        Some(NumParts { a, s1, b, third })
+    }
+}
 
 /// Slash, dash and dot dates with two or three parts.
 pub struct NumericDates;
@@ -584,23 +622,21 @@ impl Detector for NumericDates {
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let Some(re) = NUMERIC_RE.as_ref() else { return };
         let t = doc.text;
-        for c in re.captures_iter(t) {
-            let (Some(m), Some(a), Some(s1), Some(b)) = (c.get(0), c.get(1), c.get(2), c.get(3))
-            else {
-                continue;
-            };
+        // `find_iter` and a hand split: this regex matches often (ranges, dates, codes) and
+        // capture groups would cost more than the search.
+        for m in re.find_iter(t) {
+            let Some(NumParts { a, s1, b, third }) = NumParts::split(m.as_str()) else { continue };
             let (start, end) = (m.start(), m.end());
             // Year first: `1984-03-04`, `1984/3/4`, with an optional time of day.
-            if a.as_str().len() == 4 {
-                let (Some(s2), Some(cpart)) = (c.get(4), c.get(5)) else { continue };
-                let ok = s2.as_str() == s1.as_str()
-                    && b.as_str().len() <= 2
-                    && cpart.as_str().len() <= 2
-                    && a.as_str().parse::<u32>().is_ok_and(is_year4)
-                    && b.as_str()
-                        .parse::<u32>()
+            if a.len() == 4 {
+                let Some((s2, cpart)) = third else { continue };
+                let ok = s2 == s1
+                    && b.len() <= 2
+                    && cpart.len() <= 2
+                    && a.parse::<u32>().is_ok_and(is_year4)
+                    && b.parse::<u32>()
                         .ok()
-                        .zip(cpart.as_str().parse::<u32>().ok())
+                        .zip(cpart.parse::<u32>().ok())
                         .is_some_and(|(mo, d)| is_month_day(mo, d));
                 if !ok || glued_before(t, start) {
                     continue;
@@ -612,26 +648,25 @@ impl Detector for NumericDates {
                 out.push(span(start, end, 0.95, "date_iso"));
                 continue;
             }
-            if a.as_str().len() > 2 || continues_number(t, end) {
+            if a.len() > 2 || continues_number(t, end) {
                 continue;
             }
-            let sep = s1.as_str();
+            let sep = s1;
             // A label glued on with `:` or `-` (`HX:8/30`, `TOXICITY-9/2/92`) is fine; digits,
             // slashes and dots before the match are not.
             let label_glue = (matches!(prev_char(t, start), Some(':' | '-'))
                 && prev_prev_char(t, start).is_some_and(|ch| ch.is_ascii_alphabetic()))
-                || (c.get(5).is_some()
+                || (third.is_some()
                     && sep == "/"
                     && prev_char(t, start).is_some_and(|ch| ch.is_ascii_alphabetic()));
             if glued_before(t, start) && !label_glue {
                 continue;
             }
-            if let (Some(s2), Some(cpart)) = (c.get(4), c.get(5)) {
-                if s2.as_str() != sep {
+            if let Some((s2, cpart)) = third {
+                if s2 != sep {
                     continue;
                 }
-                let Some(mut score) = Self::three_part(a.as_str(), b.as_str(), cpart.as_str(), sep)
-                else {
+                let Some(mut score) = Self::three_part(a, b, cpart, sep) else {
                     continue;
                 };
                 if sep == "." {
@@ -640,10 +675,10 @@ impl Detector for NumericDates {
                 out.push(span(start, end, score, self.name()));
                 continue;
             }
-            let (Ok(x), Ok(y)) = (a.as_str().parse::<u32>(), b.as_str().parse::<u32>()) else {
+            let (Ok(x), Ok(y)) = (a.parse::<u32>(), b.parse::<u32>()) else {
                 continue;
             };
-            let blen = b.as_str().len();
+            let blen = b.len();
             let mut fraction_like = false;
             let score = match sep {
                 "/" => {
@@ -670,7 +705,7 @@ impl Detector for NumericDates {
                     } else if (1..=12).contains(&x) && blen == 2 && y > 31 {
                         // Month/two-digit year: `8/87`.
                         0.55
-                    } else if (1..=12).contains(&x) && b.as_str() == "00" {
+                    } else if (1..=12).contains(&x) && b == "00" {
                         0.5
                     } else {
                         continue;
