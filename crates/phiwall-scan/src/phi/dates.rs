@@ -2,8 +2,8 @@
 //! spoken forms that reach us through the normalized transcript view.
 //!
 //! Forms, each its own detector so evaluation reports can tell them apart:
-//! - `date_iso`: `1984-03-04`, `1984/3/4`, with an optional time of day (`1984-03-04 15:25:53`).
-//! - `date_numeric`: `3/4/84`, `03/04/1984`, `3-4-84`, `3.4.1984`, `21/04/2021` (day first when the
+//! - `date_numeric` (ISO spans are named `date_iso`): `1984-03-04`, `1984/3/4`, with an optional
+//!   time of day (`1984-03-04 15:25:53`); `3/4/84`, `03/04/1984`, `3-4-84`, `3.4.1984`, `21/04/2021` (day first when the
 //!   first part cannot be a month), month/day `7/22` and month/year `8/87`, `3/2002`.
 //! - `date_month_name`: `March 3, 1984`, `Mar 3rd`, `3 March 1984`, `the 3rd of March`,
 //!   `March of 1984`, `Sept 2004`, `Mar '84`, weekday prefixes (`Monday, March 3`), full month names
@@ -32,6 +32,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::detector::{Detector, Doc, Span};
@@ -41,7 +42,6 @@ use crate::types::PhiType;
 /// This family's detectors.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
     vec![
-        Box::new(IsoDates),
         Box::new(NumericDates),
         Box::new(MonthNameDates),
         Box::new(OrdinalDays),
@@ -169,6 +169,8 @@ const NOT_DATE_BEFORE: &[&str] = &[
     "ci",
     "co/ci",
     "flowby",
+    "apgar",
+    "apgars",
 ];
 
 /// Words right after a slash pair that mean a score, dose or fraction rather than a date.
@@ -264,6 +266,10 @@ const NOT_DATE_AFTER: &[&str] = &[
     "headache",
     "discomfort",
     "pillows",
+    "bottles",
+    "bottle",
+    "sets",
+    "vials",
 ];
 
 /// Strong date cues: enough to lift a fraction-looking pair (`1/2`, `5/5`) to a date.
@@ -409,6 +415,21 @@ fn next_word(text: &str, pos: usize) -> String {
     rest.chars().take_while(|c| c.is_ascii_alphabetic()).map(|c| c.to_ascii_lowercase()).collect()
 }
 
+/// True when `[start, end)` sits between a word ending in a lower-case letter and a Title Case
+/// word, separated by single spaces: the layout of a table of counts, not of a dated note.
+fn is_table_row(text: &str, start: usize, end: usize) -> bool {
+    let before = text.get(..start).unwrap_or("");
+    let after = text.get(end..).unwrap_or("");
+    let lower_before = before
+        .strip_suffix(' ')
+        .and_then(|b| b.chars().next_back())
+        .is_some_and(|c| c.is_ascii_lowercase());
+    let mut a = after.strip_prefix(' ').unwrap_or("").chars();
+    let title_after = a.next().is_some_and(|c| c.is_ascii_uppercase())
+        && a.next().is_some_and(|c| c.is_ascii_lowercase());
+    lower_before && title_after
+}
+
 fn span(start: usize, end: usize, score: f32, name: &'static str) -> Span {
     Span::new(start, end, PhiType::Date, score, name)
 }
@@ -491,60 +512,77 @@ fn next_words(text: &str, pos: usize, n: usize) -> String {
 // ISO and numeric dates
 // ---------------------------------------------------------------------------------------------
 
-static ISO_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    compile(
-        r"([0-9]{4})([-/.])([0-9]{1,2})([-/.])([0-9]{1,2})(?:(?:T|\s)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?",
-    )
-});
-
-/// `1984-03-04`, `1984/3/4`, `1984.03.04`, with an optional time.
-pub struct IsoDates;
-
-impl Detector for IsoDates {
-    fn name(&self) -> &'static str {
-        "date_iso"
+/// Length of a time of day at the start of `rest` (`T15:25`, ` 15:25:53.120Z`), or 0.
+fn time_len(rest: &str) -> usize {
+    let b = rest.as_bytes();
+    if !matches!(b.first(), Some(b'T' | b' ')) {
+        return 0;
     }
-
-    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        let Some(re) = ISO_RE.as_ref() else { return };
-        let t = doc.text;
-        for c in re.captures_iter(t) {
-            let (Some(m), Some(y), Some(s1), Some(mo), Some(s2), Some(d)) =
-                (c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5))
-            else {
-                continue;
-            };
-            if s1.as_str() != s2.as_str() || glued_before(t, m.start()) {
-                continue;
-            }
-            let date_end = d.end();
-            let (Ok(y), Ok(mo), Ok(d)) =
-                (y.as_str().parse::<u32>(), mo.as_str().parse::<u32>(), d.as_str().parse::<u32>())
-            else {
-                continue;
-            };
-            if !is_year4(y) || !is_month_day(mo, d) {
-                continue;
-            }
-            // The time part must be a real time of day; otherwise keep the date alone.
-            let mut end = m.end();
-            if let (Some(h), Some(mi)) = (c.get(6), c.get(7)) {
-                let ok = h.as_str().parse::<u32>().is_ok_and(|h| h < 24)
-                    && mi.as_str().parse::<u32>().is_ok_and(|m| m < 60);
-                if !ok {
-                    end = date_end;
-                }
-            }
-            if continues_number(t, end) {
-                continue;
-            }
-            out.push(span(m.start(), end, 0.95, self.name()));
+    let digits = |from: usize| {
+        b.get(from..).map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
+    let h = digits(1);
+    if !(1..=2).contains(&h) || b.get(1 + h) != Some(&b':') || digits(2 + h) != 2 {
+        return 0;
+    }
+    let hour = rest.get(1..1 + h).and_then(|x| x.parse::<u32>().ok());
+    let minute = rest.get(2 + h..4 + h).and_then(|x| x.parse::<u32>().ok());
+    if !(hour.is_some_and(|x| x < 24) && minute.is_some_and(|x| x < 60)) {
+        return 0;
+    }
+    let mut n = 4 + h;
+    if b.get(n) == Some(&b':') && digits(n + 1) == 2 {
+        n += 3;
+        if b.get(n) == Some(&b'.') && digits(n + 1) > 0 {
+            n += 1 + digits(n + 1);
         }
     }
+    if b.get(n) == Some(&b'Z') {
+        n += 1;
+    }
+    n
 }
 
-static NUMERIC_RE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| compile(r"([0-9]{1,4})([/.\-])([0-9]{1,4})(?:([/.\-])([0-9]{1,4}))?"));
+/// Two or three number groups joined by `/`, `-` or `.`; a dot needs three groups (`3.4.1984`),
+/// so decimals (`7.39`) never match.
+static NUMERIC_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(r"[0-9]{1,4}(?:[/\-][0-9]{1,4}(?:[/.\-][0-9]{1,4})?|\.[0-9]{1,4}\.[0-9]{1,4})")
+});
+
+/// The parts of a `NUMERIC_RE` match.
+struct NumParts<'a> {
+    a: &'a str,
+    s1: &'a str,
+    b: &'a str,
+    /// The second separator and the third group.
+    third: Option<(&'a str, &'a str)>,
+}
+
+impl<'a> NumParts<'a> {
+    fn split(m: &'a str) -> Option<Self> {
+        let digits = |s: &'a str| -> (&'a str, &'a str) {
+            let n = s.bytes().take_while(u8::is_ascii_digit).count();
+            (s.get(..n).unwrap_or(""), s.get(n..).unwrap_or(""))
+        };
+        let (a, rest) = digits(m);
+        let s1 = rest.get(..1)?;
+        let (b, rest) = digits(rest.get(1..)?);
+        if a.is_empty() || b.is_empty() {
+            return None;
+        }
+        let third = match rest.get(..1) {
+            Some(s2) if !s2.is_empty() => {
+                let (c, tail) = digits(rest.get(1..)?);
+                if c.is_empty() || !tail.is_empty() {
+                    return None;
+                }
+                Some((s2, c))
+            }
+            _ => None,
+        };
+        Some(NumParts { a, s1, b, third })
+    }
+}
 
 /// Slash, dash and dot dates with two or three parts.
 pub struct NumericDates;
@@ -584,33 +622,51 @@ impl Detector for NumericDates {
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let Some(re) = NUMERIC_RE.as_ref() else { return };
         let t = doc.text;
-        for c in re.captures_iter(t) {
-            let (Some(m), Some(a), Some(s1), Some(b)) = (c.get(0), c.get(1), c.get(2), c.get(3))
-            else {
-                continue;
-            };
+        // `find_iter` and a hand split: this regex matches often (ranges, dates, codes) and
+        // capture groups would cost more than the search.
+        for m in re.find_iter(t) {
+            let Some(NumParts { a, s1, b, third }) = NumParts::split(m.as_str()) else { continue };
             let (start, end) = (m.start(), m.end());
-            // Four-digit first parts belong to `date_iso`.
-            if a.as_str().len() > 2 || continues_number(t, end) {
+            // Year first: `1984-03-04`, `1984/3/4`, with an optional time of day.
+            if a.len() == 4 {
+                let Some((s2, cpart)) = third else { continue };
+                let ok = s2 == s1
+                    && b.len() <= 2
+                    && cpart.len() <= 2
+                    && a.parse::<u32>().is_ok_and(is_year4)
+                    && b.parse::<u32>()
+                        .ok()
+                        .zip(cpart.parse::<u32>().ok())
+                        .is_some_and(|(mo, d)| is_month_day(mo, d));
+                if !ok || glued_before(t, start) {
+                    continue;
+                }
+                let end = end + time_len(t.get(end..).unwrap_or(""));
+                if continues_number(t, end) {
+                    continue;
+                }
+                out.push(span(start, end, 0.95, "date_iso"));
                 continue;
             }
-            let sep = s1.as_str();
+            if a.len() > 2 || continues_number(t, end) {
+                continue;
+            }
+            let sep = s1;
             // A label glued on with `:` or `-` (`HX:8/30`, `TOXICITY-9/2/92`) is fine; digits,
             // slashes and dots before the match are not.
             let label_glue = (matches!(prev_char(t, start), Some(':' | '-'))
                 && prev_prev_char(t, start).is_some_and(|ch| ch.is_ascii_alphabetic()))
-                || (c.get(5).is_some()
+                || (third.is_some()
                     && sep == "/"
                     && prev_char(t, start).is_some_and(|ch| ch.is_ascii_alphabetic()));
             if glued_before(t, start) && !label_glue {
                 continue;
             }
-            if let (Some(s2), Some(cpart)) = (c.get(4), c.get(5)) {
-                if s2.as_str() != sep {
+            if let Some((s2, cpart)) = third {
+                if s2 != sep {
                     continue;
                 }
-                let Some(mut score) = Self::three_part(a.as_str(), b.as_str(), cpart.as_str(), sep)
-                else {
+                let Some(mut score) = Self::three_part(a, b, cpart, sep) else {
                     continue;
                 };
                 if sep == "." {
@@ -619,10 +675,10 @@ impl Detector for NumericDates {
                 out.push(span(start, end, score, self.name()));
                 continue;
             }
-            let (Ok(x), Ok(y)) = (a.as_str().parse::<u32>(), b.as_str().parse::<u32>()) else {
+            let (Ok(x), Ok(y)) = (a.parse::<u32>(), b.parse::<u32>()) else {
                 continue;
             };
-            let blen = b.as_str().len();
+            let blen = b.len();
             let mut fraction_like = false;
             let score = match sep {
                 "/" => {
@@ -649,7 +705,7 @@ impl Detector for NumericDates {
                     } else if (1..=12).contains(&x) && blen == 2 && y > 31 {
                         // Month/two-digit year: `8/87`.
                         0.55
-                    } else if (1..=12).contains(&x) && b.as_str() == "00" {
+                    } else if (1..=12).contains(&x) && b == "00" {
                         0.5
                     } else {
                         continue;
@@ -685,6 +741,22 @@ impl Detector for NumericDates {
             {
                 score += 0.15;
             }
+            // Table rows of counts (`Microcephaly 3/6 Sclerocornea`, `Coloboma 3/5 High
+            // palate`): a lower-case word before and a Title Case word after, no date cue.
+            if blen <= 2
+                && is_table_row(t, start, end)
+                && !contains_word(line_before(doc, start, 40), DATE_CUES)
+            {
+                score = score.min(0.4);
+            }
+            // A weekday right before (`Monday 3/4`) is part of the date and a strong cue.
+            let mut start = start;
+            if let Some(wd) =
+                WEEKDAY_BEFORE_RE.as_ref().and_then(|r| r.find(line_before(doc, start, 16)))
+            {
+                start -= wd.len();
+                score = score.max(0.45) + 0.15;
+            }
             out.push(span(start, end, score, self.name()));
         }
     }
@@ -698,7 +770,7 @@ impl Detector for NumericDates {
 /// month name. `dec` (decreased) and `may` alone are everywhere in notes and do not open it.
 static MONTH_GATE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)(?-u:\b)(?:{MONTH})(?-u:\b)\.?,?\s*(?:of\s+|the\s+)?['0-9]|[0-9](?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH})(?-u:\b)|(?-u:\b)(?:january|february|april|june|july|august|september|sept|october|november|december)(?-u:\b)|(?-u:\b)(?:in|since|during|until|till|early|mid|late)\s+(?:may|march)(?-u:\b)"
+        r"(?i)(?-u:\b)(?:{MONTH})(?-u:\b)\.?,?\s*(?:of\s+|the\s+)?['0-9]|[0-9](?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH})(?-u:\b)|(?-u:\b)(?:january|february|april|june|july|august|september|sept|october|november|december)(?-u:\b)|(?-u:\b)(?:in|since|during|until|till|early|mid|late)\s+(?:may|march)(?-u:\b)|[0-9][-/](?:{MONTH})(?-u:\b)|(?-u:\b)(?:{MONTH})[-/][0-9]"
     ))
 });
 
@@ -723,11 +795,41 @@ static MONTH_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     ))
 });
 
+/// EHR-style dashed forms: `03-Mar-1984`, `3/Mar/84`, `Mar-1984`, `Mar-84`.
+static DASHED_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?i)(?-u:\b)(?:([0-9]{{1,2}})([-/]))?({MONTH})([-/])([0-9]{{4}}|[0-9]{{2}})(?-u:\b)"
+    ))
+});
+
+/// A weekday right before a numeric date: `Monday 3/4`, `Tues, 3/4/84`.
+static WEEKDAY_BEFORE_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(&format!(r"(?i)(?-u:\b)(?:{WEEKDAY})\.?,?[ \t]+$")));
+
 /// Full month names (and `sept`) alone: `admitted in September`.
 static MONTH_ALONE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
         r"(?i)(?-u:\b)(january|february|march|april|may|june|july|august|september|sept|october|november|december)(?-u:\b)",
     )
+});
+
+/// Literal keywords of the holidays: a cheap gate before the holiday regex.
+static HOLIDAY_GATE: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "christmas",
+            "new year",
+            "thanksgiving",
+            "fourth of july",
+            "independence day",
+            "halloween",
+            "valentine",
+            "memorial day",
+            "labor day",
+            "veterans day",
+        ])
+        .ok()
 });
 
 /// Holidays that pin a calendar date.
@@ -850,6 +952,38 @@ impl MonthNameDates {
         }
     }
 
+    fn push_dashed(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let Some(re) = DASHED_RE.as_ref() else { return };
+        let t = doc.text;
+        for c in re.captures_iter(t) {
+            let (Some(m), Some(mon), Some(sep2), Some(y)) =
+                (c.get(0), c.get(3), c.get(4), c.get(5))
+            else {
+                continue;
+            };
+            let Some(mo) = month_number(mon.as_str()) else { continue };
+            if y.as_str().len() == 4 && !y.as_str().parse::<u32>().is_ok_and(is_year4) {
+                continue;
+            }
+            if continues_number(t, m.end()) || glued_before(t, m.start()) {
+                continue;
+            }
+            let score = match (c.get(1), c.get(2)) {
+                (Some(d), Some(sep1)) => {
+                    let day_ok = d.as_str().parse::<u32>().is_ok_and(|d| is_month_day(mo, d));
+                    if !day_ok || sep1.as_str() != sep2.as_str() {
+                        continue;
+                    }
+                    0.95
+                }
+                _ if y.as_str().len() == 4 => 0.85,
+                _ if Self::is_ambiguous_month(mon.as_str()) => 0.45,
+                _ => 0.6,
+            };
+            out.push(span(m.start(), m.end(), score, self.name()));
+        }
+    }
+
     fn push_month_alone(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let Some(re) = MONTH_ALONE_RE.as_ref() else { return };
         for m in re.find_iter(doc.text) {
@@ -881,6 +1015,9 @@ impl MonthNameDates {
     }
 
     fn push_holidays(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        if !HOLIDAY_GATE.as_ref().is_some_and(|g| g.is_match(doc.text)) {
+            return;
+        }
         let Some(re) = HOLIDAY_RE.as_ref() else { return };
         for m in re.find_iter(doc.text) {
             let cued = contains_word(
@@ -908,6 +1045,7 @@ impl Detector for MonthNameDates {
         self.push_month_day(doc, out);
         self.push_day_month(doc, out);
         self.push_month_year(doc, out);
+        self.push_dashed(doc, out);
         self.push_month_alone(doc, out);
     }
 }
@@ -922,6 +1060,21 @@ static ORDINAL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
 });
 
+/// True when the text has a digit followed by `st`, `nd`, `rd` or `th`: a byte scan that lets
+/// most texts skip the ordinal regex.
+fn has_ordinal_number(text: &str) -> bool {
+    text.as_bytes().windows(3).any(|w| match w {
+        [d, a, b] => {
+            d.is_ascii_digit()
+                && matches!(
+                    (a.to_ascii_lowercase(), b.to_ascii_lowercase()),
+                    (b's', b't') | (b'n', b'd') | (b'r', b'd') | (b't', b'h')
+                )
+        }
+        _ => false,
+    })
+}
+
 /// `on the 11th`: the day of the month with the month implied. Only the ordinal is tagged.
 pub struct OrdinalDays;
 
@@ -931,6 +1084,9 @@ impl Detector for OrdinalDays {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        if !has_ordinal_number(doc.text) {
+            return;
+        }
         let Some(re) = ORDINAL_RE.as_ref() else { return };
         for c in re.captures_iter(doc.text) {
             let Some(o) = c.get(1) else { continue };
@@ -980,7 +1136,7 @@ const EVENTS: &str = r"s/p|mi|ami|nstemi|stemi|imi|cabg|cabgx\d|redo|cva|tia|str
 /// `CVA 74'`, `MI IN 1980S`.
 static EVENT_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)(?-u:\b)({EVENTS})(?-u:\b)(?:\s*x\s*[0-9])?(?:\s*[,-]?\s*|\s+(?:in|on|of|at|during)\s+(?:the\s+)?)('?)([0-9]{{4}}|[0-9]{{2}})(s?)('?)"
+        r"(?i)(?-u:\b)({EVENTS})(?-u:\b)(?:\s*x\s*[0-9])?(?:\s*[,(-]?\s*|\s+(?:in|on|of|at|during)\s+(?:the\s+)?)('?)([0-9]{{4}}|[0-9]{{2}})(s?)('?)"
     ))
 });
 
@@ -1256,6 +1412,11 @@ mod tests {
         assert_date("home in sept. and", "sept");
         assert_date("admitted in September", "September");
         assert_date("arrived on Christmas Eve", "Christmas Eve");
+        assert_date("DOB 03-Mar-1984.", "03-Mar-1984");
+        assert_date("seen 3/Mar/84", "3/Mar/84");
+        assert_date("since Mar-1984", "Mar-1984");
+        assert_date("TEE FRIDAY 9/17.", "FRIDAY 9/17");
+        assert_date("clinic Monday, 3/4 at noon", "Monday, 3/4");
     }
 
     #[test]
@@ -1291,6 +1452,7 @@ mod tests {
         assert_date("PMH: CABG 81, Redo CABG 84, MVR", "81");
         assert_date("HX OF POSSIBLE MI IN 1980S AFTER", "1980S");
         assert_date("RENAL CELL CA 1977,S/P R NEPHRECTOMY", "1977");
+        assert_date("s/p CABG (1998), HTN", "1998");
         // Years alone are not PHI under Safe Harbor.
         assert_none("During 1971, the company invested");
         assert_none("in 1988 while studying");
@@ -1337,6 +1499,16 @@ mod tests {
             "dec 2 L NC",
             "decision in may be",
             "we will march on",
+            "dec-2 units",
+            "a 3-mar-tab",
+            "Microcephaly 3/6 Sclerocornea 2/5 Absent speech",
+            "Apgars 8/9",
+            "3/6 bottles positive",
+            "hydrocodone 5/325 q6h",
+            "advair 250/50 bid",
+            "GA 38 3/7 weeks",
+            "VA 20/40 OU",
+            "Mitral regurgitation 10/12 Aortic regurgitation 4/12 Recurrent",
         ] {
             assert_none(t);
         }
@@ -1359,6 +1531,23 @@ mod tests {
         // Empty and odd inputs.
         for t in ["", "/", "3/", "/4", "'", "12'", "on the", "March", "0/0/0000"] {
             let _ = found(t);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_spans_are_valid(text in "(?:[0-9]{1,4}|[/.\\-]|March|mar|the|of|on|'|3rd|MI|s/p|CABG|dob|é|ü|\\n| |,){0,40}") {
+            for doc in [Doc::new(&text), Doc { text: &text, is_spoken_view: true }] {
+                let mut out = Vec::new();
+                for d in detectors() {
+                    d.detect(&doc, &mut out);
+                }
+                for s in &out {
+                    proptest::prop_assert!(s.start < s.end && s.end <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                    proptest::prop_assert!((0.0..=1.0).contains(&s.score));
+                }
+            }
         }
     }
 }
