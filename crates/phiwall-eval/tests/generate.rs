@@ -1,6 +1,8 @@
 //! Generator tests: determinism, the committed fixture, gold-span correctness, splits by
 //! template, disjoint name pools, and a round trip through our JSONL reader.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+
 use phiwall_eval::corpus::Split;
 use phiwall_eval::generate::names::{pool, GROUPS};
 use phiwall_eval::generate::{generate, record, write_jsonl, GenOptions, TEMPLATES};

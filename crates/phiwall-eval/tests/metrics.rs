@@ -1,5 +1,7 @@
 //! Metric arithmetic on hand-computed cases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+
 use phiwall_eval::corpus::{ExcludedSpan, GoldDoc, GoldSpan, Split};
 use phiwall_eval::metrics::{evaluate, EvalOptions, GroupBy, MatchMode};
 use phiwall_scan::{Finding, PhiType};
