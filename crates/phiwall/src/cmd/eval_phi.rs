@@ -8,6 +8,7 @@
 use crate::output::{self, Exit};
 use anyhow::Context;
 use phiwall_eval::metrics::{GroupBy, MatchMode};
+use phiwall_eval::predictions::read_predictions;
 use phiwall_eval::report::{render_text, RunInfo};
 use phiwall_eval::{evaluate, read_path, EvalOptions, Format, LabelOptions, SplitFilter};
 use phiwall_scan::{Scanner, ScannerConfig};
@@ -52,6 +53,10 @@ pub struct EvalPhiArgs {
     /// Score a year on its own as DATE (deid DateYear, presidio year-only DATE_TIME).
     #[arg(long)]
     pub count_years: bool,
+    /// Score these findings (JSONL `{"id", "findings":[{"type","start","end"}]}`, code points)
+    /// instead of running the scanner: compares another system on the same gold.
+    #[arg(long, value_name = "FILE")]
+    pub predictions: Option<PathBuf>,
     /// Findings scoring below this are dropped by the scanner.
     #[arg(long, value_name = "SCORE", default_value_t = 0.5)]
     pub min_score: f32,
@@ -97,7 +102,27 @@ pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
             split_name(a.split)
         )));
     }
-    let preds: Vec<_> = ds.docs.par_iter().map(|d| scanner.scan(&d.text)).collect();
+    let preds: Vec<_> = match &a.predictions {
+        None => ds.docs.par_iter().map(|d| scanner.scan(&d.text)).collect(),
+        Some(path) => {
+            let data = std::fs::read_to_string(path)
+                .map_err(|e| Exit::input(format!("cannot read {}: {e}", path.display())))?;
+            let mut by_id = read_predictions(&data, &path.display().to_string())
+                .map_err(|e| Exit::input(e.to_string()))?;
+            let missing = ds.docs.iter().filter(|d| !by_id.contains_key(&d.id)).count();
+            if missing == ds.docs.len() {
+                return Err(Exit::input(format!(
+                    "{}: no document id matches the data set (ids look like `{}`)",
+                    path.display(),
+                    ds.docs.first().map_or("", |d| d.id.as_str())
+                )));
+            }
+            if missing > 0 {
+                output::warn(&format!("{missing} documents have no line in the predictions file: scored as no findings"));
+            }
+            ds.docs.iter().map(|d| by_id.remove(&d.id).unwrap_or_default()).collect()
+        }
+    };
     let eval_opts = EvalOptions {
         mode: a.match_mode,
         max_listed: a.max_misses,
