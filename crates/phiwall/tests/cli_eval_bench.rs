@@ -115,3 +115,42 @@ fn bench_scan_reports_a_ratio() {
     assert!(v["scan"]["docs"].as_u64().unwrap() >= 1);
     assert!(v["speed_ratio"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn external_predictions_are_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("gold.jsonl");
+    std::fs::write(
+        &data,
+        "{\"id\":\"a\",\"text\":\"Ann Lee 555 212 9876\",\"spans\":[{\"type\":\"NAME\",\"start\":0,\"end\":7},{\"type\":\"PHONE\",\"start\":8,\"end\":20}],\"split\":\"dev\"}\n",
+    )
+    .unwrap();
+    let preds = dir.path().join("preds.jsonl");
+    std::fs::write(&preds, "{\"id\":\"a\",\"findings\":[{\"type\":\"PHONE\",\"start\":8,\"end\":20},{\"type\":\"DATE\",\"start\":0,\"end\":3}]}\n").unwrap();
+    let o = phiwall(&[
+        "eval",
+        "phi",
+        "--data",
+        data.to_str().unwrap(),
+        "--predictions",
+        preds.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let overall = &v["report"]["overall"];
+    assert_eq!((overall["gold"].as_u64(), overall["found"].as_u64()), (Some(2), Some(1)));
+    assert_eq!((overall["predicted"].as_u64(), overall["correct"].as_u64()), (Some(2), Some(1)));
+
+    std::fs::write(&preds, "{\"id\":\"zzz\",\"findings\":[]}\n").unwrap();
+    let o = phiwall(&[
+        "eval",
+        "phi",
+        "--data",
+        data.to_str().unwrap(),
+        "--predictions",
+        preds.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+}

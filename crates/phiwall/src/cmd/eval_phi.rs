@@ -85,14 +85,6 @@ pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
             .map_err(|e| Exit::usage(format!("{e}; pass --min-score between 0 and 1")))?;
     let opts = LabelOptions { is_year_scored: a.count_years };
     let mut ds = read_path(&a.data, a.data_format, opts).map_err(|e| Exit::input(e.to_string()))?;
-    let format_used = match a.data_format {
-        Format::Auto => {
-            let head = std::fs::read_to_string(&a.data).unwrap_or_default();
-            phiwall_eval::readers::detect(&a.data.display().to_string(), &head)
-                .map_or(Format::Auto, |f| f)
-        }
-        f => f,
-    };
     let docs_read = ds.docs.len();
     ds.filter(a.split);
     if ds.docs.is_empty() {
@@ -132,7 +124,7 @@ pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
     let report = evaluate(&ds.docs, &preds, &eval_opts);
     let info = RunInfo {
         data: a.data.display().to_string(),
-        format: format!("{format_used:?}").to_lowercase(),
+        format: ds.format.to_string(),
         split: split_name(a.split).to_string(),
         docs_read,
         excluded_labels: ds.excluded_labels,
