@@ -70,13 +70,14 @@ pub fn render_text(r: &Report, info: &RunInfo) -> String {
     let red = &r.redaction;
     let _ = writeln!(
         o,
-        "Redaction (any predicted type): spans fully hidden {}% ({}/{}), touched {}%, character recall {}%, character precision {}%",
+        "Redaction (any predicted type): spans fully hidden {}% ({}/{}), touched {}%, character recall {}%, character precision {}%, span precision {}%",
         pct(red.span_hidden_recall).trim(),
         red.hidden,
         red.spans,
         pct(red.span_touched_recall).trim(),
         pct(red.char_recall).trim(),
-        pct(red.char_precision).trim()
+        pct(red.char_precision).trim(),
+        pct(red.span_precision).trim()
     );
     for (k, s) in &r.redaction_per_type {
         let _ = writeln!(
