@@ -14,6 +14,7 @@ mod error;
 pub mod generate;
 pub mod labels;
 pub mod metrics;
+pub mod predictions;
 pub mod readers;
 pub mod report;
 

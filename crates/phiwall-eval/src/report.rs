@@ -70,13 +70,14 @@ pub fn render_text(r: &Report, info: &RunInfo) -> String {
     let red = &r.redaction;
     let _ = writeln!(
         o,
-        "Redaction (any predicted type): spans fully hidden {}% ({}/{}), touched {}%, character recall {}%, character precision {}%",
+        "Redaction (any predicted type): spans fully hidden {}% ({}/{}), touched {}%, character recall {}%, character precision {}%, span precision {}%",
         pct(red.span_hidden_recall).trim(),
         red.hidden,
         red.spans,
         pct(red.span_touched_recall).trim(),
         pct(red.char_recall).trim(),
-        pct(red.char_precision).trim()
+        pct(red.char_precision).trim(),
+        pct(red.span_precision).trim()
     );
     for (k, s) in &r.redaction_per_type {
         let _ = writeln!(
@@ -201,4 +202,61 @@ pub fn render_text(r: &Report, info: &RunInfo) -> String {
         }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::{GoldDoc, GoldSpan, Split};
+    use crate::metrics::{evaluate, EvalOptions, GroupBy};
+    use phiwall_scan::{Finding, PhiType};
+
+    fn report(is_text_shown: bool) -> (Report, RunInfo) {
+        let doc = GoldDoc {
+            id: "d1".into(),
+            text: "Ann Lee 555 212 9876".into(),
+            spans: vec![
+                GoldSpan { kind: PhiType::Name, start: 0, end: 7, label: "PERSON".into() },
+                GoldSpan { kind: PhiType::Phone, start: 8, end: 20, label: "PHONE".into() },
+            ],
+            excluded: vec![],
+            split: Split::Dev,
+            template: None,
+            origin: Some("g".into()),
+        };
+        let preds = vec![vec![Finding {
+            kind: PhiType::Phone,
+            start: 8,
+            end: 20,
+            score: 0.9,
+            recognizer: "phone",
+        }]];
+        let opts = EvalOptions {
+            is_text_shown,
+            group_by: Some(GroupBy::Origin),
+            ..EvalOptions::default()
+        };
+        let info = RunInfo {
+            data: "x.jsonl".into(),
+            format: "jsonl".into(),
+            split: "dev".into(),
+            docs_read: 1,
+            ..RunInfo::default()
+        };
+        (evaluate(&[doc], &preds, &opts), info)
+    }
+
+    #[test]
+    fn text_report_has_rows_and_hides_text_by_default() {
+        let (r, info) = report(false);
+        let t = render_text(&r, &info);
+        assert!(t.contains("matching: overlap"), "{t}");
+        assert!(t.lines().any(|l| l.starts_with("PHONE") && l.contains("100.0")), "{t}");
+        assert!(t.lines().any(|l| l.starts_with("NAME") && l.contains("  0.0")), "{t}");
+        assert!(t.contains("NAME            d1 0..7 [PERSON]"), "{t}");
+        assert!(!t.contains("Ann"), "{t}");
+        assert!(t.contains("By origin"), "{t}");
+        let (r, info) = report(true);
+        assert!(render_text(&r, &info).contains("\"Ann Lee\""));
+    }
 }

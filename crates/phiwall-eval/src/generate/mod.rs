@@ -191,6 +191,11 @@ impl Ctx {
         own.get(self.rng.below(own.len())).copied().unwrap_or("")
     }
 
+    /// Pick any phrasing (for text inside one template, which already belongs to one split).
+    pub fn any(&mut self, variants: &[&'static str]) -> &'static str {
+        variants.get(self.rng.below(variants.len())).copied().unwrap_or("")
+    }
+
     /// Whether this value is spoken: spoken texts still show written digits now and then.
     pub fn spoken(&mut self) -> bool {
         self.is_spoken && !self.rng.chance(0.15)

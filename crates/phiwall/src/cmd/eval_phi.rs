@@ -8,6 +8,7 @@
 use crate::output::{self, Exit};
 use anyhow::Context;
 use phiwall_eval::metrics::{GroupBy, MatchMode};
+use phiwall_eval::predictions::read_predictions;
 use phiwall_eval::report::{render_text, RunInfo};
 use phiwall_eval::{evaluate, read_path, EvalOptions, Format, LabelOptions, SplitFilter};
 use phiwall_scan::{Scanner, ScannerConfig};
@@ -52,6 +53,10 @@ pub struct EvalPhiArgs {
     /// Score a year on its own as DATE (deid DateYear, presidio year-only DATE_TIME).
     #[arg(long)]
     pub count_years: bool,
+    /// Score these findings (JSONL `{"id", "findings":[{"type","start","end"}]}`, code points)
+    /// instead of running the scanner: compares another system on the same gold.
+    #[arg(long, value_name = "FILE")]
+    pub predictions: Option<PathBuf>,
     /// Findings scoring below this are dropped by the scanner.
     #[arg(long, value_name = "SCORE", default_value_t = 0.5)]
     pub min_score: f32,
@@ -80,14 +85,6 @@ pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
             .map_err(|e| Exit::usage(format!("{e}; pass --min-score between 0 and 1")))?;
     let opts = LabelOptions { is_year_scored: a.count_years };
     let mut ds = read_path(&a.data, a.data_format, opts).map_err(|e| Exit::input(e.to_string()))?;
-    let format_used = match a.data_format {
-        Format::Auto => {
-            let head = std::fs::read_to_string(&a.data).unwrap_or_default();
-            phiwall_eval::readers::detect(&a.data.display().to_string(), &head)
-                .map_or(Format::Auto, |f| f)
-        }
-        f => f,
-    };
     let docs_read = ds.docs.len();
     ds.filter(a.split);
     if ds.docs.is_empty() {
@@ -97,7 +94,27 @@ pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
             split_name(a.split)
         )));
     }
-    let preds: Vec<_> = ds.docs.par_iter().map(|d| scanner.scan(&d.text)).collect();
+    let preds: Vec<_> = match &a.predictions {
+        None => ds.docs.par_iter().map(|d| scanner.scan(&d.text)).collect(),
+        Some(path) => {
+            let data = std::fs::read_to_string(path)
+                .map_err(|e| Exit::input(format!("cannot read {}: {e}", path.display())))?;
+            let mut by_id = read_predictions(&data, &path.display().to_string())
+                .map_err(|e| Exit::input(e.to_string()))?;
+            let missing = ds.docs.iter().filter(|d| !by_id.contains_key(&d.id)).count();
+            if missing == ds.docs.len() {
+                return Err(Exit::input(format!(
+                    "{}: no document id matches the data set (ids look like `{}`)",
+                    path.display(),
+                    ds.docs.first().map_or("", |d| d.id.as_str())
+                )));
+            }
+            if missing > 0 {
+                output::warn(&format!("{missing} documents have no line in the predictions file: scored as no findings"));
+            }
+            ds.docs.iter().map(|d| by_id.remove(&d.id).unwrap_or_default()).collect()
+        }
+    };
     let eval_opts = EvalOptions {
         mode: a.match_mode,
         max_listed: a.max_misses,
@@ -107,7 +124,7 @@ pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
     let report = evaluate(&ds.docs, &preds, &eval_opts);
     let info = RunInfo {
         data: a.data.display().to_string(),
-        format: format!("{format_used:?}").to_lowercase(),
+        format: ds.format.to_string(),
         split: split_name(a.split).to_string(),
         docs_read,
         excluded_labels: ds.excluded_labels,
