@@ -12,6 +12,7 @@ pub mod bench;
 pub mod corpus;
 mod error;
 pub mod generate;
+pub mod injection;
 pub mod labels;
 pub mod metrics;
 pub mod predictions;

@@ -308,41 +308,40 @@ pub fn find_url_encoding(text: &str, budget: &mut Budget, out: &mut Vec<Decoded>
 }
 
 /// Common English words, and words attacks use, for telling rot13 and reversed text apart from
-/// plain text.
-const COMMON: &[&str] = &[
-    "about",
-    "above",
-    "all",
-    "and",
-    "any",
-    "are",
-    "can",
-    "code",
-    "ignore",
-    "instructions",
-    "me",
-    "must",
-    "now",
-    "password",
-    "previous",
-    "prompt",
-    "reveal",
-    "rules",
-    "say",
-    "secret",
-    "system",
-    "tell",
-    "that",
-    "the",
-    "this",
-    "what",
-    "with",
-    "you",
-    "your",
-];
-
-fn is_common(w: &str) -> bool {
-    COMMON.binary_search(&w).is_ok()
+/// plain text. A `match` compiles to a length switch plus short compares (no binary search).
+fn is_common_bytes(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"about"
+            | b"above"
+            | b"all"
+            | b"and"
+            | b"any"
+            | b"are"
+            | b"can"
+            | b"code"
+            | b"ignore"
+            | b"instructions"
+            | b"me"
+            | b"must"
+            | b"now"
+            | b"password"
+            | b"previous"
+            | b"prompt"
+            | b"reveal"
+            | b"rules"
+            | b"say"
+            | b"secret"
+            | b"system"
+            | b"tell"
+            | b"that"
+            | b"the"
+            | b"this"
+            | b"what"
+            | b"with"
+            | b"you"
+            | b"your"
+    )
 }
 
 /// rot13 of ASCII letters; everything else unchanged.
@@ -360,22 +359,26 @@ pub fn rot13(s: &str) -> String {
 /// decoded views. Works on at most `budget.bytes_left` bytes. Linear.
 pub fn find_rot13_reversed(folded: &str, budget: &mut Budget, out: &mut Vec<Decoded>) {
     let (mut plain, mut rot, mut rev) = (0usize, 0usize, 0usize);
-    let mut buf = String::new();
-    for w in folded.split(|c: char| !c.is_ascii_alphabetic()) {
-        if w.len() < 2 || w.len() > 12 {
+    let mut rbuf = [0u8; 12];
+    let mut vbuf = [0u8; 12];
+    for w in folded.split(|c: char| !c.is_ascii_lowercase()) {
+        let b = w.as_bytes();
+        if b.len() < 2 || b.len() > 12 {
             continue;
         }
-        plain += usize::from(is_common(w));
-        buf.clear();
-        buf.extend(w.chars().map(|c| match c {
-            'a'..='m' => char::from(c as u8 + 13),
-            'n'..='z' => char::from(c as u8 - 13),
-            _ => c,
-        }));
-        rot += usize::from(is_common(&buf));
-        buf.clear();
-        buf.extend(w.chars().rev());
-        rev += usize::from(is_common(&buf));
+        plain += usize::from(is_common_bytes(b));
+        let n = b.len();
+        for (k, &c) in b.iter().enumerate() {
+            let r = if c <= b'm' { c + 13 } else { c - 13 };
+            if let Some(x) = rbuf.get_mut(k) {
+                *x = r;
+            }
+            if let Some(x) = vbuf.get_mut(n - 1 - k) {
+                *x = c;
+            }
+        }
+        rot += usize::from(is_common_bytes(rbuf.get(..n).unwrap_or(&[])));
+        rev += usize::from(is_common_bytes(vbuf.get(..n).unwrap_or(&[])));
     }
     let cap = |s: &str, budget: &Budget| -> usize {
         let mut n = s.len().min(budget.bytes_left);

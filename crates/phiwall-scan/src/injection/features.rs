@@ -114,7 +114,7 @@ pub fn extract<'a>(
 
 fn word_features(text: &str, out: &mut Vec<u32>) {
     let mut prev: Option<&str> = None;
-    for w in text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '\'')) {
+    for w in text.split(|c: char| !(super::normalize::is_word_char(c) || c == '_' || c == '\'')) {
         if w.is_empty() {
             continue;
         }
