@@ -10,7 +10,7 @@
 //! Reading never trusts the files: every segment is parsed into [`SegmentFile`] with the parse
 //! problem (if any) kept as data for [`crate::verify`] to judge, instead of failing early.
 
-use crate::checkpoint::Checkpoint;
+use crate::checkpoint::{Checkpoint, ParsedCheckpoints};
 use crate::error::{Error, Result};
 use crate::keys::{DataKey, KeyProvider, KeyRing, KeyRingFile};
 use crate::merkle::{Hash, MerkleTree};
@@ -147,7 +147,7 @@ pub fn read_segments(dir: &Path) -> Result<Vec<SegmentFile>> {
 }
 
 /// Read the checkpoints file (absent means none).
-pub fn read_checkpoints(dir: &Path) -> Result<(Vec<Checkpoint>, Option<(u64, ParseError)>)> {
+pub fn read_checkpoints(dir: &Path) -> Result<ParsedCheckpoints> {
     let path = dir.join(CHECKPOINTS_FILE);
     match fs::read(&path) {
         Ok(b) => Ok(Checkpoint::parse_all(&b)),
