@@ -72,8 +72,16 @@ pub struct BenchReport {
     pub verify_seconds: f64,
     /// Records verified per second.
     pub verify_records_per_second: f64,
+    /// Process CPU seconds (user + system, all threads) spent appending.
+    pub append_cpu_seconds: f64,
+    /// Process CPU seconds spent verifying.
+    pub verify_cpu_seconds: f64,
     /// Mean inclusion-proof generation time, microseconds.
     pub proof_mean_micros: f64,
+    /// Median inclusion-proof generation time, microseconds.
+    pub proof_p50_micros: f64,
+    /// 99th percentile inclusion-proof generation time, microseconds.
+    pub proof_p99_micros: f64,
     /// Slowest inclusion-proof generation, microseconds.
     pub proof_max_micros: f64,
     /// Proofs generated (each was also verified).
@@ -93,6 +101,7 @@ pub fn run(config: &BenchConfig) -> Result<BenchReport> {
     let per = config.events / config.producers as u64;
     let extra = config.events % config.producers as u64;
     let filler = "x".repeat(config.event_bytes.saturating_sub(60));
+    let cpu0 = cpu_seconds();
     let start = Instant::now();
     let handles: Vec<_> = (0..config.producers)
         .map(|t| {
@@ -121,6 +130,7 @@ pub fn run(config: &BenchConfig) -> Result<BenchReport> {
         h.join().map_err(|_| Error::WriterFailed("bench producer panicked".into()))??;
     }
     let append_seconds = start.elapsed().as_secs_f64();
+    let append_cpu_seconds = cpu_seconds() - cpu0;
     Arc::try_unwrap(appender)
         .map_err(|_| Error::WriterFailed("appender still shared".into()))?
         .close()?;
@@ -131,9 +141,11 @@ pub fn run(config: &BenchConfig) -> Result<BenchReport> {
         .map(|m| m.len())
         .sum();
 
+    let cpu1 = cpu_seconds();
     let t = Instant::now();
     let report = verify_dir(&tmp.0, &VerifyOptions::default())?;
     let verify_seconds = t.elapsed().as_secs_f64();
+    let verify_cpu_seconds = cpu_seconds() - cpu1;
     if let Some(p) = report.problem {
         return Err(Error::Integrity(format!("benchmark ledger failed verification: {p}")));
     }
@@ -142,7 +154,7 @@ pub fn run(config: &BenchConfig) -> Result<BenchReport> {
     let n = tree.len();
     let root = tree.root();
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let (mut total, mut max) = (0f64, 0f64);
+    let mut times = Vec::with_capacity(usize::try_from(config.proofs).unwrap_or(0));
     for _ in 0..config.proofs {
         x ^= x << 13;
         x ^= x >> 7;
@@ -151,9 +163,7 @@ pub fn run(config: &BenchConfig) -> Result<BenchReport> {
         let t = Instant::now();
         let proof =
             tree.inclusion_proof(seq, n).ok_or_else(|| Error::Proof("benchmark proof".into()))?;
-        let us = t.elapsed().as_secs_f64() * 1e6;
-        total += us;
-        max = max.max(us);
+        times.push(t.elapsed().as_secs_f64() * 1e6);
         let leaf = tree.leaf(seq).copied().unwrap_or([0; 32]);
         if !verify_inclusion(&leaf, seq, n, &proof, &root) {
             return Err(Error::Proof(format!("benchmark proof for seq {seq} did not verify")));
@@ -170,10 +180,34 @@ pub fn run(config: &BenchConfig) -> Result<BenchReport> {
         segment_bytes,
         verify_seconds,
         verify_records_per_second: report.records as f64 / verify_seconds,
-        proof_mean_micros: if config.proofs > 0 { total / config.proofs as f64 } else { 0.0 },
-        proof_max_micros: max,
+        append_cpu_seconds,
+        verify_cpu_seconds,
+        proof_mean_micros: times.iter().sum::<f64>() / (times.len().max(1) as f64),
+        proof_p50_micros: percentile(&mut times, 0.50),
+        proof_p99_micros: percentile(&mut times, 0.99),
+        proof_max_micros: percentile(&mut times, 1.0),
         proofs: config.proofs,
     })
+}
+
+/// Value at quantile `q` (0..=1) of `v` (sorted in place); 0 when empty.
+fn percentile(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let Some(last) = v.len().checked_sub(1) else { return 0.0 };
+    let i = ((last as f64) * q).round() as usize;
+    v.get(i.min(last)).copied().unwrap_or(0.0)
+}
+
+/// User + system CPU seconds of this process (all threads) from /proc; 0 where unavailable.
+/// Reported next to wall time because the benchmark machine is shared.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    // Fields 14 and 15 are at indexes 11 and 12 after the state field (field 3 is index 0).
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// A directory removed on drop (the library does not depend on `tempfile`).

@@ -271,7 +271,7 @@ pub fn verify_parts(
 }
 
 fn check_records(segments: &[SegmentFile]) -> (MerkleTree, Option<Problem>) {
-    let mut tree = MerkleTree::new();
+    let mut tree = MerkleTree::with_capacity(segments.iter().map(|s| s.records.len() as u64).sum());
     let mut head: Hash = [0; 32];
     let count = segments.len();
     for (k, seg) in segments.iter().enumerate() {

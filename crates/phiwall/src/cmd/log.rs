@@ -559,18 +559,26 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         output::line(&serde_json::to_string_pretty(&r)?);
     } else {
         output::line(&format!(
-            "append: {} events of {} bytes, {} producers, wait every {}, fsync {}: {:.0} events/s ({:.2} s)",
-            r.events, r.event_bytes, r.producers, r.wait_every, r.fsync, r.append_events_per_second, r.append_seconds
+            "append: {} events of {} bytes, {} producers, wait every {}, fsync {}: {:.0} events/s ({:.2} s wall, {:.2} s CPU)",
+            r.events,
+            r.event_bytes,
+            r.producers,
+            r.wait_every,
+            r.fsync,
+            r.append_events_per_second,
+            r.append_seconds,
+            r.append_cpu_seconds
         ));
         output::line(&format!(
-            "verify: {:.0} records/s ({:.2} s, {} MB of segments)",
+            "verify: {:.0} records/s ({:.2} s wall, {:.2} s CPU, {} MB of segments)",
             r.verify_records_per_second,
             r.verify_seconds,
+            r.verify_cpu_seconds,
             r.segment_bytes / 1_000_000
         ));
         output::line(&format!(
-            "proof:  mean {:.1} us, max {:.1} us over {} inclusion proofs",
-            r.proof_mean_micros, r.proof_max_micros, r.proofs
+            "proof:  mean {:.1} us, p50 {:.1} us, p99 {:.1} us, max {:.1} us over {} inclusion proofs",
+            r.proof_mean_micros, r.proof_p50_micros, r.proof_p99_micros, r.proof_max_micros, r.proofs
         ));
     }
     Ok(ExitCode::SUCCESS)
