@@ -90,9 +90,11 @@ mod tests {
     #[test]
     fn context_windows_respect_char_boundaries() {
         let d = Doc::new("é call me at 555");
-        assert_eq!(d.before(13, 100), "é call me at ");
-        assert_eq!(d.before(2, 1), "");
-        assert_eq!(d.after(1, 5), "é ca".get(..0).map_or("", |_| d.after(1, 5)));
+        assert_eq!(d.before(14, 100), "é call me at ");
+        // Position 1 is inside "é": it floors to 0.
+        assert_eq!(d.before(1, 1), "");
+        assert_eq!(d.after(1, 3), "é ");
+        assert_eq!(d.before(14, 3), "at ");
         assert!(d.after(100, 5).is_empty());
     }
 }

@@ -135,7 +135,7 @@ pub fn resolve_overlaps(mut spans: Vec<Span>) -> Vec<Span> {
     if spans.len() < 2 {
         return spans;
     }
-    spans.sort_unstable_by(|a, b| (a.kind, a.start, a.end).cmp(&(b.kind, b.start, b.end)));
+    spans.sort_unstable_by_key(|s| (s.kind, s.start, s.end));
     let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
     for s in spans {
         match merged.last_mut() {

@@ -7,8 +7,8 @@
 //! stopping on errors).
 
 mod cmd;
-mod input;
-mod output;
+
+use phiwall::{input, output, secret};
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

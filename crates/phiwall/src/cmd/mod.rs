@@ -7,6 +7,7 @@ pub mod eval_phi;
 pub mod generate;
 pub mod keys;
 pub mod log;
+pub mod pipeline;
 pub mod redact;
 pub mod scan;
 pub mod train;

@@ -1,0 +1,1 @@
+//! Throughput bench runner (filled below).
