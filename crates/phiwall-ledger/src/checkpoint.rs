@@ -22,6 +22,9 @@ pub const CHECKPOINT_LEN: usize = 8 + 8 + 32 + 32 + 8 + 32 + 64;
 /// Domain separation for the signed message.
 const SIGNING_CONTEXT: &[u8] = b"phiwall-ledger checkpoint v1\n";
 
+/// The checkpoints of a file, and where and why parsing stopped early.
+pub type ParsedCheckpoints = (Vec<Checkpoint>, Option<(u64, ParseError)>);
+
 /// A signed checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
@@ -154,7 +157,7 @@ impl Checkpoint {
     }
 
     /// Parse a whole checkpoints file: the checkpoints, and the problem with any trailing bytes.
-    pub fn parse_all(buf: &[u8]) -> (Vec<Checkpoint>, Option<(u64, ParseError)>) {
+    pub fn parse_all(buf: &[u8]) -> ParsedCheckpoints {
         let mut out = Vec::new();
         let mut off = 0usize;
         while off < buf.len() {

@@ -30,6 +30,7 @@ pub mod merkle;
 pub mod prove;
 pub mod record;
 pub mod store;
+pub mod timefmt;
 pub mod verify;
 
 pub use appender::{Appender, FsyncPolicy, LedgerConfig, RecoveryReport};

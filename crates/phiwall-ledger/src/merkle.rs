@@ -54,6 +54,20 @@ impl MerkleTree {
         Self { levels: vec![Vec::new()] }
     }
 
+    /// An empty tree with room for `leaves` leaves without reallocating.
+    pub fn with_capacity(leaves: u64) -> Self {
+        let mut levels = Vec::new();
+        let mut n = usize::try_from(leaves).unwrap_or(0);
+        loop {
+            levels.push(Vec::with_capacity(n));
+            if n <= 1 {
+                break;
+            }
+            n /= 2;
+        }
+        Self { levels }
+    }
+
     /// Number of leaves.
     pub fn len(&self) -> u64 {
         self.levels.first().map_or(0, |l| l.len() as u64)
@@ -97,7 +111,7 @@ impl MerkleTree {
         if size == 0 {
             return empty_root();
         }
-        if size.is_power_of_two() && start % size == 0 {
+        if size.is_power_of_two() && start.is_multiple_of(size) {
             let k = size.trailing_zeros() as usize;
             if let Some(h) = self.levels.get(k).and_then(|row| row.get((start >> k) as usize)) {
                 return *h;

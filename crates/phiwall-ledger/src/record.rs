@@ -222,7 +222,7 @@ pub fn parse_record(buf: &[u8]) -> Result<RecordView<'_>, ParseError> {
         return Err(ParseError::Incomplete { needed: 4, available: buf.len() });
     };
     let total = u32_at(len_bytes, 0) as usize;
-    if total < BODY_FIXED_LEN + 32 || total > BODY_FIXED_LEN + 32 + MAX_CIPHERTEXT {
+    if !(BODY_FIXED_LEN + 32..=BODY_FIXED_LEN + 32 + MAX_CIPHERTEXT).contains(&total) {
         return Err(ParseError::Malformed(format!(
             "record length between {} and {} expected, {total} found",
             BODY_FIXED_LEN + 32,

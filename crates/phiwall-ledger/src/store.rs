@@ -10,7 +10,7 @@
 //! Reading never trusts the files: every segment is parsed into [`SegmentFile`] with the parse
 //! problem (if any) kept as data for [`crate::verify`] to judge, instead of failing early.
 
-use crate::checkpoint::Checkpoint;
+use crate::checkpoint::{Checkpoint, ParsedCheckpoints};
 use crate::error::{Error, Result};
 use crate::keys::{DataKey, KeyProvider, KeyRing, KeyRingFile};
 use crate::merkle::{Hash, MerkleTree};
@@ -18,6 +18,8 @@ use crate::record::{parse_record, ParseError, SegmentHeader, SEGMENT_HEADER_LEN}
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Name of the checkpoints file.
 pub const CHECKPOINTS_FILE: &str = "checkpoints.log";
@@ -141,13 +143,41 @@ impl SegmentFile {
     }
 }
 
-/// Read every segment of `dir`.
+/// Read every segment of `dir`, parsing (and hashing) segments on all cores.
 pub fn read_segments(dir: &Path) -> Result<Vec<SegmentFile>> {
-    list_segments(dir)?.into_iter().map(|(i, p)| SegmentFile::read(i, p)).collect()
+    let list = list_segments(dir)?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(list.len());
+    if workers <= 1 {
+        return list.into_iter().map(|(i, p)| SegmentFile::read(i, p)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Result<SegmentFile>>>> =
+        list.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((index, path)) = list.get(i) else { break };
+                let r = SegmentFile::read(*index, path.clone());
+                if let Some(Ok(mut slot)) = slots.get(i).map(Mutex::lock) {
+                    *slot = Some(r);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(Error::WriterFailed("segment reader thread failed".into())))
+        })
+        .collect()
 }
 
 /// Read the checkpoints file (absent means none).
-pub fn read_checkpoints(dir: &Path) -> Result<(Vec<Checkpoint>, Option<(u64, ParseError)>)> {
+pub fn read_checkpoints(dir: &Path) -> Result<ParsedCheckpoints> {
     let path = dir.join(CHECKPOINTS_FILE);
     match fs::read(&path) {
         Ok(b) => Ok(Checkpoint::parse_all(&b)),
@@ -208,7 +238,7 @@ impl LedgerReader {
 
     /// The Merkle tree over the stored leaf hashes in file order.
     pub fn merkle_tree(&self) -> MerkleTree {
-        let mut t = MerkleTree::new();
+        let mut t = MerkleTree::with_capacity(self.len());
         for (_, r) in self.records() {
             t.push(r.stored_hash);
         }

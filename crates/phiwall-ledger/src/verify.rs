@@ -271,7 +271,7 @@ pub fn verify_parts(
 }
 
 fn check_records(segments: &[SegmentFile]) -> (MerkleTree, Option<Problem>) {
-    let mut tree = MerkleTree::new();
+    let mut tree = MerkleTree::with_capacity(segments.iter().map(|s| s.records.len() as u64).sum());
     let mut head: Hash = [0; 32];
     let count = segments.len();
     for (k, seg) in segments.iter().enumerate() {
@@ -548,4 +548,81 @@ fn check_checkpoints(
         ));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::DataKey;
+    use crate::record::{encode_record, Cipher, SegmentHeader};
+    use proptest::prelude::*;
+    use std::path::PathBuf;
+
+    /// One in-memory segment of `n` records.
+    fn segment(n: u64) -> (Vec<u8>, MerkleTree) {
+        let key = DataKey::random(0, Cipher::Aes256Gcm).unwrap();
+        let header =
+            SegmentHeader { index: 0, cipher: Cipher::Aes256Gcm, first_seq: 0, prev_hash: [0; 32] };
+        let mut b = header.encode().to_vec();
+        let mut prev = [0u8; 32];
+        let mut tree = MerkleTree::new();
+        for seq in 0..n {
+            let ct = key.seal(seq, seq, &prev, b"{}").unwrap();
+            prev = encode_record(&mut b, 0, seq, seq, &prev, &ct);
+            tree.push(prev);
+        }
+        (b, tree)
+    }
+
+    fn run(bytes: Vec<u8>, checkpoints: &[Checkpoint], key: Option<VerifyingKey>) -> VerifyReport {
+        let seg = SegmentFile::parse(0, PathBuf::from("t"), bytes);
+        verify_parts(&[seg], checkpoints, None, key, &VerifyOptions::default())
+    }
+
+    #[test]
+    fn clean_segment_and_matching_checkpoint_verify() {
+        let (b, tree) = segment(9);
+        let sk = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let c = Checkpoint::sign(&sk, 9, tree.root(), *tree.leaf(8).unwrap(), 1);
+        let r = run(b, &[c], Some(sk.verifying_key()));
+        assert!(r.is_ok(), "{:?}", r.problem);
+        assert_eq!(r.records, 9);
+        assert_eq!(r.latest_checkpoint_size, Some(9));
+    }
+
+    #[test]
+    fn checkpoint_beyond_the_log_is_truncation_and_wrong_root_is_rewrite() {
+        let (b, tree) = segment(9);
+        let sk = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let long = Checkpoint::sign(&sk, 12, tree.root(), [0; 32], 1);
+        let r = run(b.clone(), &[long], Some(sk.verifying_key()));
+        assert_eq!(r.problem.map(|p| p.kind()), Some("truncated"));
+        let wrong = Checkpoint::sign(&sk, 5, tree.root(), *tree.leaf(4).unwrap(), 1);
+        let r = run(b, &[wrong], Some(sk.verifying_key()));
+        assert!(matches!(r.problem, Some(Problem::RewrittenHistory { tree_size: 5, .. })));
+    }
+
+    #[test]
+    fn problems_display_their_kind_without_content() {
+        let p = Problem::Missing { segment: 1, expected_seq: 4, found_seq: 7 };
+        assert!(p.to_string().starts_with("missing: records 4..6"));
+        let p = Problem::SegmentSwapped { file_index: 1, content_index: 2 };
+        assert_eq!(p.kind(), "segment swapped");
+    }
+
+    proptest! {
+        #[test]
+        fn verify_never_panics_on_random_segment_bytes(noise in proptest::collection::vec(any::<u8>(), 0..400),
+                                                        at in any::<usize>(), keep_header in any::<bool>()) {
+            let (mut b, _) = segment(4);
+            if keep_header {
+                let i = 56 + at % (b.len() - 56);
+                b.splice(i..(i + noise.len()).min(b.len()), noise.iter().copied());
+            } else {
+                b = noise;
+            }
+            let r = run(b, &[], None);
+            let _ = r.problem.map(|p| p.to_string());
+        }
+    }
 }

@@ -4,6 +4,8 @@
 //! The child is this same test binary running `crash_child_writer` with an environment
 //! variable set; without it that test returns at once.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use phiwall_ledger::store::LedgerReader;
 use phiwall_ledger::{
     verify_dir, Appender, FileKeyProvider, FsyncPolicy, LedgerConfig, SystemClock, VerifyOptions,

@@ -1,6 +1,8 @@
 //! The writer's life: group commit from many threads, reopen, torn-tail recovery, refusal to
 //! append over a truncated log, rotation during writes, crypto-shredding, and the PHI canary.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;

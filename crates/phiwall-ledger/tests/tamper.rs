@@ -1,5 +1,7 @@
 //! Every kind of tampering issue #6 lists is detected by `verify` and named correctly.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;

@@ -42,6 +42,9 @@ enum Command {
     /// Read, verify, prove and export the tamper-evident audit ledger.
     #[command(subcommand)]
     Log(cmd::log::LogCommand),
+    /// Manage the ledger's encryption keys: init, status, rotate, rewrap, shred.
+    #[command(subcommand)]
+    Keys(cmd::keys::KeysCommand),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Bench(c) => cmd::bench::run(c),
         Command::Generate(c) => cmd::generate::run(c),
         Command::Log(c) => cmd::log::run(c),
+        Command::Keys(c) => cmd::keys::run(c),
     };
     match result {
         Ok(code) => code,

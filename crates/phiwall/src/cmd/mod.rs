@@ -5,6 +5,7 @@ pub mod eval;
 pub mod eval_injection;
 pub mod eval_phi;
 pub mod generate;
+pub mod keys;
 pub mod log;
 pub mod pipeline;
 pub mod redact;

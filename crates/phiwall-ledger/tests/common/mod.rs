@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: build a ledger, locate records, tamper with bytes.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use phiwall_ledger::store::{list_segments, SegmentFile};
 use phiwall_ledger::{
