@@ -43,6 +43,11 @@ enum Command {
     /// Read, verify, prove and export the tamper-evident audit ledger.
     #[command(subcommand)]
     Log(cmd::log::LogCommand),
+    /// Run the OpenAI-compatible gateway (loopback and a simulated model without --config).
+    Serve(cmd::serve::ServeArgs),
+    /// Create, list, revoke and rotate gateway API keys.
+    #[command(subcommand)]
+    Keys(cmd::keys::KeysCommand),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +60,8 @@ fn main() -> ExitCode {
         Command::Bench(c) => cmd::bench::run(c),
         Command::Generate(c) => cmd::generate::run(c),
         Command::Log(c) => cmd::log::run(c),
+        Command::Serve(a) => cmd::serve::run(a),
+        Command::Keys(c) => cmd::keys::run(c),
     };
     match result {
         Ok(code) => code,
