@@ -14,7 +14,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use super::{is_alnum, unit_follows};
+use super::{digit_words, is_alnum, unit_follows};
 use crate::detector::{floor_boundary, Detector, Doc, Span};
 use crate::phi::validators;
 use crate::types::PhiType;
@@ -370,13 +370,60 @@ impl Detector for KeyedDetector {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let text = doc.text;
+        let bytes = text.as_bytes();
+        // Every rule needs a digit in the value, and a value starts at most LOOKBACK bytes after
+        // the start of its phrase, so the automaton only runs over the stretches before words
+        // that hold a digit (merged when they overlap). Narrative without numbers costs one
+        // digit scan.
+        let mut next_free = 0;
+        let mut searched_to = 0;
+        let mut words = digit_words(text).peekable();
+        while let Some(w) = words.next() {
+            let mut hi = w.start;
+            while let Some(nw) = words.peek() {
+                if nw.start.saturating_sub(LOOKBACK) <= hi {
+                    hi = nw.start;
+                    words.next();
+                } else {
+                    break;
+                }
+            }
+            // Start on a word boundary so "member id" is not cut to "id".
+            let mut lo = w.start.saturating_sub(LOOKBACK);
+            while lo > 0 && bytes.get(lo - 1).is_some_and(|&b| is_alnum(b)) {
+                lo -= 1;
+            }
+            let lo = floor_boundary(text, lo.max(searched_to));
+            if lo < hi {
+                self.scan_range(doc, lo, hi, &mut next_free, out);
+            }
+            searched_to = hi;
+        }
+    }
+}
+
+/// How far before a value its phrase may start: the connector limit of [`skip_connector`] plus
+/// the longest phrase, rounded up.
+const LOOKBACK: usize = 96;
+
+impl KeyedDetector {
+    /// Find phrases in `text[lo..hi]` and read the value after each.
+    fn scan_range(
+        &self,
+        doc: &Doc<'_>,
+        lo: usize,
+        hi: usize,
+        next_free: &mut usize,
+        out: &mut Vec<Span>,
+    ) {
         let Some(ac) = self.ac.as_ref() else { return };
         let text = doc.text;
         let bytes = text.as_bytes();
-        let mut next_free = 0;
-        for m in ac.find_iter(text) {
-            let (ks, ke) = (m.start(), m.end());
-            if ks < next_free {
+        let Some(hay) = text.get(lo..hi) else { return };
+        for m in ac.find_iter(hay) {
+            let (ks, ke) = (lo + m.start(), lo + m.end());
+            if ks < *next_free {
                 continue;
             }
             let Some(key) = self.keys.get(m.pattern().as_usize()) else { continue };
@@ -401,7 +448,7 @@ impl Detector for KeyedDetector {
             let lead = text.get(floor_boundary(text, ks.saturating_sub(24))..vs).unwrap_or("");
             let Some((kind, score)) = judge(key.rule, text, &tok, lead) else { continue };
             out.push(Span::new(tok.start, tok.end, kind, score, self.name()));
-            next_free = tok.end;
+            *next_free = tok.end;
         }
     }
 }
@@ -476,6 +523,19 @@ mod tests {
         ] {
             assert_none(&d, t);
         }
+    }
+
+    #[test]
+    fn phrase_far_before_value_and_many_windows() {
+        let filler = "x ".repeat(60);
+        let t =
+            format!("{filler}member id {filler} 7 then member id XJH123456789 and MRN 00123456");
+        assert_eq!(
+            keyed(&t),
+            vec![f(PhiType::HealthPlanId, "XJH123456789"), f(PhiType::Mrn, "00123456")]
+        );
+        let long = "medical record number is ".to_string() + "00123456";
+        assert_eq!(keyed(&long), vec![f(PhiType::Mrn, "00123456")]);
     }
 
     #[test]
