@@ -5,9 +5,16 @@
 //! Two kinds of detector live here:
 //! - *shape* detectors (one per file) find candidates with a compiled regex or a byte prefilter,
 //!   check boundaries and validators (`crate::phi::validators`), then score with context words;
-//! - one *keyed* detector ([`keyed`]) runs a single Aho-Corasick pass over every context phrase
-//!   ("MRN", "member ID", "VIN", "serial number", "fingerprint ID" ...) of the families in
-//!   `ids`, `vehicle`, `device`, `biometric` and `other_id`, and reads the identifier that follows.
+//!   SSN, phone/fax, card and IPv4 share one pass over the text's *digit clusters* (runs of
+//!   digits joined by short separators, found eight bytes at a time) through
+//!   [`NumericDetector`], so their regexes only ever see a few short slices;
+//! - one *keyed* detector (`keyed.rs`) runs a single Aho-Corasick automaton over every context
+//!   phrase ("MRN", "member ID", "VIN", "serial number", "fingerprint ID" ...) of the families in
+//!   `ids`, `vehicle`, `device`, `biometric` and `other_id`, only over the stretches just before
+//!   words that hold a digit, and reads the identifier that follows.
+//!
+//! Context words are checked with `Window`: a window of text split into words once, matched
+//! against short lists (whole words, ASCII case-insensitive).
 //!
 //! Invariants: every span is on ASCII bytes of `doc.text` (so always on char boundaries); regexes
 //! are ASCII-only (`(?-u)`) so the lazy DFA never falls back to slow Unicode word boundaries; no

@@ -408,6 +408,11 @@ mod tests {
         let d = PhoneDetector;
         assert_eq!(found_spoken(&d, "call me at 555 212 9876 please"), vec![p("555 212 9876")]);
         assert_eq!(found_spoken(&d, "my cell is 5552129876"), vec![p("5552129876")]);
+        assert_eq!(
+            found_spoken(&d, "the fax number is 555 212 9876"),
+            vec![(PhiType::Fax, "555 212 9876".to_string())]
+        );
+        assert!(found_spoken(&d, "i walked 555 212 9876 steps").is_empty());
     }
 
     #[test]
