@@ -264,9 +264,10 @@ fn read_value(doc: &Doc<'_>, i: usize) -> Option<Token> {
                 ge += 1;
             }
             let min = if doc.is_spoken_view { 2 } else { 3 };
-            let glued = bytes
-                .get(ge)
-                .is_some_and(|&b| is_alnum(b) || b == b'.' || b == b'/' || b == b':' || b == b'%');
+            let after_digit = bytes.get(ge + 1).is_some_and(u8::is_ascii_digit);
+            let glued = bytes.get(ge).is_some_and(|&b| {
+                is_alnum(b) || b == b'%' || (matches!(b, b'.' | b'/' | b':' | b',') && after_digit)
+            });
             let prev_digit = e > 0 && bytes.get(e - 1).is_some_and(u8::is_ascii_digit);
             if ge - g >= min && !glued && prev_digit && !unit_follows(doc.text, ge) {
                 e = g;
@@ -472,6 +473,9 @@ mod tests {
         assert_eq!(keyed("MRN#12345678"), vec![f(PhiType::Mrn, "12345678")]);
         assert_eq!(keyed("medical record number is 00123456."), vec![f(PhiType::Mrn, "00123456")]);
         assert_eq!(keyed("MRN 123 456 789 seen"), vec![f(PhiType::Mrn, "123 456 789")]);
+        assert_eq!(keyed("MRN 123 456."), vec![f(PhiType::Mrn, "123 456")]);
+        assert_eq!(keyed("MRN 1234567 at 10:30"), vec![f(PhiType::Mrn, "1234567")]);
+        assert_eq!(keyed("MRN 1234567 120/80"), vec![f(PhiType::Mrn, "1234567")]);
         assert_eq!(keyed("mrn - A1234567"), vec![f(PhiType::Mrn, "A1234567")]);
     }
 
