@@ -189,7 +189,6 @@ impl PhoneDetector {
             } else {
                 continue;
             };
-            // A leading "(" belongs to the number only when it opened the area code.
             if !left_free(bytes, start)
                 || !(right_free(bytes, end) || extension_follows(bytes, end))
             {
