@@ -356,13 +356,15 @@ pub(crate) struct Window<'a> {
     n: usize,
     /// Bit `k` set when some token has length `k` (lengths of 63+ share bit 63).
     len_mask: u64,
+    /// Bit `b & 63` set when some token starts with byte `b` (ASCII-lowercased).
+    first_mask: u64,
 }
 
 impl<'a> Window<'a> {
     /// Split `hay` into its first 24 words.
     pub(crate) fn new(hay: &'a str) -> Self {
         let b = hay.as_bytes();
-        let mut w = Window { b, toks: [(0, 0); 24], n: 0, len_mask: 0 };
+        let mut w = Window { b, toks: [(0, 0); 24], n: 0, len_mask: 0, first_mask: 0 };
         let mut i = 0;
         while i < b.len() && w.n < w.toks.len() {
             if b.get(i).is_some_and(|&x| is_alnum(x)) {
@@ -374,6 +376,8 @@ impl<'a> Window<'a> {
                     *t = (s as u32, i as u32);
                     w.n += 1;
                     w.len_mask |= 1u64 << (i - s).min(63);
+                    let first = b.get(s).map_or(0, u8::to_ascii_lowercase);
+                    w.first_mask |= 1u64 << (first & 63);
                 }
             } else {
                 i += 1;
@@ -406,6 +410,11 @@ impl<'a> Window<'a> {
         let mut best: Option<usize> = None;
         for w in words {
             let wb = w.as_bytes();
+            // Most entries fail on their first letter: one bit test, before any scanning.
+            let Some(&c0) = wb.first() else { continue };
+            if self.first_mask & (1u64 << (c0.to_ascii_lowercase() & 63)) == 0 {
+                continue;
+            }
             let k = wb.iter().position(|&c| !is_alnum(c)).unwrap_or(wb.len());
             let (first, rest) = wb.split_at(k);
             if first.is_empty() || self.len_mask & (1u64 << first.len().min(63)) == 0 {
