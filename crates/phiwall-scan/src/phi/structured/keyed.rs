@@ -325,6 +325,20 @@ fn judge(rule: Rule, text: &str, t: &Token, lead: &str) -> Option<(PhiType, f32)
     if is_range {
         return None;
     }
+    // Dates ("2023-12-05", "12-05-2023") and years ("in 2019") are not identifiers.
+    let mut parts = raw.split('-').map(str::len);
+    let is_date = all_digits
+        && matches!(
+            (parts.next(), parts.next(), parts.next(), parts.next()),
+            (Some(4), Some(1 | 2), Some(1 | 2), None)
+                | (Some(1 | 2), Some(1 | 2), Some(2 | 4), None)
+        );
+    let is_year = n == 4
+        && all_digits
+        && matches!(c.first().zip(c.get(1)), Some((b'1', b'9')) | Some((b'2', b'0')));
+    if is_date || (is_year && !matches!(rule, Rule::Ssn | Rule::Pager)) {
+        return None;
+    }
     Some(match rule {
         Rule::Mrn if has(5, 4) && t.alnum <= 20 && letters <= 4 => (PhiType::Mrn, 0.85),
         Rule::PlanId if validators::mbi_shape(c) => (PhiType::HealthPlanId, 0.95),
@@ -524,6 +538,9 @@ mod tests {
             "acct 1,250.00",
             "Na 140 (ref 135-145)",
             "DL 50-60",
+            "chart 2023-12-05",
+            "claim 12-05-2023",
+            "claim 2019",
         ] {
             assert_none(&d, t);
         }
