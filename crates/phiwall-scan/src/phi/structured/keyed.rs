@@ -393,7 +393,14 @@ impl Detector for KeyedDetector {
         // digit scan.
         let mut next_free = 0;
         let mut searched_to = 0;
-        let mut words = digit_words(text).peekable();
+        // Parts of "118/76", "4.2", "10:30", "1,250" can never start a value (see read_value).
+        let glued = |w: &super::Word| {
+            let digit_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+            let is_glue = |b: Option<&u8>| matches!(b, Some(b'/' | b'.' | b':' | b','));
+            (is_glue(bytes.get(w.end)) && digit_at(w.end + 1))
+                || (w.start >= 2 && is_glue(bytes.get(w.start - 1)) && digit_at(w.start - 2))
+        };
+        let mut words = digit_words(text).filter(|w| !glued(w)).peekable();
         while let Some(w) = words.next() {
             let mut hi = w.start;
             while let Some(nw) = words.peek() {
