@@ -99,6 +99,11 @@ pub(crate) const KEYS: &[Key] = &[
     k("lic #", Rule::License),
     kc("DL", Rule::License),
     k("DL#", Rule::License),
+    k("dl number", Rule::License),
+    k("dl no", Rule::License),
+    k("driver's license number", Rule::License),
+    k("drivers license number", Rule::License),
+    k("driver license number", Rule::License),
     k("driver's license", Rule::License),
     k("drivers license", Rule::License),
     k("driver license", Rule::License),
@@ -280,6 +285,7 @@ mod tests {
     #[test]
     fn licences() {
         assert_eq!(keyed("DL: D1234567"), vec![f(PhiType::LicenseNumber, "D1234567")]);
+        assert_eq!(keyed("my dl number is d1234567"), vec![f(PhiType::LicenseNumber, "d1234567")]);
         assert_eq!(
             keyed("driver's license S530-460-88-115"),
             vec![f(PhiType::LicenseNumber, "S530-460-88-115")]

@@ -14,7 +14,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use super::{is_alnum, unit_follows};
+use super::{digit_words, is_alnum, unit_follows};
 use crate::detector::{floor_boundary, Detector, Doc, Span};
 use crate::phi::validators;
 use crate::types::PhiType;
@@ -264,9 +264,10 @@ fn read_value(doc: &Doc<'_>, i: usize) -> Option<Token> {
                 ge += 1;
             }
             let min = if doc.is_spoken_view { 2 } else { 3 };
-            let glued = bytes
-                .get(ge)
-                .is_some_and(|&b| is_alnum(b) || b == b'.' || b == b'/' || b == b':' || b == b'%');
+            let after_digit = bytes.get(ge + 1).is_some_and(u8::is_ascii_digit);
+            let glued = bytes.get(ge).is_some_and(|&b| {
+                is_alnum(b) || b == b'%' || (matches!(b, b'.' | b'/' | b':' | b',') && after_digit)
+            });
             let prev_digit = e > 0 && bytes.get(e - 1).is_some_and(u8::is_ascii_digit);
             if ge - g >= min && !glued && prev_digit && !unit_follows(doc.text, ge) {
                 e = g;
@@ -324,6 +325,20 @@ fn judge(rule: Rule, text: &str, t: &Token, lead: &str) -> Option<(PhiType, f32)
     if is_range {
         return None;
     }
+    // Dates ("2023-12-05", "12-05-2023") and years ("in 2019") are not identifiers.
+    let mut parts = raw.split('-').map(str::len);
+    let is_date = all_digits
+        && matches!(
+            (parts.next(), parts.next(), parts.next(), parts.next()),
+            (Some(4), Some(1 | 2), Some(1 | 2), None)
+                | (Some(1 | 2), Some(1 | 2), Some(2 | 4), None)
+        );
+    let is_year = n == 4
+        && all_digits
+        && matches!(c.first().zip(c.get(1)), Some((b'1', b'9')) | Some((b'2', b'0')));
+    if is_date || (is_year && !matches!(rule, Rule::Ssn | Rule::Pager)) {
+        return None;
+    }
     Some(match rule {
         Rule::Mrn if has(5, 4) && t.alnum <= 20 && letters <= 4 => (PhiType::Mrn, 0.85),
         Rule::PlanId if validators::mbi_shape(c) => (PhiType::HealthPlanId, 0.95),
@@ -370,13 +385,67 @@ impl Detector for KeyedDetector {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let text = doc.text;
+        let bytes = text.as_bytes();
+        // Every rule needs a digit in the value, and a value starts at most LOOKBACK bytes after
+        // the start of its phrase, so the automaton only runs over the stretches before words
+        // that hold a digit (merged when they overlap). Narrative without numbers costs one
+        // digit scan.
+        let mut next_free = 0;
+        let mut searched_to = 0;
+        // Parts of "118/76", "4.2", "10:30", "1,250" can never start a value (see read_value).
+        let glued = |w: &super::Word| {
+            let digit_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+            let is_glue = |b: Option<&u8>| matches!(b, Some(b'/' | b'.' | b':' | b','));
+            (is_glue(bytes.get(w.end)) && digit_at(w.end + 1))
+                || (w.start >= 2 && is_glue(bytes.get(w.start - 1)) && digit_at(w.start - 2))
+        };
+        let mut words = digit_words(text).filter(|w| !glued(w)).peekable();
+        while let Some(w) = words.next() {
+            let mut hi = w.start;
+            while let Some(nw) = words.peek() {
+                if nw.start.saturating_sub(LOOKBACK) <= hi {
+                    hi = nw.start;
+                    words.next();
+                } else {
+                    break;
+                }
+            }
+            // Start on a word boundary so "member id" is not cut to "id".
+            let mut lo = w.start.saturating_sub(LOOKBACK);
+            while lo > 0 && bytes.get(lo - 1).is_some_and(|&b| is_alnum(b)) {
+                lo -= 1;
+            }
+            let lo = floor_boundary(text, lo.max(searched_to));
+            if lo < hi {
+                self.scan_range(doc, lo, hi, &mut next_free, out);
+            }
+            searched_to = hi;
+        }
+    }
+}
+
+/// How far before a value its phrase may start: the connector limit of [`skip_connector`] plus
+/// the longest phrase, rounded up.
+const LOOKBACK: usize = 96;
+
+impl KeyedDetector {
+    /// Find phrases in `text[lo..hi]` and read the value after each.
+    fn scan_range(
+        &self,
+        doc: &Doc<'_>,
+        lo: usize,
+        hi: usize,
+        next_free: &mut usize,
+        out: &mut Vec<Span>,
+    ) {
         let Some(ac) = self.ac.as_ref() else { return };
         let text = doc.text;
         let bytes = text.as_bytes();
-        let mut next_free = 0;
-        for m in ac.find_iter(text) {
-            let (ks, ke) = (m.start(), m.end());
-            if ks < next_free {
+        let Some(hay) = text.get(lo..hi) else { return };
+        for m in ac.find_iter(hay) {
+            let (ks, ke) = (lo + m.start(), lo + m.end());
+            if ks < *next_free {
                 continue;
             }
             let Some(key) = self.keys.get(m.pattern().as_usize()) else { continue };
@@ -401,7 +470,7 @@ impl Detector for KeyedDetector {
             let lead = text.get(floor_boundary(text, ks.saturating_sub(24))..vs).unwrap_or("");
             let Some((kind, score)) = judge(key.rule, text, &tok, lead) else { continue };
             out.push(Span::new(tok.start, tok.end, kind, score, self.name()));
-            next_free = tok.end;
+            *next_free = tok.end;
         }
     }
 }
@@ -425,6 +494,9 @@ mod tests {
         assert_eq!(keyed("MRN#12345678"), vec![f(PhiType::Mrn, "12345678")]);
         assert_eq!(keyed("medical record number is 00123456."), vec![f(PhiType::Mrn, "00123456")]);
         assert_eq!(keyed("MRN 123 456 789 seen"), vec![f(PhiType::Mrn, "123 456 789")]);
+        assert_eq!(keyed("MRN 123 456."), vec![f(PhiType::Mrn, "123 456")]);
+        assert_eq!(keyed("MRN 1234567 at 10:30"), vec![f(PhiType::Mrn, "1234567")]);
+        assert_eq!(keyed("MRN 1234567 120/80"), vec![f(PhiType::Mrn, "1234567")]);
         assert_eq!(keyed("mrn - A1234567"), vec![f(PhiType::Mrn, "A1234567")]);
     }
 
@@ -473,9 +545,25 @@ mod tests {
             "acct 1,250.00",
             "Na 140 (ref 135-145)",
             "DL 50-60",
+            "chart 2023-12-05",
+            "claim 12-05-2023",
+            "claim 2019",
         ] {
             assert_none(&d, t);
         }
+    }
+
+    #[test]
+    fn phrase_far_before_value_and_many_windows() {
+        let filler = "x ".repeat(60);
+        let t =
+            format!("{filler}member id {filler} 7 then member id XJH123456789 and MRN 00123456");
+        assert_eq!(
+            keyed(&t),
+            vec![f(PhiType::HealthPlanId, "XJH123456789"), f(PhiType::Mrn, "00123456")]
+        );
+        let long = "medical record number is ".to_string() + "00123456";
+        assert_eq!(keyed(&long), vec![f(PhiType::Mrn, "00123456")]);
     }
 
     #[test]

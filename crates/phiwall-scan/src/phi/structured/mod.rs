@@ -5,9 +5,16 @@
 //! Two kinds of detector live here:
 //! - *shape* detectors (one per file) find candidates with a compiled regex or a byte prefilter,
 //!   check boundaries and validators (`crate::phi::validators`), then score with context words;
-//! - one *keyed* detector ([`keyed`]) runs a single Aho-Corasick pass over every context phrase
-//!   ("MRN", "member ID", "VIN", "serial number", "fingerprint ID" ...) of the families in
-//!   `ids`, `vehicle`, `device`, `biometric` and `other_id`, and reads the identifier that follows.
+//!   SSN, phone/fax, card and IPv4 share one pass over the text's *digit clusters* (runs of
+//!   digits joined by short separators, found eight bytes at a time) through
+//!   [`NumericDetector`], so their regexes only ever see a few short slices;
+//! - one *keyed* detector (`keyed.rs`) runs a single Aho-Corasick automaton over every context
+//!   phrase ("MRN", "member ID", "VIN", "serial number", "fingerprint ID" ...) of the families in
+//!   `ids`, `vehicle`, `device`, `biometric` and `other_id`, only over the stretches just before
+//!   words that hold a digit, and reads the identifier that follows.
+//!
+//! Context words are checked with `Window`: a window of text split into words once, matched
+//! against short lists (whole words, ASCII case-insensitive).
 //!
 //! Invariants: every span is on ASCII bytes of `doc.text` (so always on char boundaries); regexes
 //! are ASCII-only (`(?-u)`) so the lazy DFA never falls back to slow Unicode word boundaries; no
@@ -349,13 +356,15 @@ pub(crate) struct Window<'a> {
     n: usize,
     /// Bit `k` set when some token has length `k` (lengths of 63+ share bit 63).
     len_mask: u64,
+    /// Bit `b & 63` set when some token starts with byte `b` (ASCII-lowercased).
+    first_mask: u64,
 }
 
 impl<'a> Window<'a> {
     /// Split `hay` into its first 24 words.
     pub(crate) fn new(hay: &'a str) -> Self {
         let b = hay.as_bytes();
-        let mut w = Window { b, toks: [(0, 0); 24], n: 0, len_mask: 0 };
+        let mut w = Window { b, toks: [(0, 0); 24], n: 0, len_mask: 0, first_mask: 0 };
         let mut i = 0;
         while i < b.len() && w.n < w.toks.len() {
             if b.get(i).is_some_and(|&x| is_alnum(x)) {
@@ -367,6 +376,8 @@ impl<'a> Window<'a> {
                     *t = (s as u32, i as u32);
                     w.n += 1;
                     w.len_mask |= 1u64 << (i - s).min(63);
+                    let first = b.get(s).map_or(0, u8::to_ascii_lowercase);
+                    w.first_mask |= 1u64 << (first & 63);
                 }
             } else {
                 i += 1;
@@ -399,6 +410,11 @@ impl<'a> Window<'a> {
         let mut best: Option<usize> = None;
         for w in words {
             let wb = w.as_bytes();
+            // Most entries fail on their first letter: one bit test, before any scanning.
+            let Some(&c0) = wb.first() else { continue };
+            if self.first_mask & (1u64 << (c0.to_ascii_lowercase() & 63)) == 0 {
+                continue;
+            }
             let k = wb.iter().position(|&c| !is_alnum(c)).unwrap_or(wb.len());
             let (first, rest) = wb.split_at(k);
             if first.is_empty() || self.len_mask & (1u64 << first.len().min(63)) == 0 {

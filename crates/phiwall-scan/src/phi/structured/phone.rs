@@ -189,7 +189,6 @@ impl PhoneDetector {
             } else {
                 continue;
             };
-            // A leading "(" belongs to the number only when it opened the area code.
             if !left_free(bytes, start)
                 || !(right_free(bytes, end) || extension_follows(bytes, end))
             {
@@ -217,9 +216,13 @@ impl PhoneDetector {
         let bytes = text.as_bytes();
         let (start, end) = (c.start, c.end);
         let Some(run) = bytes.get(start..end) else { return };
-        let seps_ok = run
-            .iter()
-            .all(|&b| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'.' | b'(' | b')' | b'+'));
+        // Spoken views keep the pauses a speaker makes between digit groups as commas
+        // ("555, 212, 9876").
+        let seps_ok = run.iter().all(|&b| {
+            b.is_ascii_digit()
+                || matches!(b, b' ' | b'-' | b'.' | b'(' | b')' | b'+')
+                || (b == b',' && doc.is_spoken_view)
+        });
         if !(7..=15).contains(&c.digits)
             || !seps_ok
             || !left_free(bytes, start)
@@ -408,6 +411,13 @@ mod tests {
         let d = PhoneDetector;
         assert_eq!(found_spoken(&d, "call me at 555 212 9876 please"), vec![p("555 212 9876")]);
         assert_eq!(found_spoken(&d, "my cell is 5552129876"), vec![p("5552129876")]);
+        assert_eq!(
+            found_spoken(&d, "the fax number is 555 212 9876"),
+            vec![(PhiType::Fax, "555 212 9876".to_string())]
+        );
+        assert!(found_spoken(&d, "i walked 555 212 9876 steps").is_empty());
+        assert_eq!(found_spoken(&d, "call me at 555, 212, 9876."), vec![p("555, 212, 9876")]);
+        assert!(phones("call me at 555, 212, 9876.").is_empty(), "commas only on spoken views");
     }
 
     #[test]

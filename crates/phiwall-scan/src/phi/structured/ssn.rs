@@ -16,7 +16,7 @@ use crate::phi::validators::{self, Digits};
 use crate::types::PhiType;
 
 static SSN_RE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?-u)[0-9]{3}([- .]?)[0-9]{2}([- .]?)[0-9]{4}").ok());
+    LazyLock::new(|| Regex::new(r"(?-u)[0-9]{3}([- .]?|, )[0-9]{2}([- .]?|, )[0-9]{4}").ok());
 
 /// Words that make a number an SSN.
 const SSN_CONTEXT: &[&str] =
@@ -62,6 +62,8 @@ impl SsnDetector {
             let (base, with_ctx) = match s1.as_str() {
                 "-" => (0.85, 0.95),
                 " " | "." => (0.4, 0.9),
+                // Pauses between spoken digit groups ("123, 45, 6789") on spoken views only.
+                ", " if !doc.is_spoken_view => continue,
                 _ => (0.3, 0.85),
             };
             let score =
@@ -117,6 +119,9 @@ mod tests {
         let d = SsnDetector;
         let f = found_spoken(&d, "my social is 123 45 6789 ok");
         assert_eq!(f, vec![(PhiType::Ssn, "123 45 6789".to_string())]);
+        let f = found_spoken(&d, "my social is 123, 45, 6789.");
+        assert_eq!(f, vec![(PhiType::Ssn, "123, 45, 6789".to_string())]);
+        assert!(found(&d, "my social is 123, 45, 6789.").is_empty());
     }
 
     #[test]
