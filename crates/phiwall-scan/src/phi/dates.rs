@@ -292,13 +292,10 @@ const STRONG_DATE_CUES: &[&str] = &[
     "post",
 ];
 
-/// Ventilator and pain-scale vocabulary: a slash pair near these is a setting or a score.
-const VENT_OR_PAIN: &[&str] = &[
+/// Ventilator settings vocabulary: a pair of small numbers near these is a setting (pressure
+/// support and PEEP, `10/5`, `5/10`), not a date.
+const VENT_WORDS: &[&str] = &[
     "ac",
-    "abg",
-    "resp",
-    "sats",
-    "o2",
     "ps",
     "psv",
     "peep",
@@ -317,14 +314,15 @@ const VENT_OR_PAIN: &[&str] = &[
     "tv",
     "vts",
     "mask ventilation",
-    "pain",
-    "cp",
-    "angina",
-    "headache",
-    "discomfort",
-    "rates",
-    "rated",
 ];
+
+/// Respiratory words that only count for the `10/5` shape (`y <= x`): dates are common in
+/// respiratory paragraphs too (`reintubated 9/30, resp status`).
+const RESP_WORDS: &[&str] = &["abg", "resp", "sats", "o2"];
+
+/// Pain vocabulary: an `x/10` pair near these is a pain score.
+const PAIN_WORDS: &[&str] =
+    &["pain", "cp", "angina", "headache", "ha", "discomfort", "rates", "rated", "scale"];
 
 /// Is `y` a plausible four-digit year for a person's dates?
 fn is_year4(y: u32) -> bool {
@@ -458,16 +456,21 @@ fn context_score_with(
     base
 }
 
-/// True when the pair `x/y` has the shape of a ventilator setting (`10/5`, `5/5`: pressure
-/// support over PEEP, so `y <= x`) or a pain score (`4/10`) and ventilator or pain words sit on
-/// the same line close to `[start, end)`.
+/// True when the pair `x/y` has the shape of a ventilator setting with ventilator words on the
+/// same line close by (respiratory words only for PS over PEEP), or the shape of a pain score
+/// (`4/10`) with pain words close by.
 fn near_vent_or_pain(doc: &Doc<'_>, start: usize, end: usize, x: u32, y: u32) -> bool {
-    if !(y == 10 || (y <= x && x <= 25)) {
-        return false;
-    }
     let after = doc.after(end, 40);
     let after = after.split('\n').next().unwrap_or("");
-    contains_word(line_before(doc, start, 40), VENT_OR_PAIN) || contains_word(after, VENT_OR_PAIN)
+    let before = line_before(doc, start, 40);
+    let near = |words: &[&str]| contains_word(before, words) || contains_word(after, words);
+    // PS over PEEP (`10/5`, `y <= x`) up to 25; PEEP over PS (`5/10`) only for small pairs, so that
+    // `(PLACED 8/14). AC 100%, PEEP 5` stays a date.
+    let ps_peep = (2..=25).contains(&x) && (2..=x).contains(&y);
+    let peep_ps = (2..=12).contains(&x) && (2..=12).contains(&y);
+    ((ps_peep || peep_ps) && near(VENT_WORDS))
+        || (ps_peep && near(RESP_WORDS))
+        || (y == 10 && near(PAIN_WORDS))
 }
 
 /// Up to `max` bytes before `pos`, cut at the last line break (context does not cross lines).
@@ -1393,6 +1396,9 @@ mod tests {
         assert_date("since 3/2002", "3/2002");
         assert_date("seen on 3/4", "3/4");
         assert_date("He returned to OR on 7-8 for coiling", "7-8");
+        assert_date("DECREASED O2. 10/1 WENT TO RADIATION", "10/1");
+        assert_date("P: Hemodialysis 8/9 or 8/10, monitor resp status", "8/10");
+        assert_date("VENT VIA TRACH (PLACED 8/14). AC 100%,650 X 10,PEEP 7.5", "8/14");
     }
 
     #[test]
@@ -1479,6 +1485,7 @@ mod tests {
             "4/5 strength in LUE",
             "1/4 strength ensure",
             "PS 10/5 PEEP 5",
+            "NIGHT-SIMV/PS, 40%, 600X4, & 5/10 W SATS",
             "at 10:30 today",
             "available 24/7",
             "ABG 7.39/43/137/27",
