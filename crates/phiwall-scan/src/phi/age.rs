@@ -2,7 +2,8 @@
 //!
 //! Forms: `92 year old`, `92-year-old`, `92 yo`, `92 y/o`, `92 y.o.`, `92yo`, `92 yrs old`,
 //! `92 years of age`, `92M` / `92 F` (age and sex), `aged 95`, `age: 95`, `turned 95`,
-//! `95th birthday`, and a note that opens with the age (`98 s/p hip fx`). Spoken ages arrive as
+//! `95th birthday`, a person as subject (`I'm 92`, `she's 95.`) and a note that opens with the age
+//! (`98 s/p hip fx`). Spoken ages arrive as
 //! digits in the spoken view (`ninety two years old` -> `92 years old`) and match the same rules.
 //!
 //! Only the number is tagged, so a redacted note still reads `[AGE] year old`. Ages of 89 and
@@ -31,10 +32,6 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
     vec![Box::new(AgeOver89)]
 }
 
-///
-/// Patterns use ASCII word boundaries `(?-u:\b)` and `[0-9]`: dates and ages are written in ASCII
-/// digits, and a Unicode `\b` forces the slower engines. Case-insensitive literals stay in
-/// Unicode mode, which the regex crate prefilters far better than ASCII-only `(?i-u)`.
 /// Two- and three-digit number tokens; each one in 90..=125 is then checked by hand against the
 /// age forms, which is several times cheaper than running one regex per form over the text.
 static NUMBER_RE: LazyLock<Option<Regex>> =
