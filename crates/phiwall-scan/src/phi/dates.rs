@@ -1372,6 +1372,41 @@ mod tests {
         assert!(k.is_empty(), "{text:?}: want no date, got {k:?}");
     }
 
+    /// The three families together through the public scanner: what a note keeps and loses.
+    #[test]
+    fn scanner_end_to_end_on_a_note() {
+        use crate::{PhiType, Scanner, ScannerConfig};
+        let note = "CCU NPN 7P-7A\nPt is a 92 yo M, DOB 3/4/1931, s/p MI '92, CABG x3 1998.\n\
+                    Admitted 7/22 from Calvert Hospital. Lives at 1234 Elm Street, \
+                    Springfield, IL 62704.\nVS: BP 120/80, HR 88, T 101 F. Pain 5/10. \
+                    PS 10/5 PEEP 5. Lasix 1/2 tab. K 4.2, ABG 7.39/43/137.\n\
+                    Plan: f/u on 3/11, 2/6 murmur noted, strength 5/5.";
+        let Ok(scanner) = Scanner::new(ScannerConfig {
+            types: vec![PhiType::Date, PhiType::Age, PhiType::Address],
+            ..Default::default()
+        }) else {
+            unreachable!("default config is valid")
+        };
+        let chars: Vec<char> = note.chars().collect();
+        let got: Vec<(PhiType, String)> = scanner
+            .scan(note)
+            .iter()
+            .map(|f| (f.kind, chars[f.start..f.end].iter().collect()))
+            .collect();
+        let want = [
+            (PhiType::Age, "92"),
+            (PhiType::Date, "3/4/1931"),
+            (PhiType::Date, "92"),
+            (PhiType::Date, "1998"),
+            (PhiType::Date, "7/22"),
+            (PhiType::Address, "Calvert"),
+            (PhiType::Address, "1234 Elm Street, Springfield, IL 62704"),
+            (PhiType::Date, "3/11"),
+        ];
+        let want: Vec<(PhiType, String)> = want.iter().map(|(k, s)| (*k, s.to_string())).collect();
+        assert_eq!(got, want);
+    }
+
     #[test]
     fn every_pattern_compiles() {
         assert!(NUMERIC_RE.is_some() && MONTH_GATE_RE.is_some() && MONTH_DAY_RE.is_some());
