@@ -850,7 +850,17 @@ impl Detector for Cities {
                 continue;
             }
             let prev = prev_words(t, s, 3).join(" ");
-            let score = if contains_word(&prev, HOME_CUES) { 0.75 } else { 0.6 };
+            let is_home = contains_word(&prev, HOME_CUES);
+            // Names that are also given names or surnames (`a call from Jackson`) score lower,
+            // so a name recognizer's stronger finding wins the overlap.
+            let ambiguous =
+                CITIES.is_ambiguous.get(m.pattern().as_usize()).copied().unwrap_or(true);
+            let score = match (is_home, ambiguous) {
+                (true, false) => 0.75,
+                (true, true) => 0.65,
+                (false, false) => 0.6,
+                (false, true) => 0.5,
+            };
             out.push(span(s, e, score, self.name()));
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! Forms: `92 year old`, `92-year-old`, `92 yo`, `92 y/o`, `92 y.o.`, `92yo`, `92 yrs old`,
 //! `92 years of age`, `92M` / `92 F` (age and sex), `aged 95`, `age: 95`, `turned 95`,
-//! `95th birthday`, and a note that opens with the age (`98 s/p hip fx`). Spoken ages arrive as
+//! `95th birthday`, a person as subject (`I'm 92`, `she's 95.`) and a note that opens with the age
+//! (`98 s/p hip fx`). Spoken ages arrive as
 //! digits in the spoken view (`ninety two years old` -> `92 years old`) and match the same rules.
 //!
 //! Only the number is tagged, so a redacted note still reads `[AGE] year old`. Ages of 89 and
@@ -11,6 +12,10 @@
 //!
 //! Not ages: temperatures (`T 101 F`), durations (`for 92 years`), doses and counts. The `92F`
 //! form is skipped after temperature words.
+//!
+//! The PhysioNet deid gold (dev split) labels 4 ages, all `98` at the start of a note (`98 yo
+//! gentleman`, `98 s/p left hip fx`); presidio's AGE spans are all 89 or under, so none of them is
+//! reported, by design.
 //!
 //! Invariants: spans are byte ranges of ASCII digits in `doc.text`; no panics; regexes compiled
 //! once.
@@ -27,10 +32,6 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
     vec![Box::new(AgeOver89)]
 }
 
-///
-/// Patterns use ASCII word boundaries `(?-u:\b)` and `[0-9]`: dates and ages are written in ASCII
-/// digits, and a Unicode `\b` forces the slower engines. Case-insensitive literals stay in
-/// Unicode mode, which the regex crate prefilters far better than ASCII-only `(?i-u)`.
 /// Two- and three-digit number tokens; each one in 90..=125 is then checked by hand against the
 /// age forms, which is several times cheaper than running one regex per form over the text.
 static NUMBER_RE: LazyLock<Option<Regex>> =
@@ -256,6 +257,11 @@ mod tests {
         out.retain(|s| s.score >= 0.5);
         let out = crate::scanner::resolve_overlaps(out);
         out.iter().map(|s| doc.text[s.start..s.end].to_string()).collect()
+    }
+
+    #[test]
+    fn number_pattern_compiles() {
+        assert!(NUMBER_RE.is_some());
     }
 
     #[test]
