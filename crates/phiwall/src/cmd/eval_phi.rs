@@ -32,13 +32,13 @@ pub struct EvalPhiArgs {
     /// Labelled data: deid gold JSONL, a presidio-research JSON list, or our JSONL.
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
-    /// Data format (auto: from the first record).
+    /// Data format: auto (from the first record), deid, presidio or jsonl.
     #[arg(long = "data-format", value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
     pub data_format: Format,
-    /// Which split to evaluate: tune on dev, report test.
+    /// Which split: dev (tune on it), test (report it) or all.
     #[arg(long, value_name = "SPLIT", default_value = "dev", value_parser = parse_split)]
     pub split: SplitFilter,
-    /// How a prediction must match a gold span for the typed scores.
+    /// Typed matching: overlap (same type, a shared character), exact (same bounds) or token.
     #[arg(long = "match", value_name = "MODE", default_value = "overlap", value_parser = parse_mode)]
     pub match_mode: MatchMode,
     /// Print the text of misses and false positives (public or synthetic data only).
@@ -47,7 +47,7 @@ pub struct EvalPhiArgs {
     /// How many misses and false positives to list.
     #[arg(long, value_name = "N", default_value_t = 30)]
     pub max_misses: usize,
-    /// Add a per-group table (origin: name origin group of our corpus; template).
+    /// Add a per-group table: origin (name origin group, our corpus) or template.
     #[arg(long, value_name = "GROUP", value_parser = parse_group)]
     pub by: Option<GroupBy>,
     /// Score a year on its own as DATE (deid DateYear, presidio year-only DATE_TIME).
@@ -57,7 +57,7 @@ pub struct EvalPhiArgs {
     /// instead of running the scanner: compares another system on the same gold.
     #[arg(long, value_name = "FILE")]
     pub predictions: Option<PathBuf>,
-    /// Findings scoring below this are dropped by the scanner.
+    /// Findings scoring below this are dropped by the scanner (not applied to --predictions).
     #[arg(long, value_name = "SCORE", default_value_t = 0.5)]
     pub min_score: f32,
     /// Report format.
