@@ -1,6 +1,9 @@
 //! `phiwall eval phi`: run the scanner over a labelled data set and score it (precision,
 //! recall, F1/F2 per type, redaction coverage, confusions, misses and false positives).
 //!
+//! Exit codes: 0 ran (and passed any `--fail-under-*` gate); 1 a gate failed; 2 usage error;
+//! 3 input error.
+//!
 //! Text from the data set is printed only with `--show-text`, which is meant for public or
 //! synthetic corpora (presidio-research, our generated transcripts, the deid surrogates); by
 //! default misses and false positives are listed by document id and offsets.
@@ -63,6 +66,12 @@ pub struct EvalPhiArgs {
     /// Report format.
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     pub format: ReportFormat,
+    /// Exit 1 when overall typed recall is below this (a CI gate), in [0, 1].
+    #[arg(long, value_name = "R")]
+    pub fail_under_recall: Option<f64>,
+    /// Exit 1 when the share of gold spans fully hidden is below this, in [0, 1].
+    #[arg(long, value_name = "H")]
+    pub fail_under_hidden: Option<f64>,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -80,6 +89,13 @@ fn parse_group(s: &str) -> Result<GroupBy, String> {
 
 /// Run the evaluation.
 pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
+    for (flag, bound) in
+        [("--fail-under-recall", a.fail_under_recall), ("--fail-under-hidden", a.fail_under_hidden)]
+    {
+        if bound.is_some_and(|b| !(0.0..=1.0).contains(&b)) {
+            return Err(Exit::usage(format!("{flag} must be between 0 and 1")));
+        }
+    }
     let scanner =
         Scanner::new(ScannerConfig { min_score: a.min_score, ..ScannerConfig::default() })
             .map_err(|e| Exit::usage(format!("{e}; pass --min-score between 0 and 1")))?;
@@ -142,7 +158,21 @@ pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush().context("writing the report")?;
-    Ok(ExitCode::SUCCESS)
+    drop(out);
+    let gates = [
+        ("overall recall", a.fail_under_recall, report.overall.recall),
+        ("spans fully hidden", a.fail_under_hidden, report.redaction.span_hidden_recall),
+    ];
+    let mut is_failed = false;
+    for (what, bound, value) in gates {
+        let Some(bound) = bound else { continue };
+        let value = value.unwrap_or(0.0);
+        if value < bound {
+            output::warn(&format!("{what} {value:.4} is below the required {bound:.4}"));
+            is_failed = true;
+        }
+    }
+    Ok(if is_failed { ExitCode::from(output::EXIT_CHECK_FAILED) } else { ExitCode::SUCCESS })
 }
 
 fn split_name(s: SplitFilter) -> &'static str {
