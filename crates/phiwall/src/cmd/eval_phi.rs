@@ -12,7 +12,7 @@ use crate::output::{self, Exit};
 use anyhow::Context;
 use phiwall_eval::metrics::{GroupBy, MatchMode};
 use phiwall_eval::predictions::read_predictions;
-use phiwall_eval::report::{render_text, RunInfo};
+use phiwall_eval::report::{render_sweep, render_text, RunInfo, SweepRow};
 use phiwall_eval::{evaluate, read_path, EvalOptions, Format, LabelOptions, SplitFilter};
 use phiwall_scan::{Scanner, ScannerConfig};
 use rayon::prelude::*;
@@ -66,6 +66,9 @@ pub struct EvalPhiArgs {
     /// Report format.
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     pub format: ReportFormat,
+    /// Also score at min_score 0.3, 0.4, ..., 0.9 and print a threshold table (tune on dev).
+    #[arg(long)]
+    pub sweep: bool,
     /// Exit 1 when overall typed recall is below this (a CI gate), in [0, 1].
     #[arg(long, value_name = "R")]
     pub fail_under_recall: Option<f64>,
@@ -138,6 +141,11 @@ pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
         group_by: a.by,
     };
     let report = evaluate(&ds.docs, &preds, &eval_opts);
+    let sweep = if a.sweep {
+        sweep_rows(&ds.docs, &preds, a.predictions.is_some(), a.match_mode)?
+    } else {
+        Vec::new()
+    };
     let info = RunInfo {
         data: a.data.display().to_string(),
         format: ds.format.to_string(),
@@ -149,10 +157,14 @@ pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
     let mut out = output::stdout();
     match a.format {
         ReportFormat::Text => {
-            out.write_all(render_text(&report, &info).as_bytes()).context("writing the report")?
+            out.write_all(render_text(&report, &info).as_bytes()).context("writing the report")?;
+            if !sweep.is_empty() {
+                out.write_all(format!("\n{}", render_sweep(&sweep)).as_bytes())
+                    .context("writing the report")?;
+            }
         }
         ReportFormat::Json => {
-            let v = serde_json::json!({ "run": info, "report": report });
+            let v = serde_json::json!({ "run": info, "report": report, "sweep": sweep });
             serde_json::to_writer_pretty(&mut out, &v).context("writing the report")?;
             writeln!(out).context("writing the report")?;
         }
@@ -181,4 +193,30 @@ fn split_name(s: SplitFilter) -> &'static str {
         SplitFilter::Test => "test",
         SplitFilter::All => "all",
     }
+}
+
+/// Thresholds of `--sweep`.
+const SWEEP: [f32; 7] = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+/// Re-score at each threshold: re-scan (overlap resolution depends on which spans pass), or
+/// filter external findings by their score.
+fn sweep_rows(
+    docs: &[phiwall_eval::GoldDoc],
+    preds: &[Vec<phiwall_scan::Finding>],
+    is_external: bool,
+    mode: MatchMode,
+) -> anyhow::Result<Vec<SweepRow>> {
+    let opts = EvalOptions { mode, max_listed: 0, is_text_shown: false, group_by: None };
+    let mut rows = Vec::with_capacity(SWEEP.len());
+    for t in SWEEP {
+        let at_t: Vec<Vec<phiwall_scan::Finding>> = if is_external {
+            preds.iter().map(|p| p.iter().filter(|f| f.score >= t).copied().collect()).collect()
+        } else {
+            let scanner = Scanner::new(ScannerConfig { min_score: t, ..ScannerConfig::default() })
+                .map_err(|e| Exit::usage(e.to_string()))?;
+            docs.par_iter().map(|d| scanner.scan(&d.text)).collect()
+        };
+        rows.push(SweepRow::new(t, &evaluate(docs, &at_t, &opts)));
+    }
+    Ok(rows)
 }
