@@ -53,8 +53,10 @@ echo "Timing phiwall for ${seconds}s (plus the same for its regex baseline)..." 
 phiwall_json="$("${pin[@]}" "$phiwall" bench scan --data "$corpus" --threads 1 --seconds "$seconds" --format json)"
 
 echo "Scoring both on split $split..." >&2
-presidio_eval="$("$phiwall" eval phi --data "$corpus" --split "$split" --predictions "$preds" --format json)"
-phiwall_eval="$("$phiwall" eval phi --data "$corpus" --split "$split" --format json)"
+by=()
+if head -c 4096 "$corpus" | grep -q '"origin"'; then by=(--by origin); fi
+presidio_eval="$("$phiwall" eval phi --data "$corpus" --split "$split" --predictions "$preds" --format json "${by[@]}")"
+phiwall_eval="$("$phiwall" eval phi --data "$corpus" --split "$split" --format json "${by[@]}")"
 
 "$venv/bin/python" - "$presidio_json" "$phiwall_json" "$corpus" "$presidio_eval" "$phiwall_eval" "$split" <<'PY'
 import json, sys
@@ -71,6 +73,10 @@ print(f"accuracy on split {split} ({pe['docs']} documents), typed overlap matchi
 for name, r in (("presidio", pe), ("phiwall", we)):
     o, red = r["overall"], r["redaction"]
     print(f"  {name:<9} recall {pct(o['recall'])}  precision {pct(o['precision'])}  F2 {pct(o['f2'])}  hidden {pct(red['span_hidden_recall'])}  char precision {pct(red['char_precision'])}")
+    g = r.get("groups")
+    if g and g.get("name_recall_spread") is not None:
+        rows = ", ".join(f"{x['group']} {pct(x['name']['recall']).strip()}" for x in g["groups"] if x["name"]["recall"] is not None)
+        print(f"  {'':<9} NAME recall by origin (spread {g['name_recall_spread'] * 100:.1f} points): {rows}")
 if w.get("is_debug_build"):
     print("warning: phiwall was a debug build")
 PY

@@ -204,6 +204,57 @@ pub fn render_text(r: &Report, info: &RunInfo) -> String {
     o
 }
 
+/// One row of a score-threshold sweep.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SweepRow {
+    /// Findings below this score were dropped.
+    pub min_score: f32,
+    /// Typed scores over all types.
+    pub overall: Scores,
+    /// Gold spans fully hidden.
+    pub span_hidden_recall: Option<f64>,
+    /// Untyped span precision.
+    pub span_precision: Option<f64>,
+}
+
+impl SweepRow {
+    /// The row for `report` at threshold `min_score`.
+    pub fn new(min_score: f32, report: &Report) -> Self {
+        SweepRow {
+            min_score,
+            overall: report.overall,
+            span_hidden_recall: report.redaction.span_hidden_recall,
+            span_precision: report.redaction.span_precision,
+        }
+    }
+}
+
+/// Render a threshold sweep as a table.
+pub fn render_sweep(rows: &[SweepRow]) -> String {
+    let mut o = String::new();
+    let _ =
+        writeln!(o, "Score threshold sweep (typed overall; hidden and span precision any type):");
+    let _ = writeln!(
+        o,
+        "{:>9} {:>6} {:>6} {:>6} {:>6} {:>8} {:>9}",
+        "min_score", "R%", "P%", "F1", "F2", "hidden%", "spanP%"
+    );
+    for r in rows {
+        let _ = writeln!(
+            o,
+            "{:>9.2} {:>6} {:>6} {:>6} {:>6} {:>8} {:>9}",
+            r.min_score,
+            pct(r.overall.recall).trim(),
+            pct(r.overall.precision).trim(),
+            pct(r.overall.f1).trim(),
+            pct(r.overall.f2).trim(),
+            pct(r.span_hidden_recall).trim(),
+            pct(r.span_precision).trim()
+        );
+    }
+    o
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +309,10 @@ mod tests {
         assert!(t.contains("By origin"), "{t}");
         let (r, info) = report(true);
         assert!(render_text(&r, &info).contains("\"Ann Lee\""));
+        let sweep = render_sweep(&[SweepRow::new(0.5, &r)]);
+        assert!(
+            sweep.lines().any(|l| l.trim_start().starts_with("0.50") && l.contains("50.0")),
+            "{sweep}"
+        );
     }
 }

@@ -153,6 +153,7 @@ fn every_generated_type_appears_in_both_splits() {
         PhiType::Url,
         PhiType::IpAddress,
         PhiType::CreditCard,
+        PhiType::Employer,
     ] {
         assert!(seen.contains_key(&kind), "{kind} never generated");
     }

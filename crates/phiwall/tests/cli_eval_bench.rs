@@ -154,3 +154,55 @@ fn external_predictions_are_scored() {
     ]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
 }
+
+#[test]
+fn gates_fail_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("gold.jsonl");
+    std::fs::write(&data, "{\"id\":\"a\",\"text\":\"Ann Lee\",\"spans\":[{\"type\":\"NAME\",\"start\":0,\"end\":7}],\"split\":\"dev\"}\n").unwrap();
+    let preds = dir.path().join("preds.jsonl");
+    std::fs::write(
+        &preds,
+        "{\"id\":\"a\",\"findings\":[{\"type\":\"NAME\",\"start\":0,\"end\":3}]}\n",
+    )
+    .unwrap();
+    let (d, p) = (data.to_str().unwrap(), preds.to_str().unwrap());
+    // Typed overlap recall 1.0, but the span is only partly hidden.
+    let o =
+        phiwall(&["eval", "phi", "--data", d, "--predictions", p, "--fail-under-recall", "0.9"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o =
+        phiwall(&["eval", "phi", "--data", d, "--predictions", p, "--fail-under-hidden", "0.5"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("spans fully hidden"));
+    let o = phiwall(&["eval", "phi", "--data", d, "--fail-under-recall", "1.5"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn sweep_filters_external_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("gold.jsonl");
+    std::fs::write(&data, "{\"id\":\"a\",\"text\":\"Ann Lee 555 212 9876\",\"spans\":[{\"type\":\"NAME\",\"start\":0,\"end\":7},{\"type\":\"PHONE\",\"start\":8,\"end\":20}],\"split\":\"dev\"}\n").unwrap();
+    let preds = dir.path().join("preds.jsonl");
+    std::fs::write(&preds, "{\"id\":\"a\",\"findings\":[{\"type\":\"NAME\",\"start\":0,\"end\":7,\"score\":0.45},{\"type\":\"PHONE\",\"start\":8,\"end\":20,\"score\":0.85}]}\n").unwrap();
+    let o = phiwall(&[
+        "eval",
+        "phi",
+        "--data",
+        data.to_str().unwrap(),
+        "--predictions",
+        preds.to_str().unwrap(),
+        "--sweep",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v["sweep"].as_array().unwrap();
+    assert_eq!(rows.len(), 7);
+    let recall = |i: usize| rows[i]["overall"]["recall"].as_f64().unwrap();
+    assert_eq!(recall(0), 1.0); // 0.3: both
+    assert_eq!(recall(2), 0.5); // 0.5: phone only
+    assert_eq!(recall(6), 0.0); // 0.9: none
+}

@@ -2,7 +2,7 @@
 //! negative into a [`Ctx`]. Templates alternate dev and test within each kind of text.
 
 use super::spoken::{self, MONTHS};
-use super::values::{self, CITIES, DOMAINS, MEDS, PHARMACIES, PLANS, STREETS, SUFFIXES};
+use super::values::{self, CITIES, DOMAINS, EMPLOYERS, MEDS, PHARMACIES, PLANS, STREETS, SUFFIXES};
 use super::{Ctx, Kind};
 use crate::corpus::Split;
 use phiwall_scan::PhiType;
@@ -36,7 +36,7 @@ pub(crate) const FALLBACK: TemplateInfo =
     t("call_appointment", Split::Dev, Kind::Call, call_appointment);
 
 /// Every template.
-pub const TEMPLATES: [TemplateInfo; 22] = [
+pub const TEMPLATES: [TemplateInfo; 24] = [
     FALLBACK,
     t("call_reschedule", Split::Test, Kind::Call, call_reschedule),
     t("call_refill", Split::Dev, Kind::Call, call_refill),
@@ -47,6 +47,8 @@ pub const TEMPLATES: [TemplateInfo; 22] = [
     t("call_caregiver_triage", Split::Test, Kind::Call, call_caregiver_triage),
     t("call_billing", Split::Dev, Kind::Call, call_billing),
     t("call_records_request", Split::Test, Kind::Call, call_records_request),
+    t("call_new_patient", Split::Dev, Kind::Call, call_new_patient),
+    t("call_lab_results", Split::Test, Kind::Call, call_lab_results),
     t("portal_refill", Split::Dev, Kind::Portal, portal_refill),
     t("portal_question", Split::Test, Kind::Portal, portal_question),
     t("portal_address_change", Split::Dev, Kind::Portal, portal_address_change),
@@ -89,7 +91,7 @@ impl Ctx {
     }
 
     fn dob(&mut self) {
-        let (y, m, d) = (self.rng.range(1928, 2012), self.rng.range(1, 12), self.rng.range(1, 28));
+        let (y, m, d) = self.dob;
         let month = MONTHS.get((m - 1) as usize).copied().unwrap_or("May");
         let v = if self.spoken() {
             match self.rng.below(5) {
@@ -369,6 +371,11 @@ impl Ctx {
     fn dea(&mut self) {
         let v = values::dea(&mut self.rng);
         self.phi(PhiType::LicenseNumber, &v);
+    }
+
+    fn employer(&mut self) {
+        let v = self.rng.pick(&EMPLOYERS);
+        self.phi(PhiType::Employer, v);
     }
 
     fn device(&mut self) {
@@ -858,6 +865,83 @@ fn call_records_request(c: &mut Ctx) {
     c.turn(true);
     c.lit("Thanks, pick up at ");
     c.neg_room_ext();
+    c.lit(".");
+    closing(c);
+}
+
+fn call_new_patient(c: &mut Ctx) {
+    c.turn(true);
+    c.lit("New patient registration, I just need a few things. Full name?");
+    c.turn(false);
+    c.full_name(false);
+    c.lit(". ");
+    c.spell_surname();
+    c.lit(".");
+    c.turn(true);
+    c.lit("Date of birth and home address?");
+    c.turn(false);
+    c.dob();
+    c.lit(", and I live at ");
+    c.street();
+    c.lit(", ");
+    c.city_zip();
+    c.lit(".");
+    c.turn(true);
+    c.lit("Who's your employer, for the insurance?");
+    c.turn(false);
+    let lead = c.any(&["I work at ", "I'm with ", "My job is at "]);
+    c.lit(lead);
+    c.employer();
+    c.lit(", the plan is ");
+    let plan = c.rng.pick(&PLANS);
+    c.lit(plan);
+    c.lit(", member number ");
+    c.member_id();
+    c.lit(".");
+    c.turn(true);
+    c.lit("And an emergency contact?");
+    c.turn(false);
+    c.lit("That's ");
+    c.full_name(true);
+    c.lit(", ");
+    c.phone();
+    c.lit(".");
+    c.turn(true);
+    c.lit("Great. Your first visit is ");
+    c.appt_date();
+    c.lit(" at ");
+    c.neg_time();
+    c.lit(", please arrive fifteen minutes early.");
+}
+
+fn call_lab_results(c: &mut Ctx) {
+    identify(c);
+    c.turn(false);
+    c.lit("I'm calling about my blood work from ");
+    c.appt_date();
+    c.lit(".");
+    c.turn(true);
+    c.lit("I have it here: ");
+    c.neg_lab();
+    c.lit(". ");
+    c.doctor();
+    c.lit(" wants to increase your ");
+    c.neg_dose();
+    c.lit(".");
+    c.turn(false);
+    c.lit("Okay. Can you send a note to my work, ");
+    c.employer();
+    c.lit("? Their fax is ");
+    c.fax();
+    c.lit(".");
+    c.turn(true);
+    c.lit("We can. It's ");
+    c.neg_price();
+    c.lit(" for the form, and I'll need your date of birth again to release it, plus the year you started there.");
+    c.turn(false);
+    c.dob();
+    c.lit(", and I started in ");
+    c.neg_year();
     c.lit(".");
     closing(c);
 }

@@ -81,6 +81,19 @@ pub const MEDS: [(&str, u32); 12] = [
 /// Health plans (organisation names, not PHI).
 pub const PLANS: [&str; 7] =
     ["Aetna", "Blue Cross", "UnitedHealthcare", "Cigna", "Humana", "Medicaid", "Medicare"];
+/// Employers (made-up local businesses; an employer is identifying, EMPLOYER).
+pub const EMPLOYERS: [&str; 10] = [
+    "Riverside Plumbing",
+    "Sunrise Bakery",
+    "Hillcrest Elementary",
+    "Lakeview Logistics",
+    "Maple Grove Dental",
+    "Summit Roofing",
+    "Pioneer Credit Union",
+    "Golden Dragon Restaurant",
+    "Bayside Auto Body",
+    "Northgate Cleaners",
+];
 /// Pharmacies (businesses, not PHI).
 pub const PHARMACIES: [&str; 4] = ["Walgreens", "CVS", "the Kroger pharmacy", "Rite Aid"];
 

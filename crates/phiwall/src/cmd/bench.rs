@@ -36,7 +36,7 @@ pub struct BenchScanArgs {
     /// Corpus (any format `eval phi` reads); default: generated transcripts.
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
-    /// Format of --data.
+    /// Format of --data: auto, deid, presidio or jsonl.
     #[arg(long = "data-format", value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
     pub data_format: Format,
     /// Documents to generate when no --data is given.
@@ -48,7 +48,7 @@ pub struct BenchScanArgs {
     /// Worker threads.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub threads: usize,
-    /// Seconds per measurement (scan, then baseline).
+    /// Seconds per measurement (the baseline, then the scanner).
     #[arg(long, value_name = "S", default_value_t = 5.0)]
     pub seconds: f64,
     /// Output format.
