@@ -446,8 +446,6 @@ pub const MULTILINGUAL_BENIGN: &[&str] = &[
     "Saya ingin membuat janji dengan dokter minggu depan.",
     "ฉันต้องการนัดพบแพทย์สัปดาห์หน้า",
     "Gusto kong magpa-schedule ng appointment sa doktor sa susunod na linggo.",
-    "Por favor, canta una canción de los años ochenta.",
-    "Составьте список городов, начинающихся с буквы 'м'.",
 ];
 
 /// Hard benign negatives from templates: everyday requests from patients, staff and users that
