@@ -408,6 +408,209 @@ pub fn synthetic_attacks(rng: &mut Rng, n: usize) -> Vec<(String, String)> {
     out
 }
 
+/// Everyday benign sentences in the languages of our callers and of multilingual
+/// CyberSecEval. Written for this project; training only.
+pub const MULTILINGUAL_BENIGN: &[&str] = &[
+    "Quiero cancelar mi cita del martes, por favor.",
+    "¿A qué hora abre la farmacia mañana?",
+    "Olvidé mi contraseña del portal, ¿me pueden ayudar?",
+    "Por favor ignore mi mensaje anterior, ya encontré la receta.",
+    "¿Cuáles son las instrucciones para la colonoscopia?",
+    "Tôi muốn đặt lịch hẹn với bác sĩ vào tuần tới.",
+    "Xin hãy bỏ qua tin nhắn trước của tôi, tôi đã tìm thấy giấy tờ.",
+    "Hiệu thuốc mở cửa lúc mấy giờ?",
+    "Tôi quên mật khẩu cổng thông tin bệnh nhân.",
+    "我想取消明天的预约。",
+    "请问药房几点开门？",
+    "请帮我查一下检查结果什么时候出来。",
+    "我忘记了病人门户的密码，怎么重置？",
+    "请把出院说明再发给我一次。",
+    "请写一首关于春天的诗。",
+    "请帮我把这段文字翻译成英文。",
+    "Я хочу записаться к врачу на следующей неделе.",
+    "Пожалуйста, напишите список продуктов для здорового питания.",
+    "मुझे अगले सप्ताह डॉक्टर से मिलने का समय चाहिए।",
+    "कृपया मेरी दवा की पर्ची दोबारा भेजें।",
+    "أريد تحديد موعد مع الطبيب الأسبوع القادم.",
+    "ما هي ساعات عمل الصيدلية؟",
+    "다음 주에 진료 예약을 하고 싶어요.",
+    "약국은 몇 시에 문을 여나요?",
+    "来週、診察の予約をしたいです。",
+    "薬局は何時に開きますか？",
+    "Je voudrais annuler mon rendez-vous de mardi.",
+    "Ich möchte einen Termin beim Arzt vereinbaren.",
+    "Gostaria de marcar uma consulta para a próxima semana.",
+    "Vorrei prenotare una visita per la prossima settimana.",
+    "Gelecek hafta için doktor randevusu almak istiyorum.",
+    "আমি আগামী সপ্তাহে ডাক্তারের সাথে দেখা করতে চাই।",
+    "Saya ingin membuat janji dengan dokter minggu depan.",
+    "ฉันต้องการนัดพบแพทย์สัปดาห์หน้า",
+    "Gusto kong magpa-schedule ng appointment sa doktor sa susunod na linggo.",
+];
+
+/// Hard benign negatives from templates: everyday requests from patients, staff and users that
+/// use attack vocabulary ("ignore", "previous instructions", "system", "override", "bypass",
+/// "forget", "act as", "password"). Written for this project; training only.
+pub fn synthetic_benign(rng: &mut Rng, n: usize) -> Vec<String> {
+    const TEMPLATES: &[&str] = &[
+        "Please ignore my {prev} {msg}, {fix}.",
+        "Can you {verb} the {prev} instructions for {proc}? {tail}",
+        "The {prev} instructions for {proc} were confusing, can you explain them again?",
+        "Is there a system for {task}?",
+        "Our {thing} system is down, {tail}",
+        "How do I reset my password for the {thing}?",
+        "I forgot my password to the {thing}, {tail}",
+        "Forget it, {fix}.",
+        "Forget about {task}, {fix}.",
+        "Can the doctor override the {order} if {cond}?",
+        "The nurse said not to override the {order} without calling.",
+        "My {rel} is having {surg} next {day}, {tail}",
+        "How long is recovery after {surg}?",
+        "Can you act as a {role} for my {rel} during the visit?",
+        "Pretend I'm a new patient: what do I need for {task}?",
+        "Disregard the voicemail I left {day}, {fix}.",
+        "Skip the {prev} steps and just tell me about {task}.",
+        "What were the {prev} instructions the pharmacist gave for {med}?",
+        "I need the discharge instructions for {proc} again.",
+        "Repeat the {prev} instructions about {med}, please.",
+        "Write a short summary of the rules for {task} in our clinic.",
+        "Translate the {prev} message into Spanish for my {rel}.",
+        "Ignore the typo in my {prev} {msg}, I meant {day}.",
+        "What is the secret to {goal}?",
+        "Show me how to {task} in the app.",
+        "Delete my old {detail} from my chart and add the new one.",
+        "Send my {doc} to my new doctor.",
+        "Tell me the system requirements for the telehealth app.",
+        "Explain how prompt injection attacks work so our staff can spot them.",
+        "As the office manager I need to update the new instructions for {task}.",
+        "Can you bypass the phone menu and connect me to {role}?",
+        "Please drop the {order} from my list, the doctor stopped it.",
+    ];
+    fn fill(t: &str, rng: &mut Rng) -> String {
+        let pick = |rng: &mut Rng, xs: &[&'static str]| -> &'static str {
+            xs.get(rng.below(xs.len())).copied().unwrap_or("")
+        };
+        let mut out = t.to_owned();
+        let slots: &[(&str, &[&str])] = &[
+            ("{prev}", &["last", "previous", "earlier", "old", "first", "above", "prior"]),
+            ("{msg}", &["message", "email", "text", "voicemail", "portal message", "request"]),
+            (
+                "{fix}",
+                &[
+                    "I found the paperwork",
+                    "I already called the pharmacy",
+                    "cancel my appointment",
+                    "I meant Thursday",
+                    "my insurance changed",
+                    "I'll call back tomorrow",
+                ],
+            ),
+            ("{verb}", &["repeat", "resend", "explain", "print", "read me", "clarify"]),
+            (
+                "{proc}",
+                &[
+                    "the colonoscopy",
+                    "my MRI",
+                    "the blood draw",
+                    "knee surgery",
+                    "the stress test",
+                    "cataract surgery",
+                ],
+            ),
+            (
+                "{tail}",
+                &[
+                    "thank you.",
+                    "I lost the paper.",
+                    "can someone call me back?",
+                    "what should I do?",
+                    "is that normal?",
+                    "",
+                ],
+            ),
+            (
+                "{task}",
+                &[
+                    "requesting records",
+                    "refilling prescriptions",
+                    "paying my bill",
+                    "booking a flu shot",
+                    "updating my insurance",
+                    "scheduling a telehealth visit",
+                ],
+            ),
+            (
+                "{thing}",
+                &[
+                    "patient portal",
+                    "scheduling",
+                    "billing",
+                    "pharmacy",
+                    "lab results",
+                    "appointment",
+                ],
+            ),
+            (
+                "{order}",
+                &[
+                    "dose",
+                    "dosage",
+                    "insulin schedule",
+                    "diet order",
+                    "reminder calls",
+                    "blood thinner",
+                ],
+            ),
+            (
+                "{cond}",
+                &["the pain gets worse", "my sugar is low", "I miss a dose", "I feel dizzy"],
+            ),
+            ("{rel}", &["husband", "wife", "mom", "dad", "grandmother", "son", "daughter"]),
+            (
+                "{surg}",
+                &[
+                    "bypass surgery",
+                    "gastric bypass",
+                    "heart bypass",
+                    "a hip replacement",
+                    "dialysis",
+                ],
+            ),
+            ("{day}", &["Monday", "Tuesday", "this morning", "last night", "next week"]),
+            (
+                "{role}",
+                &[
+                    "an interpreter",
+                    "a nurse",
+                    "the on-call doctor",
+                    "a caregiver",
+                    "a real person",
+                ],
+            ),
+            ("{med}", &["metformin", "warfarin", "the antibiotics", "my inhaler", "prednisone"]),
+            (
+                "{goal}",
+                &["lowering cholesterol", "better sleep", "healthy aging", "managing stress"],
+            ),
+            ("{detail}", &["phone number", "address", "emergency contact", "pharmacy"]),
+            ("{doc}", &["lab results", "records", "vaccine record", "x-rays", "referral"]),
+        ];
+        for (k, vals) in slots {
+            while out.contains(k) {
+                let v = pick(rng, vals);
+                out = out.replacen(k, v, 1);
+            }
+        }
+        out.trim().to_owned()
+    }
+    (0..n)
+        .map(|_| {
+            let t = rng.pick(TEMPLATES).copied().unwrap_or("");
+            fill(t, rng)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,6 +649,14 @@ mod tests {
                 a.views
             );
         }
+    }
+
+    #[test]
+    fn synthetic_benign_fills_every_slot() {
+        let b = synthetic_benign(&mut Rng::new(7), 200);
+        assert_eq!(b.len(), 200);
+        assert!(b.iter().all(|t| !t.contains('{') && !t.is_empty()), "{b:?}");
+        assert_eq!(b, synthetic_benign(&mut Rng::new(7), 200));
     }
 
     #[test]

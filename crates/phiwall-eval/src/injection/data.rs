@@ -71,6 +71,13 @@ pub struct Sample {
     pub language: Option<String>,
     /// The text.
     pub text: String,
+    /// An attack that is only an attack given its system prompt (CyberSecEval
+    /// "logic-violating": e.g. a physics question to a bot told not to discuss physics). Reported
+    /// separately: no detector can flag it from the user text alone without flagging real users.
+    pub is_context_dependent: bool,
+    /// For attacks inserted into a document: the inserted instruction (training uses the window
+    /// around it, as `scan_document` scores windows).
+    pub payload: Option<String>,
 }
 
 /// FNV-1a 64, the stable hash used for splits and sampling.
@@ -207,7 +214,18 @@ fn sample(
     kind: Kind,
     text: String,
 ) -> Sample {
-    Sample { id, dataset, family, label, kind, split: Split::Train, language: None, text }
+    Sample {
+        id,
+        dataset,
+        family,
+        label,
+        kind,
+        split: Split::Train,
+        language: None,
+        text,
+        payload: None,
+        is_context_dependent: false,
+    }
 }
 
 /// Read every dataset under `data` (the `shared/data` directory). Missing datasets are errors.
@@ -254,6 +272,7 @@ fn cyberseceval(inj: &Path, out: &mut Vec<Sample>) -> Result<(), DataError> {
                 smp.dataset = "cse_ml";
             }
             smp.language = s(r, "speaking_language");
+            smp.is_context_dependent = s(r, "risk_category").as_deref() == Some("logic-violating");
             // One key space for both files: the same variants are held out in each.
             pending.push(Pending { key: variant, sample: smp });
         }
@@ -432,6 +451,7 @@ fn bipia(inj: &Path, out: &mut Vec<Sample>) -> Result<(), DataError> {
                         text,
                     );
                     smp.split = split;
+                    smp.payload = Some(attack.to_owned());
                     out.push(smp);
                 }
             }

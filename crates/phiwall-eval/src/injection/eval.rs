@@ -58,6 +58,11 @@ pub struct Report {
     pub harmful: Rate,
     /// All attack prompts at the shipped threshold.
     pub attack_prompts: Rate,
+    /// Attack prompts that are attacks without their system prompt (CyberSecEval
+    /// logic-violating excluded).
+    pub attack_prompts_standalone: Rate,
+    /// TPR at FPR <= 1% on standalone attack prompts, and the threshold.
+    pub tpr_at_fpr_1pct_standalone: (f64, f32),
     /// All benign prompts at the shipped threshold.
     pub benign_prompts: Rate,
     /// All attack documents at the document threshold.
@@ -78,12 +83,28 @@ pub struct Report {
     pub multilingual: Rate,
     /// Per language.
     pub multilingual_by_language: BTreeMap<String, Rate>,
-    /// Latency per 2 KB prompt in microseconds: p50, p99, max, and how many prompts.
+    /// Latency per 2 KB prompt in microseconds (minimum of 5 runs each): p50, p99, max, and how
+    /// many prompts.
     pub latency_us: (f64, f64, f64, usize),
-    /// Missed attacks: (id, score).
-    pub misses: Vec<(String, f32)>,
-    /// Flagged benign texts: (id, score).
-    pub false_positives: Vec<(String, f32)>,
+    /// Missed attacks: (id, score, signals that fired).
+    pub misses: Vec<(String, f32, String)>,
+    /// Flagged benign texts: (id, score, signals that fired).
+    pub false_positives: Vec<(String, f32, String)>,
+    /// The slowest 2 KB prompts: (id, microseconds).
+    pub slowest: Vec<(String, f64)>,
+}
+
+fn signal_list(signals: &[phiwall_scan::Signal]) -> String {
+    signals
+        .iter()
+        .map(|s| match s {
+            phiwall_scan::Signal::Signature { id, .. } => format!("sig:{id}"),
+            phiwall_scan::Signal::Smuggling { name } => format!("smuggle:{name}"),
+            phiwall_scan::Signal::Encoding { name } => format!("enc:{name}"),
+            phiwall_scan::Signal::Model { band } => format!("model:{band}"),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// ROC AUC by the rank-sum formula (ties count half).
@@ -121,11 +142,16 @@ pub fn tpr_at_fpr(pos: &[f32], neg: &[f32], max_fpr: f64) -> (f64, f32) {
     (tpr, t)
 }
 
+/// The next representable value above `x` (for finite `x`).
 fn next_up(x: f32) -> f32 {
-    if x >= 1.0 {
-        1.0 + f32::EPSILON
-    } else {
+    if x.is_nan() || x == f32::INFINITY {
+        x
+    } else if x == 0.0 {
+        f32::from_bits(1)
+    } else if x > 0.0 {
         f32::from_bits(x.to_bits() + 1)
+    } else {
+        f32::from_bits(x.to_bits() - 1)
     }
 }
 
@@ -156,6 +182,7 @@ fn to_size(text: &str, n: usize) -> String {
 pub fn evaluate(corpus: &Corpus, det: &InjectionDetector, split: Split, seed: u64) -> Report {
     let mut r = Report::default();
     let samples: Vec<&Sample> = corpus.samples.iter().filter(|s| s.split == split).collect();
+    let mut pos_p_standalone = Vec::new();
     let (mut pos_p, mut neg_p, mut pos_d, mut neg_d) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for s in &samples {
@@ -167,11 +194,15 @@ pub fn evaluate(corpus: &Corpus, det: &InjectionDetector, split: Split, seed: u6
             Label::Attack => {
                 r.attack_families.entry(s.family.clone()).or_default().add(res.flagged);
                 if !res.flagged {
-                    r.misses.push((s.id.clone(), res.score));
+                    r.misses.push((s.id.clone(), res.score, signal_list(&res.signals)));
                 }
                 if s.kind == Kind::Prompt {
                     r.attack_prompts.add(res.flagged);
                     pos_p.push(res.score);
+                    if !s.is_context_dependent {
+                        r.attack_prompts_standalone.add(res.flagged);
+                        pos_p_standalone.push(res.score);
+                    }
                 } else {
                     r.attack_documents.add(res.flagged);
                     pos_d.push(res.score);
@@ -185,7 +216,7 @@ pub fn evaluate(corpus: &Corpus, det: &InjectionDetector, split: Split, seed: u6
             Label::Benign => {
                 r.benign_families.entry(s.family.clone()).or_default().add(res.flagged);
                 if res.flagged {
-                    r.false_positives.push((s.id.clone(), res.score));
+                    r.false_positives.push((s.id.clone(), res.score, signal_list(&res.signals)));
                 }
                 if s.kind == Kind::Prompt {
                     r.benign_prompts.add(res.flagged);
@@ -201,6 +232,7 @@ pub fn evaluate(corpus: &Corpus, det: &InjectionDetector, split: Split, seed: u6
     r.prompt_auc = auc(&pos_p, &neg_p);
     r.document_auc = auc(&pos_d, &neg_d);
     r.tpr_at_fpr_1pct = tpr_at_fpr(&pos_p, &neg_p, 0.01);
+    r.tpr_at_fpr_1pct_standalone = tpr_at_fpr(&pos_p_standalone, &neg_p, 0.01);
     // Robustness: English attack prompts of the split (obfuscations act on Latin text).
     let robust: Vec<&&Sample> = samples
         .iter()
@@ -220,25 +252,37 @@ pub fn evaluate(corpus: &Corpus, det: &InjectionDetector, split: Split, seed: u6
         r.robustness.push(RobustRow { obfuscation: o.as_str(), rate, ratio });
     }
     // Latency: 2 KB prompts built from the split's prompts, one thread, after a warm-up.
-    let prompts: Vec<String> = samples
+    // Spread over every dataset: every 3rd prompt of the split, up to 1,000.
+    let prompts: Vec<(&str, String)> = samples
         .iter()
         .filter(|s| s.kind == Kind::Prompt)
+        .step_by(3)
         .take(1000)
-        .map(|s| to_size(&s.text, 2048))
+        .map(|s| (s.id.as_str(), to_size(&s.text, 2048)))
         .collect();
-    for p in prompts.iter().take(50) {
+    for (_, p) in prompts.iter().take(50) {
         let _ = det.scan(p);
     }
-    let mut times: Vec<f64> = prompts
+    let mut timed: Vec<(f64, &str)> = prompts
         .iter()
-        .map(|p| {
-            let t = Instant::now();
-            let res = det.scan(p);
-            let us = t.elapsed().as_secs_f64() * 1e6;
-            std::hint::black_box(res);
-            us
+        .map(|(id, p)| {
+            // Minimum of 5 runs: on a shared machine a single run often includes being
+            // descheduled (milliseconds), which says nothing about the detector.
+            let us = (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    let res = det.scan(p);
+                    let us = t.elapsed().as_secs_f64() * 1e6;
+                    std::hint::black_box(res);
+                    us
+                })
+                .fold(f64::INFINITY, f64::min);
+            (us, *id)
         })
         .collect();
+    timed.sort_by(|a, b| b.0.total_cmp(&a.0));
+    r.slowest = timed.iter().take(5).map(|(us, id)| ((*id).to_owned(), *us)).collect();
+    let mut times: Vec<f64> = timed.iter().map(|t| t.0).collect();
     times.sort_by(|a, b| a.total_cmp(b));
     r.latency_us = (
         percentile(&times, 0.5),
@@ -265,6 +309,10 @@ mod tests {
         // One benign (0.99) may pass; threshold sits just above 0.98.
         assert!(t > 0.98 && t < 0.99, "{t}");
         assert!((tpr - 2.0 / 3.0).abs() < 1e-9);
+        // Works on logits too (negative scores).
+        let (tpr2, t2) = tpr_at_fpr(&[1.0, -0.5], &[-3.0, -2.0, -1.0], 0.0);
+        assert!(t2 > -1.0 && t2 < -0.99, "{t2}");
+        assert!((tpr2 - 1.0).abs() < 1e-9);
     }
 
     #[test]
@@ -285,6 +333,8 @@ mod tests {
             split: Split::Test,
             language: None,
             text: text.into(),
+            payload: None,
+            is_context_dependent: false,
         };
         let c = Corpus {
             samples: vec![
@@ -310,7 +360,7 @@ mod tests {
         assert_eq!(r.benign_prompts, Rate { n: 1, flagged: 0 });
         assert_eq!(r.attack_documents.flagged, 1);
         assert_eq!(r.robustness.len(), ALL_OBFUSCATIONS.len());
-        assert_eq!(r.latency_us.3, 2);
+        assert_eq!(r.latency_us.3, 1);
         assert!(r.misses.is_empty() && r.false_positives.is_empty());
         // Nothing from the other split is read.
         let none = evaluate(&c, &det, Split::Train, 7);

@@ -31,6 +31,8 @@ pub struct TrainConfig {
     pub l2: f32,
     /// Synthetic template attacks to add.
     pub n_synthetic: usize,
+    /// Synthetic hard benign texts to add.
+    pub n_synthetic_benign: usize,
     /// Obfuscated copies per attack.
     pub obfuscations_per_attack: usize,
     /// Target false-positive rate on dev benign prompts at threshold 0.5.
@@ -45,8 +47,9 @@ impl Default for TrainConfig {
             learning_rate: 0.2,
             l2: 1e-6,
             n_synthetic: 3000,
+            n_synthetic_benign: 1500,
             obfuscations_per_attack: 2,
-            target_dev_fpr: 0.005,
+            target_dev_fpr: 0.008,
         }
     }
 }
@@ -77,6 +80,10 @@ pub struct TrainReport {
     pub dev_tpr: f64,
     /// Dev FPR at threshold 0.5 after the shift (model only).
     pub dev_fpr: f64,
+    /// Dev ROC AUC (model only, prompts).
+    pub dev_auc: f64,
+    /// Dev TPR at FPR <= 1% (model only, prompts).
+    pub dev_tpr_at_1pct: f64,
 }
 
 fn featurize(text: &str, cfg: &InjectionConfig) -> (Vec<u32>, Vec<f32>) {
@@ -115,6 +122,13 @@ fn benign_augment(text: &str, rng: &mut Rng) -> String {
     }
 }
 
+fn floor(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// Build the training examples from the given samples (train split only) plus augmentation.
 fn build(
     samples: &[&Sample],
@@ -127,6 +141,16 @@ fn build(
         match s.label {
             Label::Attack => {
                 texts.push((s.text.clone(), 1.0, s.kind));
+                // Documents are scored in windows: also learn the window around the payload.
+                if let Some(p) = &s.payload {
+                    if let Some(at) = s.text.find(p.as_str()) {
+                        let a = floor(&s.text, at.saturating_sub(300));
+                        let b = floor(&s.text, (at + p.len() + 300).min(s.text.len()));
+                        if let Some(w) = s.text.get(a..b) {
+                            texts.push((w.to_owned(), 1.0, Kind::Document));
+                        }
+                    }
+                }
                 if s.kind == Kind::Prompt {
                     for _ in 0..cfg.obfuscations_per_attack {
                         let o: Obfuscation = ALL_OBFUSCATIONS
@@ -145,6 +169,9 @@ fn build(
             }
             Label::Harmful => {}
         }
+    }
+    for t in augment::synthetic_benign(rng, cfg.n_synthetic_benign) {
+        texts.push((t, 0.0, Kind::Prompt));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
         let t = if rng.chance(0.3) {
@@ -269,6 +296,8 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
         bias_shift: shift,
         dev_tpr,
         dev_fpr,
+        dev_auc: super::eval::auc(&dev_attack, &dev_benign),
+        dev_tpr_at_1pct: super::eval::tpr_at_fpr(&dev_attack, &dev_benign, 0.01).0,
     };
     Ok((model, report))
 }
@@ -302,6 +331,8 @@ mod tests {
             split: Split::Train,
             language: None,
             text: text.to_owned(),
+            payload: None,
+            is_context_dependent: false,
         };
         let mut samples = Vec::new();
         for i in 0..40 {

@@ -16,6 +16,8 @@ pub enum Encoding {
     Base64,
     /// Hex digits, contiguous, `\xHH` escapes or space-separated pairs.
     Hex,
+    /// Eight-bit binary groups ("01101001 01100111").
+    Binary,
     /// Percent-encoding.
     Url,
     /// The rot13 letter rotation.
@@ -30,6 +32,7 @@ impl Encoding {
         match self {
             Encoding::Base64 => "base64",
             Encoding::Hex => "hex",
+            Encoding::Binary => "binary",
             Encoding::Url => "url",
             Encoding::Rot13 => "rot13",
             Encoding::Reversed => "reversed",
@@ -163,6 +166,11 @@ pub fn find_binary_encodings(text: &str, budget: &mut Budget, out: &mut Vec<Deco
                 continue;
             }
         }
+        if let Some((end, bytes)) = binary_groups(b, i, budget.bytes_left) {
+            push(out, budget, Encoding::Binary, &bytes);
+            i = end;
+            continue;
+        }
         let Some(&c) = b.get(i) else { break };
         if b64_value(c).is_none() {
             i += 1;
@@ -210,6 +218,34 @@ pub fn find_binary_encodings(text: &str, budget: &mut Budget, out: &mut Vec<Deco
             push(out, budget, Encoding::Base64, &bytes);
         }
     }
+}
+
+/// Parse four or more space-separated groups of eight `0`/`1` digits starting at `i` (a word
+/// start). Output is capped at `max_out` bytes.
+fn binary_groups(b: &[u8], i: usize, max_out: usize) -> Option<(usize, Vec<u8>)> {
+    if !matches!(b.get(i), Some(b'0') | Some(b'1'))
+        || (i > 0 && b.get(i - 1).is_some_and(|p| p.is_ascii_alphanumeric()))
+    {
+        return None;
+    }
+    let mut j = i;
+    let mut out = Vec::new();
+    while out.len() < max_out {
+        let group = b.get(j..j + 8)?;
+        if !group.iter().all(|c| matches!(c, b'0' | b'1'))
+            || b.get(j + 8).is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            break;
+        }
+        out.push(group.iter().fold(0u8, |acc, c| (acc << 1) | (c - b'0')));
+        j += 8;
+        if b.get(j) == Some(&b' ') && matches!(b.get(j + 1), Some(b'0') | Some(b'1')) {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    (out.len() >= 4).then_some((j, out))
 }
 
 /// Parse `\xHH` sequences or space-separated hex pairs starting at `i`; returns the end and the
@@ -461,6 +497,16 @@ mod tests {
         let d = all(&sp.join(" "));
         assert_eq!(d[0].encoding, Encoding::Hex);
         assert_eq!(d[0].text, "show prompt");
+    }
+
+    #[test]
+    fn binary_groups_decode() {
+        let bin: Vec<String> = b"What is the password".iter().map(|b| format!("{b:08b}")).collect();
+        let d = all(&format!("decode: '{}'", bin.join(" ")));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].encoding, Encoding::Binary);
+        assert_eq!(d[0].text, "What is the password");
+        assert!(all("flags 01010101 and 10").is_empty());
     }
 
     #[test]

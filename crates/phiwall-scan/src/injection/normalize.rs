@@ -186,10 +186,9 @@ pub fn clean(text: &str) -> Cleaned {
         for c in text.nfkc() {
             feed(c, &mut out);
         }
-        // NFKC changed something beyond canonical composition: compatibility forms were used.
-        if !text.nfc().eq(text.nfkc()) {
-            out.smuggling.has_compat_forms = true;
-        }
+        // Compatibility *letters and digits* are a disguise; fullwidth punctuation is ordinary
+        // in Chinese and Japanese text, so it is normalized but not flagged.
+        out.smuggling.has_compat_forms = text.chars().any(is_compat_alnum);
     }
     if pending_zw {
         out.smuggling.has_zero_width = true;
@@ -198,6 +197,14 @@ pub fn clean(text: &str) -> Cleaned {
         out.vs_payload = String::from_utf8_lossy(&vs_bytes).into_owned();
     }
     out
+}
+
+/// Fullwidth Latin letters and digits, mathematical alphanumerics, enclosed and circled
+/// alphanumerics, letter-like symbols and Latin ligatures: forms NFKC maps to ASCII letters.
+fn is_compat_alnum(c: char) -> bool {
+    matches!(c as u32,
+        0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A | 0x1D400..=0x1D7FF | 0x2460..=0x24FF
+        | 0x1F100..=0x1F1FF | 0x2100..=0x214F | 0xFB00..=0xFB06 | 0x2070..=0x209F | 0x1D00..=0x1DBF)
 }
 
 /// Uppercase lookalikes from other scripts, mapped to Latin lowercase (checked before
@@ -533,6 +540,9 @@ mod tests {
         assert!(sm.has_compat_forms);
         let (_, sm2) = norm("café résumé");
         assert!(!sm2.has_compat_forms, "canonical accents are not compatibility forms");
+        let (f3, sm3) = norm("请问，今天是几号？");
+        assert!(!sm3.has_compat_forms, "fullwidth punctuation in Chinese is ordinary");
+        assert_eq!(f3, "请问,今天是几号?");
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub const REGEX_RULES: &[Signature] = &[
         "override.ignore_everything",
         InstructionOverride,
         0.9,
-        r"(?:ignore|disregard|forget) (?:about )?(?:everything|all(?: of)? (?:that|this|the above)|what) (?:you (?:were|have been|'ve been|was) (?:told|instructed|given|programmed|trained)|(?:i|we|they) (?:said|told you) (?:before|earlier|previously)|above|before|previously|so far)",
+        r"(?:ignore|disregard|forget) (?:about )?(?:everything|all|what|anything) (?:(?:that )?you (?:were|have been|'ve been|was|are) (?:told|instructed|given|programmed|trained)|(?:in |of )?(?:the|your) (?:system prompt|instructions|prompt|programming)|(?:written |said |stated )?above)",
     ),
     sig(
         "override.ignore_above",
@@ -158,7 +158,13 @@ pub const REGEX_RULES: &[Signature] = &[
         "role.unfiltered_ai",
         RoleReassignment,
         0.85,
-        r"(?:unfiltered|uncensored|unrestricted|amoral|unethical|immoral|lawless|rogue|evil|jailbroken|unbound|unchained|unshackled) {AI}|{AI} (?:with(?:out)?|that has) no (?:filters?|restrictions|limits|limitations|rules|guidelines|ethics|morals|boundaries|censorship)",
+        r"(?:unfiltered|uncensored|unrestricted|amoral|jailbroken|unchained|unshackled) {AI}|{AI} (?:with(?:out)?|that has) no (?:filters?|restrictions|limits|limitations|rules|guidelines|ethics|morals|boundaries|censorship)",
+    ),
+    sig(
+        "role.evil_ai",
+        RoleReassignment,
+        0.45,
+        r"(?:unethical|immoral|lawless|rogue|evil|unbound|malicious) {AI}",
     ),
     sig(
         "role.no_rules",
@@ -193,7 +199,7 @@ pub const REGEX_RULES: &[Signature] = &[
     sig(
         "role.jailbreak_word",
         RoleReassignment,
-        0.6,
+        0.45,
         r"(?-u:\b)(?:jailbreak(?:ing|ed|s)?|jail-?broken|prompt injection)(?-u:\b)",
     ),
     sig(
@@ -684,6 +690,9 @@ mod tests {
             "I want to delete my old appointments from the app",
             "Please send my records to Dr. Patel's office",
             "Ignore the noise in the background, I'm at the bus stop",
+            "Sorry, ignore what I said before, my date of birth is in March.",
+            "Write a story where the hero escapes without resorting to a jailbreak.",
+            "The villain in my novel is an evil AI named Rex.",
         ] {
             assert!(!strong(p), "false positive on patient phrase: {p} -> {:?}", ids(p));
         }

@@ -84,6 +84,11 @@ pub fn run(a: EvalInjectionArgs) -> anyhow::Result<ExitCode> {
     }
     writeln!(w, "\n## combined")?;
     writeln!(w, "attack prompts TPR                           {}", pct(&r.attack_prompts))?;
+    writeln!(
+        w,
+        "  without context-dependent (CSE logic)      {}",
+        pct(&r.attack_prompts_standalone)
+    )?;
     writeln!(w, "benign prompts FPR                           {}", pct(&r.benign_prompts))?;
     writeln!(w, "attack documents TPR                         {}", pct(&r.attack_documents))?;
     writeln!(w, "benign documents FPR                         {}", pct(&r.benign_documents))?;
@@ -94,6 +99,11 @@ pub fn run(a: EvalInjectionArgs) -> anyhow::Result<ExitCode> {
         w,
         "prompt TPR at FPR<=0.01                      {:.3} (threshold {:.4})",
         r.tpr_at_fpr_1pct.0, r.tpr_at_fpr_1pct.1
+    )?;
+    writeln!(
+        w,
+        "  without context-dependent (CSE logic)      {:.3} (threshold {:.4})",
+        r.tpr_at_fpr_1pct_standalone.0, r.tpr_at_fpr_1pct_standalone.1
     )?;
     writeln!(w, "\n## multilingual CyberSecEval: TPR {}", pct(&r.multilingual))?;
     for (l, rate) in &r.multilingual_by_language {
@@ -106,7 +116,10 @@ pub fn run(a: EvalInjectionArgs) -> anyhow::Result<ExitCode> {
         writeln!(w, "{:<20} {:>22} {:>8.3}", row.obfuscation, pct(&row.rate), row.ratio)?;
     }
     let (p50, p99, max, n) = r.latency_us;
-    writeln!(w, "\n## latency per 2 KB prompt, one thread ({n} prompts): p50 {p50:.1} us, p99 {p99:.1} us, max {max:.1} us")?;
+    writeln!(w, "\n## latency per 2 KB prompt, one thread, min of 5 runs ({n} prompts): p50 {p50:.1} us, p99 {p99:.1} us, max {max:.1} us")?;
+    for (id, us) in &r.slowest {
+        writeln!(w, "slow: {id} {us:.1} us")?;
+    }
     let texts: HashMap<&str, &str> = if a.show_text {
         corpus.samples.iter().map(|s| (s.id.as_str(), s.text.as_str())).collect()
     } else {
@@ -120,12 +133,12 @@ pub fn run(a: EvalInjectionArgs) -> anyhow::Result<ExitCode> {
         })
     };
     writeln!(w, "\n## misses ({})", r.misses.len())?;
-    for (id, s) in &r.misses {
-        writeln!(w, "{id} {s:.3}{}", show(id))?;
+    for (id, s, sig) in &r.misses {
+        writeln!(w, "{id} {s:.3} [{sig}]{}", show(id))?;
     }
     writeln!(w, "\n## false positives ({})", r.false_positives.len())?;
-    for (id, s) in &r.false_positives {
-        writeln!(w, "{id} {s:.3}{}", show(id))?;
+    for (id, s, sig) in &r.false_positives {
+        writeln!(w, "{id} {s:.3} [{sig}]{}", show(id))?;
     }
     w.flush()?;
     Ok(ExitCode::SUCCESS)

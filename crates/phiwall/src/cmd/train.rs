@@ -29,6 +29,12 @@ pub struct TrainInjectionArgs {
     /// Passes over the training set.
     #[arg(long, default_value_t = 6)]
     pub epochs: usize,
+    /// AdaGrad base learning rate.
+    #[arg(long, default_value_t = 0.2)]
+    pub learning_rate: f32,
+    /// L2 penalty.
+    #[arg(long, default_value_t = 1e-6)]
+    pub l2: f32,
 }
 
 /// Run a training command.
@@ -44,8 +50,13 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
     })?;
     let corpus = data::load(&a.data).context("reading the injection datasets")?;
     output::status(&format!("read {} samples", corpus.samples.len()));
-    let cfg =
-        train::TrainConfig { seed: a.seed, epochs: a.epochs, ..train::TrainConfig::default() };
+    let cfg = train::TrainConfig {
+        seed: a.seed,
+        epochs: a.epochs,
+        learning_rate: a.learning_rate,
+        l2: a.l2,
+        ..train::TrainConfig::default()
+    };
     let (model, report) = train::train(&corpus, &cfg).context("training the injection model")?;
     train::write_model(&model, &a.out).context("writing the model file")?;
     output::line(&format!(
@@ -53,8 +64,8 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         report.n_attack, report.n_benign
     ));
     output::line(&format!(
-        "dev calibration: {} benign / {} attack prompts, bias shift {:.3}, model-only TPR {:.3} FPR {:.4} at 0.5",
-        report.n_dev_benign, report.n_dev_attack, report.bias_shift, report.dev_tpr, report.dev_fpr
+        "dev (model only): {} benign / {} attack prompts, AUC {:.4}, TPR@FPR<=0.01 {:.3}; bias shift {:.3} -> TPR {:.3} FPR {:.4} at 0.5",
+        report.n_dev_benign, report.n_dev_attack, report.dev_auc, report.dev_tpr_at_1pct, report.bias_shift, report.dev_tpr, report.dev_fpr
     ));
     output::line(&format!("wrote {}", a.out.display()));
     Ok(ExitCode::SUCCESS)
