@@ -29,6 +29,7 @@ use crate::store::{
 use ed25519_dalek::SigningKey;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -818,9 +819,11 @@ fn new_segment(
     // that the next session replaces, never a segment without its key.
     let key = ring.new_data_key(provider, index, config.cipher, clock.now_micros())?;
     let path = segment_path(&config.dir, index);
+    // Owner-only: the contents are encrypted, but sizes and times are still metadata.
     let mut file = OpenOptions::new()
         .create_new(true)
         .write(true)
+        .mode(0o600)
         .open(&path)
         .map_err(|e| Error::io("create", &path, e))?;
     let header = SegmentHeader { index, cipher: config.cipher, first_seq, prev_hash: *prev_hash };

@@ -45,6 +45,8 @@ enum Command {
     /// Manage the ledger's encryption keys: init, status, rotate, rewrap, shred.
     #[command(subcommand)]
     Keys(cmd::keys::KeysCommand),
+    /// Report the encryption posture: ledger at rest, key files, key ages, config secrets.
+    Posture(cmd::posture::PostureArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Generate(c) => cmd::generate::run(c),
         Command::Log(c) => cmd::log::run(c),
         Command::Keys(c) => cmd::keys::run(c),
+        Command::Posture(a) => cmd::posture::run(a),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@ pub mod generate;
 pub mod keys;
 pub mod log;
 pub mod pipeline;
+pub mod posture;
 pub mod redact;
 pub mod scan;
 pub mod train;
