@@ -833,3 +833,91 @@ fn new_segment(
     file.seek(SeekFrom::End(0)).map_err(|e| Error::io("seek", &path, e))?;
     Ok((file, path, key))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::keys::StaticKeyProvider;
+
+    fn open(dir: &Path) -> Appender {
+        let mut c = LedgerConfig::new(dir);
+        c.fsync = FsyncPolicy::Never;
+        Appender::open(
+            c,
+            Arc::new(StaticKeyProvider::generate().unwrap()),
+            Arc::new(ManualClock::new(7)),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn appender_is_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Appender>();
+    }
+
+    #[test]
+    fn fsync_policy_parsing() {
+        assert_eq!(FsyncPolicy::parse("always"), Some(FsyncPolicy::Always));
+        assert_eq!(FsyncPolicy::parse("never"), Some(FsyncPolicy::Never));
+        assert_eq!(FsyncPolicy::parse("10ms"), Some(FsyncPolicy::EveryMillis(10)));
+        assert_eq!(FsyncPolicy::parse("25"), Some(FsyncPolicy::EveryMillis(25)));
+        assert_eq!(FsyncPolicy::parse("sometimes"), None);
+    }
+
+    #[test]
+    fn invalid_config_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let p: Arc<dyn KeyProvider> = Arc::new(StaticKeyProvider::generate().unwrap());
+        let mut c = LedgerConfig::new(d.path());
+        c.max_pending = 0;
+        assert!(matches!(
+            Appender::open(c, p.clone(), Arc::new(ManualClock::new(0))),
+            Err(Error::Config(_))
+        ));
+        let mut c = LedgerConfig::new(d.path());
+        c.max_segment_bytes = 100;
+        assert!(matches!(
+            Appender::open(c, p, Arc::new(ManualClock::new(0))),
+            Err(Error::Config(_))
+        ));
+    }
+
+    #[test]
+    fn seqs_are_dense_and_time_comes_from_the_clock() {
+        let d = tempfile::tempdir().unwrap();
+        let a = open(d.path());
+        assert_eq!(a.append(b"a").unwrap(), 0);
+        assert_eq!(a.append_at(99, b"b").unwrap(), 1);
+        assert_eq!(a.append_durable(b"c").unwrap(), 2);
+        let c = a.checkpoint().unwrap();
+        assert_eq!(c.tree_size, 3);
+        assert_eq!(c.time_micros, 7);
+        a.close().unwrap();
+        let r = crate::store::LedgerReader::open(d.path()).unwrap();
+        let times: Vec<u64> = r.records().map(|(_, m)| m.time_micros).collect();
+        assert_eq!(times, vec![7, 99, 7]);
+    }
+
+    #[test]
+    fn oversized_event_is_refused_without_stopping_the_writer() {
+        let d = tempfile::tempdir().unwrap();
+        let a = open(d.path());
+        let big = vec![0u8; crate::record::MAX_CIPHERTEXT];
+        assert!(matches!(a.append(&big), Err(Error::Config(_))));
+        assert_eq!(a.append(b"ok").unwrap(), 0);
+        a.close().unwrap();
+    }
+
+    #[test]
+    fn checkpoint_on_an_empty_log_is_signed_over_zero_records() {
+        let d = tempfile::tempdir().unwrap();
+        let a = open(d.path());
+        let c = a.checkpoint().unwrap();
+        assert_eq!(c.tree_size, 0);
+        assert_eq!(c.root, crate::merkle::empty_root());
+        assert!(c.verify_with(&a.public_key()));
+        a.close().unwrap();
+    }
+}
