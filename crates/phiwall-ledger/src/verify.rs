@@ -18,7 +18,7 @@ use crate::hex;
 use crate::keys::KeyRing;
 use crate::merkle::{verify_consistency, Hash, MerkleTree};
 use crate::record::ParseError;
-use crate::store::{read_checkpoints, read_segments, SegmentFile};
+use crate::store::{read_checkpoints, read_segments_with, SegmentFile};
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 use std::path::Path;
@@ -228,7 +228,7 @@ impl VerifyReport {
 
 /// Verify the ledger in `dir`.
 pub fn verify_dir(dir: &Path, options: &VerifyOptions) -> Result<VerifyReport> {
-    let segments = read_segments(dir)?;
+    let segments = read_segments_with(dir, false)?;
     let (checkpoints, ckpt_tail) = read_checkpoints(dir)?;
     let ring_key = KeyRing::new(dir).public_key()?;
     Ok(verify_parts(&segments, &checkpoints, ckpt_tail, ring_key, options))
