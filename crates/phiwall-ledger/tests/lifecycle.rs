@@ -186,6 +186,38 @@ fn rotation_and_rewrap_while_writing_keep_every_event_readable() {
 }
 
 #[test]
+fn rotate_and_retire_from_another_handle_while_a_writer_rolls_segments() {
+    // The writer and the administrator hold separate handles on one key file, as the gateway
+    // and `phiwall keys rotate --retire` would in two processes.
+    let d = tempfile::tempdir().unwrap();
+    let kek = d.path().join("kek");
+    let writer_keys = Arc::new(phiwall_ledger::FileKeyProvider::create(&kek).unwrap());
+    let dir = d.path().join("log");
+    let a = Appender::open(config(&dir, 4096), writer_keys, Arc::new(SystemClock)).unwrap();
+    let ring = KeyRing::new(&dir);
+    for round in 0..3u64 {
+        for i in 0..60 {
+            a.append(&event(round * 100 + i)).unwrap();
+        }
+        a.sync().unwrap();
+        let admin = phiwall_ledger::FileKeyProvider::open(&kek).unwrap();
+        let v = admin.rotate().unwrap();
+        ring.rewrap(&admin, 1).unwrap();
+        admin.retire_below(v).unwrap();
+    }
+    for i in 0..60 {
+        a.append(&event(900 + i)).unwrap();
+    }
+    a.close().unwrap();
+    let reader_keys = phiwall_ledger::FileKeyProvider::open(&kek).unwrap();
+    assert_eq!(reader_keys.versions().unwrap(), vec![4]);
+    let events = LedgerReader::open(&dir).unwrap().events(Some(&reader_keys), |_| true).unwrap();
+    assert_eq!(events.len(), 240);
+    assert!(events.iter().all(|e| e.event.is_ok()), "a data key was wrapped by a retired KEK");
+    ok(&dir);
+}
+
+#[test]
 fn shredded_segment_is_unreadable_but_still_verifies() {
     let d = tempfile::tempdir().unwrap();
     build(d.path(), 120, 4096);
