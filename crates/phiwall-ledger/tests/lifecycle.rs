@@ -130,14 +130,43 @@ fn writer_refuses_a_log_truncated_below_its_checkpoint() {
 }
 
 #[test]
-fn writer_refuses_tampering_in_the_middle() {
+fn writer_with_full_scan_refuses_tampering_in_the_middle() {
     let d = tempfile::tempdir().unwrap();
     build(d.path(), 30, 1 << 20);
     let (p, s, e) = record_spans(d.path())[5].clone();
     edit(&p, |b| b[(s + e) / 2] ^= 1);
-    let err =
-        Appender::open(config(d.path(), 1 << 20), provider(), Arc::new(SystemClock)).unwrap_err();
+    let mut cfg = config(d.path(), 1 << 20);
+    cfg.is_full_scan_on_open = true;
+    let err = Appender::open(cfg, provider(), Arc::new(SystemClock)).unwrap_err();
     assert!(matches!(err, Error::Integrity(_)), "{err}");
+    // The default fast open resumes after the signed checkpoint; verify still finds it.
+    let a = Appender::open(config(d.path(), 1 << 20), provider(), Arc::new(SystemClock)).unwrap();
+    assert_eq!(a.recovery().scanned_from_seq, 30);
+    a.close().unwrap();
+    let r = verify_dir(d.path(), &VerifyOptions::default()).unwrap();
+    assert_eq!(r.problem.map(|p| p.kind()), Some("modified"));
+}
+
+#[test]
+fn fast_open_resumes_from_the_checkpoint_frontier_across_segments() {
+    let d = tempfile::tempdir().unwrap();
+    build(d.path(), 100, 4096); // several segments, checkpoint at 100 with its frontier
+    let a = Appender::open(config(d.path(), 4096), provider(), Arc::new(SystemClock)).unwrap();
+    assert_eq!(a.recovery().scanned_from_seq, 100);
+    assert_eq!(a.recovery().records, 100);
+    for i in 0..50 {
+        assert_eq!(a.append(&event(i)).unwrap(), 100 + i);
+    }
+    a.close().unwrap();
+    assert_eq!(ok(d.path()).records, 150);
+    // A stale or damaged frontier falls back to the full scan, with the same result.
+    std::fs::write(d.path().join("frontier.bin"), b"PWLFRN1\ngarbage").unwrap();
+    let a = Appender::open(config(d.path(), 4096), provider(), Arc::new(SystemClock)).unwrap();
+    assert_eq!(a.recovery().scanned_from_seq, 0);
+    assert_eq!(a.recovery().records, 150);
+    a.append(b"x").unwrap();
+    a.close().unwrap();
+    assert_eq!(ok(d.path()).records, 151);
 }
 
 #[test]
