@@ -92,6 +92,17 @@ fn append_verify_show_search_prove_export() {
 
     let o = phiwall(&["log", "export", "--data-dir", &data, "--format", "jsonl"], None);
     assert_eq!(String::from_utf8(o.stdout).unwrap().lines().count(), 40);
+    let o = phiwall(&["log", "export", "--data-dir", &data, "--format", "ocsf"], None);
+    let ocsf: Vec<serde_json::Value> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(ocsf.len(), 40);
+    assert_eq!(ocsf[3]["class_uid"], 0);
+    assert_eq!(ocsf[3]["metadata"]["sequence"], 3);
+    assert_eq!(ocsf[3]["message"], "denial");
+    assert_eq!(ocsf[3]["unmapped"]["i"], 3);
 }
 
 #[test]
