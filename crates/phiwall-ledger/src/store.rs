@@ -80,7 +80,7 @@ pub struct RecordMeta {
 }
 
 /// One segment file read and parsed as far as it goes.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SegmentFile {
     /// Index from the file name.
     pub name_index: u32,
