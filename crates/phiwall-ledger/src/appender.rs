@@ -29,6 +29,7 @@ use crate::store::{
 use ed25519_dalek::SigningKey;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -73,6 +74,10 @@ pub struct LedgerConfig {
     pub cipher: Cipher,
     /// Events queued before `append` blocks (back-pressure).
     pub max_pending: usize,
+    /// Re-check every record's hash and chain link when opening, instead of resuming from the
+    /// Merkle frontier saved with the latest signed checkpoint. Off by default so a restart
+    /// costs the tail, not the whole log; `phiwall log verify` checks everything either way.
+    pub is_full_scan_on_open: bool,
 }
 
 impl LedgerConfig {
@@ -87,6 +92,7 @@ impl LedgerConfig {
             max_segment_bytes: 64 << 20,
             cipher: Cipher::Aes256Gcm,
             max_pending: 65_536,
+            is_full_scan_on_open: false,
         }
     }
 
@@ -116,6 +122,9 @@ pub struct RecoveryReport {
     pub removed_segment: Option<u32>,
     /// Bytes cut from a torn checkpoint at the end of the checkpoints file.
     pub truncated_checkpoint_bytes: u64,
+    /// First sequence number recovery read: 0 for a full scan, or the size of the latest
+    /// signed checkpoint when its saved Merkle frontier let recovery skip what it covers.
+    pub scanned_from_seq: u64,
 }
 
 struct Pending {
@@ -193,7 +202,7 @@ impl Appender {
         let ring = KeyRing::new(&dir);
         let signing = ring.signing_key(provider.as_ref(), clock.now_micros())?;
         let public_key = signing.verifying_key();
-        let (tail, recovery) = recover(&dir, &public_key)?;
+        let (tail, recovery) = recover(&dir, &public_key, config.is_full_scan_on_open)?;
         let mut writer =
             Writer::start(config.clone(), provider, clock.clone(), ring, signing, tail)?;
         let last_checkpoint = writer.last_checkpoint.clone();
@@ -386,7 +395,11 @@ fn integrity(msg: String) -> Error {
 
 /// Scan the log, truncate a torn tail in the last segment, and check the log against the
 /// latest checkpoint. Refuses (rather than repairs) anything a crash cannot explain.
-fn recover(dir: &Path, public_key: &ed25519_dalek::VerifyingKey) -> Result<(Tail, RecoveryReport)> {
+fn recover(
+    dir: &Path,
+    public_key: &ed25519_dalek::VerifyingKey,
+    full_scan: bool,
+) -> Result<(Tail, RecoveryReport)> {
     let mut report = RecoveryReport::default();
     let (checkpoints, ckpt_tail) = read_checkpoints(dir)?;
     if let Some((off, e)) = ckpt_tail {
@@ -413,6 +426,14 @@ fn recover(dir: &Path, public_key: &ed25519_dalek::VerifyingKey) -> Result<(Tail
     let mut tree = CompactTree::new();
     let mut head = [0u8; 32];
     let mut next_segment = 0u32;
+    // Fast path: start from the Merkle frontier saved with the latest checkpoint, in the
+    // segment holding its last record; anything unexpected falls back to the full scan.
+    let fast = latest.as_ref().filter(|_| !full_scan).and_then(|c| fast_start(dir, c, &segs));
+    if let Some(f) = &fast {
+        tree = f.tree.clone();
+        head = f.tree_head;
+        report.scanned_from_seq = tree.len();
+    }
     let mut checkpoint_root_ok = latest.as_ref().is_none_or(|c| c.tree_size != 0);
     let check_ckpt = |tree: &CompactTree, ok: &mut bool| {
         if let Some(c) = &latest {
@@ -430,6 +451,14 @@ fn recover(dir: &Path, public_key: &ed25519_dalek::VerifyingKey) -> Result<(Tail
                 "segment {next_segment} expected, segment {index} found"
             )));
         }
+        let skip_records = match &fast {
+            Some(f) if k < f.segment_pos => {
+                next_segment = index + 1;
+                continue;
+            }
+            Some(f) if k == f.segment_pos => f.skip_records,
+            _ => 0,
+        };
         let seg = SegmentFile::read(index, path.clone())?;
         let header = match &seg.header {
             Ok(h) => h.clone(),
@@ -442,7 +471,12 @@ fn recover(dir: &Path, public_key: &ed25519_dalek::VerifyingKey) -> Result<(Tail
             }
             Err(e) => return Err(integrity(format!("segment {index} header: {e}"))),
         };
-        if header.index != index || header.first_seq != tree.len() || header.prev_hash != head {
+        let continues = if skip_records > 0 {
+            header.index == index
+        } else {
+            header.index == index && header.first_seq == tree.len() && header.prev_hash == head
+        };
+        if !continues {
             return Err(integrity(format!("segment {index} header does not continue the chain")));
         }
         let is_good = |r: &crate::store::RecordMeta, seq: u64, prev: &Hash| {
@@ -452,7 +486,7 @@ fn recover(dir: &Path, public_key: &ed25519_dalek::VerifyingKey) -> Result<(Tail
                 && r.stored_hash == r.computed_hash
         };
         let mut cut: Option<u64> = None;
-        for (i, r) in seg.records.iter().enumerate() {
+        for (i, r) in seg.records.iter().enumerate().skip(skip_records) {
             if is_good(r, tree.len(), &head) {
                 tree.push(r.stored_hash);
                 head = r.stored_hash;
@@ -507,6 +541,73 @@ fn recover(dir: &Path, public_key: &ed25519_dalek::VerifyingKey) -> Result<(Tail
     }
     report.records = tree.len();
     Ok((Tail { tree, head, next_segment, last_checkpoint: latest }, report))
+}
+
+/// Name of the file holding the Merkle frontier of the latest checkpoint.
+pub const FRONTIER_FILE: &str = "frontier.bin";
+const FRONTIER_MAGIC: &[u8; 8] = b"PWLFRN1\n";
+
+/// Where recovery may start instead of record 0.
+struct FastStart {
+    tree: CompactTree,
+    tree_head: Hash,
+    /// Position (in the sorted segment list) of the segment holding record `tree.len()`.
+    segment_pos: usize,
+    /// Records of that segment already covered by the frontier.
+    skip_records: usize,
+}
+
+fn encode_frontier(tree: &CompactTree, head: &Hash) -> Vec<u8> {
+    let mut b = FRONTIER_MAGIC.to_vec();
+    b.extend_from_slice(&tree.len().to_le_bytes());
+    b.extend_from_slice(head);
+    for h in tree.frontier() {
+        b.extend_from_slice(h);
+    }
+    b
+}
+
+fn parse_frontier(b: &[u8]) -> Option<(CompactTree, Hash)> {
+    let rest = b.strip_prefix(FRONTIER_MAGIC.as_slice())?;
+    let size = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?);
+    let head: Hash = rest.get(8..40)?.try_into().ok()?;
+    let hashes = rest.get(40..)?;
+    if hashes.len() % 32 != 0 {
+        return None;
+    }
+    let stack = hashes.chunks_exact(32).filter_map(|c| c.try_into().ok()).collect();
+    Some((CompactTree::from_frontier(size, stack)?, head))
+}
+
+/// Check the saved frontier against the signed checkpoint and find the segment to resume in.
+fn fast_start(dir: &Path, c: &Checkpoint, segs: &[(u32, PathBuf)]) -> Option<FastStart> {
+    let (tree, head) = parse_frontier(&fs::read(dir.join(FRONTIER_FILE)).ok()?)?;
+    if tree.len() != c.tree_size || tree.root() != c.root || head != c.chain_head || tree.is_empty()
+    {
+        return None;
+    }
+    // Segment headers are small: read them all and pick the last starting at or before size.
+    let mut pos = None;
+    for (k, (_, path)) in segs.iter().enumerate() {
+        let mut h = [0u8; crate::record::SEGMENT_HEADER_LEN];
+        let mut f = File::open(path).ok()?;
+        std::io::Read::read_exact(&mut f, &mut h).ok()?;
+        let header = SegmentHeader::parse(&h).ok()?;
+        if header.first_seq <= tree.len() {
+            pos = Some((k, header.first_seq));
+        }
+    }
+    let (segment_pos, first_seq) = pos?;
+    let skip = usize::try_from(tree.len() - first_seq).ok()?;
+    // The covered part must end with the record the checkpoint names.
+    let seg = SegmentFile::read(segs.get(segment_pos)?.0, segs.get(segment_pos)?.1.clone()).ok()?;
+    let ok = match skip.checked_sub(1) {
+        None => seg.header.as_ref().is_ok_and(|h| h.prev_hash == head),
+        Some(i) => seg.records.get(i).is_some_and(|r| {
+            r.seq == tree.len() - 1 && r.stored_hash == head && r.stored_hash == r.computed_hash
+        }),
+    };
+    ok.then_some(FastStart { tree, tree_head: head, segment_pos, skip_records: skip })
 }
 
 fn truncate(path: &Path, len: u64) -> Result<()> {
@@ -800,6 +901,13 @@ impl Writer {
         let path = self.config.dir.join(CHECKPOINTS_FILE);
         self.checkpoints.write_all(&c.encode()).map_err(|e| Error::io("write", &path, e))?;
         self.checkpoints.sync_data().map_err(|e| Error::io("fsync", &path, e))?;
+        // Saved after the checkpoint it matches; a stale or missing frontier only costs a full
+        // scan on the next open.
+        crate::keys::write_atomic(
+            &self.config.dir.join(FRONTIER_FILE),
+            &encode_frontier(&self.tree, &self.head),
+            0o600,
+        )?;
         self.last_checkpoint = Some(c);
         Ok(())
     }
@@ -818,9 +926,11 @@ fn new_segment(
     // that the next session replaces, never a segment without its key.
     let key = ring.new_data_key(provider, index, config.cipher, clock.now_micros())?;
     let path = segment_path(&config.dir, index);
+    // Owner-only: the contents are encrypted, but sizes and times are still metadata.
     let mut file = OpenOptions::new()
         .create_new(true)
         .write(true)
+        .mode(0o600)
         .open(&path)
         .map_err(|e| Error::io("create", &path, e))?;
     let header = SegmentHeader { index, cipher: config.cipher, first_seq, prev_hash: *prev_hash };
@@ -829,4 +939,92 @@ fn new_segment(
     sync_dir(&config.dir)?;
     file.seek(SeekFrom::End(0)).map_err(|e| Error::io("seek", &path, e))?;
     Ok((file, path, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::keys::StaticKeyProvider;
+
+    fn open(dir: &Path) -> Appender {
+        let mut c = LedgerConfig::new(dir);
+        c.fsync = FsyncPolicy::Never;
+        Appender::open(
+            c,
+            Arc::new(StaticKeyProvider::generate().unwrap()),
+            Arc::new(ManualClock::new(7)),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn appender_is_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Appender>();
+    }
+
+    #[test]
+    fn fsync_policy_parsing() {
+        assert_eq!(FsyncPolicy::parse("always"), Some(FsyncPolicy::Always));
+        assert_eq!(FsyncPolicy::parse("never"), Some(FsyncPolicy::Never));
+        assert_eq!(FsyncPolicy::parse("10ms"), Some(FsyncPolicy::EveryMillis(10)));
+        assert_eq!(FsyncPolicy::parse("25"), Some(FsyncPolicy::EveryMillis(25)));
+        assert_eq!(FsyncPolicy::parse("sometimes"), None);
+    }
+
+    #[test]
+    fn invalid_config_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let p: Arc<dyn KeyProvider> = Arc::new(StaticKeyProvider::generate().unwrap());
+        let mut c = LedgerConfig::new(d.path());
+        c.max_pending = 0;
+        assert!(matches!(
+            Appender::open(c, p.clone(), Arc::new(ManualClock::new(0))),
+            Err(Error::Config(_))
+        ));
+        let mut c = LedgerConfig::new(d.path());
+        c.max_segment_bytes = 100;
+        assert!(matches!(
+            Appender::open(c, p, Arc::new(ManualClock::new(0))),
+            Err(Error::Config(_))
+        ));
+    }
+
+    #[test]
+    fn seqs_are_dense_and_time_comes_from_the_clock() {
+        let d = tempfile::tempdir().unwrap();
+        let a = open(d.path());
+        assert_eq!(a.append(b"a").unwrap(), 0);
+        assert_eq!(a.append_at(99, b"b").unwrap(), 1);
+        assert_eq!(a.append_durable(b"c").unwrap(), 2);
+        let c = a.checkpoint().unwrap();
+        assert_eq!(c.tree_size, 3);
+        assert_eq!(c.time_micros, 7);
+        a.close().unwrap();
+        let r = crate::store::LedgerReader::open(d.path()).unwrap();
+        let times: Vec<u64> = r.records().map(|(_, m)| m.time_micros).collect();
+        assert_eq!(times, vec![7, 99, 7]);
+    }
+
+    #[test]
+    fn oversized_event_is_refused_without_stopping_the_writer() {
+        let d = tempfile::tempdir().unwrap();
+        let a = open(d.path());
+        let big = vec![0u8; crate::record::MAX_CIPHERTEXT];
+        assert!(matches!(a.append(&big), Err(Error::Config(_))));
+        assert_eq!(a.append(b"ok").unwrap(), 0);
+        a.close().unwrap();
+    }
+
+    #[test]
+    fn checkpoint_on_an_empty_log_is_signed_over_zero_records() {
+        let d = tempfile::tempdir().unwrap();
+        let a = open(d.path());
+        let c = a.checkpoint().unwrap();
+        assert_eq!(c.tree_size, 0);
+        assert_eq!(c.root, crate::merkle::empty_root());
+        assert!(c.verify_with(&a.public_key()));
+        a.close().unwrap();
+    }
 }

@@ -243,9 +243,23 @@ impl KeyProvider for StaticKeyProvider {
 
 /// KEKs in a file readable by its owner only. Opening refuses a file with any group or other
 /// permission bit set, so a world-readable key is an error, not a warning.
+///
+/// The file is re-read when it changes (new inode, size or modification time), so a writer
+/// that runs for weeks picks up a rotation done by `phiwall keys rotate` in another process
+/// before it wraps the next data key, and never wraps with a version that was retired.
 pub struct FileKeyProvider {
     path: PathBuf,
     inner: RwLock<LocalKeks>,
+    stamp: std::sync::Mutex<Option<FileStamp>>,
+}
+
+/// Identity of a file version: inode, size, modification time.
+type FileStamp = (u64, u64, Option<std::time::SystemTime>);
+
+fn file_stamp(path: &Path) -> Result<FileStamp> {
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::metadata(path).map_err(|e| Error::io("stat", path, e))?;
+    Ok((m.ino(), m.len(), m.modified().ok()))
 }
 
 impl std::fmt::Debug for FileKeyProvider {
@@ -297,11 +311,29 @@ impl FileKeyProvider {
     /// Open an existing key file, enforcing its permissions.
     pub fn open(path: impl Into<PathBuf>) -> Result<Self> {
         let path = path.into();
-        check_key_file_mode(&path)?;
+        let (keys, stamp) = Self::load(&path)?;
+        Ok(Self { path, inner: RwLock::new(keys), stamp: std::sync::Mutex::new(Some(stamp)) })
+    }
+
+    fn load(path: &Path) -> Result<(LocalKeks, FileStamp)> {
+        check_key_file_mode(path)?;
+        let stamp = file_stamp(path)?;
         let text =
-            Zeroizing::new(fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?);
-        let keys = LocalKeks::parse(&text, &path.display().to_string())?;
-        Ok(Self { path, inner: RwLock::new(keys) })
+            Zeroizing::new(fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?);
+        Ok((LocalKeks::parse(&text, &path.display().to_string())?, stamp))
+    }
+
+    /// Re-read the file if another process changed it (checking its permissions again).
+    fn refresh(&self) -> Result<()> {
+        let now = file_stamp(&self.path)?;
+        let mut stamp = self.stamp.lock().map_err(|_| poisoned())?;
+        if stamp.as_ref() == Some(&now) {
+            return Ok(());
+        }
+        let (keys, new_stamp) = Self::load(&self.path)?;
+        *self.inner.write().map_err(|_| poisoned())? = keys;
+        *stamp = Some(new_stamp);
+        Ok(())
     }
 
     /// Create a new key file (mode 0600) holding one random KEK; refuses to overwrite.
@@ -319,7 +351,8 @@ impl FileKeyProvider {
             .map_err(|e| Error::io("create", &path, e))?;
         f.write_all(keys.render().as_bytes()).map_err(|e| Error::io("write", &path, e))?;
         f.sync_all().map_err(|e| Error::io("fsync", &path, e))?;
-        Ok(Self { path, inner: RwLock::new(keys) })
+        let stamp = file_stamp(&path)?;
+        Ok(Self { path, inner: RwLock::new(keys), stamp: std::sync::Mutex::new(Some(stamp)) })
     }
 
     /// The key file.
@@ -328,7 +361,9 @@ impl FileKeyProvider {
     }
 
     fn save(&self, keys: &LocalKeks) -> Result<()> {
-        write_atomic(&self.path, keys.render().as_bytes(), 0o600)
+        write_atomic(&self.path, keys.render().as_bytes(), 0o600)?;
+        *self.stamp.lock().map_err(|_| poisoned())? = Some(file_stamp(&self.path)?);
+        Ok(())
     }
 }
 
@@ -337,21 +372,26 @@ impl KeyProvider for FileKeyProvider {
         format!("key file {}", self.path.display())
     }
     fn versions(&self) -> Result<Vec<u32>> {
+        self.refresh()?;
         Ok(self.inner.read().map_err(|_| poisoned())?.versions())
     }
     fn wrap(&self, version: u32, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
+        self.refresh()?;
         self.inner.read().map_err(|_| poisoned())?.wrap(version, plaintext, aad)
     }
     fn unwrap_key(&self, version: u32, wrapped: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        self.refresh()?;
         self.inner.read().map_err(|_| poisoned())?.unwrap_key(version, wrapped, aad)
     }
     fn rotate(&self) -> Result<u32> {
+        self.refresh()?;
         let mut keys = self.inner.write().map_err(|_| poisoned())?;
         let v = keys.add_version()?;
         self.save(&keys)?;
         Ok(v)
     }
     fn retire_below(&self, keep_from: u32) -> Result<()> {
+        self.refresh()?;
         let mut keys = self.inner.write().map_err(|_| poisoned())?;
         keys.retain_from(keep_from)?;
         self.save(&keys)
@@ -772,6 +812,29 @@ mod tests {
         q.retire_below(2).unwrap();
         assert_eq!(FileKeyProvider::open(&path).unwrap().versions().unwrap(), vec![2]);
         assert!(q.retire_below(9).is_err());
+    }
+
+    #[test]
+    fn a_second_handle_sees_rotation_and_retirement_by_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kek");
+        let writer = FileKeyProvider::create(&path).unwrap();
+        let admin = FileKeyProvider::open(&path).unwrap();
+        assert_eq!(admin.rotate().unwrap(), 2);
+        assert_eq!(
+            writer.current_version().unwrap(),
+            2,
+            "the long-running handle re-reads the file"
+        );
+        admin.retire_below(2).unwrap();
+        assert_eq!(writer.versions().unwrap(), vec![2]);
+        let w = writer.wrap(2, b"k", b"a").unwrap();
+        assert_eq!(admin.unwrap_key(2, &w, b"a").unwrap().as_slice(), b"k");
+        // Loosened permissions are noticed on the next re-read, and the handle fails closed.
+        admin.rotate().unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::write(&path, std::fs::read(&path).unwrap()).unwrap();
+        assert!(matches!(writer.versions(), Err(Error::KeyFilePermissions { .. })));
     }
 
     #[test]

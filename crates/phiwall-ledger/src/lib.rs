@@ -27,6 +27,7 @@ pub mod error;
 pub mod hex;
 pub mod keys;
 pub mod merkle;
+pub mod posture;
 pub mod prove;
 pub mod record;
 pub mod store;

@@ -230,6 +230,16 @@ impl CompactTree {
         self.size += 1;
     }
 
+    /// The perfect subtree roots, largest first (what [`CompactTree::from_frontier`] takes).
+    pub fn frontier(&self) -> &[Hash] {
+        &self.stack
+    }
+
+    /// Rebuild from a size and its frontier; `None` unless there is one hash per set bit.
+    pub fn from_frontier(size: u64, stack: Vec<Hash>) -> Option<Self> {
+        (stack.len() == size.count_ones() as usize).then_some(Self { size, stack })
+    }
+
     /// The root over all leaves.
     pub fn root(&self) -> Hash {
         let mut it = self.stack.iter().rev();
@@ -427,6 +437,9 @@ mod tests {
             }
             prop_assert_eq!(c.root(), t.root());
             prop_assert_eq!(c.len(), n);
+            let again = CompactTree::from_frontier(n, c.frontier().to_vec()).unwrap();
+            prop_assert_eq!(&again, &c);
+            prop_assert!(CompactTree::from_frontier(n + 1, c.frontier().to_vec()).is_none() || (n + 1).count_ones() == n.count_ones());
         }
 
         #[test]

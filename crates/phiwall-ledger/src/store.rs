@@ -80,13 +80,13 @@ pub struct RecordMeta {
 }
 
 /// One segment file read and parsed as far as it goes.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SegmentFile {
     /// Index from the file name.
     pub name_index: u32,
     /// Path.
     pub path: PathBuf,
-    /// The file's bytes.
+    /// The file's bytes (empty when read for verification only).
     pub bytes: Vec<u8>,
     /// The header, or why it failed to parse.
     pub header: std::result::Result<SegmentHeader, ParseError>,
@@ -145,10 +145,24 @@ impl SegmentFile {
 
 /// Read every segment of `dir`, parsing (and hashing) segments on all cores.
 pub fn read_segments(dir: &Path) -> Result<Vec<SegmentFile>> {
+    read_segments_with(dir, true)
+}
+
+/// Like [`read_segments`]; with `keep_bytes` false each file's bytes are dropped right after
+/// parsing (verification needs only the parsed fields), so memory holds one segment's bytes
+/// per core rather than the whole log.
+pub fn read_segments_with(dir: &Path, keep_bytes: bool) -> Result<Vec<SegmentFile>> {
     let list = list_segments(dir)?;
+    let read = |index: u32, path: PathBuf| -> Result<SegmentFile> {
+        let mut s = SegmentFile::read(index, path)?;
+        if !keep_bytes {
+            s.bytes = Vec::new();
+        }
+        Ok(s)
+    };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(list.len());
     if workers <= 1 {
-        return list.into_iter().map(|(i, p)| SegmentFile::read(i, p)).collect();
+        return list.into_iter().map(|(i, p)| read(i, p)).collect();
     }
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Result<SegmentFile>>>> =
@@ -158,7 +172,7 @@ pub fn read_segments(dir: &Path) -> Result<Vec<SegmentFile>> {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((index, path)) = list.get(i) else { break };
-                let r = SegmentFile::read(*index, path.clone());
+                let r = read(*index, path.clone());
                 if let Some(Ok(mut slot)) = slots.get(i).map(Mutex::lock) {
                     *slot = Some(r);
                 }

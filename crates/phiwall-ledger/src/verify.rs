@@ -13,14 +13,17 @@
 //! (`--public-key`) or keeping a checkpoint (`--checkpoint`) closes that gap.
 
 use crate::checkpoint::Checkpoint;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::hex;
 use crate::keys::KeyRing;
-use crate::merkle::{verify_consistency, Hash, MerkleTree};
-use crate::record::ParseError;
-use crate::store::{read_checkpoints, read_segments, SegmentFile};
+use crate::merkle::{CompactTree, Hash};
+use crate::record::{ParseError, SegmentHeader, SEGMENT_HEADER_LEN};
+use crate::store::{list_segments, read_checkpoints, SegmentFile};
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The first problem found.
@@ -211,7 +214,7 @@ pub struct VerifyReport {
     pub latest_checkpoint_size: Option<u64>,
     /// Merkle root over all valid records, hex.
     pub root: String,
-    /// Whether a kept checkpoint was checked and a consistency proof from it verified.
+    /// Whether a kept checkpoint was checked and the current log reproduces its root.
     pub kept_checkpoint_consistent: Option<bool>,
     /// The first problem, if any.
     pub problem: Option<Problem>,
@@ -227,11 +230,70 @@ impl VerifyReport {
 }
 
 /// Verify the ledger in `dir`.
+///
+/// Streams: segment headers are read up front (56 bytes each), then one segment at a time is
+/// read and parsed on a helper thread while the previous one is checked, so memory holds about
+/// two segments however long the log is. Files are read again only to name a problem once one
+/// is found.
 pub fn verify_dir(dir: &Path, options: &VerifyOptions) -> Result<VerifyReport> {
-    let segments = read_segments(dir)?;
+    let list = list_segments(dir)?;
+    let mut headers = Vec::with_capacity(list.len());
+    for (_, path) in &list {
+        headers.push(read_header(path)?);
+    }
     let (checkpoints, ckpt_tail) = read_checkpoints(dir)?;
     let ring_key = KeyRing::new(dir).public_key()?;
-    Ok(verify_parts(&segments, &checkpoints, ckpt_tail, ring_key, options))
+    let read_lean = |index: u32, path: &Path| -> Result<SegmentFile> {
+        let mut s = SegmentFile::read(index, path.to_path_buf())?;
+        s.bytes = Vec::new();
+        Ok(s)
+    };
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<SegmentFile>>(1);
+        let list_ref = &list;
+        scope.spawn(move || {
+            for (index, path) in list_ref {
+                if tx.send(read_lean(*index, path)).is_err() {
+                    break;
+                }
+            }
+        });
+        let next = Cell::new(0usize);
+        let src = Source {
+            names: list.iter().map(|(i, _)| *i).collect(),
+            headers,
+            load: Box::new(move |k| {
+                // In-order requests come from the prefetching thread; any other (naming a
+                // problem) reads the file again.
+                if k == next.get() {
+                    next.set(k + 1);
+                    return match rx.recv() {
+                        Ok(r) => r.map(Cow::Owned),
+                        Err(_) => Err(Error::WriterFailed("segment reader stopped".into())),
+                    };
+                }
+                let (index, path) = list_ref
+                    .get(k)
+                    .ok_or_else(|| Error::Proof(format!("segment position {k} out of range")))?;
+                read_lean(*index, path).map(Cow::Owned)
+            }),
+        };
+        let report = run(&src, &checkpoints, ckpt_tail, ring_key, options);
+        // Dropping the source drops the receiver, which ends the reader thread.
+        drop(src);
+        report
+    })
+}
+
+/// The header of a segment file, or why it cannot be read as one.
+fn read_header(path: &Path) -> Result<std::result::Result<SegmentHeader, ParseError>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
+    let mut buf = Vec::with_capacity(SEGMENT_HEADER_LEN);
+    f.take(SEGMENT_HEADER_LEN as u64)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::io("read", path, e))?;
+    Ok(SegmentHeader::parse(&buf))
 }
 
 /// Verify already-read parts (the core of [`verify_dir`], separated for tests and fuzzing).
@@ -242,11 +304,66 @@ pub fn verify_parts(
     ring_key: Option<VerifyingKey>,
     options: &VerifyOptions,
 ) -> VerifyReport {
-    let mut warnings = Vec::new();
-    let (tree, problem) = check_records(segments);
+    let src = Source {
+        names: segments.iter().map(|s| s.name_index).collect(),
+        headers: segments.iter().map(|s| s.header.clone()).collect(),
+        load: Box::new(|k| {
+            segments
+                .get(k)
+                .map(Cow::Borrowed)
+                .ok_or_else(|| Error::Proof(format!("segment position {k} out of range")))
+        }),
+    };
+    // In-memory segments cannot fail to load; keep the signature infallible for callers.
+    run(&src, checkpoints, ckpt_tail, ring_key, options).unwrap_or_else(|e| VerifyReport {
+        records: 0,
+        segments: segments.len(),
+        checkpoints: checkpoints.len(),
+        latest_checkpoint_size: None,
+        root: String::new(),
+        kept_checkpoint_consistent: None,
+        problem: Some(Problem::Malformed { segment: 0, offset: 0, detail: e.to_string() }),
+        warnings: Vec::new(),
+    })
+}
+
+/// Segments for verification: names and headers up front, whole segments on request.
+struct Source<'a> {
+    names: Vec<u32>,
+    headers: Vec<std::result::Result<SegmentHeader, ParseError>>,
+    load: Box<dyn Fn(usize) -> Result<Cow<'a, SegmentFile>> + 'a>,
+}
+
+impl Source<'_> {
+    fn len(&self) -> usize {
+        self.names.len()
+    }
+    fn get(&self, k: usize) -> Result<Cow<'_, SegmentFile>> {
+        (self.load)(k)
+    }
+    fn header(&self, k: usize) -> Option<&SegmentHeader> {
+        self.headers.get(k).and_then(|h| h.as_ref().ok())
+    }
+}
+
+/// Merkle roots and chain heads captured at the tree sizes checkpoints name.
+type Marks = BTreeMap<u64, (Hash, Hash)>;
+
+fn run(
+    src: &Source<'_>,
+    checkpoints: &[Checkpoint],
+    ckpt_tail: Option<(u64, ParseError)>,
+    ring_key: Option<VerifyingKey>,
+    options: &VerifyOptions,
+) -> Result<VerifyReport> {
+    let mut wanted: BTreeSet<u64> = checkpoints.iter().map(|c| c.tree_size).collect();
+    if let Some(c) = &options.kept_checkpoint {
+        wanted.insert(c.tree_size);
+    }
+    let (tree, marks, problem) = check_records(src, &wanted)?;
     let mut report = VerifyReport {
         records: tree.len(),
-        segments: segments.len(),
+        segments: src.len(),
         checkpoints: checkpoints.len(),
         latest_checkpoint_size: None,
         root: hex::encode(&tree.root()),
@@ -255,10 +372,12 @@ pub fn verify_parts(
         warnings: Vec::new(),
     };
     if report.problem.is_some() {
-        return report;
+        return Ok(report);
     }
+    let mut warnings = Vec::new();
     report.problem = check_checkpoints(
-        &tree,
+        tree.len(),
+        &marks,
         checkpoints,
         ckpt_tail,
         ring_key,
@@ -267,168 +386,183 @@ pub fn verify_parts(
         &mut warnings,
     );
     report.warnings = warnings;
-    report
+    Ok(report)
 }
 
-fn check_records(segments: &[SegmentFile]) -> (MerkleTree, Option<Problem>) {
-    let mut tree = MerkleTree::with_capacity(segments.iter().map(|s| s.records.len() as u64).sum());
+fn check_records(
+    src: &Source<'_>,
+    wanted: &BTreeSet<u64>,
+) -> Result<(CompactTree, Marks, Option<Problem>)> {
+    let mut tree = CompactTree::new();
     let mut head: Hash = [0; 32];
-    let count = segments.len();
-    for (k, seg) in segments.iter().enumerate() {
+    let mut marks = Marks::new();
+    if wanted.contains(&0) {
+        marks.insert(0, (tree.root(), head));
+    }
+    let count = src.len();
+    for k in 0..count {
+        let name_index = src.names.get(k).copied().unwrap_or(u32::MAX);
         let expected_index = u32::try_from(k).unwrap_or(u32::MAX);
-        let header = match &seg.header {
-            Ok(h) => h,
-            Err(ParseError::Incomplete { .. }) if k + 1 == count && seg.records.is_empty() => {
-                return (
-                    tree.clone(),
-                    Some(Problem::Truncated {
-                        records: tree.len(),
-                        detail: format!("segment {} ends inside its header", seg.name_index),
-                    }),
-                );
+        let header = match src.headers.get(k) {
+            Some(Ok(h)) => h,
+            Some(Err(ParseError::Incomplete { .. })) if k + 1 == count => {
+                let p = Problem::Truncated {
+                    records: tree.len(),
+                    detail: format!("segment {name_index} ends inside its header"),
+                };
+                return Ok((tree, marks, Some(p)));
             }
-            Err(e) => {
-                return (
-                    tree.clone(),
-                    Some(Problem::Malformed {
-                        segment: seg.name_index,
-                        offset: 0,
-                        detail: format!("segment header: {e}"),
-                    }),
-                );
+            Some(Err(e)) => {
+                let p = Problem::Malformed {
+                    segment: name_index,
+                    offset: 0,
+                    detail: format!("segment header: {e}"),
+                };
+                return Ok((tree, marks, Some(p)));
             }
+            None => break,
         };
-        if header.index != seg.name_index {
+        if header.index != name_index {
             let other_claims_this =
-                segments.iter().any(|s| s.header.as_ref().is_ok_and(|h| h.index == seg.name_index));
-            let already = segments[..k]
-                .iter()
-                .any(|s| s.header.as_ref().is_ok_and(|h| h.index == header.index));
+                (0..count).any(|j| src.header(j).is_some_and(|h| h.index == name_index));
+            let already = (0..k).any(|j| src.header(j).is_some_and(|h| h.index == header.index));
             let p = if other_claims_this {
-                Problem::SegmentSwapped { file_index: seg.name_index, content_index: header.index }
+                Problem::SegmentSwapped { file_index: name_index, content_index: header.index }
             } else if already {
-                Problem::Duplicated { segment: seg.name_index, seq: header.first_seq }
+                Problem::Duplicated { segment: name_index, seq: header.first_seq }
             } else if header.index > expected_index && header.first_seq > tree.len() {
                 Problem::MissingSegment { expected: expected_index, found: header.index }
             } else {
-                Problem::SegmentSwapped { file_index: seg.name_index, content_index: header.index }
+                Problem::SegmentSwapped { file_index: name_index, content_index: header.index }
             };
-            return (tree, Some(p));
+            return Ok((tree, marks, Some(p)));
         }
-        if seg.name_index != expected_index {
-            return (
-                tree,
-                Some(Problem::MissingSegment { expected: expected_index, found: seg.name_index }),
-            );
+        if name_index != expected_index {
+            let p = Problem::MissingSegment { expected: expected_index, found: name_index };
+            return Ok((tree, marks, Some(p)));
         }
         let expected_seq = tree.len();
         if header.first_seq != expected_seq {
             let p = if header.first_seq > expected_seq {
-                if appears_later(segments, k, 0, expected_seq) {
-                    Problem::SegmentSwapped {
-                        file_index: seg.name_index,
-                        content_index: header.index,
-                    }
+                if appears_later(src, k, 0, expected_seq)? {
+                    Problem::SegmentSwapped { file_index: name_index, content_index: header.index }
                 } else {
                     Problem::Missing {
-                        segment: seg.name_index,
+                        segment: name_index,
                         expected_seq,
                         found_seq: header.first_seq,
                     }
                 }
             } else {
-                Problem::Duplicated { segment: seg.name_index, seq: header.first_seq }
+                Problem::Duplicated { segment: name_index, seq: header.first_seq }
             };
-            return (tree, Some(p));
+            return Ok((tree, marks, Some(p)));
         }
         if header.prev_hash != head {
-            return (
+            return Ok((
                 tree,
-                Some(Problem::ChainBroken { segment: seg.name_index, seq: expected_seq }),
-            );
+                marks,
+                Some(Problem::ChainBroken { segment: name_index, seq: expected_seq }),
+            ));
         }
+        let seg = src.get(k)?;
         for (i, r) in seg.records.iter().enumerate() {
             let expected = tree.len();
             if r.stored_hash != r.computed_hash {
-                return (
-                    tree,
-                    Some(Problem::Modified {
-                        segment: seg.name_index,
-                        seq: r.seq,
-                        offset: r.offset,
-                    }),
-                );
+                let p = Problem::Modified { segment: name_index, seq: r.seq, offset: r.offset };
+                return Ok((tree, marks, Some(p)));
             }
             if r.seq != expected {
                 let p = if r.seq < expected {
-                    if tree.leaf(r.seq) == Some(&r.stored_hash) {
-                        Problem::Duplicated { segment: seg.name_index, seq: r.seq }
+                    if hash_of(src, k, i, r.seq)? == Some(r.stored_hash) {
+                        Problem::Duplicated { segment: name_index, seq: r.seq }
                     } else {
                         Problem::Reordered {
-                            segment: seg.name_index,
+                            segment: name_index,
                             expected_seq: expected,
                             found_seq: r.seq,
                         }
                     }
-                } else if appears_later(segments, k, i + 1, expected) {
+                } else if appears_later(src, k, i + 1, expected)? {
                     Problem::Reordered {
-                        segment: seg.name_index,
+                        segment: name_index,
                         expected_seq: expected,
                         found_seq: r.seq,
                     }
                 } else {
                     Problem::Missing {
-                        segment: seg.name_index,
+                        segment: name_index,
                         expected_seq: expected,
                         found_seq: r.seq,
                     }
                 };
-                return (tree, Some(p));
+                return Ok((tree, marks, Some(p)));
             }
-            if r.segment != seg.name_index {
-                return (
-                    tree,
-                    Some(Problem::SegmentSwapped {
-                        file_index: seg.name_index,
-                        content_index: r.segment,
-                    }),
-                );
+            if r.segment != name_index {
+                let p =
+                    Problem::SegmentSwapped { file_index: name_index, content_index: r.segment };
+                return Ok((tree, marks, Some(p)));
             }
             if r.prev_hash != head {
-                return (tree, Some(Problem::ChainBroken { segment: seg.name_index, seq: r.seq }));
+                return Ok((
+                    tree,
+                    marks,
+                    Some(Problem::ChainBroken { segment: name_index, seq: r.seq }),
+                ));
             }
             tree.push(r.stored_hash);
             head = r.stored_hash;
+            if wanted.contains(&tree.len()) {
+                marks.insert(tree.len(), (tree.root(), head));
+            }
         }
         if let Some((offset, e)) = &seg.tail_error {
             let p = match e {
                 ParseError::Incomplete { needed, available } => Problem::Truncated {
                     records: tree.len(),
                     detail: format!(
-                        "segment {} ends inside a record at offset {offset} ({available} of {needed} bytes)",
-                        seg.name_index
+                        "segment {name_index} ends inside a record at offset {offset} ({available} of {needed} bytes)"
                     ),
                 },
                 ParseError::Malformed(d) => {
-                    Problem::Malformed { segment: seg.name_index, offset: *offset, detail: d.clone() }
+                    Problem::Malformed { segment: name_index, offset: *offset, detail: d.clone() }
                 }
             };
-            return (tree, Some(p));
+            return Ok((tree, marks, Some(p)));
         }
     }
-    (tree, None)
+    Ok((tree, marks, None))
 }
 
-/// Whether a record with `seq` appears at or after record `from_record` of segment `from_seg`.
-fn appears_later(segments: &[SegmentFile], from_seg: usize, from_record: usize, seq: u64) -> bool {
-    segments.iter().enumerate().skip(from_seg).any(|(k, s)| {
+/// Whether a record with `seq` appears at or after record `from_record` of segment position
+/// `from_seg` (only asked once a problem is found).
+fn appears_later(src: &Source<'_>, from_seg: usize, from_record: usize, seq: u64) -> Result<bool> {
+    for k in from_seg..src.len() {
         let skip = if k == from_seg { from_record } else { 0 };
-        s.records.iter().skip(skip).any(|r| r.seq == seq)
-    })
+        if src.get(k)?.records.iter().skip(skip).any(|r| r.seq == seq) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
+/// The hash of the first record with `seq` before record `before` of segment position `upto`
+/// (only asked once a problem is found).
+fn hash_of(src: &Source<'_>, upto: usize, before: usize, seq: u64) -> Result<Option<Hash>> {
+    for k in 0..=upto {
+        let seg = src.get(k)?;
+        let limit = if k == upto { before } else { usize::MAX };
+        if let Some(r) = seg.records.iter().take(limit).find(|r| r.seq == seq) {
+            return Ok(Some(r.stored_hash));
+        }
+    }
+    Ok(None)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn check_checkpoints(
-    tree: &MerkleTree,
+    n: u64,
+    marks: &Marks,
     checkpoints: &[Checkpoint],
     ckpt_tail: Option<(u64, ParseError)>,
     ring_key: Option<VerifyingKey>,
@@ -436,7 +570,6 @@ fn check_checkpoints(
     report: &mut VerifyReport,
     warnings: &mut Vec<String>,
 ) -> Option<Problem> {
-    let n = tree.len();
     let kept = options.kept_checkpoint.as_ref();
     if let Some(c) = kept {
         if !c.is_self_signed_valid() {
@@ -478,6 +611,11 @@ fn check_checkpoints(
             }
         }
     }
+    let matches = |c: &Checkpoint| {
+        marks.get(&c.tree_size).is_some_and(|(root, head)| {
+            *root == c.root && (c.tree_size == 0 || *head == c.chain_head)
+        })
+    };
     let mut last_size = 0u64;
     for (i, c) in checkpoints.iter().enumerate() {
         let name = format!("checkpoints.log #{}", i + 1);
@@ -501,9 +639,7 @@ fn check_checkpoints(
                 detail: format!("{name} was signed over {} records", c.tree_size),
             });
         }
-        if tree.root_at(c.tree_size) != Some(c.root)
-            || (c.tree_size > 0 && tree.leaf(c.tree_size - 1) != Some(&c.chain_head))
-        {
+        if !matches(c) {
             return Some(Problem::RewrittenHistory { checkpoint: name, tree_size: c.tree_size });
         }
         if c.tree_size < last_size {
@@ -519,15 +655,9 @@ fn check_checkpoints(
                 detail: format!("the kept checkpoint was signed over {} records", c.tree_size),
             });
         }
-        let Some(root_then) = tree.root_at(c.tree_size) else {
-            return Some(Problem::RewrittenHistory {
-                checkpoint: "kept checkpoint".into(),
-                tree_size: c.tree_size,
-            });
-        };
-        let proof = tree.consistency_proof(c.tree_size, n).unwrap_or_default();
-        let ok = root_then == c.root
-            && verify_consistency(c.tree_size, n, &c.root, &tree.root(), &proof);
+        // The current log's first `tree_size` records reproduce the kept root: the log is an
+        // extension of what the auditor saw (recomputed here, so no proof is needed).
+        let ok = matches(c);
         report.kept_checkpoint_consistent = Some(ok);
         if !ok {
             return Some(Problem::RewrittenHistory {
@@ -554,7 +684,8 @@ fn check_checkpoints(
 mod tests {
     use super::*;
     use crate::keys::DataKey;
-    use crate::record::{encode_record, Cipher, SegmentHeader};
+    use crate::merkle::MerkleTree;
+    use crate::record::{encode_record, Cipher};
     use proptest::prelude::*;
     use std::path::PathBuf;
 

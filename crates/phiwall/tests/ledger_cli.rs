@@ -92,6 +92,17 @@ fn append_verify_show_search_prove_export() {
 
     let o = phiwall(&["log", "export", "--data-dir", &data, "--format", "jsonl"], None);
     assert_eq!(String::from_utf8(o.stdout).unwrap().lines().count(), 40);
+    let o = phiwall(&["log", "export", "--data-dir", &data, "--format", "ocsf"], None);
+    let ocsf: Vec<serde_json::Value> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(ocsf.len(), 40);
+    assert_eq!(ocsf[3]["class_uid"], 0);
+    assert_eq!(ocsf[3]["metadata"]["sequence"], 3);
+    assert_eq!(ocsf[3]["message"], "denial");
+    assert_eq!(ocsf[3]["unmapped"]["i"], 3);
 }
 
 #[test]
@@ -168,4 +179,27 @@ fn world_readable_key_file_is_refused() {
     assert!(text(&o).contains("chmod 600"), "{}", text(&o));
     let o = phiwall(&["log", "keys", "status", "--data-dir", &data], None);
     assert!(text(&o).contains("mode 0644"), "{}", text(&o));
+}
+
+#[test]
+fn posture_reports_pass_and_fails_on_inline_secret() {
+    let d = tempfile::tempdir().unwrap();
+    let (data, _) = setup(d.path());
+    let cfg = d.path().join("phiwall.toml");
+    std::fs::write(&cfg, "[upstream]\napi_key = \"env:OPENAI_API_KEY\"\n").unwrap();
+    let o = phiwall(
+        &["posture", "--data-dir", &data, "--config", cfg.to_str().unwrap(), "--json"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let checks = v["findings"].as_array().unwrap();
+    assert!(checks
+        .iter()
+        .any(|f| f["check"] == "ledger.encryption_at_rest" && f["status"] == "pass"));
+    std::fs::write(&cfg, "[upstream]\napi_key = \"sk-canary-0099\"\n").unwrap();
+    let o = phiwall(&["posture", "--data-dir", &data, "--config", cfg.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("FAIL config.plaintext_secret"));
+    assert!(!text(&o).contains("sk-canary"), "secret values are never printed");
 }

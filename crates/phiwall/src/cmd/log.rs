@@ -175,8 +175,12 @@ pub struct ProveArgs {
 /// Export formats.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ExportFormat {
-    /// One JSON object per record.
+    /// One JSON object per record: seq, time, segment, hash and the event.
     Jsonl,
+    /// One OCSF event per line: events that already carry `class_uid` pass through, others
+    /// become OCSF Base Events (class 0, activity "Other") with the event under `unmapped`;
+    /// `metadata` carries the ledger seq and record hash.
+    Ocsf,
 }
 
 /// `log export`.
@@ -458,7 +462,6 @@ fn prove_cmd(a: ProveArgs) -> anyhow::Result<ExitCode> {
 
 fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
     require_dir(&a.dir.data_dir)?;
-    let ExportFormat::Jsonl = a.format;
     let provider = if a.no_decrypt { None } else { Some(a.keys.provider(&a.dir.data_dir)?) };
     let reader = LedgerReader::open(&a.dir.data_dir)?;
     let events = reader.events(provider.as_deref(), |_| true)?;
@@ -469,12 +472,18 @@ fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
         None => Box::new(output::stdout()),
     };
     for e in &events {
-        let mut v = event_json(e);
-        if a.no_decrypt {
-            if let Some(o) = v.as_object_mut() {
-                o.remove("unreadable");
+        let v = match a.format {
+            ExportFormat::Jsonl => {
+                let mut v = event_json(e);
+                if a.no_decrypt {
+                    if let Some(o) = v.as_object_mut() {
+                        o.remove("unreadable");
+                    }
+                }
+                v
             }
-        }
+            ExportFormat::Ocsf => ocsf(e),
+        };
         writeln!(sink, "{v}")?;
     }
     sink.flush()?;
@@ -483,6 +492,55 @@ fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
         output::status(&format!("{} records exported to {}", events.len(), p.display()));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An OCSF (1.1) rendering of one ledger record.
+fn ocsf(e: &EventRecord) -> serde_json::Value {
+    use serde_json::{json, Value};
+    let parsed: Option<Value> = e.event.as_ref().ok().and_then(|b| serde_json::from_slice(b).ok());
+    let metadata = json!({
+        "version": "1.1.0",
+        "product": { "name": "phiwall", "vendor_name": "phiwall" },
+        "log_name": "phiwall-ledger",
+        "sequence": e.seq,
+        "uid": hex::encode(&e.hash),
+    });
+    let time_ms = e.time_micros / 1000;
+    match parsed {
+        Some(Value::Object(mut o)) if o.contains_key("class_uid") => {
+            let meta = o.entry("metadata").or_insert_with(|| json!({}));
+            if let (Some(m), Some(add)) = (meta.as_object_mut(), metadata.as_object()) {
+                for (k, v) in add {
+                    m.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+            o.entry("time").or_insert(json!(time_ms));
+            Value::Object(o)
+        }
+        other => {
+            let unmapped = match (&other, &e.event) {
+                (Some(v), _) => v.clone(),
+                (None, Ok(b)) => Value::String(String::from_utf8_lossy(b).into_owned()),
+                (None, Err(m)) => json!({ "unreadable": m }),
+            };
+            let message = other
+                .as_ref()
+                .and_then(|v| field(v, &["kind", "type"]))
+                .unwrap_or("phiwall ledger record")
+                .to_string();
+            json!({
+                "class_uid": 0,
+                "category_uid": 0,
+                "activity_id": 99,
+                "type_uid": 99,
+                "severity_id": 1,
+                "time": time_ms,
+                "message": message,
+                "metadata": metadata,
+                "unmapped": unmapped,
+            })
+        }
+    }
 }
 
 fn checkpoint(a: CheckpointArgs) -> anyhow::Result<ExitCode> {
@@ -586,4 +644,42 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(event: Result<&[u8], &str>) -> EventRecord {
+        EventRecord {
+            seq: 9,
+            time_micros: 1_700_000_000_123_456,
+            segment: 0,
+            hash: [0xab; 32],
+            event: event.map(<[u8]>::to_vec).map_err(str::to_string),
+        }
+    }
+
+    #[test]
+    fn ocsf_passes_ocsf_events_through_and_wraps_others() {
+        let v =
+            ocsf(&rec(Ok(br#"{"class_uid":6003,"activity_id":1,"metadata":{"version":"1.0.0"}}"#)));
+        assert_eq!(v["class_uid"], 6003);
+        assert_eq!(v["metadata"]["version"], "1.0.0", "existing metadata wins");
+        assert_eq!(v["metadata"]["sequence"], 9);
+        assert_eq!(v["time"], 1_700_000_000_123u64);
+        let v = ocsf(&rec(Ok(br#"{"kind":"denial"}"#)));
+        assert_eq!((v["class_uid"].clone(), v["message"].clone()), (0.into(), "denial".into()));
+        let v = ocsf(&rec(Err("segment 0 was crypto-shredded")));
+        assert_eq!(v["unmapped"]["unreadable"], "segment 0 was crypto-shredded");
+        assert_eq!(v["metadata"]["uid"], "ab".repeat(32));
+    }
+
+    #[test]
+    fn default_key_file_sits_next_to_the_ledger() {
+        assert_eq!(
+            KeyArgs::default_key_file(Path::new("phiwall-data/ledger")),
+            PathBuf::from("phiwall-data/keys/ledger.kek")
+        );
+    }
 }

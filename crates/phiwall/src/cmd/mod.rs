@@ -9,6 +9,7 @@ pub mod keys;
 pub mod log;
 pub mod log_keys;
 pub mod pipeline;
+pub mod posture;
 pub mod redact;
 pub mod scan;
 pub mod serve;
