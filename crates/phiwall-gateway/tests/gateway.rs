@@ -1,5 +1,7 @@
 //! End-to-end tests: a real gateway on port 0 in front of a recording mock upstream.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{now, sse_chunks, Harness, HS_SECRET};

@@ -13,7 +13,9 @@ struct Buf(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Buf {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
+        if let Ok(mut v) = self.0.lock() {
+            v.extend_from_slice(b);
+        }
         Ok(b.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -49,22 +51,50 @@ async fn planted_phi_never_appears_in_logs_events_metrics_or_errors() {
         json!({"model": "phiwall-sim", "messages": text}),
     ];
     for r in &requests {
-        let (_, v, _) = h.post_raw("/v1/chat/completions", Some(&k), "application/json", r.to_string().into_bytes()).await;
+        let (_, v, _) = h
+            .post_raw(
+                "/v1/chat/completions",
+                Some(&k),
+                "application/json",
+                r.to_string().into_bytes(),
+            )
+            .await;
         bodies.push(v.to_string());
     }
     // Malformed JSON and wrong key with the canary inside.
-    let (_, v, _) = h.post_raw("/v1/chat/completions", Some(&k), "application/json", format!("{{\"x\": \"{text}\"").into_bytes()).await;
+    let (_, v, _) = h
+        .post_raw(
+            "/v1/chat/completions",
+            Some(&k),
+            "application/json",
+            format!("{{\"x\": \"{text}\"").into_bytes(),
+        )
+        .await;
     bodies.push(v.to_string());
-    let (_, v, _) = h.post_raw("/v1/chat/completions", Some(CANARY_SSN), "application/json", b"{}".to_vec()).await;
+    let (_, v, _) = h
+        .post_raw("/v1/chat/completions", Some(CANARY_SSN), "application/json", b"{}".to_vec())
+        .await;
     bodies.push(v.to_string());
 
+    let metrics = h.metrics.render();
     let (dir, mem) = h.stop().await;
-    let events: String = mem.events().iter().map(|e| serde_json::to_string(e).unwrap()).collect::<Vec<_>>().join("\n");
+    let events: String = mem
+        .events()
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
     let jsonl = std::fs::read_to_string(dir.path().join("events.jsonl")).unwrap();
     let log_text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(!log_text.is_empty(), "the gateway logged nothing: the check would be vacuous");
     assert!(events.contains("chat.completions"));
-    for (what, hay) in [("logs", &log_text), ("events", &events), ("events.jsonl", &jsonl), ("error bodies", &bodies.join("\n"))] {
+    for (what, hay) in [
+        ("logs", &log_text),
+        ("events", &events),
+        ("events.jsonl", &jsonl),
+        ("error bodies", &bodies.join("\n")),
+        ("metrics", &metrics),
+    ] {
         for needle in [CANARY_NAME, "Zebulon", CANARY_SSN, CANARY_EMAIL] {
             assert!(!hay.contains(needle), "{needle} appeared in {what}");
         }

@@ -1,7 +1,7 @@
 //! Test harness: a recording mock upstream (axum on port 0, answering like the simulated model)
 //! and a real gateway on port 0 in front of it.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use axum::body::Bytes;
 use axum::http::header;
@@ -110,6 +110,7 @@ pub struct Harness {
     pub dir: tempfile::TempDir,
     pub events: MemorySink,
     pub store: Arc<dyn KeyStore>,
+    pub metrics: Arc<phiwall_watch::Metrics>,
     pub client: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     tasks: JoinSet<()>,
@@ -176,6 +177,7 @@ impl Harness {
         )
         .unwrap();
         let store = gw.key_store();
+        let metrics = gw.metrics();
         let key = phiwall_store::keys::create(store.as_ref(), "clinic", "test", None, now())
             .unwrap()
             .reveal()
@@ -202,6 +204,7 @@ impl Harness {
             dir,
             events,
             store,
+            metrics,
             client: reqwest::Client::new(),
             shutdown: Some(tx),
             tasks,
