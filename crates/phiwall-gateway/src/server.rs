@@ -497,6 +497,34 @@ fn json_too_deep(b: &[u8], max: usize) -> bool {
     false
 }
 
+/// Bodies a little over the limit are read and discarded up to this size so the client gets a
+/// clean 413 instead of a reset connection; beyond it the connection is cut off.
+const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
+
+async fn read_body(mut body: Body, max: usize) -> Result<Bytes, ApiError> {
+    use http_body_util::BodyExt;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|_| ApiError::InvalidRequest("the request body could not be read"))?;
+        if let Ok(data) = frame.into_data() {
+            total = total.saturating_add(data.len());
+            if total > max {
+                if total > DRAIN_LIMIT.max(max) {
+                    break;
+                }
+                continue;
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    if total > max {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    Ok(Bytes::from(buf))
+}
+
 fn session_id(h: &HeaderMap) -> Option<String> {
     let v = h.get("x-session-id")?.to_str().ok()?;
     (!v.is_empty()
@@ -621,36 +649,22 @@ impl State {
         if !ct.trim_start().to_ascii_lowercase().starts_with("application/json") {
             return Err(ApiError::UnsupportedMediaType);
         }
-        if let Some(len) = parts
+        let declared = parts
             .headers
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
-        {
-            if len > limits.max_body_bytes as u64 {
-                return Err(ApiError::PayloadTooLarge);
-            }
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > DRAIN_LIMIT as u64) {
+            // Far too large: answer now; the connection is closed with the body unread.
+            return Err(ApiError::PayloadTooLarge);
         }
-        let bytes = match tokio::time::timeout(
-            limits.body_timeout,
-            axum::body::to_bytes(body, limits.max_body_bytes),
-        )
-        .await
-        {
-            Err(_) => return Err(ApiError::RequestTimeout),
-            Ok(Err(e)) => {
-                // to_bytes reports the limit as a length-limit error somewhere in its chain.
-                let is_limit = std::error::Error::source(&e)
-                    .is_some_and(|s| s.to_string().contains("length limit"))
-                    || e.to_string().contains("length limit");
-                return Err(if is_limit {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::InvalidRequest("the request body could not be read")
-                });
-            }
-            Ok(Ok(b)) => b,
-        };
+        let bytes =
+            match tokio::time::timeout(limits.body_timeout, read_body(body, limits.max_body_bytes))
+                .await
+            {
+                Err(_) => return Err(ApiError::RequestTimeout),
+                Ok(r) => r?,
+            };
         let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::InvalidUtf8)?;
         if json_too_deep(text.as_bytes(), limits.max_json_depth) {
             return Err(ApiError::TooDeep);
