@@ -16,7 +16,7 @@
 //! header size limits cut off slow or oversized clients; every connection task is tracked so
 //! shutdown drains them.
 
-use crate::auth::{Authenticator, JwtVerifier, Principal};
+use crate::auth::{Authenticator, JwtVerifier, PeerCertificate, Principal};
 use crate::config::{AppPolicy, Config, ModelRoute, SIM_MODEL};
 use crate::error::ApiError;
 use crate::injection::{InputInspector, PhraseInspector};
@@ -229,7 +229,7 @@ impl Gateway {
         let state = State {
             apps,
             redactors,
-            auth: Authenticator { keys: keys.clone(), jwt },
+            auth: Authenticator { keys: keys.clone(), jwt, mtls: cfg.mtls_identities.clone() },
             limiter: opts.limiter.unwrap_or_else(|| Arc::new(InMemoryLimiter::default())),
             streams: Mutex::new(HashMap::new()),
             scanner,
@@ -346,25 +346,42 @@ async fn accept_loop(
         tracker.spawn(async move {
             match acceptor {
                 Some(acc) => match tokio::time::timeout(header_timeout, acc.accept(tcp)).await {
-                    Ok(Ok(stream)) => serve_conn(stream, app, header_timeout, cancel).await,
+                    Ok(Ok(stream)) => {
+                        let peer = stream
+                            .get_ref()
+                            .1
+                            .peer_certificates()
+                            .and_then(|c| c.first())
+                            .map(|c| PeerCertificate::from_der(c.as_ref()));
+                        serve_conn(stream, app, peer, header_timeout, cancel).await
+                    }
                     Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
                     Err(_) => tracing::debug!("TLS handshake timed out"),
                 },
-                None => serve_conn(tcp, app, header_timeout, cancel).await,
+                None => serve_conn(tcp, app, None, header_timeout, cancel).await,
             }
         });
     }
 }
 
-async fn serve_conn<S>(stream: S, app: Router, header_timeout: Duration, cancel: CancellationToken)
-where
+async fn serve_conn<S>(
+    stream: S,
+    app: Router,
+    peer: Option<PeerCertificate>,
+    header_timeout: Duration,
+    cancel: CancellationToken,
+) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use tower::ServiceExt;
     let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let app = app.clone();
-        async move { app.oneshot(req.map(Body::new)).await }
+        let mut req = req.map(Body::new);
+        if let Some(p) = &peer {
+            req.extensions_mut().insert(p.clone());
+        }
+        async move { app.oneshot(req).await }
     });
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder
@@ -578,10 +595,12 @@ impl State {
     fn authenticate(
         &self,
         headers: &HeaderMap,
+        peer: Option<&PeerCertificate>,
         ev: &mut Event,
     ) -> Result<(Principal, Arc<AppPolicy>), ApiError> {
         let p = self.auth.authenticate(
             headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()),
+            peer,
             self.clock.unix_secs(),
         )?;
         ev.actor.auth = p.method;
@@ -640,7 +659,8 @@ impl State {
     ) -> Result<Response, ApiError> {
         let (parts, body) = req.into_parts();
         // 1-2. Authenticate and count the request.
-        let (principal, app) = self.authenticate(&parts.headers, ev)?;
+        let (principal, app) =
+            self.authenticate(&parts.headers, parts.extensions.get::<PeerCertificate>(), ev)?;
 
         // 3. Read the body.
         let limits = &self.cfg.limits;
@@ -853,7 +873,11 @@ impl State {
         let started = Instant::now();
         let rid = format!("req_{}", random_hex(12));
         let mut ev = Event::new(Activity::Read, self.clock.unix_millis(), rid.clone(), "models");
-        let r = match self.authenticate(req.headers(), &mut ev) {
+        let r = match self.authenticate(
+            req.headers(),
+            req.extensions().get::<PeerCertificate>(),
+            &mut ev,
+        ) {
             Ok((_, app)) => {
                 let data: Vec<Value> = app
                     .models
