@@ -233,7 +233,21 @@ SSN = "block"
         println!();
         println!("added by phiwall (plain):   p50 {:+.3} ms, p99 {:+.3} ms; errors direct {} / through {}", diff(t50, d50), diff(t99, d99), d.errors, t.errors);
         println!("added by phiwall (stream TTFT): p50 {:+.3} ms, p99 {:+.3} ms; errors direct {} / through {}", diff(ts50, ds50), diff(ts99, ds99), ds.errors, ts.errors);
+        // phiwall's own time per request (total minus upstream), from its histogram: the
+        // smallest bucket bound holding 50% / 99% of requests.
         let m = metrics.render();
+        let buckets: Vec<(String, u64)> = m
+            .lines()
+            .filter(|l| l.starts_with("phiwall_gateway_overhead_seconds_bucket{endpoint=\"chat.completions\""))
+            .filter_map(|l| {
+                let le = l.split("le=\"").nth(1)?.split('"').next()?.to_string();
+                let n = l.rsplit(' ').next()?.parse().ok()?;
+                Some((le, n))
+            })
+            .collect();
+        let count = buckets.last().map_or(0, |b| b.1);
+        let q = |p: f64| buckets.iter().find(|(_, n)| *n as f64 >= p * count as f64).map_or("?".to_string(), |(le, _)| le.clone());
+        println!("phiwall's own time per request (histogram bucket bound): p50 <= {} s, p99 <= {} s over {count} requests", q(0.5), q(0.99));
         for line in m.lines().filter(|l| l.starts_with("phiwall_gateway_overhead_seconds_sum") || l.starts_with("phiwall_gateway_overhead_seconds_count")) {
             println!("{line}");
         }
