@@ -790,6 +790,7 @@ impl State {
                 buf: Vec::new(),
                 guard,
                 texts: BTreeMap::new(),
+                tool_args: BTreeMap::new(),
                 endpoint,
                 ev: Some(std::mem::replace(
                     ev,
@@ -933,6 +934,15 @@ fn check_choices(
         if let Some(Value::String(s)) = field {
             *s = guard.check_full(s)?;
         }
+        if guard.restores_tokens() {
+            if let Some(Value::Array(calls)) = c.pointer_mut("/message/tool_calls") {
+                for call in calls {
+                    if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
+                        *a = guard.restore_json_fragment(a);
+                    }
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -944,6 +954,8 @@ struct SseState {
     buf: Vec<u8>,
     guard: OutputGuard,
     texts: BTreeMap<u64, TextStream>,
+    /// Held-back tool-call argument text per (choice, tool call) while tokens are restored.
+    tool_args: BTreeMap<(u64, u64), String>,
     endpoint: Endpoint,
     ev: Option<Event>,
     started: Instant,
@@ -1055,6 +1067,49 @@ impl SseState {
         Ok(out)
     }
 
+    /// Restore tokens in streamed tool-call arguments, holding back a possibly split token;
+    /// at the end of the choice, held text goes out as one more argument delta.
+    fn restore_tool_args(&mut self, c: &mut Value, idx: u64, is_finished: bool) {
+        if let Some(Value::Array(calls)) = c.pointer_mut("/delta/tool_calls") {
+            for call in calls.iter_mut() {
+                let j = call.get("index").and_then(Value::as_u64).unwrap_or(0);
+                if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
+                    let buf = self.tool_args.entry((idx, j)).or_default();
+                    buf.push_str(a);
+                    let (rel, keep) = crate::output::split_token_tail(buf);
+                    let (rel, keep) = (rel.to_string(), keep.to_string());
+                    *buf = keep;
+                    *a = self.guard.restore_json_fragment(&rel);
+                }
+            }
+        }
+        if !is_finished {
+            return;
+        }
+        let held: Vec<(u64, String)> = self
+            .tool_args
+            .iter()
+            .filter(|((i, _), v)| *i == idx && !v.is_empty())
+            .map(|((_, j), v)| (*j, v.clone()))
+            .collect();
+        self.tool_args.retain(|(i, _), _| *i != idx);
+        if held.is_empty() {
+            return;
+        }
+        let extra: Vec<Value> = held
+            .iter()
+            .map(|(j, v)| serde_json::json!({"index": j, "function": {"arguments": self.guard.restore_json_fragment(v)}}))
+            .collect();
+        if let Some(d) = c.get_mut("delta").and_then(Value::as_object_mut) {
+            match d.get_mut("tool_calls") {
+                Some(Value::Array(a)) => a.extend(extra),
+                _ => {
+                    d.insert("tool_calls".into(), Value::Array(extra));
+                }
+            }
+        }
+    }
+
     fn transform_event(&mut self, event: &[u8]) -> Result<Option<Bytes>, ApiError> {
         let text = std::str::from_utf8(event).map_err(|_| ApiError::UpstreamUnavailable)?;
         let mut data = String::new();
@@ -1109,6 +1164,9 @@ impl SseState {
                 if is_finished {
                     released.push_str(&self.guard.finish(st)?);
                     self.texts.remove(&idx);
+                }
+                if self.guard.restores_tokens() {
+                    self.restore_tool_args(c, idx, is_finished);
                 }
                 let delta_has_other = match self.endpoint {
                     Endpoint::Completions => false,
