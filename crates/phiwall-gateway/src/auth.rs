@@ -145,6 +145,24 @@ pub struct Authenticator {
     pub keys: Arc<dyn KeyStore>,
     /// JWT verifier, when configured.
     pub jwt: Option<JwtVerifier>,
+    /// mTLS identities: certificate fingerprint (lowercase hex SHA-256) -> app.
+    pub mtls: std::collections::BTreeMap<String, String>,
+}
+
+/// The verified client certificate of a TLS connection, as a request extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerCertificate {
+    /// Lowercase hex SHA-256 of the leaf certificate (DER).
+    pub fingerprint: String,
+}
+
+impl PeerCertificate {
+    /// Fingerprint a DER certificate.
+    pub fn from_der(der: &[u8]) -> Self {
+        PeerCertificate {
+            fingerprint: Sha256::digest(der).iter().map(|b| format!("{b:02x}")).collect(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -154,9 +172,25 @@ impl std::fmt::Debug for Authenticator {
 }
 
 impl Authenticator {
-    /// Authenticate the value of the `Authorization` header (`None` when absent).
-    pub fn authenticate(&self, header: Option<&[u8]>, now: i64) -> Result<Principal, ApiError> {
-        let header = header.ok_or(ApiError::MissingCredentials)?;
+    /// Authenticate the value of the `Authorization` header (`None` when absent); without one,
+    /// a verified client certificate listed in `[auth.mtls]` identifies the app.
+    pub fn authenticate(
+        &self,
+        header: Option<&[u8]>,
+        peer: Option<&PeerCertificate>,
+        now: i64,
+    ) -> Result<Principal, ApiError> {
+        let Some(header) = header else {
+            if let Some(app) = peer.and_then(|p| self.mtls.get(&p.fingerprint)) {
+                return Ok(Principal {
+                    app: app.clone(),
+                    method: "mtls",
+                    key_prefix: None,
+                    subject_ref: peer.map(|p| p.fingerprint.chars().take(32).collect()),
+                });
+            }
+            return Err(ApiError::MissingCredentials);
+        };
         let header = std::str::from_utf8(header).map_err(|_| ApiError::MissingCredentials)?;
         let cred = header
             .strip_prefix("Bearer ")
@@ -270,18 +304,29 @@ mod tests {
 
     #[test]
     fn bearer_parsing() {
-        let a = Authenticator { keys: Arc::new(SqliteKeyStore::in_memory().unwrap()), jwt: None };
-        assert_eq!(a.authenticate(None, 0), Err(ApiError::MissingCredentials));
-        assert_eq!(a.authenticate(Some(b"Basic abc"), 0), Err(ApiError::MissingCredentials));
-        assert_eq!(a.authenticate(Some(b"Bearer "), 0), Err(ApiError::MissingCredentials));
-        assert!(matches!(a.authenticate(Some(b"Bearer sk-123"), 0), Err(ApiError::BadApiKey(_))));
+        let cert = PeerCertificate::from_der(b"not really DER, only hashed");
+        let mut mtls = std::collections::BTreeMap::new();
+        mtls.insert(cert.fingerprint.clone(), "clinic".to_string());
+        let a =
+            Authenticator { keys: Arc::new(SqliteKeyStore::in_memory().unwrap()), jwt: None, mtls };
+        let p = a.authenticate(None, Some(&cert), 0).unwrap();
+        assert_eq!((p.app.as_str(), p.method), ("clinic", "mtls"));
+        let other = PeerCertificate::from_der(b"another");
+        assert_eq!(a.authenticate(None, Some(&other), 0), Err(ApiError::MissingCredentials));
+        assert_eq!(a.authenticate(None, None, 0), Err(ApiError::MissingCredentials));
+        assert_eq!(a.authenticate(Some(b"Basic abc"), None, 0), Err(ApiError::MissingCredentials));
+        assert_eq!(a.authenticate(Some(b"Bearer "), None, 0), Err(ApiError::MissingCredentials));
+        assert!(matches!(
+            a.authenticate(Some(b"Bearer sk-123"), None, 0),
+            Err(ApiError::BadApiKey(_))
+        ));
         assert_eq!(
-            a.authenticate(Some(b"Bearer a.b.c"), 0),
+            a.authenticate(Some(b"Bearer a.b.c"), None, 0),
             Err(ApiError::BadToken("jwt_not_configured"))
         );
         let k = phiwall_store::keys::create(a.keys.as_ref(), "dev", "t", None, 0).unwrap();
         let h = format!("Bearer {}", k.reveal());
-        let p = a.authenticate(Some(h.as_bytes()), 1).unwrap();
+        let p = a.authenticate(Some(h.as_bytes()), None, 1).unwrap();
         assert_eq!(p.app, "dev");
         assert_eq!(p.limit_id(), format!("key:{}", k.record.prefix));
     }

@@ -178,6 +178,17 @@ pub struct RawLimits {
 pub struct RawAuth {
     /// Accept JWT bearer tokens from an OIDC provider.
     pub jwt: Option<RawJwt>,
+    /// Map client-certificate identities (mTLS) to app profiles.
+    pub mtls: Option<RawMtls>,
+}
+
+/// `[auth.mtls]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMtls {
+    /// SHA-256 fingerprint of the client's leaf certificate (hex, colons allowed) -> app name.
+    /// Requires `server.tls.client_ca`. A bearer credential, when sent, takes precedence.
+    pub identities: BTreeMap<String, String>,
 }
 
 /// `[auth.jwt]`.
@@ -504,6 +515,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// JWT, when configured.
     pub jwt: Option<JwtConfig>,
+    /// mTLS identities: lowercase hex SHA-256 of the leaf certificate -> app.
+    pub mtls_identities: BTreeMap<String, String>,
     /// Redaction key reference.
     pub redaction_key: Option<SecretRef>,
     /// Upstreams by name.
@@ -725,6 +738,39 @@ impl RawConfig {
                 app_claim: j.app_claim.clone().unwrap_or_else(|| "phiwall_app".into()),
             }
         });
+
+        let mut mtls_identities = BTreeMap::new();
+        if let Some(m) = &self.auth.mtls {
+            if self.server.tls.as_ref().and_then(|t| t.client_ca.as_ref()).is_none()
+                && !m.identities.is_empty()
+            {
+                push(
+                    "auth.mtls".into(),
+                    "client identities need client certificate verification".into(),
+                    "set server.tls.client_ca to the CA bundle that signs client certificates",
+                );
+            }
+            for (fp, app) in &m.identities {
+                let hex: String =
+                    fp.chars().filter(|c| *c != ':').collect::<String>().to_ascii_lowercase();
+                if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    push(
+                        format!("auth.mtls.identities.{fp}"),
+                        "expected a SHA-256 fingerprint (64 hex digits)".into(),
+                        "use `openssl x509 -in client.pem -noout -fingerprint -sha256`",
+                    );
+                    continue;
+                }
+                if !self.apps.contains_key(app) {
+                    push(
+                        format!("auth.mtls.identities.{fp}"),
+                        format!("no app named {app:?}"),
+                        "name an [apps.NAME] table",
+                    );
+                }
+                mtls_identities.insert(hex, app.clone());
+            }
+        }
 
         let redaction_key = self.redaction.key.as_ref().and_then(|k| match SecretRef::parse(k) {
             Ok(r) => Some(r),
@@ -974,6 +1020,7 @@ impl RawConfig {
                 shutdown_grace,
                 limits,
                 jwt,
+                mtls_identities,
                 redaction_key,
                 upstreams,
                 models,

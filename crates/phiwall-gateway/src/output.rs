@@ -161,6 +161,33 @@ impl OutputGuard {
         self.app.link_domains.iter().any(|d| host == d || host.ends_with(&format!(".{d}")))
     }
 
+    /// Whether tool-call arguments need token restoration (else they pass untouched).
+    pub fn restores_tokens(&self) -> bool {
+        self.app.restore_tokens && !self.tokens.is_empty()
+    }
+
+    /// Restore tokens inside a JSON text (tool-call arguments): each value is JSON-escaped
+    /// because tokens sit inside string literals there.
+    pub fn restore_json_fragment(&mut self, text: &str) -> String {
+        if !self.restores_tokens() || !text.contains('[') {
+            return text.to_string();
+        }
+        let mut out = text.to_string();
+        let mut n = 0;
+        for (tok, val) in self.tokens.iter() {
+            if out.contains(tok) {
+                let esc = serde_json::to_string(val).unwrap_or_default();
+                let esc = esc.get(1..esc.len().saturating_sub(1)).unwrap_or_default();
+                out = out.replace(tok, esc);
+                n += 1;
+            }
+        }
+        if n > 0 {
+            *self.actions.entry("restore".into()).or_insert(0) += n;
+        }
+        out
+    }
+
     /// Check a complete text (non-streaming responses) and return what the client may see.
     pub fn check_full(&mut self, text: &str) -> Result<String, ApiError> {
         let mut st = TextStream::default();
@@ -333,6 +360,18 @@ impl OutputGuard {
     }
 }
 
+/// Split streamed JSON text so that a possibly incomplete token at the end is kept back:
+/// returns (release, keep).
+pub fn split_token_tail(buf: &str) -> (&str, &str) {
+    if let Some(open) = buf.rfind('[') {
+        let after = buf.get(open..).unwrap_or_default();
+        if !after.contains(']') && after.len() < 40 {
+            return (buf.get(..open).unwrap_or_default(), after);
+        }
+    }
+    (buf, "")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,6 +513,32 @@ mod tests {
         let mut g =
             OutputGuard::new(Arc::new(no_restore), sc.clone(), &key(), map, None, "").unwrap();
         assert_eq!(g.check_full(&reply).unwrap(), reply);
+    }
+
+    #[test]
+    fn tool_arguments_get_tokens_restored_json_escaped() {
+        let a = app();
+        let sc = Arc::new(Scanner::new(Default::default()).unwrap());
+        let original = "O\"Brien";
+        let f = Finding { kind: PhiType::Name, start: 0, end: 7, score: 1.0, recognizer: "t" };
+        let (tok, map) = tokenize(original, &[f], &key()).unwrap();
+        let mut g = OutputGuard::new(a.clone(), sc.clone(), &key(), map, None, "").unwrap();
+        let args = format!("{{\"patient\": \"{tok}\", \"slot\": \"[9am]\"}}");
+        // Streamed in pieces that split the token.
+        let mut out = String::new();
+        let mut buf = String::new();
+        for piece in chunks(&args, 5) {
+            buf.push_str(&piece);
+            let (rel, keep) = split_token_tail(&buf);
+            out.push_str(&g.restore_json_fragment(rel));
+            buf = keep.to_string();
+        }
+        out.push_str(&g.restore_json_fragment(&buf));
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["patient"], "O\"Brien");
+        assert_eq!(v["slot"], "[9am]");
+        let g2 = OutputGuard::new(a, sc, &key(), TokenMap::default(), None, "").unwrap();
+        assert!(!g2.restores_tokens());
     }
 
     /// Needs the e-mail/SSN recognizers (landing in phiwall-scan in parallel). Until the scanner

@@ -16,7 +16,7 @@
 //! header size limits cut off slow or oversized clients; every connection task is tracked so
 //! shutdown drains them.
 
-use crate::auth::{Authenticator, JwtVerifier, Principal};
+use crate::auth::{Authenticator, JwtVerifier, PeerCertificate, Principal};
 use crate::config::{AppPolicy, Config, ModelRoute, SIM_MODEL};
 use crate::error::ApiError;
 use crate::injection::{InputInspector, PhraseInspector};
@@ -229,7 +229,7 @@ impl Gateway {
         let state = State {
             apps,
             redactors,
-            auth: Authenticator { keys: keys.clone(), jwt },
+            auth: Authenticator { keys: keys.clone(), jwt, mtls: cfg.mtls_identities.clone() },
             limiter: opts.limiter.unwrap_or_else(|| Arc::new(InMemoryLimiter::default())),
             streams: Mutex::new(HashMap::new()),
             scanner,
@@ -346,25 +346,42 @@ async fn accept_loop(
         tracker.spawn(async move {
             match acceptor {
                 Some(acc) => match tokio::time::timeout(header_timeout, acc.accept(tcp)).await {
-                    Ok(Ok(stream)) => serve_conn(stream, app, header_timeout, cancel).await,
+                    Ok(Ok(stream)) => {
+                        let peer = stream
+                            .get_ref()
+                            .1
+                            .peer_certificates()
+                            .and_then(|c| c.first())
+                            .map(|c| PeerCertificate::from_der(c.as_ref()));
+                        serve_conn(stream, app, peer, header_timeout, cancel).await
+                    }
                     Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
                     Err(_) => tracing::debug!("TLS handshake timed out"),
                 },
-                None => serve_conn(tcp, app, header_timeout, cancel).await,
+                None => serve_conn(tcp, app, None, header_timeout, cancel).await,
             }
         });
     }
 }
 
-async fn serve_conn<S>(stream: S, app: Router, header_timeout: Duration, cancel: CancellationToken)
-where
+async fn serve_conn<S>(
+    stream: S,
+    app: Router,
+    peer: Option<PeerCertificate>,
+    header_timeout: Duration,
+    cancel: CancellationToken,
+) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use tower::ServiceExt;
     let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let app = app.clone();
-        async move { app.oneshot(req.map(Body::new)).await }
+        let mut req = req.map(Body::new);
+        if let Some(p) = &peer {
+            req.extensions_mut().insert(p.clone());
+        }
+        async move { app.oneshot(req).await }
     });
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder
@@ -497,6 +514,34 @@ fn json_too_deep(b: &[u8], max: usize) -> bool {
     false
 }
 
+/// Bodies a little over the limit are read and discarded up to this size so the client gets a
+/// clean 413 instead of a reset connection; beyond it the connection is cut off.
+const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
+
+async fn read_body(mut body: Body, max: usize) -> Result<Bytes, ApiError> {
+    use http_body_util::BodyExt;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|_| ApiError::InvalidRequest("the request body could not be read"))?;
+        if let Ok(data) = frame.into_data() {
+            total = total.saturating_add(data.len());
+            if total > max {
+                if total > DRAIN_LIMIT.max(max) {
+                    break;
+                }
+                continue;
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    if total > max {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    Ok(Bytes::from(buf))
+}
+
 fn session_id(h: &HeaderMap) -> Option<String> {
     let v = h.get("x-session-id")?.to_str().ok()?;
     (!v.is_empty()
@@ -550,10 +595,12 @@ impl State {
     fn authenticate(
         &self,
         headers: &HeaderMap,
+        peer: Option<&PeerCertificate>,
         ev: &mut Event,
     ) -> Result<(Principal, Arc<AppPolicy>), ApiError> {
         let p = self.auth.authenticate(
             headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()),
+            peer,
             self.clock.unix_secs(),
         )?;
         ev.actor.auth = p.method;
@@ -612,7 +659,8 @@ impl State {
     ) -> Result<Response, ApiError> {
         let (parts, body) = req.into_parts();
         // 1-2. Authenticate and count the request.
-        let (principal, app) = self.authenticate(&parts.headers, ev)?;
+        let (principal, app) =
+            self.authenticate(&parts.headers, parts.extensions.get::<PeerCertificate>(), ev)?;
 
         // 3. Read the body.
         let limits = &self.cfg.limits;
@@ -621,36 +669,22 @@ impl State {
         if !ct.trim_start().to_ascii_lowercase().starts_with("application/json") {
             return Err(ApiError::UnsupportedMediaType);
         }
-        if let Some(len) = parts
+        let declared = parts
             .headers
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
-        {
-            if len > limits.max_body_bytes as u64 {
-                return Err(ApiError::PayloadTooLarge);
-            }
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > DRAIN_LIMIT as u64) {
+            // Far too large: answer now; the connection is closed with the body unread.
+            return Err(ApiError::PayloadTooLarge);
         }
-        let bytes = match tokio::time::timeout(
-            limits.body_timeout,
-            axum::body::to_bytes(body, limits.max_body_bytes),
-        )
-        .await
-        {
-            Err(_) => return Err(ApiError::RequestTimeout),
-            Ok(Err(e)) => {
-                // to_bytes reports the limit as a length-limit error somewhere in its chain.
-                let is_limit = std::error::Error::source(&e)
-                    .is_some_and(|s| s.to_string().contains("length limit"))
-                    || e.to_string().contains("length limit");
-                return Err(if is_limit {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::InvalidRequest("the request body could not be read")
-                });
-            }
-            Ok(Ok(b)) => b,
-        };
+        let bytes =
+            match tokio::time::timeout(limits.body_timeout, read_body(body, limits.max_body_bytes))
+                .await
+            {
+                Err(_) => return Err(ApiError::RequestTimeout),
+                Ok(r) => r?,
+            };
         let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::InvalidUtf8)?;
         if json_too_deep(text.as_bytes(), limits.max_json_depth) {
             return Err(ApiError::TooDeep);
@@ -756,6 +790,7 @@ impl State {
                 buf: Vec::new(),
                 guard,
                 texts: BTreeMap::new(),
+                tool_args: BTreeMap::new(),
                 endpoint,
                 ev: Some(std::mem::replace(
                     ev,
@@ -839,7 +874,11 @@ impl State {
         let started = Instant::now();
         let rid = format!("req_{}", random_hex(12));
         let mut ev = Event::new(Activity::Read, self.clock.unix_millis(), rid.clone(), "models");
-        let r = match self.authenticate(req.headers(), &mut ev) {
+        let r = match self.authenticate(
+            req.headers(),
+            req.extensions().get::<PeerCertificate>(),
+            &mut ev,
+        ) {
             Ok((_, app)) => {
                 let data: Vec<Value> = app
                     .models
@@ -895,6 +934,15 @@ fn check_choices(
         if let Some(Value::String(s)) = field {
             *s = guard.check_full(s)?;
         }
+        if guard.restores_tokens() {
+            if let Some(Value::Array(calls)) = c.pointer_mut("/message/tool_calls") {
+                for call in calls {
+                    if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
+                        *a = guard.restore_json_fragment(a);
+                    }
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -906,6 +954,8 @@ struct SseState {
     buf: Vec<u8>,
     guard: OutputGuard,
     texts: BTreeMap<u64, TextStream>,
+    /// Held-back tool-call argument text per (choice, tool call) while tokens are restored.
+    tool_args: BTreeMap<(u64, u64), String>,
     endpoint: Endpoint,
     ev: Option<Event>,
     started: Instant,
@@ -1017,6 +1067,49 @@ impl SseState {
         Ok(out)
     }
 
+    /// Restore tokens in streamed tool-call arguments, holding back a possibly split token;
+    /// at the end of the choice, held text goes out as one more argument delta.
+    fn restore_tool_args(&mut self, c: &mut Value, idx: u64, is_finished: bool) {
+        if let Some(Value::Array(calls)) = c.pointer_mut("/delta/tool_calls") {
+            for call in calls.iter_mut() {
+                let j = call.get("index").and_then(Value::as_u64).unwrap_or(0);
+                if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
+                    let buf = self.tool_args.entry((idx, j)).or_default();
+                    buf.push_str(a);
+                    let (rel, keep) = crate::output::split_token_tail(buf);
+                    let (rel, keep) = (rel.to_string(), keep.to_string());
+                    *buf = keep;
+                    *a = self.guard.restore_json_fragment(&rel);
+                }
+            }
+        }
+        if !is_finished {
+            return;
+        }
+        let held: Vec<(u64, String)> = self
+            .tool_args
+            .iter()
+            .filter(|((i, _), v)| *i == idx && !v.is_empty())
+            .map(|((_, j), v)| (*j, v.clone()))
+            .collect();
+        self.tool_args.retain(|(i, _), _| *i != idx);
+        if held.is_empty() {
+            return;
+        }
+        let extra: Vec<Value> = held
+            .iter()
+            .map(|(j, v)| serde_json::json!({"index": j, "function": {"arguments": self.guard.restore_json_fragment(v)}}))
+            .collect();
+        if let Some(d) = c.get_mut("delta").and_then(Value::as_object_mut) {
+            match d.get_mut("tool_calls") {
+                Some(Value::Array(a)) => a.extend(extra),
+                _ => {
+                    d.insert("tool_calls".into(), Value::Array(extra));
+                }
+            }
+        }
+    }
+
     fn transform_event(&mut self, event: &[u8]) -> Result<Option<Bytes>, ApiError> {
         let text = std::str::from_utf8(event).map_err(|_| ApiError::UpstreamUnavailable)?;
         let mut data = String::new();
@@ -1071,6 +1164,9 @@ impl SseState {
                 if is_finished {
                     released.push_str(&self.guard.finish(st)?);
                     self.texts.remove(&idx);
+                }
+                if self.guard.restores_tokens() {
+                    self.restore_tool_args(c, idx, is_finished);
                 }
                 let delta_has_other = match self.endpoint {
                     Endpoint::Completions => false,

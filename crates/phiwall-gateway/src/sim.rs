@@ -232,6 +232,28 @@ pub fn models() -> Value {
     json!({"object": "list", "data": MODELS.iter().map(|m| json!({"id": m, "object": "model", "created": 0, "owned_by": "phiwall"})).collect::<Vec<_>>()})
 }
 
+async fn serve_sim(endpoint: Endpoint, body: Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let r = respond(endpoint, &v);
+    let ct = if r.is_sse { "text/event-stream" } else { "application/json" };
+    let body = axum::body::Body::from_stream(futures_util::stream::iter(
+        r.chunks.into_iter().map(Ok::<Bytes, std::convert::Infallible>),
+    ));
+    ([(axum::http::header::CONTENT_TYPE, ct)], body).into_response()
+}
+
+/// The simulator as a standalone OpenAI-compatible HTTP server (stub upstream for load tests
+/// and demos): `POST /v1/{chat/completions,completions,embeddings}`, `GET /v1/models`.
+pub fn router() -> axum::Router {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/v1/chat/completions", post(|b: Bytes| serve_sim(Endpoint::Chat, b)))
+        .route("/v1/completions", post(|b: Bytes| serve_sim(Endpoint::Completions, b)))
+        .route("/v1/embeddings", post(|b: Bytes| serve_sim(Endpoint::Embeddings, b)))
+        .route("/v1/models", get(|| async { axum::Json(models()) }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

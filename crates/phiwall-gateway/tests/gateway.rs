@@ -1,5 +1,7 @@
 //! End-to-end tests: a real gateway on port 0 in front of a recording mock upstream.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{now, sse_chunks, Harness, HS_SECRET};
@@ -367,4 +369,31 @@ async fn events_are_written_one_per_request_without_text() {
     let jsonl = std::fs::read_to_string(dir.path().join("events.jsonl")).unwrap();
     assert_eq!(jsonl.lines().count(), 2);
     assert!(!jsonl.contains("hello"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_streams_are_limited_per_key() {
+    let h = std::sync::Arc::new(Harness::start().await);
+    let slow = json!({"model": "phiwall-sim", "stream": true, "x_test_delay_ms": 100,
+        "messages": [{"role": "user", "content": "a slow answer please"}]});
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..2 {
+        let h = h.clone();
+        let b = slow.clone();
+        set.spawn(async move { h.stream(&b).await });
+    }
+    // Let both streams start and hold their slots (the harness allows 2 per key).
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let (s, text) = h.stream(&slow).await;
+    assert_eq!(s, 429, "{text}");
+    assert!(text.contains("too_many_streams"));
+    while let Some(r) = set.join_next().await {
+        let (s, text) = r.unwrap();
+        assert_eq!(s, 200);
+        assert!(text.contains("[DONE]"));
+    }
+    // Slots are released when streams end.
+    let mut fast = slow.clone();
+    fast["x_test_delay_ms"] = json!(0);
+    assert_eq!(h.stream(&fast).await.0, 200);
 }

@@ -1,7 +1,7 @@
 //! Test harness: a recording mock upstream (axum on port 0, answering like the simulated model)
 //! and a real gateway on port 0 in front of it.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use axum::body::Bytes;
 use axum::http::header;
@@ -42,8 +42,22 @@ async fn mock_handler(
     rec.0.lock().unwrap().push((path.to_string(), v.clone()));
     let r = phiwall_gateway::sim::respond(endpoint, &v);
     let ct = if r.is_sse { "text/event-stream" } else { "application/json" };
-    let body: Vec<u8> = r.chunks.iter().flat_map(|c| c.to_vec()).collect();
-    ([(header::CONTENT_TYPE, ct)], body).into_response()
+    // `x_test_delay_ms` (passed through by the gateway as an unknown field) slows each chunk.
+    let delay = std::time::Duration::from_millis(
+        v.get("x_test_delay_ms").and_then(Value::as_u64).unwrap_or(0),
+    );
+    let chunks = r.chunks.clone();
+    let stream = futures_util::stream::unfold(0usize, move |i| {
+        let chunks = chunks.clone();
+        async move {
+            let c = chunks.get(i)?.clone();
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            Some((Ok::<_, std::convert::Infallible>(c), i + 1))
+        }
+    });
+    ([(header::CONTENT_TYPE, ct)], axum::body::Body::from_stream(stream)).into_response()
 }
 
 pub async fn start_mock(tasks: &mut JoinSet<()>) -> (SocketAddr, Recorded) {
@@ -110,6 +124,7 @@ pub struct Harness {
     pub dir: tempfile::TempDir,
     pub events: MemorySink,
     pub store: Arc<dyn KeyStore>,
+    pub metrics: Arc<phiwall_watch::Metrics>,
     pub client: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     tasks: JoinSet<()>,
@@ -176,6 +191,7 @@ impl Harness {
         )
         .unwrap();
         let store = gw.key_store();
+        let metrics = gw.metrics();
         let key = phiwall_store::keys::create(store.as_ref(), "clinic", "test", None, now())
             .unwrap()
             .reveal()
@@ -202,6 +218,7 @@ impl Harness {
             dir,
             events,
             store,
+            metrics,
             client: reqwest::Client::new(),
             shutdown: Some(tx),
             tasks,
