@@ -254,7 +254,7 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
     }
     // Dev: one third of train, by the same kind of group key (the family and a hash of the id
     // within families that were grouped upstream keeps near-duplicates together well enough).
-    let is_dev = |s: &Sample| fnv64(&format!("dev:{}:{}", s.family, group_of(s))) % 3 == 0;
+    let is_dev = |s: &Sample| fnv64(&format!("dev:{}:{}", s.family, group_of(s))).is_multiple_of(3);
     let (dev, fit_part): (Vec<&Sample>, Vec<&Sample>) = train.iter().partition(|s| is_dev(s));
     let mut rng = Rng::new(cfg.seed);
     let fit_ex = build(&fit_part, cfg, &mut rng, &icfg);
