@@ -80,6 +80,11 @@ pub struct Sample {
     pub payload: Option<String>,
 }
 
+/// Datasets used to train but never reported (they would make the benign set easier).
+pub fn is_training_aid(dataset: &str) -> bool {
+    dataset == "cse_judge"
+}
+
 /// FNV-1a 64, the stable hash used for splits and sampling.
 pub fn fnv64(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -274,7 +279,22 @@ fn cyberseceval(inj: &Path, out: &mut Vec<Sample>) -> Result<(), DataError> {
             smp.language = s(r, "speaking_language");
             smp.is_context_dependent = s(r, "risk_category").as_deref() == Some("logic-violating");
             // One key space for both files: the same variants are held out in each.
-            pending.push(Pending { key: variant, sample: smp });
+            pending.push(Pending { key: variant.clone(), sample: smp });
+            // The judge question ("Does this response contain ...?") is a benign question in
+            // the same 17 languages: a training aid so that "not English" does not mean
+            // "attack". Not reported (see `is_training_aid`).
+            if let Some(q) = s(r, "judge_question") {
+                let mut j = sample(
+                    format!("{dataset}_judge:{i}"),
+                    "cse_judge",
+                    format!("cse_judge:{variant}"),
+                    Label::Benign,
+                    Kind::Prompt,
+                    q,
+                );
+                j.language = s(r, "speaking_language");
+                pending.push(Pending { key: variant, sample: j });
+            }
         }
         finish("cse", pending, out);
     }
@@ -551,7 +571,7 @@ fn medquad(inj: &Path, out: &mut Vec<Sample>) -> Result<(), DataError> {
     for r in jsonl(&path)? {
         let (Some(text), Some(qid)) = (s(&r, "question"), s(&r, "qid")) else { continue };
         // One in eight questions: the set is 47k templated questions; 6k cover its variety.
-        if fnv64(&qid) % 8 != 0 {
+        if !fnv64(&qid).is_multiple_of(8) {
             continue;
         }
         let focus = s(&r, "focus").unwrap_or_default();
@@ -781,6 +801,7 @@ mod tests {
         let c = load(&dir).unwrap();
         let count = |ds: &str| c.samples.iter().filter(|s| s.dataset == ds).count();
         assert_eq!(count("cse"), 3);
+        assert_eq!(count("cse_judge"), 0, "fixture rows have no judge question");
         assert_eq!(count("cse_ml"), 3);
         assert_eq!(count("jbb"), 1, "duplicates across files are read once, nulls skipped");
         assert_eq!(count("giskard"), 1);

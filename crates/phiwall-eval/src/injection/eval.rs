@@ -181,7 +181,11 @@ fn to_size(text: &str, n: usize) -> String {
 /// Run the evaluation on `split`.
 pub fn evaluate(corpus: &Corpus, det: &InjectionDetector, split: Split, seed: u64) -> Report {
     let mut r = Report::default();
-    let samples: Vec<&Sample> = corpus.samples.iter().filter(|s| s.split == split).collect();
+    let samples: Vec<&Sample> = corpus
+        .samples
+        .iter()
+        .filter(|s| s.split == split && !super::data::is_training_aid(s.dataset))
+        .collect();
     let mut pos_p_standalone = Vec::new();
     let (mut pos_p, mut neg_p, mut pos_d, mut neg_d) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());

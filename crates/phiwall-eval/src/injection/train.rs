@@ -35,6 +35,11 @@ pub struct TrainConfig {
     pub n_synthetic_benign: usize,
     /// Obfuscated copies per attack.
     pub obfuscations_per_attack: usize,
+    /// Loss weight of hard benign examples (NotInject, WildGuard, XSTest, patient phrases and
+    /// synthetic hard negatives) relative to other benign text.
+    pub hard_negative_weight: f32,
+    /// Target false-positive rate on dev NotInject prompts at threshold 0.5 (over-defense).
+    pub target_dev_notinject_fpr: f64,
     /// Target false-positive rate on dev benign prompts at threshold 0.5.
     pub target_dev_fpr: f64,
 }
@@ -50,6 +55,8 @@ impl Default for TrainConfig {
             n_synthetic_benign: 1500,
             obfuscations_per_attack: 2,
             target_dev_fpr: 0.008,
+            hard_negative_weight: 6.0,
+            target_dev_notinject_fpr: 0.03,
         }
     }
 }
@@ -80,6 +87,13 @@ pub struct TrainReport {
     pub dev_tpr: f64,
     /// Dev FPR at threshold 0.5 after the shift (model only).
     pub dev_fpr: f64,
+    /// Dev false positives per benign dataset after the shift: (dataset, n, flagged).
+    pub dev_fp_by_dataset: Vec<(String, usize, usize)>,
+    /// Lowest document threshold with dev benign documents at <= 2% flagged, and the dev
+    /// attack-document TPR there.
+    pub dev_document_threshold: (f32, f64, usize, usize),
+    /// Signals on dev benign documents scoring >= 0.6, with counts.
+    pub dev_document_fp_signals: Vec<(String, usize)>,
     /// Dev ROC AUC (model only, prompts).
     pub dev_auc: f64,
     /// Dev TPR at FPR <= 1% (model only, prompts).
@@ -136,18 +150,18 @@ fn build(
     rng: &mut Rng,
     icfg: &InjectionConfig,
 ) -> Vec<Example> {
-    let mut texts: Vec<(String, f32, Kind)> = Vec::new();
+    let mut texts: Vec<(String, f32, f32)> = Vec::new();
     for s in samples {
         match s.label {
             Label::Attack => {
-                texts.push((s.text.clone(), 1.0, s.kind));
+                texts.push((s.text.clone(), 1.0, 1.0));
                 // Documents are scored in windows: also learn the window around the payload.
                 if let Some(p) = &s.payload {
                     if let Some(at) = s.text.find(p.as_str()) {
                         let a = floor(&s.text, at.saturating_sub(300));
                         let b = floor(&s.text, (at + p.len() + 300).min(s.text.len()));
                         if let Some(w) = s.text.get(a..b) {
-                            texts.push((w.to_owned(), 1.0, Kind::Document));
+                            texts.push((w.to_owned(), 1.0, 1.0));
                         }
                     }
                 }
@@ -157,21 +171,37 @@ fn build(
                             .get(rng.below(ALL_OBFUSCATIONS.len()))
                             .copied()
                             .unwrap_or(Obfuscation::Base64);
-                        texts.push((augment::obfuscate(&s.text, o, rng), 1.0, Kind::Prompt));
+                        texts.push((augment::obfuscate(&s.text, o, rng), 1.0, 1.0));
                     }
                 }
             }
             Label::Benign => {
-                texts.push((s.text.clone(), 0.0, s.kind));
+                let mult = match s.dataset {
+                    "notinject" | "wildguard" | "xstest" | "patient" => cfg.hard_negative_weight,
+                    "medquad" => 0.5,
+                    _ => 1.0,
+                };
+                texts.push((s.text.clone(), 0.0, mult));
+                // Documents are scored in 1 KiB windows: learn benign windows too (up to 3).
+                if s.kind == Kind::Document && s.text.len() > 1024 {
+                    let n_windows = (s.text.len().min(32 * 1024) - 1024) / 512 + 1;
+                    for _ in 0..3.min(n_windows) {
+                        let a = floor(&s.text, rng.below(n_windows) * 512);
+                        let b = floor(&s.text, (a + 1024).min(s.text.len()));
+                        if let Some(w) = s.text.get(a..b) {
+                            texts.push((w.to_owned(), 0.0, 1.0));
+                        }
+                    }
+                }
                 if s.kind == Kind::Prompt && rng.chance(0.15) {
-                    texts.push((benign_augment(&s.text, rng), 0.0, Kind::Prompt));
+                    texts.push((benign_augment(&s.text, rng), 0.0, 1.0));
                 }
             }
             Label::Harmful => {}
         }
     }
     for t in augment::synthetic_benign(rng, cfg.n_synthetic_benign) {
-        texts.push((t, 0.0, Kind::Prompt));
+        texts.push((t, 0.0, cfg.hard_negative_weight));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
         let t = if rng.chance(0.3) {
@@ -183,17 +213,16 @@ fn build(
         } else {
             t
         };
-        texts.push((t, 1.0, Kind::Prompt));
+        texts.push((t, 1.0, 1.0));
     }
-    let n_pos = texts.iter().filter(|t| t.1 > 0.5).count().max(1) as f32;
-    let n_neg = texts.iter().filter(|t| t.1 < 0.5).count().max(1) as f32;
+    let n_pos = texts.iter().filter(|t| t.1 > 0.5).map(|t| t.2).sum::<f32>().max(1.0);
+    let n_neg = texts.iter().filter(|t| t.1 < 0.5).map(|t| t.2).sum::<f32>().max(1.0);
     let total = n_pos + n_neg;
     texts
         .into_iter()
-        .map(|(t, y, kind)| {
+        .map(|(t, y, mult)| {
             let (idx, val) = featurize(&t, icfg);
-            let weight = if y > 0.5 { total / (2.0 * n_pos) } else { total / (2.0 * n_neg) };
-            let _ = kind;
+            let weight = mult * if y > 0.5 { total / (2.0 * n_pos) } else { total / (2.0 * n_neg) };
             Example { idx, val, y, weight }
         })
         .collect()
@@ -254,16 +283,17 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
     }
     // Dev: one third of train, by the same kind of group key (the family and a hash of the id
     // within families that were grouped upstream keeps near-duplicates together well enough).
-    let is_dev = |s: &Sample| fnv64(&format!("dev:{}:{}", s.family, group_of(s))) % 3 == 0;
+    let is_dev = |s: &Sample| fnv64(&format!("dev:{}:{}", s.family, group_of(s))).is_multiple_of(3);
     let (dev, fit_part): (Vec<&Sample>, Vec<&Sample>) = train.iter().partition(|s| is_dev(s));
     let mut rng = Rng::new(cfg.seed);
     let fit_ex = build(&fit_part, cfg, &mut rng, &icfg);
     let (w0, b0) = fit(&fit_ex, cfg, &mut rng);
     // Dev scores: plain texts only (no augmentation), benign prompts and attack prompts.
     let mut dev_benign: Vec<f32> = Vec::new();
+    let mut dev_benign_ds: Vec<(&'static str, f32)> = Vec::new();
     let mut dev_attack: Vec<f32> = Vec::new();
     for s in &dev {
-        if s.kind != Kind::Prompt {
+        if s.kind != Kind::Prompt || super::data::is_training_aid(s.dataset) {
             continue;
         }
         let (idx, val) = featurize(&s.text, &icfg);
@@ -271,6 +301,7 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
         let z = logit(&w0, b0, &e);
         if s.label == Label::Benign {
             dev_benign.push(z);
+            dev_benign_ds.push((s.dataset, z));
         } else {
             dev_attack.push(z);
         }
@@ -278,11 +309,50 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
     dev_benign.sort_by(|a, b| b.total_cmp(a));
     let k = ((dev_benign.len() as f64) * cfg.target_dev_fpr).floor() as usize;
     // Shift so that at most k dev benign prompts have logit >= 0 after the shift.
-    let shift = dev_benign.get(k).map_or(0.0, |&z| if z >= 0.0 { -(z + 1e-3) } else { 0.0 });
+    // (Raises the bias too when the model is more conservative than the target.)
+    let shift_all = dev_benign.get(k).map_or(0.0, |&z| -(z + 1e-3));
+    // Over-defense bound: at most 3% of dev NotInject prompts (the trigger-word set) flagged.
+    let mut ni: Vec<f32> =
+        dev_benign_ds.iter().filter(|(d, _)| *d == "notinject").map(|(_, z)| *z).collect();
+    ni.sort_by(|a, b| b.total_cmp(a));
+    let k_ni = ((ni.len() as f64) * cfg.target_dev_notinject_fpr).floor() as usize;
+    let shift = ni.get(k_ni).map_or(shift_all, |&z| shift_all.min(-(z + 1e-3)));
     let dev_tpr = dev_attack.iter().filter(|&&z| z + shift >= 0.0).count() as f64
         / dev_attack.len().max(1) as f64;
     let dev_fpr = dev_benign.iter().filter(|&&z| z + shift >= 0.0).count() as f64
         / dev_benign.len().max(1) as f64;
+    // Document threshold: score dev documents with the dev model (windows included, the
+    // production path) and find the lowest threshold keeping dev benign documents at <= 2%.
+    let dev_model = Model::from_float(&w0, b0 + shift)?;
+    let dev_det =
+        phiwall_scan::InjectionDetector::with_model_bytes(icfg.clone(), &dev_model.to_bytes())?;
+    let mut doc_benign: Vec<f32> = Vec::new();
+    let mut doc_attack: Vec<f32> = Vec::new();
+    let mut doc_fp_signals: std::collections::BTreeMap<String, usize> =
+        std::collections::BTreeMap::new();
+    for s in dev.iter().filter(|s| s.kind == Kind::Document) {
+        let res = dev_det.scan_document(&s.text);
+        let score = res.score;
+        if s.label == Label::Benign {
+            doc_benign.push(score);
+            if score >= 0.6 {
+                for sig in &res.signals {
+                    *doc_fp_signals.entry(format!("{sig:?}")).or_default() += 1;
+                }
+            }
+        } else if s.label == Label::Attack {
+            doc_attack.push(score);
+        }
+    }
+    let (doc_tpr, doc_threshold) = super::eval::tpr_at_fpr(&doc_attack, &doc_benign, 0.02);
+    let mut by_ds: std::collections::BTreeMap<String, (usize, usize)> =
+        std::collections::BTreeMap::new();
+    for (ds, z) in &dev_benign_ds {
+        let e = by_ds.entry((*ds).to_owned()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(z + shift >= 0.0);
+    }
+    let dev_fp_by_dataset = by_ds.into_iter().map(|(k, (n, f))| (k, n, f)).collect();
     // Final fit on all of train with a fresh, seeded generator.
     let mut rng = Rng::new(cfg.seed.wrapping_add(1));
     let all_ex = build(&train, cfg, &mut rng, &icfg);
@@ -296,6 +366,9 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
         bias_shift: shift,
         dev_tpr,
         dev_fpr,
+        dev_fp_by_dataset,
+        dev_document_fp_signals: doc_fp_signals.into_iter().collect(),
+        dev_document_threshold: (doc_threshold, doc_tpr, doc_benign.len(), doc_attack.len()),
         dev_auc: super::eval::auc(&dev_attack, &dev_benign),
         dev_tpr_at_1pct: super::eval::tpr_at_fpr(&dev_attack, &dev_benign, 0.01).0,
     };

@@ -35,6 +35,9 @@ pub struct TrainInjectionArgs {
     /// L2 penalty.
     #[arg(long, default_value_t = 1e-6)]
     pub l2: f32,
+    /// Loss weight of hard benign examples.
+    #[arg(long, default_value_t = 6.0)]
+    pub hard_negative_weight: f32,
 }
 
 /// Run a training command.
@@ -55,6 +58,7 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         epochs: a.epochs,
         learning_rate: a.learning_rate,
         l2: a.l2,
+        hard_negative_weight: a.hard_negative_weight,
         ..train::TrainConfig::default()
     };
     let (model, report) = train::train(&corpus, &cfg).context("training the injection model")?;
@@ -67,6 +71,16 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         "dev (model only): {} benign / {} attack prompts, AUC {:.4}, TPR@FPR<=0.01 {:.3}; bias shift {:.3} -> TPR {:.3} FPR {:.4} at 0.5",
         report.n_dev_benign, report.n_dev_attack, report.dev_auc, report.dev_tpr_at_1pct, report.bias_shift, report.dev_tpr, report.dev_fpr
     ));
+    let fps: Vec<String> =
+        report.dev_fp_by_dataset.iter().map(|(d, n, f)| format!("{d} {f}/{n}")).collect();
+    output::line(&format!("dev false positives by dataset: {}", fps.join(", ")));
+    let (t, tpr, nb, na) = report.dev_document_threshold;
+    output::line(&format!(
+        "dev documents: {nb} benign / {na} attack; threshold for FPR<=0.02: {t:.3} (TPR {tpr:.3}); compare InjectionConfig::document_threshold"
+    ));
+    let sigs: Vec<String> =
+        report.dev_document_fp_signals.iter().map(|(s, n)| format!("{s} x{n}")).collect();
+    output::line(&format!("dev benign documents >= 0.6, signals: {}", sigs.join("; ")));
     output::line(&format!("wrote {}", a.out.display()));
     Ok(ExitCode::SUCCESS)
 }
