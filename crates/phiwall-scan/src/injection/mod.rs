@@ -590,3 +590,43 @@ mod timing {
         }
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn det() -> InjectionDetector {
+        InjectionDetector::new(InjectionConfig::default()).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Any text: no panic, a score in [0, 1], and the analysed views stay within the input
+        /// size times a small constant plus the decode budget.
+        #[test]
+        fn any_text_is_scored_within_bounds(text in "\\PC{0,300}|[A-Za-z0-9+/=%\\\\x ]{0,300}") {
+            let cfg = InjectionConfig::default();
+            let a = analyze(&text, &cfg);
+            let view_bytes: usize = a.views.iter().map(String::len).sum();
+            prop_assert!(view_bytes <= 8 * text.len() + 2 * cfg.max_decoded_bytes + 64);
+            let r = det().scan(&text);
+            prop_assert!((0.0..=1.0).contains(&r.score));
+            let d = det().scan_document(&text);
+            prop_assert!((0.0..=1.0).contains(&d.score));
+        }
+
+        /// Folding is idempotent: folding folded text changes nothing.
+        #[test]
+        fn fold_is_idempotent(text in "\\PC{0,200}") {
+            let c = normalize::clean(&text);
+            let mut sm = c.smuggling;
+            let once = normalize::fold(&c.text, &mut sm);
+            let c2 = normalize::clean(&once);
+            let mut sm2 = c2.smuggling;
+            let twice = normalize::fold(&c2.text, &mut sm2);
+            prop_assert_eq!(once, twice);
+        }
+    }
+}
