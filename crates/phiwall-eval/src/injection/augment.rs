@@ -446,6 +446,45 @@ pub const MULTILINGUAL_BENIGN: &[&str] = &[
     "Saya ingin membuat janji dengan dokter minggu depan.",
     "ฉันต้องการนัดพบแพทย์สัปดาห์หน้า",
     "Gusto kong magpa-schedule ng appointment sa doktor sa susunod na linggo.",
+    // Everyday general requests (not healthcare), so ordinary chat in these languages is known.
+    "Escribe un poema corto sobre el mar.",
+    "¿Me puedes recomendar una receta fácil para la cena?",
+    "Explícame cómo funciona la fotosíntesis.",
+    "Hãy viết một câu chuyện ngắn về một chú mèo.",
+    "Bạn có thể giải thích cách nấu phở không?",
+    "请给我推荐几本适合初学者的编程书。",
+    "请解释一下光合作用的原理。",
+    "帮我写一封感谢老师的信。",
+    "请描述一下你理想中的周末。",
+    "Напиши короткое стихотворение о зиме.",
+    "Объясни, как работает двигатель внутреннего сгорания.",
+    "Посоветуй хорошую книгу для отпуска.",
+    "कृपया एक छोटी कहानी लिखिए जिसमें एक बहादुर लड़की हो।",
+    "मुझे दाल बनाने की आसान विधि बताइए।",
+    "اكتب قصيدة قصيرة عن الصحراء.",
+    "اشرح لي كيف تعمل الطاقة الشمسية.",
+    "짧은 여행 계획을 세워 주세요.",
+    "광합성이 무엇인지 설명해 주세요.",
+    "簡単な夕食のレシピを教えてください。",
+    "桜についての短い詩を書いてください。",
+    "Écris un petit poème sur l'automne.",
+    "Explique-moi comment fonctionne un arc-en-ciel.",
+    "Schreibe eine kurze Geschichte über einen Hund.",
+    "Erkläre mir, wie ein Regenbogen entsteht.",
+    "Escreva um poema curto sobre o mar.",
+    "Explique como funciona a energia solar.",
+    "Scrivi una breve poesia sulla primavera.",
+    "Spiegami come si prepara il risotto.",
+    "Bana kısa bir hikaye yaz.",
+    "Güneş enerjisinin nasıl çalıştığını açıkla.",
+    "সমুদ্র নিয়ে একটি ছোট কবিতা লেখো।",
+    "Tuliskan puisi pendek tentang hujan.",
+    "Jelaskan cara kerja fotosintesis.",
+    "ช่วยเขียนกลอนสั้น ๆ เกี่ยวกับทะเล",
+    "Sumulat ng maikling tula tungkol sa ulan.",
+    "Составьте план поездки на выходные.",
+    "请列出五种常见的水果。",
+    "Haz una lista de cinco ciudades de España.",
 ];
 
 /// Hard benign negatives from templates: everyday requests from patients, staff and users that
@@ -604,7 +643,12 @@ pub fn synthetic_benign(rng: &mut Rng, n: usize) -> Vec<String> {
         out.trim().to_owned()
     }
     (0..n)
-        .map(|_| {
+        .map(|i| {
+            // One in four is an everyday sentence in another language our callers speak, so
+            // the model does not learn "non-English means attack".
+            if i % 4 == 3 {
+                return rng.pick(MULTILINGUAL_BENIGN).copied().unwrap_or("").to_owned();
+            }
             let t = rng.pick(TEMPLATES).copied().unwrap_or("");
             fill(t, rng)
         })
@@ -656,6 +700,7 @@ mod tests {
         let b = synthetic_benign(&mut Rng::new(7), 200);
         assert_eq!(b.len(), 200);
         assert!(b.iter().all(|t| !t.contains('{') && !t.is_empty()), "{b:?}");
+        assert!(b.iter().any(|t| MULTILINGUAL_BENIGN.contains(&t.as_str())));
         assert_eq!(b, synthetic_benign(&mut Rng::new(7), 200));
     }
 

@@ -443,11 +443,9 @@ fn bipia(inj: &Path, out: &mut Vec<Sample>) -> Result<(), DataError> {
             let Some(map) = v.as_object() else {
                 return Err(DataError::Parse { path, line: 1, what: "object" });
             };
-            let mut n = 0u64;
             for (cat, list) in map {
                 for (j, a) in list.as_array().into_iter().flatten().enumerate() {
                     let Some(attack) = a.as_str() else { continue };
-                    n += 1;
                     let pool: Vec<&(String, String)> = contexts
                         .iter()
                         .filter(|(t, _)| (kind == "code") == (t == "code"))
@@ -475,7 +473,6 @@ fn bipia(inj: &Path, out: &mut Vec<Sample>) -> Result<(), DataError> {
                     out.push(smp);
                 }
             }
-            let _ = n;
         }
     }
     Ok(())

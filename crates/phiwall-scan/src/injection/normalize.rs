@@ -264,6 +264,18 @@ fn confusable_lower(c: char) -> Option<char> {
     })
 }
 
+/// The Latin skeleton of a look-alike letter, in either case (an uppercase letter whose
+/// lowercase form is a look-alike counts too, so folding is idempotent).
+fn confusable(c: char) -> Option<char> {
+    confusable_upper(c).or_else(|| confusable_lower(c)).or_else(|| {
+        let mut l = c.to_lowercase();
+        match (l.next(), l.next()) {
+            (Some(x), None) if x != c => confusable_lower(x),
+            _ => None,
+        }
+    })
+}
+
 /// Leetspeak digit or symbol and the letter it stands for.
 fn leet(c: char) -> Option<char> {
     Some(match c {
@@ -349,49 +361,42 @@ fn fold_token(tok: &str, out: &mut String, sm: &mut Smuggling) {
     let mut n_ascii_letters = 0usize;
     let mut n_confusable = 0usize;
     let mut n_other_letters = 0usize;
-    let mut n_leet = 0usize;
     for c in tok.chars() {
         if c.is_ascii_alphabetic() {
             n_ascii_letters += 1;
-        } else if confusable_upper(c).is_some() || confusable_lower(c).is_some() {
+        } else if confusable(c).is_some() {
             n_confusable += 1;
         } else if is_word_char(c) && !c.is_ascii_digit() {
             n_other_letters += 1;
-        } else if leet(c).is_some() {
-            n_leet += 1;
         }
     }
     // Map confusables only in tokens that mix them with Latin letters, or consist only of them
     // (a Cyrillic look-alike word in Latin text); real Russian or Greek words keep their letters.
     let is_mixed = n_confusable > 0 && (n_ascii_letters > 0 || n_other_letters == 0);
-    let letters = n_ascii_letters + if is_mixed { n_confusable } else { 0 };
-    // Numbers with units, ordinals and names like "3pm", "2nd", "b12" and "covid19" stay as they
-    // are; see `is_leet_token`.
-    let is_leet = n_leet > 0 && letters >= 2 && n_other_letters == 0 && is_leet_token(tok);
     if is_mixed && n_ascii_letters > 0 {
         sm.has_homoglyphs = true;
     }
+    // Stage 1: skeleton letters and lowercase.
+    let mut mapped = String::with_capacity(tok.len());
+    for c in tok.chars() {
+        match confusable(c) {
+            Some(l) if is_mixed => mapped.push(l),
+            _ if c.is_ascii() => mapped.push(c.to_ascii_lowercase()),
+            _ => mapped.extend(c.to_lowercase()),
+        }
+    }
+    // Stage 2: leetspeak, decided on the mapped token so a second pass finds nothing more to do.
+    // Numbers with units, ordinals and names like "3pm", "2nd", "b12" and "covid19" stay as they
+    // are; see `is_leet_token`.
+    let letters = mapped.chars().filter(char::is_ascii_alphabetic).count();
+    let others = mapped.chars().filter(|&c| !c.is_ascii() && is_word_char(c)).count();
+    let has_leet = mapped.chars().any(|c| leet(c).is_some());
+    let is_leet = has_leet && letters >= 2 && others == 0 && is_leet_token(&mapped);
     if is_leet {
         sm.has_leetspeak = true;
-    }
-    for c in tok.chars() {
-        if is_mixed {
-            if let Some(l) = confusable_upper(c).or_else(|| confusable_lower(c)) {
-                out.push(l);
-                continue;
-            }
-        }
-        if is_leet {
-            if let Some(l) = leet(c) {
-                out.push(l);
-                continue;
-            }
-        }
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.extend(c.to_lowercase());
-        }
+        out.extend(mapped.chars().map(|c| leet(c).unwrap_or(c)));
+    } else {
+        out.push_str(&mapped);
     }
 }
 

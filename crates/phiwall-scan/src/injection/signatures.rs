@@ -509,29 +509,6 @@ pub fn is_compiled() -> bool {
     COMPILED.regex.is_some() && COMPILED.literal.is_some()
 }
 
-/// Per-rule CPU cost probe for tuning (used by the timing test).
-#[cfg(test)]
-pub(crate) fn rule_costs(folded: &str, reps: usize, now: fn() -> u64) -> Vec<(&'static str, f64)> {
-    let mut v = Vec::new();
-    if let Some(rules) = &COMPILED.regex {
-        for (re, s) in rules.iter().zip(REGEX_RULES) {
-            let t = now();
-            for _ in 0..reps {
-                std::hint::black_box(re.is_match(folded));
-            }
-            v.push((s.id, (now() - t) as f64 / 1e3 / reps as f64));
-        }
-    }
-    if let Some(ac) = &COMPILED.literal {
-        let t = now();
-        for _ in 0..reps {
-            std::hint::black_box(ac.find_iter(folded).count());
-        }
-        v.push(("<literals>", (now() - t) as f64 / 1e3 / reps as f64));
-    }
-    v
-}
-
 /// All rules that match `folded`, each once, in rule order (regex rules first).
 pub fn matches(folded: &str, out: &mut Vec<&'static Signature>) {
     if let Some(rules) = &COMPILED.regex {
