@@ -3,7 +3,7 @@
 use super::pipeline::{self, InputArgs};
 use crate::output;
 use anyhow::Context;
-use phiwall_scan::{Finding, PhiType, Scanner, ScannerConfig};
+use phiwall_scan::{Finding, InjectionConfig, InjectionDetector, PhiType, Scanner, ScannerConfig};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::process::ExitCode;
@@ -22,6 +22,15 @@ pub struct ScanArgs {
     /// Exit with code 1 when any PHI is found (for pre-commit hooks and CI gates).
     #[arg(long)]
     pub fail_on_phi: bool,
+    /// Skip the prompt-injection check (JSONL output then has no "injection" field).
+    #[arg(long)]
+    pub no_injection: bool,
+    /// Injection score at or above which a text is flagged (default: the shipped threshold).
+    #[arg(long)]
+    pub injection_threshold: Option<f32>,
+    /// Scan as retrieved or tool-returned content (indirect injection) with the document threshold.
+    #[arg(long)]
+    pub document: bool,
 }
 
 /// Options that build the scanner.
@@ -60,6 +69,24 @@ pub fn findings_json(findings: &[Finding]) -> Value {
     )
 }
 
+/// Build the injection detector from the CLI threshold options.
+fn injection_detector(a: &ScanArgs) -> anyhow::Result<InjectionDetector> {
+    let mut config = InjectionConfig::default();
+    if let Some(t) = a.injection_threshold {
+        if a.document {
+            config.document_threshold = t;
+        } else {
+            config.threshold = t;
+        }
+    }
+    InjectionDetector::new(config).map_err(|e| output::Exit::usage(e.to_string()))
+}
+
+/// JSON for an injection verdict: `{"score","flagged","signals"}` (signals never carry text).
+pub fn injection_json(r: &phiwall_scan::InjectionResult) -> Value {
+    json!({"score": round3(r.score), "flagged": r.flagged, "signals": r.signals})
+}
+
 fn round3(x: f32) -> f64 {
     (f64::from(x) * 1000.0).round() / 1000.0
 }
@@ -67,11 +94,16 @@ fn round3(x: f32) -> f64 {
 /// Run `phiwall scan`.
 pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     let scanner = a.scanner.build()?;
+    let injection = if a.no_injection { None } else { Some(injection_detector(&a)?) };
     let found = if a.input.jsonl {
         let sum = pipeline::run_jsonl(&a.input, |r| {
             let f = scanner.scan(&r.text);
             let mut m = serde_json::Map::new();
             m.insert("phi".into(), findings_json(&f));
+            if let Some(d) = &injection {
+                let res = if a.document { d.scan_document(&r.text) } else { d.scan(&r.text) };
+                m.insert("injection".into(), injection_json(&res));
+            }
             (m, f.len() as u64)
         })?;
         sum.findings
@@ -79,6 +111,17 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
         let mut out = output::stdout();
         let mut total = 0u64;
         for (name, text) in pipeline::read_docs(&a.input)? {
+            if let Some(d) = &injection {
+                let res = if a.document { d.scan_document(&text) } else { d.scan(&text) };
+                let signals =
+                    serde_json::to_string(&res.signals).context("cannot encode signals")?;
+                writeln!(
+                    out,
+                    "{name}\tINJECTION\tscore={:.3}\tflagged={}\tsignals={signals}",
+                    res.score, res.flagged
+                )
+                .context("cannot write output")?;
+            }
             let findings = scanner.scan(&text);
             total += findings.len() as u64;
             let chars: Vec<char> = if a.show_text { text.chars().collect() } else { Vec::new() };
