@@ -858,9 +858,9 @@ impl Writer {
 
     /// Seal the current segment and start the next with a fresh data key.
     fn roll(&mut self) -> Result<()> {
-        if self.config.fsync != FsyncPolicy::Never {
-            self.file.sync_data().map_err(|e| Error::io("fsync", &self.file_path, e))?;
-        }
+        // Always synced, whatever the policy: later checkpoints sync only the current file, and
+        // a checkpoint must never cover records that a power loss could take away.
+        self.file.sync_data().map_err(|e| Error::io("fsync", &self.file_path, e))?;
         let next = self
             .segment
             .checked_add(1)
@@ -874,10 +874,8 @@ impl Writer {
             self.tree.len(),
             &self.head,
         )?;
-        // Records up to here were synced with the old file (unless the policy is Never).
-        if self.config.fsync != FsyncPolicy::Never {
-            self.synced = self.tree.len();
-        }
+        // Records up to here were synced with the old file.
+        self.synced = self.tree.len();
         self.file = file;
         self.file_path = path;
         self.segment = next;
