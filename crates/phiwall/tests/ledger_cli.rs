@@ -135,6 +135,7 @@ fn tampering_exits_1_and_kept_checkpoint_catches_truncation() {
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["problem"]["kind"], "modified");
+    assert_eq!(v["problem_kind"], "modified");
 }
 
 #[test]
