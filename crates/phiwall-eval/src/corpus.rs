@@ -147,6 +147,8 @@ pub struct ExcludedLabel {
 /// What a reader returns.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
+    /// The format read: `deid`, `presidio` or `jsonl`.
+    pub format: &'static str,
     /// Every document, both splits.
     pub docs: Vec<GoldDoc>,
     /// Non-fatal problems.

@@ -12,8 +12,10 @@ pub mod bench;
 pub mod corpus;
 mod error;
 pub mod generate;
+pub mod injection;
 pub mod labels;
 pub mod metrics;
+pub mod predictions;
 pub mod readers;
 pub mod report;
 

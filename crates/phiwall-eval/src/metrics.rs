@@ -212,6 +212,10 @@ pub struct RedactionCounts {
     pub pred_chars: usize,
     /// Non-space predicted characters inside gold spans.
     pub pred_chars_in_gold: usize,
+    /// Predicted spans that count (not over excluded spans only).
+    pub pred_spans: usize,
+    /// Predicted spans overlapping some gold span (any type).
+    pub pred_spans_on_gold: usize,
 }
 
 impl RedactionCounts {
@@ -223,6 +227,8 @@ impl RedactionCounts {
         self.chars_covered += o.chars_covered;
         self.pred_chars += o.pred_chars;
         self.pred_chars_in_gold += o.pred_chars_in_gold;
+        self.pred_spans += o.pred_spans;
+        self.pred_spans_on_gold += o.pred_spans_on_gold;
     }
 
     /// The serialisable scores.
@@ -235,6 +241,7 @@ impl RedactionCounts {
             span_touched_recall: ratio(self.touched, self.spans),
             char_recall: ratio(self.chars_covered, self.chars),
             char_precision: ratio(self.pred_chars_in_gold, self.pred_chars),
+            span_precision: ratio(self.pred_spans_on_gold, self.pred_spans),
         }
     }
 }
@@ -257,6 +264,9 @@ pub struct RedactionScores {
     /// Predicted non-space characters in gold / predicted non-space characters (excluded
     /// regions not counted).
     pub char_precision: Option<f64>,
+    /// Predicted spans overlapping any gold span / predicted spans (those over excluded spans
+    /// only are not counted): the untyped precision de-identification papers report.
+    pub span_precision: Option<f64>,
 }
 
 /// One cell of the span-level confusion table (`None` = no span).
@@ -812,6 +822,14 @@ fn redaction(view: &View, gold: &[(S, &str)], excl: &[S], pred: &[(S, &str)], ac
         };
         acc.red.add(c);
         acc.red_per_type.entry(kind).or_default().add(c);
+    }
+    for (p, _) in pred {
+        let is_on_gold = gold.iter().any(|(g, _)| view.overlap(*p, *g) > 0);
+        if !is_on_gold && excl.iter().any(|e| view.overlap(*p, *e) > 0) {
+            continue;
+        }
+        acc.red.pred_spans += 1;
+        acc.red.pred_spans_on_gold += usize::from(is_on_gold);
     }
     for i in 0..n {
         let is_pred = in_pred.get(i).copied().unwrap_or(false);

@@ -119,7 +119,7 @@ pub fn detect(name: &str, data: &str) -> Result<Format, Error> {
 
 /// Read PhysioNet deid gold JSONL: `{patient_id, note_id, text, spans:[{start,end,label,text}]}`.
 pub fn read_deid(data: &str, name: &str, opts: LabelOptions) -> Result<Dataset, Error> {
-    let mut ds = Dataset::default();
+    let mut ds = Dataset { format: "deid", ..Dataset::default() };
     for (i, line) in data.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -182,7 +182,7 @@ pub fn read_presidio(
             found: json_kind(Some(&v)),
         });
     };
-    let mut ds = Dataset::default();
+    let mut ds = Dataset { format: "presidio", ..Dataset::default() };
     for (i, rec) in list.iter().enumerate() {
         let at = format!("{name} record {i}");
         let o = object(rec, &at, "record")?;
@@ -247,7 +247,7 @@ pub fn read_presidio(
 
 /// Read our own JSONL (see [`JsonlRecord`]).
 pub fn read_jsonl(data: &str, name: &str) -> Result<Dataset, Error> {
-    let mut ds = Dataset::default();
+    let mut ds = Dataset { format: "jsonl", ..Dataset::default() };
     for (i, line) in data.lines().enumerate() {
         if line.trim().is_empty() {
             continue;

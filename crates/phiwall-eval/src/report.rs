@@ -70,13 +70,14 @@ pub fn render_text(r: &Report, info: &RunInfo) -> String {
     let red = &r.redaction;
     let _ = writeln!(
         o,
-        "Redaction (any predicted type): spans fully hidden {}% ({}/{}), touched {}%, character recall {}%, character precision {}%",
+        "Redaction (any predicted type): spans fully hidden {}% ({}/{}), touched {}%, character recall {}%, character precision {}%, span precision {}%",
         pct(red.span_hidden_recall).trim(),
         red.hidden,
         red.spans,
         pct(red.span_touched_recall).trim(),
         pct(red.char_recall).trim(),
-        pct(red.char_precision).trim()
+        pct(red.char_precision).trim(),
+        pct(red.span_precision).trim()
     );
     for (k, s) in &r.redaction_per_type {
         let _ = writeln!(
@@ -201,4 +202,117 @@ pub fn render_text(r: &Report, info: &RunInfo) -> String {
         }
     }
     o
+}
+
+/// One row of a score-threshold sweep.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SweepRow {
+    /// Findings below this score were dropped.
+    pub min_score: f32,
+    /// Typed scores over all types.
+    pub overall: Scores,
+    /// Gold spans fully hidden.
+    pub span_hidden_recall: Option<f64>,
+    /// Untyped span precision.
+    pub span_precision: Option<f64>,
+}
+
+impl SweepRow {
+    /// The row for `report` at threshold `min_score`.
+    pub fn new(min_score: f32, report: &Report) -> Self {
+        SweepRow {
+            min_score,
+            overall: report.overall,
+            span_hidden_recall: report.redaction.span_hidden_recall,
+            span_precision: report.redaction.span_precision,
+        }
+    }
+}
+
+/// Render a threshold sweep as a table.
+pub fn render_sweep(rows: &[SweepRow]) -> String {
+    let mut o = String::new();
+    let _ =
+        writeln!(o, "Score threshold sweep (typed overall; hidden and span precision any type):");
+    let _ = writeln!(
+        o,
+        "{:>9} {:>6} {:>6} {:>6} {:>6} {:>8} {:>9}",
+        "min_score", "R%", "P%", "F1", "F2", "hidden%", "spanP%"
+    );
+    for r in rows {
+        let _ = writeln!(
+            o,
+            "{:>9.2} {:>6} {:>6} {:>6} {:>6} {:>8} {:>9}",
+            r.min_score,
+            pct(r.overall.recall).trim(),
+            pct(r.overall.precision).trim(),
+            pct(r.overall.f1).trim(),
+            pct(r.overall.f2).trim(),
+            pct(r.span_hidden_recall).trim(),
+            pct(r.span_precision).trim()
+        );
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::{GoldDoc, GoldSpan, Split};
+    use crate::metrics::{evaluate, EvalOptions, GroupBy};
+    use phiwall_scan::{Finding, PhiType};
+
+    fn report(is_text_shown: bool) -> (Report, RunInfo) {
+        let doc = GoldDoc {
+            id: "d1".into(),
+            text: "Ann Lee 555 212 9876".into(),
+            spans: vec![
+                GoldSpan { kind: PhiType::Name, start: 0, end: 7, label: "PERSON".into() },
+                GoldSpan { kind: PhiType::Phone, start: 8, end: 20, label: "PHONE".into() },
+            ],
+            excluded: vec![],
+            split: Split::Dev,
+            template: None,
+            origin: Some("g".into()),
+        };
+        let preds = vec![vec![Finding {
+            kind: PhiType::Phone,
+            start: 8,
+            end: 20,
+            score: 0.9,
+            recognizer: "phone",
+        }]];
+        let opts = EvalOptions {
+            is_text_shown,
+            group_by: Some(GroupBy::Origin),
+            ..EvalOptions::default()
+        };
+        let info = RunInfo {
+            data: "x.jsonl".into(),
+            format: "jsonl".into(),
+            split: "dev".into(),
+            docs_read: 1,
+            ..RunInfo::default()
+        };
+        (evaluate(&[doc], &preds, &opts), info)
+    }
+
+    #[test]
+    fn text_report_has_rows_and_hides_text_by_default() {
+        let (r, info) = report(false);
+        let t = render_text(&r, &info);
+        assert!(t.contains("matching: overlap"), "{t}");
+        assert!(t.lines().any(|l| l.starts_with("PHONE") && l.contains("100.0")), "{t}");
+        assert!(t.lines().any(|l| l.starts_with("NAME") && l.contains("  0.0")), "{t}");
+        assert!(t.contains("NAME            d1 0..7 [PERSON]"), "{t}");
+        assert!(!t.contains("Ann"), "{t}");
+        assert!(t.contains("By origin"), "{t}");
+        let (r, info) = report(true);
+        assert!(render_text(&r, &info).contains("\"Ann Lee\""));
+        let sweep = render_sweep(&[SweepRow::new(0.5, &r)]);
+        assert!(
+            sweep.lines().any(|l| l.trim_start().starts_with("0.50") && l.contains("50.0")),
+            "{sweep}"
+        );
+    }
 }

@@ -1,6 +1,8 @@
 //! Generator tests: determinism, the committed fixture, gold-span correctness, splits by
 //! template, disjoint name pools, and a round trip through our JSONL reader.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+
 use phiwall_eval::corpus::Split;
 use phiwall_eval::generate::names::{pool, GROUPS};
 use phiwall_eval::generate::{generate, record, write_jsonl, GenOptions, TEMPLATES};
@@ -118,5 +120,41 @@ fn round_trips_through_the_reader() {
     let text: String = recs.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n");
     for needle in [" oh ", " dot ", " at ", "nineteen", "@", "/"] {
         assert!(text.contains(needle), "{needle:?} never generated");
+    }
+}
+
+#[test]
+fn every_generated_type_appears_in_both_splits() {
+    let recs = corpus(3000, 12);
+    let mut seen: HashMap<PhiType, HashSet<Split>> = HashMap::new();
+    for r in &recs {
+        for s in &r.spans {
+            seen.entry(s.kind).or_default().insert(r.split.unwrap());
+        }
+    }
+    for (kind, splits) in &seen {
+        assert_eq!(splits.len(), 2, "{kind} only in {splits:?}");
+    }
+    for kind in [
+        PhiType::Name,
+        PhiType::Address,
+        PhiType::Date,
+        PhiType::Age,
+        PhiType::Phone,
+        PhiType::Fax,
+        PhiType::Email,
+        PhiType::Ssn,
+        PhiType::Mrn,
+        PhiType::HealthPlanId,
+        PhiType::AccountNumber,
+        PhiType::LicenseNumber,
+        PhiType::VehicleId,
+        PhiType::DeviceId,
+        PhiType::Url,
+        PhiType::IpAddress,
+        PhiType::CreditCard,
+        PhiType::Employer,
+    ] {
+        assert!(seen.contains_key(&kind), "{kind} never generated");
     }
 }

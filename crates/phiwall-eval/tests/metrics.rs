@@ -1,5 +1,7 @@
 //! Metric arithmetic on hand-computed cases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+
 use phiwall_eval::corpus::{ExcludedSpan, GoldDoc, GoldSpan, Split};
 use phiwall_eval::metrics::{evaluate, EvalOptions, GroupBy, MatchMode};
 use phiwall_scan::{Finding, PhiType};
@@ -89,6 +91,8 @@ fn overlap_mode_counts() {
     assert_eq!(r.redaction.char_recall, Some(13.0 / 19.0));
     // Predicted non-space chars counted: 3 + 10 + 6 ("called") = 19 (Acme ignored); in gold 13.
     assert_eq!(r.redaction.char_precision, Some(13.0 / 19.0));
+    // Span precision: Ann, the phone and "called" count (Acme ignored); two touch gold.
+    assert_eq!(r.redaction.span_precision, Some(2.0 / 3.0));
     // Confusion cells.
     let cell = |g: Option<PhiType>, p: Option<PhiType>| {
         r.confusion.iter().find(|c| c.gold == g && c.predicted == p).map_or(0, |c| c.count)

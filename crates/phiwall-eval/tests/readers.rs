@@ -1,6 +1,8 @@
 //! Reader tests on small hand-written fixtures (no dataset text): label mapping, exclusions,
 //! code-point offsets, splits, text-mismatch warnings and error messages that never echo data.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+
 use phiwall_eval::corpus::Split;
 use phiwall_eval::readers::{read_deid, read_jsonl, read_presidio};
 use phiwall_eval::{read_path, Error, Format, LabelOptions, SplitFilter};

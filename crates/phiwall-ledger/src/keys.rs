@@ -8,7 +8,7 @@
 //! - A data key encrypts the records of exactly one segment, written by exactly one writer
 //!   session, so the record nonce can be derived from the sequence number without reuse.
 //! - The key ring (`keyring.json`) is only rewritten under an exclusive file lock, through a
-//!   temporary file, fsync and rename, so a running writer and `phiwall keys rotate` can work at
+//!   temporary file, fsync and rename, so a running writer and `phiwall log keys rotate` can work at
 //!   the same time (rotation without downtime).
 //! - Shredding deletes a segment's wrapped data key; the records' hashes and the Merkle tree do
 //!   not depend on it, so verification still passes while the events are gone for good once the
@@ -64,7 +64,7 @@ pub trait KeyProvider: Send + Sync {
         Err(Error::Unsupported {
             provider: self.describe(),
             op: "rotate",
-            hint: "add a new version at the key source, then run `phiwall keys rewrap`",
+            hint: "add a new version at the key source, then run `phiwall log keys rewrap`",
         })
     }
     /// Destroy every KEK version below `keep_from`.
@@ -72,7 +72,7 @@ pub trait KeyProvider: Send + Sync {
         Err(Error::Unsupported {
             provider: self.describe(),
             op: "retire",
-            hint: "remove old versions at the key source after `phiwall keys rewrap`",
+            hint: "remove old versions at the key source after `phiwall log keys rewrap`",
         })
     }
 }

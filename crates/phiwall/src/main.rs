@@ -42,7 +42,9 @@ enum Command {
     /// Read, verify, prove and export the tamper-evident audit ledger.
     #[command(subcommand)]
     Log(cmd::log::LogCommand),
-    /// Manage the ledger's encryption keys: init, status, rotate, rewrap, shred.
+    /// Run the OpenAI-compatible gateway (loopback and a simulated model without --config).
+    Serve(cmd::serve::ServeArgs),
+    /// Create, list, revoke and rotate gateway API keys.
     #[command(subcommand)]
     Keys(cmd::keys::KeysCommand),
     /// Report the encryption posture: ledger at rest, key files, key ages, config secrets.
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Bench(c) => cmd::bench::run(c),
         Command::Generate(c) => cmd::generate::run(c),
         Command::Log(c) => cmd::log::run(c),
+        Command::Serve(a) => cmd::serve::run(a),
         Command::Keys(c) => cmd::keys::run(c),
         Command::Posture(a) => cmd::posture::run(a),
     };

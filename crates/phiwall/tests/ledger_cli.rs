@@ -42,7 +42,7 @@ fn events(n: usize, start: usize) -> String {
 fn setup(dir: &Path) -> (String, String) {
     let data = dir.join("ledger").display().to_string();
     let key = dir.join("keys/ledger.kek").display().to_string();
-    let o = phiwall(&["keys", "init", "--data-dir", &data], None);
+    let o = phiwall(&["log", "keys", "init", "--data-dir", &data], None);
     assert!(o.status.success(), "{}", text(&o));
     let o = phiwall(&["log", "append", "--data-dir", &data], Some(&events(40, 0)));
     assert!(o.status.success(), "{}", text(&o));
@@ -142,10 +142,10 @@ fn tampering_exits_1_and_kept_checkpoint_catches_truncation() {
 fn keys_rotate_retire_status_and_shred() {
     let d = tempfile::tempdir().unwrap();
     let (data, key) = setup(d.path());
-    let o = phiwall(&["keys", "rotate", "--data-dir", &data, "--retire"], None);
+    let o = phiwall(&["log", "keys", "rotate", "--data-dir", &data, "--retire"], None);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("KEK version 2 created"));
-    let o = phiwall(&["keys", "status", "--data-dir", &data, "--json"], None);
+    let o = phiwall(&["log", "keys", "status", "--data-dir", &data, "--json"], None);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["kek_versions"], serde_json::json!([2]));
     assert_eq!(v["key_file_permissions_ok"], true);
@@ -158,9 +158,9 @@ fn keys_rotate_retire_status_and_shred() {
     // A second session writes segment 1; shred segment 0.
     let o = phiwall(&["log", "append", "--data-dir", &data], Some(&events(5, 40)));
     assert!(o.status.success());
-    let o = phiwall(&["keys", "shred", "--data-dir", &data, "--segment", "0"], None);
+    let o = phiwall(&["log", "keys", "shred", "--data-dir", &data, "--segment", "0"], None);
     assert_eq!(o.status.code(), Some(2), "needs --yes");
-    let o = phiwall(&["keys", "shred", "--data-dir", &data, "--segment", "0", "--yes"], None);
+    let o = phiwall(&["log", "keys", "shred", "--data-dir", &data, "--segment", "0", "--yes"], None);
     assert!(o.status.success(), "{}", text(&o));
     let o = phiwall(&["log", "show", "--data-dir", &data, "--json"], None);
     let out = String::from_utf8(o.stdout).unwrap();
@@ -178,7 +178,7 @@ fn world_readable_key_file_is_refused() {
     let o = phiwall(&["log", "show", "--data-dir", &data], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("chmod 600"), "{}", text(&o));
-    let o = phiwall(&["keys", "status", "--data-dir", &data], None);
+    let o = phiwall(&["log", "keys", "status", "--data-dir", &data], None);
     assert!(text(&o).contains("mode 0644"), "{}", text(&o));
 }
 

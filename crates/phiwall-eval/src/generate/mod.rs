@@ -118,6 +118,8 @@ pub(crate) struct Ctx {
     pub patient: Person,
     pub relative: Person,
     pub doctor: Person,
+    /// The patient's date of birth (year, month, day): the same in every mention.
+    pub dob: (u32, u32, u32),
     /// Who spoke last (`Some(true)` = agent), so one speaker's turns are not split.
     last_speaker: Option<bool>,
 }
@@ -136,6 +138,7 @@ impl Ctx {
         let patient = person(&mut rng);
         let relative = Person { given: person(&mut rng).given, surname: patient.surname.clone() };
         let doctor = person(&mut rng);
+        let dob = (rng.range(1928, 2012), rng.range(1, 12), rng.range(1, 28));
         let (is_lower, is_spoken, speakers) = match kind {
             Kind::Call => (rng.chance(0.5), true, rng.below(4) as u8),
             Kind::Assistant => (rng.chance(0.3), rng.chance(0.4), 3),
@@ -154,6 +157,7 @@ impl Ctx {
             patient,
             relative,
             doctor,
+            dob,
             last_speaker: None,
         }
     }
@@ -189,6 +193,11 @@ impl Ctx {
             return variants.first().copied().unwrap_or("");
         }
         own.get(self.rng.below(own.len())).copied().unwrap_or("")
+    }
+
+    /// Pick any phrasing (for text inside one template, which already belongs to one split).
+    pub fn any(&mut self, variants: &[&'static str]) -> &'static str {
+        variants.get(self.rng.below(variants.len())).copied().unwrap_or("")
     }
 
     /// Whether this value is spoken: spoken texts still show written digits now and then.

@@ -43,7 +43,7 @@ impl Rng {
         if hi <= lo {
             return lo;
         }
-        lo + (self.next_u64() % u64::from(hi - lo + 1)) as u32
+        lo + (self.next_u64() % (u64::from(hi - lo) + 1)) as u32
     }
 
     /// True with probability `p`.
@@ -85,6 +85,8 @@ mod tests {
             assert!((3..=6).contains(&x));
         }
         assert_eq!(r.below(0), 0);
+        let _ = r.range(0, u32::MAX); // no overflow at the full range
+        assert_eq!(r.range(5, 5), 5);
         assert_eq!(r.digits(4).len(), 4);
         assert_ne!(Rng::for_record(1, 2).next_u64(), Rng::for_record(1, 3).next_u64());
     }

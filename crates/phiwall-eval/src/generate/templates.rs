@@ -2,7 +2,7 @@
 //! negative into a [`Ctx`]. Templates alternate dev and test within each kind of text.
 
 use super::spoken::{self, MONTHS};
-use super::values::{self, CITIES, DOMAINS, MEDS, PHARMACIES, PLANS, STREETS, SUFFIXES};
+use super::values::{self, CITIES, DOMAINS, EMPLOYERS, MEDS, PHARMACIES, PLANS, STREETS, SUFFIXES};
 use super::{Ctx, Kind};
 use crate::corpus::Split;
 use phiwall_scan::PhiType;
@@ -36,7 +36,7 @@ pub(crate) const FALLBACK: TemplateInfo =
     t("call_appointment", Split::Dev, Kind::Call, call_appointment);
 
 /// Every template.
-pub const TEMPLATES: [TemplateInfo; 22] = [
+pub const TEMPLATES: [TemplateInfo; 24] = [
     FALLBACK,
     t("call_reschedule", Split::Test, Kind::Call, call_reschedule),
     t("call_refill", Split::Dev, Kind::Call, call_refill),
@@ -47,6 +47,8 @@ pub const TEMPLATES: [TemplateInfo; 22] = [
     t("call_caregiver_triage", Split::Test, Kind::Call, call_caregiver_triage),
     t("call_billing", Split::Dev, Kind::Call, call_billing),
     t("call_records_request", Split::Test, Kind::Call, call_records_request),
+    t("call_new_patient", Split::Dev, Kind::Call, call_new_patient),
+    t("call_lab_results", Split::Test, Kind::Call, call_lab_results),
     t("portal_refill", Split::Dev, Kind::Portal, portal_refill),
     t("portal_question", Split::Test, Kind::Portal, portal_question),
     t("portal_address_change", Split::Dev, Kind::Portal, portal_address_change),
@@ -89,7 +91,7 @@ impl Ctx {
     }
 
     fn dob(&mut self) {
-        let (y, m, d) = (self.rng.range(1928, 2012), self.rng.range(1, 12), self.rng.range(1, 28));
+        let (y, m, d) = self.dob;
         let month = MONTHS.get((m - 1) as usize).copied().unwrap_or("May");
         let v = if self.spoken() {
             match self.rng.below(5) {
@@ -179,6 +181,52 @@ impl Ctx {
             }
         };
         self.phi(PhiType::Phone, &v);
+    }
+
+    fn fax(&mut self) {
+        let (a, e, l) = values::phone(&mut self.rng);
+        let v = if self.spoken() {
+            spoken::digit_groups(&[&a, &e, &l], &mut self.rng)
+        } else if self.rng.chance(0.5) {
+            format!("({a}) {e}-{l}")
+        } else {
+            format!("{a}-{e}-{l}")
+        };
+        self.phi(PhiType::Fax, &v);
+    }
+
+    /// A personal page (a care-update or fundraiser site named after the patient).
+    fn url(&mut self) {
+        let g = values::ascii_fold(&self.patient.given).to_lowercase();
+        let s = values::ascii_fold(&self.patient.surname).to_lowercase();
+        let v = if self.spoken() {
+            format!("www dot caringbridge dot org slash visit slash {g}{s}")
+        } else {
+            match self.rng.below(3) {
+                0 => format!("https://www.caringbridge.org/visit/{g}{s}"),
+                1 => format!("gofundme.com/f/{g}-{s}-surgery-fund"),
+                _ => format!("www.{g}{s}.net/updates"),
+            }
+        };
+        self.phi(PhiType::Url, &v);
+    }
+
+    fn ip(&mut self) {
+        let v = format!(
+            "{}.{}.{}.{}",
+            self.rng.range(23, 198),
+            self.rng.range(0, 255),
+            self.rng.range(0, 255),
+            self.rng.range(1, 254)
+        );
+        self.phi(PhiType::IpAddress, &v);
+    }
+
+    /// A licence plate, e.g. "7ABC123", spoken character by character.
+    fn plate(&mut self) {
+        let code = format!("{}{}{}", self.rng.range(1, 9), self.rng.letters(3), self.rng.digits(3));
+        let v = if self.spoken() { spoken::alnum(&code, &mut self.rng) } else { code };
+        self.phi(PhiType::VehicleId, &v);
     }
 
     fn email(&mut self) {
@@ -323,6 +371,11 @@ impl Ctx {
     fn dea(&mut self) {
         let v = values::dea(&mut self.rng);
         self.phi(PhiType::LicenseNumber, &v);
+    }
+
+    fn employer(&mut self) {
+        let v = self.rng.pick(&EMPLOYERS);
+        self.phi(PhiType::Employer, v);
     }
 
     fn device(&mut self) {
@@ -558,7 +611,13 @@ fn call_appointment(c: &mut Ctx) {
     c.neg_room_ext();
     c.lit(".");
     c.turn(false);
-    c.lit("That works.");
+    let ok = c.any(&[
+        "That works. Do you validate parking? My plate is ",
+        "Perfect. I'll park in the garage, the plate is ",
+    ]);
+    c.lit(ok);
+    c.plate();
+    c.lit(".");
     callback(c);
     closing(c);
 }
@@ -581,6 +640,10 @@ fn call_reschedule(c: &mut Ctx) {
     c.lit(". The copay is still ");
     c.neg_price();
     c.lit(".");
+    c.turn(false);
+    c.lit("Okay. And the valet has my car on file, license plate ");
+    c.plate();
+    c.lit(".");
     callback(c);
     closing(c);
 }
@@ -602,7 +665,12 @@ fn call_refill(c: &mut Ctx) {
     c.street();
     c.lit(".");
     c.turn(true);
-    c.lit("And your medical record number if you have it?");
+    let ask = c.any(&[
+        "And your medical record number if you have it?",
+        "Do you have your MRN handy?",
+        "What's the chart number on your card?",
+    ]);
+    c.lit(ask);
     c.turn(false);
     c.lit("Yeah it's ");
     c.mrn();
@@ -649,6 +717,11 @@ fn call_insurance_check(c: &mut Ctx) {
     c.turn(false);
     c.lit("It's ");
     c.member_id();
+    c.lit(".");
+    c.turn(true);
+    c.lit("And the subscriber's social security number?");
+    c.turn(false);
+    c.ssn();
     c.lit(".");
     c.turn(true);
     c.lit("And the zip code on the policy?");
@@ -783,8 +856,92 @@ fn call_records_request(c: &mut Ctx) {
     c.license();
     c.lit(" if you need it.");
     c.turn(true);
+    c.lit("There's a records fee of ");
+    c.neg_price();
+    c.lit(". What card would you like to use?");
+    c.turn(false);
+    c.card();
+    c.lit(".");
+    c.turn(true);
     c.lit("Thanks, pick up at ");
     c.neg_room_ext();
+    c.lit(".");
+    closing(c);
+}
+
+fn call_new_patient(c: &mut Ctx) {
+    c.turn(true);
+    c.lit("New patient registration, I just need a few things. Full name?");
+    c.turn(false);
+    c.full_name(false);
+    c.lit(". ");
+    c.spell_surname();
+    c.lit(".");
+    c.turn(true);
+    c.lit("Date of birth and home address?");
+    c.turn(false);
+    c.dob();
+    c.lit(", and I live at ");
+    c.street();
+    c.lit(", ");
+    c.city_zip();
+    c.lit(".");
+    c.turn(true);
+    c.lit("Who's your employer, for the insurance?");
+    c.turn(false);
+    let lead = c.any(&["I work at ", "I'm with ", "My job is at "]);
+    c.lit(lead);
+    c.employer();
+    c.lit(", the plan is ");
+    let plan = c.rng.pick(&PLANS);
+    c.lit(plan);
+    c.lit(", member number ");
+    c.member_id();
+    c.lit(".");
+    c.turn(true);
+    c.lit("And an emergency contact?");
+    c.turn(false);
+    c.lit("That's ");
+    c.full_name(true);
+    c.lit(", ");
+    c.phone();
+    c.lit(".");
+    c.turn(true);
+    c.lit("Great. Your first visit is ");
+    c.appt_date();
+    c.lit(" at ");
+    c.neg_time();
+    c.lit(", please arrive fifteen minutes early.");
+}
+
+fn call_lab_results(c: &mut Ctx) {
+    identify(c);
+    c.turn(false);
+    c.lit("I'm calling about my blood work from ");
+    c.appt_date();
+    c.lit(".");
+    c.turn(true);
+    c.lit("I have it here: ");
+    c.neg_lab();
+    c.lit(". ");
+    c.doctor();
+    c.lit(" wants to increase your ");
+    c.neg_dose();
+    c.lit(".");
+    c.turn(false);
+    c.lit("Okay. Can you send a note to my work, ");
+    c.employer();
+    c.lit("? Their fax is ");
+    c.fax();
+    c.lit(".");
+    c.turn(true);
+    c.lit("We can. It's ");
+    c.neg_price();
+    c.lit(" for the form, and I'll need your date of birth again to release it, plus the year you started there.");
+    c.turn(false);
+    c.dob();
+    c.lit(", and I started in ");
+    c.neg_year();
     c.lit(".");
     closing(c);
 }
@@ -825,6 +982,8 @@ fn portal_question(c: &mut Ctx) {
     c.phone();
     c.lit(" or write to ");
     c.email();
+    c.lit(". My family posts updates at ");
+    c.url();
     c.lit(".");
 }
 
@@ -839,6 +998,8 @@ fn portal_address_change(c: &mut Ctx) {
     c.phone();
     c.lit("\nEmail: ");
     c.email();
+    c.lit("\nCare page: ");
+    c.url();
     c.lit("\nI have lived in the area since ");
     c.neg_year();
     c.lit(".");
@@ -857,6 +1018,8 @@ fn portal_form(c: &mut Ctx) {
     c.full_name(true);
     c.lit(", ");
     c.phone();
+    c.lit("\nFax for records: ");
+    c.fax();
     c.lit("\nReason for visit: follow-up, billed as ");
     c.neg_code();
     c.lit(", copay ");
@@ -877,7 +1040,9 @@ fn note_nursing(c: &mut Ctx) {
     c.neg_time();
     c.lit(". ");
     c.neg_vitals();
-    c.lit(". Given ");
+    c.lit(". Insulin pump SN ");
+    c.device();
+    c.lit(" checked. Given ");
     c.neg_dose();
     c.lit(". Labs: ");
     c.neg_lab();
@@ -932,6 +1097,8 @@ fn note_referral(c: &mut Ctx) {
     c.lit(". Prescriber DEA ");
     c.dea();
     c.lit(". Fax results to ");
+    c.fax();
+    c.lit("; questions to ");
     c.neg_room_ext();
     c.lit(".");
 }
@@ -965,6 +1132,8 @@ fn assistant_lookup(c: &mut Ctx) {
     c.full_name(false);
     c.lit(", date of birth ");
     c.dob();
+    c.lit(", she's ");
+    c.age90();
     c.lit(", and show me her last ");
     c.neg_lab();
     c.lit(" and whether she's still on ");
@@ -1007,6 +1176,8 @@ fn assistant_summary(c: &mut Ctx) {
     c.neg_code();
     c.lit(". Send it to ");
     c.email();
+    c.lit(" and note her portal login came from ");
+    c.ip();
     c.lit(".");
 }
 
@@ -1023,7 +1194,9 @@ fn assistant_order(c: &mut Ctx) {
     c.phone();
     c.lit(". She is ");
     c.neg_young_age();
-    c.lit(" and the order should go out by ");
+    c.lit(", last portal login from ");
+    c.ip();
+    c.lit(", and the order should go out by ");
     c.neg_time();
     c.lit(".");
 }

@@ -81,13 +81,34 @@ pub const MEDS: [(&str, u32); 12] = [
 /// Health plans (organisation names, not PHI).
 pub const PLANS: [&str; 7] =
     ["Aetna", "Blue Cross", "UnitedHealthcare", "Cigna", "Humana", "Medicaid", "Medicare"];
+/// Employers (made-up local businesses; an employer is identifying, EMPLOYER).
+pub const EMPLOYERS: [&str; 10] = [
+    "Riverside Plumbing",
+    "Sunrise Bakery",
+    "Hillcrest Elementary",
+    "Lakeview Logistics",
+    "Maple Grove Dental",
+    "Summit Roofing",
+    "Pioneer Credit Union",
+    "Golden Dragon Restaurant",
+    "Bayside Auto Body",
+    "Northgate Cleaners",
+];
 /// Pharmacies (businesses, not PHI).
 pub const PHARMACIES: [&str; 4] = ["Walgreens", "CVS", "the Kroger pharmacy", "Rite Aid"];
 
 /// A US phone number as (area, exchange, line) with plausible NANP digits.
 pub fn phone(rng: &mut Rng) -> (String, String, String) {
-    let area = format!("{}{}{}", rng.range(2, 9), rng.range(0, 8), rng.range(0, 9));
-    let exch = format!("{}{}", rng.range(2, 9), rng.digits(2));
+    // NANP: NXX area and exchange codes, never N11 (service codes such as 911).
+    let nxx = |rng: &mut Rng, max_second: u32| {
+        let (a, b, mut c) = (rng.range(2, 9), rng.range(0, max_second), rng.range(0, 9));
+        if b == 1 && c == 1 {
+            c = 2;
+        }
+        format!("{a}{b}{c}")
+    };
+    let area = nxx(rng, 8);
+    let exch = nxx(rng, 9);
     (area, exch, rng.digits(4))
 }
 
@@ -219,6 +240,11 @@ mod tests {
         assert!(luhn_ok("4111111111111111"));
         assert!(!luhn_ok("4111111111111112"));
         assert!(!luhn_ok(""));
+        for _ in 0..500 {
+            let (a, e, l) = phone(&mut r);
+            assert!(!a.ends_with("11") && !e.ends_with("11") && l.len() == 4, "{a} {e}");
+            assert!(!a.starts_with(['0', '1']) && !e.starts_with(['0', '1']));
+        }
         assert_eq!(ascii_fold("Núñez-Peña"), "NunezPena");
     }
 }

@@ -7,14 +7,15 @@
 //! - weight < 0.5: the phrase is suspicious but also ordinary ("your password"); the rule only
 //!   feeds the trained model as a feature, which weighs it with the rest of the text.
 //!
-//! English rules are regular expressions compiled into one `RegexSet` (lazy DFA, linear time,
-//! ASCII word boundaries so non-ASCII text does not force the slow engine). Other languages are
+//! English rules are regular expressions, one `Regex` per rule so each gets a literal prefilter
+//! (lazy DFA, linear time, ASCII word boundaries so non-ASCII text does not force the slow
+//! engine). Other languages are
 //! literal phrases in one Aho-Corasick automaton. Both are built once ([`std::sync::LazyLock`]) and
 //! immutable. Patient phrases that must stay clean ("ignore my last message", "bypass surgery",
 //! "override the dose", "discharge instructions") are in the tests below.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex::RegexSet;
+use regex::Regex;
 use std::sync::LazyLock;
 
 /// The attack family a signature belongs to.
@@ -96,7 +97,7 @@ pub const REGEX_RULES: &[Signature] = &[
         "override.ignore_everything",
         InstructionOverride,
         0.9,
-        r"(?:ignore|disregard|forget) (?:about )?(?:everything|all(?: of)? (?:that|this|the above)|what) (?:you (?:were|have been|'ve been|was) (?:told|instructed|given|programmed|trained)|(?:i|we|they) (?:said|told you) (?:before|earlier|previously)|above|before|previously|so far)",
+        r"(?:ignore|disregard|forget) (?:about )?(?:everything|all|what|anything) (?:(?:that )?you (?:were|have been|'ve been|was|are) (?:told|instructed|given|programmed|trained)|(?:in |of )?(?:the|your) (?:system prompt|instructions|prompt|programming)|(?:written |said |stated )?above)",
     ),
     sig(
         "override.ignore_above",
@@ -114,7 +115,7 @@ pub const REGEX_RULES: &[Signature] = &[
         "override.instead",
         InstructionOverride,
         0.6,
-        r"(?:instead|rather)(?:,)? (?:of (?:that|answering|summariz\w+|translat\w+|doing \w+)|you (?:must|should|will|shall) (?:now )?(?:say|print|respond|output|write|reply|state))",
+        r"(?:instead|rather)(?:,)? (?:of (?:that|answering|summariz[a-z]*|translat[a-z]*|doing [a-z]+)|you (?:must|should|will|shall) (?:now )?(?:say|print|respond|output|write|reply|state))",
     ),
     sig(
         "override.from_now_on",
@@ -132,7 +133,7 @@ pub const REGEX_RULES: &[Signature] = &[
         "override.stop",
         InstructionOverride,
         0.6,
-        r"(?:stop|cease|quit|halt) (?:what you(?:'re| are) doing|(?:the|your) (?:current )?task|summariz\w+|translat\w+)(?: and| now|\.|,)",
+        r"(?:stop|cease|quit|halt) (?:what you(?:'re| are) doing|(?:the|your) (?:current )?task|summariz[a-z]*|translat[a-z]*)(?: and| now|\.|,)",
     ),
     sig(
         "override.state_output",
@@ -157,7 +158,13 @@ pub const REGEX_RULES: &[Signature] = &[
         "role.unfiltered_ai",
         RoleReassignment,
         0.85,
-        r"(?:unfiltered|uncensored|unrestricted|amoral|unethical|immoral|lawless|rogue|evil|jailbroken|unbound|unchained|unshackled) {AI}|{AI} (?:with(?:out)?|that has) no (?:filters?|restrictions|limits|limitations|rules|guidelines|ethics|morals|boundaries|censorship)",
+        r"(?:unfiltered|uncensored|unrestricted|amoral|jailbroken|unchained|unshackled) {AI}|{AI} (?:with(?:out)?|that has) no (?:filters?|restrictions|limits|limitations|rules|guidelines|ethics|morals|boundaries|censorship)",
+    ),
+    sig(
+        "role.evil_ai",
+        RoleReassignment,
+        0.45,
+        r"(?:unethical|immoral|lawless|rogue|evil|unbound|malicious) {AI}",
     ),
     sig(
         "role.no_rules",
@@ -192,7 +199,7 @@ pub const REGEX_RULES: &[Signature] = &[
     sig(
         "role.jailbreak_word",
         RoleReassignment,
-        0.6,
+        0.45,
         r"(?-u:\b)(?:jailbreak(?:ing|ed|s)?|jail-?broken|prompt injection)(?-u:\b)",
     ),
     sig(
@@ -469,16 +476,19 @@ pub const LITERAL_RULES: &[Signature] = &[
 /// Compiled rule sets. Building can only fail on a bad pattern, which the tests rule out; a
 /// failure leaves that matcher empty instead of panicking.
 struct Compiled {
-    regex: Option<RegexSet>,
+    regex: Option<Vec<Regex>>,
     literal: Option<AhoCorasick>,
 }
 
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     let pats: Vec<String> = REGEX_RULES.iter().map(|s| expand(s.pattern)).collect();
-    let regex = regex::RegexSetBuilder::new(&pats)
-        .size_limit(64 << 20)
-        .dfa_size_limit(32 << 20)
-        .build()
+    // One regex per rule rather than one RegexSet: each rule then gets its own literal
+    // prefilter and stops at its first match, which is several times faster than a set that
+    // must track every rule over the whole text.
+    let regex = pats
+        .iter()
+        .map(|p| regex::RegexBuilder::new(p).size_limit(16 << 20).dfa_size_limit(8 << 20).build())
+        .collect::<Result<Vec<_>, _>>()
         .ok();
     // Literals go through the same folding as the text, so a phrase like Turkish "talimatları"
     // (dotless i, also a Latin homoglyph) matches however the folder maps it.
@@ -499,18 +509,43 @@ pub fn is_compiled() -> bool {
     COMPILED.regex.is_some() && COMPILED.literal.is_some()
 }
 
+/// Per-rule CPU cost probe for tuning (used by the timing test).
+#[cfg(test)]
+pub(crate) fn rule_costs(folded: &str, reps: usize, now: fn() -> u64) -> Vec<(&'static str, f64)> {
+    let mut v = Vec::new();
+    if let Some(rules) = &COMPILED.regex {
+        for (re, s) in rules.iter().zip(REGEX_RULES) {
+            let t = now();
+            for _ in 0..reps {
+                std::hint::black_box(re.is_match(folded));
+            }
+            v.push((s.id, (now() - t) as f64 / 1e3 / reps as f64));
+        }
+    }
+    if let Some(ac) = &COMPILED.literal {
+        let t = now();
+        for _ in 0..reps {
+            std::hint::black_box(ac.find_iter(folded).count());
+        }
+        v.push(("<literals>", (now() - t) as f64 / 1e3 / reps as f64));
+    }
+    v
+}
+
 /// All rules that match `folded`, each once, in rule order (regex rules first).
 pub fn matches(folded: &str, out: &mut Vec<&'static Signature>) {
-    if let Some(set) = &COMPILED.regex {
-        for i in set.matches(folded).iter() {
-            if let Some(s) = REGEX_RULES.get(i) {
+    if let Some(rules) = &COMPILED.regex {
+        for (re, s) in rules.iter().zip(REGEX_RULES) {
+            if re.is_match(folded) {
                 out.push(s);
             }
         }
     }
     if let Some(ac) = &COMPILED.literal {
         let start = out.len();
-        for m in ac.find_overlapping_iter(folded) {
+        // Non-overlapping search keeps the automaton's prefilter; overlapping phrases belong to
+        // one rule family, so losing the inner one loses nothing.
+        for m in ac.find_iter(folded) {
             if let Some(s) = LITERAL_RULES.get(m.pattern().as_usize()) {
                 if !out.get(start..).is_some_and(|seen| seen.iter().any(|x| x.id == s.id)) {
                     out.push(s);
@@ -655,6 +690,9 @@ mod tests {
             "I want to delete my old appointments from the app",
             "Please send my records to Dr. Patel's office",
             "Ignore the noise in the background, I'm at the bus stop",
+            "Sorry, ignore what I said before, my date of birth is in March.",
+            "Write a story where the hero escapes without resorting to a jailbreak.",
+            "The villain in my novel is an evil AI named Rex.",
         ] {
             assert!(!strong(p), "false positive on patient phrase: {p} -> {:?}", ids(p));
         }

@@ -2,7 +2,8 @@
 //!
 //! Forms: `92 year old`, `92-year-old`, `92 yo`, `92 y/o`, `92 y.o.`, `92yo`, `92 yrs old`,
 //! `92 years of age`, `92M` / `92 F` (age and sex), `aged 95`, `age: 95`, `turned 95`,
-//! `95th birthday`, and a note that opens with the age (`98 s/p hip fx`). Spoken ages arrive as
+//! `95th birthday`, a person as subject (`I'm 92`, `she's 95.`) and a note that opens with the age
+//! (`98 s/p hip fx`). Spoken ages arrive as
 //! digits in the spoken view (`ninety two years old` -> `92 years old`) and match the same rules.
 //!
 //! Only the number is tagged, so a redacted note still reads `[AGE] year old`. Ages of 89 and
@@ -11,6 +12,10 @@
 //!
 //! Not ages: temperatures (`T 101 F`), durations (`for 92 years`), doses and counts. The `92F`
 //! form is skipped after temperature words.
+//!
+//! The PhysioNet deid gold (dev split) labels 4 ages, all `98` at the start of a note (`98 yo
+//! gentleman`, `98 s/p left hip fx`); presidio's AGE spans are all 89 or under, so none of them is
+//! reported, by design.
 //!
 //! Invariants: spans are byte ranges of ASCII digits in `doc.text`; no panics; regexes compiled
 //! once.
@@ -27,10 +32,6 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
     vec![Box::new(AgeOver89)]
 }
 
-///
-/// Patterns use ASCII word boundaries `(?-u:\b)` and `[0-9]`: dates and ages are written in ASCII
-/// digits, and a Unicode `\b` forces the slower engines. Case-insensitive literals stay in
-/// Unicode mode, which the regex crate prefilters far better than ASCII-only `(?i-u)`.
 /// Two- and three-digit number tokens; each one in 90..=125 is then checked by hand against the
 /// age forms, which is several times cheaper than running one regex per form over the text.
 static NUMBER_RE: LazyLock<Option<Regex>> =
@@ -165,6 +166,47 @@ impl AgeOver89 {
         {
             return Some(0.85);
         }
+        // A person as subject (`I'm 92`, `she is 95`, `mom is 91.`), with nothing after the number
+        // that makes it a measurement (`he is 98 percent`, `she's 100 pounds`).
+        let subject = matches!(
+            (second, last),
+            (Some("i"), "m" | "am")
+                | (
+                    Some(
+                        "she"
+                            | "he"
+                            | "mom"
+                            | "mother"
+                            | "dad"
+                            | "father"
+                            | "grandmother"
+                            | "grandfather"
+                            | "wife"
+                            | "husband"
+                    ),
+                    "s" | "is" | "was"
+                )
+        ) || last == "im";
+        if subject {
+            let next = text.get(end..).unwrap_or("").trim_start();
+            let next_word: String = next
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic() || *c == '%')
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            let clause_ends = next.is_empty()
+                || next.starts_with(['.', ',', ';', '!', '?', '\n'])
+                || matches!(
+                    next_word.as_str(),
+                    "and" | "but" | "so" | "now" | "today" | "this" | "next" | "in" | "on" | "yrs"
+                );
+            // `98.6` continues the number.
+            let is_decimal =
+                next.starts_with('.') && next.as_bytes().get(1).is_some_and(u8::is_ascii_digit);
+            if clause_ends && !is_decimal {
+                return Some(0.6);
+            }
+        }
         // A line that opens with the age: `98 s/p left hip fx`.
         let line_start = text.get(..start).unwrap_or("").rsplit('\n').next().unwrap_or("");
         if line_start.trim().is_empty() {
@@ -218,6 +260,11 @@ mod tests {
     }
 
     #[test]
+    fn number_pattern_compiles() {
+        assert!(NUMBER_RE.is_some());
+    }
+
+    #[test]
     fn ages_over_89_in_every_form() {
         for (text, want) in [
             ("Pt is a 92 year old man", "92"),
@@ -246,6 +293,14 @@ mod tests {
     fn spoken_view_age() {
         let v = Doc { text: "my mother is 92 years old", is_spoken_view: true };
         assert_eq!(ages_in(&v), vec!["92".to_string()]);
+        let v = Doc { text: "well i'm 94 and still driving", is_spoken_view: true };
+        assert_eq!(ages_in(&v), vec!["94".to_string()]);
+        let v = Doc { text: "she's 101.", is_spoken_view: true };
+        assert_eq!(ages_in(&v), vec!["101".to_string()]);
+        let v = Doc { text: "i'm 95 percent sure", is_spoken_view: true };
+        assert!(ages_in(&v).is_empty());
+        let v = Doc { text: "he is 98.6 degrees", is_spoken_view: true };
+        assert!(ages_in(&v).is_empty());
     }
 
     #[test]
@@ -275,8 +330,27 @@ mod tests {
             "HR 98 s/p fluids",
             "dose 100 mg",
             "130 years old building",
+            "sat is 95 on 2L",
+            "HR was 98, BP 120/80",
         ] {
             assert!(ages(text).is_empty(), "{text:?}: {:?}", ages(text));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_spans_are_valid(text in "(?:[0-9]{1,3}|yo|y/o|years|old|M|F|aged|i'm|she's|é|\\n| |\\.|-){0,40}") {
+            for doc in [Doc::new(&text), Doc { text: &text, is_spoken_view: true }] {
+                let mut out = Vec::new();
+                for d in detectors() {
+                    d.detect(&doc, &mut out);
+                }
+                for s in &out {
+                    proptest::prop_assert!(s.start < s.end && s.end <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                    proptest::prop_assert!((0.0..=1.0).contains(&s.score));
+                }
+            }
         }
     }
 }

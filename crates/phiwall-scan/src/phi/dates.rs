@@ -2,12 +2,14 @@
 //! spoken forms that reach us through the normalized transcript view.
 //!
 //! Forms, each its own detector so evaluation reports can tell them apart:
-//! - `date_iso`: `1984-03-04`, `1984/3/4`, with an optional time of day (`1984-03-04 15:25:53`).
-//! - `date_numeric`: `3/4/84`, `03/04/1984`, `3-4-84`, `3.4.1984`, `21/04/2021` (day first when the
-//!   first part cannot be a month), month/day `7/22` and month/year `8/87`, `3/2002`.
+//! - `date_numeric`: `3/4/84`, `03/04/1984`, `3-4-84`, `3.4.1984`, `21/04/2021` (day first when
+//!   the first part cannot be a month), month/day `7/22`, month/year `8/87` and `3/2002`, with a
+//!   weekday before them (`Monday 3/4`); ISO dates `1984-03-04`, `1984/3/4` with an optional time
+//!   of day (`1984-03-04 15:25:53`) come from the same pass under the name `date_iso`.
 //! - `date_month_name`: `March 3, 1984`, `Mar 3rd`, `3 March 1984`, `the 3rd of March`,
-//!   `March of 1984`, `Sept 2004`, `Mar '84`, weekday prefixes (`Monday, March 3`), full month names
-//!   alone (`admitted in September`) and date-identifying holidays (`Christmas Eve`).
+//!   `March of 1984`, `Sept 2004`, `Mar '84`, EHR forms (`03-Mar-1984`, `Mar-1984`), weekday
+//!   prefixes (`Monday, March 3`), full month names alone (`admitted in September`) and
+//!   date-identifying holidays (`Christmas Eve`).
 //! - `date_ordinal`: `on the 11th` (a day of the month with the month left implicit).
 //! - `date_event_year`: years attached to events in a patient's history (`S/P MI 1992`, `CABG '95`,
 //!   `CVA 74'`, `MI in 1980s`); see "Years" below.
@@ -22,16 +24,19 @@
 //! full date, so a deployment that follows Safe Harbor to the letter can raise `min_score` to 0.6.
 //!
 //! What is NOT a date and must stay untouched: blood pressures (`120/80`), fractions (`1/2 tab`,
-//! `1/4 strength`), scores (`5/10 pain`, `2/6 murmur`, `5/5 strength`), ventilator settings
-//! (`PS 10/5`), times (`10:30`), `24/7`, lab panels (`7.39/43/137`), codes and versions. The shape
-//! rules reject most of them (a month must be 1-12, a day valid for its month, no digit, slash or
-//! dot may continue the token) and negative context words catch the rest.
+//! `1/4 strength`), scores (`5/10 pain`, `2/6 murmur`, `5/5 strength`, `Apgars 8/9`), ventilator
+//! settings (`PS 10/5`), times (`10:30`), `24/7`, lab panels (`7.39/43/137`), tables of counts
+//! (`Microcephaly 3/6 Coloboma`), codes and versions. The shape rules reject most of them (a month
+//! must be 1-12, a day valid for its month, no digit, slash or dot may continue the token) and
+//! context words catch the rest. These rules were tuned on the PhysioNet deid dev split (odd
+//! patient ids) and checked for false alarms on MedQuAD answer passages.
 //!
 //! Invariants: spans are byte ranges on char boundaries of `doc.text` (every regex match is), no
 //! panics on any input, every regex compiled once.
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::detector::{Detector, Doc, Span};
@@ -41,7 +46,6 @@ use crate::types::PhiType;
 /// This family's detectors.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
     vec![
-        Box::new(IsoDates),
         Box::new(NumericDates),
         Box::new(MonthNameDates),
         Box::new(OrdinalDays),
@@ -169,6 +173,8 @@ const NOT_DATE_BEFORE: &[&str] = &[
     "ci",
     "co/ci",
     "flowby",
+    "apgar",
+    "apgars",
 ];
 
 /// Words right after a slash pair that mean a score, dose or fraction rather than a date.
@@ -264,6 +270,10 @@ const NOT_DATE_AFTER: &[&str] = &[
     "headache",
     "discomfort",
     "pillows",
+    "bottles",
+    "bottle",
+    "sets",
+    "vials",
 ];
 
 /// Strong date cues: enough to lift a fraction-looking pair (`1/2`, `5/5`) to a date.
@@ -286,13 +296,10 @@ const STRONG_DATE_CUES: &[&str] = &[
     "post",
 ];
 
-/// Ventilator and pain-scale vocabulary: a slash pair near these is a setting or a score.
-const VENT_OR_PAIN: &[&str] = &[
+/// Ventilator settings vocabulary: a pair of small numbers near these is a setting (pressure
+/// support and PEEP, `10/5`, `5/10`), not a date.
+const VENT_WORDS: &[&str] = &[
     "ac",
-    "abg",
-    "resp",
-    "sats",
-    "o2",
     "ps",
     "psv",
     "peep",
@@ -311,14 +318,15 @@ const VENT_OR_PAIN: &[&str] = &[
     "tv",
     "vts",
     "mask ventilation",
-    "pain",
-    "cp",
-    "angina",
-    "headache",
-    "discomfort",
-    "rates",
-    "rated",
 ];
+
+/// Respiratory words that only count for the `10/5` shape (`y <= x`): dates are common in
+/// respiratory paragraphs too (`reintubated 9/30, resp status`).
+const RESP_WORDS: &[&str] = &["abg", "resp", "sats", "o2"];
+
+/// Pain vocabulary: an `x/10` pair near these is a pain score.
+const PAIN_WORDS: &[&str] =
+    &["pain", "cp", "angina", "headache", "ha", "discomfort", "rates", "rated", "scale"];
 
 /// Is `y` a plausible four-digit year for a person's dates?
 fn is_year4(y: u32) -> bool {
@@ -409,6 +417,21 @@ fn next_word(text: &str, pos: usize) -> String {
     rest.chars().take_while(|c| c.is_ascii_alphabetic()).map(|c| c.to_ascii_lowercase()).collect()
 }
 
+/// True when `[start, end)` sits between a word ending in a lower-case letter and a Title Case
+/// word, separated by single spaces: the layout of a table of counts, not of a dated note.
+fn is_table_row(text: &str, start: usize, end: usize) -> bool {
+    let before = text.get(..start).unwrap_or("");
+    let after = text.get(end..).unwrap_or("");
+    let lower_before = before
+        .strip_suffix(' ')
+        .and_then(|b| b.chars().next_back())
+        .is_some_and(|c| c.is_ascii_lowercase());
+    let mut a = after.strip_prefix(' ').unwrap_or("").chars();
+    let title_after = a.next().is_some_and(|c| c.is_ascii_uppercase())
+        && a.next().is_some_and(|c| c.is_ascii_lowercase());
+    lower_before && title_after
+}
+
 fn span(start: usize, end: usize, score: f32, name: &'static str) -> Span {
     Span::new(start, end, PhiType::Date, score, name)
 }
@@ -437,16 +460,21 @@ fn context_score_with(
     base
 }
 
-/// True when the pair `x/y` has the shape of a ventilator setting (`10/5`, `5/5`: pressure
-/// support over PEEP, so `y <= x`) or a pain score (`4/10`) and ventilator or pain words sit on
-/// the same line close to `[start, end)`.
+/// True when the pair `x/y` has the shape of a ventilator setting with ventilator words on the
+/// same line close by (respiratory words only for PS over PEEP), or the shape of a pain score
+/// (`4/10`) with pain words close by.
 fn near_vent_or_pain(doc: &Doc<'_>, start: usize, end: usize, x: u32, y: u32) -> bool {
-    if !(y == 10 || (y <= x && x <= 25)) {
-        return false;
-    }
     let after = doc.after(end, 40);
     let after = after.split('\n').next().unwrap_or("");
-    contains_word(line_before(doc, start, 40), VENT_OR_PAIN) || contains_word(after, VENT_OR_PAIN)
+    let before = line_before(doc, start, 40);
+    let near = |words: &[&str]| contains_word(before, words) || contains_word(after, words);
+    // PS over PEEP (`10/5`, `y <= x`) up to 25; PEEP over PS (`5/10`) only for small pairs, so that
+    // `(PLACED 8/14). AC 100%, PEEP 5` stays a date.
+    let ps_peep = (2..=25).contains(&x) && (2..=x).contains(&y);
+    let peep_ps = (2..=12).contains(&x) && (2..=12).contains(&y);
+    ((ps_peep || peep_ps) && near(VENT_WORDS))
+        || (ps_peep && near(RESP_WORDS))
+        || (y == 10 && near(PAIN_WORDS))
 }
 
 /// Up to `max` bytes before `pos`, cut at the last line break (context does not cross lines).
@@ -491,60 +519,77 @@ fn next_words(text: &str, pos: usize, n: usize) -> String {
 // ISO and numeric dates
 // ---------------------------------------------------------------------------------------------
 
-static ISO_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    compile(
-        r"([0-9]{4})([-/.])([0-9]{1,2})([-/.])([0-9]{1,2})(?:(?:T|\s)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?",
-    )
-});
-
-/// `1984-03-04`, `1984/3/4`, `1984.03.04`, with an optional time.
-pub struct IsoDates;
-
-impl Detector for IsoDates {
-    fn name(&self) -> &'static str {
-        "date_iso"
+/// Length of a time of day at the start of `rest` (`T15:25`, ` 15:25:53.120Z`), or 0.
+fn time_len(rest: &str) -> usize {
+    let b = rest.as_bytes();
+    if !matches!(b.first(), Some(b'T' | b' ')) {
+        return 0;
     }
-
-    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        let Some(re) = ISO_RE.as_ref() else { return };
-        let t = doc.text;
-        for c in re.captures_iter(t) {
-            let (Some(m), Some(y), Some(s1), Some(mo), Some(s2), Some(d)) =
-                (c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5))
-            else {
-                continue;
-            };
-            if s1.as_str() != s2.as_str() || glued_before(t, m.start()) {
-                continue;
-            }
-            let date_end = d.end();
-            let (Ok(y), Ok(mo), Ok(d)) =
-                (y.as_str().parse::<u32>(), mo.as_str().parse::<u32>(), d.as_str().parse::<u32>())
-            else {
-                continue;
-            };
-            if !is_year4(y) || !is_month_day(mo, d) {
-                continue;
-            }
-            // The time part must be a real time of day; otherwise keep the date alone.
-            let mut end = m.end();
-            if let (Some(h), Some(mi)) = (c.get(6), c.get(7)) {
-                let ok = h.as_str().parse::<u32>().is_ok_and(|h| h < 24)
-                    && mi.as_str().parse::<u32>().is_ok_and(|m| m < 60);
-                if !ok {
-                    end = date_end;
-                }
-            }
-            if continues_number(t, end) {
-                continue;
-            }
-            out.push(span(m.start(), end, 0.95, self.name()));
+    let digits = |from: usize| {
+        b.get(from..).map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
+    let h = digits(1);
+    if !(1..=2).contains(&h) || b.get(1 + h) != Some(&b':') || digits(2 + h) != 2 {
+        return 0;
+    }
+    let hour = rest.get(1..1 + h).and_then(|x| x.parse::<u32>().ok());
+    let minute = rest.get(2 + h..4 + h).and_then(|x| x.parse::<u32>().ok());
+    if !(hour.is_some_and(|x| x < 24) && minute.is_some_and(|x| x < 60)) {
+        return 0;
+    }
+    let mut n = 4 + h;
+    if b.get(n) == Some(&b':') && digits(n + 1) == 2 {
+        n += 3;
+        if b.get(n) == Some(&b'.') && digits(n + 1) > 0 {
+            n += 1 + digits(n + 1);
         }
     }
+    if b.get(n) == Some(&b'Z') {
+        n += 1;
+    }
+    n
 }
 
-static NUMERIC_RE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| compile(r"([0-9]{1,4})([/.\-])([0-9]{1,4})(?:([/.\-])([0-9]{1,4}))?"));
+/// Two or three number groups joined by `/`, `-` or `.`; a dot needs three groups (`3.4.1984`),
+/// so decimals (`7.39`) never match.
+static NUMERIC_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(r"[0-9]{1,4}(?:[/\-][0-9]{1,4}(?:[/.\-][0-9]{1,4})?|\.[0-9]{1,4}\.[0-9]{1,4})")
+});
+
+/// The parts of a `NUMERIC_RE` match.
+struct NumParts<'a> {
+    a: &'a str,
+    s1: &'a str,
+    b: &'a str,
+    /// The second separator and the third group.
+    third: Option<(&'a str, &'a str)>,
+}
+
+impl<'a> NumParts<'a> {
+    fn split(m: &'a str) -> Option<Self> {
+        let digits = |s: &'a str| -> (&'a str, &'a str) {
+            let n = s.bytes().take_while(u8::is_ascii_digit).count();
+            (s.get(..n).unwrap_or(""), s.get(n..).unwrap_or(""))
+        };
+        let (a, rest) = digits(m);
+        let s1 = rest.get(..1)?;
+        let (b, rest) = digits(rest.get(1..)?);
+        if a.is_empty() || b.is_empty() {
+            return None;
+        }
+        let third = match rest.get(..1) {
+            Some(s2) if !s2.is_empty() => {
+                let (c, tail) = digits(rest.get(1..)?);
+                if c.is_empty() || !tail.is_empty() {
+                    return None;
+                }
+                Some((s2, c))
+            }
+            _ => None,
+        };
+        Some(NumParts { a, s1, b, third })
+    }
+}
 
 /// Slash, dash and dot dates with two or three parts.
 pub struct NumericDates;
@@ -584,33 +629,51 @@ impl Detector for NumericDates {
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let Some(re) = NUMERIC_RE.as_ref() else { return };
         let t = doc.text;
-        for c in re.captures_iter(t) {
-            let (Some(m), Some(a), Some(s1), Some(b)) = (c.get(0), c.get(1), c.get(2), c.get(3))
-            else {
-                continue;
-            };
+        // `find_iter` and a hand split: this regex matches often (ranges, dates, codes) and
+        // capture groups would cost more than the search.
+        for m in re.find_iter(t) {
+            let Some(NumParts { a, s1, b, third }) = NumParts::split(m.as_str()) else { continue };
             let (start, end) = (m.start(), m.end());
-            // Four-digit first parts belong to `date_iso`.
-            if a.as_str().len() > 2 || continues_number(t, end) {
+            // Year first: `1984-03-04`, `1984/3/4`, with an optional time of day.
+            if a.len() == 4 {
+                let Some((s2, cpart)) = third else { continue };
+                let ok = s2 == s1
+                    && b.len() <= 2
+                    && cpart.len() <= 2
+                    && a.parse::<u32>().is_ok_and(is_year4)
+                    && b.parse::<u32>()
+                        .ok()
+                        .zip(cpart.parse::<u32>().ok())
+                        .is_some_and(|(mo, d)| is_month_day(mo, d));
+                if !ok || glued_before(t, start) {
+                    continue;
+                }
+                let end = end + time_len(t.get(end..).unwrap_or(""));
+                if continues_number(t, end) {
+                    continue;
+                }
+                out.push(span(start, end, 0.95, "date_iso"));
                 continue;
             }
-            let sep = s1.as_str();
+            if a.len() > 2 || continues_number(t, end) {
+                continue;
+            }
+            let sep = s1;
             // A label glued on with `:` or `-` (`HX:8/30`, `TOXICITY-9/2/92`) is fine; digits,
             // slashes and dots before the match are not.
             let label_glue = (matches!(prev_char(t, start), Some(':' | '-'))
                 && prev_prev_char(t, start).is_some_and(|ch| ch.is_ascii_alphabetic()))
-                || (c.get(5).is_some()
+                || (third.is_some()
                     && sep == "/"
                     && prev_char(t, start).is_some_and(|ch| ch.is_ascii_alphabetic()));
             if glued_before(t, start) && !label_glue {
                 continue;
             }
-            if let (Some(s2), Some(cpart)) = (c.get(4), c.get(5)) {
-                if s2.as_str() != sep {
+            if let Some((s2, cpart)) = third {
+                if s2 != sep {
                     continue;
                 }
-                let Some(mut score) = Self::three_part(a.as_str(), b.as_str(), cpart.as_str(), sep)
-                else {
+                let Some(mut score) = Self::three_part(a, b, cpart, sep) else {
                     continue;
                 };
                 if sep == "." {
@@ -619,10 +682,10 @@ impl Detector for NumericDates {
                 out.push(span(start, end, score, self.name()));
                 continue;
             }
-            let (Ok(x), Ok(y)) = (a.as_str().parse::<u32>(), b.as_str().parse::<u32>()) else {
+            let (Ok(x), Ok(y)) = (a.parse::<u32>(), b.parse::<u32>()) else {
                 continue;
             };
-            let blen = b.as_str().len();
+            let blen = b.len();
             let mut fraction_like = false;
             let score = match sep {
                 "/" => {
@@ -649,7 +712,7 @@ impl Detector for NumericDates {
                     } else if (1..=12).contains(&x) && blen == 2 && y > 31 {
                         // Month/two-digit year: `8/87`.
                         0.55
-                    } else if (1..=12).contains(&x) && b.as_str() == "00" {
+                    } else if (1..=12).contains(&x) && b == "00" {
                         0.5
                     } else {
                         continue;
@@ -685,6 +748,22 @@ impl Detector for NumericDates {
             {
                 score += 0.15;
             }
+            // Table rows of counts (`Microcephaly 3/6 Sclerocornea`, `Coloboma 3/5 High
+            // palate`): a lower-case word before and a Title Case word after, no date cue.
+            if blen <= 2
+                && is_table_row(t, start, end)
+                && !contains_word(line_before(doc, start, 40), DATE_CUES)
+            {
+                score = score.min(0.4);
+            }
+            // A weekday right before (`Monday 3/4`) is part of the date and a strong cue.
+            let mut start = start;
+            if let Some(wd) =
+                WEEKDAY_BEFORE_RE.as_ref().and_then(|r| r.find(line_before(doc, start, 16)))
+            {
+                start -= wd.len();
+                score = score.max(0.45) + 0.15;
+            }
             out.push(span(start, end, score, self.name()));
         }
     }
@@ -698,7 +777,7 @@ impl Detector for NumericDates {
 /// month name. `dec` (decreased) and `may` alone are everywhere in notes and do not open it.
 static MONTH_GATE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)(?-u:\b)(?:{MONTH})(?-u:\b)\.?,?\s*(?:of\s+|the\s+)?['0-9]|[0-9](?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH})(?-u:\b)|(?-u:\b)(?:january|february|april|june|july|august|september|sept|october|november|december)(?-u:\b)|(?-u:\b)(?:in|since|during|until|till|early|mid|late)\s+(?:may|march)(?-u:\b)"
+        r"(?i)(?-u:\b)(?:{MONTH})(?-u:\b)\.?,?\s*(?:of\s+|the\s+)?['0-9]|[0-9](?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH})(?-u:\b)|(?-u:\b)(?:january|february|april|june|july|august|september|sept|october|november|december)(?-u:\b)|(?-u:\b)(?:in|since|during|until|till|early|mid|late)\s+(?:may|march)(?-u:\b)|[0-9][-/](?:{MONTH})(?-u:\b)|(?-u:\b)(?:{MONTH})[-/][0-9]"
     ))
 });
 
@@ -723,11 +802,41 @@ static MONTH_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     ))
 });
 
+/// EHR-style dashed forms: `03-Mar-1984`, `3/Mar/84`, `Mar-1984`, `Mar-84`.
+static DASHED_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?i)(?-u:\b)(?:([0-9]{{1,2}})([-/]))?({MONTH})([-/])([0-9]{{4}}|[0-9]{{2}})(?-u:\b)"
+    ))
+});
+
+/// A weekday right before a numeric date: `Monday 3/4`, `Tues, 3/4/84`.
+static WEEKDAY_BEFORE_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(&format!(r"(?i)(?-u:\b)(?:{WEEKDAY})\.?,?[ \t]+$")));
+
 /// Full month names (and `sept`) alone: `admitted in September`.
 static MONTH_ALONE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
         r"(?i)(?-u:\b)(january|february|march|april|may|june|july|august|september|sept|october|november|december)(?-u:\b)",
     )
+});
+
+/// Literal keywords of the holidays: a cheap gate before the holiday regex.
+static HOLIDAY_GATE: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "christmas",
+            "new year",
+            "thanksgiving",
+            "fourth of july",
+            "independence day",
+            "halloween",
+            "valentine",
+            "memorial day",
+            "labor day",
+            "veterans day",
+        ])
+        .ok()
 });
 
 /// Holidays that pin a calendar date.
@@ -850,6 +959,38 @@ impl MonthNameDates {
         }
     }
 
+    fn push_dashed(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let Some(re) = DASHED_RE.as_ref() else { return };
+        let t = doc.text;
+        for c in re.captures_iter(t) {
+            let (Some(m), Some(mon), Some(sep2), Some(y)) =
+                (c.get(0), c.get(3), c.get(4), c.get(5))
+            else {
+                continue;
+            };
+            let Some(mo) = month_number(mon.as_str()) else { continue };
+            if y.as_str().len() == 4 && !y.as_str().parse::<u32>().is_ok_and(is_year4) {
+                continue;
+            }
+            if continues_number(t, m.end()) || glued_before(t, m.start()) {
+                continue;
+            }
+            let score = match (c.get(1), c.get(2)) {
+                (Some(d), Some(sep1)) => {
+                    let day_ok = d.as_str().parse::<u32>().is_ok_and(|d| is_month_day(mo, d));
+                    if !day_ok || sep1.as_str() != sep2.as_str() {
+                        continue;
+                    }
+                    0.95
+                }
+                _ if y.as_str().len() == 4 => 0.85,
+                _ if Self::is_ambiguous_month(mon.as_str()) => 0.45,
+                _ => 0.6,
+            };
+            out.push(span(m.start(), m.end(), score, self.name()));
+        }
+    }
+
     fn push_month_alone(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let Some(re) = MONTH_ALONE_RE.as_ref() else { return };
         for m in re.find_iter(doc.text) {
@@ -881,6 +1022,9 @@ impl MonthNameDates {
     }
 
     fn push_holidays(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        if !HOLIDAY_GATE.as_ref().is_some_and(|g| g.is_match(doc.text)) {
+            return;
+        }
         let Some(re) = HOLIDAY_RE.as_ref() else { return };
         for m in re.find_iter(doc.text) {
             let cued = contains_word(
@@ -908,6 +1052,7 @@ impl Detector for MonthNameDates {
         self.push_month_day(doc, out);
         self.push_day_month(doc, out);
         self.push_month_year(doc, out);
+        self.push_dashed(doc, out);
         self.push_month_alone(doc, out);
     }
 }
@@ -922,6 +1067,21 @@ static ORDINAL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
 });
 
+/// True when the text has a digit followed by `st`, `nd`, `rd` or `th`: a byte scan that lets
+/// most texts skip the ordinal regex.
+fn has_ordinal_number(text: &str) -> bool {
+    text.as_bytes().windows(3).any(|w| match w {
+        [d, a, b] => {
+            d.is_ascii_digit()
+                && matches!(
+                    (a.to_ascii_lowercase(), b.to_ascii_lowercase()),
+                    (b's', b't') | (b'n', b'd') | (b'r', b'd') | (b't', b'h')
+                )
+        }
+        _ => false,
+    })
+}
+
 /// `on the 11th`: the day of the month with the month implied. Only the ordinal is tagged.
 pub struct OrdinalDays;
 
@@ -931,6 +1091,9 @@ impl Detector for OrdinalDays {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        if !has_ordinal_number(doc.text) {
+            return;
+        }
         let Some(re) = ORDINAL_RE.as_ref() else { return };
         for c in re.captures_iter(doc.text) {
             let Some(o) = c.get(1) else { continue };
@@ -980,7 +1143,7 @@ const EVENTS: &str = r"s/p|mi|ami|nstemi|stemi|imi|cabg|cabgx\d|redo|cva|tia|str
 /// `CVA 74'`, `MI IN 1980S`.
 static EVENT_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)(?-u:\b)({EVENTS})(?-u:\b)(?:\s*x\s*[0-9])?(?:\s*[,-]?\s*|\s+(?:in|on|of|at|during)\s+(?:the\s+)?)('?)([0-9]{{4}}|[0-9]{{2}})(s?)('?)"
+        r"(?i)(?-u:\b)({EVENTS})(?-u:\b)(?:\s*x\s*[0-9])?(?:\s*[,(-]?\s*|\s+(?:in|on|of|at|during)\s+(?:the\s+)?)('?)([0-9]{{4}}|[0-9]{{2}})(s?)('?)"
     ))
 });
 
@@ -1209,6 +1372,50 @@ mod tests {
         assert!(k.is_empty(), "{text:?}: want no date, got {k:?}");
     }
 
+    /// The three families together through the public scanner: what a note keeps and loses.
+    #[test]
+    fn scanner_end_to_end_on_a_note() {
+        use crate::{PhiType, Scanner, ScannerConfig};
+        let note = "CCU NPN 7P-7A\nPt is a 92 yo M, DOB 3/4/1931, s/p MI '92, CABG x3 1998.\n\
+                    Admitted 7/22 from Calvert Hospital. Lives at 1234 Elm Street, \
+                    Springfield, IL 62704.\nVS: BP 120/80, HR 88, T 101 F. Pain 5/10. \
+                    PS 10/5 PEEP 5. Lasix 1/2 tab. K 4.2, ABG 7.39/43/137.\n\
+                    Plan: f/u on 3/11, 2/6 murmur noted, strength 5/5.";
+        let Ok(scanner) = Scanner::new(ScannerConfig {
+            types: vec![PhiType::Date, PhiType::Age, PhiType::Address],
+            ..Default::default()
+        }) else {
+            unreachable!("default config is valid")
+        };
+        let chars: Vec<char> = note.chars().collect();
+        let got: Vec<(PhiType, String)> = scanner
+            .scan(note)
+            .iter()
+            .map(|f| (f.kind, chars[f.start..f.end].iter().collect()))
+            .collect();
+        let want = [
+            (PhiType::Age, "92"),
+            (PhiType::Date, "3/4/1931"),
+            (PhiType::Date, "92"),
+            (PhiType::Date, "1998"),
+            (PhiType::Date, "7/22"),
+            (PhiType::Address, "Calvert"),
+            (PhiType::Address, "1234 Elm Street, Springfield, IL 62704"),
+            (PhiType::Date, "3/11"),
+        ];
+        let want: Vec<(PhiType, String)> = want.iter().map(|(k, s)| (*k, s.to_string())).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn every_pattern_compiles() {
+        assert!(NUMERIC_RE.is_some() && MONTH_GATE_RE.is_some() && MONTH_DAY_RE.is_some());
+        assert!(DAY_MONTH_RE.is_some() && MONTH_YEAR_RE.is_some() && DASHED_RE.is_some());
+        assert!(WEEKDAY_BEFORE_RE.is_some() && MONTH_ALONE_RE.is_some() && HOLIDAY_RE.is_some());
+        assert!(HOLIDAY_GATE.is_some() && ORDINAL_RE.is_some() && EVENT_YEAR_RE.is_some());
+        assert!(APOSTROPHE_YEAR_RE.is_some() && SPOKEN_RE.is_some());
+    }
+
     #[test]
     fn numeric_three_part() {
         assert_date("DOB 3/4/84.", "3/4/84");
@@ -1237,6 +1444,9 @@ mod tests {
         assert_date("since 3/2002", "3/2002");
         assert_date("seen on 3/4", "3/4");
         assert_date("He returned to OR on 7-8 for coiling", "7-8");
+        assert_date("DECREASED O2. 10/1 WENT TO RADIATION", "10/1");
+        assert_date("P: Hemodialysis 8/9 or 8/10, monitor resp status", "8/10");
+        assert_date("VENT VIA TRACH (PLACED 8/14). AC 100%,650 X 10,PEEP 7.5", "8/14");
     }
 
     #[test]
@@ -1256,6 +1466,11 @@ mod tests {
         assert_date("home in sept. and", "sept");
         assert_date("admitted in September", "September");
         assert_date("arrived on Christmas Eve", "Christmas Eve");
+        assert_date("DOB 03-Mar-1984.", "03-Mar-1984");
+        assert_date("seen 3/Mar/84", "3/Mar/84");
+        assert_date("since Mar-1984", "Mar-1984");
+        assert_date("TEE FRIDAY 9/17.", "FRIDAY 9/17");
+        assert_date("clinic Monday, 3/4 at noon", "Monday, 3/4");
     }
 
     #[test]
@@ -1291,6 +1506,7 @@ mod tests {
         assert_date("PMH: CABG 81, Redo CABG 84, MVR", "81");
         assert_date("HX OF POSSIBLE MI IN 1980S AFTER", "1980S");
         assert_date("RENAL CELL CA 1977,S/P R NEPHRECTOMY", "1977");
+        assert_date("s/p CABG (1998), HTN", "1998");
         // Years alone are not PHI under Safe Harbor.
         assert_none("During 1971, the company invested");
         assert_none("in 1988 while studying");
@@ -1317,6 +1533,7 @@ mod tests {
             "4/5 strength in LUE",
             "1/4 strength ensure",
             "PS 10/5 PEEP 5",
+            "NIGHT-SIMV/PS, 40%, 600X4, & 5/10 W SATS",
             "at 10:30 today",
             "available 24/7",
             "ABG 7.39/43/137/27",
@@ -1337,6 +1554,16 @@ mod tests {
             "dec 2 L NC",
             "decision in may be",
             "we will march on",
+            "dec-2 units",
+            "a 3-mar-tab",
+            "Microcephaly 3/6 Sclerocornea 2/5 Absent speech",
+            "Apgars 8/9",
+            "3/6 bottles positive",
+            "hydrocodone 5/325 q6h",
+            "advair 250/50 bid",
+            "GA 38 3/7 weeks",
+            "VA 20/40 OU",
+            "Mitral regurgitation 10/12 Aortic regurgitation 4/12 Recurrent",
         ] {
             assert_none(t);
         }
@@ -1359,6 +1586,23 @@ mod tests {
         // Empty and odd inputs.
         for t in ["", "/", "3/", "/4", "'", "12'", "on the", "March", "0/0/0000"] {
             let _ = found(t);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_spans_are_valid(text in "(?:[0-9]{1,4}|[/.\\-]|March|mar|the|of|on|'|3rd|MI|s/p|CABG|dob|é|ü|\\n| |,){0,40}") {
+            for doc in [Doc::new(&text), Doc { text: &text, is_spoken_view: true }] {
+                let mut out = Vec::new();
+                for d in detectors() {
+                    d.detect(&doc, &mut out);
+                }
+                for s in &out {
+                    proptest::prop_assert!(s.start < s.end && s.end <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                    proptest::prop_assert!((0.0..=1.0).contains(&s.score));
+                }
+            }
         }
     }
 }

@@ -81,6 +81,9 @@ impl KeyArgs {
 /// Subcommands of `phiwall log`.
 #[derive(Debug, clap::Subcommand)]
 pub enum LogCommand {
+    /// Manage the ledger's encryption keys: init, status, rotate, rewrap, shred.
+    #[command(subcommand)]
+    Keys(super::log_keys::KeysCommand),
     /// Check hashes, chain, segments and signed checkpoints; exit 1 if tampering is found.
     Verify(VerifyArgs),
     /// Decrypt and print events (all, or a sequence or time range).
@@ -255,6 +258,7 @@ pub struct BenchArgs {
 /// Run a `phiwall log` subcommand.
 pub fn run(c: LogCommand) -> anyhow::Result<ExitCode> {
     match c {
+        LogCommand::Keys(c) => super::log_keys::run(c),
         LogCommand::Verify(a) => verify(a),
         LogCommand::Show(a) => show(a, false),
         LogCommand::Search(a) => show(a, true),

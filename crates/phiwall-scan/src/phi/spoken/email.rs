@@ -6,103 +6,53 @@
 //! forms are the structured recognizers' job. A domain is one to three words per label (so
 //! "riverside clinic" is a label), labels joined by "dot" (or a written "."), and ends in a known
 //! top-level domain after "dot": "home dot dot dot" and "at the clinic" are not addresses. The
-//! local part of an e-mail is walked back from "at" over connector-joined words, and over
-//! space-joined words only when one side is a single letter or a digit ("j smith", "smith one
-//! two"), stopping at cue words ("email me at", "address is").
+//! local part of an e-mail is walked back from "at" over connector-joined words, over
+//! space-joined words when one side is a single letter or a digit ("j smith", "smith one two"),
+//! and over at most one more plain word ("maria lopez"), stopping at cue words ("email me at",
+//! "address is").
 
 use super::tokens::{features, is_tld, lower_word, tokenize, Class, Tok, HAS_CONNECTOR};
 use crate::detector::{Detector, Doc, Span};
 use crate::types::PhiType;
+use std::sync::LazyLock;
 
-/// Words that never belong to a local part or a domain label (lowercase). Contractions ("it's",
-/// "that's") are excluded by their apostrophe.
+/// Words that never belong to a local part or a domain label (lowercase, at most 7 letters;
+/// longer ones are in [`is_stopword`]). Contractions ("it's", "that's") are excluded by their
+/// apostrophe.
+const STOPWORDS: &[&str] = &[
+    "at", "me", "is", "my", "email", "e", "mail", "address", "to", "it", "its", "the", "was",
+    "and", "or", "please", "send", "reach", "contact", "you", "your", "can", "just", "thats", "um",
+    "uh", "so", "yes", "yeah", "ok", "okay", "sure", "of", "be", "i", "im", "on", "in", "from",
+    "with", "by", "for", "our", "their", "his", "her", "this", "there", "here", "a", "an", "visit",
+    "go", "website", "site", "web", "online", "page", "dot", "dash", "hyphen", "slash", "colon",
+    "period", "are", "we", "they", "he", "she", "try", "use", "using", "write", "type", "enter",
+    "then", "also", "out", "look", "check", "called", "named",
+];
+
+/// [`STOPWORDS`] packed into sorted integers: one binary search per token instead of a long
+/// chain of string compares.
+static STOPWORD_KEYS: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut v: Vec<u64> = STOPWORDS.iter().filter_map(|w| word_key(w.as_bytes())).collect();
+    v.sort_unstable();
+    v
+});
+
+/// A word of at most 7 bytes as an integer: its bytes and its length.
+fn word_key(w: &[u8]) -> Option<u64> {
+    if w.len() > 7 {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    buf.get_mut(..w.len())?.copy_from_slice(w);
+    buf[7] = w.len() as u8;
+    Some(u64::from_le_bytes(buf))
+}
+
 fn is_stopword(lower: &[u8]) -> bool {
-    matches!(
-        lower,
-        b"at"
-            | b"me"
-            | b"is"
-            | b"my"
-            | b"email"
-            | b"e"
-            | b"mail"
-            | b"address"
-            | b"to"
-            | b"it"
-            | b"its"
-            | b"the"
-            | b"was"
-            | b"and"
-            | b"or"
-            | b"please"
-            | b"send"
-            | b"reach"
-            | b"contact"
-            | b"you"
-            | b"your"
-            | b"can"
-            | b"just"
-            | b"thats"
-            | b"um"
-            | b"uh"
-            | b"so"
-            | b"yes"
-            | b"yeah"
-            | b"ok"
-            | b"okay"
-            | b"sure"
-            | b"of"
-            | b"be"
-            | b"i"
-            | b"im"
-            | b"on"
-            | b"in"
-            | b"from"
-            | b"with"
-            | b"by"
-            | b"for"
-            | b"our"
-            | b"their"
-            | b"his"
-            | b"her"
-            | b"this"
-            | b"there"
-            | b"here"
-            | b"a"
-            | b"an"
-            | b"visit"
-            | b"go"
-            | b"website"
-            | b"site"
-            | b"web"
-            | b"online"
-            | b"page"
-            | b"dot"
-            | b"underscore"
-            | b"dash"
-            | b"hyphen"
-            | b"slash"
-            | b"colon"
-            | b"period"
-            | b"are"
-            | b"we"
-            | b"they"
-            | b"he"
-            | b"she"
-            | b"try"
-            | b"use"
-            | b"using"
-            | b"write"
-            | b"type"
-            | b"enter"
-            | b"then"
-            | b"also"
-            | b"out"
-            | b"look"
-            | b"check"
-            | b"called"
-            | b"named"
-    )
+    match word_key(lower) {
+        Some(k) => STOPWORD_KEYS.binary_search(&k).is_ok(),
+        None => matches!(lower, b"underscore"),
+    }
 }
 
 /// A connector between two parts of an address.
@@ -156,9 +106,49 @@ struct Toks<'a> {
 }
 
 impl<'a> Toks<'a> {
-    fn new(text: &'a str, toks: &'a [Tok]) -> Self {
-        let lex = toks.iter().map(|t| lex(text.get(t.start..t.end).unwrap_or(""))).collect();
-        Toks { text, toks, lex }
+    /// Lex only the tokens near an *anchor* (a TLD right after a dot: "dot com", ".org"):
+    /// every address ends at one, the longest local part plus domain spans fewer than
+    /// `BEFORE` tokens and a path fewer than `AFTER`. Elsewhere tokens keep `Lex::default()`,
+    /// which no rule accepts. `None` without an anchor.
+    fn new(text: &'a str, toks: &'a [Tok]) -> Option<Self> {
+        const BEFORE: usize = 96;
+        const AFTER: usize = 64;
+        let word = |k: usize| toks.get(k).and_then(|t| text.get(t.start..t.end)).unwrap_or("");
+        let gap = |k: usize| match (toks.get(k), toks.get(k + 1)) {
+            (Some(a), Some(b)) => text.get(a.end..b.start).unwrap_or(""),
+            _ => "",
+        };
+        let is_space = |g: &str| !g.is_empty() && g.bytes().all(|b| b == b' ' || b == b'\t');
+        let mut lexed: Vec<Lex> = Vec::new();
+        let mut covered = 0usize;
+        for a in 1..toks.len() {
+            let w = word(a);
+            let mut buf = [0u8; 12];
+            if w.len() > 6 || !lower_word(w, &mut buf).is_some_and(is_tld) {
+                continue;
+            }
+            let p = a - 1;
+            let after_dot = gap(p) == "."
+                || (p > 0
+                    && ["dot", "period"].iter().any(|d| d.eq_ignore_ascii_case(word(p)))
+                    && is_space(gap(p))
+                    && is_space(gap(p - 1)));
+            if !after_dot {
+                continue;
+            }
+            if lexed.is_empty() {
+                lexed = vec![Lex::default(); toks.len()];
+            }
+            let lo = a.saturating_sub(BEFORE).max(covered);
+            let hi = (a + AFTER).min(toks.len());
+            for k in lo..hi {
+                if let Some(l) = lexed.get_mut(k) {
+                    *l = lex(word(k));
+                }
+            }
+            covered = covered.max(hi);
+        }
+        (!lexed.is_empty()).then_some(Toks { text, toks, lex: lexed })
     }
 
     fn word(&self, k: usize) -> &'a str {
@@ -209,7 +199,11 @@ impl<'a> Toks<'a> {
     /// A word that can be part of an address.
     fn is_label(&self, k: usize) -> bool {
         let l = self.lex(k);
-        k < self.toks.len() && l.is_ascii && !l.is_stop
+        // "a", "e", "i" are words alone but letters among spelled letters ("m a r i a").
+        let spelled = self.is_single(k)
+            && ((k > 0 && self.is_single(k - 1) && self.gap_is_space(k - 1))
+                || (self.is_single(k + 1) && self.gap_is_space(k)));
+        k < self.toks.len() && l.is_ascii && (!l.is_stop || spelled)
     }
 
     /// Spoken or written single characters join with their neighbours by a plain space.
@@ -227,6 +221,11 @@ impl<'a> Toks<'a> {
                     | Class::Repeat(_)
             )
         )
+    }
+
+    /// A single letter or digit token.
+    fn is_single(&self, k: usize) -> bool {
+        matches!(self.toks.get(k).map(|t| t.class), Some(Class::Letter(_) | Class::DigitChar(_)))
     }
 
     /// After token `k`, a connector (word or written). Returns the connector, the index of the
@@ -313,14 +312,23 @@ impl Detector for SpokenEmailDetector {
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         if features(doc.text, HAS_CONNECTOR) != 0 {
-            detect_emails(doc, &tokenize(doc.text), out);
+            let toks = tokenize(doc.text);
+            if let Some(t) = Toks::new(doc.text, &toks) {
+                detect_emails(&t, out);
+            }
         }
     }
 }
 
 /// The spoken e-mail detector over tokens of `doc.text`.
-pub(crate) fn detect_emails(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
-    let t = Toks::new(doc.text, toks);
+pub(crate) fn detect_addresses(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
+    if let Some(t) = Toks::new(doc.text, toks) {
+        detect_emails(&t, out);
+        detect_urls(&t, out);
+    }
+}
+
+fn detect_emails(t: &Toks<'_>, out: &mut Vec<Span>) {
     let mut k = 0;
     while k < t.toks.len() {
         // An "at" word or a written "@" after token k.
@@ -342,7 +350,7 @@ pub(crate) fn detect_emails(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
             k += 1;
             continue;
         };
-        let Some((local_start, local_spoken)) = local_part(&t, local_end) else {
+        let Some((local_start, local_spoken)) = local_part(t, local_end) else {
             k += 1;
             continue;
         };
@@ -364,7 +372,8 @@ fn local_part(t: &Toks<'_>, k: usize) -> Option<(usize, bool)> {
     let mut start = k;
     let mut spoken = false;
     let mut spaced = 0;
-    for _ in 0..12 {
+    let mut has_plain_join = false;
+    for _ in 0..32 {
         if let Some((c, p, is_spoken)) = t.conn_before(start) {
             if matches!(c, Conn::Dot | Conn::Underscore | Conn::Dash) && t.is_label(p) {
                 start = p;
@@ -379,8 +388,17 @@ fn local_part(t: &Toks<'_>, k: usize) -> Option<(usize, bool)> {
             && t.is_label(p)
             && (t.is_joinable(p) || t.is_joinable(start))
         {
+            // Spelled letters ("m l o p e z") do not use up the budget for joined words.
+            if !(t.is_single(p) && t.is_single(start)) {
+                spaced += 1;
+            }
             start = p;
-            spaced += 1;
+            continue;
+        }
+        // One plain word more: a name said in two words ("maria lopez at gmail dot com").
+        if !has_plain_join && t.gap_is_space(p) && t.is_label(p) {
+            has_plain_join = true;
+            start = p;
             continue;
         }
         break;
@@ -407,14 +425,16 @@ impl Detector for SpokenUrlDetector {
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         if features(doc.text, HAS_CONNECTOR) != 0 {
-            detect_urls(doc, &tokenize(doc.text), out);
+            let toks = tokenize(doc.text);
+            if let Some(t) = Toks::new(doc.text, &toks) {
+                detect_urls(&t, out);
+            }
         }
     }
 }
 
 /// The spoken URL detector over tokens of `doc.text`.
-pub(crate) fn detect_urls(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
-    let t = Toks::new(doc.text, toks);
+fn detect_urls(t: &Toks<'_>, out: &mut Vec<Span>) {
     let mut k = 0;
     while k < t.toks.len() {
         // Domains start at a label not joined to a previous label ("at" and "slash slash"
@@ -427,8 +447,8 @@ pub(crate) fn detect_urls(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
             continue;
         };
         let mut start = k;
-        let mut has_prefix = is_www(&t, k);
-        if let Some(s) = scheme_before(&t, k) {
+        let mut has_prefix = is_www(t, k);
+        if let Some(s) = scheme_before(t, k) {
             start = s;
             has_prefix = true;
             spoken = true;
@@ -490,11 +510,10 @@ fn scheme_before(t: &Toks<'_>, k: usize) -> Option<usize> {
         return Some(p);
     }
     // Spelled: "h t t p [s]".
-    let (last, n) = if t.is(p, &["s"]) { (p.checked_sub(1)?, 5) } else { (p, 4) };
+    let last = if t.is(p, &["s"]) { p.checked_sub(1)? } else { p };
     let first = (last + 1).checked_sub(4)?;
-    let spelled = ["h", "t", "t", "p"];
-    let ok = spelled.iter().enumerate().all(|(i, w)| t.is(first + i, &[w]));
-    (ok && n >= 4).then_some(first)
+    let ok = ["h", "t", "t", "p"].iter().enumerate().all(|(i, w)| t.is(first + i, &[w]));
+    ok.then_some(first)
 }
 
 #[cfg(test)]
@@ -516,6 +535,16 @@ mod tests {
     }
 
     #[test]
+    fn stopwords() {
+        for w in STOPWORDS {
+            assert!(is_stopword(w.as_bytes()), "{w}");
+        }
+        assert!(is_stopword(b"underscore"));
+        assert!(!is_stopword(b"gmail") && !is_stopword(b"maria") && !is_stopword(b"riverside"));
+        assert!(!is_stopword(b"") && !is_stopword(b"a\0\0\0\0\0\0"));
+    }
+
+    #[test]
     fn spoken_emails() {
         assert_eq!(
             emails("you can email me at maria dot lopez at gmail dot com thanks"),
@@ -530,6 +559,20 @@ mod tests {
             vec!["jsmith one two at yahoo dot com"]
         );
         assert_eq!(emails("maria.lopez at gmail.com"), vec!["maria.lopez at gmail.com"]);
+        assert_eq!(
+            emails("yes it is m l o p e z eighty four at aol dot com"),
+            vec!["m l o p e z eighty four at aol dot com"]
+        );
+        assert_eq!(emails("so it's m a r i a at aol dot com"), vec!["m a r i a at aol dot com"]);
+        assert_eq!(
+            emails("email is maria lopez at gmail dot com"),
+            vec!["maria lopez at gmail dot com"]
+        );
+        assert_eq!(
+            emails("send it to dr maria lopez at gmail dot com"),
+            vec!["maria lopez at gmail dot com"],
+            "only one plain word joins"
+        );
         assert_eq!(
             emails("mlopez@kaiser permanente dot org"),
             vec!["mlopez@kaiser permanente dot org"]

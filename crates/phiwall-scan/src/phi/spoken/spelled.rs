@@ -7,7 +7,7 @@
 //! two letters ("N. G." but not "1.2"). It is joined when it has at least three characters and
 //! either a letter or only written digits ("1 2 3 4" -> "1234"); a run of spoken digits without
 //! letters is left to the number parser. The English words "a" and "I" are not letters at the
-//! edge of a run when their case or kind differs from their neighbour ("is a W 4 8" -> "a W48"),
+//! edge of a run when their case or kind differs from their neighbour ("is a W 4 8" -> "is a W48"),
 //! and a run whose only letter is "a"/"I" is prose. A lone "o"/"O" is the digit zero when its
 //! neighbours in the run are digits ("W four o two" -> "W402") and a letter otherwise.
 
@@ -27,10 +27,20 @@ enum ItemKind {
     Spoken,
 }
 
+/// "L as in Larry" at token `k`.
+fn is_phonetic(toks: &[Tok], k: usize) -> bool {
+    let class = |i: usize| toks.get(k + i).map(|t| (t.class, t.gap.is_soft()));
+    matches!(class(0), Some((Class::Letter(_), true)))
+        && matches!(class(1), Some((Class::As, true)))
+        && matches!(class(2), Some((Class::In, true)))
+        && matches!(class(3), Some((Class::Word | Class::Letter(_), _)))
+}
+
 /// Item at token `k`: its kind, character count and number of tokens.
 fn item_at(toks: &[Tok], k: usize) -> Option<(ItemKind, usize, usize)> {
     let t = toks.get(k)?;
     match t.class {
+        Class::Letter(_) if is_phonetic(toks, k) => Some((ItemKind::Letter, 1, 4)),
         Class::Letter(_) => Some((ItemKind::Letter, 1, 1)),
         Class::DigitChar(_) => Some((ItemKind::Written, 1, 1)),
         Class::Digit(_) | Class::Oh => Some((ItemKind::Spoken, 1, 1)),
@@ -66,6 +76,8 @@ pub(crate) struct Spelled {
     pub(crate) chars: usize,
     /// Spoken digit words in the run.
     pub(crate) spoken: usize,
+    /// Some letter was spelled phonetically ("L as in Larry").
+    pub(crate) is_phonetic: bool,
 }
 
 /// One item's token range and kind, used while scanning.
@@ -161,7 +173,10 @@ pub(crate) fn scan(toks: &[Tok], i: usize, min_chars: usize) -> (Option<Spelled>
     let ok = total >= min_chars
         && count >= 2
         && ((letters >= 1 && !only_article) || (letters == 0 && spoken == 0));
+    // A run is a handful of tokens; this rescan is bounded by its length.
+    let is_phonetic = ok && (first.first..=last.last).any(|k| is_phonetic(toks, k));
     let run = ok.then_some(Spelled {
+        is_phonetic,
         first: first.first,
         last: last.last,
         letters,
@@ -181,7 +196,7 @@ pub(crate) fn emit(view: &mut View, toks: &[Tok], run: &Spelled, text: &str) {
         let next_kind = if k + n <= run.last { item_at(toks, k + n).map(|x| x.0) } else { None };
         let mut buf = [0u8; 3];
         let s: &str = match (a.class, toks.get(k + 1).map(|t| t.class)) {
-            (Class::Letter(c @ (b'o' | b'O')), _) => {
+            (Class::Letter(c @ (b'o' | b'O')), _) if n == 1 => {
                 let is_digit = |x: Option<ItemKind>| x.is_some_and(|x| x != ItemKind::Letter);
                 let has_nb = prev_kind.is_some() || next_kind.is_some();
                 let no_letter_nb =
@@ -229,10 +244,42 @@ const NAME_CUES: &[&str] = &[
     "spell",
     "spelling",
     "spells",
-    "that's",
-    "that is",
-    "it's",
 ];
+
+/// Weaker cues: enough for three letters or more ("that's L-O-P-E-Z"), not for two ("it's p m").
+const WEAK_NAME_CUES: &[&str] = &["that's", "it's", "that is"];
+
+/// Acronyms people spell out in clinical conversations ("it's C O P D"): never names. Short
+/// surnames that are also acronyms ("Do") are left out on purpose.
+const ACRONYMS: &[&str] = &[
+    "copd", "chf", "hiv", "aids", "mri", "ekg", "ecg", "eeg", "icu", "cpr", "dnr", "adhd", "ptsd",
+    "ocd", "uti", "std", "sti", "gerd", "ibs", "ibd", "tbi", "dvt", "cabg", "ct", "pet", "bmi",
+    "hba", "tsh", "cbc", "bmp", "cmp", "psa", "ldl", "hdl", "iud", "ivf", "er", "ent", "obgyn",
+    "ob", "gyn", "gp", "pcp", "np", "pa", "rn", "md", "dds", "pt", "ot", "usa", "us", "ok", "tv",
+    "pm", "am", "asap", "fyi", "id", "dob", "ssn", "mrn", "hmo", "ppo", "ada", "fda", "cdc", "nih",
+    "va", "ama", "aaa", "abc", "xyz",
+];
+
+/// The run's letters spell one of [`ACRONYMS`].
+fn is_common_acronym(toks: &[Tok], run: &Spelled) -> bool {
+    if run.chars > 6 {
+        return false;
+    }
+    let mut buf = [0u8; 6];
+    let mut n = 0;
+    for t in toks.get(run.first..=run.last).unwrap_or(&[]) {
+        if let Class::Letter(c) = t.class {
+            if let Some(b) = buf.get_mut(n) {
+                *b = c.to_ascii_lowercase();
+                n += 1;
+            }
+        }
+    }
+    // `n` counts letter tokens, so it exceeds `run.letters` only when an example word is
+    // itself a letter ("C as in C"); compare the counts to be sure `letters` is the spelling.
+    let letters = buf.get(..n).unwrap_or(&[]);
+    n == run.letters && ACRONYMS.iter().any(|a| a.as_bytes() == letters)
+}
 
 /// Score of a spelled name after a name cue.
 const SCORE_WITH_CUE: f32 = 0.85;
@@ -268,8 +315,20 @@ pub(crate) fn detect_names(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
             continue;
         }
         let (Some(a), Some(b)) = (toks.get(run.first), toks.get(run.last)) else { continue };
-        let has_cue = before_has(doc, a.start, 40, NAME_CUES);
-        if run.letters < 3 && !has_cue {
+        let is_strong_cue = run.is_phonetic || before_has(doc, a.start, 40, NAME_CUES);
+        let has_cue = is_strong_cue || before_has(doc, a.start, 24, WEAK_NAME_CUES);
+        if run.letters < 3 && !is_strong_cue {
+            continue;
+        }
+        if is_common_acronym(toks, &run) {
+            continue;
+        }
+        // "a m", "p.m.": times of day.
+        let w = |k: usize| toks.get(k).and_then(|t| doc.text.get(t.start..t.end)).unwrap_or("");
+        if run.letters == 2
+            && matches!(w(run.first), "a" | "A" | "p" | "P")
+            && matches!(w(run.last), "m" | "M")
+        {
             continue;
         }
         let score = if has_cue { SCORE_WITH_CUE } else { SCORE_WITHOUT_CUE };
@@ -309,6 +368,9 @@ mod tests {
         assert_eq!(joined("W double five"), vec!["W55"]);
         assert_eq!(joined("j o n e s"), vec!["jones"]);
         assert_eq!(joined("W four o two"), vec!["W402"]);
+        assert_eq!(joined("L as in Larry, O as in Oscar, P as in Peter"), vec!["LOP"]);
+        assert_eq!(joined("it's B as in boy 4 2"), vec!["B42"]);
+        assert!(joined("a as in").is_empty());
     }
 
     #[test]
@@ -345,8 +407,12 @@ mod tests {
         assert!(n[0].1 >= 0.8);
         let n = names("it's spelled s m i t h.");
         assert_eq!(n[0].0, "s m i t h");
+        let n =
+            names("ok so L as in Larry, O as in Oscar, P as in Peter, E, Z as in zebra. Thanks");
+        assert_eq!(n[0].0, "L as in Larry, O as in Oscar, P as in Peter, E, Z as in zebra");
+        assert!(n[0].1 >= 0.8);
         // Without a cue the score stays under the default threshold.
-        let n = names("history of C-O-P-D and asthma");
+        let n = names("history of C-O-P-E and asthma");
         assert_eq!(n.len(), 1);
         assert!(n[0].1 < 0.5);
         // Identifiers are not names.
@@ -355,5 +421,11 @@ mod tests {
         // Two letters need a cue.
         assert!(names("the T-J joint").is_empty());
         assert_eq!(names("last name is N-G").len(), 1);
+        assert!(names("it's at two thirty p m").is_empty());
+        assert!(names("it's N-G").is_empty(), "two letters need a name cue");
+        assert!(names("my name is, uh, p.m.").is_empty());
+        assert!(names("it's C-O-P-D, spelled C O P D").is_empty());
+        assert_eq!(names("that's spelled C O P E").len(), 1);
+        assert_eq!(names("last name D-O").len(), 1, "Do is a surname");
     }
 }

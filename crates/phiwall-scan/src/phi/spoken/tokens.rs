@@ -48,14 +48,19 @@ pub(crate) enum Class {
     Repeat(u8),
     /// "and", which may join "two hundred and five".
     And,
-    /// "dash" between digit groups.
+    /// "dash" or "slash" between digit groups.
     Dash,
+    /// "point" or "dot" between digits: a decimal point or an IP address dot.
+    Point,
     /// A single ASCII letter (including "a", "I" and "o", which context disambiguates).
     Letter(u8),
     /// A single ASCII digit.
     DigitChar(u8),
     /// Two or more ASCII digits.
     Digits,
+    /// "as" and "in", for letters spelled phonetically ("L as in Larry").
+    As,
+    In,
     /// Any other word.
     Word,
 }
@@ -73,45 +78,62 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '\u{2019}'
 }
 
-/// The char at byte `i` (a char boundary) and whether it is a word char. ASCII fast path.
-fn char_at(text: &str, i: usize) -> Option<(char, bool)> {
-    match text.as_bytes().get(i) {
-        None => None,
-        Some(&b) if b < 0x80 => Some((char::from(b), b.is_ascii_alphanumeric())),
-        Some(_) => text.get(i..).and_then(|r| r.chars().next()).map(|c| (c, c.is_alphanumeric())),
-    }
+/// The char starting at byte `i` (a char boundary).
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..).and_then(|r| r.chars().next())
 }
 
-/// Iterate over token byte ranges without allocating.
+/// Iterate over token byte ranges without allocating. ASCII bytes take a fast path; other
+/// chars are decoded one at a time.
 pub(crate) fn token_ranges(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
     let mut i = 0usize;
     std::iter::from_fn(move || {
         // Skip to the first word char.
-        let (start, first) = loop {
-            let (c, is_word) = char_at(text, i)?;
-            if is_word {
-                break (i, c);
-            }
-            i += c.len_utf8();
-        };
-        i += first.len_utf8();
-        let mut prev_alpha = first.is_alphabetic();
-        while let Some((c, is_word)) = char_at(text, i) {
-            if is_word {
-                prev_alpha = c.is_alphabetic();
+        loop {
+            let &b = bytes.get(i)?;
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() {
+                    break;
+                }
+                i += 1;
+            } else {
+                let c = char_at(text, i)?;
+                if c.is_alphanumeric() {
+                    break;
+                }
                 i += c.len_utf8();
-                continue;
             }
-            // Keep an apostrophe only between letters ("that's", not "Jones'").
-            let next = i + c.len_utf8();
-            if is_apostrophe(c)
-                && prev_alpha
-                && char_at(text, next).is_some_and(|(n, _)| n.is_alphabetic())
-            {
-                i = next;
-                continue;
+        }
+        let start = i;
+        let mut prev_alpha = false;
+        // Keep an apostrophe only between letters ("that's", not "Jones'").
+        let apostrophe_joins = |prev_alpha: bool, next: usize| {
+            prev_alpha && char_at(text, next).is_some_and(char::is_alphabetic)
+        };
+        while let Some(&b) = bytes.get(i) {
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() {
+                    prev_alpha = b.is_ascii_alphabetic();
+                    i += 1;
+                } else if b == b'\'' && apostrophe_joins(prev_alpha, i + 1) {
+                    i += 1;
+                } else {
+                    break;
+                }
+            } else {
+                let Some(c) = char_at(text, i) else { break };
+                let next = i + c.len_utf8();
+                if c.is_alphanumeric() {
+                    prev_alpha = c.is_alphabetic();
+                    i = next;
+                } else if is_apostrophe(c) && apostrophe_joins(prev_alpha, next) {
+                    i = next;
+                } else {
+                    break;
+                }
             }
-            break;
         }
         Some((start, i))
     })
@@ -132,12 +154,15 @@ pub(crate) const HAS_CONNECTOR: u8 = 8;
 pub(crate) fn features(text: &str, want: u8) -> u8 {
     let mut found = 0u8;
     let mut singles = 0usize;
+    // 1 after a single character, 2 after "as", 3 after "in", 4 after the example word.
+    let mut phonetic = 0u8;
     let mut prev_end: Option<usize> = None;
     for (start, end) in token_ranges(text) {
         let gap = prev_end.and_then(|p| text.get(p..start)).unwrap_or("");
         let w = text.get(start..end).unwrap_or("");
         if end - start == 1 {
             singles = if singles > 0 && classify_gap(gap) != Gap::Break { singles + 1 } else { 1 };
+            phonetic = 1;
             if singles >= 2 {
                 found |= HAS_SPELLED_2;
             }
@@ -145,17 +170,41 @@ pub(crate) fn features(text: &str, want: u8) -> u8 {
                 found |= HAS_SPELLED_3;
             }
         } else {
-            singles = 0;
+            // Cheap reject: every word this pass looks for starts with one of these letters,
+            // except a TLD after a written "." and the words of "L as in Larry".
+            let first = w.as_bytes().first().map(|b| b | 0x20);
+            let is_candidate = phonetic != 0
+                || gap == "."
+                || matches!(
+                    first,
+                    Some(
+                        b'd' | b'e' | b'f' | b'h' | b'm' | b'n' | b'o' | b's' | b't' | b'u' | b'z'
+                    )
+                );
             let mut buf = [0u8; 12];
-            if let Some(lower) = lower_word(w, &mut buf) {
-                if matches!(
-                    number_class(lower),
-                    Some(c) if !matches!(c, Class::And | Class::Dash | Class::Oh)
-                ) {
+            let lower = if is_candidate { lower_word(w, &mut buf) } else { None };
+            // "L as in Larry, O as in Oscar": the phonetic words keep a spelled run going.
+            phonetic = match (phonetic, lower) {
+                (1, Some(b"as")) => 2,
+                (2, Some(b"in")) => 3,
+                (3, _) => 4,
+                _ => 0,
+            };
+            if phonetic == 0 {
+                singles = 0;
+            }
+            if let Some(lower) = lower {
+                if want & HAS_NUMBER_WORD != 0
+                    && matches!(
+                        number_class(lower),
+                        Some(c) if !matches!(c, Class::And | Class::Dash | Class::Oh)
+                    )
+                {
                     found |= HAS_NUMBER_WORD;
                 }
-                if matches!(lower, b"dot" | b"slash" | b"underscore")
-                    || (gap == "." && is_tld(lower))
+                if want & HAS_CONNECTOR != 0
+                    && (matches!(lower, b"dot" | b"slash" | b"underscore")
+                        || (gap == "." && is_tld(lower)))
                 {
                     found |= HAS_CONNECTOR;
                 }
@@ -253,7 +302,12 @@ pub(crate) fn classify_word(w: &str) -> Class {
     }
     let mut buf = [0u8; 12];
     let Some(lower) = lower_word(w, &mut buf) else { return Class::Word };
-    number_class(lower).unwrap_or(Class::Word)
+    match lower {
+        b"as" => Class::As,
+        b"in" => Class::In,
+        b"point" | b"dot" => Class::Point,
+        _ => number_class(lower).unwrap_or(Class::Word),
+    }
 }
 
 /// The class of a lowercase ASCII number word, if it is one.
@@ -323,7 +377,7 @@ fn number_class(w: &[u8]) -> Option<Class> {
         b"double" => Class::Repeat(2),
         b"triple" => Class::Repeat(3),
         b"and" => Class::And,
-        b"dash" => Class::Dash,
+        b"dash" | b"slash" => Class::Dash,
         _ => return None,
     })
 }
@@ -383,6 +437,12 @@ mod tests {
         assert_eq!(features("N-G", all), HAS_SPELLED_2);
         assert_eq!(features("N-G-U", HAS_SPELLED_3), HAS_SPELLED_2 | HAS_SPELLED_3);
         assert_eq!(features("N; x", all), 0);
+        assert_eq!(features("L as in Larry, O as in Oscar", all), HAS_SPELLED_2);
+        assert_eq!(
+            features("L as in Larry, O as in Oscar, P", HAS_SPELLED_3) & HAS_SPELLED_3,
+            HAS_SPELLED_3
+        );
+        assert_eq!(features("L as well as O", all), 0);
         assert_eq!(features("N\nG", all), 0);
         assert_eq!(features("maria dot lopez", all), HAS_CONNECTOR);
         assert_eq!(features("maria at gmail.com", all), HAS_CONNECTOR);

@@ -11,9 +11,8 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::{left_free, right_free};
+use super::{digit_clusters, has_word, left_free, right_free, Cluster};
 use crate::detector::{Detector, Doc, Span};
-use crate::phi::context::contains_word;
 use crate::phi::validators::{self, Digits};
 use crate::types::PhiType;
 
@@ -76,35 +75,19 @@ const CARD_NEGATIVE: &[&str] = &[
 pub struct CardDetector;
 
 impl CardDetector {
-    /// Build the detector (the regex compiles on first use).
-    pub fn new() -> Self {
-        CardDetector
-    }
-}
-
-/// True when group lengths form a card layout.
-fn grouping_ok(groups: &[usize]) -> bool {
-    match groups {
-        [_] => true,
-        [4, 6, 5] | [4, 6, 4] => true,
-        [first @ .., last] => {
-            first.iter().all(|&g| g == 4) && (1..=4).contains(last) && first.len() >= 2
+    /// Look for this family's shapes inside one digit cluster.
+    pub(super) fn scan_cluster(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
+        if c.digits < 12 {
+            return;
         }
-        [] => false,
-    }
-}
 
-impl Detector for CardDetector {
-    fn name(&self) -> &'static str {
-        "credit_card"
-    }
-
-    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let Some(re) = CARD_RE.as_ref() else { return };
         let text = doc.text;
         let bytes = text.as_bytes();
-        for m in re.find_iter(text) {
-            let start = m.start();
+
+        let Some(slice) = text.get(c.start..c.end) else { return };
+        for m in re.find_iter(slice) {
+            let start = c.start + m.start();
             if !left_free(bytes, start) {
                 continue;
             }
@@ -148,7 +131,9 @@ impl Detector for CardDetector {
                 if !right_free(bytes, end) && k == groups {
                     continue;
                 }
-                let Some(d) = Digits::of(m.as_str().get(..g_end).unwrap_or("")) else { continue };
+                let Some(d) = Digits::of(m.as_str().get(..g_end).unwrap_or("")) else {
+                    continue;
+                };
                 let digits = d.as_bytes();
                 if (12..=19).contains(&digits.len())
                     && validators::luhn_valid(digits)
@@ -166,15 +151,38 @@ impl Detector for CardDetector {
             };
             let before = doc.before(start, 40);
             let after = doc.after(end, 20);
-            let score = if contains_word(before, CARD_CONTEXT) || contains_word(after, CARD_CONTEXT)
-            {
+            let score = if has_word(before, CARD_CONTEXT) || has_word(after, CARD_CONTEXT) {
                 0.95_f32.max(base)
-            } else if contains_word(before, CARD_NEGATIVE) {
+            } else if has_word(before, CARD_NEGATIVE) {
                 0.3
             } else {
                 base
             };
             out.push(Span::new(start, end, PhiType::CreditCard, score, self.name()));
+        }
+    }
+}
+
+/// True when group lengths form a card layout.
+fn grouping_ok(groups: &[usize]) -> bool {
+    match groups {
+        [_] => true,
+        [4, 6, 5] | [4, 6, 4] => true,
+        [first @ .., last] => {
+            first.iter().all(|&g| g == 4) && (1..=4).contains(last) && first.len() >= 2
+        }
+        [] => false,
+    }
+}
+
+impl Detector for CardDetector {
+    fn name(&self) -> &'static str {
+        "credit_card"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        for c in digit_clusters(doc.text) {
+            self.scan_cluster(doc, c, out);
         }
     }
 }
@@ -190,7 +198,7 @@ mod tests {
     }
 
     fn cards(text: &str) -> Vec<String> {
-        found(&CardDetector::new(), text).into_iter().map(|(_, s)| s).collect()
+        found(&CardDetector, text).into_iter().map(|(_, s)| s).collect()
     }
 
     #[test]
@@ -210,7 +218,7 @@ mod tests {
 
     #[test]
     fn rejects() {
-        let d = CardDetector::new();
+        let d = CardDetector;
         for t in [
             "4111 1111 1111 1112",
             "4111-1111 1111-1111",

@@ -35,7 +35,6 @@ pub(crate) const KEYS: &[Key] = &[
     k("imei", Rule::Imei),
     k("imei number", Rule::Imei),
     k("meid", Rule::Imei),
-    kc("UDI", Rule::Udi),
     k("udi", Rule::Udi),
     k("unique device identifier", Rule::Udi),
 ];

@@ -15,9 +15,9 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 use super::keyed::{k, kc, Key, Rule};
-use super::{left_free, right_free};
+use super::{digit_words, has_word, left_free, right_free};
+use crate::detector::floor_boundary;
 use crate::detector::{Detector, Doc, Span};
-use crate::phi::context::contains_word;
 use crate::phi::validators;
 use crate::types::PhiType;
 
@@ -73,20 +73,19 @@ pub(crate) const KEYS: &[Key] = &[
     k("medicaid", Rule::PlanId),
     k("medicaid id", Rule::PlanId),
     k("medicaid number", Rule::PlanId),
-    kc("MBI", Rule::PlanId),
-    kc("HICN", Rule::PlanId),
+    k("MBI", Rule::PlanId),
+    k("HICN", Rule::PlanId),
     k("BCBS", Rule::PlanId),
     // Account numbers.
     k("account", Rule::Account),
     k("account number", Rule::Account),
     k("acct", Rule::Account),
     k("acct #", Rule::Account),
-    k("a/c", Rule::Account),
     k("bank account", Rule::Account),
     k("billing account", Rule::Account),
     k("checking", Rule::Account),
     k("savings", Rule::Account),
-    kc("IBAN", Rule::Account),
+    k("IBAN", Rule::Account),
     k("routing", Rule::Routing),
     k("routing number", Rule::Routing),
     kc("ABA", Rule::Routing),
@@ -100,6 +99,11 @@ pub(crate) const KEYS: &[Key] = &[
     k("lic #", Rule::License),
     kc("DL", Rule::License),
     k("DL#", Rule::License),
+    k("dl number", Rule::License),
+    k("dl no", Rule::License),
+    k("driver's license number", Rule::License),
+    k("drivers license number", Rule::License),
+    k("driver license number", Rule::License),
     k("driver's license", Rule::License),
     k("drivers license", Rule::License),
     k("driver license", Rule::License),
@@ -112,23 +116,17 @@ pub(crate) const KEYS: &[Key] = &[
     k("state license", Rule::License),
     k("medical license", Rule::License),
     k("nursing license", Rule::License),
-    kc("DEA", Rule::Dea),
+    k("DEA", Rule::Dea),
     k("DEA number", Rule::Dea),
     k("DEA #", Rule::Dea),
-    kc("NPI", Rule::Npi),
+    k("NPI", Rule::Npi),
     k("NPI number", Rule::Npi),
     k("NPI #", Rule::Npi),
 ];
 
-static SHAPE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?x-u)
-        (?P<mbi>[1-9][A-Z][A-Z0-9][0-9]-?[A-Z][A-Z0-9][0-9]-?[A-Z]{2}[0-9]{2})
-        | (?P<dea>[A-Z][A-Z9][0-9]{7})
-        | (?P<iban>[A-Z]{2}[0-9]{2}(?:\ ?[A-Z0-9]{4}){2,7}(?:\ ?[A-Z0-9]{1,3})?)
-        ",
-    )
-    .ok()
+/// IBAN in print form, anchored at a word that starts with two letters and two digits.
+static IBAN_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?-u)^[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?").ok()
 });
 
 /// Words that confirm a Medicare id.
@@ -153,70 +151,72 @@ impl Detector for IdShapeDetector {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        let Some(re) = SHAPE_RE.as_ref() else { return };
         let text = doc.text;
         let bytes = text.as_bytes();
-        for caps in re.captures_iter(text) {
-            let Some(m) = caps.get(0) else { continue };
-            let (start, mut end) = (m.start(), m.end());
-            if !left_free(bytes, start) {
-                continue;
-            }
-            let mut buf = [0u8; 40];
+        // All three shapes are uppercase letters with digits: skip every other word cheaply.
+        for w in digit_words(text).filter(|w| w.has_upper && w.has_digit && !w.has_lower) {
+            let (start, end) = (w.start, w.end);
+            let word = bytes.get(start..end).unwrap_or(&[]);
+            let mut buf = [0u8; 16];
             let mut n = 0;
-            for b in m.as_str().bytes().filter(u8::is_ascii_alphanumeric) {
+            for &b in word.iter().filter(|b| b.is_ascii_alphanumeric()) {
                 if let Some(slot) = buf.get_mut(n) {
                     *slot = b;
-                    n += 1;
                 }
+                n += 1;
             }
-            let c = buf.get(..n).unwrap_or(&[]);
-            let before = doc.before(start, 40);
-            let (kind, score) = if caps.name("mbi").is_some() {
-                if !right_free(bytes, end) || !validators::mbi_shape(c) {
-                    continue;
-                }
-                let ctx = contains_word(before, MBI_CONTEXT);
-                (PhiType::HealthPlanId, if ctx { 0.95 } else { 0.75 })
-            } else if caps.name("dea").is_some() {
-                if !right_free(bytes, end) || !validators::dea_valid(c) {
-                    continue;
-                }
-                let ctx = contains_word(before, DEA_CONTEXT);
-                (PhiType::LicenseNumber, if ctx { 0.95 } else { 0.6 })
-            } else {
-                // The IBAN regex may take a trailing word-like group; shrink to the valid part.
-                let mut ok = false;
-                let mut len = n;
-                while len >= 15 {
-                    if validators::iban_valid(buf.get(..len).unwrap_or(&[])) {
-                        ok = true;
-                        break;
-                    }
-                    len -= 1;
-                }
-                if !ok {
-                    continue;
-                }
-                // Map `len` compact characters back to a byte end.
-                let mut seen = 0;
-                for (i, b) in m.as_str().bytes().enumerate() {
-                    if b.is_ascii_alphanumeric() {
-                        seen += 1;
-                        if seen == len {
-                            end = start + i + 1;
-                            break;
-                        }
-                    }
-                }
-                if !right_free(bytes, end) {
-                    continue;
-                }
-                (PhiType::AccountNumber, 0.9)
+            let c = buf.get(..n.min(16)).unwrap_or(&[]);
+            let dashes_ok = |at: &[usize]| {
+                word.iter().enumerate().all(|(i, &b)| (b == b'-') == at.contains(&i))
             };
-            out.push(Span::new(start, end, kind, score, self.name()));
+            let before = doc.before(start, 40);
+            let found =
+                if n == 11 && (dashes_ok(&[]) || dashes_ok(&[4, 8])) && validators::mbi_shape(c) {
+                    let ctx = has_word(before, MBI_CONTEXT);
+                    Some((end, PhiType::HealthPlanId, if ctx { 0.95 } else { 0.75 }))
+                } else if n == 9 && dashes_ok(&[]) && validators::dea_valid(c) {
+                    let ctx = has_word(before, DEA_CONTEXT);
+                    Some((end, PhiType::LicenseNumber, if ctx { 0.95 } else { 0.6 }))
+                } else if word.len() >= 4
+                    && word.first().is_some_and(u8::is_ascii_uppercase)
+                    && word.get(1).is_some_and(u8::is_ascii_uppercase)
+                    && word.get(2).is_some_and(u8::is_ascii_digit)
+                    && word.get(3).is_some_and(u8::is_ascii_digit)
+                {
+                    iban_at(text, start).map(|e| (e, PhiType::AccountNumber, 0.9))
+                } else {
+                    None
+                };
+            let Some((end, kind, score)) = found else { continue };
+            if left_free(bytes, start) && right_free(bytes, end) {
+                out.push(Span::new(start, end, kind, score, self.name()));
+            }
         }
     }
+}
+
+/// End of a valid IBAN starting at `start`, if there is one (longest valid prefix of the printed
+/// groups, so a following word is not swallowed).
+fn iban_at(text: &str, start: usize) -> Option<usize> {
+    let re = IBAN_RE.as_ref()?;
+    let limit = floor_boundary(text, start.saturating_add(48));
+    let m = re.find(text.get(start..limit)?)?;
+    let mut buf = [0u8; 40];
+    let mut ends = [0usize; 40];
+    let mut n = 0;
+    for (i, b) in m.as_str().bytes().enumerate() {
+        if b.is_ascii_alphanumeric() {
+            if let (Some(slot), Some(e)) = (buf.get_mut(n), ends.get_mut(n)) {
+                *slot = b;
+                *e = start + i + 1;
+                n += 1;
+            }
+        }
+    }
+    (15..=n.min(34))
+        .rev()
+        .find(|&len| validators::iban_valid(buf.get(..len).unwrap_or(&[])))
+        .and_then(|len| ends.get(len - 1).copied())
 }
 
 #[cfg(test)]
@@ -227,7 +227,7 @@ mod tests {
 
     #[test]
     fn regex_compiles() {
-        assert!(SHAPE_RE.is_some());
+        assert!(IBAN_RE.is_some());
     }
 
     fn keyed(text: &str) -> Vec<(PhiType, String)> {
@@ -248,6 +248,7 @@ mod tests {
         assert_eq!(keyed("chart # 445-2231"), vec![f(PhiType::Mrn, "445-2231")]);
         assert_eq!(keyed("Patient ID: AB123456"), vec![f(PhiType::Mrn, "AB123456")]);
         assert!(keyed("MR 2+ murmur").is_empty());
+        assert!(keyed("| MR 2013 |").is_empty(), "a year is not a record number");
         assert!(keyed("mr 12345").is_empty(), "lowercase mr is Mister");
     }
 
@@ -284,12 +285,15 @@ mod tests {
     #[test]
     fn licences() {
         assert_eq!(keyed("DL: D1234567"), vec![f(PhiType::LicenseNumber, "D1234567")]);
+        assert_eq!(keyed("my dl number is d1234567"), vec![f(PhiType::LicenseNumber, "d1234567")]);
         assert_eq!(
             keyed("driver's license S530-460-88-115"),
             vec![f(PhiType::LicenseNumber, "S530-460-88-115")]
         );
         assert_eq!(keyed("DEA AB1234563"), vec![f(PhiType::LicenseNumber, "AB1234563")]);
         assert_eq!(keyed("NPI 1234567893"), vec![f(PhiType::LicenseNumber, "1234567893")]);
+        assert_eq!(keyed("my dea is ab1234563"), vec![f(PhiType::LicenseNumber, "ab1234563")]);
+        assert_eq!(keyed("npi number 1234567893"), vec![f(PhiType::LicenseNumber, "1234567893")]);
         assert_eq!(keyed("NPI: 1234567890").len(), 1, "unchecked NPI still a licence id at 0.6");
         assert!(keyed("licensed 12345").is_empty());
         assert!(keyed("NPI 12345").is_empty());

@@ -9,7 +9,7 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::context_score;
+use super::{context_score, digit_clusters, Cluster};
 use crate::detector::{Detector, Doc, Span};
 use crate::phi::validators;
 use crate::types::PhiType;
@@ -45,19 +45,21 @@ const IP_NEGATIVE: &[&str] =
 pub struct IpDetector;
 
 impl IpDetector {
-    /// Build the detector (the regex compiles on first use).
-    pub fn new() -> Self {
-        IpDetector
-    }
+    /// Look for this family's shapes inside one digit cluster.
+    pub(super) fn scan_cluster(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
+        if c.digits < 4 {
+            return;
+        }
 
-    fn detect_v4(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let Some(re) = V4_RE.as_ref() else { return };
         let bytes = doc.text.as_bytes();
-        for m in re.find_iter(doc.text) {
-            let (start, end) = (m.start(), m.end());
+
+        let Some(slice) = doc.text.get(c.start..c.end) else { return };
+        for m in re.find_iter(slice) {
+            let (start, end) = (c.start + m.start(), c.start + m.end());
             let prev = start.checked_sub(1).and_then(|i| bytes.get(i)).copied();
             if prev.is_some_and(|p| {
-                p.is_ascii_alphanumeric() || matches!(p, b'.' | b'-' | b'_' | b':')
+                p.is_ascii_alphanumeric() || matches!(p, b'.' | b'-' | b'_' | b':' | b'/')
             }) {
                 continue;
             }
@@ -77,7 +79,7 @@ impl IpDetector {
             let score = context_score(doc, start, end, 32, IP_CONTEXT, IP_NEGATIVE, base, 0.9);
             // "v1.2.3.4" and "version 10.2.0.1" stay out even with "address" nearby.
             let before = doc.before(start, 12);
-            if crate::phi::context::contains_word(before, IP_NEGATIVE) {
+            if super::has_word(before, IP_NEGATIVE) {
                 continue;
             }
             out.push(Span::new(start, end, PhiType::IpAddress, score, "ip_address"));
@@ -131,13 +133,30 @@ impl IpDetector {
     }
 }
 
+/// IPv6 alone: the structured [`super::NumericDetector`] already covers IPv4 in its shared
+/// digit-cluster pass, so the registry runs this one for the colon forms.
+#[derive(Debug, Default)]
+pub struct Ipv6Detector;
+
+impl Detector for Ipv6Detector {
+    fn name(&self) -> &'static str {
+        "ip_address"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        IpDetector.detect_v6(doc, out);
+    }
+}
+
 impl Detector for IpDetector {
     fn name(&self) -> &'static str {
         "ip_address"
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        self.detect_v4(doc, out);
+        for c in digit_clusters(doc.text) {
+            self.scan_cluster(doc, c, out);
+        }
         self.detect_v6(doc, out);
     }
 }
@@ -153,7 +172,7 @@ mod tests {
     }
 
     fn ips(text: &str) -> Vec<String> {
-        found(&IpDetector::new(), text).into_iter().map(|(_, s)| s).collect()
+        found(&IpDetector, text).into_iter().map(|(_, s)| s).collect()
     }
 
     #[test]
@@ -175,7 +194,7 @@ mod tests {
 
     #[test]
     fn not_ips() {
-        let d = IpDetector::new();
+        let d = IpDetector;
         for t in [
             "version 1.2.3",
             "v2.10.4.1",
@@ -191,6 +210,7 @@ mod tests {
             "dates 12.05.2023",
             "E11.9",
             "abc::def",
+            "abg 80/48/7.45.34.7",
         ] {
             assert_none(&d, t);
         }

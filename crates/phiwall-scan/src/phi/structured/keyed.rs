@@ -12,10 +12,10 @@
 //! 456 789"; on spoken views groups of 2+ digits, elsewhere 3+). A token followed by a unit
 //! ("mg", "%") is a measurement and is dropped.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use super::{is_alnum, unit_follows};
-use crate::detector::{Detector, Doc, Span};
+use super::{digit_words, is_alnum, unit_follows};
+use crate::detector::{floor_boundary, Detector, Doc, Span};
 use crate::phi::validators;
 use crate::types::PhiType;
 
@@ -52,6 +52,9 @@ pub(crate) enum Rule {
     Other,
     /// Pager / beeper numbers, which are telephone numbers.
     Pager,
+    /// Social Security numbers after "SSN"/"social", including the last four digits when
+    /// "last" is said ("last four of my social is 6789").
+    Ssn,
 }
 
 /// One introducing phrase.
@@ -85,6 +88,16 @@ const PAGER_KEYS: &[Key] = &[
     kc("PG", Rule::Pager),
 ];
 
+/// Social Security phrases (full numbers are also found by shape in `ssn`; these add the
+/// spoken "last four" form).
+const SSN_KEYS: &[Key] = &[
+    k("ssn", Rule::Ssn),
+    k("social", Rule::Ssn),
+    k("social security", Rule::Ssn),
+    k("social security number", Rule::Ssn),
+    k("soc sec", Rule::Ssn),
+];
+
 /// Words skipped between the phrase and the value.
 const FILLERS: &[&str] = &[
     "number",
@@ -115,6 +128,13 @@ const FILLERS: &[&str] = &[
     "reads",
     "listed",
     "as",
+    "ending",
+    "ends",
+    "in",
+    "with",
+    "last",
+    "four",
+    "digits",
 ];
 
 /// A token found after a phrase: its byte range and facts used by the rules.
@@ -155,11 +175,14 @@ impl KeyedDetector {
             super::biometric::KEYS,
             super::other_id::KEYS,
             PAGER_KEYS,
+            SSN_KEYS,
         ]
         .concat();
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            // A DFA: a few hundred KB once, and about one step per byte of text.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(keys.iter().map(|k| k.phrase))
             .ok();
         KeyedDetector { ac, keys }
@@ -188,6 +211,16 @@ fn skip_connector(text: &str, mut i: usize) -> Option<usize> {
                 e += 1;
             }
             let word = text.get(i..e)?;
+            // "last 4 digits": the count is not the value.
+            if word.eq_ignore_ascii_case("last")
+                && bytes.get(e) == Some(&b' ')
+                && bytes.get(e + 1).is_some_and(|b| b"456".contains(b))
+                && bytes.get(e + 2).is_some_and(|&b| !is_alnum(b))
+            {
+                fillers += 1;
+                i = e + 2;
+                continue;
+            }
             if fillers < 4
                 && FILLERS.iter().any(|f| f.eq_ignore_ascii_case(word))
                 && !bytes.get(e).is_some_and(u8::is_ascii_digit)
@@ -231,9 +264,10 @@ fn read_value(doc: &Doc<'_>, i: usize) -> Option<Token> {
                 ge += 1;
             }
             let min = if doc.is_spoken_view { 2 } else { 3 };
-            let glued = bytes
-                .get(ge)
-                .is_some_and(|&b| is_alnum(b) || b == b'.' || b == b'/' || b == b':' || b == b'%');
+            let after_digit = bytes.get(ge + 1).is_some_and(u8::is_ascii_digit);
+            let glued = bytes.get(ge).is_some_and(|&b| {
+                is_alnum(b) || b == b'%' || (matches!(b, b'.' | b'/' | b':' | b',') && after_digit)
+            });
             let prev_digit = e > 0 && bytes.get(e - 1).is_some_and(u8::is_ascii_digit);
             if ge - g >= min && !glued && prev_digit && !unit_follows(doc.text, ge) {
                 e = g;
@@ -274,15 +308,39 @@ fn compact(text: &str, t: &Token) -> ([u8; 40], usize) {
     (buf, n)
 }
 
-/// Validate and score a token under a rule: `(type, score)` or `None`.
-fn judge(rule: Rule, text: &str, t: &Token) -> Option<(PhiType, f32)> {
+/// Validate and score a token under a rule: `(type, score)` or `None`. `lead` is the text from
+/// a little before the phrase up to the value (for "last four").
+fn judge(rule: Rule, text: &str, t: &Token, lead: &str) -> Option<(PhiType, f32)> {
     let (buf, n) = compact(text, t);
     let c = buf.get(..n)?;
     let all_digits = t.digits == t.alnum;
     let letters = t.alnum - t.digits;
     let has = |min_len: usize, min_digits: usize| t.alnum >= min_len && t.digits >= min_digits;
+    // "135-145", "50-60": a reference range or span of values, not an identifier.
+    let raw = text.get(t.start..t.end).unwrap_or("");
+    let mut parts = raw.split('-');
+    let is_range = all_digits
+        && matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None)
+            if (1..=3).contains(&a.len()) && (1..=3).contains(&b.len()));
+    if is_range {
+        return None;
+    }
+    // Dates ("2023-12-05", "12-05-2023") and years ("in 2019") are not identifiers.
+    let mut parts = raw.split('-').map(str::len);
+    let is_date = all_digits
+        && matches!(
+            (parts.next(), parts.next(), parts.next(), parts.next()),
+            (Some(4), Some(1 | 2), Some(1 | 2), None)
+                | (Some(1 | 2), Some(1 | 2), Some(2 | 4), None)
+        );
+    let is_year = n == 4
+        && all_digits
+        && matches!(c.first().zip(c.get(1)), Some((b'1', b'9')) | Some((b'2', b'0')));
+    if is_date || (is_year && !matches!(rule, Rule::Ssn | Rule::Pager)) {
+        return None;
+    }
     Some(match rule {
-        Rule::Mrn if has(4, 4) && t.alnum <= 20 && letters <= 4 => (PhiType::Mrn, 0.85),
+        Rule::Mrn if has(5, 4) && t.alnum <= 20 && letters <= 4 => (PhiType::Mrn, 0.85),
         Rule::PlanId if validators::mbi_shape(c) => (PhiType::HealthPlanId, 0.95),
         Rule::PlanId if has(5, 3) && t.alnum <= 24 => (PhiType::HealthPlanId, 0.85),
         Rule::Routing if n == 9 && all_digits && validators::aba_valid(c) => {
@@ -313,6 +371,10 @@ fn judge(rule: Rule, text: &str, t: &Token) -> Option<(PhiType, f32)> {
         Rule::Biometric if has(4, 2) && t.alnum <= 40 => (PhiType::BiometricId, 0.85),
         Rule::Other if has(4, 3) && t.alnum <= 24 => (PhiType::OtherId, 0.75),
         Rule::Pager if all_digits && (4..=11).contains(&t.digits) => (PhiType::Phone, 0.75),
+        Rule::Ssn if n == 9 && all_digits && validators::ssn_valid(c) => (PhiType::Ssn, 0.9),
+        Rule::Ssn if n == 4 && all_digits && c != b"0000" && super::has_word(lead, &["last"]) => {
+            (PhiType::Ssn, 0.75)
+        }
         _ => return None,
     })
 }
@@ -323,13 +385,67 @@ impl Detector for KeyedDetector {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let text = doc.text;
+        let bytes = text.as_bytes();
+        // Every rule needs a digit in the value, and a value starts at most LOOKBACK bytes after
+        // the start of its phrase, so the automaton only runs over the stretches before words
+        // that hold a digit (merged when they overlap). Narrative without numbers costs one
+        // digit scan.
+        let mut next_free = 0;
+        let mut searched_to = 0;
+        // Parts of "118/76", "4.2", "10:30", "1,250" can never start a value (see read_value).
+        let glued = |w: &super::Word| {
+            let digit_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+            let is_glue = |b: Option<&u8>| matches!(b, Some(b'/' | b'.' | b':' | b','));
+            (is_glue(bytes.get(w.end)) && digit_at(w.end + 1))
+                || (w.start >= 2 && is_glue(bytes.get(w.start - 1)) && digit_at(w.start - 2))
+        };
+        let mut words = digit_words(text).filter(|w| !glued(w)).peekable();
+        while let Some(w) = words.next() {
+            let mut hi = w.start;
+            while let Some(nw) = words.peek() {
+                if nw.start.saturating_sub(LOOKBACK) <= hi {
+                    hi = nw.start;
+                    words.next();
+                } else {
+                    break;
+                }
+            }
+            // Start on a word boundary so "member id" is not cut to "id".
+            let mut lo = w.start.saturating_sub(LOOKBACK);
+            while lo > 0 && bytes.get(lo - 1).is_some_and(|&b| is_alnum(b)) {
+                lo -= 1;
+            }
+            let lo = floor_boundary(text, lo.max(searched_to));
+            if lo < hi {
+                self.scan_range(doc, lo, hi, &mut next_free, out);
+            }
+            searched_to = hi;
+        }
+    }
+}
+
+/// How far before a value its phrase may start: the connector limit of [`skip_connector`] plus
+/// the longest phrase, rounded up.
+const LOOKBACK: usize = 96;
+
+impl KeyedDetector {
+    /// Find phrases in `text[lo..hi]` and read the value after each.
+    fn scan_range(
+        &self,
+        doc: &Doc<'_>,
+        lo: usize,
+        hi: usize,
+        next_free: &mut usize,
+        out: &mut Vec<Span>,
+    ) {
         let Some(ac) = self.ac.as_ref() else { return };
         let text = doc.text;
         let bytes = text.as_bytes();
-        let mut next_free = 0;
-        for m in ac.find_iter(text) {
-            let (ks, ke) = (m.start(), m.end());
-            if ks < next_free {
+        let Some(hay) = text.get(lo..hi) else { return };
+        for m in ac.find_iter(hay) {
+            let (ks, ke) = (lo + m.start(), lo + m.end());
+            if ks < *next_free {
                 continue;
             }
             let Some(key) = self.keys.get(m.pattern().as_usize()) else { continue };
@@ -351,9 +467,10 @@ impl Detector for KeyedDetector {
             if unit_follows(text, tok.end) {
                 continue;
             }
-            let Some((kind, score)) = judge(key.rule, text, &tok) else { continue };
+            let lead = text.get(floor_boundary(text, ks.saturating_sub(24))..vs).unwrap_or("");
+            let Some((kind, score)) = judge(key.rule, text, &tok, lead) else { continue };
             out.push(Span::new(tok.start, tok.end, kind, score, self.name()));
-            next_free = tok.end;
+            *next_free = tok.end;
         }
     }
 }
@@ -377,6 +494,9 @@ mod tests {
         assert_eq!(keyed("MRN#12345678"), vec![f(PhiType::Mrn, "12345678")]);
         assert_eq!(keyed("medical record number is 00123456."), vec![f(PhiType::Mrn, "00123456")]);
         assert_eq!(keyed("MRN 123 456 789 seen"), vec![f(PhiType::Mrn, "123 456 789")]);
+        assert_eq!(keyed("MRN 123 456."), vec![f(PhiType::Mrn, "123 456")]);
+        assert_eq!(keyed("MRN 1234567 at 10:30"), vec![f(PhiType::Mrn, "1234567")]);
+        assert_eq!(keyed("MRN 1234567 120/80"), vec![f(PhiType::Mrn, "1234567")]);
         assert_eq!(keyed("mrn - A1234567"), vec![f(PhiType::Mrn, "A1234567")]);
     }
 
@@ -398,6 +518,15 @@ mod tests {
     }
 
     #[test]
+    fn partial_ssn_and_account() {
+        assert_eq!(keyed("last four of my social is 6789"), vec![f(PhiType::Ssn, "6789")]);
+        assert_eq!(keyed("SSN last 4 digits 6789"), vec![f(PhiType::Ssn, "6789")]);
+        assert!(keyed("social history 1984").is_empty());
+        assert!(keyed("social worker 5555").is_empty());
+        assert_eq!(keyed("account ending in 4471"), vec![f(PhiType::AccountNumber, "4471")]);
+    }
+
+    #[test]
     fn values_that_are_not_ids() {
         let d = KeyedDetector::new();
         for t in [
@@ -414,9 +543,27 @@ mod tests {
             "ID consult today",
             "serial 500 mg",
             "acct 1,250.00",
+            "Na 140 (ref 135-145)",
+            "DL 50-60",
+            "chart 2023-12-05",
+            "claim 12-05-2023",
+            "claim 2019",
         ] {
             assert_none(&d, t);
         }
+    }
+
+    #[test]
+    fn phrase_far_before_value_and_many_windows() {
+        let filler = "x ".repeat(60);
+        let t =
+            format!("{filler}member id {filler} 7 then member id XJH123456789 and MRN 00123456");
+        assert_eq!(
+            keyed(&t),
+            vec![f(PhiType::HealthPlanId, "XJH123456789"), f(PhiType::Mrn, "00123456")]
+        );
+        let long = "medical record number is ".to_string() + "00123456";
+        assert_eq!(keyed(&long), vec![f(PhiType::Mrn, "00123456")]);
     }
 
     #[test]

@@ -8,13 +8,15 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::{context_score, left_free, negative_before, right_free, unit_follows};
+use super::{
+    context_score, digit_clusters, left_free, negative_before, right_free, unit_follows, Cluster,
+};
 use crate::detector::{Detector, Doc, Span};
 use crate::phi::validators::{self, Digits};
 use crate::types::PhiType;
 
 static SSN_RE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?-u)[0-9]{3}([- .]?)[0-9]{2}([- .]?)[0-9]{4}").ok());
+    LazyLock::new(|| Regex::new(r"(?-u)[0-9]{3}([- .]?|, )[0-9]{2}([- .]?|, )[0-9]{4}").ok());
 
 /// Words that make a number an SSN.
 const SSN_CONTEXT: &[&str] =
@@ -31,26 +33,22 @@ const SSN_NEGATIVE: &[&str] = &[
 pub struct SsnDetector;
 
 impl SsnDetector {
-    /// Build the detector (the regex compiles on first use).
-    pub fn new() -> Self {
-        SsnDetector
-    }
-}
+    /// Look for this family's shapes inside one digit cluster.
+    pub(super) fn scan_cluster(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
+        if c.digits < 9 {
+            return;
+        }
 
-impl Detector for SsnDetector {
-    fn name(&self) -> &'static str {
-        "ssn"
-    }
-
-    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let Some(re) = SSN_RE.as_ref() else { return };
         let text = doc.text;
         let bytes = text.as_bytes();
-        for caps in re.captures_iter(text) {
+
+        let Some(slice) = text.get(c.start..c.end) else { return };
+        for caps in re.captures_iter(slice) {
             let (Some(m), Some(s1), Some(s2)) = (caps.get(0), caps.get(1), caps.get(2)) else {
                 continue;
             };
-            let (start, end) = (m.start(), m.end());
+            let (start, end) = (c.start + m.start(), c.start + m.end());
             if s1.as_str() != s2.as_str() || !left_free(bytes, start) || !right_free(bytes, end) {
                 continue;
             }
@@ -64,11 +62,25 @@ impl Detector for SsnDetector {
             let (base, with_ctx) = match s1.as_str() {
                 "-" => (0.85, 0.95),
                 " " | "." => (0.4, 0.9),
+                // Pauses between spoken digit groups ("123, 45, 6789") on spoken views only.
+                ", " if !doc.is_spoken_view => continue,
                 _ => (0.3, 0.85),
             };
             let score =
                 context_score(doc, start, end, 40, SSN_CONTEXT, SSN_NEGATIVE, base, with_ctx);
             out.push(Span::new(start, end, PhiType::Ssn, score, self.name()));
+        }
+    }
+}
+
+impl Detector for SsnDetector {
+    fn name(&self) -> &'static str {
+        "ssn"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        for c in digit_clusters(doc.text) {
+            self.scan_cluster(doc, c, out);
         }
     }
 }
@@ -84,7 +96,7 @@ mod tests {
     }
 
     fn ssn(text: &str) -> Vec<String> {
-        found(&SsnDetector::new(), text).into_iter().map(|(_, s)| s).collect()
+        found(&SsnDetector, text).into_iter().map(|(_, s)| s).collect()
     }
 
     #[test]
@@ -104,14 +116,17 @@ mod tests {
 
     #[test]
     fn spoken_view() {
-        let d = SsnDetector::new();
+        let d = SsnDetector;
         let f = found_spoken(&d, "my social is 123 45 6789 ok");
         assert_eq!(f, vec![(PhiType::Ssn, "123 45 6789".to_string())]);
+        let f = found_spoken(&d, "my social is 123, 45, 6789.");
+        assert_eq!(f, vec![(PhiType::Ssn, "123, 45, 6789".to_string())]);
+        assert!(found(&d, "my social is 123, 45, 6789.").is_empty());
     }
 
     #[test]
     fn invalid_ssa_ranges() {
-        let d = SsnDetector::new();
+        let d = SsnDetector;
         for t in [
             "SSN 000-12-3456",
             "SSN 666-12-3456",
@@ -126,7 +141,7 @@ mod tests {
 
     #[test]
     fn not_glued_or_mixed() {
-        let d = SsnDetector::new();
+        let d = SsnDetector;
         assert_none(&d, "ref 1123-45-6789");
         assert_none(&d, "SSN 123-45-67890");
         assert_none(&d, "SSN 123-45 6789");
@@ -136,7 +151,7 @@ mod tests {
 
     #[test]
     fn not_phi() {
-        let d = SsnDetector::new();
+        let d = SsnDetector;
         for t in [
             "500 mg daily",
             "BP 120/80 HR 72",

@@ -13,22 +13,63 @@ use std::sync::LazyLock;
 use crate::detector::{Detector, Doc, Span};
 use crate::types::PhiType;
 
+/// Top-level domains accepted on bare domains (no scheme, no `www.`). English words and
+/// clinical abbreviations are left out ("orders.at", "to.be", "call.us", "Ca", "ch", "de").
+const BARE_TLDS: &[&str] = &[
+    "com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "health", "clinic", "hospital",
+    "dev", "io", "uk", "au", "nz", "nl", "se", "dk", "fi", "fr", "br", "mx", "jp", "cn", "kr",
+    "ru", "za",
+];
+
+/// Anchored at a candidate start found by the dot prefilter in [`UrlDetector::detect`].
 static URL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?xi-u)
-        (?P<scheme>(?:https?|ftps?|sftp)://(?u:[^\s<>"'`])+ | www\.[a-z0-9-]+\.(?u:[^\s<>"'`])+)
+    let pattern = format!(
+        r#"(?xi-u)^(?:
+        (?P<scheme>(?:https?|ftps?|sftp)://(?u:[^\s<>"'`|])+ | www\.[a-z0-9-]+\.(?u:[^\s<>"'`|])+)
         |
         (?P<bare>
-            [a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?
-            (?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*
-            \.(?:com|net|org|edu|gov|mil|int|info|biz|health|care|clinic|hospital|app|dev|io
-                |us|uk|ca|au|nz|de|fr|nl|ch|se|dk|fi|be|at|es|br|mx|jp|cn|kr|ru|ie|za)
+            [a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?
+            (?:\.[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?)*
+            \.(?:{tlds})
         )
-        (?P<rest>(?::[0-9]{2,5})?(?:/(?u:[^\s<>"'`])*)?)
-        "#,
-    )
-    .ok()
+        (?P<rest>(?::[0-9]{{2,5}})?(?:/(?u:[^\s<>"'`|])*)?)
+        )"#,
+        tlds = BARE_TLDS.join("|")
+    );
+    Regex::new(&pattern).ok()
 });
+
+fn is_host_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'.' || b == b'-'
+}
+
+/// Where a URL containing the dot at `dot` could start, if anywhere: the start of the scheme
+/// (`https://host.`), of `www.`, or of a bare host whose top-level label is in [`BARE_TLDS`].
+fn candidate_start(bytes: &[u8], dot: usize) -> Option<usize> {
+    let mut s = dot;
+    while s > 0 && dot - s < 256 && bytes.get(s - 1).is_some_and(|&b| is_host_byte(b)) {
+        s -= 1;
+    }
+    if s >= 3 && bytes.get(s - 3..s) == Some(b"://") {
+        let mut k = s - 3;
+        while k > 0 && bytes.get(k - 1).is_some_and(u8::is_ascii_alphabetic) {
+            k -= 1;
+        }
+        return (k < s - 3).then_some(k);
+    }
+    if bytes.get(s..s + 4).is_some_and(|w| w.eq_ignore_ascii_case(b"www.")) {
+        return Some(s);
+    }
+    let mut e = dot + 1;
+    while bytes.get(e).is_some_and(u8::is_ascii_alphabetic) {
+        e += 1;
+    }
+    let tld = bytes.get(dot + 1..e)?;
+    let tld_known = BARE_TLDS.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(tld));
+    let ends_ok =
+        !bytes.get(e).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    (tld_known && ends_ok && s < dot).then_some(s)
+}
 
 /// Finds URLs.
 #[derive(Debug, Default)]
@@ -74,22 +115,53 @@ impl Detector for UrlDetector {
         let Some(re) = URL_RE.as_ref() else { return };
         let text = doc.text;
         let bytes = text.as_bytes();
-        // Every URL form holds a dot.
-        if memchr::memchr(b'.', bytes).is_none() {
-            return;
-        }
-        for caps in re.captures_iter(text) {
+        let mut next_free = 0;
+        // Every URL form this detector knows holds a dot; test each dot cheaply, and run the
+        // anchored regex only where a URL can start.
+        for dot in memchr::memchr_iter(b'.', bytes) {
+            if dot < next_free {
+                continue;
+            }
+            let Some(start) = candidate_start(bytes, dot) else { continue };
+            if start < next_free {
+                continue;
+            }
+            let mut run_end = start;
+            while bytes.get(run_end).is_some_and(|&b| !b.is_ascii_whitespace())
+                && run_end - start < 2048
+            {
+                run_end += 1;
+            }
+            let run_end = crate::detector::floor_boundary(text, run_end);
+            let Some(caps) = text.get(start..run_end).and_then(|t| re.captures(t)) else {
+                continue;
+            };
             let Some(m) = caps.get(0) else { continue };
-            let start = m.start();
             let prev = start.checked_sub(1).and_then(|i| bytes.get(i)).copied();
             if prev.is_some_and(|p| {
                 p.is_ascii_alphanumeric() || matches!(p, b'@' | b'.' | b'-' | b'_' | b'/' | b'\\')
             }) {
                 continue;
             }
-            let end = start + trim_end(m.as_str());
+            let mut end = start + trim_end(m.as_str());
+            // A second-level ccTLD after a listed TLD ("now.com.hk"): keep it in the span.
+            if caps.name("bare").is_some() && end == start + m.len() {
+                while bytes.get(end) == Some(&b'.') {
+                    let mut e = end + 1;
+                    while bytes.get(e).is_some_and(u8::is_ascii_alphabetic) {
+                        e += 1;
+                    }
+                    let glued = bytes
+                        .get(e)
+                        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                    if e - end < 3 || e - end > 4 || glued {
+                        break;
+                    }
+                    end = e;
+                }
+            }
             let score = if caps.name("scheme").is_some() {
-                if end - start < 10 {
+                if end - start < 8 {
                     continue;
                 }
                 if m.as_str().get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) {
@@ -101,7 +173,7 @@ impl Detector for UrlDetector {
                 let Some(bare) = caps.name("bare") else { continue };
                 // The domain must not run on into more name characters ("site.company", "x.com_y").
                 if bytes
-                    .get(bare.end())
+                    .get(start + bare.end())
                     .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'@')
                 {
                     continue;
@@ -113,7 +185,7 @@ impl Detector for UrlDetector {
                 if !labels.iter().any(u8::is_ascii_alphabetic) || name.len() < 5 {
                     continue;
                 }
-                if end > bare.end() {
+                if end > start + bare.end() {
                     0.75
                 } else {
                     0.6
@@ -121,6 +193,7 @@ impl Detector for UrlDetector {
             };
             if end > start {
                 out.push(Span::new(start, end, PhiType::Url, score, self.name()));
+                next_free = end;
             }
         }
     }
@@ -156,6 +229,13 @@ mod tests {
     }
 
     #[test]
+    fn scheme_hosts_need_no_known_tld() {
+        assert_eq!(urls("at https://clinica.pt/x."), vec!["https://clinica.pt/x"]);
+        assert_eq!(urls("http://192.168.1.20/admin"), vec!["http://192.168.1.20/admin"]);
+        assert_eq!(urls("a http://x.co/1 b www.y.org"), vec!["http://x.co/1", "www.y.org"]);
+    }
+
+    #[test]
     fn bare_domains() {
         assert_eq!(
             urls("portal mychart.example.org/patient/123 today"),
@@ -163,6 +243,9 @@ mod tests {
         );
         assert_eq!(urls("visit janedoe.com"), vec!["janedoe.com"]);
         assert_eq!(urls("site clinic.co.uk"), vec!["clinic.co.uk"]);
+        assert_eq!(urls("| now.com.hk |"), vec!["now.com.hk"]);
+        assert_eq!(urls("by ZAPIER.COM/CHARGE|EMAIL_FROM"), vec!["ZAPIER.COM/CHARGE"]);
+        assert_eq!(urls("at janedoe.com. Then"), vec!["janedoe.com"]);
     }
 
     #[test]
@@ -181,6 +264,9 @@ mod tests {
             "1.com",
             "file image.jpg",
             "St.Louis",
+            "per ccu orders.at 0.25mcg",
+            "all evening.at 2am",
+            "Mg 2.0, phos.ca 8.5",
         ] {
             assert_none(&d, t);
         }

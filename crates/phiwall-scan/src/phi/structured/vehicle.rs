@@ -6,18 +6,15 @@
 //! have no shape to check and are only taken after "plate", "license plate", "tag number" and the
 //! like (see [`KEYS`]).
 
-use regex::Regex;
-use std::sync::LazyLock;
-
-use super::keyed::{k, kc, Key, Rule};
-use super::{left_free, right_free};
+use super::keyed::{k, Key, Rule};
+use super::{digit_words, left_free, right_free};
 use crate::detector::{Detector, Doc, Span};
 use crate::phi::validators;
 use crate::types::PhiType;
 
 /// Phrases introducing VINs and plates.
 pub(crate) const KEYS: &[Key] = &[
-    kc("VIN", Rule::Vin),
+    k("VIN", Rule::Vin),
     k("vin #", Rule::Vin),
     k("vin number", Rule::Vin),
     k("vehicle identification number", Rule::Vin),
@@ -34,9 +31,6 @@ pub(crate) const KEYS: &[Key] = &[
     k("registration plate", Rule::Plate),
     k("vehicle registration", Rule::Plate),
 ];
-
-static VIN_RE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?-u)[A-HJ-NPR-Z0-9]{17}").ok());
 
 /// Finds check-digit-valid VINs without context.
 #[derive(Debug, Default)]
@@ -55,14 +49,14 @@ impl Detector for VinDetector {
     }
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
-        let Some(re) = VIN_RE.as_ref() else { return };
         let bytes = doc.text.as_bytes();
-        for m in re.find_iter(doc.text) {
-            let (start, end) = (m.start(), m.end());
+        // Standalone VINs are 17 uppercase letters and digits; lowercase needs "VIN" (keyed).
+        for w in digit_words(doc.text).filter(|w| w.end - w.start == 17 && !w.has_lower) {
+            let (start, end) = (w.start, w.end);
             if !left_free(bytes, start) || !right_free(bytes, end) {
                 continue;
             }
-            if validators::vin_valid(m.as_str().as_bytes()) {
+            if bytes.get(start..end).is_some_and(validators::vin_valid) {
                 out.push(Span::new(start, end, PhiType::VehicleId, 0.85, self.name()));
             }
         }
@@ -74,11 +68,6 @@ mod tests {
     use super::super::keyed::KeyedDetector;
     use super::super::testutil::{assert_none, found};
     use super::*;
-
-    #[test]
-    fn regex_compiles() {
-        assert!(VIN_RE.is_some());
-    }
 
     fn v(s: &str) -> (PhiType, String) {
         (PhiType::VehicleId, s.to_string())

@@ -1,0 +1,257 @@
+//! Load test: the stub upstream (the simulated model over HTTP) called directly and through
+//! phiwall in the same run, open loop at a fixed rate, so the difference is phiwall's overhead.
+//!
+//! Run with `bench/load.sh` (release build). Everything binds to 127.0.0.1 only; the run is
+//! bounded in time and count and stops by itself.
+//!
+//! Latency is measured from each request's scheduled start (open loop, no coordinated
+//! omission). Streaming time to first token is the time until the first SSE event carrying
+//! content arrives.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use phiwall_gateway::{BuildOptions, Gateway, RawConfig};
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+struct Args {
+    rate: u64,
+    secs: u64,
+    prompt_bytes: usize,
+    stream_rate: u64,
+}
+
+fn args() -> Args {
+    let mut a = Args { rate: 1000, secs: 10, prompt_bytes: 1024, stream_rate: 100 };
+    let v: Vec<String> = std::env::args().collect();
+    let mut i = 1;
+    while i + 1 < v.len() {
+        let n = v[i + 1].parse::<u64>().unwrap_or(0);
+        match v[i].as_str() {
+            "--rate" => a.rate = n.clamp(1, 20_000),
+            "--secs" => a.secs = n.clamp(1, 120),
+            "--prompt-bytes" => a.prompt_bytes = (n as usize).clamp(16, 1 << 20),
+            "--stream-rate" => a.stream_rate = n.clamp(1, 5_000),
+            _ => {}
+        }
+        i += 2;
+    }
+    a
+}
+
+fn prompt(bytes: usize) -> String {
+    let base = "Hi, I would like to move my follow-up visit for the knee to a weekday afternoon next week if the doctor has time. I take 20 mg atorvastatin at night and my blood pressure was 128/82 at the pharmacy. Please also confirm whether I should fast before the lab work and whether parking is validated. ";
+    let mut s = String::with_capacity(bytes + base.len());
+    while s.len() < bytes {
+        s.push_str(base);
+    }
+    s.truncate(bytes);
+    s
+}
+
+#[derive(Default)]
+struct Stats {
+    lat_us: Vec<u64>,
+    errors: u64,
+}
+
+fn record(s: &mut Stats, r: Result<Result<u64, ()>, tokio::task::JoinError>) {
+    match r {
+        Ok(Ok(us)) => s.lat_us.push(us),
+        _ => s.errors += 1,
+    }
+}
+
+/// True when an SSE chunk holds a delta with non-empty content.
+fn has_content(chunk: &[u8]) -> bool {
+    let pat = b"\"content\":\"";
+    chunk
+        .windows(pat.len())
+        .enumerate()
+        .any(|(i, w)| w == pat && chunk.get(i + pat.len()) != Some(&b'"'))
+}
+
+fn pct(v: &mut [u64], p: f64) -> u64 {
+    if v.is_empty() {
+        return 0;
+    }
+    v.sort_unstable();
+    let idx = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[idx.min(v.len() - 1)]
+}
+
+async fn run_phase(
+    client: &reqwest::Client,
+    url: &str,
+    key: Option<&str>,
+    body: Bytes,
+    rate: u64,
+    secs: u64,
+    is_stream: bool,
+) -> Stats {
+    let total = rate * secs;
+    let interval = Duration::from_nanos(1_000_000_000 / rate);
+    let start = Instant::now() + Duration::from_millis(50);
+    let mut set: JoinSet<Result<u64, ()>> = JoinSet::new();
+    let mut stats = Stats::default();
+    for i in 0..total {
+        let at = start + interval * i as u32;
+        let c = client.clone();
+        let url = url.to_string();
+        let key = key.map(str::to_string);
+        let body = body.clone();
+        tokio::time::sleep_until(at.into()).await;
+        set.spawn(async move {
+            let mut r = c.post(&url).header("content-type", "application/json").body(body);
+            if let Some(k) = key {
+                r = r.bearer_auth(k);
+            }
+            let resp = r.send().await.map_err(|_| ())?;
+            if !resp.status().is_success() {
+                return Err(());
+            }
+            if is_stream {
+                let mut s = resp.bytes_stream();
+                let mut first = None;
+                while let Some(chunk) = s.next().await {
+                    let chunk = chunk.map_err(|_| ())?;
+                    if first.is_none() && has_content(&chunk) {
+                        first = Some(at.elapsed());
+                    }
+                }
+                first.map(|d| d.as_micros() as u64).ok_or(())
+            } else {
+                let _ = resp.bytes().await.map_err(|_| ())?;
+                Ok(at.elapsed().as_micros() as u64)
+            }
+        });
+        // Reap finished tasks as we go so memory stays flat.
+        while let Some(r) = set.try_join_next() {
+            record(&mut stats, r);
+        }
+    }
+    while let Some(r) = set.join_next().await {
+        record(&mut stats, r);
+    }
+    stats
+}
+
+fn report(name: &str, s: &mut Stats) -> (u64, u64) {
+    let n = s.lat_us.len();
+    let p50 = pct(&mut s.lat_us, 0.50);
+    let p90 = pct(&mut s.lat_us, 0.90);
+    let p99 = pct(&mut s.lat_us, 0.99);
+    let max = s.lat_us.iter().copied().max().unwrap_or(0);
+    println!(
+        "| {name:<28} | {n:>6} | {:>6} | {:>8.3} | {:>8.3} | {:>8.3} | {:>8.3} |",
+        s.errors,
+        p50 as f64 / 1000.0,
+        p90 as f64 / 1000.0,
+        p99 as f64 / 1000.0,
+        max as f64 / 1000.0
+    );
+    (p50, p99)
+}
+
+fn main() {
+    let a = args();
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async move {
+        let mut tasks = JoinSet::new();
+        // Stub upstream.
+        let stub = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let stub_addr = stub.local_addr().unwrap();
+        tasks.spawn(async move {
+            axum::serve(stub, phiwall_gateway::sim::router()).await.unwrap();
+        });
+        // Gateway.
+        let dir = tempfile::tempdir().unwrap();
+        let toml = format!(
+            r#"
+data_dir = "{}"
+[server]
+listen = "127.0.0.1:0"
+metrics_listen = "off"
+[upstreams.stub]
+base_url = "http://{stub_addr}/v1"
+[models.phiwall-sim]
+upstream = "stub"
+[apps.bench]
+models = ["phiwall-sim"]
+requests_per_minute = 100000000
+tokens_per_minute = 100000000000
+key_requests_per_minute = 100000000
+key_tokens_per_minute = 100000000000
+[apps.bench.phi]
+default = "mask"
+NAME = "tokenize"
+SSN = "block"
+"#,
+            dir.path().display()
+        );
+        let cfg = RawConfig::from_toml(&toml).unwrap().validate().unwrap();
+        let gw = Gateway::build(cfg, BuildOptions::default()).unwrap();
+        let key = phiwall_store::keys::create(gw.key_store().as_ref(), "bench", "load", None, 0).unwrap().reveal().to_string();
+        let metrics = gw.metrics();
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let gw_addr = l.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tasks.spawn(async move {
+            gw.serve(l, None, async move {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+
+        let client = reqwest::Client::builder().pool_max_idle_per_host(512).tcp_nodelay(true).build().unwrap();
+        let p = prompt(a.prompt_bytes);
+        let plain = Bytes::from(serde_json::json!({"model": "phiwall-sim", "max_tokens": 64, "messages": [{"role": "user", "content": p}]}).to_string());
+        let stream = Bytes::from(serde_json::json!({"model": "phiwall-sim", "max_tokens": 64, "stream": true, "messages": [{"role": "user", "content": p}]}).to_string());
+        let direct = format!("http://{stub_addr}/v1/chat/completions");
+        let through = format!("http://{gw_addr}/v1/chat/completions");
+
+        println!("phiwall load test: {} req/s for {} s, {}-byte prompts, scanning on; streaming at {} req/s", a.rate, a.secs, a.prompt_bytes, a.stream_rate);
+        // Warm up connections and caches.
+        let _ = run_phase(&client, &direct, None, plain.clone(), 200, 1, false).await;
+        let _ = run_phase(&client, &through, Some(&key), plain.clone(), 200, 1, false).await;
+
+        println!("| phase                        |     ok | errors | p50 ms   | p90 ms   | p99 ms   | max ms   |");
+        println!("|------------------------------|--------|--------|----------|----------|----------|----------|");
+        let mut d = run_phase(&client, &direct, None, plain.clone(), a.rate, a.secs, false).await;
+        let (d50, d99) = report("direct (stub upstream)", &mut d);
+        let mut t = run_phase(&client, &through, Some(&key), plain.clone(), a.rate, a.secs, false).await;
+        let (t50, t99) = report("through phiwall", &mut t);
+        let mut ds = run_phase(&client, &direct, None, stream.clone(), a.stream_rate, a.secs.min(5), true).await;
+        let (ds50, ds99) = report("stream TTFT direct", &mut ds);
+        let mut ts = run_phase(&client, &through, Some(&key), stream.clone(), a.stream_rate, a.secs.min(5), true).await;
+        let (ts50, ts99) = report("stream TTFT through phiwall", &mut ts);
+        let diff = |a: u64, b: u64| (a as f64 - b as f64) / 1000.0;
+        println!();
+        println!("added by phiwall (plain):   p50 {:+.3} ms, p99 {:+.3} ms; errors direct {} / through {}", diff(t50, d50), diff(t99, d99), d.errors, t.errors);
+        println!("added by phiwall (stream TTFT): p50 {:+.3} ms, p99 {:+.3} ms; errors direct {} / through {}", diff(ts50, ds50), diff(ts99, ds99), ds.errors, ts.errors);
+        // phiwall's own time per request (total minus upstream), from its histogram: the
+        // smallest bucket bound holding 50% / 99% of requests.
+        let m = metrics.render();
+        let buckets: Vec<(String, u64)> = m
+            .lines()
+            .filter(|l| l.starts_with("phiwall_gateway_overhead_seconds_bucket{endpoint=\"chat.completions\""))
+            .filter_map(|l| {
+                let le = l.split("le=\"").nth(1)?.split('"').next()?.to_string();
+                let n = l.rsplit(' ').next()?.parse().ok()?;
+                Some((le, n))
+            })
+            .collect();
+        let count = buckets.last().map_or(0, |b| b.1);
+        let q = |p: f64| buckets.iter().find(|(_, n)| *n as f64 >= p * count as f64).map_or("?".to_string(), |(le, _)| le.clone());
+        println!("phiwall's own time per request (histogram bucket bound): p50 <= {} s, p99 <= {} s over {count} requests", q(0.5), q(0.99));
+        for line in m.lines().filter(|l| l.starts_with("phiwall_gateway_overhead_seconds_sum") || l.starts_with("phiwall_gateway_overhead_seconds_count")) {
+            println!("{line}");
+        }
+        let _ = tx.send(());
+        tasks.abort_all();
+    });
+}

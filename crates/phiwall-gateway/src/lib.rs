@@ -1,0 +1,26 @@
+//! phiwall's gateway: an OpenAI-compatible, zero-trust proxy in front of model servers.
+//!
+//! What it does: authenticate every request (API keys, JWT), apply per-app limits and policy,
+//! inspect every message for PHI and prompt injection before forwarding (forwarding needs the
+//! [`inspect::Scanned`] proof), inspect the model's output (streaming included, with a rolling
+//! window), restore tokenized PHI where allowed, and emit one event per request.
+//!
+//! What it does not do: detection itself (that is `phiwall-scan`), key storage (that is
+//! `phiwall-store`), or event sinks (that is `phiwall-watch`). It never logs bodies.
+
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod injection;
+pub mod inspect;
+pub mod output;
+pub mod server;
+pub mod sim;
+pub mod tls;
+pub mod upstream;
+
+pub use config::{Config, ConfigError, RawConfig};
+pub use error::ApiError;
+pub use server::{BuildOptions, Clock, Gateway, GatewayError, SystemClock};

@@ -1,0 +1,19 @@
+//! State behind traits for phiwall: API keys and rate-limit counters.
+//!
+//! What this crate does: generate, hash, store, verify, revoke and rotate API keys
+//! ([`keys`]), and count requests and tokens per key and per app ([`limits`]). The embedded
+//! default keeps keys in one SQLite file in the data directory and counters in memory; cluster
+//! backends (PostgreSQL, Redis) implement the same traits later.
+//!
+//! What it does not do: HTTP, policy or logging of request content. Time comes in as arguments
+//! (`now` in unix seconds or monotonic nanoseconds) so behaviour is deterministic in tests.
+
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod keys;
+pub mod limits;
+
+pub use error::Error;
+pub use keys::{ApiKey, KeyRecord, KeyRejection, KeyStore, SqliteKeyStore, VerifyError};
+pub use limits::{Decision, InMemoryLimiter, Quota, RateLimiter};

@@ -1,0 +1,145 @@
+//! `phiwall serve`: run the gateway.
+//!
+//! Without `--config` it starts on loopback with the built-in simulated model and a `dev` app,
+//! creates a fresh dev API key (shown once), and says how to point it at a real model. With a
+//! config, every problem in the file is reported with its key path and a fix before anything
+//! starts (exit 2).
+
+use crate::output::{self, Exit};
+use anyhow::Context;
+use phiwall_gateway::{BuildOptions, Gateway, RawConfig};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `phiwall serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Configuration file (TOML). Without it: loopback, simulated model, a fresh dev key.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Listen address (overrides server.listen), e.g. 127.0.0.1:8686.
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// Data directory (overrides data_dir).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Only validate the configuration and exit.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Load and validate the configuration the way `serve` and `keys` do.
+pub fn load_config(
+    path: Option<&PathBuf>,
+    listen: Option<SocketAddr>,
+    data_dir: Option<&PathBuf>,
+) -> anyhow::Result<phiwall_gateway::Config> {
+    let mut raw = match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Exit::usage(format!("cannot read {}: {e}", p.display())))?;
+            RawConfig::from_toml(&text).map_err(|e| Exit::usage(format!("{}: {e}", p.display())))?
+        }
+        None => RawConfig::builtin_default(),
+    };
+    if let Some(l) = listen {
+        raw.server.listen = Some(l.to_string());
+    }
+    if let Some(d) = data_dir {
+        raw.data_dir = Some(d.display().to_string());
+    }
+    raw.validate().map_err(|e| Exit::usage(e.to_string()))
+}
+
+/// Run `phiwall serve`.
+pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
+    let cfg = load_config(a.config.as_ref(), a.listen, a.data_dir.as_ref())?;
+    if a.check {
+        output::line("configuration is valid");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PHIWALL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+
+    let is_default = a.config.is_none();
+    let listen = cfg.listen;
+    let metrics_listen = cfg.metrics_listen;
+    let data_dir = cfg.data_dir.clone();
+    let gw = Gateway::build(cfg, BuildOptions::default())
+        .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        let listener = phiwall_gateway::server::bind(listen)
+            .await
+            .map_err(|e| Exit::usage(format!("cannot listen on {listen}: {e}")))?;
+        let local = listener.local_addr().context("listener address")?;
+        let metrics = match metrics_listen {
+            Some(m) => match phiwall_gateway::server::bind(m).await {
+                Ok(l) => Some(l),
+                Err(e) => {
+                    output::warn(&format!("metrics listener {m} unavailable ({e}); continuing without /metrics"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let scheme = if gw.is_tls() { "https" } else { "http" };
+        output::status(&format!("phiwall gateway listening on {scheme}://{local}/v1"));
+        if let Some(m) = metrics.as_ref().and_then(|m| m.local_addr().ok()) {
+            output::status(&format!("metrics on http://{m}/metrics"));
+        }
+        output::status(&format!("data directory: {}", data_dir.display()));
+        if is_default {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            let key = phiwall_store::keys::create(gw.key_store().as_ref(), "dev", "dev-serve", Some(24 * 3600), now)
+                .context("cannot create the dev API key")?;
+            output::status("");
+            output::status("Dev API key (shown once, valid 24 h, app \"dev\"):");
+            output::line(key.reveal());
+            output::status("");
+            output::status("Try it (built-in simulated model, no network needed):");
+            output::status(&format!(
+                "  curl -s {scheme}://{local}/v1/chat/completions -H \"Authorization: Bearer $KEY\" -H 'Content-Type: application/json' \\\n    -d '{{\"model\":\"phiwall-sim\",\"messages\":[{{\"role\":\"user\",\"content\":\"hello, contact me\"}}]}}'"
+            ));
+            output::status("Point it at a real model: copy phiwall.example.toml, set [upstreams.*] base_url and");
+            output::status("api_key = \"env:OPENAI_API_KEY\", then run `phiwall serve --config phiwall.toml`.");
+        }
+        gw.serve(listener, metrics, shutdown_signal())
+            .await
+            .map_err(|e| anyhow::anyhow!("gateway stopped: {e}"))?;
+        output::status("phiwall gateway stopped");
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
