@@ -1,4 +1,4 @@
-//! End-to-end tests of `phiwall log ...` and `phiwall keys ...` against the real binary.
+//! End-to-end tests of `phiwall log ...` and `phiwall log keys ...` against the real binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
@@ -160,7 +160,8 @@ fn keys_rotate_retire_status_and_shred() {
     assert!(o.status.success());
     let o = phiwall(&["log", "keys", "shred", "--data-dir", &data, "--segment", "0"], None);
     assert_eq!(o.status.code(), Some(2), "needs --yes");
-    let o = phiwall(&["log", "keys", "shred", "--data-dir", &data, "--segment", "0", "--yes"], None);
+    let o =
+        phiwall(&["log", "keys", "shred", "--data-dir", &data, "--segment", "0", "--yes"], None);
     assert!(o.status.success(), "{}", text(&o));
     let o = phiwall(&["log", "show", "--data-dir", &data, "--json"], None);
     let out = String::from_utf8(o.stdout).unwrap();

@@ -1,5 +1,5 @@
 //! `phiwall log ...`: verify, read, prove, export and benchmark the tamper-evident audit
-//! ledger (issue #6). Key management is `phiwall keys ...` (cmd/keys.rs).
+//! ledger (issue #6). Key management is `phiwall log keys ...` (cmd/log_keys.rs).
 //!
 //! Exit codes: `log verify` exits 0 when the ledger verifies and 1 when tampering is found;
 //! other subcommands exit 0 on success, 2 on usage errors and 3 on unreadable input.
@@ -66,7 +66,7 @@ impl KeyArgs {
             Some(path) => {
                 let p = FileKeyProvider::open(&path).with_context(|| {
                     format!(
-                        "cannot use key file {}; create one with `phiwall keys init --key-file {}`",
+                        "cannot use key file {}; create one with `phiwall log keys init --key-file {}`",
                         path.display(),
                         path.display()
                     )
