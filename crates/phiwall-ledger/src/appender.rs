@@ -132,8 +132,14 @@ struct Pending {
     event: Vec<u8>,
 }
 
+/// Called once, on the writer thread, when a record is durable (`Ok`) or the writer has failed
+/// or closed first (`Err`). Keep it short: an async caller sends on a oneshot channel.
+pub type DurableCallback = Box<dyn FnOnce(Result<()>) + Send>;
+
 #[derive(Default)]
 struct State {
+    /// Callbacks by the sequence number they wait for.
+    callbacks: std::collections::BTreeMap<u64, Vec<DurableCallback>>,
     next_seq: u64,
     queue: Vec<Pending>,
     written: u64,
@@ -299,6 +305,26 @@ impl Appender {
         Ok(())
     }
 
+    /// Call `callback` once record `seq` is durable, without blocking a thread: the way an
+    /// async gateway waits (the callback completes a oneshot channel). Runs it at once if the
+    /// record is already durable or the writer has failed.
+    pub fn on_durable(&self, seq: u64, callback: DurableCallback) -> Result<()> {
+        let mut st = self.shared.lock()?;
+        if seq >= st.next_seq {
+            return Err(Error::Config(format!("seq {seq} was never appended")));
+        }
+        if let Some(f) = st.failed.clone() {
+            drop(st);
+            callback(Err(Error::WriterFailed(f)));
+        } else if st.durable > seq {
+            drop(st);
+            callback(Ok(()));
+        } else {
+            st.callbacks.entry(seq).or_default().push(callback);
+        }
+        Ok(())
+    }
+
     /// Append and wait until durable (what a fail-closed gateway does before answering).
     pub fn append_durable(&self, event: &[u8]) -> Result<u64> {
         let seq = self.append(event)?;
@@ -387,6 +413,22 @@ struct Tail {
     head: Hash,
     next_segment: u32,
     last_checkpoint: Option<Checkpoint>,
+}
+
+/// Remove the callbacks whose records are now durable.
+fn take_ready(st: &mut State) -> std::collections::BTreeMap<u64, Vec<DurableCallback>> {
+    let rest = st.callbacks.split_off(&st.durable);
+    std::mem::replace(&mut st.callbacks, rest)
+}
+
+/// Run callbacks (outside the state lock).
+fn fire(
+    callbacks: std::collections::BTreeMap<u64, Vec<DurableCallback>>,
+    result: impl Fn() -> Result<()>,
+) {
+    for cb in callbacks.into_values().flatten() {
+        cb(result());
+    }
 }
 
 fn integrity(msg: String) -> Error {
@@ -743,18 +785,28 @@ impl Writer {
             let result = self.step(&mut batch, shutdown, sync_target, ckpt_wanted, shared);
             batch.clear();
             if let Err(e) = result {
-                if let Ok(mut st) = shared.lock() {
-                    st.failed = Some(e.to_string());
-                }
+                let msg = e.to_string();
+                let pending = match shared.lock() {
+                    Ok(mut st) => {
+                        st.failed = Some(msg.clone());
+                        std::mem::take(&mut st.callbacks)
+                    }
+                    Err(_) => Default::default(),
+                };
                 shared.progress.notify_all();
                 shared.space.notify_all();
+                fire(pending, || Err(Error::WriterFailed(msg.clone())));
                 return;
             }
             if shutdown {
                 let Ok(mut st) = shared.lock() else { return };
                 if st.queue.is_empty() {
                     st.finished = true;
+                    // Everything appended is durable by now; anything left waits in vain.
+                    let left = std::mem::take(&mut st.callbacks);
+                    drop(st);
                     shared.progress.notify_all();
+                    fire(left, || Err(Error::WriterFailed("ledger is closed".into())));
                     return;
                 }
             }
@@ -783,12 +835,14 @@ impl Writer {
             self.sync()?;
         }
         let durable = if self.config.fsync == FsyncPolicy::Never { written } else { self.synced };
-        {
+        let ready = {
             let mut st = shared.lock()?;
             st.written = written;
             st.durable = durable.max(self.synced);
-        }
+            take_ready(&mut st)
+        };
         shared.progress.notify_all();
+        fire(ready, || Ok(()));
         let new_records = written - self.checkpoint_size();
         let due_count = self.config.checkpoint_every_records > 0
             && new_records >= self.config.checkpoint_every_records;
@@ -811,8 +865,10 @@ impl Writer {
             st.durable = self.synced.max(st.durable);
             st.last_checkpoint = self.last_checkpoint.clone();
             st.checkpoints_done = st.checkpoints_done.max(ckpt_wanted);
+            let ready = take_ready(&mut st);
             drop(st);
             shared.progress.notify_all();
+            fire(ready, || Ok(()));
         }
         Ok(())
     }
@@ -858,9 +914,9 @@ impl Writer {
 
     /// Seal the current segment and start the next with a fresh data key.
     fn roll(&mut self) -> Result<()> {
-        if self.config.fsync != FsyncPolicy::Never {
-            self.file.sync_data().map_err(|e| Error::io("fsync", &self.file_path, e))?;
-        }
+        // Always synced, whatever the policy: later checkpoints sync only the current file, and
+        // a checkpoint must never cover records that a power loss could take away.
+        self.file.sync_data().map_err(|e| Error::io("fsync", &self.file_path, e))?;
         let next = self
             .segment
             .checked_add(1)
@@ -874,10 +930,8 @@ impl Writer {
             self.tree.len(),
             &self.head,
         )?;
-        // Records up to here were synced with the old file (unless the policy is Never).
-        if self.config.fsync != FsyncPolicy::Never {
-            self.synced = self.tree.len();
-        }
+        // Records up to here were synced with the old file.
+        self.synced = self.tree.len();
         self.file = file;
         self.file_path = path;
         self.segment = next;
@@ -1005,6 +1059,36 @@ mod tests {
         let r = crate::store::LedgerReader::open(d.path()).unwrap();
         let times: Vec<u64> = r.records().map(|(_, m)| m.time_micros).collect();
         assert_eq!(times, vec![7, 99, 7]);
+    }
+
+    #[test]
+    fn durable_callbacks_fire_once_per_record_without_blocking() {
+        let d = tempfile::tempdir().unwrap();
+        let mut c = LedgerConfig::new(d.path());
+        c.fsync = FsyncPolicy::EveryMillis(5);
+        let a = Appender::open(
+            c,
+            Arc::new(StaticKeyProvider::generate().unwrap()),
+            Arc::new(ManualClock::new(7)),
+        )
+        .unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        for i in 0..500u64 {
+            let seq = a.append(format!("e{i}").as_bytes()).unwrap();
+            let tx = tx.clone();
+            a.on_durable(seq, Box::new(move |r| tx.send((seq, r.is_ok())).unwrap())).unwrap();
+        }
+        let mut got: Vec<(u64, bool)> =
+            (0..500).map(|_| rx.recv_timeout(Duration::from_secs(10)).unwrap()).collect();
+        got.sort_unstable();
+        assert_eq!(got, (0..500).map(|s| (s, true)).collect::<Vec<_>>());
+        assert!(rx.try_recv().is_err(), "each callback runs once");
+        // Already durable: runs at once.
+        let (tx2, rx2) = std::sync::mpsc::channel();
+        a.on_durable(3, Box::new(move |r| tx2.send(r.is_ok()).unwrap())).unwrap();
+        assert_eq!(rx2.try_recv(), Ok(true));
+        assert!(a.on_durable(9_999, Box::new(|_| {})).is_err());
+        a.close().unwrap();
     }
 
     #[test]

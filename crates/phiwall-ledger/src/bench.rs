@@ -33,6 +33,10 @@ pub struct BenchConfig {
     pub proofs: u64,
     /// Directory to write in (a temporary directory under it is used and removed).
     pub dir: PathBuf,
+    /// Instead of producer threads, keep this many events in flight from one thread, each
+    /// awaited with [`Appender::on_durable`]: the fail-closed pattern of an async gateway where
+    /// every request waits for its own audit event.
+    pub in_flight: Option<usize>,
 }
 
 impl Default for BenchConfig {
@@ -45,6 +49,7 @@ impl Default for BenchConfig {
             fsync: FsyncPolicy::Always,
             proofs: 10_000,
             dir: std::env::temp_dir(),
+            in_flight: None,
         }
     }
 }
@@ -60,6 +65,8 @@ pub struct BenchReport {
     pub producers: usize,
     /// Durability wait interval per producer.
     pub wait_every: u64,
+    /// Events in flight, each awaited by callback, when that mode was used.
+    pub in_flight: Option<usize>,
     /// fsync policy, as text.
     pub fsync: String,
     /// Seconds from the first append until every event was durable.
@@ -103,7 +110,11 @@ pub fn run(config: &BenchConfig) -> Result<BenchReport> {
     let filler = "x".repeat(config.event_bytes.saturating_sub(60));
     let cpu0 = cpu_seconds();
     let start = Instant::now();
-    let handles: Vec<_> = (0..config.producers)
+    if let Some(k) = config.in_flight {
+        drive_in_flight(&appender, config.events, k.max(1), &filler)?;
+    }
+    let producers = if config.in_flight.is_some() { 0 } else { config.producers };
+    let handles: Vec<_> = (0..producers)
         .map(|t| {
             let a = appender.clone();
             let filler = filler.clone();
@@ -174,6 +185,7 @@ pub fn run(config: &BenchConfig) -> Result<BenchReport> {
         event_bytes: config.event_bytes,
         producers: config.producers,
         wait_every: config.wait_every,
+        in_flight: config.in_flight,
         fsync: format!("{:?}", config.fsync),
         append_seconds,
         append_events_per_second: config.events as f64 / append_seconds,
@@ -188,6 +200,45 @@ pub fn run(config: &BenchConfig) -> Result<BenchReport> {
         proof_max_micros: percentile(&mut times, 1.0),
         proofs: config.proofs,
     })
+}
+
+/// One thread keeps `k` events in flight; each completes through a durability callback.
+fn drive_in_flight(a: &Appender, events: u64, k: usize, filler: &str) -> Result<()> {
+    let state = Arc::new((std::sync::Mutex::new((0usize, 0u64)), std::sync::Condvar::new()));
+    let lock_err = || Error::WriterFailed("bench lock poisoned".into());
+    for i in 0..events {
+        {
+            let (m, cv) = &*state;
+            let mut g = m.lock().map_err(|_| lock_err())?;
+            while g.0 >= k {
+                g = cv.wait(g).map_err(|_| lock_err())?;
+            }
+            g.0 += 1;
+        }
+        let ev = format!(r#"{{"kind":"bench","i":{i},"pad":"{filler}"}}"#);
+        let seq = a.append(ev.as_bytes())?;
+        let st = state.clone();
+        a.on_durable(
+            seq,
+            Box::new(move |r| {
+                let (m, cv) = &*st;
+                if let Ok(mut g) = m.lock() {
+                    g.0 = g.0.saturating_sub(1);
+                    g.1 += u64::from(r.is_err());
+                }
+                cv.notify_one();
+            }),
+        )?;
+    }
+    let (m, cv) = &*state;
+    let mut g = m.lock().map_err(|_| lock_err())?;
+    while g.0 > 0 {
+        g = cv.wait(g).map_err(|_| lock_err())?;
+    }
+    if g.1 > 0 {
+        return Err(Error::WriterFailed(format!("{} events failed to become durable", g.1)));
+    }
+    Ok(())
 }
 
 /// Value at quantile `q` (0..=1) of `v` (sorted in place); 0 when empty.
@@ -250,6 +301,9 @@ mod tests {
         assert!(r.segment_bytes > 2_000 * 200);
         // The temporary ledger is removed.
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 0);
-        assert!(run(&BenchConfig { producers: 0, ..cfg }).is_err());
+        assert!(run(&BenchConfig { producers: 0, ..cfg.clone() }).is_err());
+        let r = run(&BenchConfig { in_flight: Some(64), events: 1_000, ..cfg }).unwrap();
+        assert_eq!(r.in_flight, Some(64));
+        assert!(r.append_events_per_second > 0.0);
     }
 }

@@ -102,3 +102,28 @@ impl Error {
 
 /// Result alias.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_lowercase_without_trailing_period_and_say_what_to_do() {
+        let errors = [
+            Error::KeyFilePermissions { path: "/k".into(), mode: 0o644 },
+            Error::UnknownKekVersion(3),
+            Error::Shredded(2),
+            Error::NoDataKey(1),
+            Error::Integrity("x".into()),
+            Error::Locked("/d/writer.lock".into()),
+            Error::io("read", "/f", std::io::Error::other("boom")),
+        ];
+        for e in &errors {
+            let m = e.to_string();
+            assert!(m.chars().next().is_some_and(|c| !c.is_uppercase()), "{m}");
+            assert!(!m.ends_with('.'), "{m}");
+        }
+        assert!(errors[0].to_string().contains("chmod 600 /k"));
+        assert!(errors[4].to_string().contains("phiwall log verify"));
+    }
+}

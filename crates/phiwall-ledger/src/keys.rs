@@ -245,7 +245,7 @@ impl KeyProvider for StaticKeyProvider {
 /// permission bit set, so a world-readable key is an error, not a warning.
 ///
 /// The file is re-read when it changes (new inode, size or modification time), so a writer
-/// that runs for weeks picks up a rotation done by `phiwall keys rotate` in another process
+/// that runs for weeks picks up a rotation done by `phiwall log keys rotate` in another process
 /// before it wraps the next data key, and never wraps with a version that was retired.
 pub struct FileKeyProvider {
     path: PathBuf,

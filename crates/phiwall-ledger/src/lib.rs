@@ -34,7 +34,7 @@ pub mod store;
 pub mod timefmt;
 pub mod verify;
 
-pub use appender::{Appender, FsyncPolicy, LedgerConfig, RecoveryReport};
+pub use appender::{Appender, DurableCallback, FsyncPolicy, LedgerConfig, RecoveryReport};
 pub use checkpoint::Checkpoint;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result};

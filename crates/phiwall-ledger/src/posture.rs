@@ -177,7 +177,7 @@ pub fn check_ledger(
             out.push(finding(
                 "keys.kek_age",
                 status,
-                format!("KEK file last changed {} days ago (limit {}): rotate with `phiwall keys rotate --retire`", age / day, limits.max_key_age_days),
+                format!("KEK file last changed {} days ago (limit {}): rotate with `phiwall log keys rotate --retire`", age / day, limits.max_key_age_days),
             ));
         }
     }
@@ -204,7 +204,7 @@ pub fn check_ledger(
         out.push(finding(
             "keys.retired_versions",
             Status::Warn,
-            format!("{} older KEK versions still exist: `phiwall keys rotate --retire` destroys them after re-wrapping", versions.len() - 1),
+            format!("{} older KEK versions still exist: `phiwall log keys rotate --retire` destroys them after re-wrapping", versions.len() - 1),
         ));
     }
     if let Some(r) = &ring_file {
@@ -225,7 +225,7 @@ pub fn check_ledger(
                 out.push(finding(
                     "keys.data_keys_current",
                     Status::Warn,
-                    format!("{} data keys are wrapped by an older KEK version: run `phiwall keys rewrap`", stale.len()),
+                    format!("{} data keys are wrapped by an older KEK version: run `phiwall log keys rewrap`", stale.len()),
                 ));
             }
         }

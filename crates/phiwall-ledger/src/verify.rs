@@ -218,6 +218,10 @@ pub struct VerifyReport {
     pub kept_checkpoint_consistent: Option<bool>,
     /// The first problem, if any.
     pub problem: Option<Problem>,
+    /// Its kind as `verify` names it ("modified", "missing", "reordered", "duplicated",
+    /// "truncated", "segment swapped", "bad signature", "forged checkpoint", "inconsistent with
+    /// checkpoint").
+    pub problem_kind: Option<&'static str>,
     /// Weaknesses that are not tampering (no checkpoint yet, a torn checkpoint write).
     pub warnings: Vec<String>,
 }
@@ -323,6 +327,7 @@ pub fn verify_parts(
         root: String::new(),
         kept_checkpoint_consistent: None,
         problem: Some(Problem::Malformed { segment: 0, offset: 0, detail: e.to_string() }),
+        problem_kind: Some("modified"),
         warnings: Vec::new(),
     })
 }
@@ -368,6 +373,7 @@ fn run(
         latest_checkpoint_size: None,
         root: hex::encode(&tree.root()),
         kept_checkpoint_consistent: None,
+        problem_kind: problem.as_ref().map(Problem::kind),
         problem,
         warnings: Vec::new(),
     };
@@ -386,6 +392,7 @@ fn run(
         &mut warnings,
     );
     report.warnings = warnings;
+    report.problem_kind = report.problem.as_ref().map(Problem::kind);
     Ok(report)
 }
 

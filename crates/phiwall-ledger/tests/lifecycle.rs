@@ -217,7 +217,7 @@ fn rotation_and_rewrap_while_writing_keep_every_event_readable() {
 #[test]
 fn rotate_and_retire_from_another_handle_while_a_writer_rolls_segments() {
     // The writer and the administrator hold separate handles on one key file, as the gateway
-    // and `phiwall keys rotate --retire` would in two processes.
+    // and `phiwall log keys rotate --retire` would in two processes.
     let d = tempfile::tempdir().unwrap();
     let kek = d.path().join("kek");
     let writer_keys = Arc::new(phiwall_ledger::FileKeyProvider::create(&kek).unwrap());

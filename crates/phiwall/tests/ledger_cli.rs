@@ -1,4 +1,4 @@
-//! End-to-end tests of `phiwall log ...` and `phiwall keys ...` against the real binary.
+//! End-to-end tests of `phiwall log ...` and `phiwall log keys ...` against the real binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
@@ -135,6 +135,7 @@ fn tampering_exits_1_and_kept_checkpoint_catches_truncation() {
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["problem"]["kind"], "modified");
+    assert_eq!(v["problem_kind"], "modified");
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! `phiwall log ...`: verify, read, prove, export and benchmark the tamper-evident audit
-//! ledger (issue #6). Key management is `phiwall keys ...` (cmd/keys.rs).
+//! ledger (issue #6). Key management is `phiwall log keys ...` (cmd/log_keys.rs).
 //!
 //! Exit codes: `log verify` exits 0 when the ledger verifies and 1 when tampering is found;
 //! other subcommands exit 0 on success, 2 on usage errors and 3 on unreadable input.
@@ -66,7 +66,7 @@ impl KeyArgs {
             Some(path) => {
                 let p = FileKeyProvider::open(&path).with_context(|| {
                     format!(
-                        "cannot use key file {}; create one with `phiwall keys init --key-file {}`",
+                        "cannot use key file {}; create one with `phiwall log keys init --key-file {}`",
                         path.display(),
                         path.display()
                     )
@@ -250,6 +250,10 @@ pub struct BenchArgs {
     /// Directory for the temporary ledger.
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Keep N events in flight from one thread, each awaited by a durability callback (the
+    /// async fail-closed pattern) instead of producer threads.
+    #[arg(long, value_name = "N")]
+    in_flight: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -615,17 +619,20 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         fsync: parse_fsync(&a.fsync)?,
         proofs: a.proofs,
         dir: a.dir.unwrap_or_else(std::env::temp_dir),
+        in_flight: a.in_flight,
     };
     let r = phiwall_ledger::bench::run(&cfg)?;
     if a.json {
         output::line(&serde_json::to_string_pretty(&r)?);
     } else {
+        let mode = match r.in_flight {
+            Some(k) => format!("{k} in flight, each awaited by callback"),
+            None => format!("{} producers, wait every {}", r.producers, r.wait_every),
+        };
         output::line(&format!(
-            "append: {} events of {} bytes, {} producers, wait every {}, fsync {}: {:.0} events/s ({:.2} s wall, {:.2} s CPU)",
+            "append: {} events of {} bytes, {mode}, fsync {}: {:.0} events/s ({:.2} s wall, {:.2} s CPU)",
             r.events,
             r.event_bytes,
-            r.producers,
-            r.wait_every,
             r.fsync,
             r.append_events_per_second,
             r.append_seconds,

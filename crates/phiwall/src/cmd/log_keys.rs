@@ -12,7 +12,7 @@ use phiwall_ledger::{Clock, FileKeyProvider, SystemClock};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Subcommands of `phiwall keys`.
+/// Subcommands of `phiwall log keys`.
 #[derive(Debug, clap::Subcommand)]
 pub enum KeysCommand {
     /// Create a new KEK file (mode 0600) with one random key.
@@ -68,7 +68,7 @@ pub enum KeysCommand {
     },
 }
 
-/// Run a `phiwall keys` subcommand.
+/// Run a `phiwall log keys` subcommand.
 pub fn run(c: KeysCommand) -> anyhow::Result<ExitCode> {
     let now = SystemClock.now_micros();
     match c {
@@ -141,12 +141,13 @@ fn status(dir: &DirArgs, keys: &KeyArgs, json: bool, now: u64) -> anyhow::Result
         .count();
     if stale > 0 && current.is_some() {
         warnings.push(format!(
-            "{stale} data keys are wrapped by an older KEK version: run `phiwall keys rewrap`"
+            "{stale} data keys are wrapped by an older KEK version: run `phiwall log keys rewrap`"
         ));
     }
     if versions.len() > 1 {
         warnings.push(
-            "older KEK versions still exist: `phiwall keys rotate --retire` destroys them".into(),
+            "older KEK versions still exist: `phiwall log keys rotate --retire` destroys them"
+                .into(),
         );
     }
     let oldest_live =
@@ -257,7 +258,7 @@ fn shred(
         ring.shred(*s, now)?;
     }
     output::line(&format!("shredded the data keys of segments {segments:?}"));
-    output::line("old KEK versions may still decrypt earlier copies of the key ring: run `phiwall keys rotate --retire`");
+    output::line("old KEK versions may still decrypt earlier copies of the key ring: run `phiwall log keys rotate --retire`");
     Ok(ExitCode::SUCCESS)
 }
 
