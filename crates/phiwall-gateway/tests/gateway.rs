@@ -175,6 +175,35 @@ async fn oversized_headers_and_slow_clients_are_cut_off() {
     let head = String::from_utf8_lossy(&buf[..n]);
     assert!(n == 0 || head.starts_with("HTTP/1.1 431"), "{head}");
     assert_eq!(h.client.get(h.url("/healthz")).send().await.unwrap().status().as_u16(), 200);
+
+    // Slow-loris on headers: the connection is closed after the header timeout (1 s here).
+    let started = std::time::Instant::now();
+    let mut s = tokio::net::TcpStream::connect(h.addr).await.unwrap();
+    s.write_all(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let mut buf = vec![0u8; 1024];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(8), s.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap_or(0);
+    let head = String::from_utf8_lossy(&buf[..n]);
+    assert!(n == 0 || head.starts_with("HTTP/1.1 408"), "{head}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(6));
+
+    // Slow body: headers complete, body never finishes -> 408 after the body timeout (2 s).
+    let mut s = tokio::net::TcpStream::connect(h.addr).await.unwrap();
+    let req = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"model\"",
+        h.key
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let n = tokio::time::timeout(std::time::Duration::from_secs(8), s.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap_or(0);
+    let head = String::from_utf8_lossy(&buf[..n]);
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    assert!(head.contains("request_timeout"));
+    assert_eq!(h.client.get(h.url("/healthz")).send().await.unwrap().status().as_u16(), 200);
     h.stop().await;
 }
 

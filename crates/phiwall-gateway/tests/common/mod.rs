@@ -140,6 +140,8 @@ metrics_listen = "off"
 [limits]
 max_json_depth = 16
 max_concurrent_streams = 2
+header_timeout_secs = 1
+body_timeout_secs = 2
 [auth.jwt]
 issuer = "https://idp.test/"
 audience = ["phiwall"]
