@@ -14,6 +14,7 @@
 
 pub mod detector;
 mod error;
+pub mod injection;
 pub mod offsets;
 pub mod phi;
 pub mod redact;
@@ -22,5 +23,6 @@ mod types;
 
 pub use detector::{Detector, Doc, Span};
 pub use error::Error;
+pub use injection::{InjectionConfig, InjectionDetector, InjectionResult, Signal};
 pub use scanner::{Scanner, ScannerConfig};
 pub use types::{Finding, PhiType, ALL_PHI_TYPES};

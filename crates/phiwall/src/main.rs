@@ -7,9 +7,8 @@
 //! stopping on errors).
 
 mod cmd;
-mod input;
-mod output;
-mod secret;
+
+use phiwall::{input, output, secret};
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -48,6 +47,8 @@ enum Command {
     /// Create, list, revoke and rotate gateway API keys.
     #[command(subcommand)]
     Keys(cmd::keys::KeysCommand),
+    /// Report the encryption posture: ledger at rest, key files, key ages, config secrets.
+    Posture(cmd::posture::PostureArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
         Command::Log(c) => cmd::log::run(c),
         Command::Serve(a) => cmd::serve::run(a),
         Command::Keys(c) => cmd::keys::run(c),
+        Command::Posture(a) => cmd::posture::run(a),
     };
     match result {
         Ok(code) => code,

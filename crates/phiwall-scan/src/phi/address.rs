@@ -1,8 +1,1251 @@
-//! Placeholder module; filled in by its owner.
+//! ADDRESS recognizers: street lines, PO boxes, city/state/ZIP, ZIP codes with context, and named
+//! places below the state level (towns after a locative cue, hospital and facility names).
+//!
+//! Detectors:
+//! - `address_street`: `1234 Elm Street`, `12 N. Main St Apt 4B`, `1234 elm street` (spoken view),
+//!   extended over a unit (`Apt 4B`, `Suite 300`, `# 12`) and a following `City, ST 12345` line.
+//! - `address_po_box`: `PO Box 123`, `P.O. Box 123`, `Post Office Box 9`, military `PSC 7589, Box
+//!   0572`, `APO AE 09012`.
+//! - `address_city_state_zip`: `Springfield, IL 62704`, `Springfield IL 62704-1234`,
+//!   `Annapolis, MD` (city in the lexicon), `Lansdowne, Maryland`.
+//! - `address_zip`: a ZIP or postal code after `zip`, `zip code`, `postal code` (`my zip code is
+//!   94110`; `9 4 1 1 0` arrives joined in the spoken view).
+//! - `address_city`: a city from the embedded US lexicon right after a locative cue (`lives in
+//!   Towson`, `from Baltimore`).
+//! - `address_facility`: the name of a hospital or care facility (`CALVERT HOSPITAL`, `Sacred Heart
+//!   Memorial`, `Laurel Regional`, `Baltimore Rehab`, `transfer to St. Mary's`). Only the name is
+//!   tagged, not the head noun: `[ADDRESS] Hospital` still reads well. The PhysioNet deid gold
+//!   labels these as Location; Safe Harbor does not list facility names, but a small hospital's
+//!   name locates a patient below the state level, so we treat it as geographic.
+//!
+//! What the PhysioNet deid gold calls Location (dev split, odd patient ids) is mostly facility
+//! names: the surrogate `GH` ("general hospital", 18% of Location spans), ward and building names
+//! (`Quartermain 2`, 13%), hospitals (`CALVERT HOSPITAL`, `Holy Cross`, `Sacred Heart Memorial`)
+//! and towns (`lives in Towson`). We catch hospitals by their head noun, saints' hospitals after
+//! a movement cue, and towns from the lexicon after a locative cue. We do not learn the corpus'
+//! own surrogates (`GH`, `Quartermain`, `Harbor`, `U Maryland`): they would not generalize.
+//! Presidio's STREET_ADDRESS/GPE/ZIP_CODE sets are mostly non-US addresses and countries; only
+//! US-style street lines, US cities and ZIPs with a cue are in scope here.
+//!
+//! Lexicons live in `data/places/` (hand-written public-domain facts: USPS suffixes and unit
+//! designators, state codes and names, US cities) and are embedded at compile time.
+//!
+//! Not addresses: room and bed numbers (`room 12`, `bed 4`), a suite alone (`Suite 300`), lab values
+//! and doses (`20 mg`), and `Smith, MD` (a degree, not Maryland). A street needs a number, one to
+//! four name words that are not clinical or function words, and a USPS suffix. States alone and
+//! countries are not Safe Harbor identifiers and are not reported.
+//!
+//! Invariants: byte spans on char boundaries of `doc.text`; no panics on any input; every table
+//! and regex built once.
 
-use crate::detector::Detector;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+use regex::Regex;
+
+use crate::detector::{Detector, Doc, Span};
+use crate::phi::context::contains_word;
+use crate::types::PhiType;
 
 /// This family's detectors.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
-    Vec::new()
+    vec![
+        Box::new(StreetAddresses),
+        Box::new(PoBoxes),
+        Box::new(CityStateZip),
+        Box::new(ZipCodes),
+        Box::new(Cities),
+        Box::new(Facilities),
+    ]
+}
+
+const STATES_TXT: &str = include_str!("../../data/places/states.txt");
+const SUFFIXES_TXT: &str = include_str!("../../data/places/street_suffixes.txt");
+const UNITS_TXT: &str = include_str!("../../data/places/unit_designators.txt");
+const CITIES_TXT: &str = include_str!("../../data/places/us_cities.txt");
+const SAINTS_TXT: &str = include_str!("../../data/places/saints.txt");
+
+/// Saints' names of hospitals, lowercased.
+static SAINTS: LazyLock<HashSet<String>> =
+    LazyLock::new(|| data_lines(SAINTS_TXT).map(str::to_ascii_lowercase).collect());
+
+/// Data lines of an embedded list: trimmed, without blanks and `#` comments.
+fn data_lines(txt: &'static str) -> impl Iterator<Item = &'static str> {
+    txt.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// State codes (upper case) and lowercased state names.
+struct States {
+    codes: HashSet<&'static str>,
+    names: HashSet<String>,
+}
+
+static STATES: LazyLock<States> = LazyLock::new(|| {
+    let mut codes = HashSet::new();
+    let mut names = HashSet::new();
+    for l in data_lines(STATES_TXT) {
+        if let Some((code, name)) = l.split_once('\t') {
+            codes.insert(code.trim());
+            names.insert(name.trim().to_ascii_lowercase());
+        }
+    }
+    States { codes, names }
+});
+
+/// Street suffix words that are also everyday words (`way`, `park`, `run`): lowercase matches of
+/// these need a cue such as "lives at".
+const RISKY_SUFFIXES: &[&str] = &[
+    "way", "wy", "run", "pass", "path", "park", "loop", "mall", "row", "walk", "hill", "hl",
+    "point", "trace", "vista", "vis", "summit", "cove", "cv", "ridge", "grove", "gardens",
+    "heights", "meadows", "village", "manor", "view", "crossing",
+];
+
+/// Every suffix word and abbreviation, lowercased.
+static SUFFIXES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    data_lines(SUFFIXES_TXT).flat_map(str::split_whitespace).map(str::to_ascii_lowercase).collect()
+});
+
+/// Full suffix words (`street`, `road`), which take no abbreviation dot.
+static FULL_SUFFIXES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    data_lines(SUFFIXES_TXT)
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_ascii_lowercase)
+        .collect()
+});
+
+/// Every unit designator word and abbreviation, lowercased.
+static UNITS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    data_lines(UNITS_TXT).flat_map(str::split_whitespace).map(str::to_ascii_lowercase).collect()
+});
+
+/// The city lexicon: names in their written case, and whether each needs Title Case.
+struct CityLexicon {
+    names: Vec<&'static str>,
+    is_ambiguous: Vec<bool>,
+    by_lower: HashMap<String, usize>,
+    matcher: Option<AhoCorasick>,
+}
+
+static CITIES: LazyLock<CityLexicon> = LazyLock::new(|| {
+    let mut names = Vec::new();
+    let mut is_ambiguous = Vec::new();
+    let mut by_lower = HashMap::new();
+    for l in data_lines(CITIES_TXT) {
+        let (name, amb) = match l.strip_prefix('*') {
+            Some(n) => (n.trim(), true),
+            None => (l, false),
+        };
+        by_lower.insert(name.to_ascii_lowercase(), names.len());
+        names.push(name);
+        is_ambiguous.push(amb);
+    }
+    let matcher = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .start_kind(StartKind::Anchored)
+        .build(&names)
+        .ok();
+    CityLexicon { names, is_ambiguous, by_lower, matcher }
+});
+
+impl CityLexicon {
+    fn lookup(&self, words: &str) -> Option<usize> {
+        self.by_lower.get(&words.to_ascii_lowercase()).copied()
+    }
+
+    /// Whether `written` is an acceptable casing of lexicon entry `i`: ambiguous names only in
+    /// exact Title Case, the rest in any case.
+    fn case_ok(&self, i: usize, written: &str) -> bool {
+        match (self.is_ambiguous.get(i), self.names.get(i)) {
+            (Some(true), Some(name)) => *name == written,
+            (Some(false), Some(_)) => true,
+            _ => false,
+        }
+    }
+}
+
+fn compile(pattern: &str) -> Option<Regex> {
+    Regex::new(pattern).ok()
+}
+
+/// `a|b|c` of regex-escaped words, longest first so alternation prefers `street` over `st`.
+fn alternation(words: &[String]) -> String {
+    let mut w: Vec<&String> = words.iter().collect();
+    w.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    w.dedup();
+    w.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|")
+}
+
+/// Words that cannot be part of a street or place name: function words, pronouns, units,
+/// clinical shorthand. A candidate name containing one is not a name.
+const NAME_STOP: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "of",
+    "to",
+    "by",
+    "with",
+    "from",
+    "at",
+    "in",
+    "on",
+    "for",
+    "into",
+    "onto",
+    "via",
+    "per",
+    "x",
+    "times",
+    "is",
+    "was",
+    "were",
+    "are",
+    "be",
+    "been",
+    "has",
+    "had",
+    "have",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "it",
+    "his",
+    "her",
+    "their",
+    "our",
+    "my",
+    "your",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "not",
+    "no",
+    "yes",
+    "very",
+    "more",
+    "less",
+    "than",
+    "then",
+    "but",
+    "so",
+    "as",
+    "if",
+    "up",
+    "down",
+    "out",
+    "over",
+    "under",
+    "after",
+    "before",
+    "about",
+    "around",
+    "q",
+    "qd",
+    "bid",
+    "tid",
+    "qid",
+    "prn",
+    "mg",
+    "mcg",
+    "ml",
+    "cc",
+    "l",
+    "units",
+    "unit",
+    "u",
+    "tabs",
+    "tab",
+    "tablets",
+    "pills",
+    "days",
+    "day",
+    "weeks",
+    "wk",
+    "wks",
+    "months",
+    "years",
+    "yrs",
+    "yr",
+    "yo",
+    "hours",
+    "hrs",
+    "hr",
+    "min",
+    "mins",
+    "minutes",
+    "pm",
+    "am",
+    "beds",
+    "bed",
+    "pts",
+    "pt",
+    "patients",
+    "patient",
+    "pt's",
+    "kids",
+    "children",
+    "sons",
+    "daughters",
+    "lbs",
+    "lb",
+    "kg",
+    "ft",
+    "feet",
+    "inches",
+    "miles",
+    "mi",
+    "blocks",
+    "steps",
+    "stairs",
+    "flights",
+    "floors",
+    "mm",
+    "cm",
+    "sec",
+    "s/p",
+    "w/",
+    "c/o",
+    "room",
+    "rm",
+    "no.",
+    "other",
+    "another",
+    "local",
+    "community",
+    "same",
+    "previous",
+    "prior",
+    "different",
+    "new",
+    "nearest",
+    "any",
+    "osh",
+    "private",
+    "state",
+    "county",
+    "psychiatric",
+    "psych",
+    "teaching",
+    "outside",
+    "acute",
+    "cardiac",
+    "pulmonary",
+    "pulm",
+    "physical",
+    "subacute",
+    "short",
+    "long",
+    "term",
+    "care",
+    "rehabilitation",
+    "facility",
+    "nursing",
+    "medical",
+    "hospital",
+    "hosp",
+    "center",
+    "ctr",
+    "inpatient",
+    "outpatient",
+    "admitted",
+    "transferred",
+    "transfered",
+    "discharged",
+    "sent",
+    "taken",
+    "went",
+    "go",
+    "going",
+    "come",
+    "came",
+    "arrived",
+    "called",
+    "back",
+    "home",
+    "left",
+    "right",
+    "days",
+    "general",
+    "va",
+    "er",
+    "ed",
+    "ew",
+    "icu",
+    "ccu",
+    "micu",
+    "sicu",
+    "csru",
+    "or",
+    "pacu",
+    "floor",
+    "unit",
+    "vent",
+    "trach",
+    "peg",
+];
+
+/// True when `w` is a word that can appear in a street or place name.
+fn is_name_word(w: &str) -> bool {
+    let lw = w.trim_end_matches(['.', ',']).to_ascii_lowercase();
+    if lw.is_empty()
+        || NAME_STOP.contains(&lw.as_str())
+        || lw.contains(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '\'' | '-' | '.')))
+    {
+        return false;
+    }
+    let letters = lw.chars().filter(char::is_ascii_alphabetic).count();
+    let digits = lw.chars().filter(char::is_ascii_digit).count();
+    if digits > 0 {
+        // Numbered streets: `5th`, `42nd`, `1st`.
+        return letters == 2 && ["st", "nd", "rd", "th"].iter().any(|s| lw.ends_with(s));
+    }
+    letters > 0
+}
+
+/// Capitalised (`Elm`), all caps (`ELM`) or otherwise starting upper case.
+fn is_capitalised(w: &str) -> bool {
+    w.starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// Title Case: capitalised with at least one lower-case letter (`Elm`, `McAllen`), or a numbered
+/// street (`42nd`). ALL CAPS text gives no case evidence.
+fn is_title_case(w: &str) -> bool {
+    if w.starts_with(|c: char| c.is_ascii_digit()) {
+        return true;
+    }
+    // Directionals and initials (`N.`, `NW`, `L`) are neutral.
+    let core = w.trim_end_matches('.');
+    if (1..=2).contains(&core.len()) && core.chars().all(|c| c.is_ascii_uppercase()) {
+        return true;
+    }
+    w.starts_with(|c: char| c.is_ascii_uppercase()) && w.chars().any(|c| c.is_ascii_lowercase())
+}
+
+/// The last `n` words before `pos` on the same line, lowercased.
+fn prev_words(text: &str, pos: usize, n: usize) -> Vec<String> {
+    let head = text.get(..pos).unwrap_or("");
+    let line = head.rsplit('\n').next().unwrap_or("");
+    let mut words: Vec<String> = line
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '@' || c == '\''))
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take(n)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words.reverse();
+    words
+}
+
+/// Phrases before an address that say "this is where someone lives".
+const ADDRESS_CUES: &[&str] = &[
+    "address",
+    "live at",
+    "lives at",
+    "living at",
+    "reside at",
+    "resides at",
+    "located at",
+    "moved to",
+    "send to",
+    "sent to",
+    "mail to",
+    "deliver to",
+    "home at",
+    "house at",
+    "staying at",
+    "my address",
+];
+
+fn span(start: usize, end: usize, score: f32, name: &'static str) -> Span {
+    Span::new(start, end, PhiType::Address, score, name)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Street lines
+// ---------------------------------------------------------------------------------------------
+
+static STREET_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?i)(?-u:\b)([0-9]{{1,6}}[A-Za-z]?(?:-[0-9]{{1,4}})?(?:[ \t]+[0-9]{{1,5}})?)[ \t]+((?:[A-Za-z0-9][A-Za-z0-9'.\-]*[ \t]+){{1,4}}?)({})(?-u:\b)\.?",
+        alternation(&SUFFIXES)
+    ))
+});
+
+/// After a suffix: a trailing directional and a unit (`NW`, `Apt 4B`, `Suite 300`, `# 12`).
+static UNIT_TAIL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?i)^(?:,?[ \t]*(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Northeast|Northwest|Southeast|Southwest)\.?(?-u:\b))?(?:(?:,?[ \t]*|[ \t]*\r?\n[ \t>]*)(?:(?:{})\.?[ \t]*#?[ \t]*|#[ \t]*)[A-Za-z0-9]{{0,5}}[0-9][A-Za-z0-9\-]{{0,4}}(?-u:\b))?",
+        alternation(&UNITS)
+    ))
+});
+
+/// `1234 Elm Street`, `12 N. Main St Apt 4B`, with a following city/state/ZIP.
+pub struct StreetAddresses;
+
+impl Detector for StreetAddresses {
+    fn name(&self) -> &'static str {
+        "address_street"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let Some(re) = STREET_RE.as_ref() else { return };
+        let t = doc.text;
+        for c in re.captures_iter(t) {
+            let (Some(m), Some(num), Some(name), Some(suffix)) =
+                (c.get(0), c.get(1), c.get(2), c.get(3))
+            else {
+                continue;
+            };
+            let before = t.get(..m.start()).and_then(|h| h.chars().next_back());
+            if before.is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '.' | '/' | '$' | '#'))
+                || num.as_str().trim_start_matches('0').is_empty()
+            {
+                continue;
+            }
+            let words: Vec<&str> = name.as_str().split_whitespace().collect();
+            if words.is_empty() || !words.iter().all(|w| is_name_word(w)) {
+                continue;
+            }
+            let sfx = suffix.as_str().to_ascii_lowercase();
+            let is_full = FULL_SUFFIXES.contains(&sfx);
+            // An upper-case abbreviation after Title Case words is clinical shorthand (`2 Head CT`,
+            // `3 Axillary LN`), not a suffix (`Elm St`, `Oak Ct.`).
+            let is_shouted_abbrev = !FULL_SUFFIXES.contains(&sfx)
+                && !suffix.as_str().chars().any(|c| c.is_ascii_lowercase());
+            let is_title = words.iter().all(|w| is_title_case(w))
+                && words.iter().any(|w| w.chars().any(|c| c.is_ascii_lowercase()))
+                && is_capitalised(suffix.as_str())
+                && !is_shouted_abbrev;
+            let is_risky = RISKY_SUFFIXES.contains(&sfx.as_str());
+            let cued = contains_word(&prev_words(t, m.start(), 3).join(" "), ADDRESS_CUES);
+            // Case is the main evidence: `19 Clover St.` is a street, `3 EPISODES ST` (sinus
+            // tachycardia) and `2 hour period. Dr.` are not. ALL CAPS and lower case only count
+            // with a full suffix word (`STREET`, `road`) that is not also an everyday word.
+            let mut score: f32 = if is_title {
+                0.85
+            } else if !is_full || is_risky {
+                0.4
+            } else if doc.is_spoken_view {
+                0.75
+            } else if words.iter().all(|w| is_capitalised(w)) {
+                0.7
+            } else {
+                0.6
+            };
+            if cued {
+                score += 0.2;
+            }
+            // `St.` keeps its dot; `Street.` ends a sentence.
+            let mut end = m.end();
+            if FULL_SUFFIXES.contains(&sfx) && t.get(..end).is_some_and(|h| h.ends_with('.')) {
+                end -= 1;
+            }
+            if let Some(tail) = UNIT_TAIL_RE.as_ref().and_then(|r| r.find(t.get(end..)?)) {
+                end += tail.end();
+            }
+            if let Some(csz) = csz_after(t, end) {
+                end = csz;
+                score = score.max(0.9);
+            }
+            out.push(span(m.start(), end, score, self.name()));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// City, state, ZIP
+// ---------------------------------------------------------------------------------------------
+
+/// Alternation of state codes (capitals only) and state names (any case).
+fn state_alternation() -> String {
+    let codes: Vec<String> = STATES.codes.iter().map(|s| s.to_string()).collect();
+    let mut names: Vec<String> = STATES.names.iter().map(|s| s.replace(' ', r"[ \t]+")).collect();
+    names.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    format!("{}|(?i:{})", alternation(&codes), names.join("|"))
+}
+
+/// A state followed by a ZIP or ZIP+4: `IL 62704`, `Illinois, 62704-1234`. The city is found by
+/// looking back from the state, which is far cheaper than a regex that starts at every word.
+static STATE_ZIP_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?-u:\b)({})\.?,?[ \t]+([0-9]{{5}}(?:-[0-9]{{4}})?)(?-u:\b)",
+        state_alternation()
+    ))
+});
+
+/// A comma then a state, no ZIP: `, MD`, `, Maryland`.
+static COMMA_STATE_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(&format!(r",[ \t]*({})(?-u:\b)", state_alternation())));
+
+/// Given the city words matched before a state, the byte offset (relative to the words) where the
+/// city itself starts: the longest suffix in the lexicon, or else the trailing capitalised name
+/// words. The flag says whether the city is in the lexicon. `None` when there is no city word.
+fn city_start(words: &str) -> Option<(usize, bool)> {
+    let parts: Vec<(usize, &str)> = words
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - words.as_ptr() as usize, w))
+        .collect();
+    // With a state right after it, case does not matter: `JACKSON, MS` is a place.
+    for (i, (off, _)) in parts.iter().enumerate() {
+        let joined =
+            parts.get(i..).unwrap_or(&[]).iter().map(|(_, w)| *w).collect::<Vec<_>>().join(" ");
+        if CITIES.lookup(&joined).is_some() {
+            return Some((*off, true));
+        }
+    }
+    let mut start = None;
+    for (off, w) in parts.iter().rev() {
+        if is_name_word(w) && is_capitalised(w) {
+            start = Some(*off);
+        } else {
+            break;
+        }
+    }
+    start.map(|s| (s, false))
+}
+
+/// The up-to-three words right before `pos` on the same line (skipping a comma and spaces), as
+/// `(start of the words, the words)`. Only letters, `'`, `.`, `-` count as word characters.
+fn words_before(text: &str, pos: usize) -> Option<(usize, &str)> {
+    let head = text.get(..pos)?;
+    let line = head.rsplit('\n').next()?;
+    let line_start = pos - line.len();
+    let body = line.trim_end_matches([' ', '\t', ',']);
+    let mut start = body.len();
+    let mut count = 0;
+    let bytes = body.as_bytes();
+    let is_word = |c: u8| c.is_ascii_alphabetic() || matches!(c, b'\'' | b'.' | b'-');
+    while count < 3 && start > 0 {
+        let mut i = start;
+        while i > 0 && bytes.get(i - 1).is_some_and(|c| is_word(*c)) {
+            i -= 1;
+        }
+        if i == start {
+            break;
+        }
+        start = i;
+        count += 1;
+        let mut j = start;
+        while j > 0 && matches!(bytes.get(j - 1), Some(b' ' | b'\t')) {
+            j -= 1;
+        }
+        if j == start || j == 0 {
+            break;
+        }
+        if !bytes.get(j - 1).is_some_and(|c| is_word(*c)) {
+            break;
+        }
+        start = j;
+    }
+    let words = body.get(start..)?.trim_start();
+    if words.is_empty() {
+        return None;
+    }
+    Some((line_start + body.len() - words.len(), words))
+}
+
+/// The start of the city before a state that starts at `state_start`, if any.
+fn city_before(text: &str, state_start: usize) -> Option<(usize, bool)> {
+    let (wstart, words) = words_before(text, state_start)?;
+    let (off, in_lexicon) = city_start(words)?;
+    Some((wstart + off, in_lexicon))
+}
+
+/// If a city/state/ZIP follows `pos` (after a comma or a line break), its end.
+fn csz_after(text: &str, pos: usize) -> Option<usize> {
+    let window_end = crate::detector::floor_boundary(text, (pos + 80).min(text.len()));
+    let window = text.get(pos..window_end)?;
+    let m = STATE_ZIP_RE.as_ref()?.find(window)?;
+    let state_start = pos + m.start();
+    let (city, _) = city_before(text, state_start)?;
+    let gap = text.get(pos..city)?;
+    let is_gap_ok =
+        gap.len() <= 6 && gap.chars().all(|c| matches!(c, ',' | ' ' | '\t' | '\r' | '\n'));
+    is_gap_ok.then_some(pos + m.end())
+}
+
+/// City, state and ZIP; city and state.
+pub struct CityStateZip;
+
+impl Detector for CityStateZip {
+    fn name(&self) -> &'static str {
+        "address_city_state_zip"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let t = doc.text;
+        if let Some(re) = STATE_ZIP_RE.as_ref() {
+            for c in re.captures_iter(t) {
+                let (Some(m), Some(zip)) = (c.get(0), c.get(2)) else { continue };
+                if zip.as_str().starts_with("00000") {
+                    continue;
+                }
+                // Without a city the state and ZIP still locate a person to a ZIP area.
+                let start = city_before(t, m.start()).map_or(m.start(), |(s, _)| s);
+                out.push(span(start, m.end(), 0.9, self.name()));
+            }
+        }
+        if let Some(re) = COMMA_STATE_RE.as_ref() {
+            for c in re.captures_iter(t) {
+                let (Some(m), Some(state)) = (c.get(0), c.get(1)) else { continue };
+                let Some((start, in_lexicon)) = city_before(t, m.start()) else { continue };
+                let is_full_name = state.as_str().len() > 2;
+                let score = if in_lexicon {
+                    0.8
+                } else if is_full_name {
+                    0.55
+                } else {
+                    // `Smith, MD`, `Jones, PA`: degrees and titles, not places.
+                    continue;
+                };
+                out.push(span(start, m.end(), score, self.name()));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ZIP codes with context, PO boxes
+// ---------------------------------------------------------------------------------------------
+
+/// `zip 94110`, `zip code is 94110-1234`, `postal code: K1A 0B1`, `my zip code is 2200`.
+static ZIP_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(
+        r"(?i)(?-u:\b)(?:zip|postal)(?:[ \t]*code)?(?:[ \t]*(?:is|:|#|number|=))?[ \t]*([0-9]{5}(?:-[0-9]{4})?|[0-9]{3,5}(?:[ \-][0-9]{2,4})?|[A-Z][0-9][A-Z][ ]?[0-9][A-Z][0-9])(?-u:\b)",
+    )
+});
+
+/// ZIP and postal codes introduced by a zip/postal word.
+pub struct ZipCodes;
+
+impl Detector for ZipCodes {
+    fn name(&self) -> &'static str {
+        "address_zip"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let Some(re) = ZIP_RE.as_ref() else { return };
+        for c in re.captures_iter(doc.text) {
+            let Some(z) = c.get(1) else { continue };
+            let digits = z.as_str().bytes().filter(u8::is_ascii_digit).count();
+            let us = z.as_str().len() == 5 || (z.as_str().len() == 10 && digits == 9);
+            out.push(span(z.start(), z.end(), if us { 0.9 } else { 0.75 }, self.name()));
+        }
+    }
+}
+
+static PO_BOX_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(
+        r"(?i)(?-u:\b)(?:p\.?[ \t]?o\.?[ \t]*|post[ \t]+office[ \t]+)box[ \t]*#?[ \t]*[0-9]{1,6}(?-u:\b)|(?-u:\b)(?:PSC|CMR|Unit)[ \t]+[0-9]{3,5},?[ \t]+Box[ \t]+[0-9]{3,5}(?-u:\b)|(?-u:\b)(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+[0-9]{5}(?-u:\b)",
+    )
+});
+
+static PO_GATE: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder().ascii_case_insensitive(true).build(["box", "apo", "fpo", "dpo"]).ok()
+});
+
+/// PO boxes and military mail addresses.
+pub struct PoBoxes;
+
+impl Detector for PoBoxes {
+    fn name(&self) -> &'static str {
+        "address_po_box"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        // The box regex has no literal prefix to search for; a case-insensitive literal gate
+        // skips it for the many texts without "box" or a military post office.
+        if !PO_GATE.as_ref().is_some_and(|g| g.is_match(doc.text)) {
+            return;
+        }
+        let Some(re) = PO_BOX_RE.as_ref() else { return };
+        for m in re.find_iter(doc.text) {
+            let mut end = m.end();
+            if let Some(e) = csz_after(doc.text, end) {
+                end = e;
+            }
+            out.push(span(m.start(), end, 0.9, self.name()));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cities after a locative cue
+// ---------------------------------------------------------------------------------------------
+
+/// Words right before a city that make it a place (`lives in`, `from`, `visiting`).
+const LOCATIVE: &[&str] =
+    &["in", "from", "to", "near", "at", "of", "visiting", "outside", "around"];
+
+/// `[Ii][Nn]` for `in`: explicit case classes. These cue words match dozens of times per note, and
+/// with `(?i)` the per-match cost of the regex engine is several times higher.
+fn case_classes(word: &str) -> String {
+    word.chars()
+        .map(|c| {
+            if c.is_ascii_alphabetic() {
+                format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
+            } else {
+                regex::escape(&c.to_string())
+            }
+        })
+        .collect()
+}
+
+static CITY_CUE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    let words: Vec<String> = LOCATIVE.iter().map(|w| case_classes(w)).collect();
+    compile(&format!(r"(?-u:\b)(?:{})[ \t]+|@[ \t]*", words.join("|")))
+});
+
+/// Phrases that make the place someone's home.
+const HOME_CUES: &[&str] = &[
+    "live in",
+    "reside in",
+    "staying in",
+    "lives in",
+    "living in",
+    "resides in",
+    "moved to",
+    "home in",
+    "lives near",
+    "grew up in",
+    "born in",
+    "originally from",
+    "moved here from",
+];
+
+/// US cities from the lexicon after a locative cue.
+pub struct Cities;
+
+impl Detector for Cities {
+    fn name(&self) -> &'static str {
+        "address_city"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let (Some(ac), Some(cue)) = (CITIES.matcher.as_ref(), CITY_CUE_RE.as_ref()) else {
+            return;
+        };
+        let t = doc.text;
+        let b = t.as_bytes();
+        // Cue first, then an anchored lexicon match right after it: the cue regex has a cheap
+        // literal prefilter, and the anchored search touches only a few bytes per cue.
+        for c in cue.find_iter(t) {
+            let input = Input::new(t).span(c.end()..t.len()).anchored(Anchored::Yes);
+            let Ok(Some(m)) = ac.try_find(input) else { continue };
+            let (s, e) = (m.start(), m.end());
+            if b.get(e).is_some_and(|c| c.is_ascii_alphanumeric()) {
+                continue;
+            }
+            let Some(written) = t.get(s..e) else { continue };
+            if !CITIES.case_ok(m.pattern().as_usize(), written) {
+                continue;
+            }
+            let prev = prev_words(t, s, 3).join(" ");
+            let is_home = contains_word(&prev, HOME_CUES);
+            // Names that are also given names or surnames (`a call from Jackson`) score lower,
+            // so a name recognizer's stronger finding wins the overlap.
+            let ambiguous =
+                CITIES.is_ambiguous.get(m.pattern().as_usize()).copied().unwrap_or(true);
+            let score = match (is_home, ambiguous) {
+                (true, false) => 0.75,
+                (true, true) => 0.65,
+                (false, false) => 0.6,
+                (false, true) => 0.5,
+            };
+            out.push(span(s, e, score, self.name()));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facilities
+// ---------------------------------------------------------------------------------------------
+
+/// Head nouns of facility names.
+static FACILITY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(
+        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|med[ \t]+ctr|health[ \t]+center|memorial|regional|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center)(?-u:\b)",
+    )
+});
+
+/// `transfer to St. Mary's`, `accepted by St. Agnes`.
+static SAINT_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(r"(?-u:\b)(?:St\.?|ST\.?|Saint|SAINT)[ \t]+([A-Z][A-Za-z]+(?:'[sS])?)(?-u:\b)")
+});
+
+/// Verbs and other words that end up before "hospital" or "rehab" in notes (`LEAVE HOSPITAL`,
+/// `AWAITING REHAB`, `BEGIN REHAB`) and are never part of a name.
+const FACILITY_VERBS: &[&str] = &[
+    "leave",
+    "leaving",
+    "enter",
+    "entering",
+    "awaiting",
+    "await",
+    "begin",
+    "start",
+    "started",
+    "continue",
+    "con't",
+    "cont",
+    "needs",
+    "need",
+    "wants",
+    "want",
+    "for",
+    "r/t",
+    "during",
+    "post",
+    "pre",
+    "before",
+    "after",
+    "until",
+    "since",
+    "while",
+    "throughout",
+    "entire",
+    "whole",
+    "stay",
+    "course",
+    "discharge",
+    "visit",
+    "visits",
+    "screened",
+    "screening",
+    "consult",
+    "consulted",
+    "eval",
+    "evaluation",
+    "placement",
+    "plan",
+    "planning",
+    "depression",
+    "situational",
+    "basic",
+    "good",
+    "great",
+    "nice",
+    "big",
+    "large",
+    "small",
+    "old",
+    "current",
+    "this",
+    "that",
+    "which",
+];
+
+/// Hospital and care-facility names.
+pub struct Facilities;
+
+impl Facilities {
+    /// The name words right before `head_start` on the same line: up to three, stopping at a
+    /// word that cannot be part of a name. Returns the start of the name.
+    fn name_before(t: &str, head_start: usize) -> Option<(usize, Vec<&str>)> {
+        let line = t.get(..head_start)?.rsplit('\n').next()?;
+        let line_start = head_start - line.len();
+        let mut start = None;
+        let mut words = Vec::new();
+        let mut rest = line.trim_end_matches([' ', '\t']);
+        if rest.len() == line.len() {
+            // The head must be a separate word.
+            return None;
+        }
+        for _ in 0..3 {
+            let ws = rest.rfind([' ', '\t', '(', '>', ',', ';', ':', '"']).map_or(0, |i| i + 1);
+            let w = rest.get(ws..)?;
+            if w.is_empty() || !is_name_word(w) || w.ends_with(',') {
+                break;
+            }
+            start = Some(line_start + ws);
+            words.push(w);
+            if ws == 0 {
+                break;
+            }
+            let before = rest.get(..ws)?;
+            let trimmed = before.trim_end_matches([' ', '\t']);
+            if trimmed.len() == before.len() {
+                break;
+            }
+            rest = trimmed;
+        }
+        words.reverse();
+        start.map(|s| (s, words))
+    }
+}
+
+impl Detector for Facilities {
+    fn name(&self) -> &'static str {
+        "address_facility"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let t = doc.text;
+        if let Some(re) = FACILITY_RE.as_ref() {
+            for m in re.find_iter(t) {
+                let head = m.as_str().to_ascii_lowercase();
+                let Some((start, words)) = Self::name_before(t, m.start()) else { continue };
+                let all_caps = words.iter().all(|w| !w.chars().any(|c| c.is_ascii_lowercase()));
+                let capitalised = words.iter().all(|w| is_capitalised(w));
+                let title = words.iter().all(|w| is_title_case(w));
+                if words.iter().any(|w| FACILITY_VERBS.contains(&w.to_ascii_lowercase().as_str())) {
+                    continue;
+                }
+                let in_lexicon = CITIES.lookup(&words.join(" ")).is_some();
+                let head_in_name = matches!(head.as_str(), "memorial" | "regional");
+                let score = match head.as_str() {
+                    // Part of the name itself: `Sacred Heart Memorial`, `Laurel Regional`.
+                    // A lower-case head needs two Title Case name words (`Sacred Heart memorial`),
+                    // not a sentence opener (`Complex regional pain`).
+                    "memorial" | "regional"
+                        if capitalised && (is_capitalised(m.as_str()) || words.len() >= 2) =>
+                    {
+                        0.7
+                    }
+                    "memorial" | "regional" => continue,
+                    // `Baltimore Rehab`, but not `cardiac rehab` or `AWAITING REHAB`.
+                    "rehab" | "nursing home" | "nursing center" if title || in_lexicon => 0.65,
+                    "rehab" | "nursing home" | "nursing center" => continue,
+                    _ if title => 0.75,
+                    _ if capitalised && all_caps => 0.6,
+                    // Lower case: two-word names (`holy cross hospital`), or one word right after
+                    // a movement cue (`taken to kernan hosp`); a lone word is otherwise too often
+                    // an adjective (`the basic hospital`).
+                    _ if words.len() >= 2 => 0.5,
+                    _ if prev_words(t, start, 1)
+                        .first()
+                        .is_some_and(|w| matches!(w.as_str(), "to" | "from" | "at" | "@")) =>
+                    {
+                        0.5
+                    }
+                    _ => continue,
+                };
+                let end = if head_in_name {
+                    m.end()
+                } else {
+                    start + t.get(start..m.start()).map_or(0, |s| s.trim_end().len())
+                };
+                out.push(span(start, end, score, self.name()));
+            }
+        }
+        if let Some(re) = SAINT_RE.as_ref() {
+            for c in re.captures_iter(t) {
+                let (Some(m), Some(name)) = (c.get(0), c.get(1)) else { continue };
+                let bare = name.as_str().trim_end_matches(['s', 'S']).trim_end_matches('\'');
+                if !SAINTS.contains(&name.as_str().to_ascii_lowercase())
+                    && !SAINTS.contains(&bare.to_ascii_lowercase())
+                {
+                    continue;
+                }
+                let prev = prev_words(t, m.start(), 2);
+                let last = prev.last().map(String::as_str).unwrap_or("");
+                if matches!(last, "to" | "from" | "at" | "@" | "by" | "in") {
+                    out.push(span(m.start(), m.end(), 0.6, self.name()));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found_in(doc: &Doc<'_>) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in detectors() {
+            d.detect(doc, &mut out);
+        }
+        out.retain(|s| s.score >= 0.5);
+        let out = crate::scanner::resolve_overlaps(out);
+        out.iter().map(|s| doc.text[s.start..s.end].to_string()).collect()
+    }
+
+    fn found(text: &str) -> Vec<String> {
+        found_in(&Doc::new(text))
+    }
+
+    fn assert_addr(text: &str, want: &str) {
+        let f = found(text);
+        assert!(f.iter().any(|s| s == want), "{text:?}: want {want:?}, got {f:?}");
+    }
+
+    fn assert_none(text: &str) {
+        let f = found(text);
+        assert!(f.is_empty(), "{text:?}: want nothing, got {f:?}");
+    }
+
+    #[test]
+    fn lexicons_load() {
+        assert_eq!(STATES.codes.len(), 56);
+        assert!(STATES.names.contains("new hampshire"));
+        assert!(SUFFIXES.iter().any(|s| s == "blvd"));
+        assert!(UNITS.iter().any(|s| s == "ste"));
+        assert!(CITIES.lookup("baltimore").is_some());
+        assert!(CITIES.matcher.is_some());
+        assert!(STREET_RE.is_some() && UNIT_TAIL_RE.is_some() && STATE_ZIP_RE.is_some());
+        assert!(COMMA_STATE_RE.is_some() && ZIP_RE.is_some() && PO_BOX_RE.is_some());
+        assert!(PO_GATE.is_some() && CITY_CUE_RE.is_some());
+        assert!(FACILITY_RE.is_some() && SAINT_RE.is_some());
+    }
+
+    #[test]
+    fn street_lines() {
+        assert_addr("I live at 1234 Elm Street.", "1234 Elm Street");
+        assert_addr("send it to 12 N. Main St Apt 4B please", "12 N. Main St Apt 4B");
+        assert_addr("office at 500 West 42nd Street, Suite 300", "500 West 42nd Street, Suite 300");
+        assert_addr("at 10 5th Street South today", "10 5th Street South");
+        assert_addr("lives alone at 19 Clover St. in Lansdowne", "19 Clover St.");
+        assert_addr("my address is 77 oak dr", "77 oak dr");
+        assert_addr(
+            "1600 Pennsylvania Ave NW, Washington, DC 20500",
+            "1600 Pennsylvania Ave NW, Washington, DC 20500",
+        );
+        assert_addr(
+            "1234 Elm Street\nSpringfield, IL 62704",
+            "1234 Elm Street\nSpringfield, IL 62704",
+        );
+    }
+
+    #[test]
+    fn spoken_view_street() {
+        let d = Doc { text: "i live at 1234 elm street okay", is_spoken_view: true };
+        assert_eq!(found_in(&d), vec!["1234 elm street".to_string()]);
+        let d = Doc { text: "my zip code is 94110", is_spoken_view: true };
+        assert_eq!(found_in(&d), vec!["94110".to_string()]);
+        let d = Doc {
+            text: "i live at 55 north main street apartment 4 in springfield illinois 62704",
+            is_spoken_view: true,
+        };
+        assert_eq!(
+            found_in(&d),
+            vec![
+                "55 north main street apartment 4".to_string(),
+                "springfield illinois 62704".to_string()
+            ]
+        );
+        let d = Doc { text: "we live in springfield now", is_spoken_view: true };
+        assert_eq!(found_in(&d), vec!["springfield".to_string()]);
+        // "street" with a clinical word before it is not an address.
+        let d = Doc { text: "she fell 2 times on the street", is_spoken_view: true };
+        assert!(found_in(&d).is_empty());
+    }
+
+    #[test]
+    fn po_boxes_and_zip() {
+        assert_addr("mail to PO Box 123 please", "PO Box 123");
+        assert_addr("P.O. Box 4471, Austin, TX 78701", "P.O. Box 4471, Austin, TX 78701");
+        assert_addr("PSC 7589, Box 0572", "PSC 7589, Box 0572");
+        assert_addr("zip 62704", "62704");
+        assert_addr("Zip code: 62704-1234", "62704-1234");
+        assert_addr("postal code K1A 0B1", "K1A 0B1");
+        assert_addr("My zip code is 2200", "2200");
+    }
+
+    #[test]
+    fn city_state_zip() {
+        assert_addr("Springfield, IL 62704", "Springfield, IL 62704");
+        assert_addr("lives in Springfield IL 62704-1234.", "Springfield IL 62704-1234");
+        assert_addr("OLD RECORDS FROM ANNAPOLIS, MD). CONT", "ANNAPOLIS, MD");
+        assert_addr("moved from Lansdowne, Maryland last year", "Lansdowne, Maryland");
+        assert_addr("LIVES IN SAN DIEGO, CA 92101", "SAN DIEGO, CA 92101");
+    }
+
+    #[test]
+    fn cities_after_cues() {
+        assert_addr("social--pt married, lives in catonsville, husband", "catonsville");
+        assert_addr("Sister called from Seattle", "Seattle");
+        assert_addr("family members in San Diego.", "San Diego");
+        assert_addr("LIVES WITH SON AND FAMILY IN ROCKVILLE.", "ROCKVILLE");
+        assert_addr("was vacationing in Daytona Beach when", "Daytona Beach");
+        // Ambiguous names need Title Case and a cue.
+        assert_addr("she moved to Mobile last year", "Mobile");
+        assert_none("difficulty in reading the label");
+        assert_none("Mobile crisis team called");
+        assert_none("seen by Dr Austin today");
+    }
+
+    #[test]
+    fn facilities() {
+        assert_addr("ADMITTED IN TRANSFER FROM CALVERT HOSPITAL FOR", "CALVERT");
+        assert_addr("was transfered from Memorial Hospital 9/13", "Memorial");
+        assert_addr("pt being d/c'd to Sacred Heart Memorial at 4:00pm", "Sacred Heart Memorial");
+        assert_addr("TAKEN TO LAUREL REGIONAL WHERE", "LAUREL REGIONAL");
+        assert_addr("discharge to Baltimore Rehab tomorrow", "Baltimore");
+        assert_addr("presented to holy cross hospital from", "holy cross");
+        assert_addr("?transfer to St. Mary's tomorrow", "St. Mary's");
+        assert_addr("TO GO TO ST. MARY ON TUESDAY", "ST. MARY");
+        assert_none("CV: NSR to ST HR 90's-100 no ectopy");
+        assert_none("CARDIOVERTED FROM A-FIB TO ST ON 9/17.");
+        assert_none("STATING THAT HE WANTED TO LEAVE HOSPITAL AND SIGN AMA");
+        assert_none("PT AWAITING REHAB PLACEMENT");
+        assert_none("situational depression r/t hosp.");
+        assert_none("I want to go back to the basic hospital!");
+        assert_addr("went to Warren Grant hosp. for rx", "Warren Grant");
+        assert_addr("pt taken to kernan hosp. she", "kernan");
+        assert_none("transferred from outside hospital");
+        assert_none("admitted to the hospital for");
+        assert_none("will need cardiac rehab after discharge");
+        assert_none("in hospital for 3 days");
+        assert_none("regional anesthesia was used");
+        assert_none("Complex regional pain syndrome (CRPS) is");
+        assert_none("on memorial day");
+    }
+
+    #[test]
+    fn not_addresses() {
+        for t in [
+            "moved to room 12 bed 4",
+            "Suite 300 is on the left",
+            "K 4.2, Na 140, BUN 20 mg/dL",
+            "take 20 mg po daily",
+            "Dr. Smith, MD saw the patient",
+            "Jones, PA-C",
+            "3 way foley placed",
+            "walked 100 ft in hall way",
+            "2 days in a row",
+            "gave 2 units prbc st",
+            "pt 5 days post op",
+            "ext 1234 please",
+            "CT head 12 slices",
+            "12 patients on the unit",
+            "PT HAD 3 EPSIODES ST IN 130'S",
+            "decreased to 10cc over a 2 hour period. Dr. King aware",
+            "W/ ONE 8 BEAT RUN OF VT",
+            "pt given 8u reg insulin SQ.",
+            "BASLINE 1 ST DEGREE AV BLOCK",
+            "o2 sats 96% on 4l np pt coughing",
+            "Pt had 2 Head CT scans",
+            "3 Axillary LN removed",
+            "seen by 2 Renal RD today",
+        ] {
+            assert_none(t);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_spans_are_valid(text in "(?:[0-9]{1,6}|Elm|elm|St|Street|Apt|#|,|IL|Maryland|zip|PO|Box|in|Baltimore|Hospital|St\\.|Mary's|é|ü|\\n| ){0,40}") {
+            for doc in [Doc::new(&text), Doc { text: &text, is_spoken_view: true }] {
+                let mut out = Vec::new();
+                for d in detectors() {
+                    d.detect(&doc, &mut out);
+                }
+                for s in &out {
+                    proptest::prop_assert!(s.start < s.end && s.end <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                    proptest::prop_assert!((0.0..=1.0).contains(&s.score));
+                }
+            }
+        }
+    }
 }

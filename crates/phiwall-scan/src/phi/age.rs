@@ -1,8 +1,356 @@
-//! Placeholder module; filled in by its owner.
+//! AGE recognizer: ages over 89, the only ages HIPAA Safe Harbor treats as identifiers.
+//!
+//! Forms: `92 year old`, `92-year-old`, `92 yo`, `92 y/o`, `92 y.o.`, `92yo`, `92 yrs old`,
+//! `92 years of age`, `92M` / `92 F` (age and sex), `aged 95`, `age: 95`, `turned 95`,
+//! `95th birthday`, a person as subject (`I'm 92`, `she's 95.`) and a note that opens with the age
+//! (`98 s/p hip fx`). Spoken ages arrive as
+//! digits in the spoken view (`ninety two years old` -> `92 years old`) and match the same rules.
+//!
+//! Only the number is tagged, so a redacted note still reads `[AGE] year old`. Ages of 89 and
+//! below are never reported, whatever the form; neither are ages above 125 (not human ages, more
+//! likely a dose or a lab value that happens to sit before `y`).
+//!
+//! Not ages: temperatures (`T 101 F`), durations (`for 92 years`), doses and counts. The `92F`
+//! form is skipped after temperature words.
+//!
+//! The PhysioNet deid gold (dev split) labels 4 ages, all `98` at the start of a note (`98 yo
+//! gentleman`, `98 s/p left hip fx`); presidio's AGE spans are all 89 or under, so none of them is
+//! reported, by design.
+//!
+//! Invariants: spans are byte ranges of ASCII digits in `doc.text`; no panics; regexes compiled
+//! once.
 
-use crate::detector::Detector;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::detector::{Detector, Doc, Span};
+use crate::types::PhiType;
 
 /// This family's detectors.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
-    Vec::new()
+    vec![Box::new(AgeOver89)]
+}
+
+/// Two- and three-digit number tokens; each one in 90..=125 is then checked by hand against the
+/// age forms, which is several times cheaper than running one regex per form over the text.
+static NUMBER_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?-u:\b)[0-9]{2,3}").ok());
+
+/// Words right before `92F` that make it a temperature.
+const TEMPERATURE: &[&str] =
+    &["t", "temp", "temperature", "tmax", "tm", "tc", "fever", "febrile", "to", "of", "degrees"];
+
+/// Words before `92 years` that make it an age rather than a duration.
+const AGE_CUES: &[&str] = &["is", "was", "age", "aged", "turned", "turns", "now", "being"];
+
+/// Words after a number that opens a line (`98 s/p hip fx`).
+const LEADING_NOUNS: &[&str] =
+    &["s/p", "w/", "with", "male", "female", "man", "woman", "gentleman", "lady", "m", "f"];
+
+/// The last `n` words before `pos` on the same line, lowercased.
+fn prev_words(text: &str, pos: usize, n: usize) -> Vec<String> {
+    let head = text.get(..pos).unwrap_or("");
+    let line = head.rsplit('\n').next().unwrap_or("");
+    let mut words: Vec<String> = line
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take(n)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words.reverse();
+    words
+}
+
+/// True when the digits starting at `start` are part of a larger token (`1.92 yo`, `x92`).
+fn glued(text: &str, start: usize) -> bool {
+    text.get(..start)
+        .and_then(|h| h.chars().next_back())
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '.' | '/' | ',' | '-' | '+'))
+}
+
+/// `rest` without leading spaces and hyphens.
+fn skip_sep(rest: &str) -> &str {
+    rest.trim_start_matches([' ', '\t', '-'])
+}
+
+/// If `rest` starts with `word` (ASCII case-insensitive) followed by a non-letter, the remainder.
+fn strip_word<'a>(rest: &'a str, word: &str) -> Option<&'a str> {
+    let head = rest.get(..word.len())?;
+    if !head.eq_ignore_ascii_case(word) {
+        return None;
+    }
+    let tail = rest.get(word.len()..)?;
+    if tail.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    Some(tail)
+}
+
+/// How the text after an age number reads.
+enum After {
+    /// `year old`, `yo`, `y/o`, `y.o.`, `years of age`.
+    YearsOld,
+    /// `years` with nothing after that makes it an age.
+    BareYears,
+    /// `M` / `F` (case-sensitive).
+    Sex,
+    /// `th birthday`.
+    Birthday,
+    /// Anything else.
+    Other,
+}
+
+fn classify_after(text: &str, end: usize) -> After {
+    let raw = text.get(end..).unwrap_or("");
+    let raw = raw.get(..raw.len().min(24)).unwrap_or(raw);
+    let rest = skip_sep(raw);
+    for unit in ["years", "year", "yrs", "yr.", "yr"] {
+        if let Some(tail) = strip_word(rest, unit) {
+            let tail = skip_sep(tail);
+            if strip_word(tail, "old").is_some()
+                || strip_word(tail, "of")
+                    .is_some_and(|t| strip_word(t.trim_start(), "age").is_some())
+            {
+                return After::YearsOld;
+            }
+            return After::BareYears;
+        }
+    }
+    if strip_word(rest, "yo").is_some()
+        || strip_word(rest, "y/o").is_some()
+        || strip_word(rest, "y.o.").is_some()
+        || strip_word(rest, "y.o").is_some()
+        || strip_word(rest, "y o").is_some()
+    {
+        return After::YearsOld;
+    }
+    for ord in ["st", "nd", "rd", "th"] {
+        if let Some(tail) = raw.strip_prefix(ord) {
+            if strip_word(tail.trim_start(), "birthday").is_some() {
+                return After::Birthday;
+            }
+        }
+    }
+    let sex = raw.strip_prefix(' ').unwrap_or(raw);
+    if sex.starts_with(['M', 'F'])
+        && !sex.get(1..).is_some_and(|t| t.starts_with(|c: char| c.is_ascii_alphanumeric()))
+    {
+        return After::Sex;
+    }
+    After::Other
+}
+
+/// Ages over 89 in every written and spoken form.
+pub struct AgeOver89;
+
+impl AgeOver89 {
+    /// Score for the number at `[start, end)` whose value is already known to be 90..=125.
+    fn score(text: &str, start: usize, end: usize) -> Option<f32> {
+        let prev = prev_words(text, start, 2);
+        let last = prev.last().map(String::as_str).unwrap_or("");
+        let second = if prev.len() == 2 { prev.first().map(String::as_str) } else { None };
+        match classify_after(text, end) {
+            After::YearsOld => return Some(0.95),
+            After::Birthday => return Some(0.85),
+            After::BareYears if AGE_CUES.contains(&last) => return Some(0.7),
+            After::Sex if !prev.iter().any(|w| TEMPERATURE.contains(&w.as_str())) => {
+                return Some(0.75)
+            }
+            _ => {}
+        }
+        // `aged 95`, `age 95`, `age: 95`, `age of 95`, `turned 95`.
+        if matches!(last, "aged" | "age" | "turned" | "turns" | "turning")
+            || (matches!(last, "of" | "is" | "was") && second == Some("age"))
+        {
+            return Some(0.85);
+        }
+        // A person as subject (`I'm 92`, `she is 95`, `mom is 91.`), with nothing after the number
+        // that makes it a measurement (`he is 98 percent`, `she's 100 pounds`).
+        let subject = matches!(
+            (second, last),
+            (Some("i"), "m" | "am")
+                | (
+                    Some(
+                        "she"
+                            | "he"
+                            | "mom"
+                            | "mother"
+                            | "dad"
+                            | "father"
+                            | "grandmother"
+                            | "grandfather"
+                            | "wife"
+                            | "husband"
+                    ),
+                    "s" | "is" | "was"
+                )
+        ) || last == "im";
+        if subject {
+            let next = text.get(end..).unwrap_or("").trim_start();
+            let next_word: String = next
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic() || *c == '%')
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            let clause_ends = next.is_empty()
+                || next.starts_with(['.', ',', ';', '!', '?', '\n'])
+                || matches!(
+                    next_word.as_str(),
+                    "and" | "but" | "so" | "now" | "today" | "this" | "next" | "in" | "on" | "yrs"
+                );
+            // `98.6` continues the number.
+            let is_decimal =
+                next.starts_with('.') && next.as_bytes().get(1).is_some_and(u8::is_ascii_digit);
+            if clause_ends && !is_decimal {
+                return Some(0.6);
+            }
+        }
+        // A line that opens with the age: `98 s/p left hip fx`.
+        let line_start = text.get(..start).unwrap_or("").rsplit('\n').next().unwrap_or("");
+        if line_start.trim().is_empty() {
+            let rest = text.get(end..).unwrap_or("").trim_start_matches([' ', '\t']);
+            if LEADING_NOUNS.iter().any(|w| strip_word(rest, w).is_some()) {
+                return Some(0.6);
+            }
+        }
+        None
+    }
+}
+
+impl Detector for AgeOver89 {
+    fn name(&self) -> &'static str {
+        "age_over_89"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let Some(re) = NUMBER_RE.as_ref() else { return };
+        let t = doc.text;
+        for m in re.find_iter(t) {
+            if !m.as_str().parse::<u32>().is_ok_and(|a| (90..=125).contains(&a))
+                || glued(t, m.start())
+                || t.get(m.end()..).is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            {
+                continue;
+            }
+            if let Some(score) = Self::score(t, m.start(), m.end()) {
+                out.push(Span::new(m.start(), m.end(), PhiType::Age, score, self.name()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ages(text: &str) -> Vec<String> {
+        ages_in(&Doc::new(text))
+    }
+
+    fn ages_in(doc: &Doc<'_>) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in detectors() {
+            d.detect(doc, &mut out);
+        }
+        out.retain(|s| s.score >= 0.5);
+        let out = crate::scanner::resolve_overlaps(out);
+        out.iter().map(|s| doc.text[s.start..s.end].to_string()).collect()
+    }
+
+    #[test]
+    fn number_pattern_compiles() {
+        assert!(NUMBER_RE.is_some());
+    }
+
+    #[test]
+    fn ages_over_89_in_every_form() {
+        for (text, want) in [
+            ("Pt is a 92 year old man", "92"),
+            ("a 92-year-old woman", "92"),
+            ("92 yo M with CHF", "92"),
+            ("92 y/o female", "92"),
+            ("92 y.o. female", "92"),
+            ("92yo gentleman", "92"),
+            ("92 yrs old", "92"),
+            ("she is 101 years of age", "101"),
+            ("she is 95 years", "95"),
+            ("HPI: 92M presents with", "92"),
+            ("92 F with fall", "92"),
+            ("aged 95, lives alone", "95"),
+            ("age: 97", "97"),
+            ("at the age of 93", "93"),
+            ("he just turned 90", "90"),
+            ("her 100th birthday", "100"),
+            ("see flowsheet \n \n98 s/p left hip fx", "98"),
+        ] {
+            assert_eq!(ages(text), vec![want.to_string()], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn spoken_view_age() {
+        let v = Doc { text: "my mother is 92 years old", is_spoken_view: true };
+        assert_eq!(ages_in(&v), vec!["92".to_string()]);
+        let v = Doc { text: "well i'm 94 and still driving", is_spoken_view: true };
+        assert_eq!(ages_in(&v), vec!["94".to_string()]);
+        let v = Doc { text: "she's 101.", is_spoken_view: true };
+        assert_eq!(ages_in(&v), vec!["101".to_string()]);
+        let v = Doc { text: "i'm 95 percent sure", is_spoken_view: true };
+        assert!(ages_in(&v).is_empty());
+        let v = Doc { text: "he is 98.6 degrees", is_spoken_view: true };
+        assert!(ages_in(&v).is_empty());
+    }
+
+    #[test]
+    fn ages_89_and_under_are_not_phi() {
+        for text in [
+            "Pt is an 89 year old man",
+            "45 yo M",
+            "72M with CP",
+            "aged 65",
+            "He just turned 46 years old",
+            "Patient is a 35-year-old male",
+        ] {
+            assert!(ages(text).is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn not_ages() {
+        for text in [
+            "T 101 F overnight",
+            "Tmax 102 F",
+            "fever to 101 F",
+            "smoked for 92 years",
+            "K 3.92 yo",
+            "weight 110 kg",
+            "BP 100/60",
+            "HR 98 s/p fluids",
+            "dose 100 mg",
+            "130 years old building",
+            "sat is 95 on 2L",
+            "HR was 98, BP 120/80",
+        ] {
+            assert!(ages(text).is_empty(), "{text:?}: {:?}", ages(text));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_spans_are_valid(text in "(?:[0-9]{1,3}|yo|y/o|years|old|M|F|aged|i'm|she's|é|\\n| |\\.|-){0,40}") {
+            for doc in [Doc::new(&text), Doc { text: &text, is_spoken_view: true }] {
+                let mut out = Vec::new();
+                for d in detectors() {
+                    d.detect(&doc, &mut out);
+                }
+                for s in &out {
+                    proptest::prop_assert!(s.start < s.end && s.end <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                    proptest::prop_assert!((0.0..=1.0).contains(&s.score));
+                }
+            }
+        }
+    }
 }

@@ -1,12 +1,145 @@
-//! Placeholder; filled in by its owner.
+//! `phiwall eval injection`: held-out quality, robustness and latency of the prompt-injection
+//! detector (issue 3). Prints ids of misses and false positives; text only with `--show-text`.
 
+use crate::output;
+use anyhow::Context;
+use phiwall_eval::injection::data::{self, Split};
+use phiwall_eval::injection::eval::{self, Rate};
+use phiwall_scan::{InjectionConfig, InjectionDetector};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Arguments.
-#[derive(Debug, clap::Args)]
-pub struct EvalInjectionArgs {}
+/// Which split to report.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SplitArg {
+    /// Held-out groups (every published figure).
+    Test,
+    /// Training groups (sanity check only).
+    Train,
+}
 
-/// Run.
-pub fn run(_a: EvalInjectionArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+/// Arguments of `phiwall eval injection`.
+#[derive(Debug, clap::Args)]
+pub struct EvalInjectionArgs {
+    /// The shared data directory (holds `injection/`).
+    #[arg(long, default_value = "../shared/data")]
+    pub data: PathBuf,
+    /// Split to evaluate.
+    #[arg(long, value_enum, default_value_t = SplitArg::Test)]
+    pub split: SplitArg,
+    /// Prompt threshold (default: the shipped default).
+    #[arg(long)]
+    pub threshold: Option<f32>,
+    /// Document threshold (default: the shipped default).
+    #[arg(long)]
+    pub document_threshold: Option<f32>,
+    /// Also print the first 160 characters of each miss and false positive.
+    #[arg(long)]
+    pub show_text: bool,
+    /// Seed for the robustness obfuscations.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+fn pct(r: &Rate) -> String {
+    format!("{:>6.3} ({}/{})", r.rate(), r.flagged, r.n)
+}
+
+/// Run the evaluation.
+pub fn run(a: EvalInjectionArgs) -> anyhow::Result<ExitCode> {
+    data::check_data_dir(&a.data).map_err(|e| {
+        output::Exit::input(format!("{e}; pass --data pointing at the shared data directory"))
+    })?;
+    let corpus = data::load(&a.data).context("reading the injection datasets")?;
+    let mut cfg = InjectionConfig::default();
+    if let Some(t) = a.threshold {
+        cfg.threshold = t;
+    }
+    if let Some(t) = a.document_threshold {
+        cfg.document_threshold = t;
+    }
+    let det =
+        InjectionDetector::new(cfg.clone()).map_err(|e| output::Exit::usage(e.to_string()))?;
+    let split = match a.split {
+        SplitArg::Test => Split::Test,
+        SplitArg::Train => Split::Train,
+    };
+    let r = eval::evaluate(&corpus, &det, split, a.seed);
+    let mut out = output::stdout();
+    let w = &mut out;
+    writeln!(
+        w,
+        "# phiwall eval injection (split {:?}, threshold {}, document threshold {})",
+        split, cfg.threshold, cfg.document_threshold
+    )?;
+    writeln!(w, "\n## attack families: TPR")?;
+    for (f, rate) in &r.attack_families {
+        writeln!(w, "{f:<44} {}", pct(rate))?;
+    }
+    writeln!(w, "\n## benign families: FPR")?;
+    for (f, rate) in &r.benign_families {
+        writeln!(w, "{f:<44} {}", pct(rate))?;
+    }
+    writeln!(w, "\n## combined")?;
+    writeln!(w, "attack prompts TPR                           {}", pct(&r.attack_prompts))?;
+    writeln!(
+        w,
+        "  without context-dependent (CSE logic)      {}",
+        pct(&r.attack_prompts_standalone)
+    )?;
+    writeln!(w, "benign prompts FPR                           {}", pct(&r.benign_prompts))?;
+    writeln!(w, "attack documents TPR                         {}", pct(&r.attack_documents))?;
+    writeln!(w, "benign documents FPR                         {}", pct(&r.benign_documents))?;
+    writeln!(w, "harmful (not injection) flagged, info only   {}", pct(&r.harmful))?;
+    writeln!(w, "prompt ROC AUC                               {:.4}", r.prompt_auc)?;
+    writeln!(w, "document ROC AUC                             {:.4}", r.document_auc)?;
+    writeln!(
+        w,
+        "prompt TPR at FPR<=0.01                      {:.3} (threshold {:.4})",
+        r.tpr_at_fpr_1pct.0, r.tpr_at_fpr_1pct.1
+    )?;
+    writeln!(
+        w,
+        "  without context-dependent (CSE logic)      {:.3} (threshold {:.4})",
+        r.tpr_at_fpr_1pct_standalone.0, r.tpr_at_fpr_1pct_standalone.1
+    )?;
+    writeln!(w, "\n## multilingual CyberSecEval: TPR {}", pct(&r.multilingual))?;
+    for (l, rate) in &r.multilingual_by_language {
+        writeln!(w, "{l:<44} {}", pct(rate))?;
+    }
+    writeln!(w, "\n## robustness (same held-out English attack prompts)")?;
+    writeln!(w, "{:<20} {:>22} {:>8}", "obfuscation", "detection", "vs plain")?;
+    writeln!(w, "{:<20} {:>22} {:>8.3}", "plain", pct(&r.robust_plain), 1.0)?;
+    for row in &r.robustness {
+        writeln!(w, "{:<20} {:>22} {:>8.3}", row.obfuscation, pct(&row.rate), row.ratio)?;
+    }
+    let (p50, p99, max, n) = r.latency_us;
+    writeln!(w, "\n## latency per 2 KB prompt, one thread, min of 5 runs ({n} prompts): p50 {p50:.1} us, p99 {p99:.1} us, max {max:.1} us")?;
+    for (id, us) in &r.slowest {
+        writeln!(w, "slow: {id} {us:.1} us")?;
+    }
+    let texts: HashMap<&str, &str> = if a.show_text {
+        corpus.samples.iter().map(|s| (s.id.as_str(), s.text.as_str())).collect()
+    } else {
+        HashMap::new()
+    };
+    let show = |id: &str| -> String {
+        texts.get(id).map_or(String::new(), |t| {
+            let one_line: String =
+                t.chars().take(160).map(|c| if c.is_control() { ' ' } else { c }).collect();
+            format!("  | {one_line}")
+        })
+    };
+    writeln!(w, "\n## misses ({})", r.misses.len())?;
+    for (id, s, sig) in &r.misses {
+        writeln!(w, "{id} {s:.3} [{sig}]{}", show(id))?;
+    }
+    writeln!(w, "\n## false positives ({})", r.false_positives.len())?;
+    for (id, s, sig) in &r.false_positives {
+        writeln!(w, "{id} {s:.3} [{sig}]{}", show(id))?;
+    }
+    w.flush()?;
+    Ok(ExitCode::SUCCESS)
 }

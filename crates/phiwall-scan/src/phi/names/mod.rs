@@ -1,8 +1,107 @@
-//! Placeholder module; filled in by its owner.
+//! NAME and EMPLOYER recognizers.
+//!
+//! Both work on word [`tokens`] carrying lexicon facts ([`lexicon`]: given names, surnames, common
+//! English words and clinical stop terms, derived from the 1990 US Census lists plus curated lists
+//! of names from communities that list under-covers; see docs/names.md and
+//! `tools/build_name_lexicon.py`). Recall does not depend on a name's origin: context patterns
+//! ([`person`]) accept names the lexicon has never seen, and the lexicon only adds evidence.
+//!
+//! Invariants: pure functions of the input text; the lexicon is parsed once into an immutable
+//! table; spans are byte offsets on char boundaries of `doc.text`.
 
-use crate::detector::Detector;
+pub mod context;
+pub mod employer;
+pub mod lexicon;
+pub mod person;
+pub mod tokens;
 
-/// This family's detectors.
+use crate::detector::{Detector, Doc, Span};
+
+/// This family's detectors: one detector that tokenizes once and reports NAME and EMPLOYER.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
-    Vec::new()
+    lexicon::warm();
+    vec![Box::new(NamesDetector)]
+}
+
+/// NAME ([`person`]) and EMPLOYER ([`employer`]) over one shared tokenization.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NamesDetector;
+
+impl Detector for NamesDetector {
+    fn name(&self) -> &'static str {
+        "names"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let t = tokens::Tokens::new(doc.text);
+        let name_ends = person::detect_tokens(doc.text, &t, out);
+        employer::detect_tokens(doc.text, &t, out);
+        employer::affiliations(doc.text, &t, &name_ends, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+
+    use super::*;
+    use crate::types::PhiType;
+    use crate::{Scanner, ScannerConfig};
+
+    #[test]
+    fn scanner_reports_names_and_employers() {
+        let s = Scanner::new(ScannerConfig::default()).unwrap();
+        let text = "My name is Nguyen Van Minh and I work at Kroger.";
+        let f = s.scan(text);
+        let kinds: Vec<(PhiType, String)> = f
+            .iter()
+            .map(|x| (x.kind, text.chars().skip(x.start).take(x.end - x.start).collect()))
+            .collect();
+        assert!(kinds.contains(&(PhiType::Name, "Nguyen Van Minh".to_string())), "{kinds:?}");
+        assert!(kinds.contains(&(PhiType::Employer, "Kroger".to_string())), "{kinds:?}");
+    }
+
+    proptest::proptest! {
+        /// Any input: no panic, spans non-empty, on char boundaries, inside the text.
+        #[test]
+        fn spans_are_well_formed(text in "(?s)[ a-zA-Z'’\\-.,:()\n0-9éÑễŁß你\u{301}\u{200b}İ]{0,200}") {
+            let mut out = Vec::new();
+            NamesDetector.detect(&Doc::new(&text), &mut out);
+            for s in out {
+                proptest::prop_assert!(s.start < s.end && s.end <= text.len());
+                proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                proptest::prop_assert!((0.0..=1.0).contains(&s.score));
+            }
+        }
+
+        /// Names built from context words and lexicon names never panic and are found.
+        #[test]
+        fn context_plus_lexicon_name(
+            given in proptest::sample::select(vec!["Maria", "José", "Nguyễn", "Oluwaseun", "Priya", "Aiyana"]),
+            surname in proptest::sample::select(vec!["Lopez", "Tran", "Okafor", "Patel", "Begay", "O'Brien"]),
+            ctx in proptest::sample::select(vec!["My name is", "Patient:", "Dr.", "her daughter", "spoke with"]),
+        ) {
+            let text = format!("{ctx} {given} {surname} today.");
+            let mut out = Vec::new();
+            NamesDetector.detect(&Doc::new(&text), &mut out);
+            let want = format!("{given} {surname}");
+            proptest::prop_assert!(
+                out.iter().any(|s| s.score >= 0.5 && text.get(s.start..s.end) == Some(want.as_str())),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn clinical_note_without_names_is_clean() {
+        let s = Scanner::new(ScannerConfig::default()).unwrap();
+        let text = "Pt alert and oriented x3. Foley draining clear urine. Lasix 40 mg IV given. \
+                    Bell's palsy resolved. Swan Ganz removed. Will continue Coumadin per protocol. \
+                    May follow up in June. Grant Hill Road closed.";
+        let found: Vec<_> = s
+            .scan(text)
+            .into_iter()
+            .filter(|f| matches!(f.kind, PhiType::Name | PhiType::Employer))
+            .collect();
+        assert!(found.is_empty(), "{found:?}");
+    }
 }

@@ -1,4 +1,8 @@
 //! A rewritten copy of a text with, for every byte, the original byte range it came from.
+//!
+//! Invariant kept by [`super::normalize`]: every range is non-empty, lies on char boundaries of
+//! the original and ranges never go backwards, so [`View::map_span`] of any in-range span is a
+//! valid span of the original. Offsets are `u32`: views are not built for texts over 4 GiB.
 
 use crate::detector::Span;
 
@@ -60,5 +64,20 @@ mod tests {
         assert_eq!(v.text, "call 555 now");
         let s = v.map_span(Span::new(5, 8, PhiType::Phone, 0.9, "t")).unwrap();
         assert_eq!(&orig[s.start..s.end], "five five five");
+    }
+
+    #[test]
+    fn bad_spans_map_to_none() {
+        let mut v = View::default();
+        v.push_original("é5", 0);
+        assert_eq!(v.src, vec![(0, 2), (0, 2), (2, 3)]);
+        let sp = |a, b| Span::new(a, b, PhiType::Phone, 0.9, "t");
+        assert_eq!(v.map_span(sp(2, 2)), None);
+        assert_eq!(v.map_span(sp(3, 1)), None);
+        assert_eq!(v.map_span(sp(0, 4)), None);
+        assert_eq!(View::default().map_span(sp(0, 1)), None);
+        // A span starting inside a multi-byte char widens to the whole char.
+        let m = v.map_span(sp(1, 3)).unwrap();
+        assert_eq!((m.start, m.end), (0, 3));
     }
 }

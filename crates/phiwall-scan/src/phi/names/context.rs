@@ -1,0 +1,392 @@
+//! Closed word classes the name and employer recognizers reason with: function words, titles,
+//! credentials, relatives, name particles. All matching is on the lowercase token form.
+
+/// Function words, pronouns and other closed-class words that are never a name token here, even
+/// when the lexicon lists them ("Will" is handled by [`is_modal`], not here).
+pub fn is_closed(low: &str) -> bool {
+    matches!(
+        low,
+        "a" | "an"
+            | "the"
+            | "and"
+            | "or"
+            | "but"
+            | "nor"
+            | "if"
+            | "of"
+            | "in"
+            | "on"
+            | "at"
+            | "to"
+            | "for"
+            | "from"
+            | "with"
+            | "without"
+            | "by"
+            | "as"
+            | "into"
+            | "onto"
+            | "about"
+            | "over"
+            | "under"
+            | "after"
+            | "before"
+            | "since"
+            | "until"
+            | "than"
+            | "then"
+            | "so"
+            | "too"
+            | "is"
+            | "am"
+            | "are"
+            | "was"
+            | "were"
+            | "be"
+            | "been"
+            | "being"
+            | "have"
+            | "has"
+            | "had"
+            | "do"
+            | "does"
+            | "did"
+            | "done"
+            | "not"
+            | "no"
+            | "yes"
+            | "that"
+            | "this"
+            | "these"
+            | "those"
+            | "it"
+            | "its"
+            | "it's"
+            | "he"
+            | "she"
+            | "they"
+            | "we"
+            | "you"
+            | "i"
+            | "me"
+            | "him"
+            | "her"
+            | "them"
+            | "us"
+            | "his"
+            | "hers"
+            | "their"
+            | "our"
+            | "your"
+            | "my"
+            | "mine"
+            | "who"
+            | "whom"
+            | "whose"
+            | "which"
+            | "what"
+            | "when"
+            | "where"
+            | "why"
+            | "how"
+            | "there"
+            | "here"
+            | "very"
+            | "also"
+            | "just"
+            | "only"
+            | "really"
+            | "yeah"
+            | "ok"
+            | "okay"
+            | "um"
+            | "uh"
+            | "all"
+            | "any"
+            | "some"
+            | "each"
+            | "both"
+            | "either"
+            | "neither"
+            | "every"
+            | "other"
+            | "another"
+            | "such"
+            | "same"
+            | "now"
+            | "still"
+            | "again"
+            | "ever"
+            | "never"
+            | "always"
+            | "today"
+            | "tonight"
+            | "tomorrow"
+            | "yesterday"
+            | "please"
+            | "thanks"
+            | "thank"
+            | "hi"
+            | "hello"
+            | "hey"
+            | "via"
+            | "per"
+            | "w"
+            | "s"
+            | "i'm"
+            | "i've"
+            | "i'll"
+            | "i'd"
+            | "he's"
+            | "she's"
+            | "that's"
+            | "there's"
+            | "what's"
+            | "let's"
+            | "well"
+            | "like"
+            | "said"
+            | "says"
+            | "aware"
+            | "notified"
+            | "called"
+            | "paged"
+            | "updated"
+            | "informed"
+            | "team"
+            | "family"
+            | "pt"
+            | "pts"
+            | "patient"
+            | "patients"
+            | "md"
+            | "rn"
+            | "np"
+            | "nurse"
+            | "doctor"
+            | "dr"
+            | "mr"
+            | "mrs"
+            | "ms"
+            | "miss"
+            | "sir"
+            | "madam"
+            | "ma'am"
+    )
+}
+
+/// Modal and auxiliary verbs that are also given names ("Will", "May", "Can"): a name only in the
+/// strongest contexts or when followed by a surname in mixed-case text.
+pub fn is_modal(low: &str) -> bool {
+    matches!(
+        low,
+        "will" | "may" | "can" | "might" | "must" | "shall" | "would" | "could" | "should"
+    )
+}
+
+/// Personal titles that precede a name. Returns `true` for the abbreviated forms that are strong
+/// evidence ("Dr.", "Mr."), `false` for spelled-out words that also occur generically ("doctor").
+pub fn title(low: &str) -> Option<bool> {
+    match low {
+        "mr" | "mrs" | "ms" | "mx" | "dr" | "drs" | "dra" | "prof" | "sra" | "srta" | "mme"
+        | "mlle" | "herr" | "frau" => Some(true),
+        "miss" | "mister" | "missus" | "doctor" | "doctors" | "professor" | "nurse" | "rev"
+        | "reverend" | "pastor" | "father" | "sister" | "brother" | "señor" | "señora"
+        | "senor" | "senora" | "coach" | "officer" | "judge" | "attorney" | "counselor" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+/// Professional credentials written after a name ("Jane Doe, RN"). `raw` is the token as written.
+/// `Some(true)`: a credential wherever it stands; `Some(false)`: only after a comma, because the
+/// bare form is common clinical shorthand ("PA line", "DC'd", "DO"). Upper case (or the usual
+/// mixed forms "PhD") only, except a few lowercase forms that are never words ("rrt").
+pub fn credential(raw: &str) -> Option<bool> {
+    match raw {
+        "RN" | "MD" | "NP" | "PA-C" | "RRT" | "CRT" | "CNA" | "LPN" | "LVN" | "PhD" | "PHD"
+        | "DDS" | "DMD" | "RPh" | "RPH" | "PharmD" | "PHARMD" | "LCSW" | "LICSW" | "MSW"
+        | "CRNA" | "DNP" | "APRN" | "FNP" | "ANP" | "ACNP" | "NP-C" | "BSN" | "MSN" | "CNM"
+        | "OTR" | "DPT" | "FACS" | "FACP" | "FACC" | "MBBS" | "PsyD" | "LMFT" | "SLP" | "CPhT"
+        | "rrt" | "crt" | "lpn" | "crna" | "aprn" | "lcsw" | "licsw" | "msw" | "rph" | "pharmd" => {
+            Some(true)
+        }
+        "PA" | "DO" | "OD" | "RD" | "CNS" | "CCC" | "MPH" | "EMT" | "LPC" => Some(false),
+        _ => None,
+    }
+}
+
+/// Kinship and care relations that introduce a name ("daughter Jane", "her husband Tom").
+pub fn is_relative(low: &str) -> bool {
+    matches!(
+        low,
+        "daughter"
+            | "daughters"
+            | "son"
+            | "sons"
+            | "wife"
+            | "husband"
+            | "spouse"
+            | "mother"
+            | "father"
+            | "mom"
+            | "mum"
+            | "mommy"
+            | "dad"
+            | "daddy"
+            | "sister"
+            | "sisters"
+            | "brother"
+            | "brothers"
+            | "sis"
+            | "bro"
+            | "aunt"
+            | "auntie"
+            | "uncle"
+            | "niece"
+            | "nieces"
+            | "nephew"
+            | "nephews"
+            | "cousin"
+            | "cousins"
+            | "grandson"
+            | "grandsons"
+            | "granddaughter"
+            | "granddaughters"
+            | "grandmother"
+            | "grandfather"
+            | "grandma"
+            | "grandpa"
+            | "granny"
+            | "grandchild"
+            | "grandchildren"
+            | "child"
+            | "children"
+            | "kids"
+            | "kid"
+            | "friend"
+            | "friends"
+            | "partner"
+            | "boyfriend"
+            | "girlfriend"
+            | "fiance"
+            | "fiancee"
+            | "fiancé"
+            | "fiancée"
+            | "neighbor"
+            | "neighbour"
+            | "dtr"
+            | "dau"
+            | "hcp"
+            | "proxy"
+            | "caregiver"
+            | "guardian"
+            | "stepdaughter"
+            | "stepson"
+            | "stepmother"
+            | "stepfather"
+            | "daughter-in-law"
+            | "son-in-law"
+            | "mother-in-law"
+            | "father-in-law"
+            | "sister-in-law"
+            | "brother-in-law"
+            | "godmother"
+            | "godfather"
+            | "roommate"
+            | "companion"
+            | "widow"
+            | "widower"
+            | "nok"
+            | "twin"
+            | "grandaughter"
+            | "neice"
+            | "stepsister"
+            | "stepbrother"
+            | "ex-wife"
+            | "ex-husband"
+            | "in-law"
+            | "in-laws"
+    )
+}
+
+/// Name particles that join parts of one name ("de la Cruz", "van der Berg", "bin Laden").
+pub fn is_particle(low: &str) -> bool {
+    matches!(
+        low,
+        "de" | "del"
+            | "della"
+            | "de'"
+            | "la"
+            | "las"
+            | "los"
+            | "le"
+            | "van"
+            | "von"
+            | "der"
+            | "den"
+            | "ter"
+            | "ten"
+            | "bin"
+            | "ibn"
+            | "bint"
+            | "al"
+            | "el"
+            | "da"
+            | "das"
+            | "dos"
+            | "do"
+            | "di"
+            | "du"
+            | "st"
+            | "ste"
+            | "y"
+            | "abu"
+            | "ben"
+            | "mac"
+            | "ap"
+    )
+}
+
+/// Lowercase suffixes that mark a company ("Acme Inc", "Foo LLC").
+pub fn is_company_suffix(low: &str) -> bool {
+    matches!(
+        low,
+        "inc"
+            | "llc"
+            | "corp"
+            | "corporation"
+            | "co"
+            | "company"
+            | "ltd"
+            | "plc"
+            | "llp"
+            | "lp"
+            | "gmbh"
+            | "incorporated"
+            | "limited"
+            | "pllc"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes() {
+        assert!(is_closed("the") && !is_closed("smith"));
+        assert!(is_modal("will") && !is_modal("bill"));
+        assert_eq!(title("dr"), Some(true));
+        assert_eq!(title("doctor"), Some(false));
+        assert_eq!(title("smith"), None);
+        assert_eq!(credential("RN"), Some(true));
+        assert_eq!(credential("PA"), Some(false));
+        assert_eq!(credential("rn"), None);
+        assert_eq!(credential("Do"), None);
+        assert!(is_relative("daughter") && !is_relative("date"));
+        assert!(is_particle("van") && !is_particle("smith"));
+        assert!(is_company_suffix("llc") && !is_company_suffix("hospital"));
+    }
+}

@@ -1,0 +1,593 @@
+//! EMPLOYER recognizer: the organisation a person works for, when the text says so.
+//!
+//! Evidence:
+//! 1. Work context: "I work at/for X", "works at X", "employed by X", "Employer: X", "retired from
+//!    X", "calling from X". The name after it is taken as written: capitalised tokens in mixed-case
+//!    text, and in lowercase or ALL CAPS text a short run of tokens that holds at least one
+//!    non-dictionary token ("walmart", "kroger"), a company suffix, or a known employer whose name
+//!    is made of words ("target", "home depot"). Generic places ("at home", "for a bank", "at the
+//!    post office") are not employers.
+//! 2. A company suffix alone: "Acme Widgets Inc.", "Foo Bar LLC" (capitalised tokens before Inc,
+//!    LLC, Corp, Co., Company, Ltd, PLC, LLP, GmbH) scores just above the threshold.
+//!
+//! Hospitals and clinics are the patient's place of care far more often than an employer, so a
+//! "Hospital" or "Medical Center" name counts only after a work context ("she works at Mercy
+//! Hospital"); alone it is left to the address/location family.
+
+use super::context::{is_closed, is_company_suffix};
+use super::tokens::{CaseMode, Shape, Tokens};
+use crate::detector::{Detector, Doc, Span};
+use crate::types::PhiType;
+
+/// Most tokens in one employer name.
+const MAX_ORG_TOKENS: usize = 6;
+
+/// The EMPLOYER recognizer.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct EmployerDetector;
+
+impl Detector for EmployerDetector {
+    fn name(&self) -> &'static str {
+        "employer"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let t = Tokens::new(doc.text);
+        detect_tokens(doc.text, &t, out);
+    }
+}
+
+/// Push EMPLOYER spans for `text`, already tokenized as `t`.
+pub(crate) fn detect_tokens(text: &str, t: &Tokens, out: &mut Vec<Span>) {
+    for i in 0..t.len() {
+        if let Some(start) = work_trigger(t, i) {
+            if let Some((a, b, score)) = org_after(t, start) {
+                push(text, t, a, b, score, out);
+            }
+        }
+        if let Some((a, score)) = suffix_org(text, t, i) {
+            push(text, t, a, i, score, out);
+        }
+    }
+}
+
+fn push(text: &str, t: &Tokens, a: usize, b: usize, score: f32, out: &mut Vec<Span>) {
+    let (Some(x), Some(y)) = (t.get(a), t.get(b)) else { return };
+    let mut end = y.end;
+    // Keep a possessive that is part of the name ("McDonald's").
+    if y.is_possessive {
+        let rest = text.get(end..).unwrap_or("");
+        for suffix in ["'s", "’s", "'S", "’S"] {
+            if rest.starts_with(suffix) {
+                end += suffix.len();
+                break;
+            }
+        }
+    }
+    // And the period of an abbreviated suffix ("Inc.", "Co.").
+    let low = t.low(b);
+    if matches!(low, "inc" | "corp" | "co" | "ltd")
+        && text.get(end..).is_some_and(|r| r.starts_with('.'))
+    {
+        end += 1;
+    }
+    if x.start < end {
+        out.push(Span::new(x.start, end, PhiType::Employer, score, "employer_context"));
+    }
+}
+
+/// "Lotte Vandermeer from Keystone Capital", "Maria from Blue Cross": a capitalised organisation
+/// right after a person's name and "from" (mixed-case text only; hospitals and clinics excluded,
+/// as they are places of care).
+pub(crate) fn affiliations(text: &str, t: &Tokens, name_ends: &[usize], out: &mut Vec<Span>) {
+    if t.mode() != CaseMode::Mixed {
+        return;
+    }
+    for &e in name_ends {
+        if t.low(e + 1) != "from"
+            || !t.get(e + 1).is_some_and(|x| x.gap.is_space() || x.gap.has_comma)
+        {
+            continue;
+        }
+        let start = e + 2;
+        if !t.get(start).is_some_and(|x| x.gap.is_space() && x.is_capitalized) {
+            continue;
+        }
+        if let Some((a, b, _)) = org_after(t, start) {
+            let care_place = (a..=b).any(|k| {
+                matches!(
+                    t.low(k),
+                    "hospital"
+                        | "clinic"
+                        | "medical"
+                        | "health"
+                        | "healthcare"
+                        | "center"
+                        | "centre"
+                        | "pharmacy"
+                        | "rehab"
+                        | "hospice"
+                        | "icu"
+                        | "er"
+                        | "lab"
+                        | "laboratory"
+                )
+            });
+            if !care_place {
+                push(text, t, a, b, 0.6, out);
+            }
+        }
+    }
+}
+
+/// If a work context ends at token `i`, the index of the first token after it.
+fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
+    let low = t.low(i);
+    let next = t.get(i + 1)?;
+    if next.gap.has_newline && !next.gap.has_colon {
+        return None;
+    }
+    if next.gap.has_colon {
+        let field = matches!(low, "employer" | "company" | "workplace")
+            || t.ends_with_words(i, &["place", "of", "employment"])
+            || t.ends_with_words(i, &["works", "at"]);
+        return field.then_some(i + 1);
+    }
+    if !next.gap.is_space() {
+        return None;
+    }
+    let prev = if i > 0 { t.low(i - 1) } else { "" };
+    let work_verb = matches!(
+        prev,
+        "work"
+            | "works"
+            | "worked"
+            | "working"
+            | "employed"
+            | "job"
+            | "shift"
+            | "shifts"
+            | "intern"
+            | "interning"
+            | "volunteer"
+            | "volunteers"
+            | "position"
+            | "career"
+            | "retired"
+            | "manager"
+            | "cashier"
+            | "nurse"
+            | "driver"
+            | "clerk"
+    );
+    let hit = match low {
+        "at" | "for" => work_verb && prev != "retired",
+        "by" => prev == "employed",
+        "with" => matches!(prev, "employed" | "job" | "position"),
+        "from" => {
+            matches!(prev, "retired" | "calling" | "called" | "fired" | "resigned")
+                || t.ends_with_words(i, &["laid", "off", "from"])
+                // "this is Ray from ABC Medical Supply"
+                || (i >= 3 && t.ends_with_words(i - 2, &["this", "is"]))
+        }
+        "is" => t.ends_with_words(i, &["employer", "is"]),
+        _ => false,
+    };
+    hit.then_some(i + 1)
+}
+
+/// Generic heads that make "work at/for X" not an employer name.
+fn is_generic(low: &str) -> bool {
+    matches!(
+        low,
+        "home"
+            | "least"
+            | "night"
+            | "nights"
+            | "myself"
+            | "yourself"
+            | "himself"
+            | "herself"
+            | "free"
+            | "hours"
+            | "years"
+            | "months"
+            | "weeks"
+            | "days"
+            | "once"
+            | "first"
+            | "last"
+            | "living"
+            | "school"
+            | "church"
+            | "work"
+            | "times"
+            | "time"
+            | "length"
+            | "noon"
+            | "midnight"
+            | "lunch"
+            | "dinner"
+            | "moment"
+            | "minimum"
+            | "most"
+            | "best"
+            | "while"
+            | "awhile"
+            | "money"
+            | "cash"
+            | "pay"
+            | "nothing"
+            | "everything"
+            | "something"
+            | "anything"
+            | "anyone"
+            | "someone"
+            | "everyone"
+            | "people"
+            | "family"
+            | "city"
+            | "state"
+            | "county"
+            | "government"
+            | "hospital"
+            | "clinic"
+            | "office"
+            | "store"
+            | "company"
+            | "bank"
+            | "factory"
+            | "plant"
+            | "restaurant"
+            | "farm"
+            | "warehouse"
+            | "shop"
+            | "mill"
+            | "site"
+            | "job"
+            | "place"
+            | "desk"
+            | "computer"
+            | "phone"
+            | "front"
+            | "back"
+            | "side"
+            | "top"
+            | "bottom"
+            | "end"
+            | "start"
+            | "beginning"
+            | "full"
+            | "part"
+            | "nurse"
+            | "doctor"
+            | "patient"
+            | "patients"
+            | "kids"
+            | "children"
+    )
+}
+
+/// Known employers whose names are ordinary words (lowercase token sequences).
+const WORD_EMPLOYERS: &[&[&str]] = &[
+    &["target"],
+    &["home", "depot"],
+    &["best", "buy"],
+    &["subway"],
+    &["apple"],
+    &["chase"],
+    &["dollar", "general"],
+    &["family", "dollar"],
+    &["dollar", "tree"],
+    &["whole", "foods"],
+    &["general", "motors"],
+    &["general", "electric"],
+    &["taco", "bell"],
+    &["burger", "king"],
+    &["bank", "of", "america"],
+    &["united", "airlines"],
+    &["american", "airlines"],
+    &["delta"],
+    &["amazon"],
+    &["ups"],
+    &["the", "post", "office"],
+];
+
+fn word_employer_at(t: &Tokens, a: usize) -> Option<usize> {
+    WORD_EMPLOYERS.iter().find_map(|words| {
+        let last = a + words.len() - 1;
+        let ok = words.iter().enumerate().all(|(k, w)| t.low(a + k) == *w)
+            && (a + 1..=last).all(|k| t.get(k).is_some_and(|x| x.gap.is_space()));
+        ok.then_some(last)
+    })
+}
+
+/// The organisation name starting at token `a` after a work context: (first, last, score).
+fn org_after(t: &Tokens, mut a: usize) -> Option<(usize, usize, f32)> {
+    if t.low(a) == "the" && t.get(a + 1).is_some_and(|x| x.gap.is_space()) {
+        if let Some(last) = word_employer_at(t, a) {
+            return Some((a, last, 0.85));
+        }
+        a += 1;
+    }
+    if let Some(last) = word_employer_at(t, a) {
+        return Some((a, last, 0.85));
+    }
+    let first = t.get(a)?;
+    let low = t.low(a);
+    if first.shape == Shape::Number && t.get(a + 1).is_none_or(|x| x.gap.is_space()) {
+        return None; // "worked for 20 years"
+    }
+    if is_closed(low) || is_generic(low) {
+        return None;
+    }
+    let mixed = t.mode() == CaseMode::Mixed;
+    let mut last = None;
+    let mut has_distinct = false; // a non-word token, a suffix, or capitals in mixed case
+    let mut k = a;
+    let mut count = 0;
+    while k < t.len() && count < MAX_ORG_TOKENS {
+        let tok = t.get(k)?;
+        if k > a {
+            let g = tok.gap;
+            let dotted_suffix =
+                g.has_period && !g.has_newline && g.len <= 2 && is_company_suffix(t.low(k));
+            let amp = g.has_other && !g.has_newline && g.len <= 3 && !g.has_period && !g.has_comma;
+            let comma_suffix = g.has_comma && g.len <= 2 && is_company_suffix(t.low(k));
+            if !(g.is_space() || dotted_suffix || amp || comma_suffix) {
+                break;
+            }
+        }
+        let low = t.low(k);
+        let is_connector = matches!(low, "of" | "and" | "&" | "de" | "the") && k > a;
+        if is_connector {
+            // Keep a connector only if a name token follows it.
+            let nxt = t.get(k + 1);
+            let follows = nxt.is_some_and(|n| {
+                n.gap.is_space()
+                    && !is_closed(t.low(k + 1))
+                    && (!mixed || matches!(n.shape, Shape::Cap | Shape::Upper))
+            });
+            if !follows {
+                break;
+            }
+            k += 1;
+            continue;
+        }
+        if is_company_suffix(low) {
+            last = Some(k);
+            has_distinct = true;
+            break;
+        }
+        if is_closed(low) || (k > a && is_generic(low) && !mixed) || stop_after_org(low) {
+            break;
+        }
+        let is_word = tok.entry.is_some_and(|e| e.is_word || e.is_stop);
+        let capital = matches!(tok.shape, Shape::Cap | Shape::Upper | Shape::Number | Shape::Other);
+        // In mixed case an employer is capitalised, or at least not a dictionary word ("walmart").
+        if mixed && !capital && (is_word || k > a) {
+            break;
+        }
+        has_distinct |= (mixed && capital) || !is_word;
+        last = Some(k);
+        count += 1;
+        k += 1;
+    }
+    let last = last?;
+    if !has_distinct {
+        return None;
+    }
+    let score = if mixed { 0.85 } else { 0.75 };
+    Some((a, last, score))
+}
+
+/// Words that end an employer name in unpunctuated speech ("at walmart since may").
+fn stop_after_org(low: &str) -> bool {
+    matches!(
+        low,
+        "since"
+            | "now"
+            | "because"
+            | "until"
+            | "when"
+            | "where"
+            | "while"
+            | "as"
+            | "part"
+            | "full"
+            | "downtown"
+            | "nights"
+            | "weekends"
+            | "days"
+            | "mornings"
+            | "evenings"
+            | "anymore"
+            | "currently"
+            | "right"
+            | "though"
+            | "too"
+            | "also"
+            | "still"
+            | "but"
+            | "so"
+            | "for"
+            | "in"
+            | "on"
+            | "at"
+            | "and"
+            | "years"
+            | "year"
+            | "ago"
+    )
+}
+
+/// If token `i` is a company suffix after capitalised tokens, the first token and a score.
+fn suffix_org(text: &str, t: &Tokens, i: usize) -> Option<(usize, f32)> {
+    let low = t.low(i);
+    if i == 0 || !is_company_suffix(low) {
+        return None;
+    }
+    let tok = t.get(i)?;
+    let raw = text.get(tok.start..tok.end).unwrap_or("");
+    // "Co" and "Company" are too common as words: only "Co." / "& Co" and capitalised "Company".
+    if low == "co" && !(raw == "Co" && text.get(tok.end..).is_some_and(|r| r.starts_with('.'))) {
+        return None;
+    }
+    if matches!(low, "company" | "corporation" | "limited" | "incorporated")
+        && !raw.starts_with(|c: char| c.is_uppercase())
+    {
+        return None;
+    }
+    if !(tok.gap.is_space() || (tok.gap.has_comma && tok.gap.len <= 2 && !tok.gap.has_newline)) {
+        return None;
+    }
+    // Clinical shorthand: "INC"/"inc" is "increased" ("HR INC TO 110", "sedation inc."). A bare
+    // suffix counts only written as a company writes it, and never "Inc" in an ALL CAPS note.
+    let mode = t.mode();
+    let proper_form = raw.starts_with(|c: char| c.is_uppercase());
+    if !proper_form || (low == "inc" && mode != CaseMode::Mixed) {
+        return None;
+    }
+    let mut first = None;
+    let mut k = i - 1;
+    let mut count = 0;
+    loop {
+        let x = t.get(k)?;
+        let lowk = t.low(k);
+        let is_conn = matches!(lowk, "and" | "&" | "of") && first.is_some();
+        // In mixed case, short all-caps tokens are abbreviations ("HR", "PEEP"), not names.
+        let capital = match x.shape {
+            Shape::Cap | Shape::Other => true,
+            Shape::Upper => mode != CaseMode::Mixed || lowk.len() >= 3,
+            Shape::Number => first.is_some(),
+            _ => false,
+        };
+        let is_stop = x.entry.is_some_and(|e| e.is_stop);
+        let is_name_part = is_conn || capital && !is_closed(lowk) && !is_stop;
+        if !is_name_part || title_like(lowk) {
+            break;
+        }
+        if !is_conn {
+            first = Some(k);
+            count += 1;
+        }
+        let boundary =
+            !(x.gap.is_space() || x.gap.has_other && x.gap.len <= 3 && !x.gap.has_newline);
+        if k == 0 || boundary || count >= MAX_ORG_TOKENS - 1 {
+            break;
+        }
+        k -= 1;
+    }
+    // A connector cannot start the name.
+    let mut f = first?;
+    while f < i && matches!(t.low(f), "and" | "&" | "of") {
+        f += 1;
+    }
+    (f < i).then_some((f, 0.6))
+}
+
+fn title_like(low: &str) -> bool {
+    matches!(low, "at" | "from" | "for" | "with" | "by" | "dr" | "mr" | "mrs" | "ms")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn employers(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        EmployerDetector.detect(&Doc::new(text), &mut out);
+        let spans =
+            crate::scanner::resolve_overlaps(out.into_iter().filter(|s| s.score >= 0.5).collect());
+        spans.iter().map(|s| text[s.start..s.end].to_string()).collect()
+    }
+
+    #[test]
+    fn work_contexts() {
+        assert_eq!(employers("I work at Acme Widgets as a welder."), ["Acme Widgets"]);
+        assert_eq!(
+            employers("She is employed by Granite Ridge Logistics since 2019."),
+            ["Granite Ridge Logistics"]
+        );
+        assert_eq!(employers("Employer: Kroger"), ["Kroger"]);
+        assert_eq!(employers("yeah i work at walmart on the night shift"), ["walmart"]);
+        assert_eq!(employers("i work for the home depot in the garden center"), ["home depot"]);
+        assert_eq!(employers("he retired from General Motors in 2015"), ["General Motors"]);
+        assert_eq!(employers("she works at Mercy Hospital on nights"), ["Mercy Hospital"]);
+        assert_eq!(employers("i've worked at mcdonald's for two years"), ["mcdonald's"]);
+    }
+
+    #[test]
+    fn generic_places_are_not_employers() {
+        assert!(employers("I work from home and work at least 50 hours").is_empty());
+        assert!(employers("i work for a bank downtown").is_empty());
+        assert!(employers("he works at the hospital as a nurse").is_empty());
+        assert!(employers("worked for 20 years as a machinist").is_empty());
+        assert!(employers("Patient admitted to Mercy Hospital with chest pain").is_empty());
+        assert!(employers("i work at night and sleep days").is_empty());
+    }
+
+    #[test]
+    fn company_suffixes() {
+        assert_eq!(employers("Claims go to Delgado Inc. by Friday"), ["Delgado Inc."]);
+        assert_eq!(employers("a letter from Harrow Holdings PLC arrived"), ["Harrow Holdings PLC"]);
+        assert_eq!(employers("Procter & Gamble Co. makes soap"), ["Procter & Gamble Co."]);
+        assert!(employers("the company called; co-pay is due, CO 5.2").is_empty());
+    }
+
+    #[test]
+    fn more_work_contexts() {
+        assert_eq!(
+            employers("Hi, this is Dana calling from Blue Harbor Insurance about a claim"),
+            ["Blue Harbor Insurance"]
+        );
+        assert_eq!(employers("My employer is Lockheed Martin."), ["Lockheed Martin"]);
+        assert_eq!(employers("PT WORKS AT RAYTHEON AS AN ENGINEER"), ["RAYTHEON"]);
+        assert_eq!(
+            employers("he was laid off from Ford Motor Company last year"),
+            ["Ford Motor Company"]
+        );
+        assert_eq!(employers("she has a job with Acme & Sons Ltd."), ["Acme & Sons Ltd."]);
+        assert_eq!(employers("i'm a cashier at costco"), ["costco"]);
+        assert_eq!(
+            employers("yes ma'am, this is ray from abc medical supply, calling about an order"),
+            ["abc medical supply"]
+        );
+    }
+
+    #[test]
+    fn clinical_shorthand_is_not_a_company() {
+        for t in [
+            "HR INC TO 110S, SEDATION INC OVERNIGHT",
+            "Tube feed rate inc. to 40cc/hr; PEEP inc. to 8",
+            "HR 50-58, INC ECTOPY NOTED",
+            "Co-pay due; CO 5.2, CI 2.4",
+        ] {
+            assert!(employers(t).is_empty(), "{t}: {:?}", employers(t));
+        }
+    }
+
+    #[test]
+    fn affiliation_after_a_name() {
+        let text = "Lotte B. Vandermeer from Keystone Capital is on the panel";
+        let mut out = Vec::new();
+        crate::phi::names::NamesDetector.detect(&Doc::new(text), &mut out);
+        let emp: Vec<&str> = out
+            .iter()
+            .filter(|s| s.kind == PhiType::Employer && s.score >= 0.5)
+            .map(|s| &text[s.start..s.end])
+            .collect();
+        assert_eq!(emp, ["Keystone Capital"]);
+        let text = "Dr. Smith from Mercy Hospital called back";
+        let mut out = Vec::new();
+        crate::phi::names::NamesDetector.detect(&Doc::new(text), &mut out);
+        assert!(out.iter().all(|s| s.kind != PhiType::Employer));
+    }
+
+    #[test]
+    fn odd_input() {
+        for s in ["", "Inc", "work at", "employed by ", "Employer:", "LLC LLC", "at & t Inc"] {
+            let _ = employers(s);
+        }
+    }
+}

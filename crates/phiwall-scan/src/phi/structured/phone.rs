@@ -1,0 +1,493 @@
+//! Telephone and fax numbers.
+//!
+//! - North American numbers: `(212) 555-0147`, `212-555-0147`, `212.555.0147`, `+1 212 555 0147`,
+//!   `1-800-555-0199`, `2125550147`. Area code and exchange follow NANP (`NXX`, no `N11`).
+//!   Consistent dash/dot/parenthesis layouts score high alone; space-separated groups and bare
+//!   10-digit runs need a phone word nearby ("call me at", "cell", "phone" ...). An extension
+//!   ("ext 123", "x123") is never part of the span.
+//! - Seven-digit local numbers (`555-0147`) only with a phone word.
+//! - International numbers with `+` or `00` and 8–15 digits (`+44 7700 900123`,
+//!   `+46 (0)8 928 571 38`).
+//!
+//! A number whose nearest preceding phone word is "fax" (or that is followed by "(fax)") becomes
+//! FAX. Pager and beeper numbers are found by the keyed detector.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+use super::{
+    digit_clusters, has_word, is_alnum, left_free, negative_before, right_free, unit_follows,
+    Cluster, Window,
+};
+use crate::detector::{Detector, Doc, Span};
+use crate::phi::validators::{self, Digits};
+use crate::types::PhiType;
+
+/// One pass finds every layout; the alternatives are told apart by which groups matched.
+static PHONE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x-u)
+        (?P<cc>\+1[\ .-]?|\b1[\ .-])?
+        (?:
+            \((?P<pa>[0-9]{3})\)\ ?(?P<pe>[0-9]{3})[\ .-]?(?P<pl>[0-9]{4})
+          | (?P<a>[0-9]{3})(?P<s1>[\ ./-]?)(?P<e>[0-9]{3})(?P<s2>[\ .-]?)(?P<l>[0-9]{4})
+        )
+        |
+        (?P<intl>(?:\+|\b00)[1-9][0-9]{0,2}(?:[\ .-]?\(0\))?(?:[\ .-]?[0-9]{1,5}){2,6})
+        |
+        (?P<le>[0-9]{3})[.-](?P<ll>[0-9]{4})
+        ",
+    )
+    .ok()
+});
+
+/// Words that make a digit group a phone number.
+pub(crate) const PHONE_CONTEXT: &[&str] = &[
+    "phone",
+    "ph",
+    "tel",
+    "telephone",
+    "call",
+    "called",
+    "calling",
+    "call me",
+    "cell",
+    "cellphone",
+    "mobile",
+    "home",
+    "work",
+    "office",
+    "contact",
+    "reach",
+    "reached",
+    "number",
+    "text",
+    "texted",
+    "voicemail",
+    "vm",
+    "landline",
+    "daytime",
+    "evening",
+    "pager",
+    "beeper",
+    "dial",
+    "hotline",
+    "whatsapp",
+    "fax",
+    "facsimile",
+    "h",
+    "w",
+    "c",
+    "m",
+];
+
+/// How far before a number phone words are looked for, in bytes.
+const BEFORE: usize = 40;
+
+/// Phone words that license a number of any layout right before it (no one-letter labels, no
+/// "number", "home" or "work": too common before other figures).
+const GENERIC_BEFORE: &[&str] = &[
+    "phone",
+    "telephone",
+    "tel",
+    "ph",
+    "call",
+    "call me on",
+    "call me at",
+    "calling",
+    "cell",
+    "cellphone",
+    "mobile",
+    "fax",
+    "reach",
+    "reached",
+    "contact",
+    "whatsapp",
+    "landline",
+    "dial",
+    "pager",
+    "beeper",
+];
+
+/// Phone words that label the number before them ("655 437 108 office", "3660170548-Fax").
+const GENERIC_AFTER: &[&str] =
+    &["office", "fax", "mobile", "cell", "home", "work", "phone", "tel", "landline", "pager"];
+
+/// Words that make a nearby number a fax number.
+const FAX_CONTEXT: &[&str] = &["fax", "faxed", "facsimile", "telefax", "fx"];
+
+/// Words that make a number something other than a phone number.
+const PHONE_NEGATIVE: &[&str] = &[
+    "mrn", "account", "acct", "order", "ndc", "lot", "icd", "cpt", "claim", "member", "policy",
+    "routing", "invoice", "serial", "npi", "dea", "ssn", "social", "isbn", "pmid", "doi",
+];
+
+/// Finds phone and fax numbers.
+#[derive(Debug, Default)]
+pub struct PhoneDetector;
+
+impl PhoneDetector {
+    /// Look for this family's shapes inside one digit cluster.
+    pub(super) fn scan_cluster(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
+        if c.digits < 7 {
+            return;
+        }
+
+        let Some(re) = PHONE_RE.as_ref() else { return };
+        let text = doc.text;
+        let bytes = text.as_bytes();
+
+        let Some(slice) = text.get(c.start..c.end) else { return };
+        let mut found_any = false;
+        for caps in re.captures_iter(slice) {
+            let Some(m) = caps.get(0) else { continue };
+            let (start, end) = (c.start + m.start(), c.start + m.end());
+            let layout = if caps.name("intl").is_some() {
+                let n = Digits::of(m.as_str()).map_or(0, |d| d.len());
+                // "00" dialling prefix: demand a full number after it so NDC codes
+                // ("0069-0105-01") do not pass.
+                let min = if m.as_str().starts_with("00") { 12 } else { 8 };
+                if !(min..=15).contains(&n) {
+                    continue;
+                }
+                Layout::International
+            } else if let (Some(a), Some(e)) = (caps.name("pa"), caps.name("pe")) {
+                if !validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes()) {
+                    Layout::OffPlan
+                } else {
+                    Layout::Strong
+                }
+            } else if let (Some(a), Some(e), Some(s1), Some(s2)) =
+                (caps.name("a"), caps.name("e"), caps.name("s1"), caps.name("s2"))
+            {
+                let is_nanp = validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes());
+                let has_cc = caps.name("cc").is_some();
+                match (s1.as_str(), s2.as_str()) {
+                    ("-", "-") | (".", ".") if !is_nanp => Layout::OffPlan,
+                    ("-", "-") | (".", ".") | (" ", " ") | ("", "")
+                        if !is_nanp
+                            && caps.name("cc").is_some_and(|c| c.as_str().starts_with('+')) =>
+                    {
+                        Layout::OffPlan
+                    }
+                    _ if !is_nanp => continue,
+                    ("-", "-") | (".", ".") => Layout::Strong,
+                    (" ", " ") if has_cc => Layout::Strong,
+                    ("", "") if caps.name("cc").is_some_and(|c| c.as_str().starts_with('+')) => {
+                        Layout::Strong
+                    }
+                    (" ", " ") => Layout::Spaced,
+                    (" ", "-") | (" ", ".") | ("-", " ") | ("/", "-") => Layout::Mixed,
+                    ("", "") | ("", "-") => Layout::Bare,
+                    _ => continue,
+                }
+            } else if let Some(e) = caps.name("le") {
+                if !validators::nanp_valid(b"212", e.as_str().as_bytes()) {
+                    continue;
+                }
+                Layout::Local
+            } else {
+                continue;
+            };
+            if !left_free(bytes, start)
+                || !(right_free(bytes, end) || extension_follows(bytes, end))
+            {
+                continue;
+            }
+            if unit_follows(text, end) || negative_before(text, start) {
+                continue;
+            }
+            let bw = Window::new(doc.before(start, BEFORE));
+            let score = score(doc, &bw, end, layout);
+            let kind = if is_fax(doc, &bw, end) { PhiType::Fax } else { PhiType::Phone };
+            out.push(Span::new(start, end, kind, score, self.name()));
+            found_any = true;
+        }
+        if !found_any {
+            self.scan_generic(doc, c, out);
+        }
+    }
+
+    /// Numbers in other national layouts ("07700 063 966", "(64) 3591-3246", "28-64-66-98")
+    /// have no shape to check: take the whole cluster when a phone word comes right before it
+    /// ("call me on") or right after it ("… office", "…-Fax").
+    fn scan_generic(&self, doc: &Doc<'_>, c: Cluster, out: &mut Vec<Span>) {
+        let text = doc.text;
+        let bytes = text.as_bytes();
+        let (start, end) = (c.start, c.end);
+        let Some(run) = bytes.get(start..end) else { return };
+        // Spoken views keep the pauses a speaker makes between digit groups as commas
+        // ("555, 212, 9876").
+        let seps_ok = run.iter().all(|&b| {
+            b.is_ascii_digit()
+                || matches!(b, b' ' | b'-' | b'.' | b'(' | b')' | b'+')
+                || (b == b',' && doc.is_spoken_view)
+        });
+        if !(7..=15).contains(&c.digits)
+            || !seps_ok
+            || !left_free(bytes, start)
+            || !right_free(bytes, end)
+        {
+            return;
+        }
+        // Decimal numbers ("1234.5678") are not phone numbers.
+        let groups = run.split(|b| !b.is_ascii_digit()).filter(|g| !g.is_empty()).count();
+        if groups == 2 && run.contains(&b'.') {
+            return;
+        }
+        if unit_follows(text, end) || negative_before(text, start) {
+            return;
+        }
+        let after = doc.after(end, 12);
+        let after_word = after.trim_start_matches([' ', '-', '(', ',', '\\']);
+        let word_end =
+            after_word.find(|ch: char| !ch.is_ascii_alphabetic()).unwrap_or(after_word.len());
+        let next = after_word.get(..word_end).unwrap_or("");
+        let is_after = GENERIC_AFTER.iter().any(|w| w.eq_ignore_ascii_case(next));
+        let bw = Window::new(doc.before(start, BEFORE));
+        if !is_after && !bw.has_from(GENERIC_BEFORE, bw.len().saturating_sub(24)) {
+            return;
+        }
+        let kind = if next.eq_ignore_ascii_case("fax") || is_fax(doc, &bw, end) {
+            PhiType::Fax
+        } else {
+            PhiType::Phone
+        };
+        out.push(Span::new(start, end, kind, 0.7, self.name()));
+    }
+}
+
+/// Layout classes, from most to least phone-like.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Layout {
+    /// `(212) 555-0147`, `212-555-0147`, `212.555.0147`, `+1 212 555 0147`.
+    Strong,
+    /// `212 555-0147` (mixed space and dash).
+    Mixed,
+    /// `212 555 0147`.
+    Spaced,
+    /// `2125550147`, `212555-0147`.
+    Bare,
+    /// `555-0147`.
+    Local,
+    /// A strong layout outside the numbering plan (`410-164-4517`, exchange starting with 1):
+    /// surrogate and mistyped numbers; taken only with a phone word.
+    OffPlan,
+    /// `+44 7700 900123`.
+    International,
+}
+
+impl Detector for PhoneDetector {
+    fn name(&self) -> &'static str {
+        "phone"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        for c in digit_clusters(doc.text) {
+            self.scan_cluster(doc, c, out);
+        }
+    }
+}
+
+/// True when a glued extension follows ("…-9740x11144"): the number ends here and the
+/// extension stays out of the span.
+fn extension_follows(bytes: &[u8], end: usize) -> bool {
+    matches!(bytes.get(end), Some(b'x' | b'X'))
+        && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+}
+
+/// The word labelling a number from the right ("… office", "…-Fax", "… (mobile)"), or "".
+fn label_after<'a>(doc: &Doc<'a>, end: usize) -> &'a str {
+    let after = doc.after(end, 14);
+    let w = after.trim_start_matches([' ', '-', '(', ',', '\\']);
+    let word_end = w.find(|ch: char| !ch.is_ascii_alphabetic()).unwrap_or(w.len());
+    w.get(..word_end).unwrap_or("")
+}
+
+/// Score from layout and context.
+fn score(doc: &Doc<'_>, bw: &Window<'_>, end: usize, layout: Layout) -> f32 {
+    let after = doc.after(end, 16);
+    let label = label_after(doc, end);
+    let has_ctx = bw.has(PHONE_CONTEXT)
+        || has_word(after, FAX_CONTEXT)
+        || GENERIC_AFTER.iter().any(|w| w.eq_ignore_ascii_case(label));
+    let has_neg = bw.has_from(PHONE_NEGATIVE, bw.len().saturating_sub(24));
+    let (base, with_ctx): (f32, f32) = match layout {
+        Layout::Strong => (0.85, 0.95),
+        Layout::Mixed => (0.7, 0.9),
+        Layout::International => (0.75, 0.9),
+        Layout::Spaced => (0.45, 0.85),
+        Layout::Bare => (0.3, if doc.is_spoken_view { 0.8 } else { 0.75 }),
+        Layout::Local => (0.3, 0.7),
+        Layout::OffPlan => (0.35, 0.7),
+    };
+    if has_ctx {
+        with_ctx
+    } else if has_neg {
+        base.min(0.3)
+    } else {
+        base
+    }
+}
+
+/// True when the nearest phone word before the number is a fax word, or "fax" follows closely
+/// ("555-212-9876 (fax)").
+fn is_fax(doc: &Doc<'_>, bw: &Window<'_>, end: usize) -> bool {
+    let from = bw.len().saturating_sub(32);
+    let last = |words: &[&str]| bw.last(words, from);
+    let fax_at = last(FAX_CONTEXT);
+    let phone_at = last(&["phone", "ph", "tel", "telephone", "cell", "mobile", "call", "pager"]);
+    match (fax_at, phone_at) {
+        (Some(f), Some(p)) => f > p,
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        (None, None) => {
+            // Only "(fax)", " fax" or ", fax" right after the number and not introducing the
+            // next number ("..., fax 212-555-0148").
+            let after = doc.after(end, 16);
+            let w = after.trim_start_matches([' ', '(', ',', '-']);
+            let is_fax_word = w.get(..3).is_some_and(|f| f.eq_ignore_ascii_case("fax"))
+                && !w.as_bytes().get(3).is_some_and(|&b| is_alnum(b));
+            let rest = w.get(3..).unwrap_or("").trim_start_matches([' ', ':', '#', ')']);
+            is_fax_word
+                && !rest.as_bytes().first().is_some_and(|b| b.is_ascii_digit() || *b == b'(')
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{assert_none, found, found_spoken};
+    use super::*;
+
+    #[test]
+    fn regex_compiles() {
+        assert!(PHONE_RE.is_some());
+    }
+
+    fn phones(text: &str) -> Vec<(PhiType, String)> {
+        found(&PhoneDetector, text)
+    }
+
+    fn p(s: &str) -> (PhiType, String) {
+        (PhiType::Phone, s.to_string())
+    }
+
+    #[test]
+    fn us_layouts() {
+        assert_eq!(phones("reach (212) 555-0147 today"), vec![p("(212) 555-0147")]);
+        assert_eq!(phones("son 410-322-1419, daughter"), vec![p("410-322-1419")]);
+        assert_eq!(phones("930.267.3943"), vec![p("930.267.3943")]);
+        assert!(phones("930.167.3943").is_empty(), "exchange starts with 1");
+        assert_eq!(phones("+1-984-282-0190"), vec![p("+1-984-282-0190")]);
+        assert_eq!(phones("call 1-800-555-0199"), vec![p("1-800-555-0199")]);
+        assert_eq!(phones("(579)888-3058"), vec![p("(579)888-3058")]);
+        assert_eq!(phones("DAUGHTER---301 944-5032 &"), vec![p("301 944-5032")]);
+        assert_eq!(phones("+1 212 555 0147"), vec![p("+1 212 555 0147")]);
+        assert_eq!(phones("tel 212/555-0147"), vec![p("212/555-0147")]);
+        assert!(phones("ratio 212/555/0147").is_empty());
+    }
+
+    #[test]
+    fn extension_excluded() {
+        assert_eq!(phones("office 212-555-0147 ext 123"), vec![p("212-555-0147")]);
+        assert_eq!(phones("office 212-555-0147 x4471"), vec![p("212-555-0147")]);
+        assert_eq!(phones("(978)645-9740x11144"), vec![p("(978)645-9740")]);
+        assert!(phones("212-555-0147xyz").is_empty());
+    }
+
+    #[test]
+    fn weak_layouts_need_context() {
+        assert!(phones("2125550147").is_empty());
+        assert_eq!(phones("cell 2125550147"), vec![p("2125550147")]);
+        assert!(phones("counted 555 212 9876").is_empty());
+        assert_eq!(phones("call me at 555 212 9876"), vec![p("555 212 9876")]);
+        assert!(phones("about 555-0147").is_empty());
+        assert_eq!(phones("phone: 555-0147"), vec![p("555-0147")]);
+    }
+
+    #[test]
+    fn spoken_view_groups() {
+        let d = PhoneDetector;
+        assert_eq!(found_spoken(&d, "call me at 555 212 9876 please"), vec![p("555 212 9876")]);
+        assert_eq!(found_spoken(&d, "my cell is 5552129876"), vec![p("5552129876")]);
+        assert_eq!(
+            found_spoken(&d, "the fax number is 555 212 9876"),
+            vec![(PhiType::Fax, "555 212 9876".to_string())]
+        );
+        assert!(found_spoken(&d, "i walked 555 212 9876 steps").is_empty());
+        assert_eq!(found_spoken(&d, "call me at 555, 212, 9876."), vec![p("555, 212, 9876")]);
+        assert!(phones("call me at 555, 212, 9876.").is_empty(), "commas only on spoken views");
+    }
+
+    #[test]
+    fn international() {
+        assert_eq!(phones("+44 7700 900123"), vec![p("+44 7700 900123")]);
+        assert_eq!(phones("+46 (0)8 928 571 38"), vec![p("+46 (0)8 928 571 38")]);
+        assert_eq!(phones("001-518-640-0854"), vec![p("001-518-640-0854")]);
+        assert!(phones("+1 2").is_empty());
+    }
+
+    #[test]
+    fn other_layouts_with_phone_words() {
+        assert_eq!(phones("Can someone call me on 9472 7916? I"), vec![p("9472 7916")]);
+        assert_eq!(phones("call me on (64) 3591-3246?"), vec![p("(64) 3591-3246")]);
+        assert_eq!(phones("655 437 108 office"), vec![p("655 437 108")]);
+        assert_eq!(
+            phones("085 175 7641-Office\\,3660170548-Fax"),
+            vec![p("085 175 7641"), (PhiType::Fax, "3660170548".into())]
+        );
+        assert!(phones("655 437 108 cells").is_empty());
+        assert!(phones("weight 1234.5678 phone").is_empty());
+    }
+
+    #[test]
+    fn off_plan_numbers_need_a_phone_word() {
+        assert!(phones("ref 410-164-4517").is_empty());
+        assert_eq!(phones("Office 410-164-4517"), vec![p("410-164-4517")]);
+        assert_eq!(phones("work# 888-130-8121 ask"), vec![p("888-130-8121")]);
+        assert_eq!(phones("+1-984-182-0190 mobile"), vec![p("+1-984-182-0190")]);
+    }
+
+    #[test]
+    fn fax() {
+        let f = phones("Phone 212-555-0147, Fax 212-555-0148");
+        assert_eq!(f, vec![p("212-555-0147"), (PhiType::Fax, "212-555-0148".into())]);
+        assert_eq!(phones("212-555-0148 (fax)"), vec![(PhiType::Fax, "212-555-0148".into())]);
+        assert_eq!(phones("fax to 2125550148"), vec![(PhiType::Fax, "2125550148".into())]);
+    }
+
+    #[test]
+    fn nanp_rules() {
+        let d = PhoneDetector;
+        assert_none(&d, "012-555-0147");
+        assert_none(&d, "212-155-0147");
+        assert_none(&d, "411-555-0147");
+        assert_none(&d, "(112) 555-0147");
+    }
+
+    #[test]
+    fn not_phi() {
+        let d = PhoneDetector;
+        for t in [
+            "500 mg daily",
+            "0.5 mL",
+            "BP 120/80, HR 72, SpO2 98%",
+            "K 4.2 Hgb 13.5",
+            "at 10:30 and 8 30 pm",
+            "E11.9 I10",
+            "CPT 99213",
+            "NDC 0002-3227-30",
+            "$1,250.00",
+            "room 412 ext. 4471",
+            "version 1.2.3",
+            "on 12/05/2023 and 2023-12-05",
+            "MRN 555-212-9876",
+            "3.555-212-9876",
+            "555-212-98765",
+            "counted 300 cells",
+        ] {
+            assert_none(&d, t);
+        }
+    }
+}
