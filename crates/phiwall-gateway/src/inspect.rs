@@ -338,7 +338,15 @@ pub fn inspect_input(
                 app.injection.threshold
             }
         };
-        if injection.injection_score(text, src) >= threshold {
+        // Embedding inputs are never executed as instructions; they are checked as documents
+        // when they come back through retrieval. PHI rules still apply to them.
+        let is_instruction = endpoint != Endpoint::Embeddings;
+        let a = if is_instruction {
+            injection.assess(text, src)
+        } else {
+            crate::injection::Assessment { score: 0.0, is_flagged: false }
+        };
+        if is_instruction && threshold.map_or(a.is_flagged, |t| a.score >= t) {
             *findings.entry("input.injection".into()).or_insert(0) += 1;
             injected = true;
         }

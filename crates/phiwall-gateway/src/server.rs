@@ -19,7 +19,7 @@
 use crate::auth::{Authenticator, JwtVerifier, PeerCertificate, Principal};
 use crate::config::{AppPolicy, Config, ModelRoute, SIM_MODEL};
 use crate::error::ApiError;
-use crate::injection::{InputInspector, PhraseInspector};
+use crate::injection::{DetectorInspector, InputInspector};
 use crate::inspect::{self, Endpoint};
 use crate::output::{OutputGuard, TextStream};
 use crate::upstream::Upstreams;
@@ -104,7 +104,7 @@ pub struct BuildOptions {
     pub sinks: Vec<Box<dyn Sink>>,
     /// Clock; default: system.
     pub clock: Option<Arc<dyn Clock>>,
-    /// Injection inspector; default: [`PhraseInspector`].
+    /// Injection inspector; default: [`DetectorInspector`] (phiwall-scan's detector).
     pub injection: Option<Arc<dyn InputInspector>>,
     /// Rate limiter; default: in memory.
     pub limiter: Option<Arc<dyn RateLimiter>>,
@@ -233,7 +233,12 @@ impl Gateway {
             limiter: opts.limiter.unwrap_or_else(|| Arc::new(InMemoryLimiter::default())),
             streams: Mutex::new(HashMap::new()),
             scanner,
-            injection: opts.injection.unwrap_or_else(|| Arc::new(PhraseInspector)),
+            injection: match opts.injection {
+                Some(i) => i,
+                None => Arc::new(
+                    DetectorInspector::new().map_err(|e| b(format!("injection detector: {e}")))?,
+                ),
+            },
             key,
             upstreams,
             watch: bus.watch(),

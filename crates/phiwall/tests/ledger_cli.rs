@@ -159,7 +159,8 @@ fn keys_rotate_retire_status_and_shred() {
     assert!(o.status.success());
     let o = phiwall(&["log", "keys", "shred", "--data-dir", &data, "--segment", "0"], None);
     assert_eq!(o.status.code(), Some(2), "needs --yes");
-    let o = phiwall(&["log", "keys", "shred", "--data-dir", &data, "--segment", "0", "--yes"], None);
+    let o =
+        phiwall(&["log", "keys", "shred", "--data-dir", &data, "--segment", "0", "--yes"], None);
     assert!(o.status.success(), "{}", text(&o));
     let o = phiwall(&["log", "show", "--data-dir", &data, "--json"], None);
     let out = String::from_utf8(o.stdout).unwrap();

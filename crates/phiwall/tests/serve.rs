@@ -60,7 +60,7 @@ async fn serve_without_config_then_keys() {
         .post(format!("http://{addr}/v1/chat/completions"))
         .bearer_auth(&key)
         .header("content-type", "application/json")
-        .body(r#"{"model":"phiwall-sim","messages":[{"role":"user","content":"hello"}]}"#)
+        .body(r#"{"model":"phiwall-sim","messages":[{"role":"user","content":"Can I move my visit to Tuesday afternoon?"}]}"#)
         .send()
         .await
         .unwrap();
@@ -115,7 +115,7 @@ async fn serve_without_config_then_keys() {
     assert!(status.is_some_and(|s| s.success()), "did not stop cleanly: {status:?}");
     let events = std::fs::read_to_string(dir.path().join("phiwall-data/events.jsonl")).unwrap();
     assert!(events.lines().count() >= 6);
-    assert!(!events.contains("hello"));
+    assert!(!events.contains("Tuesday"));
 }
 
 #[test]
