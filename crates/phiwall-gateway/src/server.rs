@@ -120,6 +120,7 @@ pub struct State {
     streams: Mutex<HashMap<String, usize>>,
     scanner: Arc<Scanner>,
     injection: Arc<dyn InputInspector>,
+    scan_cache: inspect::ScanCache,
     key: RedactionKey,
     upstreams: Upstreams,
     watch: Watch,
@@ -239,6 +240,7 @@ impl Gateway {
                     DetectorInspector::new().map_err(|e| b(format!("injection detector: {e}")))?,
                 ),
             },
+            scan_cache: inspect::ScanCache::new(4096),
             key,
             upstreams,
             watch: bus.watch(),
@@ -736,6 +738,7 @@ impl State {
             &self.scanner,
             self.injection.as_ref(),
             redactor,
+            Some(&self.scan_cache),
         )
         .inspect_err(|e| {
             if let ApiError::PhiBlocked(types) = e {
