@@ -44,6 +44,7 @@ fn args() -> Args {
 fn prompt(bytes: usize) -> String {
     let base = "Hi, I would like to move my follow-up visit for the knee to a weekday afternoon next week if the doctor has time. I take 20 mg atorvastatin at night and my blood pressure was 128/82 at the pharmacy. Please also confirm whether I should fast before the lab work and whether parking is validated. ";
     let mut s = String::with_capacity(bytes + base.len());
+    s.push_str("Request #N#. ");
     while s.len() < bytes {
         s.push_str(base);
     }
@@ -86,7 +87,7 @@ async fn run_phase(
     client: &reqwest::Client,
     url: &str,
     key: Option<&str>,
-    body: Bytes,
+    body: &str,
     rate: u64,
     secs: u64,
     is_stream: bool,
@@ -101,7 +102,9 @@ async fn run_phase(
         let c = client.clone();
         let url = url.to_string();
         let key = key.map(str::to_string);
-        let body = body.clone();
+        // Every request differs (its number is in the prompt), so phiwall's scan cache never
+        // answers for a repeated prompt and the figures show full scanning.
+        let body = Bytes::from(body.replace("#N#", &i.to_string()));
         tokio::time::sleep_until(at.into()).await;
         set.spawn(async move {
             let mut r = c.post(&url).header("content-type", "application/json").body(body);
@@ -209,25 +212,25 @@ SSN = "block"
 
         let client = reqwest::Client::builder().pool_max_idle_per_host(512).tcp_nodelay(true).build().unwrap();
         let p = prompt(a.prompt_bytes);
-        let plain = Bytes::from(serde_json::json!({"model": "phiwall-sim", "max_tokens": 64, "messages": [{"role": "user", "content": p}]}).to_string());
-        let stream = Bytes::from(serde_json::json!({"model": "phiwall-sim", "max_tokens": 64, "stream": true, "messages": [{"role": "user", "content": p}]}).to_string());
+        let plain = serde_json::json!({"model": "phiwall-sim", "max_tokens": 64, "messages": [{"role": "user", "content": p}]}).to_string();
+        let stream = serde_json::json!({"model": "phiwall-sim", "max_tokens": 64, "stream": true, "messages": [{"role": "user", "content": p}]}).to_string();
         let direct = format!("http://{stub_addr}/v1/chat/completions");
         let through = format!("http://{gw_addr}/v1/chat/completions");
 
         println!("phiwall load test: {} req/s for {} s, {}-byte prompts, scanning on; streaming at {} req/s", a.rate, a.secs, a.prompt_bytes, a.stream_rate);
         // Warm up connections and caches.
-        let _ = run_phase(&client, &direct, None, plain.clone(), 200, 1, false).await;
-        let _ = run_phase(&client, &through, Some(&key), plain.clone(), 200, 1, false).await;
+        let _ = run_phase(&client, &direct, None, &plain, 200, 1, false).await;
+        let _ = run_phase(&client, &through, Some(&key), &plain, 200, 1, false).await;
 
         println!("| phase                        |     ok | errors | p50 ms   | p90 ms   | p99 ms   | max ms   |");
         println!("|------------------------------|--------|--------|----------|----------|----------|----------|");
-        let mut d = run_phase(&client, &direct, None, plain.clone(), a.rate, a.secs, false).await;
+        let mut d = run_phase(&client, &direct, None, &plain, a.rate, a.secs, false).await;
         let (d50, d99) = report("direct (stub upstream)", &mut d);
-        let mut t = run_phase(&client, &through, Some(&key), plain.clone(), a.rate, a.secs, false).await;
+        let mut t = run_phase(&client, &through, Some(&key), &plain, a.rate, a.secs, false).await;
         let (t50, t99) = report("through phiwall", &mut t);
-        let mut ds = run_phase(&client, &direct, None, stream.clone(), a.stream_rate, a.secs.min(5), true).await;
+        let mut ds = run_phase(&client, &direct, None, &stream, a.stream_rate, a.secs.min(5), true).await;
         let (ds50, ds99) = report("stream TTFT direct", &mut ds);
-        let mut ts = run_phase(&client, &through, Some(&key), stream.clone(), a.stream_rate, a.secs.min(5), true).await;
+        let mut ts = run_phase(&client, &through, Some(&key), &stream, a.stream_rate, a.secs.min(5), true).await;
         let (ts50, ts99) = report("stream TTFT through phiwall", &mut ts);
         let diff = |a: u64, b: u64| (a as f64 - b as f64) / 1000.0;
         println!();

@@ -287,9 +287,11 @@ pub struct RawApp {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawInjection {
-    /// Score at or above which user/system text counts as an injection. Default 0.8.
+    /// Score at or above which user/system/assistant text counts as an injection. Default:
+    /// the detector's calibrated decision.
     pub threshold: Option<f32>,
-    /// Score threshold for tool results and retrieved documents. Default 0.6.
+    /// Score threshold for tool results and retrieved documents. Default: the detector's
+    /// calibrated document decision.
     pub document_threshold: Option<f32>,
     /// `block` (default) or `flag` (count and forward).
     pub action: Option<String>,
@@ -350,10 +352,10 @@ pub enum InjectionAction {
 /// Injection settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct InjectionPolicy {
-    /// Threshold for system, user and assistant text.
-    pub threshold: f32,
-    /// Threshold for tool results and documents.
-    pub document_threshold: f32,
+    /// Threshold for system, user and assistant text; `None` uses the detector's decision.
+    pub threshold: Option<f32>,
+    /// Threshold for tool results and documents; `None` uses the detector's decision.
+    pub document_threshold: Option<f32>,
     /// Action.
     pub action: InjectionAction,
 }
@@ -925,23 +927,23 @@ impl RawConfig {
                 None => derived,
             };
             let inj = a.injection.clone().unwrap_or_default();
-            let mut threshold = |k: &str, v: Option<f32>, d: f32| -> f32 {
+            let mut threshold = |k: &str, v: Option<f32>| -> Option<f32> {
                 match v {
-                    Some(t) if (0.0..=1.0).contains(&t) => t,
+                    Some(t) if (0.0..=1.0).contains(&t) => Some(t),
                     Some(t) => {
                         push(
                             format!("{path}.injection.{k}"),
                             format!("expected a number in [0, 1], found {t}"),
-                            "use 0.8 for user text, 0.6 for documents",
+                            "remove it to use the detector's calibrated decision",
                         );
-                        d
+                        None
                     }
-                    None => d,
+                    None => None,
                 }
             };
             let injection = InjectionPolicy {
-                threshold: threshold("threshold", inj.threshold, 0.8),
-                document_threshold: threshold("document_threshold", inj.document_threshold, 0.6),
+                threshold: threshold("threshold", inj.threshold),
+                document_threshold: threshold("document_threshold", inj.document_threshold),
                 action: match inj.action.as_deref().unwrap_or("block") {
                     "block" => InjectionAction::Block,
                     "flag" => InjectionAction::Flag,

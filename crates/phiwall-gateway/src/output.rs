@@ -238,6 +238,7 @@ impl OutputGuard {
         let mut spans: Vec<(usize, usize, Option<Finding>)> = Vec::new();
         let links = find_links(&window);
         let mut open_url_start: Option<usize> = None;
+        let mut allowed_links: Vec<(usize, usize)> = Vec::new();
         for (s, e, host, is_terminated) in &links {
             if *e <= ctx_chars {
                 continue;
@@ -247,7 +248,9 @@ impl OutputGuard {
                 open_url_start = Some(open_url_start.map_or(s, |o: usize| o.min(s)));
                 continue;
             }
-            if !self.link_allowed(host) {
+            if self.link_allowed(host) {
+                allowed_links.push((s, e));
+            } else {
                 spans.push((s, e, None));
             }
         }
@@ -257,6 +260,12 @@ impl OutputGuard {
             }
             let (s, e) = (f.start.saturating_sub(ctx_chars), f.end - ctx_chars);
             if spans.iter().any(|(a, b, _)| s < *b && *a < e) {
+                continue;
+            }
+            // A link to an allowed domain is trusted content, not a patient's URL.
+            if f.kind == phiwall_scan::PhiType::Url
+                && allowed_links.iter().any(|(a, b)| s < *b && *a < e)
+            {
                 continue;
             }
             spans.push((s, e, Some(f)));

@@ -19,7 +19,7 @@
 use crate::auth::{Authenticator, JwtVerifier, PeerCertificate, Principal};
 use crate::config::{AppPolicy, Config, ModelRoute, SIM_MODEL};
 use crate::error::ApiError;
-use crate::injection::{InputInspector, PhraseInspector};
+use crate::injection::{DetectorInspector, InputInspector};
 use crate::inspect::{self, Endpoint};
 use crate::output::{OutputGuard, TextStream};
 use crate::upstream::Upstreams;
@@ -104,7 +104,7 @@ pub struct BuildOptions {
     pub sinks: Vec<Box<dyn Sink>>,
     /// Clock; default: system.
     pub clock: Option<Arc<dyn Clock>>,
-    /// Injection inspector; default: [`PhraseInspector`].
+    /// Injection inspector; default: [`DetectorInspector`] (phiwall-scan's detector).
     pub injection: Option<Arc<dyn InputInspector>>,
     /// Rate limiter; default: in memory.
     pub limiter: Option<Arc<dyn RateLimiter>>,
@@ -120,6 +120,7 @@ pub struct State {
     streams: Mutex<HashMap<String, usize>>,
     scanner: Arc<Scanner>,
     injection: Arc<dyn InputInspector>,
+    scan_cache: inspect::ScanCache,
     key: RedactionKey,
     upstreams: Upstreams,
     watch: Watch,
@@ -233,7 +234,13 @@ impl Gateway {
             limiter: opts.limiter.unwrap_or_else(|| Arc::new(InMemoryLimiter::default())),
             streams: Mutex::new(HashMap::new()),
             scanner,
-            injection: opts.injection.unwrap_or_else(|| Arc::new(PhraseInspector)),
+            injection: match opts.injection {
+                Some(i) => i,
+                None => Arc::new(
+                    DetectorInspector::new().map_err(|e| b(format!("injection detector: {e}")))?,
+                ),
+            },
+            scan_cache: inspect::ScanCache::new(4096),
             key,
             upstreams,
             watch: bus.watch(),
@@ -731,6 +738,7 @@ impl State {
             &self.scanner,
             self.injection.as_ref(),
             redactor,
+            Some(&self.scan_cache),
         )
         .inspect_err(|e| {
             if let ApiError::PhiBlocked(types) = e {

@@ -50,8 +50,9 @@ async fn planted_phi_never_appears_in_logs_events_metrics_or_errors() {
         json!({"model": "phiwall-sim", "messages": [{"role": "system", "content": text}, {"role": "user", "content": "echo the system message"}]}),
         json!({"model": "phiwall-sim", "messages": text}),
     ];
+    let mut error_count = 0;
     for r in &requests {
-        let (_, v, _) = h
+        let (status, v, _) = h
             .post_raw(
                 "/v1/chat/completions",
                 Some(&k),
@@ -59,7 +60,12 @@ async fn planted_phi_never_appears_in_logs_events_metrics_or_errors() {
                 r.to_string().into_bytes(),
             )
             .await;
-        bodies.push(v.to_string());
+        // Successful answers may legitimately carry the caller's own values back (restored
+        // tokens); error bodies never may.
+        if status >= 400 {
+            error_count += 1;
+            bodies.push(v.to_string());
+        }
     }
     // Malformed JSON and wrong key with the canary inside.
     let (_, v, _) = h
@@ -76,6 +82,7 @@ async fn planted_phi_never_appears_in_logs_events_metrics_or_errors() {
         .await;
     bodies.push(v.to_string());
 
+    assert!(error_count >= 3, "expected the injection, model and shape errors");
     let metrics = h.metrics.render();
     let (dir, mem) = h.stop().await;
     let events: String = mem

@@ -140,6 +140,8 @@ metrics_listen = "off"
 [limits]
 max_json_depth = 16
 max_concurrent_streams = 2
+header_timeout_secs = 1
+body_timeout_secs = 2
 [auth.jwt]
 issuer = "https://idp.test/"
 audience = ["phiwall"]
@@ -171,7 +173,17 @@ key_requests_per_minute = 3
 }
 
 impl Harness {
+    /// A gateway with the deterministic phrase inspector, so tests about other stages do not
+    /// depend on the injection model's calibration (which is trained separately).
     pub async fn start() -> Harness {
+        Self::start_with(Some(Arc::new(phiwall_gateway::injection::PhraseInspector))).await
+    }
+
+    /// A gateway with the given injection inspector (`None`: the default, phiwall-scan's
+    /// detector).
+    pub async fn start_with(
+        injection: Option<Arc<dyn phiwall_gateway::injection::InputInspector>>,
+    ) -> Harness {
         let mut tasks = JoinSet::new();
         let (mock, rec) = start_mock(&mut tasks).await;
         let dir = tempfile::tempdir().unwrap();
@@ -187,7 +199,7 @@ impl Harness {
         let events = MemorySink::default();
         let gw = Gateway::build(
             cfg,
-            BuildOptions { sinks: vec![Box::new(events.clone())], ..Default::default() },
+            BuildOptions { sinks: vec![Box::new(events.clone())], injection, ..Default::default() },
         )
         .unwrap();
         let store = gw.key_store();

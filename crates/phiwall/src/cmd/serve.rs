@@ -108,7 +108,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             output::status("");
             output::status("Try it (built-in simulated model, no network needed):");
             output::status(&format!(
-                "  curl -s {scheme}://{local}/v1/chat/completions -H \"Authorization: Bearer $KEY\" -H 'Content-Type: application/json' \\\n    -d '{{\"model\":\"phiwall-sim\",\"messages\":[{{\"role\":\"user\",\"content\":\"hello, contact me\"}}]}}'"
+                "  curl -s {scheme}://{local}/v1/chat/completions -H \"Authorization: Bearer $KEY\" -H 'Content-Type: application/json' \\\n    -d '{{\"model\":\"phiwall-sim\",\"messages\":[{{\"role\":\"user\",\"content\":\"Can I move my visit to Tuesday? Please contact me.\"}}]}}'"
             ));
             output::status("Point it at a real model: copy phiwall.example.toml, set [upstreams.*] base_url and");
             output::status("api_key = \"env:OPENAI_API_KEY\", then run `phiwall serve --config phiwall.toml`.");
