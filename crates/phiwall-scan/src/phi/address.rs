@@ -740,8 +740,37 @@ impl Detector for ZipCodes {
             let us = z.as_str().len() == 5 || (z.as_str().len() == 10 && digits == 9);
             out.push(span(z.start(), z.end(), if us { 0.9 } else { 0.75 }, self.name()));
         }
+        // "And the zip code on the policy?\nCaller: 74695."
+        if !doc.text.contains('?') {
+            return;
+        }
+        let Some(word_re) = ZIP_WORD_RE.as_ref() else { return };
+        for m in word_re.find_iter(doc.text) {
+            let Some(v) = crate::phi::structured::answer_after_question(doc.text, m.end()) else {
+                continue;
+            };
+            let rest = doc.text.get(v..).unwrap_or("");
+            let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let mut end = v + n;
+            let b = doc.text.as_bytes();
+            if b.get(end) == Some(&b'-')
+                && b.get(end + 1..end + 5).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+            {
+                end += 5;
+            }
+            let glued = b.get(end).is_some_and(|&c| c.is_ascii_alphanumeric())
+                || (matches!(b.get(end), Some(b'.' | b',' | b'/' | b'-'))
+                    && b.get(end + 1).is_some_and(u8::is_ascii_digit));
+            if n == 5 && !glued {
+                out.push(span(v, end, 0.85, self.name()));
+            }
+        }
     }
 }
+
+/// The word "zip" or "postal" (for a question answered in the next turn).
+static ZIP_WORD_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(r"(?i)(?-u:\b)(?:zip|postal)(?-u:\b)"));
 
 static PO_BOX_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
@@ -1149,6 +1178,12 @@ mod tests {
         assert_addr("Zip code: 62704-1234", "62704-1234");
         assert_addr("postal code K1A 0B1", "K1A 0B1");
         assert_addr("My zip code is 2200", "2200");
+        assert_addr("agent: And the zip code on the policy?\ncaller: 74695.\nagent: ok", "74695");
+        assert_addr("What's your zip? It's 21201-1234, why", "21201-1234");
+        // A sentence between, a longer number, or a dose.
+        assert!(found_in(&Doc::new("Zip code? No. Take 74695 units")).is_empty());
+        assert!(found_in(&Doc::new("What zip code do you use? 746951234")).is_empty());
+        assert!(found_in(&Doc::new("zip on file? 12345.5 ok")).is_empty());
     }
 
     #[test]
