@@ -660,6 +660,34 @@ fn city_before(text: &str, state_start: usize) -> Option<(usize, bool)> {
     Some((wstart + off, in_lexicon))
 }
 
+/// Before a state and ZIP, a comma-separated city in any case ("georgetown, texas 64213",
+/// "san antonio, tx 78201" in transcripts): the one or two name words right before the comma.
+/// The state and ZIP after it are evidence enough that the words are a place.
+fn lowercase_city_before(text: &str, state_start: usize) -> Option<usize> {
+    let head = text.get(..state_start)?;
+    let trimmed = head.trim_end_matches([' ', '\t']);
+    let body = trimmed.strip_suffix(',')?.trim_end_matches([' ', '\t']);
+    let mut start = body.len();
+    for _ in 0..2 {
+        let w_start = body
+            .get(..start)?
+            .trim_end_matches([' ', '\t'])
+            .rfind(|c: char| !(c.is_ascii_alphabetic() || matches!(c, '\'' | '.' | '-')))
+            .map_or(0, |i| i + 1);
+        let w_end = body.get(..start)?.trim_end_matches([' ', '\t']).len();
+        let w = body.get(w_start..w_end)?;
+        if w.len() < 3 || !is_name_word(w) {
+            break;
+        }
+        start = w_start;
+        // A second word only when separated by a single space ("san antonio").
+        if w_start == 0 || body.as_bytes().get(w_start - 1) != Some(&b' ') {
+            break;
+        }
+    }
+    (start < body.len()).then_some(start)
+}
+
 /// If a city/state/ZIP follows `pos` (after a comma or a line break), its end.
 fn csz_after(text: &str, pos: usize) -> Option<usize> {
     let window_end = crate::detector::floor_boundary(text, (pos + 80).min(text.len()));
@@ -690,7 +718,10 @@ impl Detector for CityStateZip {
                     continue;
                 }
                 // Without a city the state and ZIP still locate a person to a ZIP area.
-                let start = city_before(t, m.start()).map_or(m.start(), |(s, _)| s);
+                let start = city_before(t, m.start())
+                    .map(|(s, _)| s)
+                    .or_else(|| lowercase_city_before(t, m.start()))
+                    .unwrap_or(m.start());
                 out.push(span(start, m.end(), 0.9, self.name()));
             }
         }
@@ -1193,6 +1224,12 @@ mod tests {
         assert_addr("OLD RECORDS FROM ANNAPOLIS, MD). CONT", "ANNAPOLIS, MD");
         assert_addr("moved from Lansdowne, Maryland last year", "Lansdowne, Maryland");
         assert_addr("LIVES IN SAN DIEGO, CA 92101", "SAN DIEGO, CA 92101");
+        // Lowercase transcripts: a comma-separated city before a state and ZIP.
+        assert_addr("i live at 26 maple way, georgetown, texas 64213.", "georgetown, texas 64213");
+        assert_addr("that's in san antonio, texas 78201 ok", "san antonio, texas 78201");
+        // No comma, or a function word: only the state and ZIP.
+        assert_addr("moved to the texas 78201 area", "texas 78201");
+        assert_addr("it is in, texas 78201", "texas 78201");
     }
 
     #[test]

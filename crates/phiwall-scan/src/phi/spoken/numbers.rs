@@ -133,6 +133,14 @@ const MONTHS: &[&str] = &[
     "dec",
 ];
 
+/// True when token `j` comes right after a month name ("March one", "may one").
+pub(crate) fn follows_month(text: &str, toks: &[Tok], j: usize) -> bool {
+    j.checked_sub(1)
+        .and_then(|k| toks.get(k).filter(|t| t.gap.is_soft()))
+        .and_then(|t| text.get(t.start..t.end))
+        .is_some_and(|w| MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w)))
+}
+
 /// "first"/"second" are dates only next to a month or before "of".
 fn is_ordinal_context(text: &str, toks: &[Tok], j: usize) -> bool {
     let word = |k: usize| toks.get(k).and_then(|t| text.get(t.start..t.end));

@@ -473,9 +473,22 @@ impl KeyedDetector {
             };
             // The value right after the phrase, else the answer to a question holding the
             // phrase ("Do you have your MRN handy?\nCaller: Yeah it's 26273663").
-            let hit = skip_connector(text, ke)
-                .and_then(try_at)
-                .or_else(|| answer_after_question(text, ke).and_then(try_at));
+            // In a question the phrase nearest the question mark names the answer ("the
+            // subscriber's social security number?"): skip this one if another follows it.
+            let hit = skip_connector(text, ke).and_then(try_at).or_else(|| {
+                let v = answer_after_question(text, ke)?;
+                let q = text.get(ke..v)?.find('?').map(|i| ke + i)?;
+                let later = ac.find_iter(text.get(ke..q)?).any(|m2| {
+                    let (s2, e2) = (ke + m2.start(), ke + m2.end());
+                    let left = !bytes.get(s2.wrapping_sub(1)).is_some_and(|&b| is_alnum(b));
+                    let right = !bytes.get(e2).is_some_and(|&b| is_alnum(b));
+                    s2 > ke && left && right
+                });
+                if later {
+                    return None;
+                }
+                try_at(v)
+            });
             let Some((tok, kind, score)) = hit else { continue };
             out.push(Span::new(tok.start, tok.end, kind, score, self.name()));
             *next_free = tok.end;
@@ -540,6 +553,11 @@ mod tests {
         );
         // The phrase is not in the question.
         assert_none(&d, "Check the account. Is it due? Yes 12345678");
+        // The phrase nearest the question mark names the answer.
+        assert_eq!(
+            found_spoken(&d, "And the subscriber's social security number? 560 58 0106. ok"),
+            vec![f(PhiType::Ssn, "560 58 0106")]
+        );
     }
 
     #[test]
