@@ -129,8 +129,14 @@ impl Scanner {
     }
 }
 
+/// How much lower a containing span may score than a span of another type inside it and still
+/// rank with it (see [`resolve_overlaps`]).
+const CONTAINER_MARGIN: f32 = 0.1;
+
 /// Merge same-type overlaps into their union (max score), then greedily keep the highest-scoring
-/// (then longest) spans among cross-type overlaps. Output is sorted and non-overlapping.
+/// (then longest) spans among cross-type overlaps; a span containing a span of another type that
+/// scores at most [`CONTAINER_MARGIN`] more ranks with that span. Output is sorted and
+/// non-overlapping.
 pub fn resolve_overlaps(mut spans: Vec<Span>) -> Vec<Span> {
     if spans.len() < 2 {
         return spans;
@@ -151,14 +157,34 @@ pub fn resolve_overlaps(mut spans: Vec<Span>) -> Vec<Span> {
             _ => merged.push(s),
         }
     }
-    merged.sort_unstable_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then((b.end - b.start).cmp(&(a.end - a.start)))
-            .then(a.start.cmp(&b.start))
+    // A span that wholly contains a slightly better-scored span of another type ranks with it:
+    // the longer reading explains more of the text ("oh" taken as a name inside the spoken date
+    // "oh nine two six eighty one"), and hiding the container hides the contained span too.
+    merged.sort_unstable_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+    let mut rank: Vec<(f32, Span)> = merged.iter().map(|s| (s.score, *s)).collect();
+    for i in 0..rank.len() {
+        let Some(&(_, outer)) = rank.get(i) else { break };
+        let mut best = outer.score;
+        for &(_, inner) in rank.iter().skip(i + 1) {
+            if inner.start >= outer.end {
+                break;
+            }
+            let is_inside = inner.end <= outer.end
+                && inner.end - inner.start < outer.end - outer.start
+                && inner.kind != outer.kind;
+            if is_inside && inner.score > best && outer.score >= inner.score - CONTAINER_MARGIN {
+                best = inner.score;
+            }
+        }
+        if let Some(r) = rank.get_mut(i) {
+            r.0 = best;
+        }
+    }
+    rank.sort_unstable_by(|(ra, a), (rb, b)| {
+        rb.total_cmp(ra).then((b.end - b.start).cmp(&(a.end - a.start))).then(a.start.cmp(&b.start))
     });
-    let mut kept: Vec<Span> = Vec::with_capacity(merged.len());
-    for s in merged {
+    let mut kept: Vec<Span> = Vec::with_capacity(rank.len());
+    for (_, s) in rank {
         if kept.iter().all(|k| s.end <= k.start || s.start >= k.end) {
             kept.push(s);
         }
@@ -195,6 +221,23 @@ mod tests {
             out.iter().map(|s| s.kind).collect::<Vec<_>>(),
             vec![PhiType::Phone, PhiType::Date]
         );
+    }
+
+    #[test]
+    fn container_ranks_with_a_slightly_better_span_inside() {
+        // A spoken date holding a word also read as a name: the date wins.
+        let out =
+            resolve_overlaps(vec![sp(10, 36, PhiType::Date, 0.75), sp(10, 12, PhiType::Name, 0.8)]);
+        assert_eq!(out.iter().map(|s| s.kind).collect::<Vec<_>>(), vec![PhiType::Date]);
+        // Far weaker containers, and partial overlaps, still lose to the better span.
+        let out = resolve_overlaps(vec![
+            sp(10, 36, PhiType::Address, 0.55),
+            sp(12, 20, PhiType::Name, 0.9),
+        ]);
+        assert_eq!(out.iter().map(|s| s.kind).collect::<Vec<_>>(), vec![PhiType::Name]);
+        let out =
+            resolve_overlaps(vec![sp(10, 36, PhiType::Date, 0.75), sp(30, 40, PhiType::Name, 0.8)]);
+        assert_eq!(out.iter().map(|s| s.kind).collect::<Vec<_>>(), vec![PhiType::Name]);
     }
 
     #[test]

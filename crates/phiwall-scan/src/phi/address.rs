@@ -660,6 +660,34 @@ fn city_before(text: &str, state_start: usize) -> Option<(usize, bool)> {
     Some((wstart + off, in_lexicon))
 }
 
+/// Before a state and ZIP, a comma-separated city in any case ("georgetown, texas 64213",
+/// "san antonio, tx 78201" in transcripts): the one or two name words right before the comma.
+/// The state and ZIP after it are evidence enough that the words are a place.
+fn lowercase_city_before(text: &str, state_start: usize) -> Option<usize> {
+    let head = text.get(..state_start)?;
+    let trimmed = head.trim_end_matches([' ', '\t']);
+    let body = trimmed.strip_suffix(',')?.trim_end_matches([' ', '\t']);
+    let mut start = body.len();
+    for _ in 0..2 {
+        let w_start = body
+            .get(..start)?
+            .trim_end_matches([' ', '\t'])
+            .rfind(|c: char| !(c.is_ascii_alphabetic() || matches!(c, '\'' | '.' | '-')))
+            .map_or(0, |i| i + 1);
+        let w_end = body.get(..start)?.trim_end_matches([' ', '\t']).len();
+        let w = body.get(w_start..w_end)?;
+        if w.len() < 3 || !is_name_word(w) {
+            break;
+        }
+        start = w_start;
+        // A second word only when separated by a single space ("san antonio").
+        if w_start == 0 || body.as_bytes().get(w_start - 1) != Some(&b' ') {
+            break;
+        }
+    }
+    (start < body.len()).then_some(start)
+}
+
 /// If a city/state/ZIP follows `pos` (after a comma or a line break), its end.
 fn csz_after(text: &str, pos: usize) -> Option<usize> {
     let window_end = crate::detector::floor_boundary(text, (pos + 80).min(text.len()));
@@ -690,7 +718,10 @@ impl Detector for CityStateZip {
                     continue;
                 }
                 // Without a city the state and ZIP still locate a person to a ZIP area.
-                let start = city_before(t, m.start()).map_or(m.start(), |(s, _)| s);
+                let start = city_before(t, m.start())
+                    .map(|(s, _)| s)
+                    .or_else(|| lowercase_city_before(t, m.start()))
+                    .unwrap_or(m.start());
                 out.push(span(start, m.end(), 0.9, self.name()));
             }
         }
@@ -740,8 +771,37 @@ impl Detector for ZipCodes {
             let us = z.as_str().len() == 5 || (z.as_str().len() == 10 && digits == 9);
             out.push(span(z.start(), z.end(), if us { 0.9 } else { 0.75 }, self.name()));
         }
+        // "And the zip code on the policy?\nCaller: 74695."
+        if !doc.text.contains('?') {
+            return;
+        }
+        let Some(word_re) = ZIP_WORD_RE.as_ref() else { return };
+        for m in word_re.find_iter(doc.text) {
+            let Some(v) = crate::phi::structured::answer_after_question(doc.text, m.end()) else {
+                continue;
+            };
+            let rest = doc.text.get(v..).unwrap_or("");
+            let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let mut end = v + n;
+            let b = doc.text.as_bytes();
+            if b.get(end) == Some(&b'-')
+                && b.get(end + 1..end + 5).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+            {
+                end += 5;
+            }
+            let glued = b.get(end).is_some_and(|&c| c.is_ascii_alphanumeric())
+                || (matches!(b.get(end), Some(b'.' | b',' | b'/' | b'-'))
+                    && b.get(end + 1).is_some_and(u8::is_ascii_digit));
+            if n == 5 && !glued {
+                out.push(span(v, end, 0.85, self.name()));
+            }
+        }
     }
 }
+
+/// The word "zip" or "postal" (for a question answered in the next turn).
+static ZIP_WORD_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(r"(?i)(?-u:\b)(?:zip|postal)(?-u:\b)"));
 
 static PO_BOX_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
@@ -1149,6 +1209,12 @@ mod tests {
         assert_addr("Zip code: 62704-1234", "62704-1234");
         assert_addr("postal code K1A 0B1", "K1A 0B1");
         assert_addr("My zip code is 2200", "2200");
+        assert_addr("agent: And the zip code on the policy?\ncaller: 74695.\nagent: ok", "74695");
+        assert_addr("What's your zip? It's 21201-1234, why", "21201-1234");
+        // A sentence between, a longer number, or a dose.
+        assert!(found_in(&Doc::new("Zip code? No. Take 74695 units")).is_empty());
+        assert!(found_in(&Doc::new("What zip code do you use? 746951234")).is_empty());
+        assert!(found_in(&Doc::new("zip on file? 12345.5 ok")).is_empty());
     }
 
     #[test]
@@ -1158,6 +1224,12 @@ mod tests {
         assert_addr("OLD RECORDS FROM ANNAPOLIS, MD). CONT", "ANNAPOLIS, MD");
         assert_addr("moved from Lansdowne, Maryland last year", "Lansdowne, Maryland");
         assert_addr("LIVES IN SAN DIEGO, CA 92101", "SAN DIEGO, CA 92101");
+        // Lowercase transcripts: a comma-separated city before a state and ZIP.
+        assert_addr("i live at 26 maple way, georgetown, texas 64213.", "georgetown, texas 64213");
+        assert_addr("that's in san antonio, texas 78201 ok", "san antonio, texas 78201");
+        // No comma, or a function word: only the state and ZIP.
+        assert_addr("moved to the texas 78201 area", "texas 78201");
+        assert_addr("it is in, texas 78201", "texas 78201");
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //! - `date_ordinal`: `on the 11th` (a day of the month with the month left implicit).
 //! - `date_event_year`: years attached to events in a patient's history (`S/P MI 1992`, `CABG '95`,
 //!   `CVA 74'`, `MI in 1980s`); see "Years" below.
-//! - `date_spoken`: on the spoken view only, `03 03 84` / `3 4 1984` next to birth-date words.
+//! - `date_spoken`: on the spoken view only, `03 03 84` / `3 4 1984`, month and day said as one
+//!   number (`0513 57`, `1114 1942`) and digit runs (`122709`) next to birth-date words or in the
+//!   answer to a question about the date of birth.
 //!
 //! Years. HIPAA Safe Harbor does not require removing a year alone, and a bare `1984` is not
 //! flagged. The PhysioNet deid gold, however, labels years attached to events in the past medical
@@ -1288,6 +1290,42 @@ impl Detector for EventYears {
 static SPOKEN_RE: LazyLock<Option<Regex>> =
     LazyLock::new(|| compile(r"(?-u:\b)([0-9]{1,2}) ([0-9]{1,2}) ([0-9]{4}|[0-9]{2})(?-u:\b)"));
 
+/// Month and day said as one number, then the year: "oh five one three fifty seven" and "eleven
+/// fourteen, nineteen forty two" reach the view as `0513 57` and `1114 1942`, "nine four,
+/// nineteen eighty seven" as `94 1987`.
+static SPOKEN_PACKED_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(r"(?-u:\b)([0-9]{2,4}),? ([0-9]{4}|[0-9]{2})(?-u:\b)"));
+
+/// Month, day and year said digit by digit: "one two two seven oh nine" -> `122709`.
+static SPOKEN_RUN_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(r"(?-u:\b)(?:[0-9]{6}|[0-9]{8})(?-u:\b)"));
+
+/// True when `md` (2-4 digits) reads as a month and day: `94` (9/4), `123` (1/23 or 12/3),
+/// `0513`.
+fn packed_month_day(md: &str) -> bool {
+    let num = |s: &str| s.parse::<u32>().ok();
+    let ok = |m: Option<&str>, d: Option<&str>| match (m.and_then(num), d.and_then(num)) {
+        (Some(m), Some(d)) => is_month_day(m, d),
+        _ => false,
+    };
+    match md.len() {
+        2 | 4 => {
+            let h = md.len() / 2;
+            ok(md.get(..h), md.get(h..))
+        }
+        3 => ok(md.get(..1), md.get(1..)) || ok(md.get(..2), md.get(2..)),
+        _ => false,
+    }
+}
+
+/// True when a birth-date word comes shortly before `start`, or the number answers a question
+/// about the date of birth.
+fn birth_cue_before(doc: &Doc<'_>, start: usize) -> bool {
+    before_has(doc, start, 48, BIRTH_CUES)
+        || crate::phi::structured::answered_question(doc.text, start)
+            .is_some_and(|q| contains_word(q, BIRTH_CUES))
+}
+
 /// Words that make three spoken number groups a date of birth.
 const BIRTH_CUES: &[&str] =
     &["dob", "d o b", "birth", "born", "birthday", "birthdate", "date of birth", "bday"];
@@ -1321,11 +1359,37 @@ impl Detector for SpokenDates {
             if !(is_month_day(a, b) || (a > 12 && is_month_day(b, a))) {
                 continue;
             }
-            if !before_has(doc, m.start(), 48, BIRTH_CUES) && !after_has(doc, m.end(), 8, &["dob"])
-            {
+            if !birth_cue_before(doc, m.start()) && !after_has(doc, m.end(), 8, &["dob"]) {
                 continue;
             }
             out.push(span(m.start(), m.end(), 0.8, self.name()));
+        }
+        if let Some(re) = SPOKEN_PACKED_RE.as_ref() {
+            for c in re.captures_iter(doc.text) {
+                let (Some(m), Some(md), Some(y)) = (c.get(0), c.get(1), c.get(2)) else {
+                    continue;
+                };
+                let yn = y.as_str().parse::<u32>().unwrap_or(0);
+                if (y.as_str().len() == 4 && !is_year4(yn)) || !packed_month_day(md.as_str()) {
+                    continue;
+                }
+                if birth_cue_before(doc, m.start()) {
+                    out.push(span(m.start(), m.end(), 0.75, self.name()));
+                }
+            }
+        }
+        if let Some(re) = SPOKEN_RUN_RE.as_ref() {
+            for m in re.find_iter(doc.text) {
+                let s = m.as_str();
+                let (md, y) = (s.get(..4).unwrap_or(""), s.get(4..).unwrap_or(""));
+                let yn = y.parse::<u32>().unwrap_or(0);
+                if (y.len() == 4 && !is_year4(yn)) || !packed_month_day(md) {
+                    continue;
+                }
+                if before_has(doc, m.start(), 32, BIRTH_CUES) {
+                    out.push(span(m.start(), m.end(), 0.75, self.name()));
+                }
+            }
         }
     }
 }
@@ -1485,6 +1549,28 @@ mod tests {
         assert!(kept_spoken("call 03 03 84 thanks").is_empty());
         // And the written detectors never take spaced groups.
         assert_none("date of birth 03 03 84");
+    }
+
+    #[test]
+    fn spoken_packed_month_day() {
+        for (t, want) in [
+            ("born 0513 57. i live", "0513 57"),
+            ("date of birth on file?\ncaller: it's 1114, 1942. ok", "1114, 1942"),
+            ("What's the date of birth on file? It's 94 1987. I got", "94 1987"),
+            ("dob 123 1987", "123 1987"),
+            ("Born 122709. I'm calling", "122709"),
+            ("date of birth 03141968 ok", "03141968"),
+        ] {
+            assert_eq!(kept_spoken(t), vec![want.to_string()], "{t}");
+        }
+        // No birth cue, or not a month and day.
+        assert!(kept_spoken("I paid 0513 57 times").is_empty());
+        assert!(kept_spoken("born 1357 84").is_empty());
+        assert!(kept_spoken("born 1984").is_empty());
+        assert!(kept_spoken("MRN 122709 born later").is_empty());
+        assert!(kept_spoken("born 132709").is_empty());
+        // Never on written text.
+        assert_none("born 0513 57");
     }
 
     #[test]

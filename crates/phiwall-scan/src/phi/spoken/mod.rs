@@ -55,7 +55,8 @@ pub fn normalize(text: &str) -> Option<View> {
             spelled_fail_until = end;
         }
         match run.parse(text, &toks, i) {
-            Some(end) if run.is_worth_converting() => {
+            // "March one": a lone "one" after a month is a day.
+            Some(end) if run.is_worth_converting() || numbers::follows_month(text, &toks, i) => {
                 let (Some(a), Some(b)) = (toks.get(i), toks.get(end - 1)) else { break };
                 let v = view.get_or_insert_with(|| View::with_capacity(text.len()));
                 copy_original(v, text, &mut copied, a.start);
@@ -136,6 +137,7 @@ mod tests {
         assert_eq!(norm("Patient reports chest pain since Monday."), None);
         assert_eq!(norm("someone phoned; it was done. Oh well"), None);
         assert_eq!(norm("I have one question"), None, "weak words alone change nothing");
+        assert_eq!(norm("the one in March, one more"), None, "a comma parts month and number");
         assert_eq!(norm("BP 120/80, HR 72"), None);
         assert_eq!(norm(""), None);
     }
@@ -151,6 +153,10 @@ mod tests {
         assert_eq!(norm("on the third").as_deref(), Some("on the 3rd"));
         assert_eq!(norm("dob oh three oh three eighty four").as_deref(), Some("dob 03 03 84"));
         assert_eq!(norm("it's N-G-U-Y-E-N.").as_deref(), Some("it's NGUYEN."));
+        assert_eq!(
+            norm("your first visit is March one at").as_deref(),
+            Some("your first visit is March 1 at")
+        );
         assert_eq!(norm("member W 4 8 2 1").as_deref(), Some("member W4821"));
         assert_eq!(
             norm("seen March twenty first, twenty twenty three").as_deref(),

@@ -133,6 +133,14 @@ const MONTHS: &[&str] = &[
     "dec",
 ];
 
+/// True when token `j` comes right after a month name ("March one", "may one").
+pub(crate) fn follows_month(text: &str, toks: &[Tok], j: usize) -> bool {
+    j.checked_sub(1)
+        .and_then(|k| toks.get(k).filter(|t| t.gap.is_soft()))
+        .and_then(|t| text.get(t.start..t.end))
+        .is_some_and(|w| MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w)))
+}
+
 /// "first"/"second" are dates only next to a month or before "of".
 fn is_ordinal_context(text: &str, toks: &[Tok], j: usize) -> bool {
     let word = |k: usize| toks.get(k).and_then(|t| text.get(t.start..t.end));
@@ -296,13 +304,15 @@ impl NumberRun {
             }
             Class::DigitChar(d) => Some(self.single(j, j, d, 1, false, false, false)),
             c if is_zero_like(c) => {
-                let before_digit = match next {
-                    Some(n) if is_zero_like(n) => {
-                        next_soft(toks, j + 1).and_then(digit_of).is_some()
-                    }
-                    Some(n) => digit_of(n).is_some() || matches!(n, Class::Repeat(_)),
-                    None => false,
-                };
+                // "oh nine", "oh oh nine", "oh oh oh nine": zeros before a digit word.
+                let mut k = j;
+                let mut n = next;
+                while n.is_some_and(is_zero_like) && k < j + 6 {
+                    k += 1;
+                    n = next_soft(toks, k);
+                }
+                let before_digit =
+                    n.is_some_and(|n| digit_of(n).is_some() || matches!(n, Class::Repeat(_)));
                 (prev_single || before_digit).then(|| self.single(j, j, 0, 1, true, false, false))
             }
             Class::Repeat(n) => {
@@ -636,6 +646,8 @@ fn is_oh_pairs(group: &[Unit]) -> bool {
         && group.len() % 2 == 0
         && group.iter().all(|u| u.kind == UnitKind::Single && u.repeat == 1)
         && group.iter().step_by(2).all(|u| u.is_zero_word)
+        // "oh oh oh nine" is one number, not the pairs "00 09".
+        && group.iter().skip(1).step_by(2).all(|u| !u.is_zero_word)
 }
 
 #[cfg(test)]
@@ -670,6 +682,11 @@ mod tests {
         assert_eq!(conv("nine oh two one oh"), "90210");
         assert_eq!(conv("oh two one three nine"), "02139");
         assert_eq!(conv("Zero ONE two"), "012");
+        // A group may open with several zeros ("... nine five seven, oh oh oh nine").
+        assert_eq!(conv("oh oh oh nine"), "0009");
+        assert_eq!(conv("five seven six, nine five seven, oh oh oh nine"), "576 957 0009");
+        assert_eq!(conv("oh oh seven"), "007");
+        assert_eq!(conv("oh oh"), "");
     }
 
     #[test]

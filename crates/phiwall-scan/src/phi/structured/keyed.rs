@@ -14,7 +14,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use super::{digit_words, is_alnum, unit_follows};
+use super::{answer_after_question, digit_words, is_alnum, unit_follows};
 use crate::detector::{floor_boundary, Detector, Doc, Span};
 use crate::phi::validators;
 use crate::types::PhiType;
@@ -425,9 +425,9 @@ impl Detector for KeyedDetector {
     }
 }
 
-/// How far before a value its phrase may start: the connector limit of [`skip_connector`] plus
-/// the longest phrase, rounded up.
-const LOOKBACK: usize = 96;
+/// How far before a value its phrase may start: the rest of a question holding the phrase and
+/// the start of its answer (see [`answer_after_question`]), plus the longest phrase.
+const LOOKBACK: usize = 176;
 
 impl KeyedDetector {
     /// Find phrases in `text[lo..hi]` and read the value after each.
@@ -462,13 +462,34 @@ impl KeyedDetector {
             if ks > 0 && bytes.get(ks - 1) == Some(&b'/') {
                 continue;
             }
-            let Some(vs) = skip_connector(text, ke) else { continue };
-            let Some(tok) = read_value(doc, vs) else { continue };
-            if unit_follows(text, tok.end) {
-                continue;
-            }
-            let lead = text.get(floor_boundary(text, ks.saturating_sub(24))..vs).unwrap_or("");
-            let Some((kind, score)) = judge(key.rule, text, &tok, lead) else { continue };
+            let lead_from = floor_boundary(text, ks.saturating_sub(24));
+            let try_at = |vs: usize| {
+                let tok = read_value(doc, vs)?;
+                if unit_follows(text, tok.end) {
+                    return None;
+                }
+                let lead = text.get(lead_from..vs).unwrap_or("");
+                judge(key.rule, text, &tok, lead).map(|(kind, score)| (tok, kind, score))
+            };
+            // The value right after the phrase, else the answer to a question holding the
+            // phrase ("Do you have your MRN handy?\nCaller: Yeah it's 26273663").
+            // In a question the phrase nearest the question mark names the answer ("the
+            // subscriber's social security number?"): skip this one if another follows it.
+            let hit = skip_connector(text, ke).and_then(try_at).or_else(|| {
+                let v = answer_after_question(text, ke)?;
+                let q = text.get(ke..v)?.find('?').map(|i| ke + i)?;
+                let later = ac.find_iter(text.get(ke..q)?).any(|m2| {
+                    let (s2, e2) = (ke + m2.start(), ke + m2.end());
+                    let left = !bytes.get(s2.wrapping_sub(1)).is_some_and(|&b| is_alnum(b));
+                    let right = !bytes.get(e2).is_some_and(|&b| is_alnum(b));
+                    s2 > ke && left && right
+                });
+                if later {
+                    return None;
+                }
+                try_at(v)
+            });
+            let Some((tok, kind, score)) = hit else { continue };
             out.push(Span::new(tok.start, tok.end, kind, score, self.name()));
             *next_free = tok.end;
         }
@@ -506,6 +527,36 @@ mod tests {
         assert_eq!(
             found_spoken(&d, "my member id is W4821 99 ok"),
             vec![f(PhiType::HealthPlanId, "W4821 99")]
+        );
+    }
+
+    #[test]
+    fn value_in_the_answer_to_a_question() {
+        assert_eq!(
+            keyed("agent: Can you read me the account number on the statement?\ncaller: 48766883."),
+            vec![f(PhiType::AccountNumber, "48766883")]
+        );
+        assert_eq!(
+            keyed("[agent] do you have your mrn handy?\n[caller] yeah it's j4648587."),
+            vec![f(PhiType::Mrn, "j4648587")]
+        );
+        assert_eq!(
+            keyed("Sure, what's the member ID on the card? It's 3DQ8VR6KC02. Thanks"),
+            vec![f(PhiType::HealthPlanId, "3DQ8VR6KC02")]
+        );
+        let d = KeyedDetector::new();
+        // A sentence end, or too many words, between the question and the number.
+        assert_none(&d, "Do you have your MRN handy?\nCaller: No, sorry. 2 minutes 12345678");
+        assert_none(
+            &d,
+            "Is that on your account? I paid it when I was there last week for the 12345678",
+        );
+        // The phrase is not in the question.
+        assert_none(&d, "Check the account. Is it due? Yes 12345678");
+        // The phrase nearest the question mark names the answer.
+        assert_eq!(
+            found_spoken(&d, "And the subscriber's social security number? 560 58 0106. ok"),
+            vec![f(PhiType::Ssn, "560 58 0106")]
         );
     }
 

@@ -34,7 +34,7 @@ mod ssn;
 mod url;
 mod vehicle;
 
-use crate::detector::{Detector, Doc, Span};
+use crate::detector::{floor_boundary, Detector, Doc, Span};
 
 /// This family's detectors, built once (regexes and automata compile here).
 ///
@@ -485,6 +485,97 @@ pub(crate) fn prev_word(text: &str, start: usize) -> &str {
         i -= 1;
     }
     text.get(i..e).unwrap_or("")
+}
+
+/// How far an answer may start after the question mark: room for a speaker label and a few
+/// words ("\n[caller] yeah, it's ", "\nPatient: That's Keisha Washington, ").
+const ANSWER_PREFIX_MAX: usize = 64;
+/// At most this many words between the question mark and the answer's value.
+const ANSWER_PREFIX_WORDS: usize = 6;
+/// How far back a question may start before its question mark.
+const QUESTION_MAX: usize = 120;
+
+/// True when `prefix` (the text between a question mark and a value) is only a speaker label and
+/// a few words: no digits, no sentence end, at most [`ANSWER_PREFIX_WORDS`] words.
+fn is_answer_prefix(prefix: &[u8]) -> bool {
+    if prefix.len() > ANSWER_PREFIX_MAX {
+        return false;
+    }
+    let mut words = 0;
+    let mut in_word = false;
+    for &b in prefix {
+        if b.is_ascii_digit() || matches!(b, b'.' | b'?' | b'!' | b';' | b'(' | b')') {
+            return false;
+        }
+        let is_word = b.is_ascii_alphabetic() || b >= 0x80 || b == b'\'';
+        if is_word && !in_word {
+            words += 1;
+        }
+        in_word = is_word;
+    }
+    words <= ANSWER_PREFIX_WORDS + 1
+}
+
+/// When the value starting at `start` answers a question ("What's the best number to reach
+/// you?\nCaller: Sure, it's 382 294 2240"), the question (from its sentence start to the
+/// question mark); else `None`. Speakers answer in the next turn, so the words that tell what a
+/// number is ("phone", "member ID", "zip code") are often in the other speaker's question, beyond
+/// the usual context window.
+pub(crate) fn answered_question(text: &str, start: usize) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let lo = start.saturating_sub(ANSWER_PREFIX_MAX + 1);
+    let q = (lo..start).rev().find(|&i| bytes.get(i) == Some(&b'?'))?;
+    if !is_answer_prefix(bytes.get(q + 1..start)?) {
+        return None;
+    }
+    let qlo = q.saturating_sub(QUESTION_MAX);
+    let qs = (qlo..q)
+        .rev()
+        .find(|&i| bytes.get(i).is_some_and(|b| b".?!\n".contains(b)))
+        .map_or(qlo, |i| i + 1);
+    text.get(floor_boundary(text, qs)..q)
+}
+
+/// When the phrase ending at `from` sits in a question ("Can you read me the account number on
+/// the statement?"), where the answer's first digit-bearing word starts (after a speaker label
+/// and a few words such as "yeah it's"); else `None`.
+pub(crate) fn answer_after_question(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    // The rest of the question: no digits, no sentence end.
+    let mut i = from;
+    let limit = (from + 80).min(bytes.len());
+    while i < limit {
+        let b = *bytes.get(i)?;
+        if b == b'?' {
+            break;
+        }
+        if b.is_ascii_digit() || matches!(b, b'.' | b'!' | b'\n' | b';') {
+            return None;
+        }
+        i += 1;
+    }
+    if bytes.get(i) != Some(&b'?') {
+        return None;
+    }
+    let q = i;
+    // The first word holding a digit after the question mark.
+    let mut j = q + 1;
+    let limit = (q + 1 + ANSWER_PREFIX_MAX).min(bytes.len());
+    while j < limit {
+        let b = *bytes.get(j)?;
+        if b.is_ascii_digit() {
+            break;
+        }
+        j += 1;
+    }
+    if !bytes.get(j).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    // Back to the start of that word ("F1549798").
+    while j > q + 1 && bytes.get(j - 1).is_some_and(|&b| is_alnum(b)) {
+        j -= 1;
+    }
+    is_answer_prefix(bytes.get(q + 1..j)?).then_some(j)
 }
 
 /// True when the word right after `end` is a measurement unit.

@@ -16,8 +16,8 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 use super::{
-    digit_clusters, has_word, is_alnum, left_free, negative_before, right_free, unit_follows,
-    Cluster, Window,
+    answered_question, digit_clusters, has_word, is_alnum, left_free, negative_before, right_free,
+    unit_follows, Cluster, Window,
 };
 use crate::detector::{Detector, Doc, Span};
 use crate::phi::validators::{self, Digits};
@@ -198,7 +198,7 @@ impl PhoneDetector {
                 continue;
             }
             let bw = Window::new(doc.before(start, BEFORE));
-            let score = score(doc, &bw, end, layout);
+            let score = score(doc, &bw, start, end, layout);
             let kind = if is_fax(doc, &bw, end) { PhiType::Fax } else { PhiType::Phone };
             out.push(Span::new(start, end, kind, score, self.name()));
             found_any = true;
@@ -245,7 +245,10 @@ impl PhoneDetector {
         let next = after_word.get(..word_end).unwrap_or("");
         let is_after = GENERIC_AFTER.iter().any(|w| w.eq_ignore_ascii_case(next));
         let bw = Window::new(doc.before(start, BEFORE));
-        if !is_after && !bw.has_from(GENERIC_BEFORE, bw.len().saturating_sub(24)) {
+        if !is_after
+            && !bw.has_from(GENERIC_BEFORE, bw.len().saturating_sub(24))
+            && !asked_for_phone(doc, start)
+        {
             return;
         }
         let kind = if next.eq_ignore_ascii_case("fax") || is_fax(doc, &bw, end) {
@@ -305,10 +308,11 @@ fn label_after<'a>(doc: &Doc<'a>, end: usize) -> &'a str {
 }
 
 /// Score from layout and context.
-fn score(doc: &Doc<'_>, bw: &Window<'_>, end: usize, layout: Layout) -> f32 {
+fn score(doc: &Doc<'_>, bw: &Window<'_>, start: usize, end: usize, layout: Layout) -> f32 {
     let after = doc.after(end, 16);
     let label = label_after(doc, end);
     let has_ctx = bw.has(PHONE_CONTEXT)
+        || asked_for_phone(doc, start)
         || has_word(after, FAX_CONTEXT)
         || GENERIC_AFTER.iter().any(|w| w.eq_ignore_ascii_case(label));
     let has_neg = bw.has_from(PHONE_NEGATIVE, bw.len().saturating_sub(24));
@@ -328,6 +332,61 @@ fn score(doc: &Doc<'_>, bw: &Window<'_>, end: usize, layout: Layout) -> f32 {
     } else {
         base
     }
+}
+
+/// Words in a question that ask for a phone number ("What's the best number to reach you?",
+/// "And an emergency contact?").
+const QUESTION_PHONE: &[&str] = &[
+    "phone",
+    "telephone",
+    "cell",
+    "cellphone",
+    "mobile",
+    "number",
+    "call",
+    "callback",
+    "reach",
+    "contact",
+    "landline",
+    "fax",
+    "pager",
+];
+
+/// Words in a question that ask for some other number.
+const QUESTION_NOT_PHONE: &[&str] = &[
+    "mrn",
+    "record",
+    "chart",
+    "account",
+    "acct",
+    "member",
+    "policy",
+    "group",
+    "claim",
+    "social",
+    "ssn",
+    "zip",
+    "birth",
+    "dob",
+    "confirmation",
+    "reference",
+    "order",
+    "tracking",
+    "license",
+    "id",
+    "card",
+    "routing",
+    "serial",
+    "insurance",
+    "plan",
+];
+
+/// True when the number answers a question asking for a phone number.
+fn asked_for_phone(doc: &Doc<'_>, start: usize) -> bool {
+    answered_question(doc.text, start).is_some_and(|q| {
+        let w = Window::new(q);
+        w.has(QUESTION_PHONE) && !w.has(QUESTION_NOT_PHONE)
+    })
 }
 
 /// True when the nearest phone word before the number is a fax word, or "fax" follows closely
@@ -371,6 +430,29 @@ mod tests {
 
     fn p(s: &str) -> (PhiType, String) {
         (PhiType::Phone, s.to_string())
+    }
+
+    #[test]
+    fn answer_to_a_phone_question() {
+        let t = "agent: And a phone number in case we get disconnected?\ncaller: Sure, it's ";
+        assert_eq!(phones(&format!("{t}382 294 2240.")), vec![p("382 294 2240")]);
+        assert_eq!(
+            phones(
+                "[agent] And an emergency contact?\n[caller] That's Guadalupe Ramirez, 7727438895."
+            ),
+            vec![p("7727438895")]
+        );
+        assert_eq!(phones(&format!("{t}612 629 05 52.")), vec![p("612 629 05 52")]);
+        // Other questions, or a sentence between question and number.
+        assert_none(
+            &PhoneDetector,
+            "What number should we use for your zip code these days?\nPatient: 382 294 2240.",
+        );
+        assert_none(&PhoneDetector, "Any phone? No. We gave 382 294 2240 units");
+        assert_none(
+            &PhoneDetector,
+            "Your phone? Yes. But I use the other one mostly now 382 294 2240",
+        );
     }
 
     #[test]
