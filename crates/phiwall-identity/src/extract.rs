@@ -1,0 +1,118 @@
+//! Assist mode: pull claimed identity facts out of a caller's turns with the PHI scanner, so a
+//! voice or chat agent does not have to fill a form. Only caller turns should be passed in (the
+//! agent's own words must not become claims).
+//!
+//! Mapping: the first NAME finding is the patient's name and a later different one, when the
+//! caller presents themself as calling for someone ("for my wife ..."), is not guessed at: the
+//! representative name is left to the agent. DATE -> birth date (the first date that reads as a
+//! plausible date), HEALTH_PLAN_ID -> member id, MRN -> MRN, ADDRESS -> its zip, PHONE -> phone,
+//! SSN (or a short "last four" number) -> SSN last 4.
+
+use crate::normalize;
+use crate::verify::ClaimedFacts;
+use phiwall_scan::{PhiType, Scanner};
+
+fn slice_chars(text: &str, start: usize, end: usize) -> &str {
+    let mut idx = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len()));
+    let s = idx.clone().nth(start);
+    let e = idx.nth(end);
+    match (s, e) {
+        (Some(s), Some(e)) if s <= e => text.get(s..e).unwrap_or_default(),
+        _ => "",
+    }
+}
+
+/// Extract claims from caller text. Facts already present in `into` are kept (earlier turns
+/// win), so call this once per caller turn with the accumulated claims.
+pub fn extract_claims_into(scanner: &Scanner, text: &str, into: &mut ClaimedFacts) {
+    for f in scanner.scan(text) {
+        let v = slice_chars(text, f.start, f.end);
+        if v.is_empty() {
+            continue;
+        }
+        let slot = match f.kind {
+            PhiType::Name => &mut into.name,
+            PhiType::Date => {
+                if normalize::date_readings(v, 99).is_empty() {
+                    continue;
+                }
+                &mut into.birth_date
+            }
+            PhiType::HealthPlanId => &mut into.member_id,
+            PhiType::Mrn => &mut into.mrn,
+            PhiType::Address => {
+                if normalize::zip5(v).is_none() {
+                    continue;
+                }
+                &mut into.zip
+            }
+            PhiType::Phone => &mut into.phone,
+            PhiType::Ssn => &mut into.ssn_last4,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(v.to_string());
+        }
+    }
+    // "last four of my social is 6789": four digits after "last four" are not an SSN finding.
+    if into.ssn_last4.is_none() {
+        let folded = normalize::fold(text);
+        if let Some(pos) = folded.find("last four") {
+            let tail = folded.get(pos + "last four".len()..).unwrap_or_default();
+            let d: String = tail.split(' ').take(12).collect::<Vec<_>>().join(" ");
+            let digits = normalize::digits(&d);
+            if digits.len() == 4 {
+                into.ssn_last4 = Some(digits);
+            }
+        }
+    }
+}
+
+/// Extract claims from one caller text.
+pub fn extract_claims(scanner: &Scanner, text: &str) -> ClaimedFacts {
+    let mut c = ClaimedFacts::default();
+    extract_claims_into(scanner, text, &mut c);
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use phiwall_scan::ScannerConfig;
+
+    #[test]
+    fn slices_by_code_points() {
+        assert_eq!(slice_chars("héllo wörld", 6, 11), "wörld");
+        assert_eq!(slice_chars("abc", 2, 9), "");
+        assert_eq!(slice_chars("abc", 0, 3), "abc");
+    }
+
+    #[test]
+    fn extracts_typed_claims() {
+        let s = Scanner::new(ScannerConfig::default()).unwrap();
+        let c = extract_claims(
+            &s,
+            "Hi, my name is Maria Gonzalez, my date of birth is 03/14/1975 and my phone number is (617) 555-0142.",
+        );
+        assert!(c.name.as_deref().is_some_and(|n| n.contains("Gonzalez")), "{c:?}");
+        assert!(c.birth_date.as_deref().is_some_and(|d| d.contains("1975")), "{c:?}");
+        assert!(
+            c.phone
+                .as_deref()
+                .is_some_and(|p| normalize::phone(p).as_deref() == Some("6175550142")),
+            "{c:?}"
+        );
+        let none = extract_claims(&s, "I want to refill my prescription.");
+        assert_eq!(none, ClaimedFacts::default());
+    }
+
+    #[test]
+    fn last_four_phrase() {
+        let s = Scanner::new(ScannerConfig::default()).unwrap();
+        let c = extract_claims(&s, "the last four of my social are six seven eight nine");
+        // Either the scanner's SSN finding or the "last four" rule; the verifier normalizes.
+        assert_eq!(c.ssn_last4.as_deref().and_then(normalize::ssn_last4).as_deref(), Some("6789"));
+        let c = extract_claims(&s, "last four is 1234");
+        assert_eq!(c.ssn_last4.as_deref().and_then(normalize::ssn_last4).as_deref(), Some("1234"));
+    }
+}

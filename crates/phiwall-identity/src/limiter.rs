@@ -1,0 +1,325 @@
+//! Attempt limiter for verification: failures are counted per session, per caller number and
+//! per target patient, so guessing one patient's birth date is caught whether it comes from one
+//! session or is spread over many sessions and numbers.
+//!
+//! Each subject (a keyed hash, never a plaintext number or id) keeps its failure times inside a
+//! sliding window. After a failure the next attempt must wait an exponential backoff
+//! (`base * 2^(failures-1)`, capped); reaching the scope's maximum locks the subject for
+//! `lockout_secs` and returns a [`LockoutEvent`] for the gateway to emit. Time only comes from
+//! the [`Clock`] passed in, so tests are deterministic.
+
+use crate::directory::Digest;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Source of time in whole seconds since the Unix epoch.
+pub trait Clock: Send + Sync {
+    /// Now.
+    fn now_secs(&self) -> u64;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_secs(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+}
+
+/// A clock tests move by hand.
+#[derive(Debug, Default)]
+pub struct ManualClock(AtomicU64);
+
+impl ManualClock {
+    /// A clock at `secs`.
+    pub fn new(secs: u64) -> Self {
+        ManualClock(AtomicU64::new(secs))
+    }
+    /// Move forward.
+    pub fn advance(&self, secs: u64) {
+        self.0.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_secs(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
+    fn now_secs(&self) -> u64 {
+        (**self).now_secs()
+    }
+}
+
+/// What a limit is counted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// One conversation.
+    Session,
+    /// The caller number reported by telephony (spoofable, but still worth limiting).
+    CallerNumber,
+    /// The patient being claimed (or the claimed name when it matches nobody).
+    Patient,
+}
+
+/// Limits. `Default` follows common call-centre practice: three tries per call, five per number
+/// or per patient per hour, then a 15-minute lockout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimiterConfig {
+    /// Failures per session before lockout.
+    pub session_max: u32,
+    /// Failures per caller number before lockout.
+    pub caller_max: u32,
+    /// Failures per target patient before lockout.
+    pub patient_max: u32,
+    /// Failures older than this are forgotten (seconds).
+    pub window_secs: u64,
+    /// First backoff after a failure (seconds).
+    pub base_backoff_secs: u64,
+    /// Backoff cap (seconds).
+    pub max_backoff_secs: u64,
+    /// Lockout duration (seconds).
+    pub lockout_secs: u64,
+}
+
+impl Default for LimiterConfig {
+    fn default() -> Self {
+        LimiterConfig {
+            session_max: 3,
+            caller_max: 5,
+            patient_max: 5,
+            window_secs: 3600,
+            base_backoff_secs: 2,
+            max_backoff_secs: 60,
+            lockout_secs: 900,
+        }
+    }
+}
+
+/// Emitted when a subject is locked out; the incident pipeline turns these into incidents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LockoutEvent {
+    /// Always `verification_lockout`.
+    pub event: &'static str,
+    /// What was locked.
+    pub scope: Scope,
+    /// Keyed hash of the subject (hex), never the plaintext.
+    pub subject: String,
+    /// Failures in the window when the lockout began.
+    pub failures: u32,
+    /// When (Unix seconds).
+    pub at: u64,
+    /// Locked until (Unix seconds).
+    pub locked_until: u64,
+}
+
+/// Whether an attempt may proceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// Go ahead.
+    Allowed,
+    /// Too soon after a failure: retry after this many seconds.
+    Backoff {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
+    /// Locked until this time.
+    Locked {
+        /// Unix seconds.
+        until: u64,
+    },
+}
+
+#[derive(Debug, Clone, Default)]
+struct Entry {
+    failures: Vec<u64>,
+    next_allowed: u64,
+    locked_until: u64,
+}
+
+/// Per-subject failure counts.
+#[derive(Debug, Clone, Default)]
+pub struct AttemptLimiter {
+    config: LimiterConfig,
+    entries: HashMap<(Scope, Digest), Entry>,
+}
+
+impl AttemptLimiter {
+    /// A limiter with these limits.
+    pub fn new(config: LimiterConfig) -> Self {
+        AttemptLimiter { config, entries: HashMap::new() }
+    }
+
+    fn max(&self, s: Scope) -> u32 {
+        match s {
+            Scope::Session => self.config.session_max,
+            Scope::CallerNumber => self.config.caller_max,
+            Scope::Patient => self.config.patient_max,
+        }
+    }
+
+    /// May an attempt on all these subjects proceed now? The strictest answer wins.
+    pub fn check(&self, subjects: &[(Scope, Digest)], now: u64) -> Gate {
+        let mut gate = Gate::Allowed;
+        for k in subjects {
+            let Some(e) = self.entries.get(k) else { continue };
+            if e.locked_until > now {
+                let until = match gate {
+                    Gate::Locked { until } => until.max(e.locked_until),
+                    _ => e.locked_until,
+                };
+                gate = Gate::Locked { until };
+            } else if e.next_allowed > now && !matches!(gate, Gate::Locked { .. }) {
+                let wait = e.next_allowed - now;
+                gate = match gate {
+                    Gate::Backoff { retry_after_secs } => {
+                        Gate::Backoff { retry_after_secs: retry_after_secs.max(wait) }
+                    }
+                    _ => Gate::Backoff { retry_after_secs: wait },
+                };
+            }
+        }
+        gate
+    }
+
+    /// Count a failed attempt on every subject; returns the lockouts it started.
+    pub fn record_failure(&mut self, subjects: &[(Scope, Digest)], now: u64) -> Vec<LockoutEvent> {
+        let mut events = Vec::new();
+        let window = self.config.window_secs;
+        for k in subjects {
+            let max = self.max(k.0);
+            let e = self.entries.entry(*k).or_default();
+            e.failures.retain(|t| now.saturating_sub(*t) < window);
+            e.failures.push(now);
+            let n = e.failures.len() as u32;
+            let shift = n.saturating_sub(1).min(20);
+            let backoff = self
+                .config
+                .base_backoff_secs
+                .saturating_mul(1u64 << shift)
+                .min(self.config.max_backoff_secs);
+            e.next_allowed = now.saturating_add(backoff);
+            if n >= max && e.locked_until <= now {
+                e.locked_until = now.saturating_add(self.config.lockout_secs);
+                // A lockout consumes the failures that caused it: after it ends the subject
+                // starts again from zero instead of being locked by the next single failure.
+                e.failures.clear();
+                events.push(LockoutEvent {
+                    event: "verification_lockout",
+                    scope: k.0,
+                    subject: k.1.hex(),
+                    failures: n,
+                    at: now,
+                    locked_until: e.locked_until,
+                });
+            }
+        }
+        events
+    }
+
+    /// A success clears these subjects (the session and caller number, not the patient: a
+    /// guesser's failures against a patient must not be wiped by the real patient calling).
+    pub fn record_success(&mut self, subjects: &[(Scope, Digest)]) {
+        for k in subjects {
+            if k.0 != Scope::Patient {
+                self.entries.remove(k);
+            }
+        }
+    }
+
+    /// Drop entries with nothing left to remember (call periodically).
+    pub fn prune(&mut self, now: u64) {
+        let window = self.config.window_secs;
+        self.entries.retain(|_, e| {
+            e.failures.retain(|t| now.saturating_sub(*t) < window);
+            !e.failures.is_empty() || e.locked_until > now || e.next_allowed > now
+        });
+    }
+
+    /// Number of remembered subjects.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(b: u8) -> Digest {
+        Digest([b; 16])
+    }
+
+    #[test]
+    fn backoff_then_lockout_then_release() {
+        let mut l = AttemptLimiter::new(LimiterConfig::default());
+        let s = [(Scope::Session, d(1))];
+        let mut t = 1000;
+        assert_eq!(l.check(&s, t), Gate::Allowed);
+        assert!(l.record_failure(&s, t).is_empty());
+        assert_eq!(l.check(&s, t), Gate::Backoff { retry_after_secs: 2 });
+        t += 2;
+        assert_eq!(l.check(&s, t), Gate::Allowed);
+        assert!(l.record_failure(&s, t).is_empty());
+        assert_eq!(l.check(&s, t + 1), Gate::Backoff { retry_after_secs: 3 });
+        t += 4;
+        let ev = l.record_failure(&s, t);
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].scope, Scope::Session);
+        assert_eq!(ev[0].failures, 3);
+        assert_eq!(ev[0].subject, d(1).hex());
+        assert_eq!(l.check(&s, t + 899), Gate::Locked { until: t + 900 });
+        assert_eq!(l.check(&s, t + 900), Gate::Allowed);
+    }
+
+    #[test]
+    fn window_forgets_old_failures() {
+        let mut l = AttemptLimiter::new(LimiterConfig::default());
+        let s = [(Scope::Patient, d(2))];
+        for i in 0..4 {
+            assert!(
+                l.record_failure(&s, 1000 + i * 1000).is_empty(),
+                "failure {i} should not lock"
+            );
+        }
+        l.prune(100_000);
+        assert!(l.is_empty());
+    }
+
+    #[test]
+    fn strictest_subject_wins_and_success_keeps_patient_count() {
+        let mut l =
+            AttemptLimiter::new(LimiterConfig { patient_max: 2, ..LimiterConfig::default() });
+        let p = (Scope::Patient, d(3));
+        let a = [(Scope::Session, d(4)), p];
+        let b = [(Scope::Session, d(5)), p];
+        l.record_failure(&a, 10);
+        l.record_success(&a);
+        let ev = l.record_failure(&b, 100);
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].scope, Scope::Patient);
+        assert_eq!(l.check(&[(Scope::Session, d(6)), p], 101), Gate::Locked { until: 1000 });
+        assert_eq!(l.check(&[(Scope::Session, d(6))], 101), Gate::Allowed);
+    }
+
+    #[test]
+    fn manual_clock_moves() {
+        let c = ManualClock::new(5);
+        c.advance(10);
+        assert_eq!(c.now_secs(), 15);
+        assert!(SystemClock.now_secs() > 1_600_000_000);
+    }
+}
