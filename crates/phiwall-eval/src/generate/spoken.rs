@@ -86,7 +86,7 @@ pub fn number(n: u32) -> String {
         0..=19 => ONES.get(n as usize).copied().unwrap_or("").to_string(),
         20..=99 => {
             let t = TENS.get((n / 10) as usize).copied().unwrap_or("");
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 t.to_string()
             } else {
                 format!("{t} {}", ONES.get((n % 10) as usize).copied().unwrap_or(""))
@@ -116,7 +116,7 @@ pub fn number(n: u32) -> String {
 /// A four-digit number read in pairs: 1423 "fourteen twenty three", 1405 "fourteen oh five",
 /// 1400 "fourteen hundred". Other lengths fall back to [`number`].
 pub fn pairs(n: u32) -> String {
-    if !(1000..=9999).contains(&n) || n % 1000 == 0 {
+    if !(1000..=9999).contains(&n) || n.is_multiple_of(1000) {
         return number(n);
     }
     let (hi, lo) = (n / 100, n % 100);
@@ -148,7 +148,7 @@ pub fn year(y: u32, rng: &mut Rng) -> String {
 pub fn ordinal(n: u32) -> String {
     match n {
         0..=19 => ORD_ONES.get(n as usize).copied().unwrap_or("").to_string(),
-        _ if n % 10 == 0 => {
+        _ if n.is_multiple_of(10) => {
             let t = TENS.get((n / 10) as usize).copied().unwrap_or("");
             format!("{}ieth", t.trim_end_matches('y'))
         }
