@@ -78,6 +78,10 @@ pub struct LedgerConfig {
     /// Merkle frontier saved with the latest signed checkpoint. Off by default so a restart
     /// costs the tail, not the whole log; `phiwall log verify` checks everything either way.
     pub is_full_scan_on_open: bool,
+    /// With fsync on, how long (microseconds) the writer may linger while the queue is still
+    /// growing before it takes a batch, so callers woken by the last fsync can join the next
+    /// one. Bounded; 0 disables.
+    pub group_commit_linger_micros: u64,
 }
 
 impl LedgerConfig {
@@ -93,6 +97,7 @@ impl LedgerConfig {
             cipher: Cipher::Aes256Gcm,
             max_pending: 65_536,
             is_full_scan_on_open: false,
+            group_commit_linger_micros: 1_000,
         }
     }
 
@@ -778,6 +783,7 @@ impl Writer {
                         },
                     }
                 }
+                st = self.linger(shared, st);
                 std::mem::swap(&mut st.queue, &mut batch);
                 (st.shutdown, st.sync_target, st.checkpoint_requests)
             };
@@ -809,6 +815,36 @@ impl Writer {
                     fire(left, || Err(Error::WriterFailed("ledger is closed".into())));
                     return;
                 }
+            }
+        }
+    }
+
+    /// Group commit: while the queue keeps growing (callers just woken by the previous fsync
+    /// are appending again), wait a little so one fsync covers them all.
+    fn linger<'a>(
+        &self,
+        shared: &'a Shared,
+        mut st: MutexGuard<'a, State>,
+    ) -> MutexGuard<'a, State> {
+        let linger = Duration::from_micros(self.config.group_commit_linger_micros);
+        if linger.is_zero()
+            || self.config.fsync == FsyncPolicy::Never
+            || st.queue.is_empty()
+            || st.shutdown
+            || st.queue.len() >= shared.max_pending / 2
+        {
+            return st;
+        }
+        let start = Instant::now();
+        let step = Duration::from_micros(100).min(linger);
+        loop {
+            let before = st.queue.len();
+            st = match shared.work.wait_timeout(st, step) {
+                Ok((g, _)) => g,
+                Err(p) => p.into_inner().0,
+            };
+            if st.queue.len() == before || start.elapsed() >= linger || st.shutdown {
+                return st;
             }
         }
     }
