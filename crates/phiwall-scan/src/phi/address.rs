@@ -933,7 +933,15 @@ impl Detector for Cities {
 /// Head nouns of facility names.
 static FACILITY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|med[ \t]+ctr|health[ \t]+center|memorial|regional|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center)(?-u:\b)",
+        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|med[ \t]+ctr|health[ \t]+center|memorial|regional|adventist|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center|house|campus)(?-u:\b)",
+    )
+});
+
+/// Names that many US hospitals share (`Holy Cross`, `Sacred Heart`, `Good Samaritan`): a place
+/// when a movement or place word comes before or a facility word after.
+static SHARED_HOSPITAL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(
+        r"(?i)(?-u:\b)(?:holy[ \t]+(?:cross|family|name|redeemer|spirit)|sacred[ \t]+heart|good[ \t]+samaritan|good[ \t]+shepherd|mount[ \t]+sinai|mt\.?[ \t]+sinai|our[ \t]+lady[ \t]+of[ \t]+[a-z]+|johns[ \t]+hopkins)(?-u:\b)",
     )
 });
 
@@ -1061,8 +1069,19 @@ impl Detector for Facilities {
                     continue;
                 }
                 let in_lexicon = CITIES.lookup(&words.join(" ")).is_some();
-                let head_in_name = matches!(head.as_str(), "memorial" | "regional");
+                let head_in_name = matches!(head.as_str(), "memorial" | "regional" | "adventist");
+                // "from the KEELEY HOUSE", "lives at Grieco House", "on North Campus": a named
+                // house or campus only after a place cue, never `the White house` in prose.
+                let cue = prev_words(t, start, 2);
+                let has_place_cue = cue
+                    .iter()
+                    .any(|w| matches!(w.as_str(), "to" | "from" | "at" | "@" | "on" | "in"));
                 let score = match head.as_str() {
+                    "house" | "campus" if capitalised && has_place_cue && words.len() <= 2 => 0.6,
+                    "house" | "campus" => continue,
+                    // `Kessler Adventist`: a hospital system's name.
+                    "adventist" if capitalised || has_place_cue => 0.7,
+                    "adventist" => continue,
                     // Part of the name itself: `Sacred Heart Memorial`, `Laurel Regional`.
                     // A lower-case head needs two Title Case name words (`Sacred Heart memorial`),
                     // not a sentence opener (`Complex regional pain`).
@@ -1095,6 +1114,40 @@ impl Detector for Facilities {
                     start + t.get(start..m.start()).map_or(0, |s| s.trim_end().len())
                 };
                 out.push(span(start, end, score, self.name()));
+            }
+        }
+        if let Some(re) = SHARED_HOSPITAL_RE.as_ref() {
+            for m in re.find_iter(t) {
+                let cue = prev_words(t, m.start(), 2);
+                let before = cue.iter().any(|w| {
+                    matches!(
+                        w.as_str(),
+                        "to" | "from" | "at" | "@" | "by" | "in" | "rehab" | "transfer" | "admit"
+                    )
+                });
+                let next = t.get(m.end()..).unwrap_or("").trim_start_matches([' ', '\t']);
+                let next_word: String = next
+                    .chars()
+                    .take_while(char::is_ascii_alphabetic)
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                let after = matches!(
+                    next_word.as_str(),
+                    "hospital" | "hosp" | "memorial" | "rehab" | "medical" | "health" | "nursing"
+                );
+                let shows_case = m.as_str().starts_with(|c: char| c.is_ascii_uppercase());
+                let score = match (before || after, shows_case) {
+                    (true, true) => 0.75,
+                    (true, false) => 0.55,
+                    (false, _) => continue,
+                };
+                // `Sacred Heart Memorial`: the name's own head word belongs to it.
+                let end = if matches!(next_word.as_str(), "memorial" | "regional") {
+                    t.len() - next.len() + next_word.len()
+                } else {
+                    m.end()
+                };
+                out.push(span(m.start(), end, score, self.name()));
             }
         }
         if let Some(re) = SAINT_RE.as_ref() {
@@ -1255,6 +1308,17 @@ mod tests {
         assert_addr("discharge to Baltimore Rehab tomorrow", "Baltimore");
         assert_addr("presented to holy cross hospital from", "holy cross");
         assert_addr("?transfer to St. Mary's tomorrow", "St. Mary's");
+        assert_addr("had a heart transplant at Holy Cross. This friend", "Holy Cross");
+        assert_addr("Pt is prepared to go to Sacred Heart Vital signs", "Sacred Heart");
+        assert_addr("go to rehab(sacred heart Memorial) today", "sacred heart Memorial");
+        assert_addr("ADMITTED TO THE ED FROM THE KEELEY HOUSE AFTER", "KEELEY");
+        assert_addr("Admitted from Kessler Adventist for cath", "Kessler Adventist");
+        assert_addr("left unit for radiation planning on North Campus followed", "North");
+        // Without a cue, or common phrases.
+        assert_none("the holy cross on the wall");
+        assert_none("He went to the house after");
+        assert_none("the White House announced");
+        assert_none("sacred heart of the matter");
         assert_addr("TO GO TO ST. MARY ON TUESDAY", "ST. MARY");
         assert_none("CV: NSR to ST HR 90's-100 no ectopy");
         assert_none("CARDIOVERTED FROM A-FIB TO ST ON 9/17.");
