@@ -57,6 +57,7 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
         Box::new(ZipCodes),
         Box::new(Cities),
         Box::new(Facilities),
+        Box::new(IntroducedAddresses),
     ]
 }
 
@@ -927,6 +928,100 @@ impl Detector for Cities {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Addresses introduced as such
+// ---------------------------------------------------------------------------------------------
+
+/// "address is", "address:", "his address:", "new address": whatever follows is an address, in
+/// any country's layout (`15 Via Carlo Cattaneo 130, Burgos`). "lives at" is left to the street
+/// detector: spoken sentences rarely end with a full stop, so the value's end is unknown. The noun
+/// "address" counts only with a determiner or label form, never the verb ("address 2 issues").
+static ADDRESS_INTRO_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(
+        r"(?i)(?-u:\b)(?:(?:my|his|her|their|your|our|new|home|mailing|postal|street|billing|shipping|current|permanent|the)[ \t]+(?:(?:new|home|mailing)[ \t]+)?)?address[ \t]*(?::|-|(?-u:\b)(?:is|was|will[ \t]+be)(?-u:\b))[ \t]*:?[ \t]*",
+    )
+});
+
+/// Words before "address" that make it some other kind of address.
+const NOT_POSTAL: &[&str] = &["email", "e-mail", "ip", "web", "mac", "url", "wallet", "return"];
+
+/// Addresses after an explicit introduction, to the end of the sentence or line.
+pub struct IntroducedAddresses;
+
+impl IntroducedAddresses {
+    /// End of the value starting at `from`: the first sentence end (`.`, `!`, `?`, `;` before a
+    /// space or the end), the line end, or 100 bytes; trailing spaces and commas trimmed.
+    fn value_end(t: &str, from: usize) -> usize {
+        let b = t.as_bytes();
+        let limit = crate::detector::floor_boundary(t, (from + 100).min(t.len()));
+        let mut i = from;
+        while i < limit {
+            let c = b.get(i).copied().unwrap_or(b'\n');
+            let next = b.get(i + 1).copied();
+            let ends = match c {
+                b'.' | b'!' | b'?' | b';' => next.is_none_or(|n| n == b' ' || n == b'\n'),
+                b'\n' | b'\r' => true,
+                b'"' | b')' | b'(' => true,
+                _ => false,
+            };
+            if ends {
+                break;
+            }
+            i += 1;
+        }
+        let i = crate::detector::floor_boundary(t, i);
+        from + t.get(from..i).map_or(0, |v| v.trim_end_matches([' ', ',', '\n', '\t']).len())
+    }
+}
+
+impl Detector for IntroducedAddresses {
+    fn name(&self) -> &'static str {
+        "address_introduced"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let Some(re) = ADDRESS_INTRO_RE.as_ref() else { return };
+        let t = doc.text;
+        for m in re.find_iter(t) {
+            let prev = prev_words(t, m.start(), 1);
+            if prev.first().is_some_and(|w| NOT_POSTAL.contains(&w.as_str())) {
+                continue;
+            }
+            let lead = m.as_str().to_ascii_lowercase();
+            if NOT_POSTAL.iter().any(|w| lead.contains(w)) {
+                continue;
+            }
+            let start = m.end();
+            let end = Self::value_end(t, start);
+            let Some(value) = t.get(start..end) else { continue };
+            // A postal address: a house or postal number and at least two words of letters,
+            // not an e-mail, a web address or a measurement.
+            let words = value
+                .split(|c: char| !c.is_alphabetic())
+                .filter(|w| w.chars().count() >= 2)
+                .count();
+            let has_number = value.bytes().any(|c| c.is_ascii_digit());
+            let starts_ok = value.starts_with(|c: char| c.is_alphanumeric());
+            if !has_number
+                || words < 2
+                || !starts_ok
+                || value.contains('@')
+                || value.contains("://")
+                || value.to_ascii_lowercase().starts_with("www")
+                || value
+                    .split_whitespace()
+                    .any(|w| UNIT_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+            {
+                continue;
+            }
+            out.push(span(start, end, 0.7, self.name()));
+        }
+    }
+}
+
+/// Measurement words that make a value a dose or a lab result, not an address.
+const UNIT_WORDS: &[&str] = &["mg", "mcg", "ml", "units", "mmhg", "bpm", "kg", "lbs", "%"];
+
+// ---------------------------------------------------------------------------------------------
 // Facilities
 // ---------------------------------------------------------------------------------------------
 
@@ -1268,6 +1363,26 @@ mod tests {
         assert!(found_in(&Doc::new("Zip code? No. Take 74695 units")).is_empty());
         assert!(found_in(&Doc::new("What zip code do you use? 746951234")).is_empty());
         assert!(found_in(&Doc::new("zip on file? 12345.5 ok")).is_empty());
+    }
+
+    #[test]
+    fn introduced_addresses() {
+        assert_addr(
+            "Christian had given Lukas his address: 15 Via Carlo Cattaneo 130, Burgos",
+            "15 Via Carlo Cattaneo 130, Burgos",
+        );
+        assert_addr(
+            "please update my new address is 19 Joan Maetsuyckerstraat 15, Den Haag. Thanks",
+            "19 Joan Maetsuyckerstraat 15, Den Haag",
+        );
+        assert_addr("her home address is 95 Lille Vibyvej 8, Måløv", "95 Lille Vibyvej 8, Måløv");
+        assert_addr("Address: 221B Baker Street, London\nNext", "221B Baker Street, London");
+        // The verb, other kinds of address, and values without a number.
+        assert_none("we will address 2 issues today");
+        assert_none("my email address is jo.smith99@example.com");
+        assert_none("her IP address is 10.0.0.12 today");
+        assert_none("the address? It is 2 blocks away");
+        assert_none("new address pending, 2 letters returned");
     }
 
     #[test]
