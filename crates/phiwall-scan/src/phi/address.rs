@@ -1168,9 +1168,15 @@ impl Detector for Facilities {
                 // "from the KEELEY HOUSE", "lives at Grieco House", "on North Campus": a named
                 // house or campus only after a place cue, never `the White house` in prose.
                 let cue = prev_words(t, start, 2);
-                let has_place_cue = cue
-                    .iter()
-                    .any(|w| matches!(w.as_str(), "to" | "from" | "at" | "@" | "on" | "in"));
+                let is_cue = |w: &String| matches!(w.as_str(), "to" | "from" | "at" | "@" | "on");
+                // The cue right before the name, or before "the" ("FROM THE KEELEY HOUSE"); the
+                // name never spans a sentence end ("RESP STATUS. HOUSE STAFF").
+                let has_place_cue = match cue.as_slice() {
+                    [a, b] if b == "the" => is_cue(a),
+                    [.., b] => is_cue(b),
+                    [] => false,
+                } && !words.iter().any(|w| w.ends_with('.'))
+                    && t.get(start..m.start()).is_some_and(|g| !g.contains(". "));
                 let score = match head.as_str() {
                     "house" | "campus" if capitalised && has_place_cue && words.len() <= 2 => 0.6,
                     "house" | "campus" => continue,
@@ -1433,6 +1439,8 @@ mod tests {
         assert_none("the holy cross on the wall");
         assert_none("He went to the house after");
         assert_none("the White House announced");
+        assert_none("NO SIGN CHG IN RESP STATUS. HOUSE STAFF NOTIFIED.");
+        assert_none("was seen in the Big House today");
         assert_none("sacred heart of the matter");
         assert_addr("TO GO TO ST. MARY ON TUESDAY", "ST. MARY");
         assert_none("CV: NSR to ST HR 90's-100 no ectopy");
