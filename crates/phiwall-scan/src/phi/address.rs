@@ -1153,6 +1153,7 @@ impl Detector for Facilities {
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let t = doc.text;
+        let first_new = out.len();
         if let Some(re) = FACILITY_RE.as_ref() {
             for m in re.find_iter(t) {
                 let head = m.as_str().to_ascii_lowercase();
@@ -1265,6 +1266,48 @@ impl Detector for Facilities {
                 if matches!(last, "to" | "from" | "at" | "@" | "by" | "in") {
                     out.push(span(m.start(), m.end(), 0.6, self.name()));
                 }
+            }
+        }
+        repeat_names(t, first_new, out, self.name());
+    }
+}
+
+/// A facility named once in a note is the same place when its name recurs without the head noun
+/// ("TRANSFER FROM CALVERT HOSPITAL ... 7/23 AT CALVERT- 2 FFP"): tag the other whole-word
+/// occurrences of every single-word name found from `out[first_new..]` (same spelling or ALL CAPS).
+fn repeat_names(t: &str, first_new: usize, out: &mut Vec<Span>, name: &'static str) {
+    let found: Vec<(usize, usize)> = out
+        .get(first_new..)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|s| s.score >= 0.5)
+        .map(|s| (s.start, s.end))
+        .collect();
+    for (s, e) in found {
+        let Some(word) = t.get(s..e) else { continue };
+        // One capitalised word of letters: multi-word names carry their own evidence.
+        if word.len() < 4
+            || !word.bytes().all(|b| b.is_ascii_alphabetic())
+            || !word.starts_with(|c: char| c.is_ascii_uppercase())
+            || FACILITY_VERBS.contains(&word.to_ascii_lowercase().as_str())
+        {
+            continue;
+        }
+        let hay = t.as_bytes();
+        let w = word.as_bytes();
+        let mut i = 0;
+        while i + w.len() <= hay.len() {
+            // Same spelling, or the ALL CAPS form (`Calvert` and `CALVERT`), never a lower-case
+            // word (`Mercy Hospital` vs "showed mercy").
+            let is_hit = hay.get(i..i + w.len()).is_some_and(|h| {
+                h == w || (h.eq_ignore_ascii_case(w) && h.iter().all(|b| !b.is_ascii_lowercase()))
+            }) && (i == 0 || !hay.get(i - 1).is_some_and(u8::is_ascii_alphanumeric))
+                && !hay.get(i + w.len()).is_some_and(u8::is_ascii_alphanumeric);
+            if is_hit && i != s && t.is_char_boundary(i) {
+                out.push(span(i, i + w.len(), 0.6, name));
+                i += w.len();
+            } else {
+                i += 1;
             }
         }
     }
@@ -1440,6 +1483,13 @@ mod tests {
         assert_none("He went to the house after");
         assert_none("the White House announced");
         assert_none("NO SIGN CHG IN RESP STATUS. HOUSE STAFF NOTIFIED.");
+        // A facility's name recurs without its head noun.
+        let f = found("TRANSFER FROM CALVERT HOSPITAL FOR CHANGES; 7/23 AT CALVERT- 2 FFP");
+        assert_eq!(f, vec!["CALVERT".to_string(), "CALVERT".to_string()]);
+        let f = found("seen at Mercy Hospital. Showed mercy to the family; back to MERCY");
+        assert_eq!(f, vec!["Mercy".to_string(), "MERCY".to_string()]);
+        // Nothing repeats when nothing was found.
+        assert_none("calvert county and the calvert cliffs");
         assert_none("was seen in the Big House today");
         assert_none("sacred heart of the matter");
         assert_addr("TO GO TO ST. MARY ON TUESDAY", "ST. MARY");
