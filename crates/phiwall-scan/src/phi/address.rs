@@ -57,6 +57,7 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
         Box::new(ZipCodes),
         Box::new(Cities),
         Box::new(Facilities),
+        Box::new(IntroducedAddresses),
     ]
 }
 
@@ -927,13 +928,115 @@ impl Detector for Cities {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Addresses introduced as such
+// ---------------------------------------------------------------------------------------------
+
+/// "address is", "address:", "his address:", "new address": whatever follows is an address, in
+/// any country's layout (`15 Via Carlo Cattaneo 130, Burgos`). "lives at" is left to the street
+/// detector: spoken sentences rarely end with a full stop, so the value's end is unknown. The noun
+/// "address" counts only with a determiner or label form, never the verb ("address 2 issues").
+static ADDRESS_INTRO_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(
+        r"(?i)(?-u:\b)(?:(?:my|his|her|their|your|our|new|home|mailing|postal|street|billing|shipping|current|permanent|the)[ \t]+(?:(?:new|home|mailing)[ \t]+)?)?address[ \t]*(?::|-|(?-u:\b)(?:is|was|will[ \t]+be)(?-u:\b))[ \t]*:?[ \t]*",
+    )
+});
+
+/// Words before "address" that make it some other kind of address.
+const NOT_POSTAL: &[&str] = &["email", "e-mail", "ip", "web", "mac", "url", "wallet", "return"];
+
+/// Addresses after an explicit introduction, to the end of the sentence or line.
+pub struct IntroducedAddresses;
+
+impl IntroducedAddresses {
+    /// End of the value starting at `from`: the first sentence end (`.`, `!`, `?`, `;` before a
+    /// space or the end), the line end, or 100 bytes; trailing spaces and commas trimmed.
+    fn value_end(t: &str, from: usize) -> usize {
+        let b = t.as_bytes();
+        let limit = crate::detector::floor_boundary(t, (from + 100).min(t.len()));
+        let mut i = from;
+        while i < limit {
+            let c = b.get(i).copied().unwrap_or(b'\n');
+            let next = b.get(i + 1).copied();
+            let ends = match c {
+                b'.' | b'!' | b'?' | b';' => next.is_none_or(|n| n == b' ' || n == b'\n'),
+                b'\n' | b'\r' => true,
+                b'"' | b')' | b'(' => true,
+                _ => false,
+            };
+            if ends {
+                break;
+            }
+            i += 1;
+        }
+        let i = crate::detector::floor_boundary(t, i);
+        from + t.get(from..i).map_or(0, |v| v.trim_end_matches([' ', ',', '\n', '\t']).len())
+    }
+}
+
+impl Detector for IntroducedAddresses {
+    fn name(&self) -> &'static str {
+        "address_introduced"
+    }
+
+    fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let Some(re) = ADDRESS_INTRO_RE.as_ref() else { return };
+        let t = doc.text;
+        for m in re.find_iter(t) {
+            let prev = prev_words(t, m.start(), 1);
+            if prev.first().is_some_and(|w| NOT_POSTAL.contains(&w.as_str())) {
+                continue;
+            }
+            let lead = m.as_str().to_ascii_lowercase();
+            if NOT_POSTAL.iter().any(|w| lead.contains(w)) {
+                continue;
+            }
+            let start = m.end();
+            let end = Self::value_end(t, start);
+            let Some(value) = t.get(start..end) else { continue };
+            // A postal address: a house or postal number and at least two words of letters,
+            // not an e-mail, a web address or a measurement.
+            let words = value
+                .split(|c: char| !c.is_alphabetic())
+                .filter(|w| w.chars().count() >= 2)
+                .count();
+            let has_number = value.bytes().any(|c| c.is_ascii_digit());
+            let starts_ok = value.starts_with(|c: char| c.is_alphanumeric());
+            if !has_number
+                || words < 2
+                || !starts_ok
+                || value.contains('@')
+                || value.contains("://")
+                || value.to_ascii_lowercase().starts_with("www")
+                || value
+                    .split_whitespace()
+                    .any(|w| UNIT_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+            {
+                continue;
+            }
+            out.push(span(start, end, 0.7, self.name()));
+        }
+    }
+}
+
+/// Measurement words that make a value a dose or a lab result, not an address.
+const UNIT_WORDS: &[&str] = &["mg", "mcg", "ml", "units", "mmhg", "bpm", "kg", "lbs", "%"];
+
+// ---------------------------------------------------------------------------------------------
 // Facilities
 // ---------------------------------------------------------------------------------------------
 
 /// Head nouns of facility names.
 static FACILITY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|med[ \t]+ctr|health[ \t]+center|memorial|regional|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center)(?-u:\b)",
+        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|med[ \t]+ctr|health[ \t]+center|memorial|regional|adventist|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center|house|campus)(?-u:\b)",
+    )
+});
+
+/// Names that many US hospitals share (`Holy Cross`, `Sacred Heart`, `Good Samaritan`): a place
+/// when a movement or place word comes before or a facility word after.
+static SHARED_HOSPITAL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(
+        r"(?i)(?-u:\b)(?:holy[ \t]+(?:cross|family|name|redeemer|spirit)|sacred[ \t]+heart|good[ \t]+samaritan|good[ \t]+shepherd|mount[ \t]+sinai|mt\.?[ \t]+sinai|our[ \t]+lady[ \t]+of[ \t]+[a-z]+|johns[ \t]+hopkins)(?-u:\b)",
     )
 });
 
@@ -1050,6 +1153,7 @@ impl Detector for Facilities {
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let t = doc.text;
+        let first_new = out.len();
         if let Some(re) = FACILITY_RE.as_ref() {
             for m in re.find_iter(t) {
                 let head = m.as_str().to_ascii_lowercase();
@@ -1061,8 +1165,25 @@ impl Detector for Facilities {
                     continue;
                 }
                 let in_lexicon = CITIES.lookup(&words.join(" ")).is_some();
-                let head_in_name = matches!(head.as_str(), "memorial" | "regional");
+                let head_in_name = matches!(head.as_str(), "memorial" | "regional" | "adventist");
+                // "from the KEELEY HOUSE", "lives at Grieco House", "on North Campus": a named
+                // house or campus only after a place cue, never `the White house` in prose.
+                let cue = prev_words(t, start, 2);
+                let is_cue = |w: &String| matches!(w.as_str(), "to" | "from" | "at" | "@" | "on");
+                // The cue right before the name, or before "the" ("FROM THE KEELEY HOUSE"); the
+                // name never spans a sentence end ("RESP STATUS. HOUSE STAFF").
+                let has_place_cue = match cue.as_slice() {
+                    [a, b] if b == "the" => is_cue(a),
+                    [.., b] => is_cue(b),
+                    [] => false,
+                } && !words.iter().any(|w| w.ends_with('.'))
+                    && t.get(start..m.start()).is_some_and(|g| !g.contains(". "));
                 let score = match head.as_str() {
+                    "house" | "campus" if capitalised && has_place_cue && words.len() <= 2 => 0.6,
+                    "house" | "campus" => continue,
+                    // `Kessler Adventist`: a hospital system's name.
+                    "adventist" if capitalised || has_place_cue => 0.7,
+                    "adventist" => continue,
                     // Part of the name itself: `Sacred Heart Memorial`, `Laurel Regional`.
                     // A lower-case head needs two Title Case name words (`Sacred Heart memorial`),
                     // not a sentence opener (`Complex regional pain`).
@@ -1097,6 +1218,40 @@ impl Detector for Facilities {
                 out.push(span(start, end, score, self.name()));
             }
         }
+        if let Some(re) = SHARED_HOSPITAL_RE.as_ref() {
+            for m in re.find_iter(t) {
+                let cue = prev_words(t, m.start(), 2);
+                let before = cue.iter().any(|w| {
+                    matches!(
+                        w.as_str(),
+                        "to" | "from" | "at" | "@" | "by" | "in" | "rehab" | "transfer" | "admit"
+                    )
+                });
+                let next = t.get(m.end()..).unwrap_or("").trim_start_matches([' ', '\t']);
+                let next_word: String = next
+                    .chars()
+                    .take_while(char::is_ascii_alphabetic)
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                let after = matches!(
+                    next_word.as_str(),
+                    "hospital" | "hosp" | "memorial" | "rehab" | "medical" | "health" | "nursing"
+                );
+                let shows_case = m.as_str().starts_with(|c: char| c.is_ascii_uppercase());
+                let score = match (before || after, shows_case) {
+                    (true, true) => 0.75,
+                    (true, false) => 0.55,
+                    (false, _) => continue,
+                };
+                // `Sacred Heart Memorial`: the name's own head word belongs to it.
+                let end = if matches!(next_word.as_str(), "memorial" | "regional") {
+                    t.len() - next.len() + next_word.len()
+                } else {
+                    m.end()
+                };
+                out.push(span(m.start(), end, score, self.name()));
+            }
+        }
         if let Some(re) = SAINT_RE.as_ref() {
             for c in re.captures_iter(t) {
                 let (Some(m), Some(name)) = (c.get(0), c.get(1)) else { continue };
@@ -1111,6 +1266,48 @@ impl Detector for Facilities {
                 if matches!(last, "to" | "from" | "at" | "@" | "by" | "in") {
                     out.push(span(m.start(), m.end(), 0.6, self.name()));
                 }
+            }
+        }
+        repeat_names(t, first_new, out, self.name());
+    }
+}
+
+/// A facility named once in a note is the same place when its name recurs without the head noun
+/// ("TRANSFER FROM CALVERT HOSPITAL ... 7/23 AT CALVERT- 2 FFP"): tag the other whole-word
+/// occurrences of every single-word name found from `out[first_new..]` (same spelling or ALL CAPS).
+fn repeat_names(t: &str, first_new: usize, out: &mut Vec<Span>, name: &'static str) {
+    let found: Vec<(usize, usize)> = out
+        .get(first_new..)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|s| s.score >= 0.5)
+        .map(|s| (s.start, s.end))
+        .collect();
+    for (s, e) in found {
+        let Some(word) = t.get(s..e) else { continue };
+        // One capitalised word of letters: multi-word names carry their own evidence.
+        if word.len() < 4
+            || !word.bytes().all(|b| b.is_ascii_alphabetic())
+            || !word.starts_with(|c: char| c.is_ascii_uppercase())
+            || FACILITY_VERBS.contains(&word.to_ascii_lowercase().as_str())
+        {
+            continue;
+        }
+        let hay = t.as_bytes();
+        let w = word.as_bytes();
+        let mut i = 0;
+        while i + w.len() <= hay.len() {
+            // Same spelling, or the ALL CAPS form (`Calvert` and `CALVERT`), never a lower-case
+            // word (`Mercy Hospital` vs "showed mercy").
+            let is_hit = hay.get(i..i + w.len()).is_some_and(|h| {
+                h == w || (h.eq_ignore_ascii_case(w) && h.iter().all(|b| !b.is_ascii_lowercase()))
+            }) && (i == 0 || !hay.get(i - 1).is_some_and(u8::is_ascii_alphanumeric))
+                && !hay.get(i + w.len()).is_some_and(u8::is_ascii_alphanumeric);
+            if is_hit && i != s && t.is_char_boundary(i) {
+                out.push(span(i, i + w.len(), 0.6, name));
+                i += w.len();
+            } else {
+                i += 1;
             }
         }
     }
@@ -1218,6 +1415,26 @@ mod tests {
     }
 
     #[test]
+    fn introduced_addresses() {
+        assert_addr(
+            "Christian had given Lukas his address: 15 Via Carlo Cattaneo 130, Burgos",
+            "15 Via Carlo Cattaneo 130, Burgos",
+        );
+        assert_addr(
+            "please update my new address is 19 Joan Maetsuyckerstraat 15, Den Haag. Thanks",
+            "19 Joan Maetsuyckerstraat 15, Den Haag",
+        );
+        assert_addr("her home address is 95 Lille Vibyvej 8, Måløv", "95 Lille Vibyvej 8, Måløv");
+        assert_addr("Address: 221B Baker Street, London\nNext", "221B Baker Street, London");
+        // The verb, other kinds of address, and values without a number.
+        assert_none("we will address 2 issues today");
+        assert_none("my email address is jo.smith99@example.com");
+        assert_none("her IP address is 10.0.0.12 today");
+        assert_none("the address? It is 2 blocks away");
+        assert_none("new address pending, 2 letters returned");
+    }
+
+    #[test]
     fn city_state_zip() {
         assert_addr("Springfield, IL 62704", "Springfield, IL 62704");
         assert_addr("lives in Springfield IL 62704-1234.", "Springfield IL 62704-1234");
@@ -1255,6 +1472,26 @@ mod tests {
         assert_addr("discharge to Baltimore Rehab tomorrow", "Baltimore");
         assert_addr("presented to holy cross hospital from", "holy cross");
         assert_addr("?transfer to St. Mary's tomorrow", "St. Mary's");
+        assert_addr("had a heart transplant at Holy Cross. This friend", "Holy Cross");
+        assert_addr("Pt is prepared to go to Sacred Heart Vital signs", "Sacred Heart");
+        assert_addr("go to rehab(sacred heart Memorial) today", "sacred heart Memorial");
+        assert_addr("ADMITTED TO THE ED FROM THE KEELEY HOUSE AFTER", "KEELEY");
+        assert_addr("Admitted from Kessler Adventist for cath", "Kessler Adventist");
+        assert_addr("left unit for radiation planning on North Campus followed", "North");
+        // Without a cue, or common phrases.
+        assert_none("the holy cross on the wall");
+        assert_none("He went to the house after");
+        assert_none("the White House announced");
+        assert_none("NO SIGN CHG IN RESP STATUS. HOUSE STAFF NOTIFIED.");
+        // A facility's name recurs without its head noun.
+        let f = found("TRANSFER FROM CALVERT HOSPITAL FOR CHANGES; 7/23 AT CALVERT- 2 FFP");
+        assert_eq!(f, vec!["CALVERT".to_string(), "CALVERT".to_string()]);
+        let f = found("seen at Mercy Hospital. Showed mercy to the family; back to MERCY");
+        assert_eq!(f, vec!["Mercy".to_string(), "MERCY".to_string()]);
+        // Nothing repeats when nothing was found.
+        assert_none("calvert county and the calvert cliffs");
+        assert_none("was seen in the Big House today");
+        assert_none("sacred heart of the matter");
         assert_addr("TO GO TO ST. MARY ON TUESDAY", "ST. MARY");
         assert_none("CV: NSR to ST HR 90's-100 no ectopy");
         assert_none("CARDIOVERTED FROM A-FIB TO ST ON 9/17.");

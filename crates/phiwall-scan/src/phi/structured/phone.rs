@@ -392,6 +392,15 @@ fn asked_for_phone(doc: &Doc<'_>, start: usize) -> bool {
 /// True when the nearest phone word before the number is a fax word, or "fax" follows closely
 /// ("555-212-9876 (fax)").
 fn is_fax(doc: &Doc<'_>, bw: &Window<'_>, end: usize) -> bool {
+    // A phone label right after the number is its own ("... fax\n(978) 645-9740 mobile"): the
+    // fax word before it labelled the previous number.
+    let label = label_after(doc, end);
+    if ["mobile", "cell", "office", "home", "work", "phone", "tel", "landline", "pager"]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(label))
+    {
+        return false;
+    }
     let from = bw.len().saturating_sub(32);
     let last = |words: &[&str]| bw.last(words, from);
     let fax_at = last(FAX_CONTEXT);
@@ -430,6 +439,18 @@ mod tests {
 
     fn p(s: &str) -> (PhiType, String) {
         (PhiType::Phone, s.to_string())
+    }
+
+    #[test]
+    fn label_after_overrides_an_earlier_fax_word() {
+        assert_eq!(
+            found(&PhoneDetector, "166-684-7899 fax\n(978) 645-9740 mobile"),
+            vec![(PhiType::Fax, "166-684-7899".to_string()), p("(978) 645-9740")]
+        );
+        assert_eq!(
+            found(&PhoneDetector, "fax: 212-555-0147"),
+            vec![(PhiType::Fax, "212-555-0147".to_string())]
+        );
     }
 
     #[test]
