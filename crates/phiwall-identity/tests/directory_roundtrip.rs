@@ -1,6 +1,8 @@
 //! Whole-crate checks on a generated population: the stored directory holds no plaintext value
 //! from the FHIR input, and every patient verifies with exact facts (and only as themself).
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 use phiwall_identity::synth;
 use phiwall_identity::{
     ClaimedFacts, Directory, DirectoryKey, LimiterConfig, ManualClock, VerificationPolicy, Verifier,
