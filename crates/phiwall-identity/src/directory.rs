@@ -299,6 +299,12 @@ pub(crate) fn name_record(key: &DirectoryKey, given: &[String], family: &[String
             full.push(key.digest(Field::FullName, &format!("{first} {}", family.join(" "))));
         }
     }
+    // "Al-Sayed" spelled out letter by letter arrives as one token "alsayed": keep the joined
+    // family name as a token too (for matching, not for the full-name digests above).
+    let mut family: Vec<String> = family.to_vec();
+    if family.len() > 1 {
+        family.push(family.concat());
+    }
     NameRecord {
         given: given_canon
             .iter()

@@ -26,10 +26,14 @@ fn slice_chars(text: &str, start: usize, end: usize) -> &str {
 /// win), so call this once per caller turn with the accumulated claims.
 pub fn extract_claims_into(scanner: &Scanner, text: &str, into: &mut ClaimedFacts) {
     for f in scanner.scan(text) {
-        let v = slice_chars(text, f.start, f.end);
-        if v.is_empty() {
+        let raw = slice_chars(text, f.start, f.end);
+        if raw.is_empty() {
             continue;
         }
+        // Spoken forms ("march fourth nineteen eighty four") through the scanner's own spoken
+        // normalizer, so the claim holds digits the date and number readers understand.
+        let spoken = phiwall_scan::phi::spoken::normalize(raw).map(|view| view.text);
+        let v = spoken.as_deref().unwrap_or(raw);
         let slot = match f.kind {
             PhiType::Name => &mut into.name,
             PhiType::Date => {
@@ -54,6 +58,38 @@ pub fn extract_claims_into(scanner: &Scanner, text: &str, into: &mut ClaimedFact
             *slot = Some(v.to_string());
         }
     }
+    // The scanner keeps "Krishnamurthy, Lakshmi" or "Huong Lê" only in part, and does not tag
+    // compact or space-separated dates ("12131986", "4 16 1980") as DATE: read the words after
+    // the cue phrases callers use. A cue-phrase name wins over a scanner NAME, which may be
+    // partial.
+    let folded = normalize::fold(text);
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    if let Some(name) = after_cue(
+        &words,
+        &[&["my", "name", "is"], &["name", "is"], &["this", "is"], &["names"]],
+        5,
+        true,
+    ) {
+        if normalize::name_tokens(&name).len() >= 2 {
+            into.name = Some(name);
+        }
+    }
+    if into.birth_date.is_none() {
+        let cues: &[&[&str]] = &[
+            &["date", "of", "birth", "is"],
+            &["date", "of", "birth"],
+            &["birthday", "is"],
+            &["born", "on"],
+            &["dob", "is"],
+            &["dob"],
+        ];
+        if let Some(d) = after_cue(&words, cues, 4, false) {
+            let d = phiwall_scan::phi::spoken::normalize(&d).map(|v| v.text).unwrap_or(d);
+            if !normalize::date_readings(&d, 99).is_empty() {
+                into.birth_date = Some(d);
+            }
+        }
+    }
     // "last four of my social is 6789": four digits after "last four" are not an SSN finding.
     if into.ssn_last4.is_none() {
         let folded = normalize::fold(text);
@@ -66,6 +102,43 @@ pub fn extract_claims_into(scanner: &Scanner, text: &str, into: &mut ClaimedFact
             }
         }
     }
+}
+
+/// Words after the first cue phrase found, up to `max` words, stopping at a word that starts
+/// another fact. Folding removed punctuation, so a sentence end is not visible; the stop words
+/// and the cap bound the phrase instead.
+fn after_cue(words: &[&str], cues: &[&[&str]], max: usize, is_name: bool) -> Option<String> {
+    const STOP: &[&str] = &[
+        "and", "my", "date", "dob", "born", "birthday", "phone", "number", "zip", "member", "id",
+        "medical", "record", "mrn", "i", "im", "calling", "from", "the", "social", "last",
+        "please",
+    ];
+    for cue in cues {
+        let n = cue.len();
+        for start in 0..words.len().saturating_sub(n - 1) {
+            if words.get(start..start + n) != Some(cue) {
+                continue;
+            }
+            let rest = words.get(start + n..).unwrap_or_default();
+            let mut out: Vec<&str> = Vec::new();
+            for w in rest.iter().take(max) {
+                if STOP.contains(w) || (!is_name && out.len() >= 3 && w.len() == 4) {
+                    if !is_name && out.len() >= 3 && w.len() == 4 {
+                        out.push(w);
+                    }
+                    break;
+                }
+                if is_name && w.chars().any(|c| c.is_ascii_digit()) {
+                    break;
+                }
+                out.push(w);
+            }
+            if !out.is_empty() {
+                return Some(out.join(" "));
+            }
+        }
+    }
+    None
 }
 
 /// Extract claims from one caller text.
@@ -94,7 +167,7 @@ mod tests {
             &s,
             "Hi, my name is Maria Gonzalez, my date of birth is 03/14/1975 and my phone number is (617) 555-0142.",
         );
-        assert!(c.name.as_deref().is_some_and(|n| n.contains("Gonzalez")), "{c:?}");
+        assert!(c.name.as_deref().is_some_and(|n| n.to_lowercase().contains("gonzalez")), "{c:?}");
         assert!(c.birth_date.as_deref().is_some_and(|d| d.contains("1975")), "{c:?}");
         assert!(
             c.phone
@@ -104,6 +177,36 @@ mod tests {
         );
         let none = extract_claims(&s, "I want to refill my prescription.");
         assert_eq!(none, ClaimedFacts::default());
+    }
+
+    #[test]
+    fn spoken_date_becomes_readable() {
+        let s = Scanner::new(ScannerConfig::default()).unwrap();
+        let c = extract_claims(
+            &s,
+            "my name is john smith and my date of birth is march fourth nineteen eighty four",
+        );
+        let dob = c.birth_date.as_deref().unwrap_or_default();
+        assert_eq!(
+            normalize::date_readings(dob, 26).first().map(normalize::Date::iso).as_deref(),
+            Some("1984-03-04"),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn cue_phrases_fill_gaps() {
+        let s = Scanner::new(ScannerConfig::default()).unwrap();
+        let c = extract_claims(
+            &s,
+            "Hi, my name is Krishnamurthy, Lakshmi. My date of birth is 12131986.",
+        );
+        assert_eq!(c.name.as_deref(), Some("krishnamurthy lakshmi"));
+        assert_eq!(c.birth_date.as_deref(), Some("12131986"));
+        let c = extract_claims(&s, "my date of birth is 4 16 1980 and my zip is 02139");
+        assert_eq!(c.birth_date.as_deref(), Some("4 16 1980"));
+        let c = extract_claims(&s, "this is about my bill");
+        assert_eq!(c.birth_date, None);
     }
 
     #[test]

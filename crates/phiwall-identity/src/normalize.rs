@@ -465,9 +465,9 @@ fn expand_year(y: u32, len: usize, pivot: u32) -> u32 {
     }
 }
 
-/// Read a date as written or spoken (already in digits) into its plausible readings, most likely
-/// first: ISO `1984-03-04`; US `03/04/1984`, `3-4-84`; day-first `4/3/1984` when the US reading
-/// is impossible or as a second reading; month names in either order (`March 4th, 1984`,
+/// Read a date as written or spoken (already in digits) into its readings: ISO `1984-03-04`;
+/// US `03/04/1984`, `3-4-84`; day-first `25/12/1990` only when the US reading is impossible (an
+/// ambiguous all-numeric date has one reading, so a guesser gets one date per attempt); month names in either order (`March 4th, 1984`,
 /// `4 March 84`); compact `03041984`, `030484`, `19840304`. Two-digit years use `pivot_yy` (see
 /// [`expand_year`]). Returns at most [`MAX_DATE_READINGS`], deduplicated.
 pub fn date_readings(s: &str, pivot_yy: u32) -> Vec<Date> {
@@ -515,8 +515,9 @@ pub fn date_readings(s: &str, pivot_yy: u32) -> Vec<Date> {
             } else {
                 let y = expand_year(*c, *lc, pivot_yy);
                 if *lc == 2 || *lc == 4 {
-                    push(Date::new(y, *a, *b));
-                    push(Date::new(y, *b, *a));
+                    // US order first; day-first only when the US reading is impossible. Trying
+                    // both would give a guesser two birth dates per attempt.
+                    push(Date::new(y, *a, *b).or_else(|| Date::new(y, *b, *a)));
                 }
                 let _ = lb;
             }
@@ -527,13 +528,17 @@ pub fn date_readings(s: &str, pivot_yy: u32) -> Vec<Date> {
                 s.get(r).and_then(|p| p.parse::<u32>().ok()).unwrap_or(0)
             };
             if *l == 8 {
-                push(Date::new(part(0..4), part(4..6), part(6..8)));
-                push(Date::new(part(4..8), part(0..2), part(2..4)));
-                push(Date::new(part(4..8), part(2..4), part(0..2)));
+                push(
+                    Date::new(part(0..4), part(4..6), part(6..8))
+                        .or_else(|| Date::new(part(4..8), part(0..2), part(2..4)))
+                        .or_else(|| Date::new(part(4..8), part(2..4), part(0..2))),
+                );
             } else {
                 let y = expand_year(part(4..6), 2, pivot_yy);
-                push(Date::new(y, part(0..2), part(2..4)));
-                push(Date::new(y, part(2..4), part(0..2)));
+                push(
+                    Date::new(y, part(0..2), part(2..4))
+                        .or_else(|| Date::new(y, part(2..4), part(0..2))),
+                );
             }
         }
         _ => {}
@@ -617,13 +622,14 @@ mod tests {
     fn dates_in_many_orders() {
         let iso = |s: &str| date_readings(s, 26).iter().map(Date::iso).collect::<Vec<_>>();
         assert_eq!(iso("1984-03-04"), vec!["1984-03-04"]);
-        assert_eq!(iso("03/04/1984"), vec!["1984-03-04", "1984-04-03"]);
-        assert_eq!(iso("3-4-84"), vec!["1984-03-04", "1984-04-03"]);
+        assert_eq!(iso("03/04/1984"), vec!["1984-03-04"]);
+        assert_eq!(iso("3-4-84"), vec!["1984-03-04"]);
         assert_eq!(iso("25/12/1990"), vec!["1990-12-25"]);
         assert_eq!(iso("March 4th, 1984"), vec!["1984-03-04"]);
         assert_eq!(iso("4 March 84"), vec!["1984-03-04"]);
-        assert_eq!(iso("12 5 05"), vec!["2005-12-05", "2005-05-12"]);
-        assert_eq!(iso("03041984"), vec!["1984-03-04", "1984-04-03"]);
+        assert_eq!(iso("12 5 05"), vec!["2005-12-05"]);
+        assert_eq!(iso("03041984"), vec!["1984-03-04"]);
+        assert_eq!(iso("25121990"), vec!["1990-12-25"]);
         assert_eq!(iso("19840304"), vec!["1984-03-04"]);
         assert!(iso("February 30 2001").is_empty());
         assert!(iso("next tuesday").is_empty());

@@ -2,7 +2,8 @@
 //! even when speech-to-text or the caller spells them differently.
 //!
 //! The code is a simplified Metaphone, defined here so it is stable across releases (stored
-//! directories hold keyed hashes of these keys): on a folded ASCII token, rewrite the initial
+//! directories hold keyed hashes of these keys): on a folded ASCII token, merge doubled letters,
+//! rewrite the initial
 //! clusters (KN, GN, PN, WR -> N, N, N, R; WH -> W; X -> S), then the digraphs (PH -> F, CK -> K,
 //! SCH -> X, TCH/CH -> X except CHR -> KR, SH -> X, TH -> 0, GH -> silent except initially,
 //! DG -> J), then single letters into classes (B/P -> P, D/T -> T, C/G/K/Q -> K with soft C -> S
@@ -12,8 +13,10 @@
 
 /// Phonetic key of one name token (see the module doc for the definition).
 pub fn key(token: &str) -> String {
-    let s: Vec<u8> =
+    let mut s: Vec<u8> =
         token.bytes().filter(u8::is_ascii_alphabetic).map(|b| b.to_ascii_uppercase()).collect();
+    // Doubled letters sound like one ("Shharma", "Wrigght"): drop adjacent repeats first.
+    s.dedup();
     if s.is_empty() {
         return String::new();
     }
@@ -150,6 +153,8 @@ mod tests {
             ("cohen", "kohen"),
             ("reid", "reed"),
             ("gonzalez", "gonzales"),
+            ("sharma", "shharma"),
+            ("mccarthy", "mccartthy"),
         ] {
             assert_eq!(key(a), key(b), "{a} vs {b}");
             assert!(!key(a).is_empty());

@@ -528,6 +528,30 @@ fn rate(a: usize, b: usize) -> f64 {
     }
 }
 
+/// The claims as one caller turn, for the assist-mode evaluation (extraction then matching).
+pub fn render_text(c: &ClaimedFacts) -> String {
+    let mut parts = Vec::new();
+    if let Some(n) = &c.name {
+        parts.push(format!("Hi, my name is {n}."));
+    }
+    if let Some(d) = &c.birth_date {
+        parts.push(format!("My date of birth is {d}."));
+    }
+    if let Some(z) = &c.zip {
+        parts.push(format!("My zip code is {z}."));
+    }
+    if let Some(p) = &c.phone {
+        parts.push(format!("My phone number is {p}."));
+    }
+    if let Some(m) = &c.member_id {
+        parts.push(format!("My member ID is {m}."));
+    }
+    if let Some(m) = &c.mrn {
+        parts.push(format!("My medical record number is {m}."));
+    }
+    parts.join(" ")
+}
+
 /// Run every utterance through pure matching (no limiter: each impostor gets one attempt, which
 /// is the per-attempt rate; the limiter then bounds attempts per session, number and patient).
 pub fn evaluate(
@@ -535,11 +559,21 @@ pub fn evaluate(
     pop_ids: &[PatientResource],
     utts: &[Utterance],
 ) -> EvalCounts {
+    evaluate_with(verifier, pop_ids, utts, |u| u.claims.clone())
+}
+
+/// Like [`evaluate`], with the claims produced by `claims_of` (e.g. render then extract).
+pub fn evaluate_with(
+    verifier: &Verifier,
+    pop_ids: &[PatientResource],
+    utts: &[Utterance],
+    claims_of: impl Fn(&Utterance) -> ClaimedFacts,
+) -> EvalCounts {
     let dir = verifier.directory();
     let mut c = EvalCounts::default();
     for u in utts {
         let expected = pop_ids.get(u.target).map(|p| dir.patient_ref(&p.id));
-        let got = verifier.match_claims(&u.claims).map(|v| v.patient);
+        let got = verifier.match_claims(&claims_of(u)).map(|v| v.patient);
         match u.kind {
             CallerKind::True => {
                 c.true_callers += 1;

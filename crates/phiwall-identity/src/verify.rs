@@ -297,15 +297,18 @@ impl Verifier {
         self.match_claims_among(claims, &candidates, self.clock.now_secs())
     }
 
-    /// Patients whose family name matches a claimed token exactly or phonetically.
+    /// Patients whose name matches the claimed name (given and family). The index narrows by
+    /// family token first; the full name check then keeps the limiter's patient subjects to
+    /// patients actually named, not every patient sharing a surname sound.
     fn name_candidates(&self, name: &str) -> Vec<usize> {
         let key = self.directory.key();
+        let tokens = name_tokens(name);
         let mut out = Vec::new();
-        for t in name_tokens(name) {
-            let exact = self.directory.owners(Field::Family, &key.digest(Field::Family, &t));
+        for t in &tokens {
+            let exact = self.directory.owners(Field::Family, &key.digest(Field::Family, t));
             let ph = self.directory.owners(
                 Field::FamilyPhonetic,
-                &key.digest(Field::FamilyPhonetic, &phonetic::key(&t)),
+                &key.digest(Field::FamilyPhonetic, &phonetic::key(t)),
             );
             for o in exact.iter().chain(ph) {
                 if let Owner::Patient(i) = o {
@@ -315,6 +318,12 @@ impl Verifier {
                 }
             }
         }
+        out.retain(|i| {
+            self.directory
+                .patients()
+                .get(*i)
+                .is_some_and(|p| p.person.names.iter().any(|n| name_matches(key, n, &tokens)))
+        });
         out.sort_unstable();
         out
     }

@@ -49,6 +49,9 @@ enum Command {
     Keys(cmd::keys::KeysCommand),
     /// Report the encryption posture: ledger at rest, key files, key ages, config secrets.
     Posture(cmd::posture::PostureArgs),
+    /// Build the patient directory from FHIR, generate synthetic bundles, measure matching.
+    #[command(subcommand)]
+    Directory(cmd::directory::DirectoryCommand),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::run(a),
         Command::Keys(c) => cmd::keys::run(c),
         Command::Posture(a) => cmd::posture::run(a),
+        Command::Directory(c) => cmd::directory::run(c),
     };
     match result {
         Ok(code) => code,
