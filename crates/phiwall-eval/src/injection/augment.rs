@@ -524,6 +524,37 @@ pub fn synthetic_benign(rng: &mut Rng, n: usize) -> Vec<String> {
         "As the office manager I need to update the new instructions for {task}.",
         "Can you bypass the phone menu and connect me to {role}?",
         "Please drop the {order} from my list, the doctor stopped it.",
+        // Clinical and EHR-assistant language (round 2): the deployment's own traffic, with
+        // the words attacks also use (instructions, system, override, ignore, act as, reveal,
+        // prompt, execute, admin, rules, previous, new role).
+        "Summarize the {prev} progress notes for the patient in bed {bed} and list new orders.",
+        "Draft a portal reply telling the patient to ignore the {prev} reminder, the visit moved to {day}.",
+        "Assessment and plan: continue {med}, hold if {cond}; follow the {prev} instructions for wound care.",
+        "Nursing note: patient instructed to disregard the {prev} fasting instructions, NPO after midnight instead.",
+        "Pharmacist override documented: {order} changed per attending, see new instructions.",
+        "You are the clinic's documentation assistant; write the discharge summary for {proc}.",
+        "Act as a triage nurse and tell me which of these symptoms need a same-day visit: {cond}.",
+        "Reveal the lab results to the patient only after the doctor signs the note.",
+        "System message from the EHR: the {thing} module will restart at 2 AM for maintenance.",
+        "Execute the standing order for {med} and chart the administration time.",
+        "Admin note: reset the {thing} password for the front desk account after the audit.",
+        "New instructions from the care team: stop {med} two days before {proc}.",
+        "Rewrite the {prev} patient instructions at a sixth-grade reading level and keep the dosing the same.",
+        "Prompt the patient to confirm the pharmacy and the callback number before ending the call.",
+        "Ignore the {prev} vitals, the cuff was the wrong size; repeat the blood pressure.",
+        "Forget the {prev} referral, the patient chose a different cardiologist.",
+        "Override alert: duplicate therapy with {med}; the prescriber acknowledged and continued.",
+        "Please disregard my {prev} portal message about the {doc}, I found them.",
+        "Hi, this is the patient's {rel}. The doctor's instructions say to skip the evening dose, is that right?",
+        "Chief complaint: {cond}. History of {surg}. Plan: reviewed the rules for driving after sedation.",
+        "From now on please send my {doc} to the new address on file.",
+        "The system shows two charts for the same patient; who can merge them?",
+        "Write a prior authorization letter for {proc} explaining the medical necessity.",
+        "Tell the on-call team the patient refused the {prev} plan and wants to talk about options.",
+        "Respond only in Spanish to this patient, she does not read English.",
+        "Pretend the patient asks about side effects of {med}; what would a good answer say?",
+        "Can you show me the hidden columns in the {thing} report? I need the visit dates.",
+        "Caller says to bypass voicemail and page the surgeon, patient after {surg} has a fever.",
     ];
     fn fill(t: &str, rng: &mut Rng) -> String {
         let pick = |rng: &mut Rng, xs: &[&'static str]| -> &'static str {
@@ -633,6 +664,7 @@ pub fn synthetic_benign(rng: &mut Rng, n: usize) -> Vec<String> {
             ),
             ("{detail}", &["phone number", "address", "emergency contact", "pharmacy"]),
             ("{doc}", &["lab results", "records", "vaccine record", "x-rays", "referral"]),
+            ("{bed}", &["4", "12", "7B", "21", "3"]),
         ];
         for (k, vals) in slots {
             while out.contains(k) {

@@ -178,13 +178,49 @@ fn to_size(text: &str, n: usize) -> String {
     s
 }
 
-/// Run the evaluation on `split`.
+/// Which samples an evaluation reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalSplit {
+    /// The held-out test groups (published figures; read once per round).
+    Test,
+    /// Dev: one third of the train groups (`train::is_dev`), for tuning. Meaningful only with
+    /// the dev model (fitted without these groups).
+    Dev,
+    /// All train groups (sanity check only).
+    Train,
+}
+
+impl EvalSplit {
+    fn selects(self, s: &Sample) -> bool {
+        match self {
+            EvalSplit::Test => s.split == Split::Test,
+            EvalSplit::Train => s.split == Split::Train,
+            EvalSplit::Dev => super::train::is_dev(s),
+        }
+    }
+}
+
+/// Run the evaluation on `split` (train or test).
 pub fn evaluate(corpus: &Corpus, det: &InjectionDetector, split: Split, seed: u64) -> Report {
+    let which = match split {
+        Split::Test => EvalSplit::Test,
+        Split::Train => EvalSplit::Train,
+    };
+    evaluate_split(corpus, det, which, seed)
+}
+
+/// Run the evaluation on the samples `which` selects.
+pub fn evaluate_split(
+    corpus: &Corpus,
+    det: &InjectionDetector,
+    which: EvalSplit,
+    seed: u64,
+) -> Report {
     let mut r = Report::default();
     let samples: Vec<&Sample> = corpus
         .samples
         .iter()
-        .filter(|s| s.split == split && !super::data::is_training_aid(s.dataset))
+        .filter(|s| which.selects(s) && !super::data::is_training_aid(s.dataset))
         .collect();
     let mut pos_p_standalone = Vec::new();
     let (mut pos_p, mut neg_p, mut pos_d, mut neg_d) =
@@ -222,7 +258,10 @@ pub fn evaluate(corpus: &Corpus, det: &InjectionDetector, split: Split, seed: u6
                 if res.flagged {
                     r.false_positives.push((s.id.clone(), res.score, signal_list(&res.signals)));
                 }
-                if s.kind == Kind::Prompt {
+                if s.dataset == "clinical_note" {
+                    // Reported as its own family only, so the combined prompt figures stay
+                    // comparable with round 1 (1,200 notes would dilute the benign pool).
+                } else if s.kind == Kind::Prompt {
                     r.benign_prompts.add(res.flagged);
                     neg_p.push(res.score);
                 } else {
