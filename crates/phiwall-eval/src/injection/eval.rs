@@ -409,4 +409,34 @@ mod tests {
         let none = evaluate(&c, &det, Split::Train, 7);
         assert_eq!(none.attack_prompts.n, 0);
     }
+
+    #[test]
+    fn dev_reads_only_dev_groups_of_train_and_clinical_notes_stay_out_of_the_pool() {
+        let mk = |i: usize, dataset: &'static str, split: Split| Sample {
+            id: format!("{dataset}:{i}"),
+            dataset,
+            family: dataset.to_owned(),
+            label: Label::Benign,
+            kind: Kind::Prompt,
+            split,
+            language: None,
+            text: format!("When does the pharmacy open on day {i}?"),
+            payload: None,
+            is_context_dependent: false,
+        };
+        let mut samples: Vec<Sample> = (0..60).map(|i| mk(i, "wildguard", Split::Train)).collect();
+        samples.extend((0..10).map(|i| mk(100 + i, "wildguard", Split::Test)));
+        samples.push(mk(1, "clinical_note", Split::Train));
+        let c = Corpus { samples };
+        let n_dev = c
+            .samples
+            .iter()
+            .filter(|s| s.dataset == "wildguard" && crate::injection::train::is_dev(s))
+            .count();
+        assert!(n_dev > 5 && n_dev < 40, "about a third of train: {n_dev}");
+        let det = InjectionDetector::new(phiwall_scan::InjectionConfig::default()).unwrap();
+        let r = evaluate_split(&c, &det, EvalSplit::Dev, 7);
+        assert_eq!(r.benign_prompts.n, n_dev, "test rows and non-dev train rows are not read");
+        assert!(r.benign_families.keys().all(|k| k == "wildguard" || k == "clinical_note"));
+    }
 }
