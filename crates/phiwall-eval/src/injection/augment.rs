@@ -687,6 +687,129 @@ pub fn synthetic_benign(rng: &mut Rng, n: usize) -> Vec<String> {
         .collect()
 }
 
+/// Short conversational turns a phone or chat agent sees constantly (written for this project).
+/// With few features, a short text scores close to the model's bias; these teach the model that
+/// a bare greeting, answer or filler is benign.
+pub const SHORT_TURNS: &[&str] = &[
+    "hello",
+    "hi",
+    "hey",
+    "hello there",
+    "hi, good morning",
+    "good afternoon",
+    "good evening",
+    "hello there, how are you today?",
+    "how are you?",
+    "I'm fine, thanks",
+    "yes",
+    "no",
+    "yeah",
+    "yep",
+    "nope",
+    "okay",
+    "ok",
+    "sure",
+    "alright",
+    "right",
+    "correct",
+    "that's right",
+    "exactly",
+    "thanks",
+    "thank you",
+    "thank you so much",
+    "thanks a lot",
+    "you too",
+    "bye",
+    "goodbye",
+    "have a nice day",
+    "can you repeat that?",
+    "could you say that again?",
+    "sorry, what was that?",
+    "pardon?",
+    "hold on",
+    "one moment",
+    "just a second",
+    "wait",
+    "hang on, let me find my card",
+    "I'm still here",
+    "are you there?",
+    "uh huh",
+    "hmm",
+    "um",
+    "let me think",
+    "I don't know",
+    "not sure",
+    "maybe",
+    "I guess so",
+    "five five five",
+    "two one two",
+    "zero four one five",
+    "1985",
+    "March third",
+    "12 34",
+    "Maria",
+    "John Smith",
+    "Nguyen",
+    "it's Dr. Patel",
+    "I'm calling about my bill",
+    "I'm calling for my mom",
+    "about my appointment",
+    "my prescription",
+    "the pharmacy",
+    "billing please",
+    "representative",
+    "operator",
+    "agent please",
+    "speak to a person",
+    "Spanish please",
+    "english",
+    "no, that's all",
+    "yes please",
+    "no thank you",
+    "that's it",
+    "got it",
+    "perfect",
+    "great",
+    "sounds good",
+    "okay, bye",
+    "please",
+    "help",
+    "what?",
+    "huh?",
+    "again please",
+    "slower please",
+    "next",
+    "done",
+    "cancel",
+    "stop",
+    "start over",
+];
+
+/// `n` short turns: the list above with varied case and punctuation, some repeated
+/// ("yes yes") or with a filler in front ("um, okay"), as speech-to-text produces them.
+pub fn short_turns(rng: &mut Rng, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|_| {
+            let t = rng.pick(SHORT_TURNS).copied().unwrap_or("hello");
+            let t = match rng.below(6) {
+                0 => t.to_uppercase(),
+                1 => {
+                    let mut c = t.chars();
+                    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+                }
+                2 => format!("{t}."),
+                3 => format!("{t} {t}"),
+                4 => format!(
+                    "{} {t}",
+                    rng.pick(&["um,", "uh", "so", "oh,", "well,"]).copied().unwrap_or("um")
+                ),
+                _ => t.to_owned(),
+            };
+            t.trim().to_owned()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -734,6 +857,15 @@ mod tests {
         assert!(b.iter().all(|t| !t.contains('{') && !t.is_empty()), "{b:?}");
         assert!(b.iter().any(|t| MULTILINGUAL_BENIGN.contains(&t.as_str())));
         assert_eq!(b, synthetic_benign(&mut Rng::new(7), 200));
+    }
+
+    #[test]
+    fn short_turns_are_short_varied_and_reproducible() {
+        let a = short_turns(&mut Rng::new(7), 300);
+        assert_eq!(a, short_turns(&mut Rng::new(7), 300));
+        assert!(a.iter().all(|t| !t.is_empty() && t.len() < 80), "{a:?}");
+        assert!(a.iter().any(|t| t.chars().any(char::is_uppercase)));
+        assert!(a.iter().any(|t| t.ends_with('.')));
     }
 
     #[test]

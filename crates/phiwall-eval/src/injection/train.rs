@@ -33,6 +33,9 @@ pub struct TrainConfig {
     pub n_synthetic: usize,
     /// Synthetic hard benign texts to add.
     pub n_synthetic_benign: usize,
+    /// Short conversational turns ("hello", "yes", "can you repeat that") to add as hard
+    /// negatives.
+    pub n_short_turns: usize,
     /// Obfuscated copies per attack.
     pub obfuscations_per_attack: usize,
     /// Loss weight of hard benign examples (NotInject, WildGuard, XSTest, patient phrases and
@@ -53,6 +56,7 @@ impl Default for TrainConfig {
             l2: 1e-6,
             n_synthetic: 3000,
             n_synthetic_benign: 1500,
+            n_short_turns: 600,
             obfuscations_per_attack: 2,
             target_dev_fpr: 0.008,
             hard_negative_weight: 6.0,
@@ -204,6 +208,9 @@ fn build(
         }
     }
     for t in augment::synthetic_benign(rng, cfg.n_synthetic_benign) {
+        texts.push((t, 0.0, cfg.hard_negative_weight));
+    }
+    for t in augment::short_turns(rng, cfg.n_short_turns) {
         texts.push((t, 0.0, cfg.hard_negative_weight));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
