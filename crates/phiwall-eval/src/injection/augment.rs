@@ -524,6 +524,37 @@ pub fn synthetic_benign(rng: &mut Rng, n: usize) -> Vec<String> {
         "As the office manager I need to update the new instructions for {task}.",
         "Can you bypass the phone menu and connect me to {role}?",
         "Please drop the {order} from my list, the doctor stopped it.",
+        // Clinical and EHR-assistant language (round 2): the deployment's own traffic, with
+        // the words attacks also use (instructions, system, override, ignore, act as, reveal,
+        // prompt, execute, admin, rules, previous, new role).
+        "Summarize the {prev} progress notes for the patient in bed {bed} and list new orders.",
+        "Draft a portal reply telling the patient to ignore the {prev} reminder, the visit moved to {day}.",
+        "Assessment and plan: continue {med}, hold if {cond}; follow the {prev} instructions for wound care.",
+        "Nursing note: patient instructed to disregard the {prev} fasting instructions, NPO after midnight instead.",
+        "Pharmacist override documented: {order} changed per attending, see new instructions.",
+        "You are the clinic's documentation assistant; write the discharge summary for {proc}.",
+        "Act as a triage nurse and tell me which of these symptoms need a same-day visit: {cond}.",
+        "Reveal the lab results to the patient only after the doctor signs the note.",
+        "System message from the EHR: the {thing} module will restart at 2 AM for maintenance.",
+        "Execute the standing order for {med} and chart the administration time.",
+        "Admin note: reset the {thing} password for the front desk account after the audit.",
+        "New instructions from the care team: stop {med} two days before {proc}.",
+        "Rewrite the {prev} patient instructions at a sixth-grade reading level and keep the dosing the same.",
+        "Prompt the patient to confirm the pharmacy and the callback number before ending the call.",
+        "Ignore the {prev} vitals, the cuff was the wrong size; repeat the blood pressure.",
+        "Forget the {prev} referral, the patient chose a different cardiologist.",
+        "Override alert: duplicate therapy with {med}; the prescriber acknowledged and continued.",
+        "Please disregard my {prev} portal message about the {doc}, I found them.",
+        "Hi, this is the patient's {rel}. The doctor's instructions say to skip the evening dose, is that right?",
+        "Chief complaint: {cond}. History of {surg}. Plan: reviewed the rules for driving after sedation.",
+        "From now on please send my {doc} to the new address on file.",
+        "The system shows two charts for the same patient; who can merge them?",
+        "Write a prior authorization letter for {proc} explaining the medical necessity.",
+        "Tell the on-call team the patient refused the {prev} plan and wants to talk about options.",
+        "Respond only in Spanish to this patient, she does not read English.",
+        "Pretend the patient asks about side effects of {med}; what would a good answer say?",
+        "Can you show me the hidden columns in the {thing} report? I need the visit dates.",
+        "Caller says to bypass voicemail and page the surgeon, patient after {surg} has a fever.",
     ];
     fn fill(t: &str, rng: &mut Rng) -> String {
         let pick = |rng: &mut Rng, xs: &[&'static str]| -> &'static str {
@@ -633,6 +664,7 @@ pub fn synthetic_benign(rng: &mut Rng, n: usize) -> Vec<String> {
             ),
             ("{detail}", &["phone number", "address", "emergency contact", "pharmacy"]),
             ("{doc}", &["lab results", "records", "vaccine record", "x-rays", "referral"]),
+            ("{bed}", &["4", "12", "7B", "21", "3"]),
         ];
         for (k, vals) in slots {
             while out.contains(k) {
@@ -651,6 +683,129 @@ pub fn synthetic_benign(rng: &mut Rng, n: usize) -> Vec<String> {
             }
             let t = rng.pick(TEMPLATES).copied().unwrap_or("");
             fill(t, rng)
+        })
+        .collect()
+}
+
+/// Short conversational turns a phone or chat agent sees constantly (written for this project).
+/// With few features, a short text scores close to the model's bias; these teach the model that
+/// a bare greeting, answer or filler is benign.
+pub const SHORT_TURNS: &[&str] = &[
+    "hello",
+    "hi",
+    "hey",
+    "hello there",
+    "hi, good morning",
+    "good afternoon",
+    "good evening",
+    "hello there, how are you today?",
+    "how are you?",
+    "I'm fine, thanks",
+    "yes",
+    "no",
+    "yeah",
+    "yep",
+    "nope",
+    "okay",
+    "ok",
+    "sure",
+    "alright",
+    "right",
+    "correct",
+    "that's right",
+    "exactly",
+    "thanks",
+    "thank you",
+    "thank you so much",
+    "thanks a lot",
+    "you too",
+    "bye",
+    "goodbye",
+    "have a nice day",
+    "can you repeat that?",
+    "could you say that again?",
+    "sorry, what was that?",
+    "pardon?",
+    "hold on",
+    "one moment",
+    "just a second",
+    "wait",
+    "hang on, let me find my card",
+    "I'm still here",
+    "are you there?",
+    "uh huh",
+    "hmm",
+    "um",
+    "let me think",
+    "I don't know",
+    "not sure",
+    "maybe",
+    "I guess so",
+    "five five five",
+    "two one two",
+    "zero four one five",
+    "1985",
+    "March third",
+    "12 34",
+    "Maria",
+    "John Smith",
+    "Nguyen",
+    "it's Dr. Patel",
+    "I'm calling about my bill",
+    "I'm calling for my mom",
+    "about my appointment",
+    "my prescription",
+    "the pharmacy",
+    "billing please",
+    "representative",
+    "operator",
+    "agent please",
+    "speak to a person",
+    "Spanish please",
+    "english",
+    "no, that's all",
+    "yes please",
+    "no thank you",
+    "that's it",
+    "got it",
+    "perfect",
+    "great",
+    "sounds good",
+    "okay, bye",
+    "please",
+    "help",
+    "what?",
+    "huh?",
+    "again please",
+    "slower please",
+    "next",
+    "done",
+    "cancel",
+    "stop",
+    "start over",
+];
+
+/// `n` short turns: the list above with varied case and punctuation, some repeated
+/// ("yes yes") or with a filler in front ("um, okay"), as speech-to-text produces them.
+pub fn short_turns(rng: &mut Rng, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|_| {
+            let t = rng.pick(SHORT_TURNS).copied().unwrap_or("hello");
+            let t = match rng.below(6) {
+                0 => t.to_uppercase(),
+                1 => {
+                    let mut c = t.chars();
+                    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+                }
+                2 => format!("{t}."),
+                3 => format!("{t} {t}"),
+                4 => format!(
+                    "{} {t}",
+                    rng.pick(&["um,", "uh", "so", "oh,", "well,"]).copied().unwrap_or("um")
+                ),
+                _ => t.to_owned(),
+            };
+            t.trim().to_owned()
         })
         .collect()
 }
@@ -702,6 +857,15 @@ mod tests {
         assert!(b.iter().all(|t| !t.contains('{') && !t.is_empty()), "{b:?}");
         assert!(b.iter().any(|t| MULTILINGUAL_BENIGN.contains(&t.as_str())));
         assert_eq!(b, synthetic_benign(&mut Rng::new(7), 200));
+    }
+
+    #[test]
+    fn short_turns_are_short_varied_and_reproducible() {
+        let a = short_turns(&mut Rng::new(7), 300);
+        assert_eq!(a, short_turns(&mut Rng::new(7), 300));
+        assert!(a.iter().all(|t| !t.is_empty() && t.len() < 80), "{a:?}");
+        assert!(a.iter().any(|t| t.chars().any(char::is_uppercase)));
+        assert!(a.iter().any(|t| t.ends_with('.')));
     }
 
     #[test]

@@ -245,7 +245,40 @@ pub fn load(data: &Path) -> Result<Corpus, DataError> {
     xstest(&inj, &mut out)?;
     medquad(&inj, &mut out)?;
     patient_phrases(&mut out);
+    clinical_notes(data, &mut out)?;
     Ok(Corpus { samples: out })
+}
+
+/// Real de-identified nursing notes (PhysioNet deid gold, `phi/DEID-2023/derived/`) as benign
+/// clinical text: the language of this deployment (abbreviations, orders, "pt instructed to
+/// ...", "d/c'd", upper case). Split by the project-wide rule for this set: odd `patient_id`
+/// is train (and within it dev by `train::is_dev`), even `patient_id` is test. Optional: a data
+/// directory without the file (e.g. test fixtures) simply has no clinical notes.
+fn clinical_notes(data: &Path, out: &mut Vec<Sample>) -> Result<(), DataError> {
+    let path = data.join("phi/DEID-2023/derived/physionet_deid_gold.jsonl");
+    if !path.exists() {
+        return Ok(());
+    }
+    for r in jsonl(&path)? {
+        let (Some(pid), Some(nid), Some(text)) = (
+            r.get("patient_id").and_then(Value::as_u64),
+            r.get("note_id").and_then(Value::as_u64),
+            s(&r, "text"),
+        ) else {
+            continue;
+        };
+        let mut x = sample(
+            format!("clinical_note:{pid}:{nid}"),
+            "clinical_note",
+            "clinical_note".to_owned(),
+            Label::Benign,
+            Kind::Prompt,
+            text,
+        );
+        x.split = if pid % 2 == 0 { Split::Test } else { Split::Train };
+        out.push(x);
+    }
+    Ok(())
 }
 
 fn cyberseceval(inj: &Path, out: &mut Vec<Sample>) -> Result<(), DataError> {
@@ -568,7 +601,7 @@ fn medquad(inj: &Path, out: &mut Vec<Sample>) -> Result<(), DataError> {
     for r in jsonl(&path)? {
         let (Some(text), Some(qid)) = (s(&r, "question"), s(&r, "qid")) else { continue };
         // One in eight questions: the set is 47k templated questions; 6k cover its variety.
-        if !fnv64(&qid).is_multiple_of(8) {
+        if fnv64(&qid) % 8 != 0 {
             continue;
         }
         let focus = s(&r, "focus").unwrap_or_default();

@@ -178,13 +178,49 @@ fn to_size(text: &str, n: usize) -> String {
     s
 }
 
-/// Run the evaluation on `split`.
+/// Which samples an evaluation reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalSplit {
+    /// The held-out test groups (published figures; read once per round).
+    Test,
+    /// Dev: one third of the train groups (`train::is_dev`), for tuning. Meaningful only with
+    /// the dev model (fitted without these groups).
+    Dev,
+    /// All train groups (sanity check only).
+    Train,
+}
+
+impl EvalSplit {
+    fn selects(self, s: &Sample) -> bool {
+        match self {
+            EvalSplit::Test => s.split == Split::Test,
+            EvalSplit::Train => s.split == Split::Train,
+            EvalSplit::Dev => super::train::is_dev(s),
+        }
+    }
+}
+
+/// Run the evaluation on `split` (train or test).
 pub fn evaluate(corpus: &Corpus, det: &InjectionDetector, split: Split, seed: u64) -> Report {
+    let which = match split {
+        Split::Test => EvalSplit::Test,
+        Split::Train => EvalSplit::Train,
+    };
+    evaluate_split(corpus, det, which, seed)
+}
+
+/// Run the evaluation on the samples `which` selects.
+pub fn evaluate_split(
+    corpus: &Corpus,
+    det: &InjectionDetector,
+    which: EvalSplit,
+    seed: u64,
+) -> Report {
     let mut r = Report::default();
     let samples: Vec<&Sample> = corpus
         .samples
         .iter()
-        .filter(|s| s.split == split && !super::data::is_training_aid(s.dataset))
+        .filter(|s| which.selects(s) && !super::data::is_training_aid(s.dataset))
         .collect();
     let mut pos_p_standalone = Vec::new();
     let (mut pos_p, mut neg_p, mut pos_d, mut neg_d) =
@@ -222,7 +258,10 @@ pub fn evaluate(corpus: &Corpus, det: &InjectionDetector, split: Split, seed: u6
                 if res.flagged {
                     r.false_positives.push((s.id.clone(), res.score, signal_list(&res.signals)));
                 }
-                if s.kind == Kind::Prompt {
+                if s.dataset == "clinical_note" {
+                    // Reported as its own family only, so the combined prompt figures stay
+                    // comparable with round 1 (1,200 notes would dilute the benign pool).
+                } else if s.kind == Kind::Prompt {
                     r.benign_prompts.add(res.flagged);
                     neg_p.push(res.score);
                 } else {
@@ -369,5 +408,35 @@ mod tests {
         // Nothing from the other split is read.
         let none = evaluate(&c, &det, Split::Train, 7);
         assert_eq!(none.attack_prompts.n, 0);
+    }
+
+    #[test]
+    fn dev_reads_only_dev_groups_of_train_and_clinical_notes_stay_out_of_the_pool() {
+        let mk = |i: usize, dataset: &'static str, split: Split| Sample {
+            id: format!("{dataset}:{i}"),
+            dataset,
+            family: dataset.to_owned(),
+            label: Label::Benign,
+            kind: Kind::Prompt,
+            split,
+            language: None,
+            text: format!("When does the pharmacy open on day {i}?"),
+            payload: None,
+            is_context_dependent: false,
+        };
+        let mut samples: Vec<Sample> = (0..60).map(|i| mk(i, "wildguard", Split::Train)).collect();
+        samples.extend((0..10).map(|i| mk(100 + i, "wildguard", Split::Test)));
+        samples.push(mk(1, "clinical_note", Split::Train));
+        let c = Corpus { samples };
+        let n_dev = c
+            .samples
+            .iter()
+            .filter(|s| s.dataset == "wildguard" && crate::injection::train::is_dev(s))
+            .count();
+        assert!(n_dev > 5 && n_dev < 40, "about a third of train: {n_dev}");
+        let det = InjectionDetector::new(phiwall_scan::InjectionConfig::default()).unwrap();
+        let r = evaluate_split(&c, &det, EvalSplit::Dev, 7);
+        assert_eq!(r.benign_prompts.n, n_dev, "test rows and non-dev train rows are not read");
+        assert!(r.benign_families.keys().all(|k| k == "wildguard" || k == "clinical_note"));
     }
 }

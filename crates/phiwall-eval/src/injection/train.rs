@@ -33,6 +33,9 @@ pub struct TrainConfig {
     pub n_synthetic: usize,
     /// Synthetic hard benign texts to add.
     pub n_synthetic_benign: usize,
+    /// Short conversational turns ("hello", "yes", "can you repeat that") to add as hard
+    /// negatives.
+    pub n_short_turns: usize,
     /// Obfuscated copies per attack.
     pub obfuscations_per_attack: usize,
     /// Loss weight of hard benign examples (NotInject, WildGuard, XSTest, patient phrases and
@@ -53,6 +56,7 @@ impl Default for TrainConfig {
             l2: 1e-6,
             n_synthetic: 3000,
             n_synthetic_benign: 1500,
+            n_short_turns: 600,
             obfuscations_per_attack: 2,
             target_dev_fpr: 0.008,
             hard_negative_weight: 6.0,
@@ -98,6 +102,9 @@ pub struct TrainReport {
     pub dev_auc: f64,
     /// Dev TPR at FPR <= 1% (model only, prompts).
     pub dev_tpr_at_1pct: f64,
+    /// The calibrated model fitted without the dev groups (model file bytes), for
+    /// `phiwall eval injection --split dev --model`.
+    pub dev_model: Vec<u8>,
 }
 
 fn featurize(text: &str, cfg: &InjectionConfig) -> (Vec<u32>, Vec<f32>) {
@@ -203,6 +210,9 @@ fn build(
     for t in augment::synthetic_benign(rng, cfg.n_synthetic_benign) {
         texts.push((t, 0.0, cfg.hard_negative_weight));
     }
+    for t in augment::short_turns(rng, cfg.n_short_turns) {
+        texts.push((t, 0.0, cfg.hard_negative_weight));
+    }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
         let t = if rng.chance(0.3) {
             let o = ALL_OBFUSCATIONS
@@ -283,7 +293,6 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
     }
     // Dev: one third of train, by the same kind of group key (the family and a hash of the id
     // within families that were grouped upstream keeps near-duplicates together well enough).
-    let is_dev = |s: &Sample| fnv64(&format!("dev:{}:{}", s.family, group_of(s))).is_multiple_of(3);
     let (dev, fit_part): (Vec<&Sample>, Vec<&Sample>) = train.iter().partition(|s| is_dev(s));
     let mut rng = Rng::new(cfg.seed);
     let fit_ex = build(&fit_part, cfg, &mut rng, &icfg);
@@ -300,7 +309,11 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
         let e = Example { idx, val, y: 0.0, weight: 1.0 };
         let z = logit(&w0, b0, &e);
         if s.label == Label::Benign {
-            dev_benign.push(z);
+            // Clinical notes are reported but kept out of the calibration pool, so the bias
+            // target means the same as in round 1 (1,200 easy notes would loosen it).
+            if s.dataset != "clinical_note" {
+                dev_benign.push(z);
+            }
             dev_benign_ds.push((s.dataset, z));
         } else {
             dev_attack.push(z);
@@ -371,8 +384,16 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
         dev_document_threshold: (doc_threshold, doc_tpr, doc_benign.len(), doc_attack.len()),
         dev_auc: super::eval::auc(&dev_attack, &dev_benign),
         dev_tpr_at_1pct: super::eval::tpr_at_fpr(&dev_attack, &dev_benign, 0.01).0,
+        dev_model: dev_model.to_bytes(),
     };
     Ok((model, report))
+}
+
+/// Whether a train-split sample belongs to dev (one third of the train groups, by a hash of its
+/// family and group). Dev is where every tuning decision is made; `phiwall eval injection
+/// --split dev` reports on exactly these samples with the model fitted without them.
+pub fn is_dev(s: &Sample) -> bool {
+    s.split == Split::Train && fnv64(&format!("dev:{}:{}", s.family, group_of(s))) % 3 == 0
 }
 
 /// The group a sample's id belongs to for dev selection: the id without its last component.

@@ -417,6 +417,36 @@ mod tests {
     }
 
     #[test]
+    fn short_conversational_turns_stay_far_below_the_threshold() {
+        // Regression (gateway report): the shipped model flagged "hello" and "hello there, how
+        // are you today?"; the first round-2 model also "no" and "okay". Phone agents see these
+        // constantly.
+        let d = det();
+        for p in [
+            "hello",
+            "hello there, how are you today?",
+            "yes",
+            "no",
+            "okay",
+            "thanks",
+            "can you repeat that",
+            "hold on",
+            "five five five one two",
+            "Maria",
+            "I'm calling about my bill",
+        ] {
+            let r = d.scan(p);
+            assert!(r.score < 0.25, "{p}: {}", r.score);
+        }
+        // Turns the trainer never saw: not flagged, though not all far below (a one-word text
+        // with unseen words scores near the model's bias; "nah" is about 0.4).
+        for p in ["howdy", "mm-hmm", "nah", "one sec", "good morning to you"] {
+            let r = d.scan(p);
+            assert!(!r.flagged && r.score < 0.45, "{p}: {}", r.score);
+        }
+    }
+
+    #[test]
     fn benign_patient_prompt_passes() {
         let d = det();
         for p in [

@@ -3,8 +3,8 @@
 
 use crate::output;
 use anyhow::Context;
-use phiwall_eval::injection::data::{self, Split};
-use phiwall_eval::injection::eval::{self, Rate};
+use phiwall_eval::injection::data;
+use phiwall_eval::injection::eval::{self, EvalSplit, Rate};
 use phiwall_scan::{InjectionConfig, InjectionDetector};
 use std::collections::HashMap;
 use std::io::Write;
@@ -16,6 +16,9 @@ use std::process::ExitCode;
 pub enum SplitArg {
     /// Held-out groups (every published figure).
     Test,
+    /// Dev: one third of the train groups, for tuning. Needs `--model` with the dev model
+    /// (`phiwall train injection --dev-model`), since the shipped model was fitted on dev.
+    Dev,
     /// Training groups (sanity check only).
     Train,
 }
@@ -38,6 +41,9 @@ pub struct EvalInjectionArgs {
     /// Also print the first 160 characters of each miss and false positive.
     #[arg(long)]
     pub show_text: bool,
+    /// Model file to evaluate instead of the embedded one (e.g. the dev model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
     /// Seed for the robustness obfuscations.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
@@ -60,13 +66,30 @@ pub fn run(a: EvalInjectionArgs) -> anyhow::Result<ExitCode> {
     if let Some(t) = a.document_threshold {
         cfg.document_threshold = t;
     }
-    let det =
-        InjectionDetector::new(cfg.clone()).map_err(|e| output::Exit::usage(e.to_string()))?;
     let split = match a.split {
-        SplitArg::Test => Split::Test,
-        SplitArg::Train => Split::Train,
+        SplitArg::Test => EvalSplit::Test,
+        SplitArg::Dev => EvalSplit::Dev,
+        SplitArg::Train => EvalSplit::Train,
     };
-    let r = eval::evaluate(&corpus, &det, split, a.seed);
+    let det = match &a.model {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                output::Exit::input(format!("reading the model file: {}", e.kind()))
+            })?;
+            InjectionDetector::with_model_bytes(cfg.clone(), &bytes)
+                .map_err(|e| output::Exit::input(e.to_string()))?
+        }
+        None if split == EvalSplit::Dev => {
+            return Err(output::Exit::usage(
+                "the embedded model was fitted on dev; pass --model with the file written by \
+                 `phiwall train injection --dev-model`",
+            ));
+        }
+        None => {
+            InjectionDetector::new(cfg.clone()).map_err(|e| output::Exit::usage(e.to_string()))?
+        }
+    };
+    let r = eval::evaluate_split(&corpus, &det, split, a.seed);
     let mut out = output::stdout();
     let w = &mut out;
     writeln!(

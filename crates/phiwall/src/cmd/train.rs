@@ -23,6 +23,10 @@ pub struct TrainInjectionArgs {
     /// Where to write the model file.
     #[arg(long, default_value = "crates/phiwall-scan/data/injection/model.bin")]
     pub out: PathBuf,
+    /// Also write the calibrated dev model (fitted without the dev groups) here, for
+    /// `phiwall eval injection --split dev --model`.
+    #[arg(long)]
+    pub dev_model: Option<PathBuf>,
     /// Seed for augmentation, synthetic attacks and shuffling.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
@@ -82,5 +86,10 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         report.dev_document_fp_signals.iter().map(|(s, n)| format!("{s} x{n}")).collect();
     output::line(&format!("dev benign documents >= 0.6, signals: {}", sigs.join("; ")));
     output::line(&format!("wrote {}", a.out.display()));
+    if let Some(p) = &a.dev_model {
+        std::fs::write(p, &report.dev_model)
+            .map_err(|e| output::Exit::input(format!("writing the dev model: {}", e.kind())))?;
+        output::line(&format!("wrote dev model {}", p.display()));
+    }
     Ok(ExitCode::SUCCESS)
 }
