@@ -930,10 +930,8 @@ impl State {
     /// Record `ev` in the ledger (durably when fail-closed), emit it to the bus, and return
     /// `resp`, or the generic 503 when a fail-closed gateway could not write the record.
     async fn audited(&self, mut ev: Event, resp: Response) -> Response {
+        // `record` is true in fail-open mode even when the write failed (it logs that).
         if self.audit.record(&ev).await {
-            self.watch.emit(ev);
-            resp
-        } else if self.audit.is_fail_open() {
             self.watch.emit(ev);
             resp
         } else {
