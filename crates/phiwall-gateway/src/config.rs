@@ -124,6 +124,32 @@ pub struct RawConfig {
     /// App profiles (least privilege per calling application).
     #[serde(default)]
     pub apps: BTreeMap<String, RawApp>,
+    /// The audit ledger.
+    #[serde(default)]
+    pub audit: RawAudit,
+}
+
+/// `[audit]`: the encrypted, hash-chained audit ledger every request is recorded in.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAudit {
+    /// Ledger directory. Default `DATA_DIR/ledger`.
+    pub dir: Option<String>,
+    /// Key-encryption key source by reference: `file:PATH` (mode 0600) or `env:VAR`. Default
+    /// (development only): `file:DATA_DIR/ledger.kek`, created with mode 0600 on first start.
+    pub key: Option<String>,
+    /// `always` (default), `never` or a period like `10ms`.
+    pub fsync: Option<String>,
+    /// Sign a checkpoint after this many records. Default 10,000; 0 disables.
+    pub checkpoint_every_records: Option<u64>,
+    /// Sign a checkpoint when records are this many seconds old. Default 60; 0 disables.
+    pub checkpoint_interval_secs: Option<u64>,
+    /// Answer a request only once its audit record is durable. Default true.
+    pub fail_closed: Option<bool>,
+    /// Acknowledge answering requests whose audit record may be lost. Default false.
+    pub dangerous_audit_fail_open: Option<bool>,
+    /// Also write plain `events.jsonl` (events never carry PHI). Default true.
+    pub jsonl_events: Option<bool>,
 }
 
 /// `[server]`.
@@ -500,6 +526,36 @@ pub struct LimitsConfig {
     pub max_concurrent_streams: usize,
 }
 
+/// Where the ledger's key-encryption keys come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditKeySource {
+    /// A key file that must exist with mode 0600.
+    File(PathBuf),
+    /// An environment variable.
+    Env(String),
+    /// The development default: a 0600 file in the data directory, created on first start.
+    DevDefault(PathBuf),
+}
+
+/// Validated `[audit]`.
+#[derive(Debug, Clone)]
+pub struct AuditConfig {
+    /// Ledger directory.
+    pub dir: PathBuf,
+    /// Key source.
+    pub key: AuditKeySource,
+    /// Fsync policy.
+    pub fsync: phiwall_ledger::FsyncPolicy,
+    /// Checkpoint record trigger.
+    pub checkpoint_every_records: u64,
+    /// Checkpoint age trigger, seconds.
+    pub checkpoint_interval_secs: u64,
+    /// Answer without waiting for (or despite failing) the audit write.
+    pub is_fail_open: bool,
+    /// Keep the plain JSONL event file too.
+    pub is_jsonl_events: bool,
+}
+
 /// The validated configuration. Construct with [`RawConfig::validate`].
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -527,6 +583,8 @@ pub struct Config {
     pub models: BTreeMap<String, ModelRoute>,
     /// App profiles by name.
     pub apps: BTreeMap<String, AppPolicy>,
+    /// The audit ledger.
+    pub audit: AuditConfig,
 }
 
 /// One configuration problem: where, what, and how to fix it.
@@ -1013,8 +1071,11 @@ impl RawConfig {
             apps.insert(name.clone(), policy);
         }
 
+        let audit = self.audit_config(&data_dir, &mut push);
+
         if p.is_empty() {
             Ok(Config {
+                audit,
                 data_dir,
                 listen,
                 metrics_listen,
@@ -1030,6 +1091,66 @@ impl RawConfig {
             })
         } else {
             Err(ConfigError::Invalid(p))
+        }
+    }
+}
+
+impl RawConfig {
+    fn audit_config(
+        &self,
+        data_dir: &std::path::Path,
+        push: &mut impl FnMut(String, String, &str),
+    ) -> AuditConfig {
+        let a = &self.audit;
+        let key = match a.key.as_deref() {
+            None => AuditKeySource::DevDefault(data_dir.join("ledger.kek")),
+            Some(k) => match SecretRef::parse(k) {
+                Ok(SecretRef::Env(v)) => AuditKeySource::Env(v),
+                Ok(SecretRef::File(f)) => AuditKeySource::File(f),
+                Err(e) => {
+                    push(
+                        "audit.key".into(),
+                        e,
+                        "write key = \"file:/etc/phiwall/ledger.kek\" or \"env:PHIWALL_LEDGER_KEK\"",
+                    );
+                    AuditKeySource::DevDefault(data_dir.join("ledger.kek"))
+                }
+            },
+        };
+        let fsync = match a.fsync.as_deref() {
+            None => phiwall_ledger::FsyncPolicy::Always,
+            Some(f) => phiwall_ledger::FsyncPolicy::parse(f).unwrap_or_else(|| {
+                push(
+                    "audit.fsync".into(),
+                    format!("expected always, never or a period like 10ms, found {f:?}"),
+                    "write fsync = \"always\"",
+                );
+                phiwall_ledger::FsyncPolicy::Always
+            }),
+        };
+        let is_fail_open = a.dangerous_audit_fail_open.unwrap_or(false);
+        if a.fail_closed == Some(false) && !is_fail_open {
+            push(
+                "audit.fail_closed".into(),
+                "false without dangerous_audit_fail_open = true".into(),
+                "keep fail_closed = true, or acknowledge the risk with dangerous_audit_fail_open = true",
+            );
+        }
+        if a.fail_closed == Some(true) && is_fail_open {
+            push(
+                "audit.dangerous_audit_fail_open".into(),
+                "true while fail_closed = true: the two contradict".into(),
+                "remove one of them",
+            );
+        }
+        AuditConfig {
+            dir: a.dir.as_ref().map(PathBuf::from).unwrap_or_else(|| data_dir.join("ledger")),
+            key,
+            fsync,
+            checkpoint_every_records: a.checkpoint_every_records.unwrap_or(10_000),
+            checkpoint_interval_secs: a.checkpoint_interval_secs.unwrap_or(60),
+            is_fail_open,
+            is_jsonl_events: a.jsonl_events.unwrap_or(true),
         }
     }
 }

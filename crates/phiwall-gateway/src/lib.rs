@@ -3,13 +3,15 @@
 //! What it does: authenticate every request (API keys, JWT), apply per-app limits and policy,
 //! inspect every message for PHI and prompt injection before forwarding (forwarding needs the
 //! [`inspect::Scanned`] proof), inspect the model's output (streaming included, with a rolling
-//! window), restore tokenized PHI where allowed, and emit one event per request.
+//! window), restore tokenized PHI where allowed, and emit one event per request, recorded in the
+//! encrypted audit ledger before the answer leaves ([`audit`]).
 //!
 //! What it does not do: detection itself (that is `phiwall-scan`), key storage (that is
 //! `phiwall-store`), or event sinks (that is `phiwall-watch`). It never logs bodies.
 
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod error;

@@ -16,6 +16,7 @@
 //! header size limits cut off slow or oversized clients; every connection task is tracked so
 //! shutdown drains them.
 
+use crate::audit::AuditLog;
 use crate::auth::{Authenticator, JwtVerifier, PeerCertificate, Principal};
 use crate::config::{AppPolicy, Config, ModelRoute, SIM_MODEL};
 use crate::error::ApiError;
@@ -108,6 +109,8 @@ pub struct BuildOptions {
     pub injection: Option<Arc<dyn InputInspector>>,
     /// Rate limiter; default: in memory.
     pub limiter: Option<Arc<dyn RateLimiter>>,
+    /// Ledger key provider; default: the `[audit] key` source (KMS/HSM providers plug in here).
+    pub audit_key: Option<Arc<dyn phiwall_ledger::KeyProvider>>,
 }
 
 /// Shared request state.
@@ -124,6 +127,7 @@ pub struct State {
     key: RedactionKey,
     upstreams: Upstreams,
     watch: Watch,
+    audit: Arc<AuditLog>,
     clock: Arc<dyn Clock>,
     keys: Arc<dyn KeyStore>,
 }
@@ -221,10 +225,18 @@ impl Gateway {
         };
         let metrics = Arc::new(Metrics::default());
         let mut sinks = opts.sinks;
-        let path = cfg.data_dir.join("events.jsonl");
-        sinks.push(Box::new(
-            JsonlSink::open(&path).map_err(|e| b(format!("event file {}: {e}", path.display())))?,
-        ));
+        if cfg.audit.is_jsonl_events {
+            let path = cfg.data_dir.join("events.jsonl");
+            sinks.push(Box::new(
+                JsonlSink::open(&path)
+                    .map_err(|e| b(format!("event file {}: {e}", path.display())))?,
+            ));
+        }
+        let audit_key = match opts.audit_key {
+            Some(k) => Ok(k),
+            None => crate::audit::key_provider(&cfg.audit),
+        };
+        let audit = Arc::new(AuditLog::open_or_degraded(&cfg.audit, audit_key));
         let bus =
             EventBus::start(4096, sinks, metrics).map_err(|e| b(format!("event bus: {e}")))?;
         let state = State {
@@ -244,6 +256,7 @@ impl Gateway {
             key,
             upstreams,
             watch: bus.watch(),
+            audit,
             clock: opts.clock.unwrap_or_else(|| Arc::new(SystemClock::default())),
             keys,
             cfg,
@@ -316,7 +329,9 @@ impl Gateway {
             tracing::warn!("Shutdown grace period ended with connections still open");
         }
         let Gateway { state, bus, .. } = self;
+        let audit = state.audit.clone();
         drop(state);
+        tokio::task::spawn_blocking(move || audit.close()).await.ok();
         // Handlers hold Watch clones only while running; the bus drains what was queued.
         tokio::task::spawn_blocking(move || bus.shutdown()).await.ok();
         Ok(())
@@ -645,13 +660,21 @@ impl State {
         let mut ev =
             Event::new(Activity::Create, self.clock.unix_millis(), rid.clone(), endpoint.name());
         ev.session = session_id(req.headers());
+        if !self.audit.is_writable() {
+            ev.status = 503;
+            ev.outcome = Outcome::Failure;
+            ev.reason = Some("audit.unavailable");
+            ev.duration_us = elapsed_us(started);
+            self.watch.emit(ev);
+            return with_request_id(crate::audit::unavailable_response(), &rid);
+        }
         match self.clone().model_call(endpoint, req, &mut ev, started).await {
             Ok(r) => with_request_id(r, &rid),
             Err(e) => {
                 fill_error(&mut ev, &e);
                 ev.duration_us = elapsed_us(started);
-                self.watch.emit(ev);
-                with_request_id(e.into_response(), &rid)
+                let r = self.audited(ev, e.into_response()).await;
+                with_request_id(r, &rid)
             }
         }
     }
@@ -860,12 +883,10 @@ impl State {
         }
         ev.status = resp.status;
         ev.duration_us = elapsed_us(started);
-        self.watch.emit(std::mem::replace(
-            ev,
-            Event::new(Activity::Create, 0, String::new(), endpoint.name()),
-        ));
+        let done =
+            std::mem::replace(ev, Event::new(Activity::Create, 0, String::new(), endpoint.name()));
         let status = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::OK);
-        Ok((status, axum::Json(out)).into_response())
+        Ok(self.audited(done, (status, axum::Json(out)).into_response()).await)
     }
 
     fn acquire_stream(self: &Arc<Self>, id: &str) -> Result<StreamSlot, ApiError> {
@@ -902,8 +923,30 @@ impl State {
             }
         };
         ev.duration_us = elapsed_us(started);
-        self.watch.emit(ev);
+        let r = self.audited(ev, r).await;
         with_request_id(r, &rid)
+    }
+
+    /// Record `ev` in the ledger (durably when fail-closed), emit it to the bus, and return
+    /// `resp`, or the generic 503 when a fail-closed gateway could not write the record.
+    async fn audited(&self, mut ev: Event, resp: Response) -> Response {
+        // `record` is true in fail-open mode even when the write failed (it logs that).
+        if self.audit.record(&ev).await {
+            self.watch.emit(ev);
+            resp
+        } else {
+            ev.status = 503;
+            ev.outcome = Outcome::Failure;
+            ev.reason = Some("audit.unavailable");
+            self.watch.emit(ev);
+            crate::audit::unavailable_response()
+        }
+    }
+
+    /// Emit and queue for the ledger without waiting (streamed responses).
+    fn emit_nowait(&self, ev: Event) {
+        self.audit.record_nowait(&ev);
+        self.watch.emit(ev);
     }
 
     async fn ready(self: Arc<Self>) -> Response {
@@ -980,7 +1023,7 @@ impl Drop for SseState {
             ev.outcome = Outcome::Failure;
             ev.reason = Some("stream.client_closed");
             ev.duration_us = elapsed_us(self.started);
-            self.state.watch.emit(ev);
+            self.state.emit_nowait(ev);
         }
     }
 }
@@ -1003,7 +1046,7 @@ impl SseState {
             if let Some(e) = err {
                 fill_error(&mut ev, e);
             }
-            self.state.watch.emit(ev);
+            self.state.emit_nowait(ev);
         }
     }
 

@@ -1,6 +1,8 @@
 //! `phiwall posture`: the encryption posture report (issue #6 item 5). Ledger and key checks
 //! come from `phiwall_ledger::posture`; this module adds a text-level scan of a configuration
-//! file for plaintext secrets, weak TLS minimums and private-key files others can read.
+//! file for plaintext secrets, weak TLS minimums and private-key files others can read, and,
+//! when the file is a gateway configuration, listener TLS (mTLS), plaintext upstreams off
+//! loopback and the audit ledger settings.
 //!
 //! Exit codes: 0 no failing check, 1 at least one failing check, 2 usage error. Output never
 //! contains a secret value: findings name the file, line and key only.
@@ -124,6 +126,115 @@ fn scan_config(text: &str, name: &str, base: &Path) -> Vec<Finding> {
     out
 }
 
+/// Whether a URL's host is loopback (`localhost`, 127.0.0.0/8, `::1`).
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Checks that need the gateway's parsed configuration: listener TLS, upstream transport and
+/// the audit ledger's settings. A file that is not a valid gateway configuration is reported
+/// (with the parser's problem list, which names keys, never values) and not guessed at.
+fn gateway_checks(text: &str) -> Vec<Finding> {
+    use phiwall_gateway::config::{AuditKeySource, UpstreamKind};
+    let cfg = match phiwall_gateway::RawConfig::from_toml(text).and_then(|r| r.validate()) {
+        Ok(c) => c,
+        Err(e) => {
+            return vec![finding(
+                "tls.listener",
+                Status::Warn,
+                format!("not checked: not a valid gateway configuration ({e})"),
+            )]
+        }
+    };
+    let mut out = Vec::new();
+    let addr = cfg.listen;
+    match &cfg.tls {
+        Some(t) => out.push(finding(
+            "tls.listener",
+            Status::Pass,
+            format!(
+                "{addr}: TLS enabled (rustls, minimum TLS 1.2), mTLS {}",
+                if t.client_ca.is_some() { "required (client_ca set)" } else { "off" }
+            ),
+        )),
+        None if addr.ip().is_loopback() => out.push(finding(
+            "tls.listener",
+            Status::Warn,
+            format!("{addr}: plaintext HTTP on loopback only; acceptable behind a local TLS proxy"),
+        )),
+        None => out.push(finding(
+            "tls.listener",
+            Status::Fail,
+            format!("{addr}: plaintext HTTP off loopback; add [server.tls]"),
+        )),
+    }
+    let mut plain = 0;
+    for (name, u) in &cfg.upstreams {
+        if let UpstreamKind::OpenAi { base_url, .. } = &u.kind {
+            if base_url.starts_with("http://") && !is_loopback_url(base_url) {
+                plain += 1;
+                out.push(finding(
+                    "tls.upstream",
+                    Status::Fail,
+                    format!(
+                        "upstreams.{name}: plaintext http:// to a non-loopback host; use https://"
+                    ),
+                ));
+            }
+        }
+    }
+    if plain == 0 {
+        out.push(finding(
+            "tls.upstream",
+            Status::Pass,
+            format!("{} upstream(s): https or loopback only", cfg.upstreams.len()),
+        ));
+    }
+    let a = &cfg.audit;
+    out.push(if a.is_fail_open {
+        finding(
+            "audit.fail_closed",
+            Status::Fail,
+            "dangerous_audit_fail_open = true: requests are answered when audit records are lost"
+                .into(),
+        )
+    } else {
+        finding(
+            "audit.fail_closed",
+            Status::Pass,
+            format!("requests wait for a durable audit record ({})", a.dir.display()),
+        )
+    });
+    out.push(match &a.key {
+        AuditKeySource::DevDefault(p) => finding(
+            "audit.key_source",
+            Status::Warn,
+            format!(
+                "development default KEK file {} inside the data directory; set [audit] key to a file elsewhere or a KMS",
+                p.display()
+            ),
+        ),
+        AuditKeySource::File(p) => finding(
+            "audit.key_source",
+            Status::Pass,
+            format!("KEK file {} (mode checked when the ledger opens)", p.display()),
+        ),
+        AuditKeySource::Env(v) => {
+            finding("audit.key_source", Status::Pass, format!("KEK from environment variable {v}"))
+        }
+    });
+    out
+}
+
 /// Run `phiwall posture`.
 pub fn run(a: PostureArgs) -> anyhow::Result<ExitCode> {
     let now = SystemClock.now_micros();
@@ -142,18 +253,21 @@ pub fn run(a: PostureArgs) -> anyhow::Result<ExitCode> {
                 .map_err(|e| Exit::input(format!("cannot read {}: {e}", p.display())))?;
             let base = p.parent().unwrap_or(Path::new("."));
             findings.extend(scan_config(&text, &p.display().to_string(), base));
+            findings.extend(gateway_checks(&text));
         }
-        None => findings.push(finding(
-            "config.plaintext_secret",
-            Status::Warn,
-            "no --config given: configuration not scanned".into(),
-        )),
+        None => {
+            findings.push(finding(
+                "config.plaintext_secret",
+                Status::Warn,
+                "no --config given: configuration not scanned".into(),
+            ));
+            findings.push(finding(
+                "tls.listener",
+                Status::Warn,
+                "not checked: pass the gateway configuration with --config FILE".into(),
+            ));
+        }
     }
-    findings.push(finding(
-        "tls.listeners_and_upstreams",
-        Status::Warn,
-        "not checked: TLS versions, suites, certificate chains and expiry need the gateway's listener configuration".into(),
-    ));
     let failed = findings.iter().any(|f| f.status == Status::Fail);
     if a.json {
         output::line(&serde_json::to_string_pretty(
@@ -201,6 +315,32 @@ mod tests {
         );
         assert!(statuses("-----BEGIN RSA PRIVATE KEY-----\n")
             .contains(&("config.plaintext_secret", Status::Fail)));
+    }
+
+    fn gw(extra: &str) -> Vec<(&'static str, Status)> {
+        let text = format!(
+            "[upstreams.sim]\nkind = \"simulated\"\n[models.m]\nupstream = \"sim\"\n[apps.a]\nmodels = [\"m\"]\n{extra}"
+        );
+        gateway_checks(&text).into_iter().map(|f| (f.check, f.status)).collect()
+    }
+
+    #[test]
+    fn gateway_config_listener_upstream_and_audit() {
+        let d = gw("");
+        assert!(d.contains(&("tls.listener", Status::Warn)), "{d:?}");
+        assert!(d.contains(&("tls.upstream", Status::Pass)));
+        assert!(d.contains(&("audit.fail_closed", Status::Pass)));
+        assert!(d.contains(&("audit.key_source", Status::Warn)));
+        let u = gw("[upstreams.x]\nbase_url = \"http://models.example.com/v1\"\n[audit]\nkey = \"env:K\"\ndangerous_audit_fail_open = true\n");
+        assert!(u.contains(&("tls.upstream", Status::Fail)), "{u:?}");
+        assert!(u.contains(&("audit.fail_closed", Status::Fail)));
+        assert!(u.contains(&("audit.key_source", Status::Pass)));
+        let l = gw("[upstreams.x]\nbase_url = \"http://127.0.0.1:8000/v1\"\n");
+        assert!(l.contains(&("tls.upstream", Status::Pass)), "{l:?}");
+        assert_eq!(gateway_checks("nonsense = 1\n")[0].status, Status::Warn);
+        assert!(is_loopback_url("http://localhost:1/v1"));
+        assert!(is_loopback_url("http://[::1]:1/v1"));
+        assert!(!is_loopback_url("http://10.0.0.1/v1"));
     }
 
     #[test]
