@@ -601,7 +601,7 @@ fn medquad(inj: &Path, out: &mut Vec<Sample>) -> Result<(), DataError> {
     for r in jsonl(&path)? {
         let (Some(text), Some(qid)) = (s(&r, "question"), s(&r, "qid")) else { continue };
         // One in eight questions: the set is 47k templated questions; 6k cover its variety.
-        if fnv64(&qid) % 8 != 0 {
+        if !fnv64(&qid).is_multiple_of(8) {
             continue;
         }
         let focus = s(&r, "focus").unwrap_or_default();

@@ -393,7 +393,7 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
 /// family and group). Dev is where every tuning decision is made; `phiwall eval injection
 /// --split dev` reports on exactly these samples with the model fitted without them.
 pub fn is_dev(s: &Sample) -> bool {
-    s.split == Split::Train && fnv64(&format!("dev:{}:{}", s.family, group_of(s))) % 3 == 0
+    s.split == Split::Train && fnv64(&format!("dev:{}:{}", s.family, group_of(s))).is_multiple_of(3)
 }
 
 /// The group a sample's id belongs to for dev selection: the id without its last component.
