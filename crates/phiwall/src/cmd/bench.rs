@@ -19,6 +19,8 @@ use std::process::ExitCode;
 pub enum BenchCommand {
     /// Scanner throughput and latency against a regex baseline.
     Scan(BenchScanArgs),
+    /// Audit ledger: group-commit append, verify and proof throughput (same as `phiwall log bench`).
+    Ledger(super::log::BenchArgs),
 }
 
 /// Output format.
@@ -64,6 +66,7 @@ fn parse_format(s: &str) -> Result<Format, String> {
 pub fn run(c: BenchCommand) -> anyhow::Result<ExitCode> {
     match c {
         BenchCommand::Scan(a) => scan(a),
+        BenchCommand::Ledger(a) => super::log::bench(a),
     }
 }
 

@@ -610,7 +610,7 @@ fn append(a: AppendArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
+pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     let cfg = phiwall_ledger::bench::BenchConfig {
         events: a.events,
         event_bytes: a.event_bytes,
