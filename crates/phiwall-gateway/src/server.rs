@@ -352,7 +352,7 @@ async fn accept_loop(
             r = listener.accept() => r,
             () = cancel.cancelled() => return,
         };
-        let (tcp, _peer) = match accepted {
+        let (tcp, remote) = match accepted {
             Ok(x) => x,
             Err(e) => {
                 tracing::warn!(error = %e, "Accept failed");
@@ -375,12 +375,12 @@ async fn accept_loop(
                             .peer_certificates()
                             .and_then(|c| c.first())
                             .map(|c| PeerCertificate::from_der(c.as_ref()));
-                        serve_conn(stream, app, peer, header_timeout, cancel).await
+                        serve_conn(stream, app, peer, remote, header_timeout, cancel).await
                     }
                     Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
                     Err(_) => tracing::debug!("TLS handshake timed out"),
                 },
-                None => serve_conn(tcp, app, None, header_timeout, cancel).await,
+                None => serve_conn(tcp, app, None, remote, header_timeout, cancel).await,
             }
         });
     }
@@ -390,6 +390,7 @@ async fn serve_conn<S>(
     stream: S,
     app: Router,
     peer: Option<PeerCertificate>,
+    remote: SocketAddr,
     header_timeout: Duration,
     cancel: CancellationToken,
 ) where
@@ -403,6 +404,7 @@ async fn serve_conn<S>(
         if let Some(p) = &peer {
             req.extensions_mut().insert(p.clone());
         }
+        req.extensions_mut().insert(ClientAddr(remote));
         async move { app.oneshot(req).await }
     });
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
@@ -564,6 +566,10 @@ async fn read_body(mut body: Body, max: usize) -> Result<Bytes, ApiError> {
     Ok(Bytes::from(buf))
 }
 
+/// The TCP peer of a connection (the client system: an agent backend, a browser, a proxy).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub SocketAddr);
+
 fn session_id(h: &HeaderMap) -> Option<String> {
     let v = h.get("x-session-id")?.to_str().ok()?;
     (!v.is_empty()
@@ -660,6 +666,7 @@ impl State {
         let mut ev =
             Event::new(Activity::Create, self.clock.unix_millis(), rid.clone(), endpoint.name());
         ev.session = session_id(req.headers());
+        ev.source_ip = req.extensions().get::<ClientAddr>().map(|a| a.0.ip().to_string());
         if !self.audit.is_writable() {
             ev.status = 503;
             ev.outcome = Outcome::Failure;

@@ -5,7 +5,7 @@
 //! (request ids, key prefixes, app and model names from configuration, reason classes) and
 //! finding kinds such as `phi.SSN` or `injection`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// OCSF class uid for API Activity.
@@ -35,7 +35,7 @@ impl Activity {
 }
 
 /// OCSF severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Normal traffic.
@@ -122,6 +122,16 @@ pub struct Event {
     /// Session id the client sent (an opaque id), when any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
+    /// The client's network address (the agent backend or user agent, not a patient).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<String>,
+    /// Keyed reference (HMAC, hex) of the caller number the telephony platform reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caller_ref: Option<String>,
+    /// Keyed references of the patients whose PHI this request released or targeted
+    /// (identity verification, disclosure control). Never names, ids or numbers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub patient_refs: Vec<String>,
     /// phiwall's request id.
     pub request_id: String,
     /// The endpoint, e.g. `chat.completions`.
@@ -170,6 +180,9 @@ impl Event {
             actor: Actor { auth: "none", ..Actor::default() },
             app: None,
             session: None,
+            source_ip: None,
+            caller_ref: None,
+            patient_refs: Vec::new(),
             request_id,
             endpoint,
             model: None,

@@ -8,11 +8,13 @@
 #![forbid(unsafe_code)]
 
 pub mod bus;
+pub mod detection;
 pub mod event;
 pub mod metrics;
 pub mod sink;
 
 pub use bus::{EventBus, Watch};
+pub use detection::{Detection, DetectionKind, Evidence, Principal, PrincipalKind};
 pub use event::{Activity, Actor, Event, Outcome, Severity};
 pub use metrics::Metrics;
 pub use sink::{JsonlSink, MemorySink, Sink};
