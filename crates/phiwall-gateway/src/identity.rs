@@ -131,7 +131,12 @@ pub struct Identity {
     sessions: Arc<dyn SessionStore>,
     scanner: Arc<Scanner>,
     clock: Arc<dyn crate::server::Clock>,
+    /// Saves since start; every [`PURGE_EVERY`] saves, expired sessions are deleted.
+    saves: std::sync::atomic::AtomicU64,
 }
+
+/// Expired sessions are never returned; they are deleted from the file every this many saves.
+const PURGE_EVERY: u64 = 256;
 
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -205,6 +210,7 @@ impl Identity {
             sessions,
             scanner,
             clock,
+            saves: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -251,6 +257,12 @@ impl Identity {
         let Some(id) = &ctx.id else { return Ok(()) };
         let data = serde_json::to_string(&ctx.data).map_err(|_| ApiError::Internal)?;
         let ttl = i64::try_from(self.cfg.session_ttl_secs).unwrap_or(i64::MAX);
+        let n = self.saves.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n.is_multiple_of(PURGE_EVERY) {
+            if let Err(e) = self.sessions.purge_expired(now) {
+                tracing::warn!(error = %e, "Purging expired sessions failed");
+            }
+        }
         self.sessions
             .put(&SessionRecord {
                 app: ctx.app.clone(),

@@ -6,6 +6,8 @@
 //! 1. authenticate (API key or JWT; no anonymous path)
 //! 2. limit requests (per key, then per app)
 //! 3. read the body (content type, size, time, UTF-8, JSON depth, JSON syntax)
+//!    3b. session (issue 5, `[identity]` only): whom the session is verified for; yields the
+//!    disclosure rules the output stage applies ([`crate::identity`])
 //! 4. policy (model, tools, messages, token caps) and token budget reservation
 //! 5. inspect input (PHI, injection) -> the `Scanned` proof, transforms applied
 //! 6. plant the canary, forward upstream (needs the proof)

@@ -252,11 +252,32 @@ async fn staff_scope_and_break_glass() {
     assert!(evs.iter().any(|e| finding(e, "access.break_glass") > 0));
 }
 
-/// Every file the gateway wrote (SQLite state, WAL, events, ledger) and every event: no
-/// plaintext directory value of any patient the tests used (names, DOB, phone, MRN), although
-/// the callers stated them and the model produced them.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_directory_plaintext_in_store_or_events() {
+#[derive(Clone, Default)]
+struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every file the gateway wrote (SQLite state, WAL, events, ledger), every event, every log line
+/// and error body: no plaintext directory value of any patient the tests used (names, DOB,
+/// phone, MRN, member id), although the callers stated them and the model produced them.
+#[tokio::test(flavor = "current_thread")]
+async fn no_directory_plaintext_in_store_events_or_logs() {
+    let logs = Buf::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
     let g = IdGateway::start().await;
     let ids = g.distinct_patients();
     let used: Vec<usize> = ids.iter().copied().take(4).collect();
@@ -271,6 +292,17 @@ async fn no_directory_plaintext_in_store_or_events() {
             .chat(&g.assist_key, Some(&sid), json!([{"role": "user", "content": intro}]), &[])
             .await;
     }
+    // Error bodies never echo claims: an unknown key and a wrong type, both holding PHI.
+    let p0 = &g.pop.patients[used[0]];
+    let mut errors = String::new();
+    for bad in [
+        json!({"name": p0.family, "nickname": p0.phone}),
+        json!({"name": [p0.family.clone(), p0.mrn.clone()]}),
+    ] {
+        let (s, v) = g.verify(&g.phone_key, "canary-bad", None, &bad).await;
+        assert_eq!(s, 400, "{v}");
+        errors.push_str(&v.to_string());
+    }
     let pop = g.pop.clone();
     let (dir, events) = g.stop().await;
     let mut needles: Vec<String> = Vec::new();
@@ -283,8 +315,11 @@ async fn no_directory_plaintext_in_store_or_events() {
     }
     needles.retain(|n| n.len() >= 4);
     let evs = serde_json::to_string(&events.events()).unwrap();
+    let log_text = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
     for n in &needles {
         assert!(!evs.contains(n.as_str()), "event stream holds {n:?}");
+        assert!(!log_text.contains(n.as_str()), "logs hold {n:?}");
+        assert!(!errors.contains(n.as_str()), "error bodies hold {n:?}");
     }
     let mut files = Vec::new();
     let mut stack = vec![dir.path().to_path_buf()];
