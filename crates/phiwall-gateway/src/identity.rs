@@ -105,6 +105,26 @@ pub struct SessionCtx {
     /// Stored state.
     pub data: SessionData,
     created_at: i64,
+    /// What the store held when loaded (data, caller reference, last update), to skip writes
+    /// that would change nothing but the expiry.
+    loaded: Option<(SessionData, Option<Digest>, i64)>,
+}
+
+/// A session used again within this many seconds of its last write keeps its row as is (the
+/// idle TTL moves at most this much less than exactly).
+const REFRESH_SECS: i64 = 30;
+
+impl SessionCtx {
+    fn needs_save(&self, now: i64) -> bool {
+        match &self.loaded {
+            None => true,
+            Some((data, caller, updated)) => {
+                *data != self.data
+                    || *caller != self.caller_ref
+                    || now.saturating_sub(*updated) >= REFRESH_SECS
+            }
+        }
+    }
 }
 
 /// Result of a verification attempt, for the HTTP layer.
@@ -236,6 +256,7 @@ impl Identity {
             caller_number,
             data: SessionData::default(),
             created_at: now,
+            loaded: None,
         };
         if let Some(id) = &ctx.id {
             if let Some(rec) =
@@ -244,9 +265,11 @@ impl Identity {
                 // Unreadable stored state fails closed to "not verified".
                 ctx.data = serde_json::from_str(&rec.data).unwrap_or_default();
                 ctx.created_at = rec.created_at;
+                let stored_caller = rec.caller_ref.as_deref().and_then(parse_digest);
                 if ctx.caller_ref.is_none() {
-                    ctx.caller_ref = rec.caller_ref.as_deref().and_then(parse_digest);
+                    ctx.caller_ref = stored_caller;
                 }
+                ctx.loaded = Some((ctx.data.clone(), stored_caller, rec.updated_at));
             }
         }
         Ok(ctx)
@@ -369,7 +392,9 @@ impl Identity {
                 if let Some(v) = ctx.data.verification {
                     push_ref(&mut ev.patient_refs, v.patient.hex());
                 }
-                self.save(&ctx, now)?;
+                if ctx.needs_save(now) {
+                    self.save(&ctx, now)?;
+                }
                 Ok(Some(Disclosure::new(self.guard.clone(), Access::Caller(ctx.data.verification))))
             }
         }
