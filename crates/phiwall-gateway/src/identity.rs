@@ -302,6 +302,12 @@ impl Identity {
             .map_err(|_| ApiError::StoreUnavailable)
     }
 
+    /// End a session (the call is over): its verification cannot be reused. The attempt
+    /// limiter's counters stay. Returns whether a live session existed.
+    pub fn end(&self, app: &str, id: &str) -> Result<bool, ApiError> {
+        self.sessions.delete(app, id).map_err(|_| ApiError::StoreUnavailable)
+    }
+
     /// Attempt a verification for the session and record the outcome on `ev`.
     pub fn verify(
         &self,

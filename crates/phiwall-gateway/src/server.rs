@@ -516,6 +516,16 @@ fn router(state: Arc<State>) -> Router {
                 }
             }),
         )
+        .route(
+            "/phiwall/v1/sessions/{id}",
+            axum::routing::delete({
+                let s = s.clone();
+                move |axum::extract::Path(id): axum::extract::Path<String>, req: Request| {
+                    let s = s.clone();
+                    async move { s.end_session(id, req).await }
+                }
+            }),
+        )
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
         .route(
             "/readyz",

@@ -89,6 +89,19 @@ async fn disclosure_follows_verification() {
     let (_, out) = g.chat(&g.other_key, Some("shared-id"), ask(&[p]), &[]).await;
     assert_absent(&out, &planted(pp), "other app, same session id");
 
+    // Ending the session (call over) forgets its verification.
+    let resp = g
+        .client
+        .delete(g.url("/phiwall/v1/sessions/shared-id"))
+        .bearer_auth(&g.phone_key)
+        .send()
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
+    assert_eq!(v["ended"], true, "{v}");
+    let (_, out) = g.chat(&g.phone_key, Some("shared-id"), ask(&[p]), &[]).await;
+    assert_absent(&out, &planted(pp), "ended session");
+
     // A representative gets the patient's data.
     let (r, rep_name) = g.representative();
     let mut facts = g.facts(r);
