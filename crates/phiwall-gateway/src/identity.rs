@@ -451,13 +451,18 @@ impl Identity {
 
     fn staff_principal(&self, p: &Principal, app: &IdentityApp) -> phiwall_identity::Principal {
         let (roles, care_team) = match &p.claims {
-            Some(c) => (
-                c.strings(&app.roles_claim),
-                c.strings(&app.care_team_claim)
+            Some(c) => {
+                let mut team: Vec<_> = c
+                    .strings(&app.care_team_claim)
                     .iter()
                     .map(|id| self.directory.patient_ref(id))
-                    .collect(),
-            ),
+                    .collect();
+                // The directory's care teams of the practitioner the token names.
+                for prac in c.strings(&app.practitioner_claim) {
+                    team.extend(self.directory.patients_in_care_of(&prac));
+                }
+                (c.strings(&app.roles_claim), team)
+            }
             None => (app.key_roles.clone(), Vec::new()),
         };
         phiwall_identity::Principal { id: p.limit_id(), roles, care_team }

@@ -256,6 +256,14 @@ async fn staff_scope_and_break_glass() {
         )
         .await;
     assert_present(&out, &[pb.family.clone(), pb.mrn.clone()], "break-glass");
+    // Care team from the directory: the token names the practitioner (SMART `fhirUser`), the
+    // directory's generalPractitioner links give the patients (the fixture uses prac-{i % 7}).
+    let c = ids.iter().copied().find(|&i| i % 7 != b % 7).unwrap();
+    let gp = g.jwt(json!({"iss": "https://idp.test/", "aud": "phiwall", "sub": "dr-7", "exp": exp,
+        "phiwall_app": "ehr", "roles": ["clinician"], "fhirUser": format!("Practitioner/prac-{}", b % 7)}));
+    let (_, out) = g.chat(&gp, None, ask(&[b, c]), &[]).await;
+    assert_present(&out, &[pb.family.clone(), pb.mrn.clone()], "directory care team");
+    assert_absent(&out, &planted(&g.pop.patients[c]), "outside the directory care team");
     let (_, out) = g.chat(&billing, None, ask(&[a]), &[]).await;
     assert_absent(&out, &planted(pa), "role without PHI access");
     // An API key of the staff app has no roles configured: no PHI.
