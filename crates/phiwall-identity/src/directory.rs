@@ -372,6 +372,10 @@ impl Directory {
     /// Hash FHIR input into a directory. Representatives whose patient is not in the input are
     /// kept (their patient may arrive in another file) but can only match that patient's ref.
     pub fn build(key: DirectoryKey, input: &FhirInput) -> Directory {
+        let mut teams: HashMap<&str, Vec<&String>> = HashMap::new();
+        for (pid, members) in &input.care_teams {
+            teams.entry(pid.as_str()).or_default().extend(members);
+        }
         let patients = input
             .patients
             .iter()
@@ -379,13 +383,7 @@ impl Directory {
                 let mut care_team: Vec<Digest> = p
                     .care_team
                     .iter()
-                    .chain(
-                        input
-                            .care_teams
-                            .iter()
-                            .filter(|(pid, _)| *pid == p.id)
-                            .flat_map(|(_, members)| members),
-                    )
+                    .chain(teams.get(p.id.as_str()).into_iter().flatten().copied())
                     .map(|r| key.digest(Field::Practitioner, r))
                     .collect();
                 care_team.sort_unstable();
