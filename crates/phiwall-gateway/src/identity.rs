@@ -114,15 +114,27 @@ pub struct SessionCtx {
 /// idle TTL moves at most this much less than exactly).
 const REFRESH_SECS: i64 = 30;
 
+/// What a request that used a session must write back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Write {
+    /// Nothing (used again shortly after the last write).
+    None,
+    /// Only the expiry: the data is what was read, and a concurrent request may have changed
+    /// it since (a failed re-verification must not be undone by a stale copy).
+    Touch,
+    /// The whole record (new session, or this request changed it).
+    Full,
+}
+
 impl SessionCtx {
-    fn needs_save(&self, now: i64) -> bool {
+    fn write_needed(&self, now: i64) -> Write {
         match &self.loaded {
-            None => true,
-            Some((data, caller, updated)) => {
-                *data != self.data
-                    || *caller != self.caller_ref
-                    || now.saturating_sub(*updated) >= REFRESH_SECS
+            None => Write::Full,
+            Some((data, caller, _)) if *data != self.data || *caller != self.caller_ref => {
+                Write::Full
             }
+            Some((_, _, updated)) if now.saturating_sub(*updated) >= REFRESH_SECS => Write::Touch,
+            Some(_) => Write::None,
         }
     }
 }
@@ -302,6 +314,15 @@ impl Identity {
             .map_err(|_| ApiError::StoreUnavailable)
     }
 
+    fn touch(&self, ctx: &SessionCtx, now: i64) -> Result<(), ApiError> {
+        let Some(id) = &ctx.id else { return Ok(()) };
+        let ttl = i64::try_from(self.cfg.session_ttl_secs).unwrap_or(i64::MAX);
+        self.sessions
+            .touch(&ctx.app, id, now, now.saturating_add(ttl))
+            .map(|_| ())
+            .map_err(|_| ApiError::StoreUnavailable)
+    }
+
     /// End a session (the call is over): its verification cannot be reused. The attempt
     /// limiter's counters stay. Returns whether a live session existed.
     pub fn end(&self, app: &str, id: &str) -> Result<bool, ApiError> {
@@ -406,8 +427,10 @@ impl Identity {
                 if let Some(v) = ctx.data.verification {
                     push_ref(&mut ev.patient_refs, v.patient.hex());
                 }
-                if ctx.needs_save(now) {
-                    self.save(&ctx, now)?;
+                match ctx.write_needed(now) {
+                    Write::Full => self.save(&ctx, now)?,
+                    Write::Touch => self.touch(&ctx, now)?,
+                    Write::None => {}
                 }
                 Ok(Some(Disclosure::new(self.guard.clone(), Access::Caller(ctx.data.verification))))
             }
