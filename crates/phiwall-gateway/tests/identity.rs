@@ -381,3 +381,36 @@ async fn no_directory_plaintext_in_store_events_or_logs() {
         assert!(!d.contains(&n.to_lowercase()), "directory holds {n:?}");
     }
 }
+
+/// The demo directory: `phiwall serve` on the built-in simulated model can switch identity on
+/// with a synthetic directory; with a real upstream the same setting is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn synthetic_demo_directory_only_with_the_simulated_model() {
+    use phiwall_gateway::identity_config::{RawIdentity, RawIdentityApp};
+    let dir = tempfile::tempdir().unwrap();
+    let mut raw = phiwall_gateway::RawConfig::builtin_default();
+    raw.data_dir = Some(dir.path().display().to_string());
+    let mut ident = RawIdentity { demo_synthetic_patients: Some(20), ..RawIdentity::default() };
+    ident.apps.insert(
+        "dev".into(),
+        RawIdentityApp { mode: Some("caller".into()), ..RawIdentityApp::default() },
+    );
+    raw.identity = Some(ident);
+    let cfg = raw.validate().unwrap();
+    let gw = phiwall_gateway::Gateway::build(cfg, Default::default()).unwrap();
+    drop(gw);
+    raw.upstreams.insert(
+        "real".into(),
+        phiwall_gateway::config::RawUpstream {
+            kind: None,
+            base_url: Some("https://api.example.invalid/v1".into()),
+            api_key: None,
+            timeout_secs: None,
+            connect_timeout_secs: None,
+            retries: None,
+            fallback: None,
+        },
+    );
+    let err = raw.validate().unwrap_err().to_string();
+    assert!(err.contains("identity.demo_synthetic_patients"), "{err}");
+}
