@@ -396,11 +396,10 @@ impl ContainmentStore for SqliteContainmentStore {
 
     fn revision(&self) -> Result<u64, Error> {
         self.with(|c| {
-            let r: i64 = c.query_row(
-                "SELECT revision FROM containment_meta WHERE id = 1",
-                [],
-                |r| r.get(0),
-            )?;
+            let r: i64 =
+                c.query_row("SELECT revision FROM containment_meta WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
             Ok(u64::try_from(r).unwrap_or(0))
         })
     }

@@ -90,7 +90,8 @@ const INC_COLS: &str = "id, status, severity, opened_at, updated_at, body";
 impl IncidentTx<'_> {
     /// Allocate the next incident number (1, 2, ...).
     pub fn next_number(&self) -> Result<u64, Error> {
-        self.tx.execute("UPDATE incident_meta SET next_number = next_number + 1 WHERE id = 1", [])?;
+        self.tx
+            .execute("UPDATE incident_meta SET next_number = next_number + 1 WHERE id = 1", [])?;
         let n: i64 =
             self.tx.query_row("SELECT next_number FROM incident_meta WHERE id = 1", [], |r| {
                 r.get(0)
@@ -272,7 +273,8 @@ impl SqliteIncidentStore {
                 "SELECT id, incident, time, body, seq FROM incident_outbox
                  WHERE seq IS NULL ORDER BY id LIMIT ?1",
             )?;
-            let rows = st.query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], row_to_outbox)?;
+            let rows =
+                st.query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], row_to_outbox)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }
