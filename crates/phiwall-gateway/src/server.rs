@@ -19,6 +19,7 @@
 use crate::audit::AuditLog;
 use crate::auth::{Authenticator, JwtVerifier, PeerCertificate, Principal};
 use crate::config::{AppPolicy, Config, ModelRoute, SIM_MODEL};
+use crate::containment::{Containment, Subject};
 use crate::error::ApiError;
 use crate::injection::{DetectorInspector, InputInspector};
 use crate::inspect::{self, Endpoint};
@@ -111,6 +112,8 @@ pub struct BuildOptions {
     pub limiter: Option<Arc<dyn RateLimiter>>,
     /// Ledger key provider; default: the `[audit] key` source (KMS/HSM providers plug in here).
     pub audit_key: Option<Arc<dyn phiwall_ledger::KeyProvider>>,
+    /// Containment store (issue 8); default: SQLite in the data directory.
+    pub containment: Option<Arc<dyn phiwall_store::ContainmentStore>>,
 }
 
 /// Shared request state.
@@ -130,6 +133,7 @@ pub struct State {
     audit: Arc<AuditLog>,
     clock: Arc<dyn Clock>,
     keys: Arc<dyn KeyStore>,
+    containment: Arc<Containment>,
 }
 
 /// A built gateway, ready to serve.
@@ -237,6 +241,22 @@ impl Gateway {
             None => crate::audit::key_provider(&cfg.audit),
         };
         let audit = Arc::new(AuditLog::open_or_degraded(&cfg.audit, audit_key));
+        let clock = opts.clock.unwrap_or_else(|| Arc::new(SystemClock::default()));
+        let containment_store: Arc<dyn phiwall_store::ContainmentStore> = match opts.containment {
+            Some(c) => c,
+            None => Arc::new(phiwall_store::SqliteContainmentStore::open(&cfg.data_dir).map_err(
+                |e| {
+                    b(format!(
+                        "cannot open the containment store in {}: {e}",
+                        cfg.data_dir.display()
+                    ))
+                },
+            )?),
+        };
+        let containment = Arc::new(
+            Containment::load(containment_store, clock.clone())
+                .map_err(|e| b(format!("containment state: {e}")))?,
+        );
         let bus =
             EventBus::start(4096, sinks, metrics).map_err(|e| b(format!("event bus: {e}")))?;
         let state = State {
@@ -257,8 +277,9 @@ impl Gateway {
             upstreams,
             watch: bus.watch(),
             audit,
-            clock: opts.clock.unwrap_or_else(|| Arc::new(SystemClock::default())),
+            clock,
             keys,
+            containment,
             cfg,
         };
         Ok(Gateway { state: Arc::new(state), bus, tls })
@@ -267,6 +288,16 @@ impl Gateway {
     /// The key store (to create keys before or while serving).
     pub fn key_store(&self) -> Arc<dyn KeyStore> {
         self.state.keys.clone()
+    }
+
+    /// Containment state (incident response refreshes it after a change).
+    pub fn containment(&self) -> Arc<Containment> {
+        self.state.containment.clone()
+    }
+
+    /// The audit ledger writer, when open (incident response appends its records through it).
+    pub fn audit_appender(&self) -> Option<Arc<phiwall_ledger::Appender>> {
+        self.state.audit.ledger_writer()
     }
 
     /// The metrics registry.
@@ -636,6 +667,18 @@ impl State {
         ev.actor.subject_ref = p.subject_ref.clone();
         let app = self.apps.get(&p.app).cloned().ok_or(ApiError::UnknownApp)?;
         ev.app = Some(app.name.clone());
+        // Incident response: refuse contained principals; safe mode tightens the policy.
+        self.containment.check(&Subject {
+            key_prefix: p.key_prefix.as_deref(),
+            app: &app.name,
+            session: ev.session.as_deref(),
+            source_ip: ev.source_ip.as_deref(),
+            caller_ref: ev.caller_ref.as_deref(),
+        })?;
+        let (app, tightened) = self.containment.effective_policy(app);
+        if let Some(a) = tightened {
+            ev.count_action(a, 1);
+        }
         let key_id = p.limit_id();
         self.limit(
             &format!("r:{key_id}"),
