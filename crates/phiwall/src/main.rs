@@ -47,6 +47,8 @@ enum Command {
     /// Create, list, revoke and rotate gateway API keys.
     #[command(subcommand)]
     Keys(cmd::keys::KeysCommand),
+    /// Incidents: list, show, assign, note, contain, recover, close, report (issue 8).
+    Incidents(cmd::incidents::IncidentArgs),
     /// Report the encryption posture: ledger at rest, key files, key ages, config secrets.
     Posture(cmd::posture::PostureArgs),
     /// Build the patient directory from FHIR, generate synthetic bundles, measure matching.
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::run(a),
         Command::Keys(c) => cmd::keys::run(c),
         Command::Posture(a) => cmd::posture::run(a),
+        Command::Incidents(a) => cmd::incidents::run(a),
         Command::Directory(c) => cmd::directory::run(c),
     };
     match result {

@@ -6,6 +6,7 @@ pub mod eval;
 pub mod eval_injection;
 pub mod eval_phi;
 pub mod generate;
+pub mod incidents;
 pub mod keys;
 pub mod log;
 pub mod log_keys;
