@@ -1,7 +1,9 @@
-//! State behind traits for phiwall: API keys, rate-limit counters, incidents and containment.
+//! State behind traits for phiwall: API keys, rate-limit counters, conversation sessions,
+//! incidents and containment.
 //!
 //! What this crate does: generate, hash, store, verify, revoke and rotate API keys
-//! ([`keys`]), and count requests and tokens per key and per app ([`limits`]). The embedded
+//! ([`keys`]), count requests and tokens per key and per app ([`limits`]), and keep
+//! per-app conversation sessions with a TTL ([`sessions`]). The embedded
 //! default keeps keys in one SQLite file in the data directory and counters in memory; incident
 //! records ([`incidents`]) and containment state ([`containment`]) live in their own SQLite files
 //! so the gateway and the CLI share them across processes and restarts; cluster
@@ -17,6 +19,7 @@ mod error;
 pub mod incidents;
 pub mod keys;
 pub mod limits;
+pub mod sessions;
 
 pub use containment::{
     ContainmentEntry, ContainmentKind, ContainmentStore, SqliteContainmentStore,
@@ -25,3 +28,4 @@ pub use error::Error;
 pub use incidents::{IncidentRow, IncidentTx, OutboxRow, SqliteIncidentStore};
 pub use keys::{ApiKey, KeyRecord, KeyRejection, KeyStore, SqliteKeyStore, VerifyError};
 pub use limits::{Decision, InMemoryLimiter, Quota, RateLimiter};
+pub use sessions::{SessionRecord, SessionStore, SqliteSessionStore};
