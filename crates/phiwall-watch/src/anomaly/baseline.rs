@@ -202,7 +202,7 @@ impl Profile {
         Some(Expected { mean: mean?, sigma: self.sigma[m] })
     }
 
-    /// Learned requests per hour at the hour of `now_ms` and the hours either side, taking the
+    /// Learned requests per hour at the hour of `now_ms` and two hours either side, taking the
     /// larger of the hour-of-week and hour-of-day estimates; and the principal's mean per hour.
     /// `None` until `min_hours` are learned.
     pub fn activity(&self, now_ms: i64, min_hours: u32) -> Option<(f64, f64)> {
@@ -212,7 +212,7 @@ impl Profile {
         let w = hour_of_week(now_ms.div_euclid(3_600_000));
         let m = Measure::Requests as usize;
         let mut at = 0.0f64;
-        for dw in [WEEK_HOURS - 1, 0, 1] {
+        for dw in [WEEK_HOURS - 2, WEEK_HOURS - 1, 0, 1, 2] {
             let ww = (w + dw) % WEEK_HOURS;
             if self.how_n[ww] > 0 {
                 at = at.max(f64::from(self.how[m][ww]));

@@ -50,10 +50,14 @@ pub struct AnomalyConfig {
     pub slow_floor_hour: f64,
     /// Slow exfiltration: least distinct patients in a sliding 24 h that can alarm.
     pub slow_floor_day: f64,
+    /// Slow exfiltration: a day must also exceed this multiple of the daily median.
+    pub slow_day_ratio: f64,
     /// PHI release: window, seconds.
     pub phi_window_secs: u64,
     /// PHI release: least entities released in the window that can alarm.
     pub phi_floor: f64,
+    /// PHI release: overdispersion of entity counts (one answer releases several at once).
+    pub phi_overdispersion: f64,
 
     /// Guard probing: window, seconds.
     pub probe_window_secs: u64,
@@ -99,12 +103,12 @@ pub struct AnomalyConfig {
     /// New source: an IPv4 address in a known /24 (IPv6: /64) counts as known.
     pub new_source_same_subnet_known: bool,
 
-    /// Off hours: learned requests per hour at this time (and the hours either side) below which
-    /// the hour counts as off.
+    /// Off hours: learned requests per hour at this time (and two hours either side) below
+    /// which the hour counts as off.
     pub off_hours_expected_max: f64,
     /// Off hours: least learned average requests per hour for the principal to have "hours".
     pub off_hours_min_mean: f64,
-    /// Off hours: least requests within 10 minutes at an off hour that alarm.
+    /// Off hours: least requests within the rate window at an off hour that alarm.
     pub off_hours_min_requests: f64,
 
     /// Extraction: window, seconds.
@@ -142,8 +146,10 @@ impl Default for AnomalyConfig {
             bulk_floor_principal: 10.0,
             slow_floor_hour: 25.0,
             slow_floor_day: 60.0,
+            slow_day_ratio: 2.0,
             phi_window_secs: 600,
-            phi_floor: 60.0,
+            phi_floor: 200.0,
+            phi_overdispersion: 8.0,
             probe_window_secs: 600,
             probe_min_session: 5.0,
             probe_min_principal: 12.0,
@@ -157,7 +163,7 @@ impl Default for AnomalyConfig {
             stuffing_distinct_keys: 4.0,
             stuffing_failures_any: 25.0,
             rate_window_secs: 300,
-            rate_floor: 60.0,
+            rate_floor: 150.0,
             token_floor: 150_000.0,
             new_source_min_events: 200,
             new_source_min_age_hours: 72,
@@ -165,7 +171,7 @@ impl Default for AnomalyConfig {
             new_source_same_subnet_known: true,
             off_hours_expected_max: 0.3,
             off_hours_min_mean: 1.0,
-            off_hours_min_requests: 3.0,
+            off_hours_min_requests: 5.0,
             extraction_window_secs: 600,
             extraction_min_requests: 40.0,
             extraction_near_share: 0.6,

@@ -314,13 +314,14 @@ fn count_threshold(
     floor: f64,
     exp: Option<Expected>,
     window_secs: u64,
+    od: f64,
 ) -> (f64, f64) {
     match exp {
         None => (0.0, floor),
         Some(e) => {
             let f = window_secs as f64 / 3600.0;
             let lambda = e.mean.max(0.0) * f;
-            let sigma = (cfg.overdispersion * lambda).sqrt().max(e.sigma * f.sqrt());
+            let sigma = (od * lambda).sqrt().max(e.sigma * f.sqrt());
             (lambda, floor.max(lambda * cfg.min_ratio).max(lambda + cfg.z * sigma))
         }
     }
@@ -620,6 +621,10 @@ impl AnomalyEngine {
             p.add(t, v);
         }
         let mh = cfg.min_history_hours;
+        // Aggregates (a key, an app, a source) alarm on volume only against a learned baseline:
+        // their normal volume is the sum of many people's and no static floor fits them all.
+        let aggregate =
+            matches!(kind, PrincipalKind::Key | PrincipalKind::App | PrincipalKind::SourceIp);
         let exp = |st: &PState, m: Measure| st.profile.as_ref().and_then(|p| p.expected(m, t, mh));
 
         // Bulk patient access and slow exfiltration.
@@ -630,25 +635,27 @@ impl AnomalyEngine {
             } else {
                 cfg.bulk_floor_principal
             };
+            let e = exp(st, Measure::Patients);
             let (base, thr) =
-                count_threshold(cfg, floor, exp(st, Measure::Patients), cfg.bulk_window_secs);
-            if observed >= thr {
+                count_threshold(cfg, floor, e, cfg.bulk_window_secs, cfg.overdispersion);
+            if observed >= thr && (e.is_some() || !aggregate) {
                 let e = ev_of(cfg.bulk_window_secs, observed, base, thr, "distinct patients");
                 fire(DetectionKind::BulkPatientAccess, st, e);
             }
             if st.profile.is_some() {
                 let hour = st.hour_patients.as_mut().map_or(0, |b| b.count(t)) as f64;
+                let e = exp(st, Measure::Patients);
                 let (base, thr) =
-                    count_threshold(cfg, cfg.slow_floor_hour, exp(st, Measure::Patients), 3600);
+                    count_threshold(cfg, cfg.slow_floor_hour, e, 3600, cfg.overdispersion);
                 let day = st.day_patients.as_mut().map_or(0, |b| b.count(t)) as f64;
                 let daily = st.profile.as_ref().and_then(|p| p.daily_patients());
-                if hour >= thr {
+                if hour >= thr && (e.is_some() || !aggregate) {
                     let e = ev_of(3600, hour, base, thr, "distinct patients");
                     fire(DetectionKind::SlowExfiltration, st, e);
                 } else if let Some((med, mad)) = daily {
                     let thr = cfg
                         .slow_floor_day
-                        .max(med * cfg.min_ratio)
+                        .max(med * cfg.slow_day_ratio)
                         .max(med + cfg.z * mad.max(med.sqrt()));
                     if day >= thr {
                         let e = ev_of(86_400, day, med, thr, "distinct patients");
@@ -661,9 +668,15 @@ impl AnomalyEngine {
         // PHI entities released.
         if f.phi_released > 0.0 {
             let observed = st.phi.as_ref().map_or(0.0, |w| w.sum(t)[0]);
-            let (base, thr) =
-                count_threshold(cfg, cfg.phi_floor, exp(st, Measure::Phi), cfg.phi_window_secs);
-            if observed >= thr {
+            let e = exp(st, Measure::Phi);
+            let (base, thr) = count_threshold(
+                cfg,
+                cfg.phi_floor,
+                e,
+                cfg.phi_window_secs,
+                cfg.phi_overdispersion,
+            );
+            if observed >= thr && (e.is_some() || !aggregate) {
                 let e = ev_of(cfg.phi_window_secs, observed, base, thr, "PHI entities released");
                 fire(DetectionKind::PhiReleaseSpike, st, e);
             }
@@ -706,8 +719,13 @@ impl AnomalyEngine {
         // Request and token rate against the learned hour.
         if st.profile.is_some() {
             let [reqs, toks] = st.rate.sum(t);
-            let (base, thr) =
-                count_threshold(cfg, cfg.rate_floor, exp(st, Measure::Requests), cfg.rate_window_secs);
+            let (base, thr) = count_threshold(
+                cfg,
+                cfg.rate_floor,
+                exp(st, Measure::Requests),
+                cfg.rate_window_secs,
+                cfg.overdispersion,
+            );
             if exp(st, Measure::Requests).is_some() && reqs >= thr {
                 let e = ev_of(cfg.rate_window_secs, reqs, base, thr, "requests");
                 fire(DetectionKind::RequestRateSpike, st, e);
