@@ -44,8 +44,12 @@ pub struct AnomalyConfig {
     pub bulk_window_secs: u64,
     /// Bulk access: least distinct patients that can alarm for a session or caller.
     pub bulk_floor_session: f64,
-    /// Bulk access: least distinct patients that can alarm for a key, user, app or source.
+    /// Bulk access: least distinct patients that can alarm for a user.
     pub bulk_floor_principal: f64,
+    /// Bulk access: least distinct patients that can alarm for a key, app or source (their
+    /// count in a minute is the number of concurrent conversations, which hourly baselines do
+    /// not see).
+    pub bulk_floor_aggregate: f64,
     /// Slow exfiltration: least distinct patients in a sliding hour that can alarm.
     pub slow_floor_hour: f64,
     /// Slow exfiltration: least distinct patients in a sliding 24 h that can alarm.
@@ -144,9 +148,10 @@ impl Default for AnomalyConfig {
             bulk_window_secs: 60,
             bulk_floor_session: 5.0,
             bulk_floor_principal: 10.0,
+            bulk_floor_aggregate: 20.0,
             slow_floor_hour: 25.0,
             slow_floor_day: 60.0,
-            slow_day_ratio: 2.0,
+            slow_day_ratio: 3.0,
             phi_window_secs: 600,
             phi_floor: 200.0,
             phi_overdispersion: 8.0,
@@ -157,7 +162,7 @@ impl Default for AnomalyConfig {
             verify_window_secs: 600,
             verify_fail_session: 4.0,
             verify_sessions_per_patient: 3.0,
-            disclosure_min: 2.0,
+            disclosure_min: 3.0,
             stuffing_window_secs: 30,
             stuffing_failures: 8.0,
             stuffing_distinct_keys: 4.0,

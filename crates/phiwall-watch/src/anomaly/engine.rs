@@ -630,10 +630,10 @@ impl AnomalyEngine {
         // Bulk patient access and slow exfiltration.
         if !f.patients.is_empty() && kind != PrincipalKind::Patient {
             let observed = st.bulk.as_mut().map_or(0, |b| b.count(t)) as f64;
-            let floor = if matches!(kind, PrincipalKind::Session | PrincipalKind::Caller) {
-                cfg.bulk_floor_session
-            } else {
-                cfg.bulk_floor_principal
+            let floor = match kind {
+                PrincipalKind::Session | PrincipalKind::Caller => cfg.bulk_floor_session,
+                PrincipalKind::User => cfg.bulk_floor_principal,
+                _ => cfg.bulk_floor_aggregate,
             };
             let e = exp(st, Measure::Patients);
             let (base, thr) =

@@ -5,12 +5,14 @@
 //! - **phone agent** (`pk_phone_01`, one telephony backend address): calls through the day with a
 //!   morning peak, a lunch dip, a small Saturday morning, and the after-hours line at night; a call
 //!   verifies the caller (about 5% fail once, 1% twice and hang up), then releases the caller's
-//!   patient's data over a few turns;
+//!   patient's data over a few turns; daily volume varies ±25% and about one day in 14 is a
+//!   surge at 1.8 times the usual calls;
 //! - **portal chat** (`pk_portal_01`): logged-in patients (one JWT subject each) in the day and
 //!   evening; patients sometimes type an identifier that policy blocks;
 //! - **EHR assistant** (`pk_ehr_01`, staff workstations in one /24): 24 clinicians on fixed
-//!   weekly schedules with chart preparation at the start of their shift, and three doctors on a
-//!   night on-call rotation;
+//!   weekly schedules with chart preparation at the start of their shift, three doctors on a
+//!   night on-call rotation, and the irregular days real rosters have (an odd Saturday shift,
+//!   covering for a colleague at twice the usual patients, staying an hour late);
 //! - **billing assistant** (`pk_billing_01`): two billing staff on weekday office hours;
 //! - noise: an integration with a revoked key retrying every five minutes in office hours, and
 //!   rare false-positive injection findings.
@@ -193,8 +195,13 @@ fn portal_rate(dow: i64, hour: i64) -> f64 {
 
 fn phone_day(g: &mut Gen, day: i64) {
     let dow = day % 7;
+    // Day-to-day variation, and now and then a surge (a weather closure, a recall letter).
+    let mut busy = 0.8 + 0.5 * g.rng.f64();
+    if g.rng.chance(1.0 / 14.0) {
+        busy = 1.8;
+    }
     for hour in 0..24 {
-        let n = g.rng.poisson(phone_rate(dow, hour));
+        let n = g.rng.poisson(phone_rate(dow, hour) * busy);
         for _ in 0..n {
             let start = START_MS + day * DAY + hour * HOUR + g.rng.range(0, HOUR as u64) as i64;
             phone_call(g, start);
@@ -345,7 +352,12 @@ fn ehr_lookup(g: &mut Gen, s: &Staff, t: i64, patient: &str, requests: u64) {
 fn ehr_day(g: &mut Gen, day: i64, team: &[Staff]) {
     let dow = (day % 7) as usize;
     for s in team {
-        if s.days[dow] {
+        // Now and then a Saturday shift, covering for a colleague (twice the patients), or
+        // staying late.
+        let works = s.days[dow] || (dow == 5 && g.rng.chance(0.03));
+        let load = if g.rng.chance(0.05) { 7.0 } else { 3.5 };
+        let hours = if g.rng.chance(0.1) { 10 } else { 9 };
+        if works {
             let shift0 = START_MS + day * DAY + s.start_hour * HOUR + g.rng.range(0, 1_200_000) as i64;
             // Chart preparation: the day's first patients in about 25 minutes.
             let prep = g.rng.range(6, 14);
@@ -354,11 +366,11 @@ fn ehr_day(g: &mut Gen, day: i64, team: &[Staff]) {
                 let t = shift0 + (k as i64) * 110_000 + g.rng.range(0, 60_000) as i64;
                 ehr_lookup(g, s, t, &p, 1);
             }
-            for h in 0..9 {
+            for h in 0..hours {
                 if h == 4 && g.rng.chance(0.7) {
                     continue; // lunch
                 }
-                let n = g.rng.poisson(3.5);
+                let n = g.rng.poisson(load);
                 for _ in 0..n {
                     let p = g.patient().1;
                     let t = shift0 + 1_800_000 + h * HOUR + g.rng.range(0, HOUR as u64) as i64;
