@@ -353,12 +353,6 @@ fn cooldown_keeps_one_behaviour_to_one_detection() {
 
 #[test]
 fn replay_is_deterministic() {
-    let opts = EvalOptions { days: 21, warmup_days: 14, seed: 9, config: AnomalyConfig::default() };
-    let a = eval::run(&opts).unwrap();
-    let b = eval::run(&opts).unwrap();
-    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
-    assert_eq!(a.false_alarm_detections, b.false_alarm_detections);
-    assert!(a.scenarios.iter().all(|s| s.detected), "{:?}", a.scenarios);
     // Same events, same detections, detection for detection.
     let mut events = sim::normal_traffic(8, 4);
     events.extend(sim::inject(Scenario::BulkExfiltration, 8, 4).events);
@@ -367,6 +361,19 @@ fn replay_is_deterministic() {
     let y = run(&mut engine(), &events);
     assert_eq!(x, y);
     assert!(!x.is_empty());
+}
+
+/// The targets on one short run (seed 9 is neither a dev nor a test seed): every
+/// scenario detected, bulk exfiltration under 60 s, credential stuffing under 30 s, at most one
+/// false alarm per clinic-week.
+#[test]
+fn evaluation_meets_the_targets() {
+    let opts = EvalOptions { days: 21, warmup_days: 14, seed: 9, config: AnomalyConfig::default() };
+    let r = eval::run(&opts).unwrap();
+    for s in &r.scenarios {
+        assert!(s.detected && s.met_target, "{s:?}");
+    }
+    assert!(r.false_alarms_per_week <= 1.0, "{:?}", r.false_alarms_by_kind);
 }
 
 /// Every string a detection carries is an id or reference taken from the events, a request id,
@@ -384,9 +391,16 @@ fn detections_carry_no_phi() {
     for e in &mut events {
         e.model = Some(CANARY.into());
         e.count_finding(format!("input.phi.{CANARY}"), 1);
-        for s in [&e.actor.key_prefix, &e.actor.subject_ref, &e.app, &e.session, &e.source_ip, &e.caller_ref]
-            .into_iter()
-            .flatten()
+        for s in [
+            &e.actor.key_prefix,
+            &e.actor.subject_ref,
+            &e.app,
+            &e.session,
+            &e.source_ip,
+            &e.caller_ref,
+        ]
+        .into_iter()
+        .flatten()
         {
             allowed.insert(s.clone());
         }
@@ -407,7 +421,11 @@ fn detections_carry_no_phi() {
         for t in &det.techniques {
             assert!(t.starts_with("AML.T0") || t.starts_with("T1"), "{t}");
         }
-        assert!(det.evidence.measure.chars().all(|c| c.is_ascii_lowercase() || c == ' ' || c == '-' || c.is_ascii_uppercase()));
+        assert!(det
+            .evidence
+            .measure
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == ' ' || c == '-' || c.is_ascii_uppercase()));
     }
 }
 

@@ -164,9 +164,17 @@ impl Profile {
             }
             let x = x as f32;
             let s = &mut self.how[m][w];
-            *s = if self.how_n[w] == 0 { x } else { self.alpha_week * x + (1.0 - self.alpha_week) * *s };
+            *s = if self.how_n[w] == 0 {
+                x
+            } else {
+                self.alpha_week * x + (1.0 - self.alpha_week) * *s
+            };
             let s = &mut self.hod[m][d];
-            *s = if self.hod_n[d] == 0 { x } else { self.alpha_day * x + (1.0 - self.alpha_day) * *s };
+            *s = if self.hod_n[d] == 0 {
+                x
+            } else {
+                self.alpha_day * x + (1.0 - self.alpha_day) * *s
+            };
         }
         self.how_n[w] = self.how_n[w].saturating_add(1);
         self.hod_n[d] = self.hod_n[d].saturating_add(1);

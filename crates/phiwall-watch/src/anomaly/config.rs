@@ -241,7 +241,8 @@ mod tests {
     #[test]
     fn default_is_valid_and_partial_toml_parses() {
         assert!(AnomalyConfig::default().validate().is_empty());
-        let c: AnomalyConfig = serde_json::from_str(r#"{"z": 5.0, "bulk_window_secs": 30}"#).unwrap();
+        let c: AnomalyConfig =
+            serde_json::from_str(r#"{"z": 5.0, "bulk_window_secs": 30}"#).unwrap();
         assert_eq!(c.bulk_window_secs, 30);
         assert_eq!(c.max_principals, AnomalyConfig::default().max_principals);
         assert!(serde_json::from_str::<AnomalyConfig>(r#"{"zz": 1}"#).is_err());

@@ -174,7 +174,13 @@ struct Table {
 }
 
 impl Table {
-    fn touch(&mut self, kind: PrincipalKind, id: &str, t: i64, cfg: &AnomalyConfig) -> Option<&mut PState> {
+    fn touch(
+        &mut self,
+        kind: PrincipalKind,
+        id: &str,
+        t: i64,
+        cfg: &AnomalyConfig,
+    ) -> Option<&mut PState> {
         self.tick += 1;
         let i = kind_index(kind);
         if !self.maps[i].contains_key(id) {
@@ -256,14 +262,18 @@ const FLAG_FINDINGS: [&str; 6] = [
     "output.link_blocked",
 ];
 
-const FLAG_REASONS: [&str; 4] =
-    ["policy.injection", "policy.output_blocked", "policy.tool_not_allowed", "policy.model_not_allowed"];
+const FLAG_REASONS: [&str; 4] = [
+    "policy.injection",
+    "policy.output_blocked",
+    "policy.tool_not_allowed",
+    "policy.model_not_allowed",
+];
 
 impl<'a> Facts<'a> {
     fn of(ev: &'a Event, t: i64) -> Self {
         let find = |k: &str| f64::from(ev.findings.get(k).copied().unwrap_or(0));
-        let is_auth_failure = ev.outcome == Outcome::Denied
-            && ev.reason.is_some_and(|r| AUTH_FAILURES.contains(&r));
+        let is_auth_failure =
+            ev.outcome == Outcome::Denied && ev.reason.is_some_and(|r| AUTH_FAILURES.contains(&r));
         let flagged = FLAG_FINDINGS.iter().any(|k| ev.findings.get(*k).is_some_and(|&n| n > 0))
             || ev.reason.is_some_and(|r| FLAG_REASONS.contains(&r));
         let phi_released = if ev.outcome == Outcome::Success {
@@ -421,7 +431,8 @@ impl AnomalyEngine {
             self.observe_principal(kind, id, ev, &f, &mut cands);
         }
         if !f.is_auth_failure && f.verify_fail > 0.0 {
-            let who = ev.session.as_deref().or(ev.caller_ref.as_deref()).or(ev.source_ip.as_deref());
+            let who =
+                ev.session.as_deref().or(ev.caller_ref.as_deref()).or(ev.source_ip.as_deref());
             for p in f.patients.clone() {
                 self.observe_patient(p, who, ev, &f, &mut cands);
             }
@@ -486,11 +497,8 @@ impl AnomalyEngine {
         st.events += 1;
         st.ids.push(ev.request_id.clone());
         let mut fire = |k: DetectionKind, st: &PState, evidence: Evidence| {
-            let patient_refs = st
-                .patients
-                .as_ref()
-                .map(|p| p.newest(cfg.max_patient_refs))
-                .unwrap_or_default();
+            let patient_refs =
+                st.patients.as_ref().map(|p| p.newest(cfg.max_patient_refs)).unwrap_or_default();
             cands.push(Candidate {
                 kind: k,
                 principal: Principal::new(kind, id),
@@ -499,12 +507,8 @@ impl AnomalyEngine {
                 request_ids: st.ids.newest(cfg.max_request_ids),
             });
         };
-        let ev_of = |window_secs: u64, observed: f64, baseline: f64, threshold: f64, m: &str| Evidence {
-            window_secs,
-            observed,
-            baseline,
-            threshold,
-            measure: m.to_owned(),
+        let ev_of = |window_secs: u64, observed: f64, baseline: f64, threshold: f64, m: &str| {
+            Evidence { window_secs, observed, baseline, threshold, measure: m.to_owned() }
         };
 
         // Credential stuffing: auth failures from one source.
@@ -549,9 +553,8 @@ impl AnomalyEngine {
         }
         let mut new_in_hour = 0.0;
         if !f.patients.is_empty() && kind != PrincipalKind::Patient {
-            let recent = st
-                .patients
-                .get_or_insert_with(|| Box::new(Recent::new(cfg.max_patient_refs)));
+            let recent =
+                st.patients.get_or_insert_with(|| Box::new(Recent::new(cfg.max_patient_refs)));
             for p in &f.patients {
                 recent.push((*p).to_owned());
             }
@@ -590,7 +593,10 @@ impl AnomalyEngine {
         }
         let tracks_extraction = matches!(
             kind,
-            PrincipalKind::Key | PrincipalKind::User | PrincipalKind::Session | PrincipalKind::SourceIp
+            PrincipalKind::Key
+                | PrincipalKind::User
+                | PrincipalKind::Session
+                | PrincipalKind::SourceIp
         );
         if tracks_extraction {
             let x = st.extract.get_or_insert_with(|| {
@@ -601,7 +607,8 @@ impl AnomalyEngine {
             });
             let (shaped, near) = match f.shape {
                 Some(s) => {
-                    let near = x.shapes.iter().any(|&p| (p ^ s).count_ones() <= cfg.extraction_hamming);
+                    let near =
+                        x.shapes.iter().any(|&p| (p ^ s).count_ones() <= cfg.extraction_hamming);
                     if x.shapes.len() >= SHAPE_RING {
                         x.shapes.pop_front();
                     }
@@ -669,13 +676,8 @@ impl AnomalyEngine {
         if f.phi_released > 0.0 {
             let observed = st.phi.as_ref().map_or(0.0, |w| w.sum(t)[0]);
             let e = exp(st, Measure::Phi);
-            let (base, thr) = count_threshold(
-                cfg,
-                cfg.phi_floor,
-                e,
-                cfg.phi_window_secs,
-                cfg.phi_overdispersion,
-            );
+            let (base, thr) =
+                count_threshold(cfg, cfg.phi_floor, e, cfg.phi_window_secs, cfg.phi_overdispersion);
             if observed >= thr && (e.is_some() || !aggregate) {
                 let e = ev_of(cfg.phi_window_secs, observed, base, thr, "PHI entities released");
                 fire(DetectionKind::PhiReleaseSpike, st, e);
@@ -692,7 +694,8 @@ impl AnomalyEngine {
             };
             let share = if n > 0.0 { flagged / n } else { 0.0 };
             if flagged >= min && share >= ratio {
-                let e = ev_of(cfg.probe_window_secs, flagged, 0.0, min, "blocked or flagged requests");
+                let e =
+                    ev_of(cfg.probe_window_secs, flagged, 0.0, min, "blocked or flagged requests");
                 fire(DetectionKind::GuardProbing, st, e);
             }
         }
@@ -702,10 +705,18 @@ impl AnomalyEngine {
         if verify_touched && conversational {
             let [fails, disc, leak] = st.verify.as_ref().map_or([0.0; 3], |w| w.sum(t));
             if f.verify_fail > 0.0 && fails >= cfg.verify_fail_session {
-                let e = ev_of(cfg.verify_window_secs, fails, 0.0, cfg.verify_fail_session, "verification failures");
+                let e = ev_of(
+                    cfg.verify_window_secs,
+                    fails,
+                    0.0,
+                    cfg.verify_fail_session,
+                    "verification failures",
+                );
                 fire(DetectionKind::VerificationFailures, st, e);
             }
-            if (f.disclosure > 0.0 && disc >= cfg.disclosure_min) || (f.cross_leak > 0.0 && leak >= 1.0) {
+            if (f.disclosure > 0.0 && disc >= cfg.disclosure_min)
+                || (f.cross_leak > 0.0 && leak >= 1.0)
+            {
                 let (obs, thr) = if leak >= 1.0 { (leak, 1.0) } else { (disc, cfg.disclosure_min) };
                 let e = ev_of(cfg.verify_window_secs, obs, 0.0, thr, "disclosures prevented");
                 fire(DetectionKind::DisclosurePrevented, st, e);
@@ -749,7 +760,8 @@ impl AnomalyEngine {
             if let Some(ip) = ev.source_ip.as_deref().filter(|s| !s.is_empty()) {
                 let mature = st.events > cfg.new_source_min_events
                     && t.saturating_sub(st.first_ms)
-                        >= i64::try_from(cfg.new_source_min_age_hours).unwrap_or(i64::MAX / 4_000_000)
+                        >= i64::try_from(cfg.new_source_min_age_hours)
+                            .unwrap_or(i64::MAX / 4_000_000)
                             .saturating_mul(3_600_000);
                 let known = st.sources.as_ref().is_some_and(|s| {
                     s.newest(cfg.new_source_memory).iter().any(|k| {
@@ -757,7 +769,8 @@ impl AnomalyEngine {
                     })
                 });
                 if mature && !known {
-                    let seen = st.sources.as_ref().map_or(0, |s| s.newest(cfg.new_source_memory).len());
+                    let seen =
+                        st.sources.as_ref().map_or(0, |s| s.newest(cfg.new_source_memory).len());
                     let e = ev_of(0, 1.0, seen as f64, 0.0, "source not seen for this principal");
                     fire(DetectionKind::NewSource, st, e);
                 }
@@ -769,13 +782,21 @@ impl AnomalyEngine {
 
         // Off hours relative to the principal's learned hours.
         if matches!(kind, PrincipalKind::Key | PrincipalKind::User) {
-            if let Some((at, mean)) = st.profile.as_ref().and_then(|p| p.activity(t, cfg.min_history_hours.max(168))) {
+            if let Some((at, mean)) =
+                st.profile.as_ref().and_then(|p| p.activity(t, cfg.min_history_hours.max(168)))
+            {
                 let [reqs, _] = st.rate.sum(t);
                 if mean >= cfg.off_hours_min_mean
                     && at <= cfg.off_hours_expected_max
                     && reqs >= cfg.off_hours_min_requests
                 {
-                    let e = ev_of(cfg.rate_window_secs, reqs, at, cfg.off_hours_expected_max, "requests at a learned quiet hour");
+                    let e = ev_of(
+                        cfg.rate_window_secs,
+                        reqs,
+                        at,
+                        cfg.off_hours_expected_max,
+                        "requests at a learned quiet hour",
+                    );
                     fire(DetectionKind::OffHours, st, e);
                 }
             }
@@ -785,14 +806,28 @@ impl AnomalyEngine {
         if let Some(x) = st.extract.as_ref() {
             let [n, shaped, near, s1, s2] = x.w.sum(t);
             if n >= cfg.extraction_min_requests {
-                if shaped >= cfg.extraction_min_requests && near / shaped >= cfg.extraction_near_share {
-                    let e = ev_of(cfg.extraction_window_secs, near / shaped, 0.0, cfg.extraction_near_share, "share of near-identical request shapes");
+                if shaped >= cfg.extraction_min_requests
+                    && near / shaped >= cfg.extraction_near_share
+                {
+                    let e = ev_of(
+                        cfg.extraction_window_secs,
+                        near / shaped,
+                        0.0,
+                        cfg.extraction_near_share,
+                        "share of near-identical request shapes",
+                    );
                     fire(DetectionKind::ModelExtraction, st, e);
                 } else if shaped < n / 2.0 && n >= 2.0 * cfg.extraction_min_requests && s1 > 0.0 {
                     let mean = s1 / n;
                     let cv = (s2 / n - mean * mean).max(0.0).sqrt() / mean;
                     if cv <= cfg.extraction_token_cv {
-                        let e = ev_of(cfg.extraction_window_secs, cv, 0.0, cfg.extraction_token_cv, "prompt-token coefficient of variation");
+                        let e = ev_of(
+                            cfg.extraction_window_secs,
+                            cv,
+                            0.0,
+                            cfg.extraction_token_cv,
+                            "prompt-token coefficient of variation",
+                        );
                         fire(DetectionKind::ModelExtraction, st, e);
                     }
                 }
@@ -804,13 +839,23 @@ impl AnomalyEngine {
     }
 
     /// Merge candidates per kind, apply the cooldown, and build detections.
-    fn merge(&mut self, mut cands: Vec<Candidate>, names: &[(PrincipalKind, &str)], t: i64) -> Vec<Detection> {
+    fn merge(
+        &mut self,
+        mut cands: Vec<Candidate>,
+        names: &[(PrincipalKind, &str)],
+        t: i64,
+    ) -> Vec<Detection> {
         cands.sort_by(|a, b| {
-            (a.kind, kind_index(a.principal.kind), &a.principal.id)
-                .cmp(&(b.kind, kind_index(b.principal.kind), &b.principal.id))
+            (a.kind, kind_index(a.principal.kind), &a.principal.id).cmp(&(
+                b.kind,
+                kind_index(b.principal.kind),
+                &b.principal.id,
+            ))
         });
-        let cooldown = i64::try_from(self.cfg.cooldown_secs).unwrap_or(i64::MAX / 2000).saturating_mul(1000);
-        let realert = i64::try_from(self.cfg.realert_secs).unwrap_or(i64::MAX / 2000).saturating_mul(1000);
+        let cooldown =
+            i64::try_from(self.cfg.cooldown_secs).unwrap_or(i64::MAX / 2000).saturating_mul(1000);
+        let realert =
+            i64::try_from(self.cfg.realert_secs).unwrap_or(i64::MAX / 2000).saturating_mul(1000);
         let mut out = Vec::new();
         let mut i = 0;
         while i < cands.len() {
@@ -844,7 +889,11 @@ impl AnomalyEngine {
                                 s.last_alert = t;
                             }
                         }
-                        None => st.supp.push(Supp { kind, until, last_alert: if emit { t } else { last_alert } }),
+                        None => st.supp.push(Supp {
+                            kind,
+                            until,
+                            last_alert: if emit { t } else { last_alert },
+                        }),
                     }
                 }
             }

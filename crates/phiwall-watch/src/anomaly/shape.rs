@@ -87,7 +87,9 @@ mod tests {
     fn templated_prompts_share_a_shape_and_different_ones_do_not() {
         let a = request_shape("what is the dose of 40 mg for a 71 year old, please?");
         let b = request_shape("what is the dose of 80 mg for a 65 year old, please?");
-        let c = request_shape("I need to reschedule my appointment on Tuesday because my car broke down");
+        let c = request_shape(
+            "I need to reschedule my appointment on Tuesday because my car broke down",
+        );
         assert_eq!(a, b);
         assert!((a ^ c).count_ones() > 8, "{}", (a ^ c).count_ones());
         assert_eq!(request_shape(""), 0);

@@ -89,7 +89,9 @@ impl Rng {
 }
 
 fn hex_ref(prefix: &str, seed: u64, salt: u64, i: u64) -> String {
-    let mut r = Rng::new(seed.wrapping_mul(0x1000_0000_01B3) ^ salt.wrapping_mul(0xA24B_AED4_963E_E407) ^ i);
+    let mut r = Rng::new(
+        seed.wrapping_mul(0x1000_0000_01B3) ^ salt.wrapping_mul(0xA24B_AED4_963E_E407) ^ i,
+    );
     format!("{prefix}{:016x}", r.next_u64())
 }
 
@@ -215,7 +217,13 @@ fn phone_call(g: &mut Gen, start: i64) {
     let (pi, patient) = g.patient();
     let caller = hex_ref("cr_", g.seed, 2, pi);
     let second = g.rng.chance(0.08).then(|| g.patient().1);
-    let fails = if g.rng.chance(0.05) { 1 } else if g.rng.chance(0.01) { 2 } else { 0 };
+    let fails = if g.rng.chance(0.05) {
+        1
+    } else if g.rng.chance(0.01) {
+        2
+    } else {
+        0
+    };
     let turns = g.rng.range(3, 9);
     let mut t = start;
     let mut verified = false;
@@ -330,7 +338,8 @@ fn staff(seed: u64) -> Vec<Staff> {
 fn ehr_lookup(g: &mut Gen, s: &Staff, t: i64, patient: &str, requests: u64) {
     g.seq += 1;
     let session = format!("ehr-{:x}-{:x}", g.seed as u32, g.seq);
-    let ip = if g.rng.chance(0.1) { format!("10.0.3.{}", g.rng.range(11, 60)) } else { s.ip.clone() };
+    let ip =
+        if g.rng.chance(0.1) { format!("10.0.3.{}", g.rng.range(11, 60)) } else { s.ip.clone() };
     let mut t = t;
     for _ in 0..requests {
         let mut e = g.event(t, "ehr-assistant", "pk_ehr_01", &ip);
@@ -358,7 +367,8 @@ fn ehr_day(g: &mut Gen, day: i64, team: &[Staff]) {
         let load = if g.rng.chance(0.05) { 7.0 } else { 3.5 };
         let hours = if g.rng.chance(0.1) { 10 } else { 9 };
         if works {
-            let shift0 = START_MS + day * DAY + s.start_hour * HOUR + g.rng.range(0, 1_200_000) as i64;
+            let shift0 =
+                START_MS + day * DAY + s.start_hour * HOUR + g.rng.range(0, 1_200_000) as i64;
             // Chart preparation: the day's first patients in about 25 minutes.
             let prep = g.rng.range(6, 14);
             for k in 0..prep {
@@ -676,15 +686,11 @@ mod tests {
         let b = normal_traffic(7, 1);
         assert_eq!(a, b);
         assert!(a.windows(2).all(|w| w[0].time <= w[1].time));
-        let per_day: Vec<usize> = (0..7)
-            .map(|d| a.iter().filter(|e| (e.time - START_MS) / DAY == d).count())
-            .collect();
+        let per_day: Vec<usize> =
+            (0..7).map(|d| a.iter().filter(|e| (e.time - START_MS) / DAY == d).count()).collect();
         assert!(per_day[2] > 3000 && per_day[2] < 9000, "{per_day:?}");
         assert!(per_day[6] * 3 < per_day[2], "weekend lull: {per_day:?}");
-        let night = a
-            .iter()
-            .filter(|e| (e.time - START_MS).rem_euclid(DAY) < 5 * HOUR)
-            .count();
+        let night = a.iter().filter(|e| (e.time - START_MS).rem_euclid(DAY) < 5 * HOUR).count();
         assert!(night > 0, "on-call and after-hours traffic at night");
     }
 

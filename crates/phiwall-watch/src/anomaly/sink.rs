@@ -59,7 +59,8 @@ mod tests {
         let engine = AnomalyEngine::new(AnomalyConfig::default()).unwrap();
         let mut sink = AnomalySink::new(engine, Box::new(move |d| g.lock().unwrap().push(d)));
         for i in 0..40 {
-            let mut e = Event::new(Activity::Create, 1_000 + i * 100, format!("r{i}"), "chat.completions");
+            let mut e =
+                Event::new(Activity::Create, 1_000 + i * 100, format!("r{i}"), "chat.completions");
             e.outcome = Outcome::Denied;
             e.reason = Some("auth.key_unknown");
             e.status = 401;

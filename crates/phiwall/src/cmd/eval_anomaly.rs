@@ -48,8 +48,8 @@ pub fn run(a: EvalAnomalyArgs) -> anyhow::Result<ExitCode> {
     }
     let config = match &a.config {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("reading {}", p.display()))?;
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
             serde_json::from_str::<AnomalyConfig>(&text)
                 .map_err(|e| output::Exit::input(format!("{}: {e}", p.display())))?
         }
@@ -80,7 +80,11 @@ pub fn run(a: EvalAnomalyArgs) -> anyhow::Result<ExitCode> {
             "# phiwall eval anomaly (seed {}, {} days, warmup {} days, {} normal events)",
             r.seed, r.days, r.warmup_days, r.normal_events
         )?;
-        writeln!(w, "\n{:<22} {:>9} {:>14} {:>9}  detections naming the attacker", "scenario", "detected", "time to detect", "target")?;
+        writeln!(
+            w,
+            "\n{:<22} {:>9} {:>14} {:>9}  detections naming the attacker",
+            "scenario", "detected", "time to detect", "target"
+        )?;
         for s in &r.scenarios {
             let ttd = s.time_to_detect_secs.map_or("-".to_owned(), |t| format!("{t:.1} s"));
             let target = s.target_secs.map_or("-".to_owned(), |t| format!("< {t:.0} s"));
@@ -139,12 +143,16 @@ pub fn run(a: EvalAnomalyArgs) -> anyhow::Result<ExitCode> {
         writeln!(w, "## over {} seeds: false alarms per clinic-week, mean {fa:.2}", reports.len())?;
         let names: Vec<&str> = reports[0].scenarios.iter().map(|s| s.scenario).collect();
         for name in names {
-            let rs: Vec<_> = reports.iter().filter_map(|r| r.scenarios.iter().find(|s| s.scenario == name)).collect();
+            let rs: Vec<_> = reports
+                .iter()
+                .filter_map(|r| r.scenarios.iter().find(|s| s.scenario == name))
+                .collect();
             let det = rs.iter().filter(|s| s.detected).count();
             let mut t: Vec<f64> = rs.iter().filter_map(|s| s.time_to_detect_secs).collect();
             t.sort_by(f64::total_cmp);
             let worst = t.last().map_or("-".to_owned(), |x| format!("{x:.1} s"));
-            let med = if t.is_empty() { "-".to_owned() } else { format!("{:.1} s", t[t.len() / 2]) };
+            let med =
+                if t.is_empty() { "-".to_owned() } else { format!("{:.1} s", t[t.len() / 2]) };
             writeln!(w, "{name:<22} detected {det}/{}  median {med}  worst {worst}", rs.len())?;
         }
     }
