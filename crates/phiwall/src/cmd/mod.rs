@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod directory;
 pub mod eval;
+pub mod eval_anomaly;
 pub mod eval_injection;
 pub mod eval_phi;
 pub mod generate;
