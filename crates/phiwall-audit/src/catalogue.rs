@@ -213,15 +213,27 @@ fn evaluate_one(d: &ControlDef, checks: &[CheckResult]) -> Control {
     if d.coverage != Coverage::Addressed && !d.note.is_empty() && status != Status::Fail {
         fixes.push(format!("outside phiwall: {}", d.note));
     }
-    let failing: Vec<&str> =
-        mine.iter().filter(|c| c.status != Status::Pass).map(|c| c.title).collect();
+    let gaps: Vec<&str> = mine
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Partial))
+        .map(|c| c.summary.as_str())
+        .collect();
+    let unknown: Vec<&str> =
+        mine.iter().filter(|c| c.status == Status::Manual).map(|c| c.title).collect();
+    let mut parts = Vec::new();
+    if !gaps.is_empty() {
+        parts.push(gaps.join("; "));
+    }
+    if !unknown.is_empty() {
+        parts.push(format!("needs evidence or a person: {}", unknown.join("; ")));
+    }
     let summary = match d.coverage {
         Coverage::NotAddressed => format!("not addressed by phiwall: {}", d.note),
-        _ if failing.is_empty() && d.coverage == Coverage::Addressed => {
+        _ if parts.is_empty() && d.coverage == Coverage::Addressed => {
             format!("{} of {} checks pass", mine.len(), mine.len())
         }
-        _ if failing.is_empty() => format!("checks pass; partly outside phiwall: {}", d.note),
-        _ => format!("needs attention: {}", failing.join("; ")),
+        _ if parts.is_empty() => format!("checks pass; partly outside phiwall: {}", d.note),
+        _ => parts.join(". "),
     };
     Control {
         framework: d.framework,

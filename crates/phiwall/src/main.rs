@@ -49,6 +49,8 @@ enum Command {
     Keys(cmd::keys::KeysCommand),
     /// Report the encryption posture: ledger at rest, key files, key ages, config secrets.
     Posture(cmd::posture::PostureArgs),
+    /// Audit against HIPAA, OWASP LLM Top 10 2025, NIST AI RMF and CSF 2.0 with evidence.
+    Audit(cmd::audit::AuditArgs),
     /// Build the patient directory from FHIR, generate synthetic bundles, measure matching.
     #[command(subcommand)]
     Directory(cmd::directory::DirectoryCommand),
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Keys(c) => cmd::keys::run(c),
         Command::Posture(a) => cmd::posture::run(a),
         Command::Directory(c) => cmd::directory::run(c),
+        Command::Audit(a) => cmd::audit::run(a),
     };
     match result {
         Ok(code) => code,
