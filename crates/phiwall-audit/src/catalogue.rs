@@ -45,6 +45,17 @@ impl Framework {
         }
     }
 
+    /// Short display name (charts).
+    pub const fn short_name(self) -> &'static str {
+        match self {
+            Framework::Hipaa => "HIPAA Security Rule",
+            Framework::Hipaa2025 => "HIPAA 2025 NPRM",
+            Framework::OwaspLlm => "OWASP LLM Top 10 2025",
+            Framework::NistAiRmf => "NIST AI RMF",
+            Framework::Csf2 => "NIST CSF 2.0",
+        }
+    }
+
     /// Short id.
     pub const fn id(self) -> &'static str {
         match self {

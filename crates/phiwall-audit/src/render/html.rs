@@ -134,7 +134,7 @@ pub fn render(r: &AuditReport) -> String {
         r.checks.len()
     );
     let mut rows: Vec<(String, crate::report::Counts)> =
-        r.frameworks.iter().map(|f| (f.name.to_string(), f.counts)).collect();
+        r.frameworks.iter().map(|f| (f.framework.short_name().to_string(), f.counts)).collect();
     rows.push(("Evidence checks".into(), r.check_totals));
     let _ = write!(
         o,
