@@ -127,6 +127,8 @@ pub struct RawConfig {
     /// The audit ledger.
     #[serde(default)]
     pub audit: RawAudit,
+    /// Caller verification and disclosure control (issue 5); absent = off.
+    pub identity: Option<crate::identity_config::RawIdentity>,
 }
 
 /// `[audit]`: the encrypted, hash-chained audit ledger every request is recorded in.
@@ -594,6 +596,8 @@ pub struct Config {
     pub apps: BTreeMap<String, AppPolicy>,
     /// The audit ledger.
     pub audit: AuditConfig,
+    /// Caller verification and disclosure control; `None` = off for every app.
+    pub identity: Option<crate::identity_config::IdentityConfig>,
 }
 
 /// One configuration problem: where, what, and how to fix it.
@@ -1083,9 +1087,16 @@ impl RawConfig {
         }
 
         let audit = self.audit_config(&data_dir, &mut push);
+        let identity = self.identity.as_ref().map(|i| {
+            let names = self.apps.keys().cloned().collect();
+            let is_simulated_only =
+                self.upstreams.values().all(|u| u.kind.as_deref() == Some("simulated"));
+            i.validate(&names, is_simulated_only, &mut push)
+        });
 
         if p.is_empty() {
             Ok(Config {
+                identity,
                 audit,
                 data_dir,
                 listen,
