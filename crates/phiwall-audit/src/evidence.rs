@@ -237,7 +237,7 @@ pub struct SinkEvidence {
 /// Caller verification, from the configuration's `[identity]`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IdentityEvidence {
-    /// Keys set in `[identity]` (names only).
+    /// Settings that matter to the audit, as `key = value` lines (no secrets).
     pub keys: Vec<String>,
     /// Whether a break-glass (emergency access) path is configured.
     pub has_break_glass: bool,

@@ -394,6 +394,22 @@ pub fn emergency_access(input: &Input<'_>) -> CheckResult {
                 "break-glass access is configured in [identity]: access outside scope needs a reason and is flagged in the ledger",
                 input.cfg_src(),
             ));
+            for k in i.keys.iter().filter(|k| k.contains("break_glass")) {
+                r.push(EvidenceItem::note(format!("[identity] {k}"), input.cfg_src()));
+            }
+            if let Some(u) = input.evidence.usage.get() {
+                let n: u64 = u
+                    .findings
+                    .iter()
+                    .filter(|(k, _)| k.contains("break_glass"))
+                    .map(|(_, n)| *n)
+                    .sum();
+                r.push(EvidenceItem::count(
+                    "break-glass disclosures recorded (review each)",
+                    n,
+                    input.evidence.usage.from().unwrap_or("events"),
+                ));
+            }
             r.summary = "break-glass access is configured and every use is recorded".into();
             r
         }

@@ -51,7 +51,7 @@ impl Default for AuditSettings {
             min_phi_recall: 0.95,
             max_injection_fpr: 0.05,
             bias_tolerance: 0.05,
-            bias_min_samples: 20,
+            bias_min_samples: 10,
         }
     }
 }

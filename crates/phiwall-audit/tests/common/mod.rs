@@ -368,7 +368,10 @@ pub fn strong(dir: &Path) -> (Config, Evidence) {
     ev.identity = Source::gathered(
         "strong.toml [identity]",
         IdentityEvidence {
-            keys: vec!["session_ttl_secs".into(), "break_glass".into()],
+            keys: vec![
+                "session_ttl_secs = 1800".into(),
+                "staff.break_glass_roles = clinician, nurse".into(),
+            ],
             has_break_glass: true,
         },
     );

@@ -216,14 +216,30 @@ fn gather(
         ev.sinks =
             Source::gathered(format!("{} [[sinks]]", a.config.display()), SinkEvidence { kinds });
     }
-    if let Some(i) = table.get("identity").and_then(|v| v.as_table()) {
-        let keys: Vec<String> = i.keys().cloned().collect();
-        let has_break_glass = i
-            .iter()
-            .any(|(k, v)| k.contains("break_glass") && (v.as_bool() == Some(true) || v.is_table()));
+    if let Some(id) = &cfg.identity {
+        use phiwall_gateway::identity_config::IdentityMode;
+        let mut keys = vec![format!("session_ttl_secs = {}", id.session_ttl_secs)];
+        for (app, a) in &id.apps {
+            let mode = match a.mode {
+                IdentityMode::Off => "off",
+                IdentityMode::Caller => "caller",
+                IdentityMode::Staff => "staff",
+            };
+            keys.push(format!("apps.{app}.mode = {mode}"));
+        }
+        let is_staff = id.apps.values().any(|a| a.mode == IdentityMode::Staff);
+        if is_staff {
+            keys.push(format!(
+                "staff.break_glass_roles = {}",
+                id.disclosure.break_glass_roles.join(", ")
+            ));
+        }
         ev.identity = Source::gathered(
             format!("{} [identity]", a.config.display()),
-            IdentityEvidence { keys, has_break_glass },
+            IdentityEvidence {
+                keys,
+                has_break_glass: is_staff && !id.disclosure.break_glass_roles.is_empty(),
+            },
         );
     }
     if let Some(admins) = table.get("admins").and_then(|v| v.as_array()) {
