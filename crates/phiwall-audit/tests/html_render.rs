@@ -4,7 +4,7 @@
 //! Needs Chromium (Debian package `chromium`; or set PHIWALL_CHROMIUM to the binary). Without
 //! it the test is skipped with a printed reason, unless PHIWALL_REQUIRE_EXTERNAL=1 (CI), where
 //! a missing browser fails the test. `.ci/ext/audit.sh` installs it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
 
 mod common;
 

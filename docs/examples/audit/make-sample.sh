@@ -2,7 +2,8 @@
 # Rebuild docs/examples/audit-sample.md and .html from the demo deployment in this folder:
 # a KEK, two API keys, real traffic through `phiwall serve` (recorded in the ledger), a saved
 # PHI evaluation on generated transcripts and, when ../shared/data is present, a saved injection
-# evaluation. Run from the repository root: bash docs/examples/audit/make-sample.sh
+# evaluation (PHIWALL_SHARED_DATA overrides where that is). Run from the repository root:
+#   bash docs/examples/audit/make-sample.sh
 set -euo pipefail
 ROOT="$(pwd)"
 PHIWALL="${PHIWALL:-$ROOT/target/release/phiwall}"
@@ -43,8 +44,9 @@ wait "$PID" || true
 
 "$PHIWALL" generate transcripts --count 2000 --seed 7 --out tx.jsonl
 "$PHIWALL" eval phi --data tx.jsonl --split test --by origin --save-to data/evals >/dev/null
-if [ -d "$ROOT/../shared/data/injection" ]; then
-  "$PHIWALL" eval injection --data "$ROOT/../shared/data" --save-to data/evals >/dev/null
+SHARED_DATA="${PHIWALL_SHARED_DATA:-$ROOT/../shared/data}"
+if [ -d "$SHARED_DATA/injection" ]; then
+  "$PHIWALL" eval injection --data "$SHARED_DATA" --save-to data/evals >/dev/null
 fi
 
 "$PHIWALL" audit --config phiwall.toml --format md --out "$ROOT/docs/examples/audit-sample.md"

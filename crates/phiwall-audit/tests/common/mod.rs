@@ -1,7 +1,7 @@
 //! Deliberately weak and strong deployments for the audit tests: configurations (TOML parsed by
 //! the gateway's own validator), real ledgers written and verified with `phiwall-ledger`, and
 //! evidence for every other source.
-#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 use phiwall_audit::evidence::*;
 use phiwall_audit::{AuditReport, AuditSettings, Evidence, Source};
