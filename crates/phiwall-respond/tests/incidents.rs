@@ -143,7 +143,7 @@ fn correlation_by_session_and_window() {
         "10.0.0.3",
         T0 + 1_000,
     );
-    e.responder.ingest(&[a.clone()]).unwrap();
+    e.responder.ingest(std::slice::from_ref(&a)).unwrap();
     e.responder.ingest(&[b]).unwrap();
     assert_eq!(e.responder.list().unwrap().len(), 1);
     // Two hours later, outside the 1 h window: a new incident.
