@@ -108,4 +108,7 @@ fn operator_steps_and_review_from_the_ledger() {
         assert!(row.contains(&phiwall_respond::report::describe(rec).replace('|', "\\|")), "{row}");
     }
     assert!(md.contains("Red-team test box."));
+    if std::env::var_os("PHIWALL_SHOW_REVIEW").is_some() {
+        eprintln!("{md}");
+    }
 }
