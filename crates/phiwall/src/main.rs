@@ -51,6 +51,8 @@ enum Command {
     Incidents(cmd::incidents::IncidentArgs),
     /// Report the encryption posture: ledger at rest, key files, key ages, config secrets.
     Posture(cmd::posture::PostureArgs),
+    /// Audit against HIPAA, OWASP LLM Top 10 2025, NIST AI RMF and CSF 2.0 with evidence.
+    Audit(cmd::audit::AuditArgs),
     /// Build the patient directory from FHIR, generate synthetic bundles, measure matching.
     #[command(subcommand)]
     Directory(cmd::directory::DirectoryCommand),
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Command::Posture(a) => cmd::posture::run(a),
         Command::Incidents(a) => cmd::incidents::run(a),
         Command::Directory(c) => cmd::directory::run(c),
+        Command::Audit(a) => cmd::audit::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
+pub mod audit;
 pub mod bench;
 pub mod directory;
 pub mod eval;
+pub mod eval_anomaly;
 pub mod eval_injection;
 pub mod eval_phi;
 pub mod generate;
