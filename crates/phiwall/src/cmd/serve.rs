@@ -8,9 +8,11 @@
 use crate::output::{self, Exit};
 use anyhow::Context;
 use phiwall_gateway::{BuildOptions, Gateway, RawConfig};
+use phiwall_watch::anomaly::{AnomalyConfig, AnomalyEngine, AnomalySink};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
 
 /// Arguments of `phiwall serve`.
 #[derive(Debug, clap::Args)]
@@ -72,11 +74,29 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let metrics_listen = cfg.metrics_listen;
     let data_dir = cfg.data_dir.clone();
     let cfg_for_respond = cfg.clone();
-    let gw = Gateway::build(cfg, BuildOptions::default())
-        .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
+    // Anomaly detection on the event bus hands detections to incident response (issue 8);
+    // the responder needs the built gateway, so the sender is filled in once it runs.
+    let detections: Arc<OnceLock<phiwall_respond::DetectionSender>> = Arc::default();
+    let mut opts = BuildOptions::default();
+    match AnomalyEngine::new(AnomalyConfig::default()) {
+        Ok(engine) => {
+            let d = detections.clone();
+            opts.sinks.push(Box::new(AnomalySink::new(
+                engine,
+                Box::new(move |det| {
+                    if let Some(s) = d.get() {
+                        s.send(det);
+                    }
+                }),
+            )));
+        }
+        Err(e) => output::warn(&format!("anomaly detection is off: {e}")),
+    }
+    let gw = Gateway::build(cfg, opts).map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
     // Incident response next to the gateway (issue 8): containment, ledger records, expiry.
     let responder =
         super::incidents::start_responder(&gw, &cfg_for_respond, a.playbooks.as_deref())?;
+    let _ = detections.set(responder.sender());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -126,6 +146,8 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
         output::status("phiwall gateway stopped");
         Ok::<_, anyhow::Error>(())
     })?;
+    // The bus (and its anomaly sink) is gone; drop the last sender so the responder drains.
+    drop(detections);
     responder.shutdown();
     Ok(ExitCode::SUCCESS)
 }
