@@ -782,7 +782,7 @@ impl AnomalyEngine {
                 }
                 let srcs =
                     st.sources.get_or_insert_with(|| Box::new(Recent::new(cfg.new_source_memory)));
-                if !srcs.iter().next_back().is_some_and(|k| k == ip) {
+                if srcs.iter().next_back().is_none_or(|k| k != ip) {
                     srcs.push(ip.to_owned());
                 }
             }
