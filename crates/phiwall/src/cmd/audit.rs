@@ -14,7 +14,7 @@ use crate::cmd::posture::{gateway_checks, scan_config};
 use crate::output::{self, Exit, EXIT_CHECK_FAILED};
 use anyhow::Context;
 use phiwall_audit::evidence::{
-    AdminFact, DrillScorecard, Evidence, IdentityEvidence, IncidentEvidence, IncidentFact, KeyFact,
+    DrillScorecard, Evidence, IdentityEvidence, IncidentEvidence, IncidentFact, KeyFact,
     LedgerEvidence, SinkEvidence, Source, UsageEvidence,
 };
 use phiwall_audit::render::{render, Format};
@@ -247,18 +247,6 @@ fn gather(
                 has_break_glass: is_staff && !id.disclosure.break_glass_roles.is_empty(),
             },
         );
-    }
-    if let Some(admins) = table.get("admins").and_then(|v| v.as_array()) {
-        let list: Vec<AdminFact> = admins
-            .iter()
-            .filter_map(|t| {
-                Some(AdminFact {
-                    id: t.get("id")?.as_str()?.to_string(),
-                    has_mfa: t.get("mfa").and_then(|v| v.as_bool()).unwrap_or(false),
-                })
-            })
-            .collect();
-        ev.admins = Source::gathered(format!("{} [[admins]]", a.config.display()), list);
     }
     Ok(ev)
 }
