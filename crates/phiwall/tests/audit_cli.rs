@@ -171,7 +171,7 @@ async fn audit_reads_a_real_data_directory() {
     // `serve` runs the incident responder: its store and the default playbooks are read.
     assert_eq!(state("incidents"), "gathered", "{}", r["sources"]);
     let procedures = check(&r, "incidents.procedures");
-    assert!(procedures.to_string().contains("playbooks loaded"), "{procedures}");
+    assert!(procedures.to_string().contains("playbook rules in force"), "{procedures}");
     // The ledger verified with the gateway's events and a checkpoint.
     let lv = check(&r, "ledger.verify");
     assert_eq!(lv["status"], "pass", "{lv}");

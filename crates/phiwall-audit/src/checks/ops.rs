@@ -70,7 +70,7 @@ pub fn incident_procedures(input: &Input<'_>) -> CheckResult {
     };
     let mut r = CheckResult::new(id, title);
     let src = input.evidence.incidents.from().unwrap_or("incidents").to_string();
-    r.push(EvidenceItem::count("playbooks loaded", ev.playbooks as u64, &src));
+    r.push(EvidenceItem::count("playbook rules in force", ev.playbooks as u64, &src));
     if ev.playbooks == 0 {
         r.raise(Status::Partial, "load playbooks so detections lead to containment");
     }
@@ -82,7 +82,8 @@ pub fn incident_procedures(input: &Input<'_>) -> CheckResult {
         Status::Manual,
         "confirm the written incident procedure (roles, contacts, breach-notification steps) and its last review",
     );
-    r.summary = format!("{} playbooks; written procedures to be confirmed", ev.playbooks);
+    r.summary =
+        format!("{} playbook rules in force; written procedures to be confirmed", ev.playbooks);
     r
 }
 
