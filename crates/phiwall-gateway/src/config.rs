@@ -55,6 +55,9 @@ pub struct RawConfig {
     /// The audit ledger.
     #[serde(default)]
     pub audit: RawAudit,
+    /// SIEM sinks (`[[sinks]]`), see `docs/siem.md`.
+    #[serde(default)]
+    pub sinks: Vec<phiwall_watch::siem::config::RawSinkConfig>,
 }
 
 /// `[audit]`: the encrypted, hash-chained audit ledger every request is recorded in.
@@ -513,6 +516,8 @@ pub struct Config {
     pub apps: BTreeMap<String, AppPolicy>,
     /// The audit ledger.
     pub audit: AuditConfig,
+    /// SIEM sinks, validated.
+    pub sinks: Vec<phiwall_watch::siem::config::SinkConfig>,
 }
 
 /// One configuration problem: where, what, and how to fix it.
@@ -1000,10 +1005,17 @@ impl RawConfig {
         }
 
         let audit = self.audit_config(&data_dir, &mut push);
+        let sinks = phiwall_watch::siem::config::validate(&self.sinks).unwrap_or_else(|probs| {
+            for s in probs {
+                push(s.path, s.problem, &s.fix);
+            }
+            Vec::new()
+        });
 
         if p.is_empty() {
             Ok(Config {
                 audit,
+                sinks,
                 data_dir,
                 listen,
                 metrics_listen,
