@@ -13,4 +13,4 @@ if [ ! -x "$PHIWALL_RSYSLOGD" ]; then
   return 1
 fi
 export PHIWALL_RSYSLOGD
-"$PHIWALL_RSYSLOGD" -v | head -1
+"$PHIWALL_RSYSLOGD" -v | sed -n 1p
