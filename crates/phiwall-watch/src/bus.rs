@@ -226,6 +226,16 @@ fn drain(
             }
         }
         if dirty {
+            // Coalesce flushes: wait a moment for the next record before flushing the sinks.
+            match rx.recv_timeout(Duration::from_millis(1)) {
+                Ok(r) => {
+                    metrics.bus.queue_depth.fetch_sub(1, Ordering::Relaxed);
+                    deliver(&mut sinks, &r);
+                    continue;
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
             flush_all(&mut sinks);
             dirty = false;
         }

@@ -374,6 +374,33 @@ mod tests {
     }
 
     #[test]
+    fn grafana_dashboard_uses_only_exported_metric_names() {
+        let dash = include_str!("../../../deploy/grafana/phiwall.json");
+        let m = Metrics::default();
+        m.register_sink("s", "webhook");
+        let text = m.render();
+        let exported: std::collections::BTreeSet<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# TYPE "))
+            .filter_map(|l| l.split(' ').next())
+            .collect();
+        let mut used = 0;
+        for (i, _) in dash.match_indices("phiwall_") {
+            let name: String = dash[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let base = name.strip_suffix("_bucket").unwrap_or(&name);
+            if base == "phiwall_" {
+                continue;
+            }
+            assert!(exported.contains(base), "dashboard uses {base}, not exported");
+            used += 1;
+        }
+        assert!(used > 15);
+    }
+
+    #[test]
     fn label_values_are_escaped() {
         assert_eq!(fmt_labels(&vec![("a", "x\"y".into())], None), "{a=\"x\\\"y\"}");
     }

@@ -16,14 +16,51 @@ use std::sync::{Mutex, OnceLock};
 /// Most distinct vocabulary strings interned from spill files.
 pub const INTERN_CAP: usize = 4096;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(tag = "t", content = "v", rename_all = "snake_case")]
 enum Wire {
     Event(Box<WireEvent>),
     Detection(Box<Detection>),
 }
 
-#[derive(Serialize, Deserialize)]
+/// The borrowed form written to the spill (no copies on the request path).
+#[derive(Serialize)]
+#[serde(tag = "t", content = "v", rename_all = "snake_case")]
+enum WireRef<'a> {
+    Event(WireEventRef<'a>),
+    Detection(&'a Detection),
+}
+
+#[derive(Serialize)]
+struct WireEventRef<'a> {
+    class_uid: u32,
+    activity: &'static str,
+    time: i64,
+    severity: Severity,
+    auth: &'a str,
+    key_prefix: &'a Option<String>,
+    subject_ref: &'a Option<String>,
+    app: &'a Option<String>,
+    session: &'a Option<String>,
+    source_ip: &'a Option<String>,
+    caller_ref: &'a Option<String>,
+    patient_refs: &'a [String],
+    request_id: &'a str,
+    endpoint: &'a str,
+    model: &'a Option<String>,
+    outcome: &'static str,
+    reason: Option<&'a str>,
+    status: u16,
+    findings: &'a BTreeMap<String, u32>,
+    actions: &'a BTreeMap<String, u32>,
+    duration_us: u64,
+    upstream_us: u64,
+    tokens_in: u64,
+    tokens_out: u64,
+    is_stream: bool,
+}
+
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WireEvent {
     class_uid: u32,
@@ -71,8 +108,8 @@ pub enum WireError {
 /// Serialize a record for the spill.
 pub fn to_bytes(r: &Record) -> Result<Vec<u8>, WireError> {
     let w = match r {
-        Record::Event(e) => Wire::Event(Box::new(mirror(e))),
-        Record::Detection(d) => Wire::Detection(Box::new(d.clone())),
+        Record::Event(e) => WireRef::Event(mirror(e)),
+        Record::Detection(d) => WireRef::Detection(d),
     };
     serde_json::to_vec(&w).map_err(|e| WireError::Malformed(e.to_string()))
 }
@@ -89,7 +126,7 @@ pub fn from_bytes(b: &[u8]) -> Result<Record, WireError> {
     }
 }
 
-fn mirror(e: &Event) -> WireEvent {
+fn mirror(e: &Event) -> WireEventRef<'_> {
     let Event {
         class_uid,
         activity,
@@ -118,27 +155,27 @@ fn mirror(e: &Event) -> WireEvent {
         is_stream,
     } = e;
     let Actor { auth, key_prefix, subject_ref } = actor;
-    WireEvent {
+    WireEventRef {
         class_uid: *class_uid,
-        activity: activity_name(*activity).into(),
+        activity: activity_name(*activity),
         time: *time,
         severity: *severity,
-        auth: (*auth).into(),
-        key_prefix: key_prefix.clone(),
-        subject_ref: subject_ref.clone(),
-        app: app.clone(),
-        session: session.clone(),
-        source_ip: source_ip.clone(),
-        caller_ref: caller_ref.clone(),
-        patient_refs: patient_refs.clone(),
-        request_id: request_id.clone(),
-        endpoint: (*endpoint).into(),
-        model: model.clone(),
-        outcome: outcome.as_str().into(),
-        reason: reason.map(Into::into),
+        auth,
+        key_prefix,
+        subject_ref,
+        app,
+        session,
+        source_ip,
+        caller_ref,
+        patient_refs,
+        request_id,
+        endpoint,
+        model,
+        outcome: outcome.as_str(),
+        reason: *reason,
         status: *status,
-        findings: findings.clone(),
-        actions: actions.clone(),
+        findings,
+        actions,
         duration_us: *duration_us,
         upstream_us: *upstream_us,
         tokens_in: *tokens_in,

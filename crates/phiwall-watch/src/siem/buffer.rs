@@ -258,6 +258,22 @@ impl DiskBuffer {
         self.lock().map(|s| (s.records, s.bytes)).unwrap_or((0, 0))
     }
 
+    /// Wait until at least `n` records are pending or `timeout` passed (batching linger).
+    pub fn wait_for(&self, n: u64, timeout: Duration) {
+        let Ok(mut st) = self.lock() else { return };
+        let deadline = Instant::now() + timeout;
+        while st.records < n {
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            match self.cv.wait_timeout(st, deadline - now) {
+                Ok((g, _)) => st = g,
+                Err(_) => return,
+            }
+        }
+    }
+
     /// Wake a waiting [`DiskBuffer::read_batch`] (shutdown).
     pub fn wake(&self) {
         self.cv.notify_all();

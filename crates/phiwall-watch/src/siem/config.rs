@@ -64,6 +64,8 @@ pub struct RawSinkConfig {
     pub timeout_secs: Option<u64>,
     /// First retry delay ceiling. Default 200 ms.
     pub backoff_base_ms: Option<u64>,
+    /// Wait up to this long for a full batch before sending a partial one. Default 50 ms.
+    pub linger_ms: Option<u64>,
     /// Largest retry delay ceiling. Default 60 s.
     pub backoff_max_secs: Option<u64>,
     /// Splunk: index (default: the token's). Elasticsearch: index or data stream (default
@@ -502,6 +504,7 @@ pub fn validate(raw: &[RawSinkConfig]) -> Result<Vec<SinkConfig>, Vec<SinkProble
                     batch_bytes,
                     backoff_base: base,
                     backoff_max: max.max(base),
+                    linger: Duration::from_millis(r.linger_ms.unwrap_or(50)),
                     ..DeliveryConfig::default()
                 },
                 timeout,

@@ -55,6 +55,9 @@ pub struct DeliveryConfig {
     pub backoff_max: Duration,
     /// At shutdown, keep delivering for up to this long; the rest is sent after restart.
     pub shutdown_grace: Duration,
+    /// When fewer than `batch_records` are waiting, wait up to this long for more before
+    /// sending (fewer, larger batches and cursor writes).
+    pub linger: Duration,
 }
 
 impl Default for DeliveryConfig {
@@ -65,6 +68,7 @@ impl Default for DeliveryConfig {
             backoff_base: Duration::from_millis(200),
             backoff_max: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(2),
+            linger: Duration::from_millis(50),
         }
     }
 }
@@ -148,6 +152,10 @@ pub fn run(
         let stopping = stop.is_stopping.load(Ordering::Acquire);
         if stopping && (stop.is_past_deadline() || buf.pending().0 == 0) {
             return;
+        }
+        let pending = buf.pending().0;
+        if !stopping && pending > 0 && pending < cfg.batch_records as u64 && !cfg.linger.is_zero() {
+            buf.wait_for(cfg.batch_records as u64, cfg.linger);
         }
         let wait = if stopping { Duration::from_millis(10) } else { Duration::from_millis(200) };
         let batch = match buf.read_batch(cfg.batch_records, cfg.batch_bytes, wait) {
