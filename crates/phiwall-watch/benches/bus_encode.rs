@@ -20,8 +20,14 @@ use phiwall_watch::{Activity, Actor, BusConfig, Event, EventBus, Metrics, Record
 use std::sync::Arc;
 
 fn event(i: usize) -> Event {
-    let mut e = Event::new(Activity::Create, 1_700_000_000_000 + i as i64, format!("req-{i:08}"), "chat.completions");
-    e.actor = Actor { auth: "api_key", key_prefix: Some(format!("pw_k{}", i % 50)), subject_ref: None };
+    let mut e = Event::new(
+        Activity::Create,
+        1_700_000_000_000 + i as i64,
+        format!("req-{i:08}"),
+        "chat.completions",
+    );
+    e.actor =
+        Actor { auth: "api_key", key_prefix: Some(format!("pw_k{}", i % 50)), subject_ref: None };
     e.app = Some("scheduling".into());
     e.session = Some(format!("s-{}", i % 500));
     e.source_ip = Some("10.0.0.7".into());
@@ -47,7 +53,15 @@ fn encoders(c: &mut Criterion) {
     let r = Record::Event(event(7));
     let encs: Vec<(&str, Box<dyn Encoder>)> = vec![
         ("ocsf", Box::new(OcsfEncoder)),
-        ("splunk_hec", Box::new(SplunkEncoder { host: "gw1".into(), source: "phiwall".into(), sourcetype: "phiwall:ocsf".into(), index: None })),
+        (
+            "splunk_hec",
+            Box::new(SplunkEncoder {
+                host: "gw1".into(),
+                source: "phiwall".into(),
+                sourcetype: "phiwall:ocsf".into(),
+                index: None,
+            }),
+        ),
         ("sentinel", Box::new(SentinelEncoder)),
         ("ecs", Box::new(EcsEncoder)),
         ("syslog_cef", Box::new(SyslogEncoder::new(16, Payload::Cef, Some("gw1")))),
@@ -95,13 +109,24 @@ fn pipeline(c: &mut Criterion) {
                         "bench",
                         mk(),
                         Box::new(Instant),
-                        BufferConfig { dir: dir.path().join("buf"), max_bytes: 1 << 30, segment_bytes: 16 << 20, fsync: FsyncPolicy::Never },
+                        BufferConfig {
+                            dir: dir.path().join("buf"),
+                            max_bytes: 1 << 30,
+                            segment_bytes: 16 << 20,
+                            fsync: FsyncPolicy::Never,
+                        },
                         DeliveryConfig::default(),
                         &metrics,
                     )
                     .unwrap();
                     let bus = EventBus::start_with(
-                        BusConfig { capacity, spill: Some(phiwall_watch::SpillConfig { path: dir.path().join("spill"), max_bytes: 1 << 30 }) },
+                        BusConfig {
+                            capacity,
+                            spill: Some(phiwall_watch::SpillConfig {
+                                path: dir.path().join("spill"),
+                                max_bytes: 1 << 30,
+                            }),
+                        },
                         vec![Box::new(sink) as Box<dyn RecordSink>],
                         metrics,
                     )

@@ -386,10 +386,8 @@ mod tests {
             .collect();
         let mut used = 0;
         for (i, _) in dash.match_indices("phiwall_") {
-            let name: String = dash[i..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
+            let name: String =
+                dash[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
             let base = name.strip_suffix("_bucket").unwrap_or(&name);
             if base == "phiwall_" {
                 continue;

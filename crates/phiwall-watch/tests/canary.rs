@@ -25,7 +25,9 @@ const CANARIES: [&str; 5] = ["Zebediah", "Quarrington", "078-05-1120", "555-867-
 fn event_for_request() -> phiwall_watch::Event {
     let mut e = event(3, 1);
     // The scanner found a name, a date, an SSN, a phone number and an MRN in REQUEST_TEXT.
-    for kind in ["input.phi.NAME", "input.phi.DATE", "input.phi.SSN", "input.phi.PHONE", "input.phi.MRN"] {
+    for kind in
+        ["input.phi.NAME", "input.phi.DATE", "input.phi.SSN", "input.phi.PHONE", "input.phi.MRN"]
+    {
         e.count_finding(kind, 1);
     }
     e.count_action("tokenize", 4);
@@ -45,7 +47,15 @@ fn encoders_and_metrics_carry_no_request_text() {
     let recs = [Record::Event(event_for_request()), Record::Detection(detection("d-1"))];
     let encoders: Vec<(&str, Box<dyn Encoder>)> = vec![
         ("ocsf", Box::new(OcsfEncoder)),
-        ("splunk", Box::new(SplunkEncoder { host: "h".into(), source: "s".into(), sourcetype: "t".into(), index: None })),
+        (
+            "splunk",
+            Box::new(SplunkEncoder {
+                host: "h".into(),
+                source: "s".into(),
+                sourcetype: "t".into(),
+                index: None,
+            }),
+        ),
         ("sentinel", Box::new(SentinelEncoder)),
         ("ecs", Box::new(EcsEncoder)),
         ("cef", Box::new(CefEncoder)),
@@ -75,7 +85,9 @@ fn receiver_error_bodies_are_not_echoed_in_sink_errors() {
     // A receiver that answers 400 with what it was sent plus the request text.
     let stub = Stub::start(
         "127.0.0.1:0".parse().unwrap(),
-        Arc::new(|s, _| (400, "text/plain", format!("bad: {} {REQUEST_TEXT}", String::from_utf8_lossy(&s.body)))),
+        Arc::new(|s, _| {
+            (400, "text/plain", format!("bad: {} {REQUEST_TEXT}", String::from_utf8_lossy(&s.body)))
+        }),
     );
     let mut t = Webhook {
         client: client(None, Duration::from_secs(5)).unwrap(),

@@ -25,7 +25,10 @@ fn emit_sample(bus: &phiwall_watch::EventBus) {
 #[test]
 fn webhook_posts_ocsf_json_array_with_bearer() {
     let dir = tempfile::tempdir().unwrap();
-    let stub = Stub::start("127.0.0.1:0".parse().unwrap(), Arc::new(|_, _| (200, "text/plain", String::new())));
+    let stub = Stub::start(
+        "127.0.0.1:0".parse().unwrap(),
+        Arc::new(|_, _| (200, "text/plain", String::new())),
+    );
     let metrics = Arc::new(Metrics::default());
     let tok = secret_file(dir.path(), "tok", "hook-token");
     let sink = sink_from_toml(
@@ -35,7 +38,9 @@ fn webhook_posts_ocsf_json_array_with_bearer() {
     );
     let bus = bus(vec![sink], metrics.clone(), &dir.path().join("spill"));
     emit_sample(&bus);
-    wait_until(10, "4 records", || stub.seen().iter().map(|s| ocsf_ids(&s.body).len()).sum::<usize>() == 4);
+    wait_until(10, "4 records", || {
+        stub.seen().iter().map(|s| ocsf_ids(&s.body).len()).sum::<usize>() == 4
+    });
     bus.shutdown();
     let reqs = stub.seen();
     let r = &reqs[0];
@@ -52,8 +57,13 @@ fn webhook_posts_ocsf_json_array_with_bearer() {
     assert_eq!(det["finding_info"]["uid"], "det-1");
     assert_eq!(det["type_uid"], 200401);
     let text = metrics.render();
-    assert!(text.contains("phiwall_sink_delivered_total{kind=\"webhook\",sink=\"webhook\"} 4"), "{text}");
-    assert!(text.contains("phiwall_detections_total{kind=\"bulk_patient_access\",severity=\"high\"} 1"));
+    assert!(
+        text.contains("phiwall_sink_delivered_total{kind=\"webhook\",sink=\"webhook\"} 4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("phiwall_detections_total{kind=\"bulk_patient_access\",severity=\"high\"} 1")
+    );
 }
 
 #[test]
@@ -62,9 +72,11 @@ fn splunk_hec_with_indexer_acknowledgement() {
     let stub = Stub::start(
         "127.0.0.1:0".parse().unwrap(),
         Arc::new(|s, n| match s.path.as_str() {
-            "/services/collector/event" => {
-                (200, "application/json", format!("{{\"text\":\"Success\",\"code\":0,\"ackId\":{n}}}"))
-            }
+            "/services/collector/event" => (
+                200,
+                "application/json",
+                format!("{{\"text\":\"Success\",\"code\":0,\"ackId\":{n}}}"),
+            ),
             "/services/collector/ack" => {
                 // Not indexed on the first poll of each id, indexed on the next.
                 let v: serde_json::Value = serde_json::from_slice(&s.body).unwrap();
@@ -87,7 +99,11 @@ fn splunk_hec_with_indexer_acknowledgement() {
     );
     let bus = bus(vec![sink], metrics.clone(), &dir.path().join("spill"));
     emit_sample(&bus);
-    wait_until(10, "4 delivered", || metrics.render().contains("phiwall_sink_delivered_total{kind=\"splunk_hec\",sink=\"splunk_hec\"} 4"));
+    wait_until(10, "4 delivered", || {
+        metrics
+            .render()
+            .contains("phiwall_sink_delivered_total{kind=\"splunk_hec\",sink=\"splunk_hec\"} 4")
+    });
     bus.shutdown();
     let reqs = stub.seen();
     let events: Vec<_> = reqs.iter().filter(|r| r.path == "/services/collector/event").collect();
@@ -151,7 +167,11 @@ fn sentinel_logs_ingestion_with_client_credentials() {
     );
     let bus = bus(vec![sink], metrics.clone(), &dir.path().join("spill"));
     emit_sample(&bus);
-    wait_until(10, "4 delivered", || metrics.render().contains("phiwall_sink_delivered_total{kind=\"sentinel\",sink=\"sentinel\"} 4"));
+    wait_until(10, "4 delivered", || {
+        metrics
+            .render()
+            .contains("phiwall_sink_delivered_total{kind=\"sentinel\",sink=\"sentinel\"} 4")
+    });
     bus.shutdown();
     let reqs = stub.seen();
     let tok: Vec<_> = reqs.iter().filter(|r| r.path.ends_with("/token")).collect();
@@ -166,8 +186,10 @@ fn sentinel_logs_ingestion_with_client_credentials() {
     assert_eq!(ing[0].path, "/dataCollectionRules/dcr-0123abcd/streams/Custom-PhiwallEvents");
     assert_eq!(ing[0].query.as_deref(), Some("api-version=2023-01-01"));
     assert_eq!(ing[0].headers["content-type"], "application/json");
-    let rows: Vec<serde_json::Value> =
-        ing.iter().flat_map(|r| serde_json::from_slice::<Vec<serde_json::Value>>(&r.body).unwrap()).collect();
+    let rows: Vec<serde_json::Value> = ing
+        .iter()
+        .flat_map(|r| serde_json::from_slice::<Vec<serde_json::Value>>(&r.body).unwrap())
+        .collect();
     assert_eq!(rows.len(), 4);
     assert!(rows.iter().all(|r| r["TimeGenerated"].as_str().unwrap().ends_with('Z')));
     assert!(rows.iter().any(|r| r["DetectionKind"] == "bulk_patient_access"));
@@ -186,7 +208,11 @@ fn elasticsearch_bulk_ndjson_ecs_and_conflicts_count_as_delivered() {
             // First item "already exists" (a resend), the rest created.
             let mut items = vec![r#"{"create":{"status":409}}"#.to_string()];
             items.extend((1..lines / 2).map(|_| r#"{"create":{"status":201}}"#.to_string()));
-            (200, "application/json", format!("{{\"took\":1,\"errors\":true,\"items\":[{}]}}", items.join(",")))
+            (
+                200,
+                "application/json",
+                format!("{{\"took\":1,\"errors\":true,\"items\":[{}]}}", items.join(",")),
+            )
         }),
     );
     let metrics = Arc::new(Metrics::default());
@@ -198,7 +224,11 @@ fn elasticsearch_bulk_ndjson_ecs_and_conflicts_count_as_delivered() {
     );
     let bus = bus(vec![sink], metrics.clone(), &dir.path().join("spill"));
     emit_sample(&bus);
-    wait_until(10, "4 delivered", || metrics.render().contains("phiwall_sink_delivered_total{kind=\"elasticsearch\",sink=\"elasticsearch\"} 4"));
+    wait_until(10, "4 delivered", || {
+        metrics.render().contains(
+            "phiwall_sink_delivered_total{kind=\"elasticsearch\",sink=\"elasticsearch\"} 4",
+        )
+    });
     bus.shutdown();
     let reqs = stub.seen();
     let r = &reqs[0];
@@ -225,9 +255,16 @@ fn elasticsearch_bulk_ndjson_ecs_and_conflicts_count_as_delivered() {
 #[test]
 fn malformed_rejections_are_skipped_and_counted() {
     let dir = tempfile::tempdir().unwrap();
-    let stub = Stub::start("127.0.0.1:0".parse().unwrap(), Arc::new(|_, n| {
-        if n == 0 { (400, "text/plain", "bad".into()) } else { (200, "text/plain", String::new()) }
-    }));
+    let stub = Stub::start(
+        "127.0.0.1:0".parse().unwrap(),
+        Arc::new(|_, n| {
+            if n == 0 {
+                (400, "text/plain", "bad".into())
+            } else {
+                (200, "text/plain", String::new())
+            }
+        }),
+    );
     let metrics = Arc::new(Metrics::default());
     let sink = sink_from_toml(
         &format!("kind = \"webhook\"\nendpoint = \"{}/x\"\nbatch_size = 1", stub.url()),
@@ -239,7 +276,13 @@ fn malformed_rejections_are_skipped_and_counted() {
     w.emit(event(1, 0));
     w.emit(event(1, 1));
     drop(w);
-    wait_until(10, "delivery", || metrics.render().contains("phiwall_sink_delivered_total{kind=\"webhook\",sink=\"webhook\"} 1"));
+    wait_until(10, "delivery", || {
+        metrics
+            .render()
+            .contains("phiwall_sink_delivered_total{kind=\"webhook\",sink=\"webhook\"} 1")
+    });
     bus.shutdown();
-    assert!(metrics.render().contains("phiwall_sink_rejected_total{kind=\"webhook\",sink=\"webhook\"} 1"));
+    assert!(metrics
+        .render()
+        .contains("phiwall_sink_rejected_total{kind=\"webhook\",sink=\"webhook\"} 1"));
 }

@@ -40,10 +40,16 @@ fn outage_restart_and_lost_acks_lose_nothing_and_keep_order() {
         w.emit(event(p, s));
     }
     drop(w);
-    wait_until(10, "failed attempts", || m1.render().contains("phiwall_sink_failures_total{kind=\"webhook\",sink=\"soc\"} ") && !m1.render().contains("phiwall_sink_failures_total{kind=\"webhook\",sink=\"soc\"} 0"));
+    wait_until(10, "failed attempts", || {
+        m1.render().contains("phiwall_sink_failures_total{kind=\"webhook\",sink=\"soc\"} ")
+            && !m1.render().contains("phiwall_sink_failures_total{kind=\"webhook\",sink=\"soc\"} 0")
+    });
     b.shutdown();
     let text = m1.render();
-    assert!(text.contains("phiwall_sink_delivered_total{kind=\"webhook\",sink=\"soc\"} 0"), "{text}");
+    assert!(
+        text.contains("phiwall_sink_delivered_total{kind=\"webhook\",sink=\"soc\"} 0"),
+        "{text}"
+    );
 
     // Part 2: a new sink on the same buffer (a restart), the rest of the load, receiver still down.
     let m2 = Arc::new(Metrics::default());
@@ -79,8 +85,7 @@ fn outage_restart_and_lost_acks_lose_nothing_and_keep_order() {
     );
     let count = || stub.seen().iter().map(|s| ocsf_ids(&s.body).len()).sum::<usize>();
     wait_until(60, "all records", || {
-        let ids: BTreeSet<String> =
-            stub.seen().iter().flat_map(|s| ocsf_ids(&s.body)).collect();
+        let ids: BTreeSet<String> = stub.seen().iter().flat_map(|s| ocsf_ids(&s.body)).collect();
         ids.len() == order.len()
     });
     drop(w);
@@ -119,6 +124,9 @@ fn outage_restart_and_lost_acks_lose_nothing_and_keep_order() {
     }
     // And the whole stream, duplicates included, only ever steps back to resend a batch.
     let text = m2.render();
-    assert!(text.contains("phiwall_sink_buffered_records{kind=\"webhook\",sink=\"soc\"} 0"), "{text}");
+    assert!(
+        text.contains("phiwall_sink_buffered_records{kind=\"webhook\",sink=\"soc\"} 0"),
+        "{text}"
+    );
     assert!(text.contains("phiwall_sink_lag_seconds{kind=\"webhook\",sink=\"soc\"} 0"), "{text}");
 }

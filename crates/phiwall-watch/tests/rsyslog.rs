@@ -81,7 +81,10 @@ fn start_rsyslog(bin: &Path, dir: &Path, port: u16, tls: Option<(&Path, &Path, &
     }
     conf.push_str(&format!("input(type=\"imtcp\" address=\"127.0.0.1\" port=\"{port}\")\n"));
     conf.push_str("template(name=\"fields\" type=\"string\" string=\"%pri%|%protocol-version%|%timereported:::date-rfc3339%|%hostname%|%app-name%|%procid%|%msgid%|%msg%\\n\")\n");
-    conf.push_str(&format!("action(type=\"omfile\" file=\"{}\" template=\"fields\")\n", out.display()));
+    conf.push_str(&format!(
+        "action(type=\"omfile\" file=\"{}\" template=\"fields\")\n",
+        out.display()
+    ));
     let cfile = dir.join(format!("rsyslog-{port}.conf"));
     std::fs::write(&cfile, conf).unwrap();
     let child = Command::new(bin)
@@ -94,7 +97,9 @@ fn start_rsyslog(bin: &Path, dir: &Path, port: u16, tls: Option<(&Path, &Path, &
         .stderr(Stdio::null())
         .spawn()
         .expect("start rsyslogd");
-    wait_until(15, "rsyslogd to listen", || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+    wait_until(15, "rsyslogd to listen", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
     Rsyslog { child, out }
 }
 
