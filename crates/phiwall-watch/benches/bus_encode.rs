@@ -6,7 +6,7 @@
 //! (a receiver that answers instantly): everything but the network.
 //!
 //! Run: `cargo bench -p phiwall-watch --bench bus_encode`
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use phiwall_watch::siem::buffer::{BufferConfig, FsyncPolicy};

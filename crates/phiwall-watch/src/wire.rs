@@ -26,6 +26,7 @@ enum Wire {
 /// The borrowed form written to the spill (no copies on the request path).
 #[derive(Serialize)]
 #[serde(tag = "t", content = "v", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // built on the stack and serialized at once
 enum WireRef<'a> {
     Event(WireEventRef<'a>),
     Detection(&'a Detection),

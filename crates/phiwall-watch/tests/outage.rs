@@ -2,7 +2,7 @@
 //! the sink is restarted while it is down, then the receiver comes up and at times loses its
 //! acknowledgements. Every record arrives; duplicates are only whole batches whose
 //! acknowledgement was lost (at-least-once); order within each principal is preserved.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -7,7 +7,7 @@
 //! Skips with a printed reason when `rsyslogd` (or its TLS module) is missing, unless
 //! `PHIWALL_REQUIRE_EXTERNAL=1` (then a missing peer fails the test). `.ci/ext/siem.sh`
 //! installs `rsyslog` and `rsyslog-gnutls`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr, clippy::panic)]
 
 mod common;
 

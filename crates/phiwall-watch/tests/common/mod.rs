@@ -1,6 +1,6 @@
 //! Shared helpers for the SIEM sink tests: sample records, an in-test HTTP stub server
 //! (axum on its own thread), and waiting.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use axum::body::Bytes;
 use axum::extract::{Request, State};
