@@ -58,6 +58,8 @@ pub struct RawConfig {
     /// SIEM sinks (`[[sinks]]`), see `docs/siem.md`.
     #[serde(default)]
     pub sinks: Vec<phiwall_watch::siem::config::RawSinkConfig>,
+    /// Caller verification and disclosure control (issue 5); absent = off.
+    pub identity: Option<crate::identity_config::RawIdentity>,
 }
 
 /// `[audit]`: the encrypted, hash-chained audit ledger every request is recorded in.
@@ -238,6 +240,11 @@ pub struct RawApp {
     pub canary: Option<bool>,
     /// Refuse requests when inspection cannot run. Default true.
     pub fail_closed: Option<bool>,
+    /// What the app is for (`scheduling`, `billing`, `ehr_assistant`, ...): the audit compares
+    /// the PHI types it may pass to the model with what this purpose needs (issue 9).
+    pub purpose: Option<String>,
+    /// Who answers for the app (a team or person), for the audit and the AI inventory.
+    pub owner: Option<String>,
 }
 
 /// `[apps.NAME.injection]`.
@@ -352,6 +359,10 @@ pub struct AppPolicy {
     pub canary: bool,
     /// Refuse when inspection fails.
     pub fail_closed: bool,
+    /// Declared purpose (audit only; no effect on requests).
+    pub purpose: Option<String>,
+    /// Owner (audit only).
+    pub owner: Option<String>,
 }
 
 impl AppPolicy {
@@ -518,6 +529,8 @@ pub struct Config {
     pub audit: AuditConfig,
     /// SIEM sinks, validated.
     pub sinks: Vec<phiwall_watch::siem::config::SinkConfig>,
+    /// Caller verification and disclosure control; `None` = off for every app.
+    pub identity: Option<crate::identity_config::IdentityConfig>,
 }
 
 /// One configuration problem: where, what, and how to fix it.
@@ -993,6 +1006,8 @@ impl RawConfig {
                     .collect(),
                 canary: a.canary.unwrap_or(true),
                 fail_closed: a.fail_closed.unwrap_or(true),
+                purpose: a.purpose.clone(),
+                owner: a.owner.clone(),
             };
             if policy.max_output_tokens > policy.key_tokens_per_minute {
                 push(
@@ -1011,9 +1026,16 @@ impl RawConfig {
             }
             Vec::new()
         });
+        let identity = self.identity.as_ref().map(|i| {
+            let names = self.apps.keys().cloned().collect();
+            let is_simulated_only =
+                self.upstreams.values().all(|u| u.kind.as_deref() == Some("simulated"));
+            i.validate(&names, is_simulated_only, &mut push)
+        });
 
         if p.is_empty() {
             Ok(Config {
+                identity,
                 audit,
                 sinks,
                 data_dir,

@@ -14,11 +14,15 @@
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod containment;
 pub mod error;
+pub mod identity;
+pub mod identity_config;
 pub mod injection;
 pub mod inspect;
 pub mod output;
 pub mod server;
+pub mod session;
 pub mod sim;
 pub mod tls;
 pub mod upstream;

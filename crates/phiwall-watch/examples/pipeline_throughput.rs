@@ -25,8 +25,14 @@ impl Transport for Receiver {
 }
 
 fn event(i: usize) -> Event {
-    let mut e = Event::new(Activity::Create, 1_700_000_000_000 + i as i64, format!("req-{i:08}"), "chat.completions");
-    e.actor = Actor { auth: "api_key", key_prefix: Some(format!("pw_k{}", i % 50)), subject_ref: None };
+    let mut e = Event::new(
+        Activity::Create,
+        1_700_000_000_000 + i as i64,
+        format!("req-{i:08}"),
+        "chat.completions",
+    );
+    e.actor =
+        Actor { auth: "api_key", key_prefix: Some(format!("pw_k{}", i % 50)), subject_ref: None };
     e.app = Some("scheduling".into());
     e.session = Some(format!("s-{}", i % 500));
     e.source_ip = Some("10.0.0.7".into());
@@ -61,13 +67,24 @@ fn main() {
         "webhook",
         Box::new(OcsfEncoder),
         Box::new(Receiver),
-        BufferConfig { dir: dir.path().join("buf"), max_bytes: 1 << 34, segment_bytes: 16 << 20, fsync: FsyncPolicy::Never },
+        BufferConfig {
+            dir: dir.path().join("buf"),
+            max_bytes: 1 << 34,
+            segment_bytes: 16 << 20,
+            fsync: FsyncPolicy::Never,
+        },
         DeliveryConfig::default(),
         &metrics,
     )
     .unwrap();
     let bus = EventBus::start_with(
-        BusConfig { capacity, spill: Some(phiwall_watch::SpillConfig { path: dir.path().join("spill"), max_bytes: 1 << 34 }) },
+        BusConfig {
+            capacity,
+            spill: Some(phiwall_watch::SpillConfig {
+                path: dir.path().join("spill"),
+                max_bytes: 1 << 34,
+            }),
+        },
         vec![Box::new(sink) as Box<dyn RecordSink>],
         metrics.clone(),
     )
@@ -82,9 +99,17 @@ fn main() {
     let (wall, cpu) = (t0.elapsed().as_secs_f64(), cpu_secs() - c0);
     let text = metrics.render();
     let get = |name: &str| {
-        text.lines().find(|l| l.starts_with(name)).and_then(|l| l.rsplit(' ').next()).unwrap_or("?").to_string()
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next())
+            .unwrap_or("?")
+            .to_string()
     };
-    println!("events: {n}  delivered: {}  spilled: {}", get("phiwall_sink_delivered_total{"), get("phiwall_bus_spilled_total"));
+    println!(
+        "events: {n}  delivered: {}  spilled: {}",
+        get("phiwall_sink_delivered_total{"),
+        get("phiwall_bus_spilled_total")
+    );
     println!("wall: {wall:.3} s = {:.0} events/s", n as f64 / wall);
     println!("cpu:  {cpu:.3} s = {:.0} events per CPU-second", n as f64 / cpu.max(0.01));
 }

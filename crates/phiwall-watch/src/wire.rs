@@ -59,6 +59,7 @@ struct WireEventRef<'a> {
     tokens_in: u64,
     tokens_out: u64,
     is_stream: bool,
+    request_shape: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -89,6 +90,8 @@ struct WireEvent {
     tokens_in: u64,
     tokens_out: u64,
     is_stream: bool,
+    #[serde(default)]
+    request_shape: Option<u64>,
 }
 
 /// Errors reading a spilled record.
@@ -154,6 +157,7 @@ fn mirror(e: &Event) -> WireEventRef<'_> {
         tokens_in,
         tokens_out,
         is_stream,
+        request_shape,
     } = e;
     let Actor { auth, key_prefix, subject_ref } = actor;
     WireEventRef {
@@ -182,6 +186,7 @@ fn mirror(e: &Event) -> WireEventRef<'_> {
         tokens_in: *tokens_in,
         tokens_out: *tokens_out,
         is_stream: *is_stream,
+        request_shape: *request_shape,
     }
 }
 
@@ -227,6 +232,7 @@ fn unmirror(w: WireEvent) -> Result<Event, WireError> {
     e.tokens_in = w.tokens_in;
     e.tokens_out = w.tokens_out;
     e.is_stream = w.is_stream;
+    e.request_shape = w.request_shape;
     Ok(e)
 }
 
@@ -277,6 +283,7 @@ mod tests {
         e.tokens_in = 11;
         e.tokens_out = 22;
         e.is_stream = true;
+        e.request_shape = Some(0xdead_beef);
         e
     }
 
