@@ -3,7 +3,8 @@
 //! What this crate does: generate, hash, store, verify, revoke and rotate API keys
 //! ([`keys`]), and count requests and tokens per key and per app ([`limits`]). The embedded
 //! default keeps keys in one SQLite file in the data directory and counters in memory; cluster
-//! backends (PostgreSQL, Redis) implement the same traits later.
+//! mode keeps keys in PostgreSQL ([`pg`], cached in process and kept fresh by LISTEN/NOTIFY)
+//! and counters in Redis ([`redis`], an atomic GCRA script), behind the same traits.
 //!
 //! What it does not do: HTTP, policy or logging of request content. Time comes in as arguments
 //! (`now` in unix seconds or monotonic nanoseconds) so behaviour is deterministic in tests.
@@ -13,7 +14,10 @@
 mod error;
 pub mod keys;
 pub mod limits;
+pub mod pg;
+pub mod redis;
+pub mod testing;
 
 pub use error::Error;
 pub use keys::{ApiKey, KeyRecord, KeyRejection, KeyStore, SqliteKeyStore, VerifyError};
-pub use limits::{Decision, InMemoryLimiter, Quota, RateLimiter};
+pub use limits::{Decision, InMemoryLimiter, LimitFuture, Quota, RateLimiter};
