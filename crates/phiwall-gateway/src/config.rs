@@ -127,6 +127,9 @@ pub struct RawConfig {
     /// The audit ledger.
     #[serde(default)]
     pub audit: RawAudit,
+    /// Where shared state lives: embedded (default) or cluster (issue 10).
+    #[serde(default)]
+    pub store: crate::cluster::config::RawStore,
 }
 
 /// `[audit]`: the encrypted, hash-chained audit ledger every request is recorded in.
@@ -585,6 +588,8 @@ pub struct Config {
     pub apps: BTreeMap<String, AppPolicy>,
     /// The audit ledger.
     pub audit: AuditConfig,
+    /// Shared-state backends.
+    pub store: crate::cluster::config::StoreConfig,
 }
 
 /// One configuration problem: where, what, and how to fix it.
@@ -1072,10 +1077,12 @@ impl RawConfig {
         }
 
         let audit = self.audit_config(&data_dir, &mut push);
+        let store = crate::cluster::config::validate(&self.store, &mut push);
 
         if p.is_empty() {
             Ok(Config {
                 audit,
+                store,
                 data_dir,
                 listen,
                 metrics_listen,

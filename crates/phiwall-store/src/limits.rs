@@ -47,7 +47,8 @@ pub enum Decision {
 }
 
 /// The future [`RateLimiter::check_async`] returns.
-pub type LimitFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Decision> + Send + 'a>>;
+pub type LimitFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Decision> + Send + 'a>>;
 
 /// Counts units per key. `now_nanos` is a monotonic clock reading from the caller.
 ///

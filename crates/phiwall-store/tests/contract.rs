@@ -130,7 +130,9 @@ async fn limiter_contract(l: Arc<dyn RateLimiter>, ns: &str) {
     }
     match l.check_async(&k("burst"), q, 1, 0).await {
         Decision::Deny { retry_after } => {
-            assert!(retry_after <= Duration::from_secs(1) && retry_after > Duration::from_millis(900))
+            assert!(
+                retry_after <= Duration::from_secs(1) && retry_after > Duration::from_millis(900)
+            )
         }
         Decision::Allow => panic!("fourth request within the burst must be refused"),
     }

@@ -78,7 +78,8 @@ impl ChangeSubscriber for KeyCache {
 
     fn reconcile<'a>(&'a self, pool: &'a PgPool) -> BoxFuture<'a, Result<(), sqlx::Error>> {
         Box::pin(async move {
-            let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM api_keys")).fetch_all(pool).await?;
+            let rows =
+                sqlx::query(&format!("SELECT {COLUMNS} FROM api_keys")).fetch_all(pool).await?;
             let mut fresh = HashMap::with_capacity(rows.len());
             for r in &rows {
                 let e = row_to_entry(r)?;

@@ -255,7 +255,8 @@ impl RateLimiter for RedisLimiter {
     fn refund(&self, key: &str, quota: Quota, units: u64, _now_nanos: u64) {
         let (interval_us, tolerance_us) = quota_us(quota);
         // A full queue drops the refund: the quota is under-used, never overspent.
-        let _ = self.refunds.try_send(Refund { key: self.key(key), interval_us, tolerance_us, units });
+        let _ =
+            self.refunds.try_send(Refund { key: self.key(key), interval_us, tolerance_us, units });
     }
 
     fn check_async<'a>(

@@ -7,7 +7,7 @@
 
 use crate::output::{self, Exit};
 use anyhow::Context;
-use phiwall_gateway::{BuildOptions, Gateway, RawConfig};
+use phiwall_gateway::{Gateway, RawConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,13 +68,20 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let listen = cfg.listen;
     let metrics_listen = cfg.metrics_listen;
     let data_dir = cfg.data_dir.clone();
-    let gw = Gateway::build(cfg, BuildOptions::default())
-        .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
+        let mut cfg = cfg;
+        // Cluster mode: connect to PostgreSQL and Redis first (issue 10, docs/cluster.md).
+        let cluster = phiwall_gateway::cluster::Cluster::connect(&mut cfg)
+            .await
+            .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
+        let ledger_dir = cluster.as_ref().map(|_| cfg.audit.dir.clone());
+        let opts = cluster.as_ref().map(|c| c.build_options()).unwrap_or_default();
+        let gw = Gateway::build(cfg, opts)
+            .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
         let listener = phiwall_gateway::server::bind(listen)
             .await
             .map_err(|e| Exit::usage(format!("cannot listen on {listen}: {e}")))?;
@@ -113,9 +120,15 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             output::status("Point it at a real model: copy phiwall.example.toml, set [upstreams.*] base_url and");
             output::status("api_key = \"env:OPENAI_API_KEY\", then run `phiwall serve --config phiwall.toml`.");
         }
+        if let Some(c) = &cluster {
+            output::status(&format!("cluster replica {}", c.replica_id()));
+        }
         gw.serve(listener, metrics, shutdown_signal())
             .await
             .map_err(|e| anyhow::anyhow!("gateway stopped: {e}"))?;
+        if let Some(c) = cluster {
+            c.shutdown(ledger_dir).await;
+        }
         output::status("phiwall gateway stopped");
         Ok::<_, anyhow::Error>(())
     })?;
