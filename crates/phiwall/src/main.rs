@@ -52,6 +52,9 @@ enum Command {
     /// Build the patient directory from FHIR, generate synthetic bundles, measure matching.
     #[command(subcommand)]
     Directory(cmd::directory::DirectoryCommand),
+    /// Cluster mode: replicas, their heartbeats and policy fingerprints.
+    #[command(subcommand)]
+    Cluster(cmd::cluster::ClusterCommand),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Keys(c) => cmd::keys::run(c),
         Command::Posture(a) => cmd::posture::run(a),
         Command::Directory(c) => cmd::directory::run(c),
+        Command::Cluster(c) => cmd::cluster::run(c),
     };
     match result {
         Ok(code) => code,

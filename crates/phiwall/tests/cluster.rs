@@ -245,6 +245,8 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
 
     // --- 1. A key limited to 100/min, hammered through all replicas at once. ---
     let (limited, _) = env.create_key("clinic");
+    // From the first use of the key: GCRA refills from then on.
+    let t0 = Instant::now();
     for a in &addrs {
         // New keys reach every replica through NOTIFY; wait for it (a 200 costs one unit).
         let seen = within(Duration::from_secs(2), || async {
@@ -257,7 +259,6 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
     let ok = Arc::new(AtomicUsize::new(0));
     let limited_429 = Arc::new(AtomicUsize::new(0));
     let next = Arc::new(AtomicUsize::new(0));
-    let t0 = Instant::now();
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..12 {
         let (c, addrs, key) = (c.clone(), addrs.clone(), limited.clone());
@@ -310,7 +311,10 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
         .await;
         assert!(took.is_some(), "replica {a} still accepted a revoked key after 1 s");
     }
-    eprintln!("revocation enforced by all 3 replicas {:?} after the CLI returned", revoked_at.elapsed());
+    eprintln!(
+        "revocation enforced by all 3 replicas {:?} after the CLI returned",
+        revoked_at.elapsed()
+    );
 
     // --- 3. Kill one replica mid-load: no acknowledged event lost, the others keep serving. ---
     let (k3, _) = env.create_key("open");
@@ -351,7 +355,11 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
     }
     assert!(after_kill_ok.load(Ordering::Relaxed) > 10, "the surviving replicas stopped serving");
     let acked = acked.lock().unwrap().clone();
-    eprintln!("kill: {} acknowledged requests, {} after the kill", acked.len(), after_kill_ok.load(Ordering::Relaxed));
+    eprintln!(
+        "kill: {} acknowledged requests, {} after the kill",
+        acked.len(),
+        after_kill_ok.load(Ordering::Relaxed)
+    );
     // The killed replica's ledger: every acknowledged request of it is there.
     let r2_events = ledger_events(&env.root, "r2");
     let r2_acked: Vec<&String> = acked.iter().filter(|(r, _)| *r == 1).map(|(_, id)| id).collect();
@@ -387,6 +395,18 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
     for rid in r2_acked {
         assert!(ledger_events(&env.root, "r2").contains(rid.as_str()));
     }
+    // Every replica sent heartbeats with the same policy fingerprint.
+    let out = env.cli(&["cluster", "status", "--json", "--config", cfg1.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let st: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = st["replicas"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{st}");
+    assert!(
+        rows.iter().all(|r| r["is_same_policy_as_config"] == true
+            && r["ledger_checkpoint_size"].as_u64() > Some(0)),
+        "{st}"
+    );
+    assert_eq!(st["is_policy_drift"], false);
 
     // Roll r1 back: keep a copy, let it write and publish more, put the copy back.
     let ledger = env.root.join("ledger");
@@ -434,7 +454,10 @@ fn cluster_config_errors_name_the_key() {
         "[store]\nbackend = \"cluster\"\npostgres_url = \"postgres://u:hunter2@db/x\"\n",
     )
     .unwrap();
-    let out = Command::new(BIN).args(["serve", "--check", "--config", p.to_str().unwrap()]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--check", "--config", p.to_str().unwrap()])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("store.postgres_url") && err.contains("store.redis_url"), "{err}");

@@ -305,3 +305,27 @@ mod tests {
         assert_eq!(p.len(), 2, "{p:?}");
     }
 }
+
+#[cfg(test)]
+mod deploy_tests {
+    /// The Kubernetes ConfigMap ships a configuration that validates (with its secrets given).
+    #[test]
+    fn kubernetes_configmap_validates() {
+        let yaml = include_str!("../../../../deploy/kubernetes/configmap.yaml");
+        let start = yaml.find("phiwall.toml: |").unwrap() + "phiwall.toml: |".len();
+        let toml_text: String = yaml[start..]
+            .lines()
+            .map(|l| l.strip_prefix("    ").unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let cfg = crate::RawConfig::from_toml(&toml_text).unwrap().validate().unwrap();
+        assert!(matches!(cfg.store, super::StoreConfig::Cluster(_)));
+        assert!(cfg.tls.is_some());
+    }
+
+    #[test]
+    fn example_config_store_section_parses() {
+        let cfg = crate::RawConfig::from_toml(crate::config::EXAMPLE_TOML).unwrap();
+        assert_eq!(cfg.store.backend.as_deref(), Some("embedded"));
+    }
+}

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod cluster;
 pub mod directory;
 pub mod eval;
 pub mod eval_injection;
