@@ -130,6 +130,8 @@ pub struct RawConfig {
     /// Where shared state lives: embedded (default) or cluster (issue 10).
     #[serde(default)]
     pub store: crate::cluster::config::RawStore,
+    /// Caller verification and disclosure control (issue 5); absent = off.
+    pub identity: Option<crate::identity_config::RawIdentity>,
 }
 
 /// `[audit]`: the encrypted, hash-chained audit ledger every request is recorded in.
@@ -590,6 +592,8 @@ pub struct Config {
     pub audit: AuditConfig,
     /// Shared-state backends.
     pub store: crate::cluster::config::StoreConfig,
+    /// Caller verification and disclosure control; `None` = off for every app.
+    pub identity: Option<crate::identity_config::IdentityConfig>,
 }
 
 /// One configuration problem: where, what, and how to fix it.
@@ -1078,9 +1082,16 @@ impl RawConfig {
 
         let audit = self.audit_config(&data_dir, &mut push);
         let store = crate::cluster::config::validate(&self.store, &mut push);
+        let identity = self.identity.as_ref().map(|i| {
+            let names = self.apps.keys().cloned().collect();
+            let is_simulated_only =
+                self.upstreams.values().all(|u| u.kind.as_deref() == Some("simulated"));
+            i.validate(&names, is_simulated_only, &mut push)
+        });
 
         if p.is_empty() {
             Ok(Config {
+                identity,
                 audit,
                 store,
                 data_dir,

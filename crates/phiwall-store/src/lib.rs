@@ -1,7 +1,8 @@
-//! State behind traits for phiwall: API keys and rate-limit counters.
+//! State behind traits for phiwall: API keys, rate-limit counters and conversation sessions.
 //!
 //! What this crate does: generate, hash, store, verify, revoke and rotate API keys
-//! ([`keys`]), and count requests and tokens per key and per app ([`limits`]). The embedded
+//! ([`keys`]), count requests and tokens per key and per app ([`limits`]), and keep
+//! per-app conversation sessions with a TTL ([`sessions`]). The embedded
 //! default keeps keys in one SQLite file in the data directory and counters in memory; cluster
 //! mode keeps keys in PostgreSQL ([`pg`], cached in process and kept fresh by LISTEN/NOTIFY)
 //! and counters in Redis ([`redis`], an atomic GCRA script), behind the same traits.
@@ -16,8 +17,10 @@ pub mod keys;
 pub mod limits;
 pub mod pg;
 pub mod redis;
+pub mod sessions;
 pub mod testing;
 
 pub use error::Error;
 pub use keys::{ApiKey, KeyRecord, KeyRejection, KeyStore, SqliteKeyStore, VerifyError};
 pub use limits::{Decision, InMemoryLimiter, LimitFuture, Quota, RateLimiter};
+pub use sessions::{SessionRecord, SessionStore, SqliteSessionStore};
