@@ -214,3 +214,18 @@ async fn redis_down_fails_closed_by_default_and_open_when_configured() {
     assert!(RedisLimiter::connect(o.clone()).await.is_err());
     assert_eq!(FailMode::default(), FailMode::Closed);
 }
+
+#[test]
+fn postgres_stale_cache_fails_closed() {
+    let Some((_db, mut opts)) = pg() else { return };
+    // Reconciles far apart, staleness bound short: the cache goes stale between reconciles,
+    // which is what a replica cut off from PostgreSQL sees.
+    opts.reconcile_interval = Duration::from_secs(60);
+    opts.max_stale = Duration::from_millis(800);
+    let s = PgKeyStore::open(PgBackend::connect(opts).unwrap()).unwrap();
+    let k = keys::create(&s, "app", "n", None, 0).unwrap();
+    assert!(keys::verify(&s, k.reveal(), 1).is_ok());
+    std::thread::sleep(Duration::from_millis(1200));
+    assert!(s.ping().is_err());
+    assert!(matches!(keys::verify(&s, k.reveal(), 1), Err(VerifyError::Store(_))));
+}
