@@ -204,6 +204,15 @@ async fn redis_limiter_contract() {
     redis::cmd("SCRIPT").arg("FLUSH").query_async::<()>(&mut c).await.unwrap();
     assert_eq!(l.check_async("after-flush", Quota::per_minute(5), 1, 0).await, Decision::Allow);
     assert_eq!(l.failures(), 0);
+    // A check that cannot get an answer (here: a synchronous caller, which may not wait on the
+    // network) gets the configured failure decision: closed refuses, open allows.
+    assert!(matches!(l.check("k", Quota::per_minute(5), 1, 0), Decision::Deny { .. }));
+    assert_eq!(l.failures(), 1);
+    let mut open = RedisOptions::new(testing::redis_url());
+    open.key_prefix = format!("phiwall-test:{}:", testing::unique_suffix());
+    open.fail_mode = FailMode::Open;
+    let l = RedisLimiter::connect(open).await.unwrap();
+    assert_eq!(l.check("k", Quota::per_minute(5), 1, 0), Decision::Allow);
 }
 
 #[tokio::test]
