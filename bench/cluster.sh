@@ -3,14 +3,19 @@
 # and 3 cluster replicas (round robin), all on this machine. Needs the local PostgreSQL
 # (trust auth) and Redis; creates a throw-away database and key prefix and removes them.
 # Prints one JSON line per setup; docs/cluster.md records a run.
-#   bench/cluster.sh [--secs 10] [--concurrency 32]
+#   bench/cluster.sh [--secs 10] [--concurrency 32] [--rounds 2] [--fsync always|never|10ms]
+# The cluster runs alternate (1 replica, 3 replicas, 1, 3, ...) against the same three running
+# replicas (one only receives load in the 1-replica runs), so drift in the machine's load
+# affects both sides alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECS=10; CONC=32
+SECS=10; CONC=32; ROUNDS=2; FSYNC=always
 while [ $# -gt 0 ]; do
   case "$1" in
     --secs) SECS="$2"; shift 2 ;;
     --concurrency) CONC="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --fsync) FSYNC="$2"; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -60,6 +65,7 @@ tokens_per_minute = 1000000000
 key_tokens_per_minute = 1000000000
 [audit]
 dir = "$WORK/ledger-$2"
+fsync = "$FSYNC"
 jsonl_events = false
 $store
 TOML
@@ -94,10 +100,11 @@ stop_all
 # cluster: 1 replica, then 3
 for id in c1 c2 c3; do config "$id" cluster; done
 KEY=$(PHIWALL_LOG=warn "$BIN" keys create --config "$WORK/c1.toml" --app bench 2>/dev/null)
-A1=$(start c1)
-echo "cluster, 1 replica:"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A1"
-A2=$(start c2); A3=$(start c3)
+A1=$(start c1); A2=$(start c2); A3=$(start c3)
 sleep 1
-echo "cluster, 3 replicas:"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A1" "$A2" "$A3"
+for round in $(seq 1 "$ROUNDS"); do
+  echo "cluster, 1 replica (round $round):"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A1"
+  echo "cluster, 3 replicas (round $round):"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A1" "$A2" "$A3"
+done
 stop_all
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
