@@ -58,6 +58,9 @@ pub struct RawConfig {
     /// SIEM sinks (`[[sinks]]`), see `docs/siem.md`.
     #[serde(default)]
     pub sinks: Vec<phiwall_watch::siem::config::RawSinkConfig>,
+    /// Where shared state lives: embedded (default) or cluster (issue 10).
+    #[serde(default)]
+    pub store: crate::cluster::config::RawStore,
     /// Caller verification and disclosure control (issue 5); absent = off.
     pub identity: Option<crate::identity_config::RawIdentity>,
 }
@@ -529,6 +532,8 @@ pub struct Config {
     pub audit: AuditConfig,
     /// SIEM sinks, validated.
     pub sinks: Vec<phiwall_watch::siem::config::SinkConfig>,
+    /// Shared-state backends.
+    pub store: crate::cluster::config::StoreConfig,
     /// Caller verification and disclosure control; `None` = off for every app.
     pub identity: Option<crate::identity_config::IdentityConfig>,
 }
@@ -1026,6 +1031,7 @@ impl RawConfig {
             }
             Vec::new()
         });
+        let store = crate::cluster::config::validate(&self.store, &mut push);
         let identity = self.identity.as_ref().map(|i| {
             let names = self.apps.keys().cloned().collect();
             let is_simulated_only =
@@ -1038,6 +1044,7 @@ impl RawConfig {
                 identity,
                 audit,
                 sinks,
+                store,
                 data_dir,
                 listen,
                 metrics_listen,

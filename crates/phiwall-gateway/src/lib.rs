@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cluster;
 pub mod config;
 pub mod containment;
 pub mod error;

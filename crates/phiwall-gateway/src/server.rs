@@ -325,6 +325,11 @@ impl Gateway {
         self.state.audit.ledger_writer()
     }
 
+    /// A sender onto the event bus (detections from anomaly detection go to the SIEM sinks).
+    pub fn watch(&self) -> Watch {
+        self.state.watch.clone()
+    }
+
     /// The metrics registry.
     pub fn metrics(&self) -> Arc<Metrics> {
         self.state.watch.metrics().clone()
@@ -696,20 +701,21 @@ impl State {
         self.clock.mono_nanos()
     }
 
-    fn limit(
+    /// Async so a shared limiter (Redis, cluster mode) can answer with one bounded round trip.
+    async fn limit(
         &self,
         id: &str,
         quota: Quota,
         cost: u64,
         scope: &'static str,
     ) -> Result<(), ApiError> {
-        match self.limiter.check(id, quota, cost, self.now_nanos()) {
+        match self.limiter.check_async(id, quota, cost, self.now_nanos()).await {
             Decision::Allow => Ok(()),
             Decision::Deny { retry_after } => Err(ApiError::RateLimited { scope, retry_after }),
         }
     }
 
-    fn authenticate(
+    async fn authenticate(
         &self,
         headers: &HeaderMap,
         peer: Option<&PeerCertificate>,
@@ -743,13 +749,17 @@ impl State {
             Quota::per_minute(app.key_requests_per_minute),
             1,
             "key.requests",
-        )?;
-        if let Err(e) = self.limit(
-            &format!("r:app:{}", app.name),
-            Quota::per_minute(app.requests_per_minute),
-            1,
-            "app.requests",
-        ) {
+        )
+        .await?;
+        if let Err(e) = self
+            .limit(
+                &format!("r:app:{}", app.name),
+                Quota::per_minute(app.requests_per_minute),
+                1,
+                "app.requests",
+            )
+            .await
+        {
             self.limiter.refund(
                 &format!("r:{key_id}"),
                 Quota::per_minute(app.key_requests_per_minute),
@@ -797,8 +807,9 @@ impl State {
     ) -> Result<Response, ApiError> {
         let (parts, body) = req.into_parts();
         // 1-2. Authenticate and count the request.
-        let (principal, app) =
-            self.authenticate(&parts.headers, parts.extensions.get::<PeerCertificate>(), ev)?;
+        let (principal, app) = self
+            .authenticate(&parts.headers, parts.extensions.get::<PeerCertificate>(), ev)
+            .await?;
 
         // 3. Read the body.
         let limits = &self.cfg.limits;
@@ -858,13 +869,17 @@ impl State {
             Quota::per_minute(app.key_tokens_per_minute),
             cost,
             "key.tokens",
-        )?;
-        if let Err(e) = self.limit(
-            &format!("t:app:{}", app.name),
-            Quota::per_minute(app.tokens_per_minute),
-            cost,
-            "app.tokens",
-        ) {
+        )
+        .await?;
+        if let Err(e) = self
+            .limit(
+                &format!("t:app:{}", app.name),
+                Quota::per_minute(app.tokens_per_minute),
+                cost,
+                "app.tokens",
+            )
+            .await
+        {
             self.limiter.refund(
                 &format!("t:{key_id}"),
                 Quota::per_minute(app.key_tokens_per_minute),
@@ -1030,11 +1045,10 @@ impl State {
         let started = Instant::now();
         let rid = format!("req_{}", random_hex(12));
         let mut ev = Event::new(Activity::Read, self.clock.unix_millis(), rid.clone(), "models");
-        let r = match self.authenticate(
-            req.headers(),
-            req.extensions().get::<PeerCertificate>(),
-            &mut ev,
-        ) {
+        let r = match self
+            .authenticate(req.headers(), req.extensions().get::<PeerCertificate>(), &mut ev)
+            .await
+        {
             Ok((_, app)) => {
                 let data: Vec<Value> = app
                     .models

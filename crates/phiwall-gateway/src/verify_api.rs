@@ -63,7 +63,7 @@ impl State {
             "identity.session_end",
         );
         ev.source_ip = req.extensions().get::<super::ClientAddr>().map(|a| a.0.ip().to_string());
-        let r = match self.end_inner(&id, &req, &mut ev) {
+        let r = match self.end_inner(&id, req, &mut ev).await {
             Ok(r) => r,
             Err(e) => {
                 fill_error(&mut ev, &e);
@@ -75,9 +75,18 @@ impl State {
         with_request_id(r, &rid)
     }
 
-    fn end_inner(&self, id: &str, req: &Request, ev: &mut Event) -> Result<Response, ApiError> {
-        let (principal, app) =
-            self.authenticate(req.headers(), req.extensions().get::<PeerCertificate>(), ev)?;
+    async fn end_inner(
+        &self,
+        id: &str,
+        req: Request,
+        ev: &mut Event,
+    ) -> Result<Response, ApiError> {
+        // Only the head is needed; the body (not `Sync`) must not live across the await.
+        let (parts, body) = req.into_parts();
+        drop(body);
+        let (principal, app) = self
+            .authenticate(&parts.headers, parts.extensions.get::<PeerCertificate>(), ev)
+            .await?;
         let identity = self.identity.as_ref().ok_or(ApiError::NotFound)?;
         if identity.app(&app.name).mode != IdentityMode::Caller {
             return Err(ApiError::NotFound);
@@ -97,8 +106,9 @@ impl State {
         ev: &mut Event,
     ) -> Result<Response, ApiError> {
         let (parts, body) = req.into_parts();
-        let (principal, app) =
-            self.authenticate(&parts.headers, parts.extensions.get::<PeerCertificate>(), ev)?;
+        let (principal, app) = self
+            .authenticate(&parts.headers, parts.extensions.get::<PeerCertificate>(), ev)
+            .await?;
         let identity = self.identity.as_ref().ok_or(ApiError::NotFound)?;
         if identity.app(&app.name).mode != IdentityMode::Caller {
             return Err(ApiError::NotFound);

@@ -1,4 +1,5 @@
-//! The crate's error type. Messages name what failed, never a key's secret part.
+//! The crate's error type. Messages name what failed, never a key's secret part or a
+//! connection URL.
 
 /// An error from a store backend.
 #[derive(Debug, thiserror::Error)]
@@ -34,4 +35,18 @@ pub enum Error {
     /// A lock was poisoned by a panicking thread.
     #[error("key store lock poisoned")]
     Poisoned,
+    /// A cluster backend (PostgreSQL, Redis) failed; the detail never holds a URL or secret.
+    #[error("{backend}: {detail}")]
+    Backend {
+        /// `postgres` or `redis`.
+        backend: &'static str,
+        /// What failed.
+        detail: String,
+    },
+    /// A cluster backend did not answer in time.
+    #[error("timed out: {0}")]
+    Timeout(&'static str),
+    /// The cached view could not be confirmed recently enough: callers fail closed.
+    #[error("shared state is stale: the database has not confirmed it for too long")]
+    Stale,
 }

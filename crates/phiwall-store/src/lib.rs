@@ -8,6 +8,9 @@
 //! records ([`incidents`]) and containment state ([`containment`]) live in their own SQLite files
 //! so the gateway and the CLI share them across processes and restarts; cluster
 //! backends (PostgreSQL, Redis) implement the same traits later.
+//! default keeps keys in one SQLite file in the data directory and counters in memory; cluster
+//! mode keeps keys in PostgreSQL ([`pg`], cached in process and kept fresh by LISTEN/NOTIFY)
+//! and counters in Redis ([`redis`], an atomic GCRA script), behind the same traits.
 //!
 //! What it does not do: HTTP, policy or logging of request content. Time comes in as arguments
 //! (`now` in unix seconds or monotonic nanoseconds) so behaviour is deterministic in tests.
@@ -19,7 +22,10 @@ mod error;
 pub mod incidents;
 pub mod keys;
 pub mod limits;
+pub mod pg;
+pub mod redis;
 pub mod sessions;
+pub mod testing;
 
 pub use containment::{
     ContainmentEntry, ContainmentKind, ContainmentStore, SqliteContainmentStore,
@@ -27,5 +33,5 @@ pub use containment::{
 pub use error::Error;
 pub use incidents::{IncidentRow, IncidentTx, OutboxRow, SqliteIncidentStore};
 pub use keys::{ApiKey, KeyRecord, KeyRejection, KeyStore, SqliteKeyStore, VerifyError};
-pub use limits::{Decision, InMemoryLimiter, Quota, RateLimiter};
+pub use limits::{Decision, InMemoryLimiter, LimitFuture, Quota, RateLimiter};
 pub use sessions::{SessionRecord, SessionStore, SqliteSessionStore};

@@ -28,7 +28,8 @@ impl Quota {
         Quota { per_minute, burst: per_minute }
     }
 
-    fn interval_nanos(self) -> u128 {
+    /// Nanoseconds between two units at the steady rate (GCRA's emission interval).
+    pub fn interval_nanos(self) -> u128 {
         60_000_000_000u128 / u128::from(self.per_minute.max(1))
     }
 }
@@ -45,12 +46,32 @@ pub enum Decision {
     },
 }
 
+/// The future [`RateLimiter::check_async`] returns.
+pub type LimitFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Decision> + Send + 'a>>;
+
 /// Counts units per key. `now_nanos` is a monotonic clock reading from the caller.
+///
+/// Async callers (the gateway) use [`RateLimiter::check_async`]: in-process limiters answer it
+/// with their synchronous `check`; a shared limiter (Redis, issue 10) answers it with one
+/// bounded network round trip and answers the synchronous `check` with its configured failure
+/// decision, because blocking a thread on the network is not allowed on a request path.
 pub trait RateLimiter: Send + Sync {
     /// Check and, if allowed, reserve `cost` units of `quota` for `key`.
     fn check(&self, key: &str, quota: Quota, cost: u64, now_nanos: u64) -> Decision;
-    /// Return `units` reserved earlier but not used.
+    /// Return `units` reserved earlier but not used (best effort: never blocks).
     fn refund(&self, key: &str, quota: Quota, units: u64, now_nanos: u64);
+    /// [`RateLimiter::check`] for async callers; shared limiters override it.
+    fn check_async<'a>(
+        &'a self,
+        key: &'a str,
+        quota: Quota,
+        cost: u64,
+        now_nanos: u64,
+    ) -> LimitFuture<'a> {
+        let d = self.check(key, quota, cost, now_nanos);
+        Box::pin(std::future::ready(d))
+    }
 }
 
 /// In-process GCRA limiter, sharded to keep lock hold times short under load.

@@ -19,7 +19,7 @@ use crate::spill::{self, SpillConfig, SpillReader, SpillWriter};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::TrySendError;
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -56,7 +56,32 @@ impl std::fmt::Debug for Watch {
     }
 }
 
+/// A [`Watch`] that does not keep the bus open: for a sink that feeds records back onto the bus
+/// it runs on (anomaly detection emitting detections), which would otherwise stop
+/// [`EventBus::shutdown`] from ever seeing the last sender go.
+#[derive(Clone)]
+pub struct WeakWatch {
+    bus: Option<Weak<Shared>>,
+    metrics: Arc<Metrics>,
+}
+
+impl WeakWatch {
+    /// A usable watch while the bus is open; `None` once it is shutting down.
+    pub fn upgrade(&self) -> Option<Watch> {
+        let bus = match &self.bus {
+            Some(w) => Some(w.upgrade()?),
+            None => None,
+        };
+        Some(Watch { bus, metrics: self.metrics.clone() })
+    }
+}
+
 impl Watch {
+    /// A handle that does not keep the bus open (see [`WeakWatch`]).
+    pub fn downgrade(&self) -> WeakWatch {
+        WeakWatch { bus: self.bus.as_ref().map(Arc::downgrade), metrics: self.metrics.clone() }
+    }
+
     /// A watch with metrics but no sinks (events are counted, then dropped).
     pub fn metrics_only(metrics: Arc<Metrics>) -> Self {
         Watch { bus: None, metrics }
@@ -306,6 +331,64 @@ mod tests {
         let w = Watch { bus: Some(Arc::new(Shared { tx, spill: None })), metrics: metrics.clone() };
         w.emit(Event::new(Activity::Read, 0, "r".into(), "models"));
         assert!(metrics.render().contains("phiwall_events_dropped_total 1"));
+    }
+
+    /// Feeds a detection back onto its own bus for every event, as anomaly detection does.
+    struct Echo {
+        bus: Arc<std::sync::OnceLock<WeakWatch>>,
+        seen: MemorySink,
+    }
+    impl RecordSink for Echo {
+        fn name(&self) -> &str {
+            "echo"
+        }
+        fn write_record(&mut self, r: &Record) -> std::io::Result<()> {
+            if let (Record::Event(e), Some(w)) = (r, self.bus.get().and_then(|w| w.upgrade())) {
+                w.emit_detection(crate::detection::Detection {
+                    id: format!("d-{}", e.request_id),
+                    time: e.time,
+                    kind: crate::detection::DetectionKind::RequestRateSpike,
+                    severity: Severity::Medium,
+                    principal: crate::detection::Principal::new(
+                        crate::detection::PrincipalKind::Key,
+                        "pw_test",
+                    ),
+                    related: Vec::new(),
+                    patient_refs: Vec::new(),
+                    evidence: crate::detection::Evidence {
+                        window_secs: 60,
+                        observed: 1.0,
+                        baseline: 0.0,
+                        threshold: 1.0,
+                        measure: "requests in 60 s".into(),
+                    },
+                    techniques: Vec::new(),
+                    request_ids: Vec::new(),
+                });
+            }
+            self.seen.write_record(r)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_sink_feeding_its_own_bus_does_not_block_shutdown() {
+        let cell: Arc<std::sync::OnceLock<WeakWatch>> = Arc::default();
+        let seen = MemorySink::default();
+        let metrics = Arc::new(Metrics::default());
+        let sink = Echo { bus: cell.clone(), seen: seen.clone() };
+        let bus =
+            EventBus::start_with(BusConfig::default(), vec![Box::new(sink)], metrics).unwrap();
+        let _ = cell.set(bus.watch().downgrade());
+        let w = bus.watch();
+        w.emit(Event::new(Activity::Create, 1, "r1".into(), "chat.completions"));
+        drop(w);
+        // Returns: the sink's weak handle does not keep the queue open.
+        bus.shutdown();
+        assert!(cell.get().unwrap().upgrade().is_none());
+        assert_eq!(seen.events().len(), 1);
     }
 
     /// A sink that blocks until released, so the queue fills up.

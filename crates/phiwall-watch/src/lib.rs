@@ -22,7 +22,7 @@ pub mod sink;
 pub mod spill;
 mod wire;
 
-pub use bus::{BusConfig, EventBus, Watch};
+pub use bus::{BusConfig, EventBus, Watch, WeakWatch};
 pub use detection::{Detection, DetectionKind, Evidence, Principal, PrincipalKind};
 pub use event::{Activity, Actor, Event, Outcome, Severity};
 pub use metrics::Metrics;

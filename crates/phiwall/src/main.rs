@@ -56,6 +56,9 @@ enum Command {
     /// Build the patient directory from FHIR, generate synthetic bundles, measure matching.
     #[command(subcommand)]
     Directory(cmd::directory::DirectoryCommand),
+    /// Cluster mode: replicas, their heartbeats and policy fingerprints.
+    #[command(subcommand)]
+    Cluster(cmd::cluster::ClusterCommand),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Incidents(a) => cmd::incidents::run(a),
         Command::Directory(c) => cmd::directory::run(c),
         Command::Audit(a) => cmd::audit::run(a),
+        Command::Cluster(c) => cmd::cluster::run(c),
     };
     match result {
         Ok(code) => code,

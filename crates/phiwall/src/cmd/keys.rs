@@ -79,11 +79,20 @@ fn parse_duration(s: &str) -> anyhow::Result<i64> {
     Ok(n.saturating_mul(mult))
 }
 
-fn open(store: &StoreArgs) -> anyhow::Result<(SqliteKeyStore, Option<phiwall_gateway::Config>)> {
+fn open(store: &StoreArgs) -> anyhow::Result<(Box<dyn KeyStore>, Option<phiwall_gateway::Config>)> {
     let cfg = match &store.config {
         Some(p) => Some(super::serve::load_config(Some(p), None, store.data_dir.as_ref())?),
         None => None,
     };
+    // Cluster mode: keys live in PostgreSQL; writes notify every replica (docs/cluster.md).
+    if let Some(phiwall_gateway::cluster::config::StoreConfig::Cluster(c)) =
+        cfg.as_ref().map(|c| &c.store)
+    {
+        let backend = phiwall_gateway::cluster::connect_postgres(c).map_err(Exit::usage)?;
+        let s = phiwall_store::pg::PgKeyStore::open(backend)
+            .context("cannot load keys from PostgreSQL")?;
+        return Ok((Box::new(s), cfg));
+    }
     let dir = store
         .data_dir
         .clone()
@@ -91,7 +100,7 @@ fn open(store: &StoreArgs) -> anyhow::Result<(SqliteKeyStore, Option<phiwall_gat
         .unwrap_or_else(|| PathBuf::from("./phiwall-data"));
     let s = SqliteKeyStore::open(&dir)
         .with_context(|| format!("cannot open the key store in {}", dir.display()))?;
-    Ok((s, cfg))
+    Ok((Box::new(s), cfg))
 }
 
 fn now() -> i64 {
@@ -125,7 +134,7 @@ pub fn run(c: KeysCommand) -> anyhow::Result<ExitCode> {
                 }
             }
             let ttl = ttl.as_deref().map(parse_duration).transpose()?;
-            let k = phiwall_store::keys::create(&s, &app, &name, ttl, now())
+            let k = phiwall_store::keys::create(s.as_ref(), &app, &name, ttl, now())
                 .map_err(|e| Exit::usage(e.to_string()))?;
             output::status(&format!("created key {} for app {app} (shown once):", k.record.prefix));
             output::line(k.reveal());
@@ -172,7 +181,7 @@ pub fn run(c: KeysCommand) -> anyhow::Result<ExitCode> {
         KeysCommand::Rotate { store, prefix, grace } => {
             let (s, _) = open(&store)?;
             let g = parse_duration(&grace)?;
-            let k = phiwall_store::keys::rotate(&s, &prefix, g, now())
+            let k = phiwall_store::keys::rotate(s.as_ref(), &prefix, g, now())
                 .map_err(|e| Exit::input(format!("{e} (see `phiwall keys list`)")))?;
             output::status(&format!(
                 "rotated {prefix} -> {} (old key stops in {g} s); new key (shown once):",

@@ -116,6 +116,16 @@ pub struct VerifyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Verify every replica's chain against the checkpoints published to PostgreSQL
+    /// (needs --config with `[store] backend = "cluster"`).
+    #[arg(long, requires = "config")]
+    cluster: bool,
+    /// Gateway configuration (for --cluster: PostgreSQL and the ledger root).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Directory holding one chain per replica (default: audit.dir from --config).
+    #[arg(long, value_name = "DIR")]
+    ledger_root: Option<PathBuf>,
 }
 
 /// `log show` and `log search`.
@@ -284,7 +294,46 @@ fn require_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn verify_cluster(a: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    use phiwall_gateway::cluster::config::StoreConfig;
+    let cfg = super::serve::load_config(a.config.as_ref(), None, None)?;
+    let StoreConfig::Cluster(c) = &cfg.store else {
+        return Err(Exit::usage(
+            "--cluster needs a configuration with [store] backend = \"cluster\"",
+        ));
+    };
+    let root = a.ledger_root.clone().unwrap_or_else(|| cfg.audit.dir.clone());
+    let backend = phiwall_gateway::cluster::connect_postgres(c).map_err(Exit::usage)?;
+    let verdicts =
+        phiwall_gateway::cluster::verify::verify_cluster(&backend, &root).map_err(Exit::usage)?;
+    let is_ok = !verdicts.is_empty() && verdicts.iter().all(|v| v.is_ok());
+    if a.json {
+        output::line(&serde_json::to_string_pretty(&serde_json::json!({
+            "ok": is_ok, "ledger_root": root, "replicas": verdicts,
+        }))?);
+    } else {
+        if verdicts.is_empty() {
+            output::line(&format!(
+                "no replica has published a checkpoint and no chain is under {}",
+                root.display()
+            ));
+        }
+        for v in &verdicts {
+            output::line(&format!("{:<20} {:<14} {}", v.replica_id, v.status, v.detail));
+        }
+        output::line(if is_ok {
+            "ok: every replica chain verified"
+        } else {
+            "CLUSTER LEDGER CHECK FAILED"
+        });
+    }
+    Ok(if is_ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_CHECK_FAILED) })
+}
+
 fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
+    if a.cluster {
+        return verify_cluster(&a);
+    }
     require_dir(&a.dir.data_dir)?;
     let kept_checkpoint = match &a.checkpoint {
         Some(p) => {

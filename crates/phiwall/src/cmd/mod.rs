@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod bench;
+pub mod cluster;
 pub mod directory;
 pub mod eval;
 pub mod eval_anomaly;

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Cluster throughput: the same closed-loop load against 1 embedded replica, 1 cluster replica
+# and 3 cluster replicas (round robin), all on this machine. Needs the local PostgreSQL
+# (trust auth) and Redis; creates a throw-away database and key prefix and removes them.
+# Prints one JSON line per setup; docs/cluster.md records a run.
+#   bench/cluster.sh [--secs 10] [--concurrency 32] [--rounds 2] [--fsync always|never|10ms]
+# The cluster runs alternate (1 replica, 3 replicas, 1, 3, ...) against the same three running
+# replicas (one only receives load in the 1-replica runs), so drift in the machine's load
+# affects both sides alike.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=10; CONC=32; ROUNDS=2; FSYNC=always
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --secs) SECS="$2"; shift 2 ;;
+    --concurrency) CONC="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --fsync) FSYNC="$2"; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+PG="${PHIWALL_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432}"
+REDIS="${PHIWALL_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+cargo build --quiet --release -p phiwall --bin phiwall --example http_load
+T="${CARGO_TARGET_DIR:-target}/release"
+BIN="$T/phiwall"; LOAD="$T/examples/http_load"
+WORK="$(mktemp -d)"
+DB="phiwall_bench_$$"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  redis-cli -u "$REDIS" --scan --pattern "phiwall-bench-$$:*" 2>/dev/null | xargs -r redis-cli -u "$REDIS" del >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+psql -q "$PG/postgres" -c "CREATE DATABASE $DB" >/dev/null
+export PHIWALL_BENCH_PG="$PG/$DB" PHIWALL_BENCH_REDIS="$REDIS"
+
+config() { # id backend
+  local store=""
+  if [ "$2" = cluster ]; then
+    store="[store]
+backend = \"cluster\"
+postgres_url = \"env:PHIWALL_BENCH_PG\"
+redis_url = \"env:PHIWALL_BENCH_REDIS\"
+replica_id = \"$1\"
+redis_key_prefix = \"phiwall-bench-$$:\""
+  fi
+  cat > "$WORK/$1.toml" <<TOML
+data_dir = "$WORK/data-$1"
+[server]
+listen = "127.0.0.1:0"
+metrics_listen = "off"
+[upstreams.sim]
+kind = "simulated"
+[models.phiwall-sim]
+upstream = "sim"
+[apps.bench]
+models = ["phiwall-sim"]
+key_requests_per_minute = 10000000
+requests_per_minute = 10000000
+tokens_per_minute = 1000000000
+key_tokens_per_minute = 1000000000
+[audit]
+dir = "$WORK/ledger-$2"
+fsync = "$FSYNC"
+jsonl_events = false
+$store
+TOML
+}
+
+start() { # id -> prints address
+  PHIWALL_LOG=warn "$BIN" serve --config "$WORK/$1.toml" 2> "$WORK/$1.err" > /dev/null &
+  PIDS+=($!)
+  for _ in $(seq 1 300); do
+    if grep -q "listening on http://" "$WORK/$1.err"; then
+      grep -o "listening on http://[^/]*" "$WORK/$1.err" | sed 's|listening on http://||'
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "replica $1 did not start:" >&2; cat "$WORK/$1.err" >&2; return 1
+}
+
+stop_all() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  PIDS=()
+}
+
+# 1 embedded replica
+config e1 embedded
+KEY=$("$BIN" keys create --config "$WORK/e1.toml" --app bench 2>/dev/null)
+A=$(start e1)
+echo "embedded, 1 replica:"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A"
+stop_all
+
+# cluster: 1 replica, then 3
+for id in c1 c2 c3; do config "$id" cluster; done
+KEY=$(PHIWALL_LOG=warn "$BIN" keys create --config "$WORK/c1.toml" --app bench 2>/dev/null)
+A1=$(start c1); A2=$(start c2); A3=$(start c3)
+sleep 1
+for round in $(seq 1 "$ROUNDS"); do
+  echo "cluster, 1 replica (round $round):"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A1"
+  echo "cluster, 3 replicas (round $round):"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A1" "$A2" "$A3"
+done
+stop_all
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,240 @@
+//! The store contract, run against every backend: SQLite and PostgreSQL for keys, in-memory
+//! and Redis for limits. PostgreSQL and Redis tests skip with a printed reason when the local
+//! servers do not answer, unless PHIWALL_REQUIRE_EXTERNAL=1.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use phiwall_store::keys::{self, KeyRejection, VerifyError};
+use phiwall_store::pg::{PgBackend, PgKeyStore, PgOptions};
+use phiwall_store::redis::{FailMode, RedisLimiter, RedisOptions};
+use phiwall_store::testing::{self, TempDatabase};
+use phiwall_store::{Decision, InMemoryLimiter, KeyStore, Quota, RateLimiter, SqliteKeyStore};
+use std::sync::Arc;
+use std::time::Duration;
+
+// ------------------------------------------------------------------------------------------
+// Key store contract
+// ------------------------------------------------------------------------------------------
+
+fn key_contract(s: &dyn KeyStore) {
+    s.ping().unwrap();
+    // create / verify
+    let k = keys::create(s, "scheduling", "dev", None, 100).unwrap();
+    let rec = keys::verify(s, k.reveal(), 200).unwrap();
+    assert_eq!(rec.app, "scheduling");
+    // wrong secret
+    let mut bad = k.reveal().to_string();
+    let last = bad.pop().unwrap();
+    bad.push(if last == '0' { '1' } else { '0' });
+    assert!(matches!(keys::verify(s, &bad, 1), Err(VerifyError::Rejected(KeyRejection::Unknown))));
+    // unknown prefix
+    let unknown = format!("pw_{}_{}", "0".repeat(12), "0".repeat(64));
+    assert!(matches!(
+        keys::verify(s, &unknown, 0),
+        Err(VerifyError::Rejected(KeyRejection::Unknown))
+    ));
+    // expiry
+    let e = keys::create(s, "a", "n", Some(60), 1000).unwrap();
+    assert!(keys::verify(s, e.reveal(), 1059).is_ok());
+    assert!(matches!(
+        keys::verify(s, e.reveal(), 1060),
+        Err(VerifyError::Rejected(KeyRejection::Expired))
+    ));
+    // revocation, earlier time wins
+    let r = keys::create(s, "a", "n", None, 1000).unwrap();
+    assert!(s.revoke(&r.record.prefix, 1010).unwrap());
+    assert!(s.revoke(&r.record.prefix, 2000).unwrap());
+    assert!(keys::verify(s, r.reveal(), 1009).is_ok());
+    assert!(matches!(
+        keys::verify(s, r.reveal(), 1010),
+        Err(VerifyError::Rejected(KeyRejection::Revoked))
+    ));
+    assert!(!s.revoke("000000000000", 1).unwrap());
+    // rotation with grace
+    let old = keys::create(s, "a", "rot", None, 0).unwrap();
+    let new = keys::rotate(s, &old.record.prefix, 30, 100).unwrap();
+    assert!(keys::verify(s, old.reveal(), 129).is_ok());
+    assert!(keys::verify(s, old.reveal(), 130).is_err());
+    assert!(keys::verify(s, new.reveal(), 130).is_ok());
+    assert!(keys::rotate(s, "ffffffffffff", 0, 1).is_err());
+    // duplicate prefix refused
+    assert!(s.insert(&k.record, &[0u8; 32]).is_err());
+    // list: newest first, no secrets
+    let list = s.list().unwrap();
+    assert_eq!(list.len(), 5);
+    assert!(list.windows(2).all(|w| w[0].created_at >= w[1].created_at));
+}
+
+#[test]
+fn sqlite_key_store_contract() {
+    key_contract(&SqliteKeyStore::in_memory().unwrap());
+}
+
+fn pg() -> Option<(TempDatabase, PgOptions)> {
+    let db = testing::require("postgresql", TempDatabase::create())?;
+    let mut o = PgOptions::new(db.url());
+    o.reconcile_interval = Duration::from_secs(2);
+    Some((db, o))
+}
+
+#[test]
+fn postgres_key_store_contract() {
+    let Some((_db, opts)) = pg() else { return };
+    let b = PgBackend::connect(opts).unwrap();
+    let s = PgKeyStore::open(b.clone()).unwrap();
+    key_contract(&s);
+    b.shutdown();
+}
+
+#[test]
+fn postgres_revocation_reaches_another_replica_within_a_second() {
+    let Some((_db, opts)) = pg() else { return };
+    let a = PgKeyStore::open(PgBackend::connect(opts.clone()).unwrap()).unwrap();
+    // Migrations run again under the advisory lock: a no-op.
+    let b = PgKeyStore::open(PgBackend::connect(opts).unwrap()).unwrap();
+    let k = keys::create(&a, "app", "n", None, 0).unwrap();
+    let t0 = std::time::Instant::now();
+    while keys::verify(&b, k.reveal(), 1).is_err() {
+        assert!(t0.elapsed() < Duration::from_secs(1), "new key not seen by the other replica");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(a.revoke(&k.record.prefix, 1).unwrap());
+    let t0 = std::time::Instant::now();
+    while keys::verify(&b, k.reveal(), 2).is_ok() {
+        assert!(t0.elapsed() < Duration::from_secs(1), "revocation not seen within 1 s");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let took = t0.elapsed();
+    eprintln!("revocation propagated in {took:?}");
+    assert!(b.backend().notifications_received() >= 1);
+}
+
+#[test]
+fn postgres_unreachable_fails_to_connect_with_a_clean_error() {
+    let mut o = PgOptions::new("postgres://postgres@127.0.0.1:1/none");
+    o.op_timeout = Duration::from_millis(300);
+    let e = PgBackend::connect(o).unwrap_err().to_string();
+    assert!(e.contains("postgres") || e.contains("timed out"), "{e}");
+    assert!(!e.contains("127.0.0.1:1/none"), "the URL must not leak: {e}");
+}
+
+// ------------------------------------------------------------------------------------------
+// Limiter contract (async path, the one the gateway uses)
+// ------------------------------------------------------------------------------------------
+
+async fn limiter_contract(l: Arc<dyn RateLimiter>, ns: &str) {
+    let k = |s: &str| format!("{ns}{s}");
+    // burst then refuse, with a retry-after near one interval
+    let q = Quota { per_minute: 60, burst: 3 };
+    for _ in 0..3 {
+        assert_eq!(l.check_async(&k("burst"), q, 1, 0).await, Decision::Allow);
+    }
+    match l.check_async(&k("burst"), q, 1, 0).await {
+        Decision::Deny { retry_after } => {
+            assert!(
+                retry_after <= Duration::from_secs(1) && retry_after > Duration::from_millis(900)
+            )
+        }
+        Decision::Allow => panic!("fourth request within the burst must be refused"),
+    }
+    assert_eq!(l.check_async(&k("other"), q, 1, 0).await, Decision::Allow);
+    // cost larger than the burst never fits
+    let q = Quota::per_minute(100);
+    assert!(matches!(l.check_async(&k("big"), q, 101, 0).await, Decision::Deny { .. }));
+    assert_eq!(l.check_async(&k("big"), q, 100, 0).await, Decision::Allow);
+    assert!(matches!(l.check_async(&k("big"), q, 1, 0).await, Decision::Deny { .. }));
+    // refunds give units back
+    let q = Quota::per_minute(10);
+    assert_eq!(l.check_async(&k("refund"), q, 10, 0).await, Decision::Allow);
+    assert!(matches!(l.check_async(&k("refund"), q, 5, 0).await, Decision::Deny { .. }));
+    l.refund(&k("refund"), q, 5, 0);
+    let t0 = std::time::Instant::now();
+    loop {
+        // The shared limiter applies refunds in the background.
+        if l.check_async(&k("refund"), q, 5, 0).await == Decision::Allow {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(1), "refund not applied");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // concurrent reservations do not overspend
+    let q = Quota::per_minute(1000);
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let l = l.clone();
+        let key = k("conc");
+        set.spawn(async move {
+            let mut n = 0u64;
+            for _ in 0..50 {
+                if l.check_async(&key, q, 7, 0).await == Decision::Allow {
+                    n += 7;
+                }
+            }
+            n
+        });
+    }
+    let mut used = 0;
+    while let Some(r) = set.join_next().await {
+        used += r.unwrap();
+    }
+    // The quota refills at 1000/min while the test runs (Redis' clock moves): allow a few.
+    assert!(used <= 1000 + 7 * 3 && used > 1000 - 7, "used {used}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_memory_limiter_contract() {
+    limiter_contract(Arc::new(InMemoryLimiter::default()), "").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_limiter_contract() {
+    if testing::require("redis", testing::redis_answers()).is_none() {
+        return;
+    }
+    let mut o = RedisOptions::new(testing::redis_url());
+    o.key_prefix = format!("phiwall-test:{}:", testing::unique_suffix());
+    o.timeout = Duration::from_millis(500);
+    let l = RedisLimiter::connect(o.clone()).await.unwrap();
+    l.ping().await.unwrap();
+    limiter_contract(Arc::new(l), "").await;
+    // The script survives SCRIPT FLUSH (EVALSHA falls back to loading it).
+    let client = redis::Client::open(o.url.as_str()).unwrap();
+    let mut c = client.get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("SCRIPT").arg("FLUSH").query_async::<()>(&mut c).await.unwrap();
+    let l = RedisLimiter::connect(o).await.unwrap();
+    redis::cmd("SCRIPT").arg("FLUSH").query_async::<()>(&mut c).await.unwrap();
+    assert_eq!(l.check_async("after-flush", Quota::per_minute(5), 1, 0).await, Decision::Allow);
+    assert_eq!(l.failures(), 0);
+    // A check that cannot get an answer (here: a synchronous caller, which may not wait on the
+    // network) gets the configured failure decision: closed refuses, open allows.
+    assert!(matches!(l.check("k", Quota::per_minute(5), 1, 0), Decision::Deny { .. }));
+    assert_eq!(l.failures(), 1);
+    let mut open = RedisOptions::new(testing::redis_url());
+    open.key_prefix = format!("phiwall-test:{}:", testing::unique_suffix());
+    open.fail_mode = FailMode::Open;
+    let l = RedisLimiter::connect(open).await.unwrap();
+    assert_eq!(l.check("k", Quota::per_minute(5), 1, 0), Decision::Allow);
+}
+
+#[tokio::test]
+async fn redis_down_fails_closed_by_default_and_open_when_configured() {
+    // Nothing listens on port 1: connecting fails cleanly.
+    let mut o = RedisOptions::new("redis://127.0.0.1:1");
+    o.timeout = Duration::from_millis(100);
+    assert!(RedisLimiter::connect(o.clone()).await.is_err());
+    assert_eq!(FailMode::default(), FailMode::Closed);
+}
+
+#[test]
+fn postgres_stale_cache_fails_closed() {
+    let Some((_db, mut opts)) = pg() else { return };
+    // Reconciles far apart, staleness bound short: the cache goes stale between reconciles,
+    // which is what a replica cut off from PostgreSQL sees.
+    opts.reconcile_interval = Duration::from_secs(60);
+    opts.max_stale = Duration::from_millis(800);
+    let s = PgKeyStore::open(PgBackend::connect(opts).unwrap()).unwrap();
+    let k = keys::create(&s, "app", "n", None, 0).unwrap();
+    assert!(keys::verify(&s, k.reveal(), 1).is_ok());
+    std::thread::sleep(Duration::from_millis(1200));
+    assert!(s.ping().is_err());
+    assert!(matches!(keys::verify(&s, k.reveal(), 1), Err(VerifyError::Store(_))));
+}
