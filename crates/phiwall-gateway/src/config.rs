@@ -127,6 +127,9 @@ pub struct RawConfig {
     /// The audit ledger.
     #[serde(default)]
     pub audit: RawAudit,
+    /// The admin read API (`/phiwall/v1/admin/*`, see `crate::admin`).
+    #[serde(default)]
+    pub admin: crate::admin::RawAdmin,
 }
 
 /// `[audit]`: the encrypted, hash-chained audit ledger every request is recorded in.
@@ -585,6 +588,8 @@ pub struct Config {
     pub apps: BTreeMap<String, AppPolicy>,
     /// The audit ledger.
     pub audit: AuditConfig,
+    /// The admin read API.
+    pub admin: crate::admin::AdminConfig,
 }
 
 /// One configuration problem: where, what, and how to fix it.
@@ -1072,9 +1077,16 @@ impl RawConfig {
         }
 
         let audit = self.audit_config(&data_dir, &mut push);
+        let admin = self.admin.validate().unwrap_or_else(|problems| {
+            for (path, problem, fix) in problems {
+                push(path, problem, fix);
+            }
+            crate::admin::AdminConfig::default()
+        });
 
         if p.is_empty() {
             Ok(Config {
+                admin,
                 audit,
                 data_dir,
                 listen,

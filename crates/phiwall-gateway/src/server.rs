@@ -111,6 +111,8 @@ pub struct BuildOptions {
     pub limiter: Option<Arc<dyn RateLimiter>>,
     /// Ledger key provider; default: the `[audit] key` source (KMS/HSM providers plug in here).
     pub audit_key: Option<Arc<dyn phiwall_ledger::KeyProvider>>,
+    /// What the admin API reports; default: [`phiwall_watch::MemorySecurityView`].
+    pub security_view: Option<Arc<dyn phiwall_watch::SecurityView>>,
 }
 
 /// Shared request state.
@@ -130,6 +132,7 @@ pub struct State {
     audit: Arc<AuditLog>,
     clock: Arc<dyn Clock>,
     keys: Arc<dyn KeyStore>,
+    admin: Arc<crate::admin::AdminState>,
 }
 
 /// A built gateway, ready to serve.
@@ -239,7 +242,19 @@ impl Gateway {
         let audit = Arc::new(AuditLog::open_or_degraded(&cfg.audit, audit_key));
         let bus =
             EventBus::start(4096, sinks, metrics).map_err(|e| b(format!("event bus: {e}")))?;
+        let clock = opts.clock.unwrap_or_else(|| Arc::new(SystemClock::default()));
+        let admin = Arc::new(
+            crate::admin::AdminState::build(
+                &cfg.admin,
+                opts.security_view,
+                bus.watch(),
+                audit.clone(),
+                clock.clone(),
+            )
+            .map_err(b)?,
+        );
         let state = State {
+            admin,
             apps,
             redactors,
             auth: Authenticator { keys: keys.clone(), jwt, mtls: cfg.mtls_identities.clone() },
@@ -257,7 +272,7 @@ impl Gateway {
             upstreams,
             watch: bus.watch(),
             audit,
-            clock: opts.clock.unwrap_or_else(|| Arc::new(SystemClock::default())),
+            clock,
             keys,
             cfg,
         };
@@ -272,6 +287,11 @@ impl Gateway {
     /// The metrics registry.
     pub fn metrics(&self) -> Arc<Metrics> {
         self.state.watch.metrics().clone()
+    }
+
+    /// What the admin API reports (the view given in [`BuildOptions::security_view`]).
+    pub fn security_view(&self) -> Arc<dyn phiwall_watch::SecurityView> {
+        self.state.admin.view()
     }
 
     /// Whether TLS is on.
@@ -487,6 +507,7 @@ fn router(state: Arc<State>) -> Router {
                 }
             }),
         )
+        .merge(crate::admin::routes(s.admin.clone()))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .fallback(|| async { ApiError::NotFound })
 }

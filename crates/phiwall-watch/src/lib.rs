@@ -11,10 +11,15 @@ pub mod bus;
 pub mod detection;
 pub mod event;
 pub mod metrics;
+pub mod security_view;
 pub mod sink;
 
 pub use bus::{EventBus, Watch};
 pub use detection::{Detection, DetectionKind, Evidence, Principal, PrincipalKind};
 pub use event::{Activity, Actor, Event, Outcome, Severity};
 pub use metrics::Metrics;
+pub use security_view::{
+    ContainedPrincipal, ContainmentSummary, IncidentSummary, MemorySecurityView, SecurityView,
+    ViewCapabilities,
+};
 pub use sink::{JsonlSink, MemorySink, Sink};
