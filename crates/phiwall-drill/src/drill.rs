@@ -8,7 +8,9 @@ use crate::runner::{self, now_ms, RunContext};
 use crate::scenario::{Check, PrincipalMatch, Scenario};
 use crate::scorecard::{evaluate, start_ms, ControlStatus, Identity, Observations, Scorecard};
 use crate::target::Target;
-use phiwall_watch::{ContainmentSummary, Detection, IncidentSummary, PrincipalKind, ViewCapabilities};
+use phiwall_watch::{
+    ContainmentSummary, Detection, IncidentSummary, PrincipalKind, ViewCapabilities,
+};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -93,12 +95,17 @@ impl AdminClient {
         }
     }
 
-    async fn snapshot(&self, since: i64) -> Result<(Vec<Detection>, Vec<IncidentSummary>, ContainmentSummary), Error> {
+    async fn snapshot(
+        &self,
+        since: i64,
+    ) -> Result<(Vec<Detection>, Vec<IncidentSummary>, ContainmentSummary), Error> {
         let d = self.get(&format!("/detections?since_ms={since}")).await?.unwrap_or(Value::Null);
         let i = self.get("/incidents").await?.unwrap_or(Value::Null);
         let c = self.get("/containment").await?.unwrap_or(Value::Null);
-        let det = serde_json::from_value(d.get("data").cloned().unwrap_or(Value::Array(vec![]))).unwrap_or_default();
-        let inc = serde_json::from_value(i.get("data").cloned().unwrap_or(Value::Array(vec![]))).unwrap_or_default();
+        let det = serde_json::from_value(d.get("data").cloned().unwrap_or(Value::Array(vec![])))
+            .unwrap_or_default();
+        let inc = serde_json::from_value(i.get("data").cloned().unwrap_or(Value::Array(vec![])))
+            .unwrap_or_default();
         let con = serde_json::from_value(c).unwrap_or_default();
         Ok((det, inc, con))
     }
@@ -134,13 +141,18 @@ pub async fn run(scenario: &Scenario, opts: &DrillOptions) -> Result<Scorecard, 
         seed: opts.seed,
     };
     let mut obs = Observations::default();
-    let mut who = Identity {
-        key_prefix: opts.key.as_deref().and_then(key_prefix),
-        ..Default::default()
-    };
-    let admin = opts.admin_key.clone().map(|key| AdminClient { client: client.clone(), target: opts.target.clone(), key });
+    let mut who =
+        Identity { key_prefix: opts.key.as_deref().and_then(key_prefix), ..Default::default() };
+    let admin = opts.admin_key.clone().map(|key| AdminClient {
+        client: client.clone(),
+        target: opts.target.clone(),
+        key,
+    });
     match &admin {
-        None => obs.admin_problem = Some("no admin key given (--admin-key): detections, incidents and containment not checked".into()),
+        None => obs.admin_problem = Some(
+            "no admin key given (--admin-key): detections, incidents and containment not checked"
+                .into(),
+        ),
         Some(a) => {
             let before = now_ms();
             match a.get("/status").await {
@@ -156,7 +168,10 @@ pub async fn run(scenario: &Scenario, opts: &DrillOptions) -> Result<Scorecard, 
                         obs.admin_problem = Some("the admin API status had no capabilities".into());
                     }
                 }
-                Ok(None) => obs.admin_problem = Some("the admin API is not enabled on the target (set [admin] key)".into()),
+                Ok(None) => {
+                    obs.admin_problem =
+                        Some("the admin API is not enabled on the target (set [admin] key)".into())
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -175,14 +190,21 @@ pub async fn run(scenario: &Scenario, opts: &DrillOptions) -> Result<Scorecard, 
         .expect
         .iter()
         .enumerate()
-        .filter(|(_, e)| matches!(e.check, Check::Detection { .. } | Check::Incident { .. } | Check::Containment { .. }))
+        .filter(|(_, e)| {
+            matches!(
+                e.check,
+                Check::Detection { .. } | Check::Incident { .. } | Check::Containment { .. }
+            )
+        })
         .map(|(i, _)| i)
         .collect();
     if let (Some(a), true) = (&admin, obs.capabilities.is_some()) {
         let first = steps.first().map_or(started_at, |s| s.started_ms) + who.clock_offset_ms;
         let deadline_server = timed
             .iter()
-            .map(|&i| start_ms(&scenario.expect[i], &steps, &who) + scenario.expect[i].within_ms as i64)
+            .map(|&i| {
+                start_ms(&scenario.expect[i], &steps, &who) + scenario.expect[i].within_ms as i64
+            })
             .max()
             .unwrap_or(first);
         loop {
@@ -205,9 +227,16 @@ pub async fn run(scenario: &Scenario, opts: &DrillOptions) -> Result<Scorecard, 
                     PrincipalMatch::Kind(k) => c.principal.kind == k,
                 });
                 let Some(c) = listed else { continue };
-                let session = (c.principal.kind == PrincipalKind::Session).then(|| c.principal.id.clone());
+                let session =
+                    (c.principal.kind == PrincipalKind::Session).then(|| c.principal.id.clone());
                 let can_probe = ctx.key.is_some()
-                    && matches!(c.principal.kind, PrincipalKind::Key | PrincipalKind::Session | PrincipalKind::SourceIp | PrincipalKind::App);
+                    && matches!(
+                        c.principal.kind,
+                        PrincipalKind::Key
+                            | PrincipalKind::Session
+                            | PrincipalKind::SourceIp
+                            | PrincipalKind::App
+                    );
                 if can_probe {
                     obs.probes.insert(i, runner::probe(&ctx, session.as_deref()).await);
                 }
@@ -236,7 +265,8 @@ pub fn key_prefix(key: &str) -> Option<String> {
 
 /// RFC 3339 UTC with milliseconds.
 pub fn rfc3339(ms: i64) -> String {
-    let s = phiwall_ledger::timefmt::format_micros(u64::try_from(ms).unwrap_or(0).saturating_mul(1000));
+    let s =
+        phiwall_ledger::timefmt::format_micros(u64::try_from(ms).unwrap_or(0).saturating_mul(1000));
     // `...SS.ffffffZ` -> `...SS.fffZ`
     match s.len() {
         n if n > 4 => format!("{}Z", &s[..n - 4]),
@@ -249,12 +279,8 @@ pub fn write_scorecard(data_dir: &Path, card: &Scorecard) -> Result<PathBuf, Err
     let dir = data_dir.join("drills");
     let w = |path: &Path, source| Error::Write { path: path.display().to_string(), source };
     std::fs::create_dir_all(&dir).map_err(|e| w(&dir, e))?;
-    let stamp: String = card
-        .started_at
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == 'T')
-        .take(15)
-        .collect();
+    let stamp: String =
+        card.started_at.chars().filter(|c| c.is_ascii_digit() || *c == 'T').take(15).collect();
     let path = dir.join(format!("{stamp}Z-{}.json", card.scenario));
     let json = serde_json::to_vec_pretty(card).map_err(|e| w(&path, std::io::Error::other(e)))?;
     std::fs::write(&path, json).map_err(|e| w(&path, e))?;

@@ -45,7 +45,8 @@ impl std::fmt::Debug for RunContext {
     }
 }
 
-pub(crate) fn random_hex(bytes: usize) -> String {
+/// `bytes` random bytes as hex (the OS random source; the clock if it fails).
+pub fn random_hex(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
     if getrandom::getrandom(&mut b).is_err() {
         let n = std::time::SystemTime::now()
@@ -123,7 +124,9 @@ fn prepare(
                 .collect();
             (
                 "/v1/chat/completions".to_string(),
-                json!({"model": model, "messages": msgs, "max_tokens": 64}).to_string().into_bytes(),
+                json!({"model": model, "messages": msgs, "max_tokens": 64})
+                    .to_string()
+                    .into_bytes(),
             )
         }
         Action::Post { path, body } => (
@@ -223,7 +226,8 @@ async fn send(client: &reqwest::Client, p: Prepared) -> (Option<u16>, Vec<u8>) {
 
 /// Run one step. `sessions` receives the session ids used.
 pub async fn run_step(step: &Step, ctx: &RunContext, sessions: &mut Vec<String>) -> StepOutcome {
-    let mut out = StepOutcome { step: step.name.clone(), started_ms: now_ms(), ..Default::default() };
+    let mut out =
+        StepOutcome { step: step.name.clone(), started_ms: now_ms(), ..Default::default() };
     let started = Instant::now();
     let patients = synth::population(step.patients as usize, ctx.seed).patients;
     let mut rng = Rng::new(ctx.seed ^ 0x9e37_79b9_7f4a_7c15);
@@ -336,6 +340,9 @@ mod tests {
             classify(200, br#"{"choices":[{"message":{"content":"SSN [SSN]"}}]}"#, None),
             Class::Redacted
         );
-        assert_eq!(classify(200, br#"{"choices":[{"message":{"content":"ok"}}]}"#, None), Class::Passed);
+        assert_eq!(
+            classify(200, br#"{"choices":[{"message":{"content":"ok"}}]}"#, None),
+            Class::Passed
+        );
     }
 }

@@ -380,11 +380,19 @@ fn validate_step(s: &RawStep, path: &str, push: &mut impl FnMut(String, String))
     }
     let rate = s.rate_per_sec.unwrap_or(10.0);
     if !rate.is_finite() || rate <= 0.0 || rate > MAX_RATE_PER_SEC {
-        bad(&mut probs, "rate_per_sec", format!("expected more than 0 and at most {MAX_RATE_PER_SEC}, found {rate}"));
+        bad(
+            &mut probs,
+            "rate_per_sec",
+            format!("expected more than 0 and at most {MAX_RATE_PER_SEC}, found {rate}"),
+        );
     }
     let concurrency = s.concurrency.unwrap_or(1);
     if concurrency == 0 || concurrency > MAX_CONCURRENCY {
-        bad(&mut probs, "concurrency", format!("expected 1 to {MAX_CONCURRENCY}, found {concurrency}"));
+        bad(
+            &mut probs,
+            "concurrency",
+            format!("expected 1 to {MAX_CONCURRENCY}, found {concurrency}"),
+        );
     }
     let patients = s.patients.unwrap_or(1);
     if patients == 0 || patients > MAX_PATIENTS {
@@ -404,7 +412,11 @@ fn validate_step(s: &RawStep, path: &str, push: &mut impl FnMut(String, String))
         "fixed" => SessionMode::Fixed,
         "per_request" => SessionMode::PerRequest,
         other => {
-            bad(&mut probs, "session", format!("expected none, fixed or per_request, found {other:?}"));
+            bad(
+                &mut probs,
+                "session",
+                format!("expected none, fixed or per_request, found {other:?}"),
+            );
             SessionMode::None
         }
     };
@@ -412,7 +424,8 @@ fn validate_step(s: &RawStep, path: &str, push: &mut impl FnMut(String, String))
     if prompts.iter().any(|p| p.len() > 64 * 1024) {
         bad(&mut probs, "prompts", "expected prompts of at most 64 KiB each".into());
     }
-    let tpl = |probs: &mut Vec<(String, String)>, k: String, text: &str| match Template::parse(text) {
+    let tpl = |probs: &mut Vec<(String, String)>, k: String, text: &str| match Template::parse(text)
+    {
         Ok(t) => Some(t),
         Err(e) => {
             probs.push((format!("{path}.{k}"), e));
@@ -444,7 +457,12 @@ fn validate_step(s: &RawStep, path: &str, push: &mut impl FnMut(String, String))
             let p = s.path.as_deref().unwrap_or("");
             let path_ok = p.starts_with('/') && !p.contains("://") && !p.contains("..");
             if !path_ok {
-                bad(&mut probs, "path", "expected an absolute path such as /phiwall/v1/sessions/{session}/verify".into());
+                bad(
+                    &mut probs,
+                    "path",
+                    "expected an absolute path such as /phiwall/v1/sessions/{session}/verify"
+                        .into(),
+                );
             }
             let pt = tpl(&mut probs, "path".into(), p);
             let body = match &s.body {
@@ -544,7 +562,9 @@ fn validate_expect(
     for k in e.kinds.clone().unwrap_or_default() {
         match DetectionKind::parse(&k) {
             Some(d) => kinds.push(d),
-            None => bad("kinds", format!("unknown detection kind {k:?} (see DetectionKind::as_str)")),
+            None => {
+                bad("kinds", format!("unknown detection kind {k:?} (see DetectionKind::as_str)"))
+            }
         }
     }
     let principal = match parse_principal(e.principal.as_deref()) {

@@ -300,7 +300,12 @@ pub fn start_ms(e: &Expectation, steps: &[StepOutcome], who: &Identity) -> i64 {
     local.saturating_add(who.clock_offset_ms)
 }
 
-fn result(e: &Expectation, check: &'static str, status: ControlStatus, reason: String) -> ControlResult {
+fn result(
+    e: &Expectation,
+    check: &'static str,
+    status: ControlStatus,
+    reason: String,
+) -> ControlResult {
     ControlResult {
         control: e.control.clone(),
         check,
@@ -320,12 +325,7 @@ pub fn evaluate(
     obs: &Observations,
     who: &Identity,
 ) -> Vec<ControlResult> {
-    scenario
-        .expect
-        .iter()
-        .enumerate()
-        .map(|(i, e)| evaluate_one(i, e, steps, obs, who))
-        .collect()
+    scenario.expect.iter().enumerate().map(|(i, e)| evaluate_one(i, e, steps, obs, who)).collect()
 }
 
 fn step_unavailable<'a>(e: &Expectation, steps: &'a [StepOutcome]) -> Option<&'a str> {
@@ -348,19 +348,33 @@ fn evaluate_one(
 ) -> ControlResult {
     let name = check_name(&e.check);
     if let Some(feature) = step_unavailable(e, steps) {
-        return result(e, name, ControlStatus::Skipped, format!("{feature} is not enabled on the target (it answered 404)"));
+        return result(
+            e,
+            name,
+            ControlStatus::Skipped,
+            format!("{feature} is not enabled on the target (it answered 404)"),
+        );
     }
     let start = start_ms(e, steps, who);
-    let needs_admin = matches!(e.check, Check::Detection { .. } | Check::Incident { .. } | Check::Containment { .. });
+    let needs_admin = matches!(
+        e.check,
+        Check::Detection { .. } | Check::Incident { .. } | Check::Containment { .. }
+    );
     if needs_admin && obs.capabilities.is_none() {
-        let why = obs.admin_problem.clone().unwrap_or_else(|| "the admin API was not queried".into());
+        let why =
+            obs.admin_problem.clone().unwrap_or_else(|| "the admin API was not queried".into());
         return result(e, name, ControlStatus::Skipped, why);
     }
     let caps = obs.capabilities.clone().unwrap_or_default();
     match &e.check {
         Check::Detection { kinds, principal } => {
             if !caps.has_detections {
-                return result(e, name, ControlStatus::Skipped, "the target reports no detections (anomaly detection not wired)".into());
+                return result(
+                    e,
+                    name,
+                    ControlStatus::Skipped,
+                    "the target reports no detections (anomaly detection not wired)".into(),
+                );
             }
             let first = obs
                 .detections
@@ -406,7 +420,12 @@ fn evaluate_one(
         }
         Check::Incident { kinds } => {
             if !caps.has_incidents {
-                return result(e, name, ControlStatus::Skipped, "the target reports no incidents (incident response not wired)".into());
+                return result(
+                    e,
+                    name,
+                    ControlStatus::Skipped,
+                    "the target reports no incidents (incident response not wired)".into(),
+                );
             }
             let first = obs
                 .incidents
@@ -422,7 +441,10 @@ fn evaluate_one(
                         e,
                         name,
                         if ok { ControlStatus::Passed } else { ControlStatus::Failed },
-                        format!("incident {} ({}, {:?}) opened after {ttd} ms (limit {} ms)", i.id, i.state, i.severity, e.within_ms),
+                        format!(
+                            "incident {} ({}, {:?}) opened after {ttd} ms (limit {} ms)",
+                            i.id, i.state, i.severity, e.within_ms
+                        ),
                     );
                     r.ttd_ms = Some(ttd);
                     r.ttc_ms = i.contained_at.map(|c| (c - start).max(0));
@@ -432,7 +454,11 @@ fn evaluate_one(
                     e,
                     name,
                     ControlStatus::Failed,
-                    format!("no incident with {} detections within {} ms", kinds_text(kinds), e.within_ms),
+                    format!(
+                        "no incident with {} detections within {} ms",
+                        kinds_text(kinds),
+                        e.within_ms
+                    ),
                 ),
             }
         }
@@ -446,7 +472,10 @@ fn evaluate_one(
                     e,
                     name,
                     ControlStatus::Skipped,
-                    format!("the target cannot contain {} principals (containment not wired)", principal_name(*principal)),
+                    format!(
+                        "the target cannot contain {} principals (containment not wired)",
+                        principal_name(*principal)
+                    ),
                 );
             }
             let first = obs
@@ -461,26 +490,44 @@ fn evaluate_one(
                     e,
                     name,
                     ControlStatus::Failed,
-                    format!("no {} principal contained within {} ms", principal_name(*principal), e.within_ms),
+                    format!(
+                        "no {} principal contained within {} ms",
+                        principal_name(*principal),
+                        e.within_ms
+                    ),
                 );
             };
             let ttc = (c.since - start).max(0);
-            let mut status = if ttc <= e.within_ms as i64 { ControlStatus::Passed } else { ControlStatus::Failed };
-            let mut reason = format!("{} on {} after {ttc} ms (limit {} ms)", c.action, c.principal.kind.as_str(), e.within_ms);
+            let mut status = if ttc <= e.within_ms as i64 {
+                ControlStatus::Passed
+            } else {
+                ControlStatus::Failed
+            };
+            let mut reason = format!(
+                "{} on {} after {ttc} ms (limit {} ms)",
+                c.action,
+                c.principal.kind.as_str(),
+                e.within_ms
+            );
             if *is_probe {
                 match obs.probes.get(&idx) {
                     Some(Some(s)) if (400..500).contains(s) => {
-                        reason.push_str(&format!("; a request as the contained principal was refused ({s})"));
+                        reason.push_str(&format!(
+                            "; a request as the contained principal was refused ({s})"
+                        ));
                     }
                     Some(Some(s)) => {
                         status = ControlStatus::Failed;
-                        reason.push_str(&format!("; but a request as the contained principal got {s}"));
+                        reason.push_str(&format!(
+                            "; but a request as the contained principal got {s}"
+                        ));
                     }
                     Some(None) => {
                         status = ControlStatus::Failed;
                         reason.push_str("; the enforcement probe got no answer");
                     }
-                    None => reason.push_str("; enforcement not probed (no credential for this principal)"),
+                    None => reason
+                        .push_str("; enforcement not probed (no credential for this principal)"),
                 }
             }
             let mut r = result(e, name, status, reason);
@@ -489,11 +536,21 @@ fn evaluate_one(
         }
         Check::Blocked { step, min_ratio } => {
             let Some(s) = steps.iter().find(|x| &x.step == step) else {
-                return result(e, name, ControlStatus::Failed, format!("step {step:?} did not run"));
+                return result(
+                    e,
+                    name,
+                    ControlStatus::Failed,
+                    format!("step {step:?} did not run"),
+                );
             };
             let n = s.answered();
             if n == 0 {
-                return result(e, name, ControlStatus::Failed, format!("no answers to step {step:?} ({} sent)", s.sent));
+                return result(
+                    e,
+                    name,
+                    ControlStatus::Failed,
+                    format!("no answers to step {step:?} ({} sent)", s.sent),
+                );
             }
             let ratio = f64::from(s.blocked + s.redacted) / f64::from(n);
             let ok = ratio >= *min_ratio;
@@ -515,11 +572,21 @@ fn evaluate_one(
         }
         Check::Status { step, statuses, min_ratio } => {
             let Some(s) = steps.iter().find(|x| &x.step == step) else {
-                return result(e, name, ControlStatus::Failed, format!("step {step:?} did not run"));
+                return result(
+                    e,
+                    name,
+                    ControlStatus::Failed,
+                    format!("step {step:?} did not run"),
+                );
             };
             let n = s.answered();
             if n == 0 {
-                return result(e, name, ControlStatus::Failed, format!("no answers to step {step:?} ({} sent)", s.sent));
+                return result(
+                    e,
+                    name,
+                    ControlStatus::Failed,
+                    format!("no answers to step {step:?} ({} sent)", s.sent),
+                );
             }
             let hit: u32 = statuses.iter().map(|c| s.statuses.get(c).copied().unwrap_or(0)).sum();
             let ratio = f64::from(hit) / f64::from(n);
@@ -529,14 +596,28 @@ fn evaluate_one(
                 e,
                 name,
                 if ok { ControlStatus::Passed } else { ControlStatus::Failed },
-                format!("{hit} of {n} answered {want} ({:.0}%, need {:.0}%)", ratio * 100.0, min_ratio * 100.0),
+                format!(
+                    "{hit} of {n} answered {want} ({:.0}%, need {:.0}%)",
+                    ratio * 100.0,
+                    min_ratio * 100.0
+                ),
             );
             r.ratio = Some(ratio);
             r
         }
         Check::Healthy => match obs.is_healthy {
-            Some(true) => result(e, name, ControlStatus::Passed, "/healthz answered 200 after the attack".into()),
-            Some(false) => result(e, name, ControlStatus::Failed, "/healthz did not answer 200 after the attack".into()),
+            Some(true) => result(
+                e,
+                name,
+                ControlStatus::Passed,
+                "/healthz answered 200 after the attack".into(),
+            ),
+            Some(false) => result(
+                e,
+                name,
+                ControlStatus::Failed,
+                "/healthz did not answer 200 after the attack".into(),
+            ),
             None => result(e, name, ControlStatus::Skipped, "health was not checked".into()),
         },
     }
@@ -605,7 +686,13 @@ required = false
             principal: Principal::new(PrincipalKind::Key, key),
             related: vec![],
             patient_refs: vec![],
-            evidence: Evidence { window_secs: 60, observed: 1.0, baseline: 0.0, threshold: 1.0, measure: "m".into() },
+            evidence: Evidence {
+                window_secs: 60,
+                observed: 1.0,
+                baseline: 0.0,
+                threshold: 1.0,
+                measure: "m".into(),
+            },
             techniques: vec![],
             request_ids: vec![],
         }
@@ -708,7 +795,11 @@ required = false
     fn missing_capabilities_skip_not_pass() {
         let sc = scenario();
         let obs = Observations {
-            capabilities: Some(ViewCapabilities { has_detections: true, has_incidents: false, containment: vec![] }),
+            capabilities: Some(ViewCapabilities {
+                has_detections: true,
+                has_incidents: false,
+                containment: vec![],
+            }),
             detections: vec![det(DetectionKind::PromptInjection, 10_100, "aaaa")],
             is_healthy: Some(true),
             ..Default::default()
@@ -718,7 +809,8 @@ required = false
         assert_eq!(r[1].status, ControlStatus::Skipped);
         assert_eq!(r[2].status, ControlStatus::Skipped);
         assert_eq!(verdict(&r), Verdict::Incomplete);
-        let none = Observations { admin_problem: Some("admin API off".into()), ..Default::default() };
+        let none =
+            Observations { admin_problem: Some("admin API off".into()), ..Default::default() };
         let r = evaluate(&sc, &steps(4, 0), &none, &who());
         assert_eq!(r[0].status, ControlStatus::Skipped);
         assert_eq!(r[0].reason, "admin API off");

@@ -11,8 +11,8 @@
 use phiwall_store::KeyStore;
 use phiwall_watch::{
     ContainedPrincipal, ContainmentSummary, Detection, DetectionKind, Event, Evidence,
-    IncidentSummary, MemorySecurityView, Outcome, Principal, PrincipalKind, SecurityView,
-    Severity, Sink, ViewCapabilities,
+    IncidentSummary, MemorySecurityView, Outcome, Principal, PrincipalKind, SecurityView, Severity,
+    Sink, ViewCapabilities,
 };
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -122,7 +122,11 @@ impl std::fmt::Debug for StandinView {
 impl StandinView {
     /// A view; with `keys`, abused keys are contained by revoking them in that store.
     pub fn new(keys: Option<Arc<dyn KeyStore>>) -> Arc<Self> {
-        Arc::new(StandinView { detections: MemorySecurityView::default(), inner: Mutex::new(Inner::default()), keys })
+        Arc::new(StandinView {
+            detections: MemorySecurityView::default(),
+            inner: Mutex::new(Inner::default()),
+            keys,
+        })
     }
 
     /// A sink feeding this view; give it to the gateway's `BuildOptions::sinks`.
@@ -132,8 +136,10 @@ impl StandinView {
 
     fn observe(&self, ev: &Event) {
         let Ok(mut g) = self.inner.lock() else { return };
-        let key = ev.actor.key_prefix.as_ref().map(|p| Principal::new(PrincipalKind::Key, p.clone()));
-        let source = ev.source_ip.as_ref().map(|s| Principal::new(PrincipalKind::SourceIp, s.clone()));
+        let key =
+            ev.actor.key_prefix.as_ref().map(|p| Principal::new(PrincipalKind::Key, p.clone()));
+        let source =
+            ev.source_ip.as_ref().map(|s| Principal::new(PrincipalKind::SourceIp, s.clone()));
         let Some(main) = key.clone().or_else(|| source.clone()) else { return };
         let mut related = Vec::new();
         if let (Some(_), Some(s)) = (&key, &source) {
@@ -153,12 +159,25 @@ impl StandinView {
         if refused_by_policy {
             self.count(&mut g, PROBING, &main, &related, t, 1, &ev.request_id);
         }
-        if ev.reason.is_some_and(|r| r.starts_with("auth.")) && ev.endpoint != "admin.status" {
+        // Unknown, malformed or missing credentials: guessing. A revoked or expired key is a
+        // known principal still in use, not stuffing.
+        let is_guess = ev.reason.is_some_and(|r| {
+            matches!(
+                r,
+                "auth.key_unknown"
+                    | "auth.key_malformed"
+                    | "auth.missing"
+                    | "auth.token_invalid"
+                    | "auth.admin"
+            )
+        });
+        if is_guess {
             if let Some(s) = &source {
                 self.count(&mut g, STUFFING, s, &[], t, 1, &ev.request_id);
             }
         }
-        let phi: u32 = ev.findings.iter().filter(|(k, _)| k.starts_with("input.phi.")).map(|(_, n)| *n).sum();
+        let phi: u32 =
+            ev.findings.iter().filter(|(k, _)| k.starts_with("input.phi.")).map(|(_, n)| *n).sum();
         if phi > 0 && key.is_some() {
             self.count(&mut g, PHI_SPIKE, &main, &related, t, phi, &ev.request_id);
         }
@@ -183,14 +202,28 @@ impl StandinView {
             let p = source.clone().unwrap_or_else(|| main.clone());
             self.count(&mut g, VERIFY, &p, &related, t, 1, &ev.request_id);
         }
-        let disclosed: u32 = ev.findings.iter().filter(|(k, _)| k.starts_with("output.disclosure")).map(|(_, n)| *n).sum();
+        let disclosed: u32 = ev
+            .findings
+            .iter()
+            .filter(|(k, _)| k.starts_with("output.disclosure"))
+            .map(|(_, n)| *n)
+            .sum();
         if disclosed > 0 {
             self.count(&mut g, DISCLOSURE, &main, &related, t, disclosed, &ev.request_id);
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn count(&self, g: &mut Inner, rule: Rule, p: &Principal, related: &[Principal], t: i64, n: u32, rid: &str) {
+    fn count(
+        &self,
+        g: &mut Inner,
+        rule: Rule,
+        p: &Principal,
+        related: &[Principal],
+        t: i64,
+        n: u32,
+        rid: &str,
+    ) {
         let q = g.windows.entry((rule.kind, p.clone())).or_default();
         q.push_back((t, n));
         while q.front().is_some_and(|(x, _)| *x < t - WINDOW_MS) {
@@ -204,7 +237,16 @@ impl StandinView {
 
     /// Emit a detection unless this rule fired for this principal within the window.
     #[allow(clippy::too_many_arguments)]
-    fn fire(&self, g: &mut Inner, rule: Rule, p: &Principal, related: &[Principal], t: i64, observed: u32, rid: &str) {
+    fn fire(
+        &self,
+        g: &mut Inner,
+        rule: Rule,
+        p: &Principal,
+        related: &[Principal],
+        t: i64,
+        observed: u32,
+        rid: &str,
+    ) {
         let k = (rule.kind, p.clone());
         if g.fired.get(&k).is_some_and(|last| t - *last < WINDOW_MS) {
             return;
@@ -351,7 +393,8 @@ mod tests {
 
     #[test]
     fn probing_revokes_the_key() {
-        let store: Arc<dyn KeyStore> = Arc::new(phiwall_store::SqliteKeyStore::in_memory().unwrap());
+        let store: Arc<dyn KeyStore> =
+            Arc::new(phiwall_store::SqliteKeyStore::in_memory().unwrap());
         let k = phiwall_store::keys::create(store.as_ref(), "clinic", "t", None, 1).unwrap();
         let prefix = k.record.prefix.clone();
         let v = StandinView::new(Some(store.clone()));

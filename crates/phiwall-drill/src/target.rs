@@ -19,8 +19,11 @@ impl Target {
     /// beyond `/`, and a loopback host (`127.0.0.0/8`, `::1`, `localhost`) or a host listed in
     /// `allow` (as `host` or `host:port`, case-insensitive).
     pub fn parse(url: &str, allow: &[String]) -> Result<Target, Error> {
-        let base = Url::parse(url.trim())
-            .map_err(|e| Error::Target(format!("--target {url:?} is not a URL ({e}); write it like http://127.0.0.1:8686")))?;
+        let base = Url::parse(url.trim()).map_err(|e| {
+            Error::Target(format!(
+                "--target {url:?} is not a URL ({e}); write it like http://127.0.0.1:8686"
+            ))
+        })?;
         if !matches!(base.scheme(), "http" | "https") {
             return Err(Error::Target(format!(
                 "--target must use http or https, found {:?}",
@@ -43,8 +46,8 @@ impl Target {
             .ok_or_else(|| Error::Target("--target has no host".into()))?
             .to_ascii_lowercase();
         let bare = host.trim_start_matches('[').trim_end_matches(']');
-        let is_loopback = bare == "localhost"
-            || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        let is_loopback =
+            bare == "localhost" || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
         if !is_loopback {
             let with_port = base.port_or_known_default().map(|p| format!("{host}:{p}"));
             let listed = allow.iter().any(|a| {
@@ -84,7 +87,12 @@ mod tests {
 
     #[test]
     fn loopback_targets_are_allowed() {
-        for u in ["http://127.0.0.1:8686", "http://localhost:1", "https://[::1]:8443/", "http://127.9.9.9"] {
+        for u in [
+            "http://127.0.0.1:8686",
+            "http://localhost:1",
+            "https://[::1]:8443/",
+            "http://127.9.9.9",
+        ] {
             assert!(Target::parse(u, &[]).is_ok(), "{u}");
         }
         let t = Target::parse("http://127.0.0.1:8686/", &[]).unwrap();
@@ -93,19 +101,40 @@ mod tests {
 
     #[test]
     fn other_targets_are_refused_unless_listed() {
-        for u in ["http://10.0.0.5:8686", "https://api.openai.com", "http://0.0.0.0:8686", "http://localhost.evil.com"] {
+        for u in [
+            "http://10.0.0.5:8686",
+            "https://api.openai.com",
+            "http://0.0.0.0:8686",
+            "http://localhost.evil.com",
+        ] {
             let e = Target::parse(u, &[]).unwrap_err().to_string();
             assert!(e.contains("refusing to attack"), "{u}: {e}");
         }
-        assert!(Target::parse("https://staging.clinic.test", &["staging.clinic.test".into()]).is_ok());
-        assert!(Target::parse("https://staging.clinic.test:9443", &["staging.clinic.test:9443".into()]).is_ok());
-        assert!(Target::parse("https://staging.clinic.test:9443", &["staging.clinic.test:443".into()]).is_err());
+        assert!(
+            Target::parse("https://staging.clinic.test", &["staging.clinic.test".into()]).is_ok()
+        );
+        assert!(Target::parse(
+            "https://staging.clinic.test:9443",
+            &["staging.clinic.test:9443".into()]
+        )
+        .is_ok());
+        assert!(Target::parse(
+            "https://staging.clinic.test:9443",
+            &["staging.clinic.test:443".into()]
+        )
+        .is_err());
         assert!(Target::parse("https://prod.clinic.test", &["staging.clinic.test".into()]).is_err());
     }
 
     #[test]
     fn malformed_targets_are_refused() {
-        for u in ["ftp://127.0.0.1", "http://user:pw@127.0.0.1", "http://127.0.0.1/v1", "not a url", "http://127.0.0.1/?x=1"] {
+        for u in [
+            "ftp://127.0.0.1",
+            "http://user:pw@127.0.0.1",
+            "http://127.0.0.1/v1",
+            "not a url",
+            "http://127.0.0.1/?x=1",
+        ] {
             assert!(Target::parse(u, &[]).is_err(), "{u}");
         }
     }

@@ -209,7 +209,14 @@ mod tests {
     use super::*;
 
     fn vals<'a>(prompt: &'a str) -> Values<'a> {
-        Values { index: 7, prompt, session: "s1", patient: None, guess_dob: "1970-01-02", rand: "ab" }
+        Values {
+            index: 7,
+            prompt,
+            session: "s1",
+            patient: None,
+            guess_dob: "1970-01-02",
+            rand: "ab",
+        }
     }
 
     #[test]

@@ -28,7 +28,8 @@ impl Running {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(15), self.tasks.join_next()).await;
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_secs(15), self.tasks.join_next()).await;
         self.dir
     }
 }
@@ -73,7 +74,8 @@ SSN = "block"
         },
     )
     .unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+        as i64;
     let key = phiwall_store::keys::create(store.as_ref(), "clinic", "drill", None, now)
         .unwrap()
         .reveal()

@@ -254,7 +254,8 @@ impl AdminState {
     async fn handle(self: Arc<Self>, route: Route, req: Request) -> Response {
         let started = Instant::now();
         let rid = format!("req_admin_{}", self.clock.mono_nanos());
-        let mut ev = Event::new(Activity::Read, self.clock.unix_millis(), rid.clone(), route.endpoint());
+        let mut ev =
+            Event::new(Activity::Read, self.clock.unix_millis(), rid.clone(), route.endpoint());
         ev.source_ip = req.extensions().get::<ClientAddr>().map(|a| a.0.ip().to_string());
         let resp = match self.check(&req) {
             Ok(()) => {
@@ -265,7 +266,10 @@ impl AdminState {
                             return self.finish(ev, bad_since(), &rid, started).await;
                         };
                         let v = self.view.detections_since(since.unwrap_or(0));
-                        ev.count_finding("admin.detections_listed", u32::try_from(v.len()).unwrap_or(u32::MAX));
+                        ev.count_finding(
+                            "admin.detections_listed",
+                            u32::try_from(v.len()).unwrap_or(u32::MAX),
+                        );
                         serde_json::json!({"object": "list", "data": v})
                     }
                     Route::Incidents => {
@@ -350,7 +354,8 @@ mod tests {
         let errs = raw.validate().unwrap_err();
         assert_eq!(errs[0].0, "admin.key");
         assert!(!errs[0].1.contains("hunter2"));
-        let ok = RawAdmin { key: Some("env:X".into()), loopback_only: Some(false) }.validate().unwrap();
+        let ok =
+            RawAdmin { key: Some("env:X".into()), loopback_only: Some(false) }.validate().unwrap();
         assert!(!ok.is_loopback_only);
         assert!(RawAdmin::default().validate().unwrap().is_loopback_only);
     }

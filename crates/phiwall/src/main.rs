@@ -52,6 +52,11 @@ enum Command {
     /// Build the patient directory from FHIR, generate synthetic bundles, measure matching.
     #[command(subcommand)]
     Directory(cmd::directory::DirectoryCommand),
+    /// Run scripted attacks against a gateway and score detection and containment.
+    #[command(subcommand)]
+    Drill(cmd::drill::DrillCommand),
+    /// Start a gateway on loopback and walk through calls, an impostor and an attack.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +73,8 @@ fn main() -> ExitCode {
         Command::Keys(c) => cmd::keys::run(c),
         Command::Posture(a) => cmd::posture::run(a),
         Command::Directory(c) => cmd::directory::run(c),
+        Command::Drill(c) => cmd::drill::run(c),
+        Command::Demo(a) => cmd::demo::run(a),
     };
     match result {
         Ok(code) => code,

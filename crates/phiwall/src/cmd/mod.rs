@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod demo;
 pub mod directory;
+pub mod drill;
 pub mod eval;
 pub mod eval_injection;
 pub mod eval_phi;
