@@ -154,8 +154,7 @@ impl StandinView {
             self.count(&mut g, INJECTION, &main, &related, t, n_injection, &ev.request_id);
         }
         let refused_by_policy = ev.outcome == Outcome::Denied
-            && ev.reason.is_some_and(|r| r.starts_with("policy.") || r.starts_with("injection"))
-            || (ev.outcome == Outcome::Denied && n_injection > 0);
+            && (n_injection > 0 || ev.reason.is_some_and(|r| r.starts_with("policy.")));
         if refused_by_policy {
             self.count(&mut g, PROBING, &main, &related, t, 1, &ev.request_id);
         }

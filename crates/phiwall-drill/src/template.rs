@@ -136,7 +136,7 @@ impl Template {
 
     /// Whether `{prompt}` is used.
     pub fn uses_prompt(&self) -> bool {
-        self.parts.iter().any(|p| *p == Part::Field(Field::Prompt))
+        self.parts.contains(&Part::Field(Field::Prompt))
     }
 
     /// Fill in; with `json_escape` every value is escaped for use inside a JSON string.

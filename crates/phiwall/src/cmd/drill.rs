@@ -90,10 +90,26 @@ pub fn run(c: DrillCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Read a credential by reference, as text exactly as the gateway reads `[admin] key` (no hex
+/// decoding; trailing newlines removed).
 fn resolve(reference: &str, flag: &str) -> anyhow::Result<String> {
-    let bytes = crate::secret::resolve_key(reference).with_context(|| format!("{flag}"))?;
-    String::from_utf8(bytes)
-        .map_err(|_| Exit::usage(format!("{flag}: the value is not UTF-8 text")))
+    let raw = if let Some(var) = reference.strip_prefix("env:") {
+        std::env::var(var).map_err(|_| {
+            Exit::usage(format!("{flag}: environment variable {var} is not set or not UTF-8"))
+        })?
+    } else if let Some(path) = reference.strip_prefix("file:") {
+        std::fs::read_to_string(path)
+            .map_err(|e| Exit::input(format!("{flag}: cannot read {path}: {e}")))?
+    } else {
+        return Err(Exit::usage(format!(
+            "{flag}: credentials are passed by reference: use env:VAR or file:PATH, never the value"
+        )));
+    };
+    let t = raw.trim_end_matches(['\n', '\r']);
+    if t.is_empty() {
+        return Err(Exit::usage(format!("{flag}: {reference} is empty")));
+    }
+    Ok(t.to_string())
 }
 
 fn load_scenario(s: &str) -> anyhow::Result<Scenario> {
