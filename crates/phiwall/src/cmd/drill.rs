@@ -142,7 +142,7 @@ fn run_drill(a: RunArgs) -> anyhow::Result<ExitCode> {
     opts.max_requests = a.max_requests;
     opts.max_rate = a.max_rate;
     opts.model = a.model.clone();
-    opts.poll_interval = Duration::from_millis(100);
+    opts.poll_interval = Duration::from_millis(250);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
