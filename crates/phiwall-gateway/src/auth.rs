@@ -24,6 +24,45 @@ pub struct Principal {
     pub key_prefix: Option<String>,
     /// Hashed subject for JWTs.
     pub subject_ref: Option<String>,
+    /// The verified JWT claims (read by the identity stage for staff roles and care team).
+    pub claims: Option<JwtClaims>,
+}
+
+/// Verified JWT claims. Kept in memory for the request only; Debug never prints them (claims
+/// can hold names or e-mail addresses).
+#[derive(Clone)]
+pub struct JwtClaims(pub Arc<serde_json::Map<String, serde_json::Value>>);
+
+impl std::fmt::Debug for JwtClaims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "JwtClaims({} claims)", self.0.len())
+    }
+}
+
+impl PartialEq for JwtClaims {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for JwtClaims {}
+
+impl JwtClaims {
+    /// A claim as a list of strings (a JSON array of strings, or one string split on spaces
+    /// and commas as some identity providers send roles).
+    pub fn strings(&self, name: &str) -> Vec<String> {
+        match self.0.get(name) {
+            Some(serde_json::Value::Array(a)) => {
+                a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
+            }
+            Some(serde_json::Value::String(s)) => s
+                .split([' ', ','])
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl Principal {
@@ -68,6 +107,11 @@ impl JwtVerifier {
 
     /// Verify a token; returns (app, hashed subject).
     pub fn verify(&self, token: &str) -> Result<(String, String), ApiError> {
+        self.verify_claims(token).map(|(app, sub, _)| (app, sub))
+    }
+
+    /// Verify a token; returns (app, hashed subject, the verified claims).
+    pub fn verify_claims(&self, token: &str) -> Result<(String, String, JwtClaims), ApiError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|_| ApiError::BadToken("header"))?;
         if !self.cfg.algorithms.contains(&header.alg) {
@@ -108,7 +152,12 @@ impl JwtVerifier {
                         .ok_or(ApiError::BadToken("app_claim"))?
                         .to_string();
                     let sub = claims.get("sub").and_then(|s| s.as_str()).unwrap_or_default();
-                    return Ok((app, subject_ref(sub)));
+                    let sub = subject_ref(sub);
+                    let map = match claims {
+                        serde_json::Value::Object(m) => m,
+                        _ => serde_json::Map::new(),
+                    };
+                    return Ok((app, sub, JwtClaims(Arc::new(map))));
                 }
                 Err(e) => {
                     use jsonwebtoken::errors::ErrorKind as K;
@@ -187,6 +236,7 @@ impl Authenticator {
                     method: "mtls",
                     key_prefix: None,
                     subject_ref: peer.map(|p| p.fingerprint.chars().take(32).collect()),
+                    claims: None,
                 });
             }
             return Err(ApiError::MissingCredentials);
@@ -208,6 +258,7 @@ impl Authenticator {
                     method: "api_key",
                     key_prefix: Some(rec.prefix),
                     subject_ref: None,
+                    claims: None,
                 }),
                 Err(VerifyError::Rejected(r)) => Err(ApiError::BadApiKey(r)),
                 Err(VerifyError::Store(_)) => Err(ApiError::StoreUnavailable),
@@ -217,8 +268,14 @@ impl Authenticator {
             let Some(jwt) = &self.jwt else {
                 return Err(ApiError::BadToken("jwt_not_configured"));
             };
-            let (app, sub) = jwt.verify(cred)?;
-            return Ok(Principal { app, method: "jwt", key_prefix: None, subject_ref: Some(sub) });
+            let (app, sub, claims) = jwt.verify_claims(cred)?;
+            return Ok(Principal {
+                app,
+                method: "jwt",
+                key_prefix: None,
+                subject_ref: Some(sub),
+                claims: Some(claims),
+            });
         }
         Err(ApiError::BadApiKey(phiwall_store::KeyRejection::Malformed))
     }

@@ -130,6 +130,8 @@ pub struct RawConfig {
     /// The admin read API (`/phiwall/v1/admin/*`, see `crate::admin`).
     #[serde(default)]
     pub admin: crate::admin::RawAdmin,
+    /// Caller verification and disclosure control (issue 5); absent = off.
+    pub identity: Option<crate::identity_config::RawIdentity>,
 }
 
 /// `[audit]`: the encrypted, hash-chained audit ledger every request is recorded in.
@@ -590,6 +592,8 @@ pub struct Config {
     pub audit: AuditConfig,
     /// The admin read API.
     pub admin: crate::admin::AdminConfig,
+    /// Caller verification and disclosure control; `None` = off for every app.
+    pub identity: Option<crate::identity_config::IdentityConfig>,
 }
 
 /// One configuration problem: where, what, and how to fix it.
@@ -1083,10 +1087,17 @@ impl RawConfig {
             }
             crate::admin::AdminConfig::default()
         });
+        let identity = self.identity.as_ref().map(|i| {
+            let names = self.apps.keys().cloned().collect();
+            let is_simulated_only =
+                self.upstreams.values().all(|u| u.kind.as_deref() == Some("simulated"));
+            i.validate(&names, is_simulated_only, &mut push)
+        });
 
         if p.is_empty() {
             Ok(Config {
                 admin,
+                identity,
                 audit,
                 data_dir,
                 listen,

@@ -42,6 +42,8 @@ pub struct OutputGuard {
     pub findings: BTreeMap<String, u32>,
     /// Actions taken.
     pub actions: BTreeMap<String, u32>,
+    /// Disclosure control against the patient directory (issue 5), when the app uses identity.
+    disclosure: Option<crate::identity::Disclosure>,
 }
 
 impl std::fmt::Debug for OutputGuard {
@@ -154,7 +156,19 @@ impl OutputGuard {
             shingles: shingles(system_text),
             findings: BTreeMap::new(),
             actions: BTreeMap::new(),
+            disclosure: None,
         })
+    }
+
+    /// Apply disclosure control: PHI of directory patients passes only as the session's
+    /// access allows, whatever the app's output actions say; other PHI follows the app.
+    pub fn set_disclosure(&mut self, d: crate::identity::Disclosure) {
+        self.disclosure = Some(d);
+    }
+
+    /// Keyed references of the patients whose values disclosure control saw.
+    pub fn patient_refs(&self) -> impl Iterator<Item = &String> {
+        self.disclosure.iter().flat_map(|d| d.patient_refs.iter())
     }
 
     fn link_allowed(&self, host: &str) -> bool {
@@ -322,6 +336,25 @@ impl OutputGuard {
                 }
                 Some(f) => {
                     *self.findings.entry(format!("output.phi.{}", f.kind)).or_insert(0) += 1;
+                    if let Some(d) = self.disclosure.as_mut() {
+                        use crate::identity::DisclosureAction as D;
+                        match d.decide(f.kind, original, &mut self.findings) {
+                            D::Pass if self.app.output_action(f.kind) != PhiAction::Block => {
+                                out.push_str(original);
+                                last = *e;
+                                continue;
+                            }
+                            D::Pass | D::AppPolicy => {}
+                            D::Withhold => {
+                                *self.actions.entry("output.withhold".into()).or_insert(0) += 1;
+                                out.push('[');
+                                out.push_str(f.kind.as_str());
+                                out.push(']');
+                                last = *e;
+                                continue;
+                            }
+                        }
+                    }
                     if self.app.output_action(f.kind) == PhiAction::Block {
                         return Err(ApiError::OutputBlocked("phi_blocked"));
                     }

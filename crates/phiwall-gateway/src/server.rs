@@ -6,6 +6,8 @@
 //! 1. authenticate (API key or JWT; no anonymous path)
 //! 2. limit requests (per key, then per app)
 //! 3. read the body (content type, size, time, UTF-8, JSON depth, JSON syntax)
+//!    3b. session (issue 5, `[identity]` only): whom the session is verified for; yields the
+//!    disclosure rules the output stage applies ([`crate::identity`])
 //! 4. policy (model, tools, messages, token caps) and token budget reservation
 //! 5. inspect input (PHI, injection) -> the `Scanned` proof, transforms applied
 //! 6. plant the canary, forward upstream (needs the proof)
@@ -46,6 +48,9 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+
+#[path = "verify_api.rs"]
+mod verify_api;
 
 /// Time, injected so tests can control it.
 pub trait Clock: Send + Sync {
@@ -113,6 +118,8 @@ pub struct BuildOptions {
     pub audit_key: Option<Arc<dyn phiwall_ledger::KeyProvider>>,
     /// What the admin API reports; default: [`phiwall_watch::MemorySecurityView`].
     pub security_view: Option<Arc<dyn phiwall_watch::SecurityView>>,
+    /// Session store for `[identity]`; default: SQLite in the data directory.
+    pub sessions: Option<Arc<dyn phiwall_store::SessionStore>>,
 }
 
 /// Shared request state.
@@ -133,6 +140,8 @@ pub struct State {
     clock: Arc<dyn Clock>,
     keys: Arc<dyn KeyStore>,
     admin: Arc<crate::admin::AdminState>,
+    /// Caller verification and disclosure control (issue 5); `None` when `[identity]` is off.
+    identity: Option<Arc<crate::identity::Identity>>,
 }
 
 /// A built gateway, ready to serve.
@@ -240,9 +249,11 @@ impl Gateway {
             None => crate::audit::key_provider(&cfg.audit),
         };
         let audit = Arc::new(AuditLog::open_or_degraded(&cfg.audit, audit_key));
+        let clock: Arc<dyn Clock> = opts.clock.unwrap_or_else(|| Arc::new(SystemClock::default()));
+        let identity =
+            build_identity(&cfg, scanner.clone(), opts.sessions, clock.clone()).map_err(b)?;
         let bus =
             EventBus::start(4096, sinks, metrics).map_err(|e| b(format!("event bus: {e}")))?;
-        let clock = opts.clock.unwrap_or_else(|| Arc::new(SystemClock::default()));
         let admin = Arc::new(
             crate::admin::AdminState::build(
                 &cfg.admin,
@@ -255,6 +266,7 @@ impl Gateway {
         );
         let state = State {
             admin,
+            identity,
             apps,
             redactors,
             auth: Authenticator { keys: keys.clone(), jwt, mtls: cfg.mtls_identities.clone() },
@@ -356,6 +368,23 @@ impl Gateway {
         tokio::task::spawn_blocking(move || bus.shutdown()).await.ok();
         Ok(())
     }
+}
+
+/// The identity stage, when `[identity]` is configured (reads the directory and the key).
+fn build_identity(
+    cfg: &Config,
+    scanner: Arc<Scanner>,
+    sessions: Option<Arc<dyn phiwall_store::SessionStore>>,
+    clock: Arc<dyn Clock>,
+) -> Result<Option<Arc<crate::identity::Identity>>, String> {
+    let Some(icfg) = &cfg.identity else { return Ok(None) };
+    let sessions: Arc<dyn phiwall_store::SessionStore> = match sessions {
+        Some(s) => s,
+        None => Arc::new(phiwall_store::SqliteSessionStore::open(&cfg.data_dir).map_err(|e| {
+            format!("cannot open the session store in {}: {e}", cfg.data_dir.display())
+        })?),
+    };
+    Ok(Some(Arc::new(crate::identity::Identity::build(icfg, scanner, sessions, clock)?)))
 }
 
 async fn accept_loop(
@@ -496,6 +525,16 @@ fn router(state: Arc<State>) -> Router {
                 }
             }),
         )
+        .route(
+            "/phiwall/v1/sessions/{id}/verify",
+            post({
+                let s = s.clone();
+                move |axum::extract::Path(id): axum::extract::Path<String>, req: Request| {
+                    let s = s.clone();
+                    async move { s.verify_session(id, req).await }
+                }
+            }),
+        )
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
         .route(
             "/readyz",
@@ -592,11 +631,7 @@ async fn read_body(mut body: Body, max: usize) -> Result<Bytes, ApiError> {
 pub struct ClientAddr(pub SocketAddr);
 
 fn session_id(h: &HeaderMap) -> Option<String> {
-    let v = h.get("x-session-id")?.to_str().ok()?;
-    (!v.is_empty()
-        && v.len() <= 64
-        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-    .then(|| v.to_string())
+    crate::session::from_headers(h).ok().flatten()
 }
 
 fn with_request_id(mut r: Response, rid: &str) -> Response {
@@ -750,6 +785,12 @@ impl State {
         let mut body: Value = serde_json::from_str(text)
             .map_err(|e| ApiError::InvalidJson { line: e.line(), column: e.column() })?;
 
+        // 3b. Session (issue 5): whom the session is verified for, on the caller's own words.
+        let disclosure = match &self.identity {
+            Some(id) => id.session_stage(&principal, &parts.headers, &body, ev, self.clock.unix_secs())?,
+            None => None,
+        };
+
         // 4. Policy and token budget.
         let pol = inspect::check_policy(endpoint, &mut body, &app, limits.max_messages)?;
         ev.model = Some(pol.model.clone());
@@ -840,6 +881,9 @@ impl State {
             canary,
             &inspected.system_text,
         )?;
+        if let Some(d) = disclosure {
+            guard.set_disclosure(d);
+        }
 
         // 7. Output.
         if resp.is_sse && pol.is_stream {
@@ -993,6 +1037,12 @@ fn merge_guard(ev: &mut Event, g: &OutputGuard) {
     for (k, n) in &g.actions {
         ev.count_action(k.clone(), *n);
     }
+    for r in g.patient_refs() {
+        if !ev.patient_refs.contains(r) {
+            ev.patient_refs.push(r.clone());
+        }
+    }
+    crate::identity::raise_for_findings(ev);
 }
 
 /// Check the text of every choice of a non-streamed response in place.

@@ -62,7 +62,9 @@ pub fn extract_claims_into(scanner: &Scanner, text: &str, into: &mut ClaimedFact
     // compact or space-separated dates ("12131986", "4 16 1980") as DATE: read the words after
     // the cue phrases callers use. A cue-phrase name wins over a scanner NAME, which may be
     // partial.
-    let folded = normalize::fold(text);
+    // Spelled words ("A-n-d-e-r-s-o-n") become one word first: folding would split them into
+    // single letters, which the word cap and the stop word "i" then cut short.
+    let folded = normalize::fold(&join_spelled(text));
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
     if let Some(name) = after_cue(
         &words,
@@ -102,6 +104,43 @@ pub fn extract_claims_into(scanner: &Scanner, text: &str, into: &mut ClaimedFact
             }
         }
     }
+}
+
+/// Replace every spelled word, single letters joined by `-` or `.` ("W-i-l-l-i-a-m-s",
+/// "O.B.r.i.e.n"), with its letters joined ("Williams"). Other text is unchanged.
+fn join_spelled(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_word = i == 0 || !chars.get(i - 1).is_some_and(|c| c.is_alphanumeric());
+        if starts_word && chars.get(i).is_some_and(|c| c.is_alphabetic()) {
+            // Letters at even offsets, separators at odd ones: L(-L)+ ending at a non-letter.
+            let mut j = i;
+            let mut letters = String::new();
+            while chars.get(j).is_some_and(|c| c.is_alphabetic())
+                && !chars.get(j + 1).is_some_and(|c| c.is_alphanumeric())
+            {
+                letters.extend(chars.get(j));
+                if matches!(chars.get(j + 1), Some('-' | '.'))
+                    && chars.get(j + 2).is_some_and(|c| c.is_alphabetic())
+                {
+                    j += 2;
+                } else {
+                    j += 1;
+                    break;
+                }
+            }
+            if letters.chars().count() >= 2 {
+                out.push_str(&letters);
+                i = j;
+                continue;
+            }
+        }
+        out.extend(chars.get(i));
+        i += 1;
+    }
+    out
 }
 
 /// Words after the first cue phrase found, up to `max` words, stopping at a word that starts
@@ -207,6 +246,18 @@ mod tests {
         assert_eq!(c.birth_date.as_deref(), Some("4 16 1980"));
         let c = extract_claims(&s, "this is about my bill");
         assert_eq!(c.birth_date, None);
+    }
+
+    #[test]
+    fn spelled_words_are_joined() {
+        assert_eq!(join_spelled("my name is Andrew W-i-l-l-i-a-m-s."), "my name is Andrew Williams.");
+        assert_eq!(join_spelled("Bridget O-B-r-i-e-n, hi"), "Bridget OBrien, hi");
+        assert_eq!(join_spelled("Al-Sayed and a-b 12-3 x- y"), "Al-Sayed and ab 12-3 x- y");
+        assert_eq!(join_spelled("I am. J.R. here"), "I am. JR. here");
+        assert_eq!(join_spelled("é-m-i-l-e"), "émile");
+        let s = Scanner::new(ScannerConfig::default()).unwrap();
+        let c = extract_claims(&s, "Hi, my name is tricia a-n-d-e-r-s-o-n. My date of birth is 1985-11-27.");
+        assert_eq!(c.name.as_deref(), Some("tricia anderson"));
     }
 
     #[test]

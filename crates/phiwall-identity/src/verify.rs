@@ -173,6 +173,10 @@ pub struct SessionState {
     pub id: String,
     /// Caller number from telephony: spoofable, used only to key the limiter.
     pub caller_number: Option<String>,
+    /// The keyed reference of the caller number ([`caller_ref`]), for a gateway that stores
+    /// only the reference: used when `caller_number` is absent.
+    #[serde(default)]
+    pub caller_ref: Option<Digest>,
     /// Current verification.
     pub verification: Option<Verification>,
 }
@@ -211,6 +215,13 @@ impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Verifier").field("policy", &self.policy).finish_non_exhaustive()
     }
+}
+
+/// The keyed reference of a caller number as the limiter counts it (normalized to 10 digits
+/// when it is a US number, else its digits): what a gateway may store instead of the number.
+pub fn caller_ref(key: &crate::DirectoryKey, number: &str) -> Digest {
+    let n = normalize::phone(number).unwrap_or_else(|| normalize::digits(number));
+    key.digest(Field::CallerNumber, &n)
 }
 
 fn years_since_epoch(secs: u64) -> u32 {
@@ -253,8 +264,9 @@ impl Verifier {
         let key = self.directory.key();
         let mut subjects = vec![(Scope::Session, key.digest(Field::Session, &session.id))];
         if let Some(n) = session.caller_number.as_deref() {
-            let n = normalize::phone(n).unwrap_or_else(|| normalize::digits(n));
-            subjects.push((Scope::CallerNumber, key.digest(Field::CallerNumber, &n)));
+            subjects.push((Scope::CallerNumber, caller_ref(key, n)));
+        } else if let Some(r) = session.caller_ref {
+            subjects.push((Scope::CallerNumber, r));
         }
         let candidates = self.name_candidates(claims.name.as_deref().unwrap_or_default());
         if candidates.is_empty() {
@@ -571,6 +583,7 @@ pub(crate) mod tests {
             id: "s1".into(),
             caller_number: Some("+1 555 000 1111".into()),
             verification: None,
+            ..SessionState::default()
         };
         let guess = |d: u32| claim("William Smith", &format!("1984-03-{d:02}"), Some("02139"));
         assert_eq!(v.verify(&mut s, &guess(10)), Outcome::NotVerified);
@@ -593,6 +606,7 @@ pub(crate) mod tests {
                 id: format!("x{i}"),
                 caller_number: Some(format!("555-010-{i:04}")),
                 verification: None,
+                ..SessionState::default()
             };
             last = v.verify(&mut s, &guess(20 + i));
             clock.advance(100); // past the per-patient backoff
@@ -620,6 +634,7 @@ pub(crate) mod tests {
             id: "s".into(),
             caller_number: Some("617-555-0123".into()),
             verification: None,
+            ..SessionState::default()
         };
         assert_eq!(
             v.verify(&mut s, &claim("William Smith", "1984-03-04", None)),

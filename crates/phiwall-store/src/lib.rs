@@ -1,7 +1,8 @@
-//! State behind traits for phiwall: API keys and rate-limit counters.
+//! State behind traits for phiwall: API keys, rate-limit counters and conversation sessions.
 //!
 //! What this crate does: generate, hash, store, verify, revoke and rotate API keys
-//! ([`keys`]), and count requests and tokens per key and per app ([`limits`]). The embedded
+//! ([`keys`]), count requests and tokens per key and per app ([`limits`]), and keep
+//! per-app conversation sessions with a TTL ([`sessions`]). The embedded
 //! default keeps keys in one SQLite file in the data directory and counters in memory; cluster
 //! backends (PostgreSQL, Redis) implement the same traits later.
 //!
@@ -13,7 +14,9 @@
 mod error;
 pub mod keys;
 pub mod limits;
+pub mod sessions;
 
 pub use error::Error;
 pub use keys::{ApiKey, KeyRecord, KeyRejection, KeyStore, SqliteKeyStore, VerifyError};
 pub use limits::{Decision, InMemoryLimiter, Quota, RateLimiter};
+pub use sessions::{SessionRecord, SessionStore, SqliteSessionStore};
