@@ -35,7 +35,7 @@ pub struct DrillOptions {
     pub max_rate: Option<f64>,
     /// How often to poll the admin API.
     pub poll_interval: Duration,
-    /// Seed for synthetic data.
+    /// Seed for synthetic patients (default 1: the gateway's `demo_synthetic_patients`).
     pub seed: u64,
 }
 
@@ -61,7 +61,9 @@ impl DrillOptions {
             max_requests: u64::from(crate::scenario::MAX_SCENARIO_REQUESTS),
             max_rate: None,
             poll_interval: Duration::from_millis(100),
-            seed: 7,
+            // The population `[identity] demo_synthetic_patients` loads (seed 1), so templated
+            // patients are in a demo gateway's directory.
+            seed: 1,
         }
     }
 }

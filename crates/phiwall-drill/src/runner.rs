@@ -68,6 +68,9 @@ pub fn now_ms() -> i64 {
 
 /// One prepared request.
 struct Prepared {
+    /// The synthetic patient's identifiers this request did not itself contain: a reply that
+    /// carries one of them released PHI the caller did not bring.
+    secrets: Vec<String>,
     url: String,
     auth: Option<String>,
     session: Option<String>,
@@ -148,7 +151,28 @@ fn prepare(
         KeyChoice::Invalid => Some(format!("pw_{}_{}", random_hex(6), random_hex(32))),
         KeyChoice::None => None,
     };
-    Prepared { url: ctx.target.url(&path), auth, session: session.map(str::to_string), body }
+    let secrets = v
+        .patient
+        .map(|p| {
+            [
+                format!("{} {}", p.given, p.family),
+                p.birth.iso(),
+                p.mrn.clone(),
+                p.phone.clone(),
+                p.ssn.clone(),
+            ]
+            .into_iter()
+            .filter(|x| !String::from_utf8_lossy(&body).contains(x.as_str()))
+            .collect()
+        })
+        .unwrap_or_default();
+    Prepared {
+        secrets,
+        url: ctx.target.url(&path),
+        auth,
+        session: session.map(str::to_string),
+        body,
+    }
 }
 
 /// Whether a reply shows a phiwall mask such as `[NAME]` or `[SSN]`.
@@ -199,7 +223,11 @@ pub fn classify(status: u16, body: &[u8], feature: Option<&str>) -> Class {
     }
 }
 
-async fn send(client: &reqwest::Client, p: Prepared) -> (Option<u16>, Vec<u8>) {
+/// Status, reply body (at most 1 MiB), and whether a 2xx reply leaked a patient identifier.
+type Answer = (Option<u16>, Vec<u8>, bool);
+
+async fn send(client: &reqwest::Client, p: Prepared) -> Answer {
+    let secrets = p.secrets;
     let mut r = client.post(&p.url).header("content-type", "application/json").body(p.body);
     if let Some(a) = &p.auth {
         r = r.bearer_auth(a);
@@ -218,9 +246,13 @@ async fn send(client: &reqwest::Client, p: Prepared) -> (Option<u16>, Vec<u8>) {
                 }
                 body.extend_from_slice(&chunk);
             }
-            (Some(status), body)
+            let is_leak = (200..300).contains(&status) && {
+                let text = String::from_utf8_lossy(&body);
+                secrets.iter().any(|x| text.contains(x.as_str()))
+            };
+            (Some(status), body, is_leak)
         }
-        Err(_) => (None, Vec::new()),
+        Err(_) => (None, Vec::new(), false),
     }
 }
 
@@ -238,9 +270,12 @@ pub async fn run_step(step: &Step, ctx: &RunContext, sessions: &mut Vec<String>)
         sessions.push(fixed.clone());
     }
     let sem = Arc::new(Semaphore::new(step.concurrency as usize));
-    let mut set: JoinSet<(Option<u16>, Vec<u8>)> = JoinSet::new();
+    let mut set: JoinSet<Answer> = JoinSet::new();
     let feature = step.feature.clone();
-    let record = |out: &mut StepOutcome, r: (Option<u16>, Vec<u8>)| -> bool {
+    let record = |out: &mut StepOutcome, r: Answer| -> bool {
+        if r.2 {
+            out.leaked += 1;
+        }
         match r.0 {
             Some(s) => {
                 let c = classify(s, &r.1, feature.as_deref());
@@ -302,6 +337,7 @@ pub async fn run_step(step: &Step, ctx: &RunContext, sessions: &mut Vec<String>)
 pub async fn probe(ctx: &RunContext, session: Option<&str>) -> Option<u16> {
     let model = ctx.model.clone().unwrap_or_else(|| DEFAULT_MODEL.to_string());
     let p = Prepared {
+        secrets: Vec::new(),
         url: ctx.target.url("/v1/chat/completions"),
         auth: ctx.key.clone(),
         session: session.map(str::to_string),

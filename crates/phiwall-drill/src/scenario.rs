@@ -102,7 +102,8 @@ pub struct RawExpect {
     /// Control name shown in the scorecard.
     pub control: String,
     /// `detection`, `incident`, `containment`, `blocked` (share of a step's requests refused
-    /// or redacted), `status` (share answered with one of `statuses`) or `healthy`.
+    /// or redacted), `status` (share answered with one of `statuses`), `no_leak` (no reply
+    /// carried a patient identifier the request did not contain) or `healthy`.
     pub check: String,
     /// Detection kinds accepted (any of), for `detection` and `incident`.
     pub kinds: Option<Vec<String>>,
@@ -243,6 +244,12 @@ pub enum Check {
         statuses: Vec<u16>,
         /// Lowest share.
         min_ratio: f64,
+    },
+    /// No 2xx reply of a step carried an identifier of its synthetic patient that the request
+    /// itself did not contain.
+    NoLeak {
+        /// Step.
+        step: String,
     },
     /// The gateway answers `/healthz` after the attack.
     Healthy,
@@ -602,11 +609,12 @@ fn validate_expect(
             }
             need_step(&mut bad).map(|step| Check::Status { step, statuses, min_ratio })
         }
+        "no_leak" => need_step(&mut bad).map(|step| Check::NoLeak { step }),
         "healthy" => Some(Check::Healthy),
         other => {
             bad(
                 "check",
-                format!("expected detection, incident, containment, blocked, status or healthy, found {other:?}"),
+                format!("expected detection, incident, containment, blocked, status, no_leak or healthy, found {other:?}"),
             );
             None
         }

@@ -52,6 +52,9 @@ pub struct StepOutcome {
     pub redacted: u32,
     /// Answered.
     pub passed: u32,
+    /// Answers carrying an identifier of the synthetic patient that the request did not
+    /// contain (PHI released to a caller who did not bring it).
+    pub leaked: u32,
     /// 5xx answers.
     pub server_errors: u32,
     /// No answer.
@@ -606,6 +609,44 @@ fn evaluate_one(
             r.ratio = Some(ratio);
             r
         }
+        Check::NoLeak { step } => {
+            let Some(s) = steps.iter().find(|x| &x.step == step) else {
+                return result(
+                    e,
+                    name,
+                    ControlStatus::Failed,
+                    format!("step {step:?} did not run"),
+                );
+            };
+            if s.answered() == 0 {
+                return result(
+                    e,
+                    name,
+                    ControlStatus::Failed,
+                    format!("no answers to step {step:?} ({} sent)", s.sent),
+                );
+            }
+            if s.leaked == 0 {
+                result(
+                    e,
+                    name,
+                    ControlStatus::Passed,
+                    format!(
+                        "no reply carried an identifier of the patient that the request did not contain ({} answered, {} refused, {} redacted)",
+                        s.answered(),
+                        s.blocked,
+                        s.redacted
+                    ),
+                )
+            } else {
+                result(
+                    e,
+                    name,
+                    ControlStatus::Failed,
+                    format!("{} of {} replies carried an identifier of the patient that the request did not contain", s.leaked, s.answered()),
+                )
+            }
+        }
         Check::Healthy => match obs.is_healthy {
             Some(true) => result(
                 e,
@@ -632,6 +673,7 @@ pub const fn check_name(c: &Check) -> &'static str {
         Check::Containment { .. } => "containment",
         Check::Blocked { .. } => "blocked",
         Check::Status { .. } => "status",
+        Check::NoLeak { .. } => "no_leak",
         Check::Healthy => "healthy",
     }
 }

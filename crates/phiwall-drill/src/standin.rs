@@ -87,6 +87,22 @@ const VERIFY: Rule = Rule {
     technique: "T1110.001",
     contains: true,
 };
+const LOCKOUT: Rule = Rule {
+    kind: DetectionKind::VerificationLockout,
+    threshold: 1,
+    severity: Severity::High,
+    measure: "verification lockouts in 60 s",
+    technique: "T1110.001",
+    contains: false,
+};
+const SOCIAL: Rule = Rule {
+    kind: DetectionKind::GuardProbing,
+    threshold: 3,
+    severity: Severity::Medium,
+    measure: "social-engineering turns flagged in 60 s",
+    technique: "T1656",
+    contains: false,
+};
 const DISCLOSURE: Rule = Rule {
     kind: DetectionKind::DisclosurePrevented,
     threshold: 1,
@@ -200,6 +216,20 @@ impl StandinView {
         if ev.endpoint.contains("verif") && ev.outcome == Outcome::Denied {
             let p = source.clone().unwrap_or_else(|| main.clone());
             self.count(&mut g, VERIFY, &p, &related, t, 1, &ev.request_id);
+        }
+        let social = ev.findings.get("identity.social_engineering").copied().unwrap_or(0);
+        if social > 0 {
+            let p = ev
+                .session
+                .as_ref()
+                .map(|s| Principal::new(PrincipalKind::Session, s.clone()))
+                .unwrap_or_else(|| main.clone());
+            self.count(&mut g, SOCIAL, &p, &related, t, social, &ev.request_id);
+        }
+        let lockouts = ev.findings.get("identity.lockout").copied().unwrap_or(0);
+        if lockouts > 0 {
+            let p = source.clone().unwrap_or_else(|| main.clone());
+            self.count(&mut g, LOCKOUT, &p, &related, t, lockouts, &ev.request_id);
         }
         let disclosed: u32 = ev
             .findings

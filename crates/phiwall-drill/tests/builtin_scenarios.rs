@@ -57,6 +57,10 @@ default = "mask"
 NAME = "tokenize"
 DATE = "tokenize"
 SSN = "block"
+[identity]
+demo_synthetic_patients = 60
+[identity.apps.clinic]
+mode = "caller"
 "#,
         d = dir.path().display(),
         s = secret.display()
@@ -138,7 +142,7 @@ async fn bulk_phi_exfiltration_passes_and_leaks_nothing() {
     assert_eq!(card.verdict, Verdict::Passed, "{:#?}", card.controls);
     // Canary: the synthetic patients the attack named appear in no scorecard, detection or
     // event file.
-    let pop = phiwall_identity::synth::population(60, 7).patients;
+    let pop = phiwall_identity::synth::population(60, 1).patients;
     let mut files = String::new();
     for entry in std::fs::read_dir(dir.path().join("drills")).unwrap() {
         files.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
@@ -163,29 +167,26 @@ async fn credential_stuffing_keys_scores_what_the_standin_can_do() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn credential_stuffing_verification_skips_without_caller_verification() {
+async fn credential_stuffing_verification_scores_what_the_standin_can_do() {
     let (card, _d) = drill("credential-stuffing-verification").await;
-    // Until caller verification is merged the endpoint answers 404: one request, then skip.
-    assert_eq!(card.requests.sent, 1);
-    for c in &card.controls {
-        if c.check == "healthy" {
-            assert_eq!(c.status, ControlStatus::Passed, "{c:?}");
-        } else {
-            assert_eq!(c.status, ControlStatus::Skipped, "{c:?}");
-            assert!(c.reason.contains("caller verification"));
-        }
-    }
+    assert_eq!(card.requests.sent, 30);
+    assert_eq!(status(&card, "guesses refused"), ControlStatus::Passed);
+    assert_eq!(status(&card, "guessing detected"), ControlStatus::Passed);
+    assert_eq!(status(&card, "incident opened"), ControlStatus::Passed);
+    // Blocking the guessing source needs phiwall-respond.
+    assert_eq!(status(&card, "guessing source blocked"), ControlStatus::Skipped);
+    assert_eq!(status(&card, "gateway healthy"), ControlStatus::Passed);
     assert_eq!(card.verdict, Verdict::Incomplete);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn social_engineering_caller_runs_and_reports() {
+async fn social_engineering_caller_passes() {
     let (card, _d) = drill("social-engineering-caller").await;
     assert_eq!(card.requests.sent, 8);
-    assert_eq!(status(&card, "gateway healthy"), ControlStatus::Passed);
-    // Without caller verification and disclosure control the gateway forwards pretexting
-    // requests; the scorecard must say so rather than pass.
-    assert_ne!(card.verdict, Verdict::Passed, "{:#?}", card.controls);
+    // Flagged by caller verification's social-engineering signal (identity.social_engineering),
+    // turned into a detection by the stand-in. The simulated model knows no chart, so the
+    // no-leak control only shows that nothing the caller did not bring came back.
+    assert_eq!(card.verdict, Verdict::Passed, "{:#?}", card.controls);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -55,11 +55,9 @@ impl JwtClaims {
             Some(serde_json::Value::Array(a)) => {
                 a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
             }
-            Some(serde_json::Value::String(s)) => s
-                .split([' ', ','])
-                .filter(|x| !x.is_empty())
-                .map(str::to_string)
-                .collect(),
+            Some(serde_json::Value::String(s)) => {
+                s.split([' ', ',']).filter(|x| !x.is_empty()).map(str::to_string).collect()
+            }
             _ => Vec::new(),
         }
     }

@@ -149,7 +149,10 @@ fn read_key(r: &SecretRef) -> Result<DirectoryKey, String> {
     let t = s.expose().trim();
     let bytes = if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
         let hex = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
-        t.as_bytes().chunks(2).map(|p| (hex(p[0]) << 4) | hex(p.get(1).copied().unwrap_or(0))).collect()
+        t.as_bytes()
+            .chunks(2)
+            .map(|p| (hex(p[0]) << 4) | hex(p.get(1).copied().unwrap_or(0)))
+            .collect()
     } else {
         t.as_bytes().to_vec()
     };
@@ -277,7 +280,12 @@ impl Identity {
     }
 
     /// Attempt a verification for the session and record the outcome on `ev`.
-    pub fn verify(&self, ctx: &mut SessionCtx, claims: &ClaimedFacts, ev: &mut Event) -> VerifyResult {
+    pub fn verify(
+        &self,
+        ctx: &mut SessionCtx,
+        claims: &ClaimedFacts,
+        ev: &mut Event,
+    ) -> VerifyResult {
         let now = self.verifier_now();
         let mut state = SessionState {
             // Scoped to the app: the limiter's session counter is per (app, id).

@@ -12,9 +12,7 @@
 //! 3 failures per session, 5 per caller number or patient per hour, 15-minute lockout).
 
 use crate::config::SecretRef;
-use phiwall_identity::{
-    DisclosurePolicy, Factor, FactorGroup, LimiterConfig, VerificationPolicy,
-};
+use phiwall_identity::{DisclosurePolicy, Factor, FactorGroup, LimiterConfig, VerificationPolicy};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -500,12 +498,12 @@ mod tests {
     use super::*;
 
     fn check(toml_text: &str) -> Result<IdentityConfig, Vec<(String, String)>> {
-        let raw: RawIdentity = toml::from_str(toml_text).map_err(|e| vec![("parse".into(), e.to_string())])?;
+        let raw: RawIdentity =
+            toml::from_str(toml_text).map_err(|e| vec![("parse".into(), e.to_string())])?;
         let apps: BTreeSet<String> = ["phone".to_string(), "ehr".to_string()].into();
         let mut problems = Vec::new();
-        let cfg = raw.validate(&apps, false, &mut |p: String, m: String, _f: &str| {
-            problems.push((p, m))
-        });
+        let cfg =
+            raw.validate(&apps, false, &mut |p: String, m: String, _f: &str| problems.push((p, m)));
         if problems.is_empty() {
             Ok(cfg)
         } else {

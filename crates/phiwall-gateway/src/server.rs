@@ -787,7 +787,9 @@ impl State {
 
         // 3b. Session (issue 5): whom the session is verified for, on the caller's own words.
         let disclosure = match &self.identity {
-            Some(id) => id.session_stage(&principal, &parts.headers, &body, ev, self.clock.unix_secs())?,
+            Some(id) => {
+                id.session_stage(&principal, &parts.headers, &body, ev, self.clock.unix_secs())?
+            }
             None => None,
         };
 

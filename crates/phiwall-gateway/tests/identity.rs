@@ -223,9 +223,11 @@ async fn staff_scope_and_break_glass() {
     let (a, b) = (ids[0], ids[1]);
     let (pa, pb) = (&g.pop.patients[a], &g.pop.patients[b]);
     let exp = common::now() + 600;
-    let nurse = g.jwt(json!({"iss": "https://idp.test/", "aud": "phiwall", "sub": "nurse-1", "exp": exp,
+    let nurse = g
+        .jwt(json!({"iss": "https://idp.test/", "aud": "phiwall", "sub": "nurse-1", "exp": exp,
         "phiwall_app": "ehr", "roles": ["nurse"], "phiwall_care_team": [format!("pat-{a:05}")]}));
-    let billing = g.jwt(json!({"iss": "https://idp.test/", "aud": "phiwall", "sub": "b-1", "exp": exp,
+    let billing = g
+        .jwt(json!({"iss": "https://idp.test/", "aud": "phiwall", "sub": "b-1", "exp": exp,
         "phiwall_app": "ehr", "roles": ["billing"], "phiwall_care_team": [format!("pat-{a:05}")]}));
 
     let (s, out) = g.chat(&nurse, None, ask(&[a, b]), &[]).await;
@@ -233,7 +235,12 @@ async fn staff_scope_and_break_glass() {
     assert_present(&out, &[pa.family.clone(), pa.mrn.clone()], "care team");
     assert_absent(&out, &planted(pb), "outside care team");
     let (_, out) = g
-        .chat(&nurse, None, ask(&[b]), &[("x-phiwall-break-glass", "patient unresponsive in ED bay 4")])
+        .chat(
+            &nurse,
+            None,
+            ask(&[b]),
+            &[("x-phiwall-break-glass", "patient unresponsive in ED bay 4")],
+        )
         .await;
     assert_present(&out, &[pb.family.clone(), pb.mrn.clone()], "break-glass");
     let (_, out) = g.chat(&billing, None, ask(&[a]), &[]).await;
@@ -287,7 +294,13 @@ async fn no_directory_plaintext_in_store_events_or_logs() {
         let _ = g.verify(&g.phone_key, &sid, Some(&caller), &g.facts(i)).await;
         let _ = g.chat(&g.phone_key, Some(&sid), ask(&[i, used[(n + 1) % used.len()]]), &[]).await;
         let p = &g.pop.patients[i];
-        let intro = format!("my name is {} {} and my date of birth is {}, member id {}", p.given, p.family, us_date(p), p.member_id);
+        let intro = format!(
+            "my name is {} {} and my date of birth is {}, member id {}",
+            p.given,
+            p.family,
+            us_date(p),
+            p.member_id
+        );
         let _ = g
             .chat(&g.assist_key, Some(&sid), json!([{"role": "user", "content": intro}]), &[])
             .await;

@@ -46,7 +46,14 @@ async fn openai_client_sees_only_verified_patients() {
     let entry = |i: usize| {
         let pp = &g.pop.patients[i];
         let wrong: Vec<String> = (1..=8)
-            .map(|k| format!("{:02}/{:02}/{}", pp.birth.month, (pp.birth.day % 28) + 1, pp.birth.year - k))
+            .map(|k| {
+                format!(
+                    "{:02}/{:02}/{}",
+                    pp.birth.month,
+                    (pp.birth.day % 28) + 1,
+                    pp.birth.year - k
+                )
+            })
             .collect();
         json!({"index": i, "claims": g.facts(i),
             "values": [pp.family, us_date(pp), pp.phone, pp.mrn], "wrong_dobs": wrong})

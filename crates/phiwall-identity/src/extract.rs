@@ -250,13 +250,19 @@ mod tests {
 
     #[test]
     fn spelled_words_are_joined() {
-        assert_eq!(join_spelled("my name is Andrew W-i-l-l-i-a-m-s."), "my name is Andrew Williams.");
+        assert_eq!(
+            join_spelled("my name is Andrew W-i-l-l-i-a-m-s."),
+            "my name is Andrew Williams."
+        );
         assert_eq!(join_spelled("Bridget O-B-r-i-e-n, hi"), "Bridget OBrien, hi");
         assert_eq!(join_spelled("Al-Sayed and a-b 12-3 x- y"), "Al-Sayed and ab 12-3 x- y");
         assert_eq!(join_spelled("I am. J.R. here"), "I am. JR. here");
         assert_eq!(join_spelled("é-m-i-l-e"), "émile");
         let s = Scanner::new(ScannerConfig::default()).unwrap();
-        let c = extract_claims(&s, "Hi, my name is tricia a-n-d-e-r-s-o-n. My date of birth is 1985-11-27.");
+        let c = extract_claims(
+            &s,
+            "Hi, my name is tricia a-n-d-e-r-s-o-n. My date of birth is 1985-11-27.",
+        );
         assert_eq!(c.name.as_deref(), Some("tricia anderson"));
     }
 

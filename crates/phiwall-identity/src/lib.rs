@@ -37,6 +37,6 @@ pub use limiter::{
     AttemptLimiter, Clock, LimiterConfig, LockoutEvent, ManualClock, Scope, SystemClock,
 };
 pub use verify::{
-    caller_ref, ClaimedFacts, Factor, FactorGroup, Outcome, SessionState, Verification, VerificationPolicy,
-    Verifier,
+    caller_ref, ClaimedFacts, Factor, FactorGroup, Outcome, SessionState, Verification,
+    VerificationPolicy, Verifier,
 };

@@ -357,8 +357,7 @@ impl IdGateway {
         }
         let resp = r.send().await.unwrap();
         let s = resp.status().as_u16();
-        let v: Value =
-            serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap_or(Value::Null);
+        let v: Value = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap_or(Value::Null);
         (s, v["choices"][0]["message"]["content"].as_str().unwrap_or_default().to_string())
     }
 
