@@ -102,6 +102,6 @@ fn demo_runs_end_to_end() {
     assert_eq!(cards.len(), 1);
     // No synthetic PHI in the event stream (events carry kinds and counts only).
     let events = std::fs::read_to_string(keep.join("events.jsonl")).unwrap();
-    let pop = phiwall_identity::synth::population(50, 7).patients;
+    let pop = phiwall_identity::synth::population(50, 1).patients;
     assert!(!events.contains(&pop[0].family) && !events.contains(&pop[0].phone));
 }
