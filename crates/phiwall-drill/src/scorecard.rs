@@ -871,6 +871,21 @@ required = false
     }
 
     #[test]
+    fn no_leak_counts_replies_with_unbrought_identifiers() {
+        let sc = Scenario::from_toml(
+            "name = \"t\"\ndescription = \"d\"\n[[steps]]\nname = \"attack\"\ncount = 2\nmessages = [{ role = \"user\", content = \"x\" }]\n[[expect]]\ncontrol = \"no leak\"\ncheck = \"no_leak\"\nstep = \"attack\"\n",
+        )
+        .unwrap();
+        let mut s = steps(0, 2);
+        let r = evaluate(&sc, &s, &Observations::default(), &who());
+        assert_eq!(r[0].status, ControlStatus::Passed);
+        s[0].leaked = 1;
+        let r = evaluate(&sc, &s, &Observations::default(), &who());
+        assert_eq!(r[0].status, ControlStatus::Failed);
+        assert!(r[0].reason.starts_with("1 of 2"));
+    }
+
+    #[test]
     fn clock_offset_moves_the_start() {
         let sc = scenario();
         let obs = Observations {
