@@ -1,13 +1,16 @@
 //! One module per subcommand.
 
+pub mod audit;
 pub mod bench;
 pub mod demo;
 pub mod directory;
 pub mod drill;
 pub mod eval;
+pub mod eval_anomaly;
 pub mod eval_injection;
 pub mod eval_phi;
 pub mod generate;
+pub mod incidents;
 pub mod keys;
 pub mod log;
 pub mod log_keys;

@@ -24,6 +24,9 @@ pub struct ServeArgs {
     /// Data directory (overrides data_dir).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    /// Extra incident-response playbooks (*.toml) added to the embedded defaults.
+    #[arg(long, value_name = "DIR")]
+    pub playbooks: Option<PathBuf>,
     /// Only validate the configuration and exit.
     #[arg(long)]
     pub check: bool,
@@ -68,8 +71,12 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let listen = cfg.listen;
     let metrics_listen = cfg.metrics_listen;
     let data_dir = cfg.data_dir.clone();
+    let cfg_for_respond = cfg.clone();
     let gw = Gateway::build(cfg, BuildOptions::default())
         .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
+    // Incident response next to the gateway (issue 8): containment, ledger records, expiry.
+    let responder =
+        super::incidents::start_responder(&gw, &cfg_for_respond, a.playbooks.as_deref())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -119,6 +126,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
         output::status("phiwall gateway stopped");
         Ok::<_, anyhow::Error>(())
     })?;
+    responder.shutdown();
     Ok(ExitCode::SUCCESS)
 }
 
