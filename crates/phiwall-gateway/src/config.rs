@@ -61,6 +61,9 @@ pub struct RawConfig {
     /// Where shared state lives: embedded (default) or cluster (issue 10).
     #[serde(default)]
     pub store: crate::cluster::config::RawStore,
+    /// The admin read API (`/phiwall/v1/admin/*`, see `crate::admin`).
+    #[serde(default)]
+    pub admin: crate::admin::RawAdmin,
     /// Caller verification and disclosure control (issue 5); absent = off.
     pub identity: Option<crate::identity_config::RawIdentity>,
 }
@@ -534,6 +537,8 @@ pub struct Config {
     pub sinks: Vec<phiwall_watch::siem::config::SinkConfig>,
     /// Shared-state backends.
     pub store: crate::cluster::config::StoreConfig,
+    /// The admin read API.
+    pub admin: crate::admin::AdminConfig,
     /// Caller verification and disclosure control; `None` = off for every app.
     pub identity: Option<crate::identity_config::IdentityConfig>,
 }
@@ -1032,6 +1037,12 @@ impl RawConfig {
             Vec::new()
         });
         let store = crate::cluster::config::validate(&self.store, &mut push);
+        let admin = self.admin.validate().unwrap_or_else(|problems| {
+            for (path, problem, fix) in problems {
+                push(path, problem, fix);
+            }
+            crate::admin::AdminConfig::default()
+        });
         let identity = self.identity.as_ref().map(|i| {
             let names = self.apps.keys().cloned().collect();
             let is_simulated_only =
@@ -1041,6 +1052,7 @@ impl RawConfig {
 
         if p.is_empty() {
             Ok(Config {
+                admin,
                 identity,
                 audit,
                 sinks,

@@ -118,6 +118,8 @@ pub struct BuildOptions {
     pub limiter: Option<Arc<dyn RateLimiter>>,
     /// Ledger key provider; default: the `[audit] key` source (KMS/HSM providers plug in here).
     pub audit_key: Option<Arc<dyn phiwall_ledger::KeyProvider>>,
+    /// What the admin API reports; default: [`phiwall_watch::MemorySecurityView`].
+    pub security_view: Option<Arc<dyn phiwall_watch::SecurityView>>,
     /// Containment store (issue 8); default: SQLite in the data directory.
     pub containment: Option<Arc<dyn phiwall_store::ContainmentStore>>,
     /// Session store for `[identity]`; default: SQLite in the data directory.
@@ -141,6 +143,7 @@ pub struct State {
     audit: Arc<AuditLog>,
     clock: Arc<dyn Clock>,
     keys: Arc<dyn KeyStore>,
+    admin: Arc<crate::admin::AdminState>,
     containment: Arc<Containment>,
     /// Caller verification and disclosure control (issue 5); `None` when `[identity]` is off.
     identity: Option<Arc<crate::identity::Identity>>,
@@ -283,7 +286,18 @@ impl Gateway {
         };
         let bus = EventBus::start_with(bus_cfg, sinks, metrics)
             .map_err(|e| b(format!("event bus: {e}")))?;
+        let admin = Arc::new(
+            crate::admin::AdminState::build(
+                &cfg.admin,
+                opts.security_view,
+                bus.watch(),
+                audit.clone(),
+                clock.clone(),
+            )
+            .map_err(b)?,
+        );
         let state = State {
+            admin,
             identity,
             apps,
             redactors,
@@ -333,6 +347,11 @@ impl Gateway {
     /// The metrics registry.
     pub fn metrics(&self) -> Arc<Metrics> {
         self.state.watch.metrics().clone()
+    }
+
+    /// What the admin API reports (the view given in [`BuildOptions::security_view`]).
+    pub fn security_view(&self) -> Arc<dyn phiwall_watch::SecurityView> {
+        self.state.admin.view()
     }
 
     /// Whether TLS is on.
@@ -585,6 +604,7 @@ fn router(state: Arc<State>) -> Router {
                 }
             }),
         )
+        .merge(crate::admin::routes(s.admin.clone()))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .fallback(|| async { ApiError::NotFound })
 }

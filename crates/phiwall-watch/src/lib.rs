@@ -17,6 +17,7 @@ mod frame;
 pub mod metrics;
 pub mod record;
 pub mod secret;
+pub mod security_view;
 pub mod siem;
 pub mod sink;
 pub mod spill;
@@ -28,5 +29,9 @@ pub use event::{Activity, Actor, Event, Outcome, Severity};
 pub use metrics::Metrics;
 pub use record::Record;
 pub use secret::{Secret, SecretRef};
+pub use security_view::{
+    ContainedPrincipal, ContainmentSummary, IncidentSummary, MemorySecurityView, SecurityView,
+    ViewCapabilities,
+};
 pub use sink::{EventsOnly, JsonlSink, MemorySink, RecordSink, Sink};
 pub use spill::SpillConfig;

@@ -59,6 +59,11 @@ enum Command {
     /// Cluster mode: replicas, their heartbeats and policy fingerprints.
     #[command(subcommand)]
     Cluster(cmd::cluster::ClusterCommand),
+    /// Run scripted attacks against a gateway and score detection and containment.
+    #[command(subcommand)]
+    Drill(cmd::drill::DrillCommand),
+    /// Start a gateway on loopback and walk through calls, an impostor and an attack.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +81,8 @@ fn main() -> ExitCode {
         Command::Posture(a) => cmd::posture::run(a),
         Command::Incidents(a) => cmd::incidents::run(a),
         Command::Directory(c) => cmd::directory::run(c),
+        Command::Drill(c) => cmd::drill::run(c),
+        Command::Demo(a) => cmd::demo::run(a),
         Command::Audit(a) => cmd::audit::run(a),
         Command::Cluster(c) => cmd::cluster::run(c),
     };

@@ -3,7 +3,9 @@
 pub mod audit;
 pub mod bench;
 pub mod cluster;
+pub mod demo;
 pub mod directory;
+pub mod drill;
 pub mod eval;
 pub mod eval_anomaly;
 pub mod eval_injection;
