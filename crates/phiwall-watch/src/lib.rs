@@ -3,7 +3,8 @@
 //!
 //! What it does not do: carry request or response text. An [`Event`] has only kinds, counts,
 //! ids, timings and outcomes (DESIGN.md "Contracts"), so no sink can leak PHI by construction.
-//! Anomaly detectors and SIEM sinks build on the same bus later.
+//! Anomaly detection ([`anomaly`]) consumes the same events through a sink; SIEM sinks build on
+//! the same bus.
 
 #![forbid(unsafe_code)]
 
