@@ -6,6 +6,7 @@
 //! What it does not do: carry request or response text. An [`Event`] has only kinds, counts,
 //! ids, timings and outcomes (DESIGN.md "Contracts"), and a [`Detection`] only principals
 //! (ids and keyed references) and numbers, so no sink can leak PHI by construction.
+//! Anomaly detection ([`anomaly`]) consumes the same events through a sink.
 
 #![forbid(unsafe_code)]
 
