@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod predictions;
 pub mod readers;
 pub mod report;
+pub mod saved;
 
 pub use corpus::{Dataset, GoldDoc, GoldSpan, Split, SplitFilter};
 pub use error::Error;

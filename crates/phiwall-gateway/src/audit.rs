@@ -124,6 +124,11 @@ impl AuditLog {
         })
     }
 
+    /// The ledger writer, when open (incident response appends its records through it).
+    pub fn ledger_writer(&self) -> Option<Arc<Appender>> {
+        self.appender.clone()
+    }
+
     /// Whether requests are answered without waiting for the ledger.
     pub fn is_fail_open(&self) -> bool {
         self.is_fail_open

@@ -312,6 +312,11 @@ pub struct RawApp {
     pub canary: Option<bool>,
     /// Refuse requests when inspection cannot run. Default true.
     pub fail_closed: Option<bool>,
+    /// What the app is for (`scheduling`, `billing`, `ehr_assistant`, ...): the audit compares
+    /// the PHI types it may pass to the model with what this purpose needs (issue 9).
+    pub purpose: Option<String>,
+    /// Who answers for the app (a team or person), for the audit and the AI inventory.
+    pub owner: Option<String>,
 }
 
 /// `[apps.NAME.injection]`.
@@ -426,6 +431,10 @@ pub struct AppPolicy {
     pub canary: bool,
     /// Refuse when inspection fails.
     pub fail_closed: bool,
+    /// Declared purpose (audit only; no effect on requests).
+    pub purpose: Option<String>,
+    /// Owner (audit only).
+    pub owner: Option<String>,
 }
 
 impl AppPolicy {
@@ -1069,6 +1078,8 @@ impl RawConfig {
                     .collect(),
                 canary: a.canary.unwrap_or(true),
                 fail_closed: a.fail_closed.unwrap_or(true),
+                purpose: a.purpose.clone(),
+                owner: a.owner.clone(),
             };
             if policy.max_output_tokens > policy.key_tokens_per_minute {
                 push(

@@ -82,6 +82,8 @@ pub enum ApiError {
     InspectionUnavailable,
     /// The state store failed (fail closed).
     StoreUnavailable,
+    /// Incident response contained this key, app, session, source or caller (issue 8).
+    Contained(crate::containment::ContainedReason),
     /// A bug.
     Internal,
 }
@@ -265,6 +267,7 @@ impl ApiError {
                 "internal.store",
                 Level::Error,
             ),
+            E::Contained(r) => meta(S::FORBIDDEN, PERM, r.code(), r.reason(), Level::Warn),
             E::Internal => {
                 meta(S::INTERNAL_SERVER_ERROR, API, "internal_error", "internal.bug", Level::Error)
             }
@@ -320,6 +323,7 @@ impl ApiError {
             }
             E::UpstreamUnavailable => "the upstream model is unavailable".into(),
             E::UpstreamTimeout => "the upstream model did not answer in time".into(),
+            E::Contained(r) => r.message().into(),
             E::InspectionUnavailable | E::StoreUnavailable | E::Internal => "internal error".into(),
         }
     }

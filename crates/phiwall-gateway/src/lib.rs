@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod cluster;
 pub mod config;
+pub mod containment;
 pub mod error;
 pub mod identity;
 pub mod identity_config;

@@ -21,6 +21,7 @@
 use crate::audit::AuditLog;
 use crate::auth::{Authenticator, JwtVerifier, PeerCertificate, Principal};
 use crate::config::{AppPolicy, Config, ModelRoute, SIM_MODEL};
+use crate::containment::{Containment, Subject};
 use crate::error::ApiError;
 use crate::injection::{DetectorInspector, InputInspector};
 use crate::inspect::{self, Endpoint};
@@ -116,6 +117,8 @@ pub struct BuildOptions {
     pub limiter: Option<Arc<dyn RateLimiter>>,
     /// Ledger key provider; default: the `[audit] key` source (KMS/HSM providers plug in here).
     pub audit_key: Option<Arc<dyn phiwall_ledger::KeyProvider>>,
+    /// Containment store (issue 8); default: SQLite in the data directory.
+    pub containment: Option<Arc<dyn phiwall_store::ContainmentStore>>,
     /// Session store for `[identity]`; default: SQLite in the data directory.
     pub sessions: Option<Arc<dyn phiwall_store::SessionStore>>,
 }
@@ -137,6 +140,7 @@ pub struct State {
     audit: Arc<AuditLog>,
     clock: Arc<dyn Clock>,
     keys: Arc<dyn KeyStore>,
+    containment: Arc<Containment>,
     /// Caller verification and disclosure control (issue 5); `None` when `[identity]` is off.
     identity: Option<Arc<crate::identity::Identity>>,
 }
@@ -249,6 +253,21 @@ impl Gateway {
         let clock: Arc<dyn Clock> = opts.clock.unwrap_or_else(|| Arc::new(SystemClock::default()));
         let identity =
             build_identity(&cfg, scanner.clone(), opts.sessions, clock.clone()).map_err(b)?;
+        let containment_store: Arc<dyn phiwall_store::ContainmentStore> = match opts.containment {
+            Some(c) => c,
+            None => Arc::new(phiwall_store::SqliteContainmentStore::open(&cfg.data_dir).map_err(
+                |e| {
+                    b(format!(
+                        "cannot open the containment store in {}: {e}",
+                        cfg.data_dir.display()
+                    ))
+                },
+            )?),
+        };
+        let containment = Arc::new(
+            Containment::load(containment_store, clock.clone())
+                .map_err(|e| b(format!("containment state: {e}")))?,
+        );
         let bus =
             EventBus::start(4096, sinks, metrics).map_err(|e| b(format!("event bus: {e}")))?;
         let state = State {
@@ -272,6 +291,7 @@ impl Gateway {
             audit,
             clock,
             keys,
+            containment,
             cfg,
         };
         Ok(Gateway { state: Arc::new(state), bus, tls })
@@ -280,6 +300,16 @@ impl Gateway {
     /// The key store (to create keys before or while serving).
     pub fn key_store(&self) -> Arc<dyn KeyStore> {
         self.state.keys.clone()
+    }
+
+    /// Containment state (incident response refreshes it after a change).
+    pub fn containment(&self) -> Arc<Containment> {
+        self.state.containment.clone()
+    }
+
+    /// The audit ledger writer, when open (incident response appends its records through it).
+    pub fn audit_appender(&self) -> Option<Arc<phiwall_ledger::Appender>> {
+        self.state.audit.ledger_writer()
     }
 
     /// The metrics registry.
@@ -673,6 +703,18 @@ impl State {
         ev.actor.subject_ref = p.subject_ref.clone();
         let app = self.apps.get(&p.app).cloned().ok_or(ApiError::UnknownApp)?;
         ev.app = Some(app.name.clone());
+        // Incident response: refuse contained principals; safe mode tightens the policy.
+        self.containment.check(&Subject {
+            key_prefix: p.key_prefix.as_deref(),
+            app: &app.name,
+            session: ev.session.as_deref(),
+            source_ip: ev.source_ip.as_deref(),
+            caller_ref: ev.caller_ref.as_deref(),
+        })?;
+        let (app, tightened) = self.containment.effective_policy(app);
+        if let Some(a) = tightened {
+            ev.count_action(a, 1);
+        }
         let key_id = p.limit_id();
         self.limit(
             &format!("r:{key_id}"),
@@ -778,6 +820,14 @@ impl State {
             }
             None => None,
         };
+        if self.identity.is_some() {
+            // Incident response again, with the session and caller the session stage resolved.
+            self.containment.check(&Subject {
+                session: ev.session.as_deref(),
+                caller_ref: ev.caller_ref.as_deref(),
+                ..Subject::default()
+            })?;
+        }
 
         // 4. Policy and token budget.
         let pol = inspect::check_policy(endpoint, &mut body, &app, limits.max_messages)?;

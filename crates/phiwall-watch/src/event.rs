@@ -160,6 +160,13 @@ pub struct Event {
     pub tokens_out: u64,
     /// Whether the response was streamed.
     pub is_stream: bool,
+    /// Shape of the last user turn: a 64-bit simhash of its token classes (word, number,
+    /// punctuation, by length band), never of the words themselves; see
+    /// [`crate::anomaly::shape::request_shape`]. Near-identical templated prompts get shapes a few
+    /// bits apart, which the model-extraction rule counts. `None` when the gateway did not
+    /// compute it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_shape: Option<u64>,
 }
 
 impl Event {
@@ -196,6 +203,7 @@ impl Event {
             tokens_in: 0,
             tokens_out: 0,
             is_stream: false,
+            request_shape: None,
         }
     }
 

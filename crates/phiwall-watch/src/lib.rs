@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod anomaly;
 pub mod bus;
 pub mod detection;
 pub mod event;

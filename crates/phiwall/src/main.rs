@@ -47,8 +47,12 @@ enum Command {
     /// Create, list, revoke and rotate gateway API keys.
     #[command(subcommand)]
     Keys(cmd::keys::KeysCommand),
+    /// Incidents: list, show, assign, note, contain, recover, close, report (issue 8).
+    Incidents(cmd::incidents::IncidentArgs),
     /// Report the encryption posture: ledger at rest, key files, key ages, config secrets.
     Posture(cmd::posture::PostureArgs),
+    /// Audit against HIPAA, OWASP LLM Top 10 2025, NIST AI RMF and CSF 2.0 with evidence.
+    Audit(cmd::audit::AuditArgs),
     /// Build the patient directory from FHIR, generate synthetic bundles, measure matching.
     #[command(subcommand)]
     Directory(cmd::directory::DirectoryCommand),
@@ -70,7 +74,9 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::run(a),
         Command::Keys(c) => cmd::keys::run(c),
         Command::Posture(a) => cmd::posture::run(a),
+        Command::Incidents(a) => cmd::incidents::run(a),
         Command::Directory(c) => cmd::directory::run(c),
+        Command::Audit(a) => cmd::audit::run(a),
         Command::Cluster(c) => cmd::cluster::run(c),
     };
     match result {

@@ -83,6 +83,10 @@ pub struct Report {
     pub multilingual: Rate,
     /// Per language.
     pub multilingual_by_language: BTreeMap<String, Rate>,
+    /// FPR on benign prompts per language: the split's prompts that carry a language label
+    /// (the held-out multilingual CyberSecEval judge questions, which the combined figures
+    /// leave out as a training aid). For the bias audit (issue 9).
+    pub benign_by_language: BTreeMap<String, Rate>,
     /// Latency per 2 KB prompt in microseconds (minimum of 5 runs each): p50, p99, max, and how
     /// many prompts.
     pub latency_us: (f64, f64, f64, usize),
@@ -270,6 +274,15 @@ pub fn evaluate_split(
                 }
             }
             Label::Harmful => r.harmful.add(res.flagged),
+        }
+    }
+    for s in corpus
+        .samples
+        .iter()
+        .filter(|s| which.selects(s) && s.label == Label::Benign && s.kind == Kind::Prompt)
+    {
+        if let Some(lang) = &s.language {
+            r.benign_by_language.entry(lang.clone()).or_default().add(det.scan(&s.text).flagged);
         }
     }
     r.prompt_auc = auc(&pos_p, &neg_p);

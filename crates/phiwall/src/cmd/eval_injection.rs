@@ -47,6 +47,10 @@ pub struct EvalInjectionArgs {
     /// Seed for the robustness obfuscations.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Also save the figures (date, data set, split, per-family and per-language rates; no
+    /// text) as JSON in this directory, for `phiwall audit` (use <data-dir>/evals).
+    #[arg(long, value_name = "DIR")]
+    pub save_to: Option<PathBuf>,
 }
 
 fn pct(r: &Rate) -> String {
@@ -132,6 +136,12 @@ pub fn run(a: EvalInjectionArgs) -> anyhow::Result<ExitCode> {
     for (l, rate) in &r.multilingual_by_language {
         writeln!(w, "{l:<44} {}", pct(rate))?;
     }
+    if !r.benign_by_language.is_empty() {
+        writeln!(w, "\n## benign prompts by language (held-out multilingual questions): FPR")?;
+        for (l, rate) in &r.benign_by_language {
+            writeln!(w, "{l:<44} {}", pct(rate))?;
+        }
+    }
     writeln!(w, "\n## robustness (same held-out English attack prompts)")?;
     writeln!(w, "{:<20} {:>22} {:>8}", "obfuscation", "detection", "vs plain")?;
     writeln!(w, "{:<20} {:>22} {:>8.3}", "plain", pct(&r.robust_plain), 1.0)?;
@@ -164,5 +174,32 @@ pub fn run(a: EvalInjectionArgs) -> anyhow::Result<ExitCode> {
         writeln!(w, "{id} {s:.3} [{sig}]{}", show(id))?;
     }
     w.flush()?;
+    drop(out);
+    if let Some(dir) = &a.save_to {
+        let mut settings = std::collections::BTreeMap::new();
+        settings.insert("threshold".to_string(), cfg.threshold.to_string());
+        settings.insert("document_threshold".to_string(), cfg.document_threshold.to_string());
+        settings.insert(
+            "model".to_string(),
+            a.model.as_ref().map_or("embedded".to_string(), |m| m.display().to_string()),
+        );
+        settings.insert("seed".to_string(), a.seed.to_string());
+        let split_name = match split {
+            EvalSplit::Test => "test",
+            EvalSplit::Dev => "dev",
+            EvalSplit::Train => "train",
+        };
+        let saved = super::eval::saved(
+            phiwall_eval::saved::SavedKind::Injection,
+            &a.data.display().to_string(),
+            split_name,
+            settings,
+        );
+        let saved = phiwall_eval::saved::SavedEval {
+            injection: Some(phiwall_eval::saved::SavedInjection::from_report(&r)),
+            ..saved
+        };
+        super::eval::save(dir, &saved)?;
+    }
     Ok(ExitCode::SUCCESS)
 }

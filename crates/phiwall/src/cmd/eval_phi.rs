@@ -75,6 +75,10 @@ pub struct EvalPhiArgs {
     /// Exit 1 when the share of gold spans fully hidden is below this, in [0, 1].
     #[arg(long, value_name = "H")]
     pub fail_under_hidden: Option<f64>,
+    /// Also save the figures (date, data set, split, per-type and per-group scores; no text)
+    /// as JSON in this directory, for `phiwall audit` (use <data-dir>/evals).
+    #[arg(long, value_name = "DIR")]
+    pub save_to: Option<PathBuf>,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -171,6 +175,23 @@ pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush().context("writing the report")?;
     drop(out);
+    if let Some(dir) = &a.save_to {
+        let mut settings = std::collections::BTreeMap::new();
+        settings.insert("match".to_string(), a.match_mode.as_str().to_string());
+        settings.insert("min_score".to_string(), a.min_score.to_string());
+        settings.insert("predictions".to_string(), a.predictions.is_some().to_string());
+        let saved = super::eval::saved(
+            phiwall_eval::saved::SavedKind::Phi,
+            &info.data,
+            &info.split,
+            settings,
+        );
+        let saved = phiwall_eval::saved::SavedEval {
+            phi: Some(phiwall_eval::saved::SavedPhi::from_report(&report)),
+            ..saved
+        };
+        super::eval::save(dir, &saved)?;
+    }
     let gates = [
         ("overall recall", a.fail_under_recall, report.overall.recall),
         ("spans fully hidden", a.fail_under_hidden, report.redaction.span_hidden_recall),

@@ -52,7 +52,7 @@ fn finding(check: &'static str, status: Status, message: String) -> Finding {
 }
 
 /// Scan configuration text. `base` resolves relative key-file paths.
-fn scan_config(text: &str, name: &str, base: &Path) -> Vec<Finding> {
+pub(crate) fn scan_config(text: &str, name: &str, base: &Path) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut secrets = 0;
     for (i, raw) in text.lines().enumerate() {
@@ -143,7 +143,7 @@ fn is_loopback_url(url: &str) -> bool {
 /// Checks that need the gateway's parsed configuration: listener TLS, upstream transport and
 /// the audit ledger's settings. A file that is not a valid gateway configuration is reported
 /// (with the parser's problem list, which names keys, never values) and not guessed at.
-fn gateway_checks(text: &str) -> Vec<Finding> {
+pub(crate) fn gateway_checks(text: &str) -> Vec<Finding> {
     use phiwall_gateway::config::{AuditKeySource, UpstreamKind};
     let cfg = match phiwall_gateway::RawConfig::from_toml(text).and_then(|r| r.validate()) {
         Ok(c) => c,

@@ -24,6 +24,9 @@ pub struct ServeArgs {
     /// Data directory (overrides data_dir).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    /// Extra incident-response playbooks (*.toml) added to the embedded defaults.
+    #[arg(long, value_name = "DIR")]
+    pub playbooks: Option<PathBuf>,
     /// Only validate the configuration and exit.
     #[arg(long)]
     pub check: bool,
@@ -68,6 +71,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let listen = cfg.listen;
     let metrics_listen = cfg.metrics_listen;
     let data_dir = cfg.data_dir.clone();
+    let playbooks = a.playbooks.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -80,8 +84,12 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
         let ledger_dir = cluster.as_ref().map(|_| cfg.audit.dir.clone());
         let opts = cluster.as_ref().map(|c| c.build_options()).unwrap_or_default();
+        let cfg_for_respond = cfg.clone();
         let gw = Gateway::build(cfg, opts)
             .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
+        // Incident response next to the gateway (issue 8): containment, ledger records, expiry.
+        let responder =
+            super::incidents::start_responder(&gw, &cfg_for_respond, playbooks.as_deref())?;
         let listener = phiwall_gateway::server::bind(listen)
             .await
             .map_err(|e| Exit::usage(format!("cannot listen on {listen}: {e}")))?;
@@ -126,6 +134,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
         gw.serve(listener, metrics, shutdown_signal())
             .await
             .map_err(|e| anyhow::anyhow!("gateway stopped: {e}"))?;
+        responder.shutdown();
         if let Some(c) = cluster {
             c.shutdown(ledger_dir).await;
         }
