@@ -74,7 +74,7 @@ fn table(
         id,
         title,
         metric,
-        eval_date: e.date.clone(),
+        eval_date: crate::time::rfc3339_ms(i64::try_from(e.time_micros / 1000).unwrap_or(0)),
         dataset: e.dataset.clone(),
         groups,
         spread,
@@ -165,10 +165,15 @@ fn apply(r: &mut CheckResult, t: &BiasTable) {
         Some(s) => {
             r.push(EvidenceItem::figure(format!("{}: spread (max - min)", t.title), s, &src));
             if t.is_flagged {
+                let what = if t.metric == "fpr" {
+                    "look at the benign texts flagged in the worst groups (`phiwall eval injection --show-text`) and retrain with more benign text like them"
+                } else {
+                    "look at the misses in the worst groups (`phiwall eval phi --by origin --show-text` on generated data) and extend the name lexicon or recognizer for them"
+                };
                 r.raise(
                     Status::Fail,
                     format!(
-                        "{}: spread {:.3} exceeds the tolerance {:.3}; look at the worst groups in the evaluation and retrain or add lexicon entries for them",
+                        "{}: spread {:.3} exceeds the tolerance {:.3}; {what}",
                         t.title, s, t.tolerance
                     ),
                 );

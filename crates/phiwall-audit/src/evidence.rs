@@ -190,7 +190,7 @@ impl IncidentFact {
 pub struct IncidentEvidence {
     /// Incidents known to the store.
     pub incidents: Vec<IncidentFact>,
-    /// Playbooks loaded.
+    /// Playbook rules in force.
     pub playbooks: usize,
 }
 

@@ -19,79 +19,7 @@ pub const EXAMPLE_TOML: &str = include_str!("../../../phiwall.example.toml");
 /// The model name of the built-in simulated upstream.
 pub const SIM_MODEL: &str = "phiwall-sim";
 
-/// A reference to a secret: `env:VAR` or `file:PATH`. Displays the reference, never the value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecretRef {
-    /// An environment variable.
-    Env(String),
-    /// A file (trailing newline removed).
-    File(PathBuf),
-}
-
-impl SecretRef {
-    /// Parse `env:VAR` / `file:PATH`; anything else is refused so secrets never sit inline.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        if let Some(v) = s.strip_prefix("env:") {
-            if v.is_empty() {
-                return Err("empty variable name".into());
-            }
-            Ok(SecretRef::Env(v.to_string()))
-        } else if let Some(p) = s.strip_prefix("file:") {
-            if p.is_empty() {
-                return Err("empty path".into());
-            }
-            Ok(SecretRef::File(PathBuf::from(p)))
-        } else {
-            Err("a secret must be a reference `env:VAR` or `file:PATH`, never the value".into())
-        }
-    }
-
-    /// Read the secret (IO: only called from build).
-    pub fn resolve(&self) -> Result<Secret, String> {
-        let raw = match self {
-            SecretRef::Env(v) => {
-                std::env::var(v).map_err(|_| format!("environment variable {v} is not set"))?
-            }
-            SecretRef::File(p) => std::fs::read_to_string(p)
-                .map_err(|e| format!("cannot read {}: {e}", p.display()))?,
-        };
-        let t = raw.trim_end_matches(['\n', '\r']);
-        if t.is_empty() {
-            return Err(format!("{self} is empty"));
-        }
-        Ok(Secret(t.to_string()))
-    }
-}
-
-impl std::fmt::Display for SecretRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SecretRef::Env(v) => write!(f, "env:{v}"),
-            SecretRef::File(p) => write!(f, "file:{}", p.display()),
-        }
-    }
-}
-
-/// A resolved secret value. Debug and Display print `[redacted]`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wrap a value (for generated secrets).
-    pub fn new(s: String) -> Self {
-        Secret(s)
-    }
-    /// The value, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+pub use phiwall_watch::secret::{Secret, SecretRef};
 
 // ---------------------------------------------------------------------------------------------
 // Raw (serde) layer
@@ -127,6 +55,9 @@ pub struct RawConfig {
     /// The audit ledger.
     #[serde(default)]
     pub audit: RawAudit,
+    /// SIEM sinks (`[[sinks]]`), see `docs/siem.md`.
+    #[serde(default)]
+    pub sinks: Vec<phiwall_watch::siem::config::RawSinkConfig>,
     /// Where shared state lives: embedded (default) or cluster (issue 10).
     #[serde(default)]
     pub store: crate::cluster::config::RawStore,
@@ -599,6 +530,8 @@ pub struct Config {
     pub apps: BTreeMap<String, AppPolicy>,
     /// The audit ledger.
     pub audit: AuditConfig,
+    /// SIEM sinks, validated.
+    pub sinks: Vec<phiwall_watch::siem::config::SinkConfig>,
     /// Shared-state backends.
     pub store: crate::cluster::config::StoreConfig,
     /// Caller verification and disclosure control; `None` = off for every app.
@@ -1092,6 +1025,12 @@ impl RawConfig {
         }
 
         let audit = self.audit_config(&data_dir, &mut push);
+        let sinks = phiwall_watch::siem::config::validate(&self.sinks).unwrap_or_else(|probs| {
+            for s in probs {
+                push(s.path, s.problem, &s.fix);
+            }
+            Vec::new()
+        });
         let store = crate::cluster::config::validate(&self.store, &mut push);
         let identity = self.identity.as_ref().map(|i| {
             let names = self.apps.keys().cloned().collect();
@@ -1104,6 +1043,7 @@ impl RawConfig {
             Ok(Config {
                 identity,
                 audit,
+                sinks,
                 store,
                 data_dir,
                 listen,

@@ -105,6 +105,38 @@ pub struct SessionCtx {
     /// Stored state.
     pub data: SessionData,
     created_at: i64,
+    /// What the store held when loaded (data, caller reference, last update), to skip writes
+    /// that would change nothing but the expiry.
+    loaded: Option<(SessionData, Option<Digest>, i64)>,
+}
+
+/// A session used again within this many seconds of its last write keeps its row as is (the
+/// idle TTL moves at most this much less than exactly).
+const REFRESH_SECS: i64 = 30;
+
+/// What a request that used a session must write back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Write {
+    /// Nothing (used again shortly after the last write).
+    None,
+    /// Only the expiry: the data is what was read, and a concurrent request may have changed
+    /// it since (a failed re-verification must not be undone by a stale copy).
+    Touch,
+    /// The whole record (new session, or this request changed it).
+    Full,
+}
+
+impl SessionCtx {
+    fn write_needed(&self, now: i64) -> Write {
+        match &self.loaded {
+            None => Write::Full,
+            Some((data, caller, _)) if *data != self.data || *caller != self.caller_ref => {
+                Write::Full
+            }
+            Some((_, _, updated)) if now.saturating_sub(*updated) >= REFRESH_SECS => Write::Touch,
+            Some(_) => Write::None,
+        }
+    }
 }
 
 /// Result of a verification attempt, for the HTTP layer.
@@ -239,6 +271,7 @@ impl Identity {
             caller_number,
             data: SessionData::default(),
             created_at: now,
+            loaded: None,
         };
         if let Some(id) = &ctx.id {
             if let Some(rec) =
@@ -247,9 +280,11 @@ impl Identity {
                 // Unreadable stored state fails closed to "not verified".
                 ctx.data = serde_json::from_str(&rec.data).unwrap_or_default();
                 ctx.created_at = rec.created_at;
+                let stored_caller = rec.caller_ref.as_deref().and_then(parse_digest);
                 if ctx.caller_ref.is_none() {
-                    ctx.caller_ref = rec.caller_ref.as_deref().and_then(parse_digest);
+                    ctx.caller_ref = stored_caller;
                 }
+                ctx.loaded = Some((ctx.data.clone(), stored_caller, rec.updated_at));
             }
         }
         Ok(ctx)
@@ -277,6 +312,21 @@ impl Identity {
                 expires_at: now.saturating_add(ttl),
             })
             .map_err(|_| ApiError::StoreUnavailable)
+    }
+
+    fn touch(&self, ctx: &SessionCtx, now: i64) -> Result<(), ApiError> {
+        let Some(id) = &ctx.id else { return Ok(()) };
+        let ttl = i64::try_from(self.cfg.session_ttl_secs).unwrap_or(i64::MAX);
+        self.sessions
+            .touch(&ctx.app, id, now, now.saturating_add(ttl))
+            .map(|_| ())
+            .map_err(|_| ApiError::StoreUnavailable)
+    }
+
+    /// End a session (the call is over): its verification cannot be reused. The attempt
+    /// limiter's counters stay. Returns whether a live session existed.
+    pub fn end(&self, app: &str, id: &str) -> Result<bool, ApiError> {
+        self.sessions.delete(app, id).map_err(|_| ApiError::StoreUnavailable)
     }
 
     /// Attempt a verification for the session and record the outcome on `ev`.
@@ -377,7 +427,11 @@ impl Identity {
                 if let Some(v) = ctx.data.verification {
                     push_ref(&mut ev.patient_refs, v.patient.hex());
                 }
-                self.save(&ctx, now)?;
+                match ctx.write_needed(now) {
+                    Write::Full => self.save(&ctx, now)?,
+                    Write::Touch => self.touch(&ctx, now)?,
+                    Write::None => {}
+                }
                 Ok(Some(Disclosure::new(self.guard.clone(), Access::Caller(ctx.data.verification))))
             }
         }
@@ -420,13 +474,18 @@ impl Identity {
 
     fn staff_principal(&self, p: &Principal, app: &IdentityApp) -> phiwall_identity::Principal {
         let (roles, care_team) = match &p.claims {
-            Some(c) => (
-                c.strings(&app.roles_claim),
-                c.strings(&app.care_team_claim)
+            Some(c) => {
+                let mut team: Vec<_> = c
+                    .strings(&app.care_team_claim)
                     .iter()
                     .map(|id| self.directory.patient_ref(id))
-                    .collect(),
-            ),
+                    .collect();
+                // The directory's care teams of the practitioner the token names.
+                for prac in c.strings(&app.practitioner_claim) {
+                    team.extend(self.directory.patients_in_care_of(&prac));
+                }
+                (c.strings(&app.roles_claim), team)
+            }
             None => (app.key_roles.clone(), Vec::new()),
         };
         phiwall_identity::Principal { id: p.limit_id(), roles, care_team }

@@ -118,6 +118,10 @@ pub struct RawIdentityApp {
     /// Staff mode: JWT claim with the FHIR Patient ids of the principal's care team. Default
     /// `phiwall_care_team`.
     pub care_team_claim: Option<String>,
+    /// Staff mode: JWT claim naming the principal's FHIR `Practitioner` (SMART's `fhirUser`,
+    /// e.g. `Practitioner/123`); the directory's care teams (`generalPractitioner`, `CareTeam`)
+    /// then add that practitioner's patients to the scope. Default `fhirUser`.
+    pub practitioner_claim: Option<String>,
 }
 
 /// How an app uses identity.
@@ -159,6 +163,8 @@ pub struct IdentityApp {
     pub roles_claim: String,
     /// JWT care-team claim.
     pub care_team_claim: String,
+    /// JWT practitioner claim.
+    pub practitioner_claim: String,
 }
 
 impl Default for IdentityApp {
@@ -171,6 +177,7 @@ impl Default for IdentityApp {
             key_roles: Vec::new(),
             roles_claim: "roles".into(),
             care_team_claim: "phiwall_care_team".into(),
+            practitioner_claim: "fhirUser".into(),
         }
     }
 }
@@ -477,12 +484,18 @@ impl RawIdentity {
             if let Some(c) = &a.care_team_claim {
                 out.care_team_claim = c.clone();
             }
+            if let Some(c) = &a.practitioner_claim {
+                out.practitioner_claim = c.clone();
+            }
             if out.mode != IdentityMode::Staff
-                && (a.key_roles.is_some() || a.roles_claim.is_some() || a.care_team_claim.is_some())
+                && (a.key_roles.is_some()
+                    || a.roles_claim.is_some()
+                    || a.care_team_claim.is_some()
+                    || a.practitioner_claim.is_some())
             {
                 push(
                     format!("{path}.mode"),
-                    "key_roles, roles_claim and care_team_claim apply to staff apps only".into(),
+                    "key_roles and the *_claim settings apply to staff apps only".into(),
                     "set mode = \"staff\" or remove them",
                 );
             }

@@ -39,7 +39,8 @@ use phiwall_scan::redact::{RedactionKey, Redactor};
 use phiwall_scan::{Scanner, ScannerConfig};
 use phiwall_store::{Decision, InMemoryLimiter, KeyStore, Quota, RateLimiter, SqliteKeyStore};
 use phiwall_watch::{
-    Activity, Event, EventBus, JsonlSink, Metrics, Outcome, Severity, Sink, Watch,
+    Activity, BusConfig, Event, EventBus, JsonlSink, Metrics, Outcome, RecordSink, Severity,
+    SpillConfig, Watch,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -107,8 +108,8 @@ pub enum GatewayError {
 pub struct BuildOptions {
     /// Key store; default: SQLite in the data directory.
     pub key_store: Option<Arc<dyn KeyStore>>,
-    /// Extra event sinks (the JSONL sink in the data directory is always added).
-    pub sinks: Vec<Box<dyn Sink>>,
+    /// Extra sinks (events and detections); the JSONL file and the `[[sinks]]` are added.
+    pub sinks: Vec<Box<dyn RecordSink>>,
     /// Clock; default: system.
     pub clock: Option<Arc<dyn Clock>>,
     /// Injection inspector; default: [`DetectorInspector`] (phiwall-scan's detector).
@@ -268,8 +269,20 @@ impl Gateway {
             Containment::load(containment_store, clock.clone())
                 .map_err(|e| b(format!("containment state: {e}")))?,
         );
-        let bus =
-            EventBus::start(4096, sinks, metrics).map_err(|e| b(format!("event bus: {e}")))?;
+        // SIEM sinks (issue 7): each encodes into its own disk buffer and delivers on its own
+        // thread; the bus spills to disk rather than drop when its queue is full.
+        for sc in &cfg.sinks {
+            sinks.push(phiwall_watch::siem::config::build(sc, &cfg.data_dir, &metrics).map_err(b)?);
+        }
+        let bus_cfg = BusConfig {
+            capacity: 4096,
+            spill: Some(SpillConfig {
+                path: cfg.data_dir.join("events-spill.bin"),
+                max_bytes: 256 << 20,
+            }),
+        };
+        let bus = EventBus::start_with(bus_cfg, sinks, metrics)
+            .map_err(|e| b(format!("event bus: {e}")))?;
         let state = State {
             identity,
             apps,
@@ -310,6 +323,11 @@ impl Gateway {
     /// The audit ledger writer, when open (incident response appends its records through it).
     pub fn audit_appender(&self) -> Option<Arc<phiwall_ledger::Appender>> {
         self.state.audit.ledger_writer()
+    }
+
+    /// A sender onto the event bus (detections from anomaly detection go to the SIEM sinks).
+    pub fn watch(&self) -> Watch {
+        self.state.watch.clone()
     }
 
     /// The metrics registry.
@@ -543,6 +561,16 @@ fn router(state: Arc<State>) -> Router {
                 move |axum::extract::Path(id): axum::extract::Path<String>, req: Request| {
                     let s = s.clone();
                     async move { s.verify_session(id, req).await }
+                }
+            }),
+        )
+        .route(
+            "/phiwall/v1/sessions/{id}",
+            axum::routing::delete({
+                let s = s.clone();
+                move |axum::extract::Path(id): axum::extract::Path<String>, req: Request| {
+                    let s = s.clone();
+                    async move { s.end_session(id, req).await }
                 }
             }),
         )

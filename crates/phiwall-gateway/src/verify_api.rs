@@ -12,6 +12,9 @@
 //! carries `identity.verified`, `identity.verify_failed` or `identity.lockout`, the session id,
 //! the keyed caller reference and, on success or a patient lockout, the keyed patient reference.
 //!
+//! `DELETE /phiwall/v1/sessions/{id}` ends a session when the call is over, so its verification
+//! cannot be reused by a later conversation that happens to reuse the id.
+//!
 //! One-time codes through a delivery webhook are not implemented (the identity library has no
 //! code step); docs/identity.md says so.
 
@@ -48,6 +51,52 @@ impl State {
         ev.duration_us = elapsed_us(started);
         let r = self.audited(ev, r).await;
         with_request_id(r, &rid)
+    }
+
+    pub(super) async fn end_session(self: Arc<Self>, id: String, req: Request) -> Response {
+        let started = Instant::now();
+        let rid = format!("req_{}", random_hex(12));
+        let mut ev = Event::new(
+            Activity::Other,
+            self.clock.unix_millis(),
+            rid.clone(),
+            "identity.session_end",
+        );
+        ev.source_ip = req.extensions().get::<super::ClientAddr>().map(|a| a.0.ip().to_string());
+        let r = match self.end_inner(&id, req, &mut ev).await {
+            Ok(r) => r,
+            Err(e) => {
+                fill_error(&mut ev, &e);
+                e.into_response()
+            }
+        };
+        ev.duration_us = elapsed_us(started);
+        let r = self.audited(ev, r).await;
+        with_request_id(r, &rid)
+    }
+
+    async fn end_inner(
+        &self,
+        id: &str,
+        req: Request,
+        ev: &mut Event,
+    ) -> Result<Response, ApiError> {
+        // Only the head is needed; the body (not `Sync`) must not live across the await.
+        let (parts, body) = req.into_parts();
+        drop(body);
+        let (principal, app) = self
+            .authenticate(&parts.headers, parts.extensions.get::<PeerCertificate>(), ev)
+            .await?;
+        let identity = self.identity.as_ref().ok_or(ApiError::NotFound)?;
+        if identity.app(&app.name).mode != IdentityMode::Caller {
+            return Err(ApiError::NotFound);
+        }
+        if !crate::session::is_valid_id(id) {
+            return Err(ApiError::InvalidRequest("session id (1-64 letters, digits, '-' or '_')"));
+        }
+        ev.session = Some(id.to_string());
+        let ended = identity.end(&principal.app, id)?;
+        Ok(axum::Json(serde_json::json!({"session": id, "ended": ended})).into_response())
     }
 
     async fn verify_inner(

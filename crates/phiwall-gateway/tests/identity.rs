@@ -89,6 +89,19 @@ async fn disclosure_follows_verification() {
     let (_, out) = g.chat(&g.other_key, Some("shared-id"), ask(&[p]), &[]).await;
     assert_absent(&out, &planted(pp), "other app, same session id");
 
+    // Ending the session (call over) forgets its verification.
+    let resp = g
+        .client
+        .delete(g.url("/phiwall/v1/sessions/shared-id"))
+        .bearer_auth(&g.phone_key)
+        .send()
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
+    assert_eq!(v["ended"], true, "{v}");
+    let (_, out) = g.chat(&g.phone_key, Some("shared-id"), ask(&[p]), &[]).await;
+    assert_absent(&out, &planted(pp), "ended session");
+
     // A representative gets the patient's data.
     let (r, rep_name) = g.representative();
     let mut facts = g.facts(r);
@@ -243,6 +256,14 @@ async fn staff_scope_and_break_glass() {
         )
         .await;
     assert_present(&out, &[pb.family.clone(), pb.mrn.clone()], "break-glass");
+    // Care team from the directory: the token names the practitioner (SMART `fhirUser`), the
+    // directory's generalPractitioner links give the patients (the fixture uses prac-{i % 7}).
+    let c = ids.iter().copied().find(|&i| i % 7 != b % 7).unwrap();
+    let gp = g.jwt(json!({"iss": "https://idp.test/", "aud": "phiwall", "sub": "dr-7", "exp": exp,
+        "phiwall_app": "ehr", "roles": ["clinician"], "fhirUser": format!("Practitioner/prac-{}", b % 7)}));
+    let (_, out) = g.chat(&gp, None, ask(&[b, c]), &[]).await;
+    assert_present(&out, &[pb.family.clone(), pb.mrn.clone()], "directory care team");
+    assert_absent(&out, &planted(&g.pop.patients[c]), "outside the directory care team");
     let (_, out) = g.chat(&billing, None, ask(&[a]), &[]).await;
     assert_absent(&out, &planted(pa), "role without PHI access");
     // An API key of the staff app has no roles configured: no PHI.
@@ -359,4 +380,37 @@ async fn no_directory_plaintext_in_store_events_or_logs() {
     for n in &needles {
         assert!(!d.contains(&n.to_lowercase()), "directory holds {n:?}");
     }
+}
+
+/// The demo directory: `phiwall serve` on the built-in simulated model can switch identity on
+/// with a synthetic directory; with a real upstream the same setting is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn synthetic_demo_directory_only_with_the_simulated_model() {
+    use phiwall_gateway::identity_config::{RawIdentity, RawIdentityApp};
+    let dir = tempfile::tempdir().unwrap();
+    let mut raw = phiwall_gateway::RawConfig::builtin_default();
+    raw.data_dir = Some(dir.path().display().to_string());
+    let mut ident = RawIdentity { demo_synthetic_patients: Some(20), ..RawIdentity::default() };
+    ident.apps.insert(
+        "dev".into(),
+        RawIdentityApp { mode: Some("caller".into()), ..RawIdentityApp::default() },
+    );
+    raw.identity = Some(ident);
+    let cfg = raw.validate().unwrap();
+    let gw = phiwall_gateway::Gateway::build(cfg, Default::default()).unwrap();
+    drop(gw);
+    raw.upstreams.insert(
+        "real".into(),
+        phiwall_gateway::config::RawUpstream {
+            kind: None,
+            base_url: Some("https://api.example.invalid/v1".into()),
+            api_key: None,
+            timeout_secs: None,
+            connect_timeout_secs: None,
+            retries: None,
+            fallback: None,
+        },
+    );
+    let err = raw.validate().unwrap_err().to_string();
+    assert!(err.contains("identity.demo_synthetic_patients"), "{err}");
 }

@@ -110,6 +110,8 @@ pub enum Field {
     CallerNumber,
     /// A claimed name that matched no patient (for the attempt limiter).
     UnknownTarget,
+    /// A `Practitioner/<id>` reference on a patient's care team.
+    Practitioner,
 }
 
 impl Field {
@@ -134,6 +136,7 @@ impl Field {
             Field::Session => b"session",
             Field::CallerNumber => b"caller",
             Field::UnknownTarget => b"unknown-target",
+            Field::Practitioner => b"practitioner",
         }
     }
 }
@@ -228,6 +231,9 @@ pub struct PatientRecord {
     pub reference: PatientRef,
     /// Hashed facts.
     pub person: PersonRecord,
+    /// Hashed `Practitioner/<id>` references of the care team (absent in older files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub care_team: Vec<Digest>,
 }
 
 /// A related person (possible representative) of a patient.
@@ -366,12 +372,27 @@ impl Directory {
     /// Hash FHIR input into a directory. Representatives whose patient is not in the input are
     /// kept (their patient may arrive in another file) but can only match that patient's ref.
     pub fn build(key: DirectoryKey, input: &FhirInput) -> Directory {
+        let mut teams: HashMap<&str, Vec<&String>> = HashMap::new();
+        for (pid, members) in &input.care_teams {
+            teams.entry(pid.as_str()).or_default().extend(members);
+        }
         let patients = input
             .patients
             .iter()
-            .map(|p| PatientRecord {
-                reference: key.digest(Field::PatientId, &p.id),
-                person: person_record(&key, &p.facts),
+            .map(|p| {
+                let mut care_team: Vec<Digest> = p
+                    .care_team
+                    .iter()
+                    .chain(teams.get(p.id.as_str()).into_iter().flatten().copied())
+                    .map(|r| key.digest(Field::Practitioner, r))
+                    .collect();
+                care_team.sort_unstable();
+                care_team.dedup();
+                PatientRecord {
+                    reference: key.digest(Field::PatientId, &p.id),
+                    person: person_record(&key, &p.facts),
+                    care_team,
+                }
             })
             .collect();
         let representatives = input
@@ -433,6 +454,11 @@ impl Directory {
                 }
             }
         }
+        for (i, p) in patients.iter().enumerate() {
+            for d in &p.care_team {
+                put(Field::Practitioner, *d, Owner::Patient(i));
+            }
+        }
         let by_ref = patients.iter().enumerate().map(|(i, p)| (p.reference, i)).collect();
         Directory { key, patients, representatives, index, by_ref }
     }
@@ -469,6 +495,16 @@ impl Directory {
     /// The reference of a FHIR Patient id (for care-team lists and JWT claims).
     pub fn patient_ref(&self, fhir_id: &str) -> PatientRef {
         self.key.digest(Field::PatientId, fhir_id)
+    }
+
+    /// The patients whose care team includes a practitioner (`Practitioner/<id>`, or any
+    /// reference [`crate::fhir::practitioner_ref`] reads).
+    pub fn patients_in_care_of(&self, practitioner: &str) -> Vec<PatientRef> {
+        let Some(r) = crate::fhir::practitioner_ref(practitioner) else { return Vec::new() };
+        self.owners(Field::Practitioner, &self.key.digest(Field::Practitioner, &r))
+            .iter()
+            .filter_map(|o| self.owner_patient(*o))
+            .collect()
     }
 
     /// Patients.
@@ -518,6 +554,39 @@ mod tests {
         assert_ne!(k.digest(Field::Zip, "02139"), k.digest(Field::Mrn, "02139"));
         let other = DirectoryKey::new(vec![8u8; 32]).unwrap();
         assert_ne!(k.digest(Field::Zip, "02139"), other.digest(Field::Zip, "02139"));
+    }
+
+    #[test]
+    fn care_teams_from_general_practitioner_and_care_team_resources() {
+        let text = r#"{"resourceType":"Bundle","entry":[
+          {"fullUrl":"urn:uuid:a","resource":{"resourceType":"Patient","id":"p1",
+            "generalPractitioner":[{"reference":"Practitioner/doc-1"},{"reference":"Organization/o"}]}},
+          {"resource":{"resourceType":"Patient","id":"p2"}},
+          {"resource":{"resourceType":"CareTeam","id":"ct","subject":{"reference":"urn:uuid:a"},
+            "participant":[{"member":{"reference":"https://ehr.example/fhir/Practitioner/nurse-9/_history/2"}}]}},
+          {"resource":{"resourceType":"CareTeam","id":"ct2","subject":{"reference":"Patient/p2"},
+            "participant":[{"member":{"reference":"Practitioner/doc-1"}},{"member":{"reference":"PractitionerRole/r"}}]}},
+          {"resource":{"resourceType":"CareTeam","id":"ct3","subject":{"reference":"Group/g"}}}]}"#;
+        let input = fhir::read(text).unwrap();
+        assert_eq!(input.patients[0].care_team, vec!["Practitioner/doc-1".to_string()]);
+        assert_eq!(input.care_teams.len(), 2);
+        assert_eq!(input.skipped, 1);
+        let d = Directory::from_json(&Directory::build(test_key(), &input).to_json(), test_key())
+            .unwrap();
+        let (p1, p2) = (d.patient_ref("p1"), d.patient_ref("p2"));
+        let mut doc = d.patients_in_care_of("Practitioner/doc-1");
+        doc.sort();
+        let mut want = vec![p1, p2];
+        want.sort();
+        assert_eq!(doc, want);
+        assert_eq!(
+            d.patients_in_care_of("https://ehr.example/fhir/Practitioner/nurse-9"),
+            vec![p1]
+        );
+        assert!(d.patients_in_care_of("Practitioner/other").is_empty());
+        assert!(d.patients_in_care_of("Organization/o").is_empty());
+        let stored = String::from_utf8(d.to_json()).unwrap();
+        assert!(!stored.contains("doc-1") && !stored.contains("nurse-9"));
     }
 
     /// Planted canary values must not appear in the stored bytes, in any casing or in the

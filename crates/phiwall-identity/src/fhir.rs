@@ -49,6 +49,9 @@ pub struct PatientResource {
     pub id: String,
     /// Extracted facts.
     pub facts: PersonFacts,
+    /// Care team: `Practitioner/<id>` references from `generalPractitioner` and from `CareTeam`
+    /// resources naming this patient (staff scope in clinical apps).
+    pub care_team: Vec<String>,
 }
 
 /// A `RelatedPerson` resource: someone related to a patient.
@@ -73,6 +76,9 @@ pub struct FhirInput {
     pub patients: Vec<PatientResource>,
     /// Related persons.
     pub related: Vec<RelatedPersonResource>,
+    /// `CareTeam` resources: (patient id, `Practitioner/<id>` members), merged into the
+    /// patients' care teams by [`crate::Directory::build`].
+    pub care_teams: Vec<(String, Vec<String>)>,
     /// Resources of other types that were skipped.
     pub skipped: usize,
 }
@@ -166,7 +172,9 @@ fn read_top(v: &Value, input: &mut FhirInput) -> Result<(), Error> {
             }
             Ok(())
         }
-        "Patient" | "RelatedPerson" => read_resource(rt, v, At::Line(1), &HashMap::new(), input),
+        "Patient" | "RelatedPerson" | "CareTeam" => {
+            read_resource(rt, v, At::Line(1), &HashMap::new(), input)
+        }
         other => Err(Error::ResourceType { line: 1, found_len: other.chars().count() }),
     }
 }
@@ -181,7 +189,15 @@ fn read_resource(
     match rt {
         "Patient" => {
             let id = id_of(v, at, "Patient")?;
-            input.patients.push(PatientResource { id, facts: facts(v) });
+            let care_team = v
+                .get("generalPractitioner")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.get("reference").and_then(Value::as_str))
+                .filter_map(practitioner_ref)
+                .collect();
+            input.patients.push(PatientResource { id, facts: facts(v), care_team });
         }
         "RelatedPerson" => {
             let id = id_of(v, at, "RelatedPerson")?;
@@ -217,9 +233,35 @@ fn read_resource(
                 facts: facts(v),
             });
         }
+        "CareTeam" => {
+            // A care team without a resolvable patient subject cannot scope anyone: skip it.
+            let subject = v.get("subject").and_then(|p| p.get("reference")).and_then(Value::as_str);
+            match subject.and_then(|r| resolve_patient(r, full_urls)) {
+                Some(patient_id) => {
+                    let members: Vec<String> = v
+                        .get("participant")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| p.get("member")?.get("reference")?.as_str())
+                        .filter_map(practitioner_ref)
+                        .collect();
+                    input.care_teams.push((patient_id, members));
+                }
+                None => input.skipped += 1,
+            }
+        }
         _ => input.skipped += 1,
     }
     Ok(())
+}
+
+/// `Practitioner/<id>` from a reference (relative, absolute URL or with `_history`), else
+/// `None` (organizations and other member types do not scope a person).
+pub fn practitioner_ref(reference: &str) -> Option<String> {
+    let pos = reference.rfind("Practitioner/")?;
+    let id = reference.get(pos + "Practitioner/".len()..)?.split('/').next().unwrap_or_default();
+    (!id.is_empty()).then(|| format!("Practitioner/{id}"))
 }
 
 fn id_of(v: &Value, at: At, resource: &'static str) -> Result<String, Error> {

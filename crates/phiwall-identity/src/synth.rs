@@ -243,6 +243,7 @@ pub fn population(n: usize, seed: u64) -> Population {
                 {"system": "http://hl7.org/fhir/sid/us-ssn", "value": p.ssn}],
             "name": [{"use": "official", "family": p.family, "given": p.given.split(' ').collect::<Vec<_>>()}],
             "telecom": [{"system": "phone", "value": p.phone, "use": "mobile"}],
+            "generalPractitioner": [{"reference": format!("Practitioner/prac-{}", i % 7)}],
             "gender": "unknown",
             "birthDate": p.birth.iso(),
             "address": [{"line": [format!("{} Main St", 1 + rng.below(999))], "postalCode": p.zip}]}}));

@@ -180,7 +180,7 @@ pub fn describe(r: &IncidentRecord) -> String {
                 if a.target.is_empty() { "(all)" } else { &a.target },
                 a.detail.as_deref().map(|d| format!(" — {d}")).unwrap_or_default(),
                 a.status,
-                if a.is_automatic { "auto" } else { "approved" },
+                if a.is_automatic { "auto" } else { "approval" },
                 a.expires_at.map(|e| format!(", expires {}", ts(e))).unwrap_or_default()
             ),
             None => "action".into(),

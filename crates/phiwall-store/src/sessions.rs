@@ -41,6 +41,10 @@ pub trait SessionStore: Send + Sync {
     fn get(&self, app: &str, id: &str, now: i64) -> Result<Option<SessionRecord>, Error>;
     /// Insert or replace `(record.app, record.id)`.
     fn put(&self, record: &SessionRecord) -> Result<(), Error>;
+    /// Move a live session's expiry without touching its data (a request that only used the
+    /// session must not write back a copy read before a concurrent change); false when there
+    /// is no live session.
+    fn touch(&self, app: &str, id: &str, now: i64, expires_at: i64) -> Result<bool, Error>;
     /// Remove a session; false when there was none.
     fn delete(&self, app: &str, id: &str) -> Result<bool, Error>;
     /// Remove every session expired at `now`; returns how many.
@@ -144,6 +148,17 @@ impl SessionStore for SqliteSessionStore {
         })
     }
 
+    fn touch(&self, app: &str, id: &str, now: i64, expires_at: i64) -> Result<bool, Error> {
+        self.with(|c| {
+            Ok(c.prepare_cached(
+                "UPDATE sessions SET updated_at = ?3, expires_at = ?4
+                 WHERE app = ?1 AND id = ?2 AND expires_at > ?3",
+            )?
+            .execute(params![app, id, now, expires_at])?
+                > 0)
+        })
+    }
+
     fn delete(&self, app: &str, id: &str) -> Result<bool, Error> {
         self.with(|c| {
             Ok(c.execute("DELETE FROM sessions WHERE app = ?1 AND id = ?2", params![app, id])? > 0)
@@ -191,7 +206,10 @@ mod tests {
         s.put(&rec("a", "x", "{}", 100)).unwrap();
         s.put(&rec("a", "y", "{}", 300)).unwrap();
         assert!(s.get("a", "x", 99).unwrap().is_some());
-        assert!(s.get("a", "x", 100).unwrap().is_none());
+        assert!(s.touch("a", "x", 50, 120).unwrap());
+        assert_eq!(s.get("a", "x", 110).unwrap().unwrap().data, "{}");
+        assert!(!s.touch("a", "x", 120, 500).unwrap(), "an expired session is not revived");
+        assert!(s.get("a", "x", 120).unwrap().is_none());
         assert_eq!(s.purge_expired(200).unwrap(), 1);
         assert!(s.get("a", "y", 200).unwrap().is_some());
         // Update keeps created_at, moves expiry.

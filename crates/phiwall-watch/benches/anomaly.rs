@@ -1,7 +1,7 @@
 //! Criterion bench of the anomaly engine's throughput (events/s) on simulated clinic traffic
 //! (issue 7). Baseline: cloning each event (what the cheapest in-memory sink does), so the report
 //! reads as "the engine costs N event clones".
-use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use phiwall_watch::anomaly::sim::{self, Scenario};
 use phiwall_watch::anomaly::{AnomalyConfig, AnomalyEngine};
 
@@ -36,20 +36,28 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.bench_function("engine_cold_week", |b| {
-        b.iter(|| {
-            let mut eng = fresh.clone();
-            for e in &events {
-                black_box(eng.observe(e));
-            }
-        })
+        b.iter_batched(
+            || fresh.clone(),
+            |mut eng| {
+                for e in &events {
+                    black_box(eng.observe(e));
+                }
+                eng
+            },
+            BatchSize::LargeInput,
+        )
     });
     g.bench_function("engine_warm_week", |b| {
-        b.iter(|| {
-            let mut eng = warm.clone();
-            for e in &later {
-                black_box(eng.observe(e));
-            }
-        })
+        b.iter_batched(
+            || warm.clone(),
+            |mut eng| {
+                for e in &later {
+                    black_box(eng.observe(e));
+                }
+                eng
+            },
+            BatchSize::LargeInput,
+        )
     });
     g.finish();
 }

@@ -3,12 +3,16 @@
 //! Names follow `phiwall_<area>_<thing>_total`. Label values come from fixed vocabularies
 //! (endpoints, outcomes, reason classes, finding kinds) and configuration (app names), never
 //! from request content, so cardinality stays bounded and nothing sensitive is exported.
+//! Detections are counted by kind and severity (fixed vocabularies); principals never become
+//! labels. The bus and each SIEM sink keep lock-free gauges and counters ([`BusStats`],
+//! [`SinkStats`]) that the same exposition renders.
 
+use crate::detection::Detection;
 use crate::event::Event;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Histogram bucket upper bounds in seconds: 50 µs to 30 s.
 const BUCKETS: [f64; 16] = [
@@ -45,11 +49,55 @@ struct Inner {
     histograms: BTreeMap<(&'static str, Labels), Histogram>,
 }
 
+/// Bus counters and gauges.
+#[derive(Debug, Default)]
+pub struct BusStats {
+    /// Records waiting in the in-memory queue.
+    pub queue_depth: AtomicI64,
+    /// Records written to the spill file because the queue was full.
+    pub spilled: AtomicU64,
+    /// Records replayed from the spill file.
+    pub spill_replayed: AtomicU64,
+    /// Records dropped because the spill file reached its cap.
+    pub spill_dropped: AtomicU64,
+    /// Current size of the spill file.
+    pub spill_bytes: AtomicU64,
+}
+
+/// One SIEM sink's delivery counters and gauges.
+#[derive(Debug, Default)]
+pub struct SinkStats {
+    /// Records delivered (acknowledged by the receiver).
+    pub delivered: AtomicU64,
+    /// Batches delivered.
+    pub batches: AtomicU64,
+    /// Attempts retried after a failure.
+    pub retries: AtomicU64,
+    /// Failed attempts (network errors, 5xx, 429, missing acknowledgements).
+    pub failures: AtomicU64,
+    /// Records the receiver rejected as malformed (a 4xx other than auth or throttling): dropped
+    /// after logging, so one bad record cannot stall the sink.
+    pub rejected: AtomicU64,
+    /// Records dropped because the disk buffer reached its cap.
+    pub cap_dropped: AtomicU64,
+    /// Records that could not be encoded.
+    pub encode_errors: AtomicU64,
+    /// Bytes waiting in the disk buffer.
+    pub buffered_bytes: AtomicU64,
+    /// Records waiting in the disk buffer.
+    pub buffered_records: AtomicU64,
+    /// Age of the oldest undelivered record, milliseconds (0 when none).
+    pub lag_ms: AtomicU64,
+}
+
 /// The registry. One per process; cheap to update from many threads.
 #[derive(Default)]
 pub struct Metrics {
     inner: Mutex<Inner>,
     dropped: AtomicU64,
+    /// The event bus.
+    pub bus: BusStats,
+    sinks: Mutex<Vec<(String, String, Arc<SinkStats>)>>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -75,6 +123,67 @@ const HELP: &[(&str, &str, &str)] = &[
         "Time waiting on the upstream model.",
     ),
     ("phiwall_gateway_overhead_seconds", "histogram", "phiwall's own time: total minus upstream."),
+    ("phiwall_detections_total", "counter", "Detections by kind and severity."),
+];
+
+/// Bus metrics: (name, type, help, getter).
+type BusGetter = fn(&BusStats) -> i64;
+const BUS: &[(&str, &str, &str, BusGetter)] = &[
+    ("phiwall_bus_queue_depth", "gauge", "Records waiting in the in-memory bus queue.", |b| {
+        b.queue_depth.load(Ordering::Relaxed)
+    }),
+    (
+        "phiwall_bus_spilled_total",
+        "counter",
+        "Records spilled to disk because the queue was full.",
+        |b| b.spilled.load(Ordering::Relaxed) as i64,
+    ),
+    ("phiwall_bus_spill_replayed_total", "counter", "Records replayed from the spill file.", |b| {
+        b.spill_replayed.load(Ordering::Relaxed) as i64
+    }),
+    (
+        "phiwall_bus_spill_dropped_total",
+        "counter",
+        "Records dropped at the spill file's cap.",
+        |b| b.spill_dropped.load(Ordering::Relaxed) as i64,
+    ),
+    ("phiwall_bus_spill_bytes", "gauge", "Size of the spill file.", |b| {
+        b.spill_bytes.load(Ordering::Relaxed) as i64
+    }),
+];
+
+type SinkGetter = fn(&SinkStats) -> f64;
+const SINK: &[(&str, &str, &str, SinkGetter)] = &[
+    ("phiwall_sink_delivered_total", "counter", "Records delivered and acknowledged.", |s| {
+        s.delivered.load(Ordering::Relaxed) as f64
+    }),
+    ("phiwall_sink_batches_total", "counter", "Batches delivered.", |s| {
+        s.batches.load(Ordering::Relaxed) as f64
+    }),
+    ("phiwall_sink_retries_total", "counter", "Delivery attempts retried.", |s| {
+        s.retries.load(Ordering::Relaxed) as f64
+    }),
+    ("phiwall_sink_failures_total", "counter", "Failed delivery attempts.", |s| {
+        s.failures.load(Ordering::Relaxed) as f64
+    }),
+    ("phiwall_sink_rejected_total", "counter", "Records the receiver rejected (dropped).", |s| {
+        s.rejected.load(Ordering::Relaxed) as f64
+    }),
+    ("phiwall_sink_dropped_total", "counter", "Records dropped at the disk buffer's cap.", |s| {
+        s.cap_dropped.load(Ordering::Relaxed) as f64
+    }),
+    ("phiwall_sink_encode_errors_total", "counter", "Records that could not be encoded.", |s| {
+        s.encode_errors.load(Ordering::Relaxed) as f64
+    }),
+    ("phiwall_sink_buffered_bytes", "gauge", "Bytes waiting in the disk buffer.", |s| {
+        s.buffered_bytes.load(Ordering::Relaxed) as f64
+    }),
+    ("phiwall_sink_buffered_records", "gauge", "Records waiting in the disk buffer.", |s| {
+        s.buffered_records.load(Ordering::Relaxed) as f64
+    }),
+    ("phiwall_sink_lag_seconds", "gauge", "Age of the oldest undelivered record.", |s| {
+        s.lag_ms.load(Ordering::Relaxed) as f64 / 1000.0
+    }),
 ];
 
 impl Metrics {
@@ -87,6 +196,31 @@ impl Metrics {
     /// Count an event dropped because the bus was full.
     pub fn inc_dropped(&self) {
         self.dropped.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Register a SIEM sink by name and kind; the returned stats are rendered with its labels.
+    pub fn register_sink(&self, name: &str, kind: &str) -> Arc<SinkStats> {
+        let st = Arc::new(SinkStats::default());
+        if let Ok(mut g) = self.sinks.lock() {
+            g.push((name.to_string(), kind.to_string(), st.clone()));
+        }
+        st
+    }
+
+    /// Count a detection by kind and severity.
+    pub fn record_detection(&self, d: &Detection) {
+        let sev = serde_json::to_value(d.severity)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        self.with(|m| {
+            *m.counters
+                .entry((
+                    "phiwall_detections_total",
+                    vec![("kind", d.kind.as_str().to_string()), ("severity", sev)],
+                ))
+                .or_insert(0) += 1;
+        });
     }
 
     /// Update every metric an event contributes to.
@@ -175,6 +309,21 @@ impl Metrics {
             "# HELP phiwall_events_dropped_total Events dropped because the bus was full.\n# TYPE phiwall_events_dropped_total counter\nphiwall_events_dropped_total {}",
             self.dropped.load(Ordering::Relaxed)
         );
+        for (name, kind, help, get) in BUS {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
+                get(&self.bus)
+            );
+        }
+        let sinks = self.sinks.lock().map(|g| g.clone()).unwrap_or_default();
+        for (name, kind, help, get) in SINK {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            for (sink, skind, st) in &sinks {
+                let labels = vec![("kind", skind.clone()), ("sink", sink.clone())];
+                let _ = writeln!(out, "{name}{} {}", fmt_labels(&labels, None), get(st));
+            }
+        }
         out
     }
 }
@@ -222,6 +371,31 @@ mod tests {
             "phiwall_gateway_overhead_seconds_bucket{endpoint=\"chat.completions\",le=\"0.00025\"} 0"
         ));
         assert!(!text.contains("upstream_duration_seconds_count"));
+    }
+
+    #[test]
+    fn grafana_dashboard_uses_only_exported_metric_names() {
+        let dash = include_str!("../../../deploy/grafana/phiwall.json");
+        let m = Metrics::default();
+        m.register_sink("s", "webhook");
+        let text = m.render();
+        let exported: std::collections::BTreeSet<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# TYPE "))
+            .filter_map(|l| l.split(' ').next())
+            .collect();
+        let mut used = 0;
+        for (i, _) in dash.match_indices("phiwall_") {
+            let name: String =
+                dash[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let base = name.strip_suffix("_bucket").unwrap_or(&name);
+            if base == "phiwall_" {
+                continue;
+            }
+            assert!(exported.contains(base), "dashboard uses {base}, not exported");
+            used += 1;
+        }
+        assert!(used > 15);
     }
 
     #[test]

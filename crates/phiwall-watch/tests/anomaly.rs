@@ -368,7 +368,13 @@ fn replay_is_deterministic() {
 /// false alarm per clinic-week.
 #[test]
 fn evaluation_meets_the_targets() {
-    let opts = EvalOptions { days: 21, warmup_days: 14, seed: 9, config: AnomalyConfig::default() };
+    let opts = EvalOptions {
+        days: 21,
+        warmup_days: 14,
+        seed: 9,
+        config: AnomalyConfig::default(),
+        strip_shapes: false,
+    };
     let r = eval::run(&opts).unwrap();
     for s in &r.scenarios {
         assert!(s.detected && s.met_target, "{s:?}");

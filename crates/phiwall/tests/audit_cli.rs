@@ -168,7 +168,10 @@ async fn audit_reads_a_real_data_directory() {
         assert_eq!(state(s), "gathered", "{s}: {}", r["sources"]);
     }
     assert_eq!(state("drills"), "absent");
-    assert_eq!(state("incidents"), "absent");
+    // `serve` runs the incident responder: its store and the default playbooks are read.
+    assert_eq!(state("incidents"), "gathered", "{}", r["sources"]);
+    let procedures = check(&r, "incidents.procedures");
+    assert!(procedures.to_string().contains("playbook rules in force"), "{procedures}");
     // The ledger verified with the gateway's events and a checkpoint.
     let lv = check(&r, "ledger.verify");
     assert_eq!(lv["status"], "pass", "{lv}");

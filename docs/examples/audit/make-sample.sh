@@ -46,7 +46,8 @@ wait "$PID" || true
 "$PHIWALL" eval phi --data tx.jsonl --split test --by origin --save-to data/evals >/dev/null
 SHARED_DATA="${PHIWALL_SHARED_DATA:-$ROOT/../shared/data}"
 if [ -d "$SHARED_DATA/injection" ]; then
-  "$PHIWALL" eval injection --data "$SHARED_DATA" --save-to data/evals >/dev/null
+  ln -s "$(cd "$SHARED_DATA" && pwd)" shared-data   # so the report names it without a local path
+  "$PHIWALL" eval injection --data shared-data --save-to data/evals >/dev/null
 fi
 
 "$PHIWALL" audit --config phiwall.toml --format md --out "$ROOT/docs/examples/audit-sample.md"

@@ -38,6 +38,25 @@ pub struct AuditSettings {
     pub bias_tolerance: f64,
     /// Groups with fewer samples than this are listed but not used for the spread.
     pub bias_min_samples: usize,
+    /// Containment targets by severity, minutes after opening: critical, high, medium, low
+    /// (informational incidents have none). Used when the incident carries no due time.
+    pub contain_target_mins: [i64; 4],
+    /// Open incidents should be closed (lessons recorded) within this many days.
+    pub close_target_days: i64,
+}
+
+impl AuditSettings {
+    /// The containment target for a severity name, in milliseconds.
+    pub fn contain_target_ms(&self, severity: &str) -> Option<i64> {
+        let i = match severity {
+            "critical" => 0,
+            "high" => 1,
+            "medium" => 2,
+            "low" => 3,
+            _ => return None,
+        };
+        self.contain_target_mins.get(i).map(|m| m * 60_000)
+    }
 }
 
 impl Default for AuditSettings {
@@ -52,6 +71,8 @@ impl Default for AuditSettings {
             max_injection_fpr: 0.05,
             bias_tolerance: 0.05,
             bias_min_samples: 10,
+            contain_target_mins: [60, 240, 1440, 4320],
+            close_target_days: 30,
         }
     }
 }

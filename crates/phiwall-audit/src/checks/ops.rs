@@ -22,13 +22,19 @@ pub fn incidents_overdue(input: &Input<'_>) -> CheckResult {
     r.push(EvidenceItem::count("incidents on record", ev.incidents.len() as u64, &src));
     r.push(EvidenceItem::count("open incidents", open.len() as u64, &src));
     let mut overdue = 0u64;
+    let s = input.settings;
     for i in &open {
-        let contain_late = i.contained_ms.is_none() && i.contain_due_ms.is_some_and(|d| d < now);
-        let close_late = i.close_due_ms.is_some_and(|d| d < now);
+        let contain_due =
+            i.contain_due_ms.or_else(|| s.contain_target_ms(&i.severity).map(|t| i.opened_ms + t));
+        let close_due = i.close_due_ms.unwrap_or(i.opened_ms + s.close_target_days * DAY_MS);
+        let is_uncontained =
+            i.contained_ms.is_none() && matches!(i.state.as_str(), "detected" | "analyzing");
+        let contain_late = is_uncontained && contain_due.is_some_and(|d| d < now);
+        let close_late = close_due < now;
         if contain_late || close_late {
             overdue += 1;
             let what = if contain_late { "containment" } else { "closure" };
-            let due = if contain_late { i.contain_due_ms } else { i.close_due_ms }.unwrap_or(now);
+            let due = if contain_late { contain_due.unwrap_or(now) } else { close_due };
             r.push(EvidenceItem::date(
                 format!("incident {} ({}, {}) {what} was due", i.id, i.severity, i.state),
                 due,
@@ -64,7 +70,7 @@ pub fn incident_procedures(input: &Input<'_>) -> CheckResult {
     };
     let mut r = CheckResult::new(id, title);
     let src = input.evidence.incidents.from().unwrap_or("incidents").to_string();
-    r.push(EvidenceItem::count("playbooks loaded", ev.playbooks as u64, &src));
+    r.push(EvidenceItem::count("playbook rules in force", ev.playbooks as u64, &src));
     if ev.playbooks == 0 {
         r.raise(Status::Partial, "load playbooks so detections lead to containment");
     }
@@ -76,7 +82,8 @@ pub fn incident_procedures(input: &Input<'_>) -> CheckResult {
         Status::Manual,
         "confirm the written incident procedure (roles, contacts, breach-notification steps) and its last review",
     );
-    r.summary = format!("{} playbooks; written procedures to be confirmed", ev.playbooks);
+    r.summary =
+        format!("{} playbook rules in force; written procedures to be confirmed", ev.playbooks);
     r
 }
 

@@ -442,7 +442,7 @@ pub fn weak(dir: &Path) -> (Config, Evidence) {
                 state: "analyzing".into(),
                 opened_ms: NOW_MS - 3 * DAY_MS,
                 contained_ms: None,
-                contain_due_ms: Some(NOW_MS - 3 * DAY_MS + 3_600_000),
+                contain_due_ms: None,
                 close_due_ms: None,
             }],
             playbooks: 0,

@@ -230,9 +230,9 @@ impl Profile {
                 at = at.max(f64::from(self.hod[m][d]));
             }
         }
-        let seen: Vec<f64> =
-            (0..24).filter(|&d| self.hod_n[d] > 0).map(|d| f64::from(self.hod[m][d])).collect();
-        let mean = if seen.is_empty() { 0.0 } else { seen.iter().sum::<f64>() / 24.0 };
+        let mean =
+            (0..24).filter(|&d| self.hod_n[d] > 0).map(|d| f64::from(self.hod[m][d])).sum::<f64>()
+                / 24.0;
         Some((at, mean))
     }
 

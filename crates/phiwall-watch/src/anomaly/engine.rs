@@ -310,12 +310,22 @@ impl<'a> Facts<'a> {
 }
 
 /// A rule that fired for one principal, before merging and cooldown.
+/// Request ids, patient references and the evidence text are only built for the candidates
+/// that survive the cooldown.
 struct Candidate {
     kind: DetectionKind,
     principal: Principal,
-    evidence: Evidence,
-    patient_refs: Vec<String>,
-    request_ids: Vec<String>,
+    evidence: Ev,
+}
+
+/// Evidence before it becomes [`Evidence`].
+#[derive(Debug, Clone, Copy)]
+struct Ev {
+    window_secs: u64,
+    observed: f64,
+    baseline: f64,
+    threshold: f64,
+    measure: &'static str,
 }
 
 /// (baseline, threshold) for a count over `window_secs` given an hourly expectation.
@@ -337,12 +347,12 @@ fn count_threshold(
     }
 }
 
-fn same_subnet(a: &str, b: &str) -> bool {
-    match (a.parse::<std::net::IpAddr>(), b.parse::<std::net::IpAddr>()) {
-        (Ok(std::net::IpAddr::V4(x)), Ok(std::net::IpAddr::V4(y))) => {
+fn same_subnet(a: &str, b: &std::net::IpAddr) -> bool {
+    match (a.parse::<std::net::IpAddr>(), b) {
+        (Ok(std::net::IpAddr::V4(x)), std::net::IpAddr::V4(y)) => {
             x.octets()[..3] == y.octets()[..3]
         }
-        (Ok(std::net::IpAddr::V6(x)), Ok(std::net::IpAddr::V6(y))) => {
+        (Ok(std::net::IpAddr::V6(x)), std::net::IpAddr::V6(y)) => {
             x.segments()[..4] == y.segments()[..4]
         }
         _ => false,
@@ -456,7 +466,7 @@ impl AnomalyEngine {
             return;
         };
         st.events += 1;
-        st.ids.push(ev.request_id.clone());
+        st.ids.push_new(ev.request_id.clone());
         let w = st.fail_sessions.get_or_insert_with(|| {
             Box::new(DistinctWindow::new(cfg.verify_window_secs * 6, cfg.max_distinct))
         });
@@ -466,15 +476,13 @@ impl AnomalyEngine {
             cands.push(Candidate {
                 kind: DetectionKind::VerificationFailures,
                 principal: Principal::new(PrincipalKind::Patient, patient),
-                evidence: Evidence {
+                evidence: Ev {
                     window_secs: cfg.verify_window_secs * 6,
                     observed: n,
                     baseline: 0.0,
                     threshold: cfg.verify_sessions_per_patient,
-                    measure: "distinct sessions failing verification for one patient".into(),
+                    measure: "distinct sessions failing verification for one patient",
                 },
-                patient_refs: vec![patient.to_owned()],
-                request_ids: st.ids.newest(cfg.max_request_ids),
             });
         }
     }
@@ -495,20 +503,16 @@ impl AnomalyEngine {
             return;
         };
         st.events += 1;
-        st.ids.push(ev.request_id.clone());
-        let mut fire = |k: DetectionKind, st: &PState, evidence: Evidence| {
-            let patient_refs =
-                st.patients.as_ref().map(|p| p.newest(cfg.max_patient_refs)).unwrap_or_default();
-            cands.push(Candidate {
-                kind: k,
-                principal: Principal::new(kind, id),
-                evidence,
-                patient_refs,
-                request_ids: st.ids.newest(cfg.max_request_ids),
-            });
+        st.ids.push_new(ev.request_id.clone());
+        let mut fire = |k: DetectionKind, _st: &PState, evidence: Ev| {
+            cands.push(Candidate { kind: k, principal: Principal::new(kind, id), evidence });
         };
-        let ev_of = |window_secs: u64, observed: f64, baseline: f64, threshold: f64, m: &str| {
-            Evidence { window_secs, observed, baseline, threshold, measure: m.to_owned() }
+        let ev_of = |window_secs: u64,
+                     observed: f64,
+                     baseline: f64,
+                     threshold: f64,
+                     measure: &'static str| {
+            Ev { window_secs, observed, baseline, threshold, measure }
         };
 
         // Credential stuffing: auth failures from one source.
@@ -764,19 +768,23 @@ impl AnomalyEngine {
                             .unwrap_or(i64::MAX / 4_000_000)
                             .saturating_mul(3_600_000);
                 let known = st.sources.as_ref().is_some_and(|s| {
-                    s.newest(cfg.new_source_memory).iter().any(|k| {
-                        k == ip || (cfg.new_source_same_subnet_known && same_subnet(k, ip))
-                    })
+                    s.iter().any(|k| k == ip)
+                        || (mature
+                            && cfg.new_source_same_subnet_known
+                            && ip
+                                .parse::<std::net::IpAddr>()
+                                .is_ok_and(|a| s.iter().any(|k| same_subnet(k, &a))))
                 });
                 if mature && !known {
-                    let seen =
-                        st.sources.as_ref().map_or(0, |s| s.newest(cfg.new_source_memory).len());
+                    let seen = st.sources.as_ref().map_or(0, |s| s.len());
                     let e = ev_of(0, 1.0, seen as f64, 0.0, "source not seen for this principal");
                     fire(DetectionKind::NewSource, st, e);
                 }
-                st.sources
-                    .get_or_insert_with(|| Box::new(Recent::new(cfg.new_source_memory)))
-                    .push(ip.to_owned());
+                let srcs =
+                    st.sources.get_or_insert_with(|| Box::new(Recent::new(cfg.new_source_memory)));
+                if srcs.iter().next_back().is_none_or(|k| k != ip) {
+                    srcs.push(ip.to_owned());
+                }
             }
         }
 
@@ -924,6 +932,20 @@ impl AnomalyEngine {
             }
         }
         self.seq += 1;
+        let (max_p, max_r) = (self.cfg.max_patient_refs, self.cfg.max_request_ids);
+        let (patient_refs, request_ids) =
+            match self.table.get_mut(lead.principal.kind, &lead.principal.id) {
+                Some(st) => {
+                    let p = if lead.principal.kind == PrincipalKind::Patient {
+                        vec![lead.principal.id.clone()]
+                    } else {
+                        st.patients.as_ref().map(|p| p.newest(max_p)).unwrap_or_default()
+                    };
+                    (p, st.ids.newest(max_r))
+                }
+                None => (Vec::new(), Vec::new()),
+            };
+        let e = lead.evidence;
         Detection {
             id: format!("anom-{t}-{}", self.seq),
             time: t,
@@ -931,10 +953,16 @@ impl AnomalyEngine {
             severity,
             principal: lead.principal.clone(),
             related,
-            patient_refs: lead.patient_refs.clone(),
-            evidence: lead.evidence.clone(),
+            patient_refs,
+            evidence: Evidence {
+                window_secs: e.window_secs,
+                observed: e.observed,
+                baseline: e.baseline,
+                threshold: e.threshold,
+                measure: e.measure.to_owned(),
+            },
             techniques: techniques.iter().map(|s| (*s).to_owned()).collect(),
-            request_ids: lead.request_ids.clone(),
+            request_ids,
         }
     }
 }

@@ -27,6 +27,9 @@ pub struct EvalOptions {
     pub seed: u64,
     /// Engine configuration.
     pub config: AnomalyConfig,
+    /// Drop every request shape first (as when the gateway does not compute them), so the
+    /// extraction rule must rely on prompt-token regularity.
+    pub strip_shapes: bool,
 }
 
 /// One scenario's outcome.
@@ -84,10 +87,16 @@ fn principal_label(k: PrincipalKind) -> &'static str {
 /// Run the evaluation.
 pub fn run(opts: &EvalOptions) -> Result<EvalReport, InvalidConfig> {
     let days = opts.days.max(opts.warmup_days + 7);
-    let normal = sim::normal_traffic(days, opts.seed);
+    let mut normal = sim::normal_traffic(days, opts.seed);
     let warm_end = sim::START_MS + i64::from(opts.warmup_days) * DAY_MS;
-    let injections: Vec<sim::Injection> =
+    let mut injections: Vec<sim::Injection> =
         Scenario::ALL.iter().map(|&s| sim::inject(s, days, opts.seed)).collect();
+    if opts.strip_shapes {
+        normal.iter_mut().for_each(|e| e.request_shape = None);
+        for i in &mut injections {
+            i.events.iter_mut().for_each(|e| e.request_shape = None);
+        }
+    }
     let mut day_starts: Vec<i64> = injections
         .iter()
         .map(|i| sim::START_MS + sim::scenario_day(i.scenario, days) * DAY_MS)

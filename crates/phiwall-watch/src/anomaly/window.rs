@@ -171,6 +171,37 @@ impl<T: PartialEq + Clone> Recent<T> {
         self.items.push_back(v);
     }
 
+    /// Push `v` known not to be present (request ids): no search.
+    pub fn push_new(&mut self, v: T) {
+        if self.cap == 0 {
+            return;
+        }
+        if self.items.len() >= self.cap {
+            self.items.pop_front();
+        }
+        self.items.push_back(v);
+    }
+
+    /// Whether the newest value is `v`.
+    pub fn is_newest(&self, v: &T) -> bool {
+        self.items.back() == Some(v)
+    }
+
+    /// The values, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
+        self.items.iter()
+    }
+
+    /// How many values are held.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether none are held.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     /// Newest first, at most `n`.
     pub fn newest(&self, n: usize) -> Vec<T> {
         self.items.iter().rev().take(n).cloned().collect()

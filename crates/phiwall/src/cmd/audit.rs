@@ -14,7 +14,7 @@ use crate::cmd::posture::{gateway_checks, scan_config};
 use crate::output::{self, Exit, EXIT_CHECK_FAILED};
 use anyhow::Context;
 use phiwall_audit::evidence::{
-    AdminFact, DrillScorecard, Evidence, IdentityEvidence, IncidentEvidence, IncidentFact, KeyFact,
+    DrillScorecard, Evidence, IdentityEvidence, IncidentEvidence, IncidentFact, KeyFact,
     LedgerEvidence, SinkEvidence, Source, UsageEvidence,
 };
 use phiwall_audit::render::{render, Format};
@@ -60,9 +60,13 @@ pub struct AuditArgs {
     /// Write the report here instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Incidents exported by incident response (JSON: a list, or {"incidents": [...], "playbooks": N}).
+    /// Incidents from a JSON export (a list, or {"incidents": [...], "playbooks": N}) instead
+    /// of the data directory's incidents.sqlite3.
     #[arg(long, value_name = "FILE")]
     pub incidents: Option<PathBuf>,
+    /// Extra incident-response playbooks (*.toml) the gateway runs with (as `serve --playbooks`).
+    #[arg(long, value_name = "DIR")]
+    pub playbooks: Option<PathBuf>,
     /// Audit time (RFC 3339 UTC or a date), for reproducible reports; default now.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
@@ -197,6 +201,8 @@ fn gather(
     }
     if let Some(p) = &a.incidents {
         ev.incidents = incidents(p)?;
+    } else if has_data {
+        ev.incidents = incident_store(&data_dir, a.playbooks.as_deref());
     }
     if let Some(s) = table.get("sinks") {
         let kinds: Vec<String> = s
@@ -241,18 +247,6 @@ fn gather(
                 has_break_glass: is_staff && !id.disclosure.break_glass_roles.is_empty(),
             },
         );
-    }
-    if let Some(admins) = table.get("admins").and_then(|v| v.as_array()) {
-        let list: Vec<AdminFact> = admins
-            .iter()
-            .filter_map(|t| {
-                Some(AdminFact {
-                    id: t.get("id")?.as_str()?.to_string(),
-                    has_mfa: t.get("mfa").and_then(|v| v.as_bool()).unwrap_or(false),
-                })
-            })
-            .collect();
-        ev.admins = Source::gathered(format!("{} [[admins]]", a.config.display()), list);
     }
     Ok(ev)
 }
@@ -509,6 +503,46 @@ fn evals(dir: &Path) -> Source<Vec<SavedEval>> {
         }
     }
     Source::gathered(dir.display().to_string(), out)
+}
+
+/// Incidents from the responder's store (`<data-dir>/incidents.sqlite3`), read-only, and the
+/// number of playbook rules the gateway runs with.
+fn incident_store(data_dir: &Path, playbooks: Option<&Path>) -> Source<IncidentEvidence> {
+    let path = data_dir.join("incidents.sqlite3");
+    if !path.is_file() {
+        return Source::absent(
+            format!("no incidents.sqlite3 in {}: incident response has not run", data_dir.display()),
+            "run the gateway with `phiwall serve` (it starts the responder), or pass --incidents FILE",
+        );
+    }
+    let store = match phiwall_store::SqliteIncidentStore::open(data_dir) {
+        Ok(s) => s,
+        Err(e) => return Source::Failed { error: e.to_string() },
+    };
+    let rows = match store.list() {
+        Ok(r) => r,
+        Err(e) => return Source::Failed { error: e.to_string() },
+    };
+    let mut incidents = Vec::with_capacity(rows.len());
+    for row in rows {
+        let contained = serde_json::from_str::<phiwall_respond::incident::Incident>(&row.body)
+            .ok()
+            .and_then(|i| i.contained_at);
+        incidents.push(IncidentFact {
+            id: row.id,
+            severity: row.severity,
+            state: row.status,
+            opened_ms: row.opened_at,
+            contained_ms: contained,
+            contain_due_ms: None,
+            close_due_ms: None,
+        });
+    }
+    let playbooks = match phiwall_respond::playbook::PlaybookSet::load_dir(playbooks, false) {
+        Ok(set) => set.rules.len(),
+        Err(e) => return Source::Failed { error: format!("playbooks: {e}") },
+    };
+    Source::gathered(path.display().to_string(), IncidentEvidence { incidents, playbooks })
 }
 
 fn incidents(path: &Path) -> anyhow::Result<Source<IncidentEvidence>> {

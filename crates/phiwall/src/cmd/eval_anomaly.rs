@@ -29,6 +29,10 @@ pub struct EvalAnomalyArgs {
     /// Engine configuration as JSON (the `[watch.anomaly]` keys); defaults otherwise.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Drop request shapes from every event (the gateway does not compute them yet), so model
+    /// extraction must be caught from prompt-token regularity.
+    #[arg(long)]
+    pub no_shapes: bool,
     /// Print the reports as JSON.
     #[arg(long)]
     pub json: bool,
@@ -62,6 +66,7 @@ pub fn run(a: EvalAnomalyArgs) -> anyhow::Result<ExitCode> {
             warmup_days: a.warmup_days,
             seed: a.seed.wrapping_add(u64::from(i)),
             config: config.clone(),
+            strip_shapes: a.no_shapes,
         };
         reports.push(eval::run(&opts).map_err(|e| output::Exit::usage(e.to_string()))?);
     }
@@ -77,8 +82,12 @@ pub fn run(a: EvalAnomalyArgs) -> anyhow::Result<ExitCode> {
     for r in &reports {
         writeln!(
             w,
-            "# phiwall eval anomaly (seed {}, {} days, warmup {} days, {} normal events)",
-            r.seed, r.days, r.warmup_days, r.normal_events
+            "# phiwall eval anomaly (seed {}, {} days, warmup {} days, {} normal events{})",
+            r.seed,
+            r.days,
+            r.warmup_days,
+            r.normal_events,
+            if a.no_shapes { ", request shapes dropped" } else { "" }
         )?;
         writeln!(
             w,

@@ -59,6 +59,22 @@ pub enum IncidentsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Open an incident by hand (a report from staff, a drill); playbooks run as for a
+    /// detection. Prints the incident id.
+    Open {
+        /// Detection kind, e.g. prompt_injection (see `incidents playbooks`).
+        #[arg(long)]
+        kind: String,
+        /// Who: KIND:ID with KIND key, app, user, session, caller, source_ip or patient.
+        #[arg(long)]
+        principal: String,
+        /// Related principals (KIND:ID, repeatable).
+        #[arg(long = "related")]
+        related: Vec<String>,
+        /// informational, low, medium, high or critical.
+        #[arg(long, default_value = "high")]
+        severity: String,
+    },
     /// Assign an owner (a detected incident moves to analyzing).
     Assign {
         /// Incident id.
@@ -190,6 +206,25 @@ fn open(a: &IncidentArgs, with_ledger: bool) -> anyhow::Result<Ctx> {
     Ok(Ctx { cfg, responder, is_ledger_held, actor: actor(a.actor.as_ref()) })
 }
 
+fn parse_principal(s: &str) -> anyhow::Result<phiwall_watch::Principal> {
+    use phiwall_watch::PrincipalKind as K;
+    let (k, id) = s.split_once(':').ok_or_else(|| {
+        Exit::usage(format!("principal `{s}`: expected KIND:ID, e.g. key:0123456789ab"))
+    })?;
+    let kind = [K::Key, K::App, K::User, K::Session, K::Caller, K::SourceIp, K::Patient]
+        .into_iter()
+        .find(|x| x.as_str() == k)
+        .ok_or_else(|| {
+            Exit::usage(format!(
+                "principal kind `{k}`: use key, app, user, session, caller, source_ip or patient"
+            ))
+        })?;
+    if id.is_empty() {
+        return Err(Exit::usage(format!("principal `{s}`: the id after `:` is empty")));
+    }
+    Ok(phiwall_watch::Principal::new(kind, id))
+}
+
 fn fmt_ms(ms: i64) -> String {
     phiwall_ledger::timefmt::format_micros(u64::try_from(ms.max(0)).unwrap_or(0) * 1_000)
 }
@@ -310,6 +345,47 @@ pub fn run(a: IncidentArgs) -> anyhow::Result<ExitCode> {
             } else {
                 print_incident(&i, &c);
             }
+        }
+        IncidentsCommand::Open { kind, principal, related, severity } => {
+            let kind = phiwall_watch::DetectionKind::parse(&kind).ok_or_else(|| {
+                Exit::usage(format!(
+                    "unknown detection kind `{kind}`; see `phiwall incidents playbooks`"
+                ))
+            })?;
+            let severity =
+                phiwall_respond::incident::parse_severity(&severity).ok_or_else(|| {
+                    Exit::usage(format!(
+                        "unknown severity `{severity}`; use low, medium, high or critical"
+                    ))
+                })?;
+            let principal = parse_principal(&principal)?;
+            let related =
+                related.iter().map(|r| parse_principal(r)).collect::<anyhow::Result<Vec<_>>>()?;
+            let now = phiwall_respond::Clock::now_ms(&SystemClock);
+            let d = phiwall_watch::Detection {
+                id: format!("manual-{now}"),
+                time: now,
+                kind,
+                severity,
+                principal,
+                related,
+                patient_refs: Vec::new(),
+                evidence: phiwall_watch::Evidence {
+                    window_secs: 0,
+                    observed: 1.0,
+                    baseline: 0.0,
+                    threshold: 1.0,
+                    measure: format!("reported by {}", ctx.actor),
+                },
+                techniques: Vec::new(),
+                request_ids: Vec::new(),
+            };
+            let o = r.ingest(&[d]).map_err(usage)?;
+            for id in o.opened.iter().chain(o.touched.iter().filter(|t| !o.opened.contains(t))) {
+                let i = r.get(id).map_err(usage)?;
+                output::line(&format!("{} {} {}", i.id, i.status, severity_str(i.severity)));
+            }
+            after_step(&ctx);
         }
         IncidentsCommand::Assign { id, owner } => {
             let i = r.assign(&id, &owner, &ctx.actor).map_err(usage)?;

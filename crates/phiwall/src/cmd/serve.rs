@@ -8,9 +8,11 @@
 use crate::output::{self, Exit};
 use anyhow::Context;
 use phiwall_gateway::{Gateway, RawConfig};
+use phiwall_watch::anomaly::{AnomalyConfig, AnomalyEngine, AnomalySink};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
 
 /// Arguments of `phiwall serve`.
 #[derive(Debug, clap::Args)]
@@ -71,25 +73,56 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let listen = cfg.listen;
     let metrics_listen = cfg.metrics_listen;
     let data_dir = cfg.data_dir.clone();
-    let playbooks = a.playbooks.clone();
+    // Anomaly detection on the event bus hands detections to incident response (issue 8);
+    // the responder needs the built gateway, so the sender is filled in once it runs.
+    // Detections also go back onto the bus, so the SIEM sinks export them (OCSF 2004).
+    let detections: Arc<OnceLock<phiwall_respond::DetectionSender>> = Arc::default();
+    let bus: Arc<OnceLock<phiwall_watch::WeakWatch>> = Arc::default();
+    let anomaly_sink: Option<Box<dyn phiwall_watch::RecordSink>> =
+        match AnomalyEngine::new(AnomalyConfig::default()) {
+            Ok(engine) => {
+                let d = detections.clone();
+                let w = bus.clone();
+                Some(Box::new(phiwall_watch::EventsOnly(Box::new(AnomalySink::new(
+                    engine,
+                    Box::new(move |det| {
+                        if let Some(w) = w.get().and_then(|w| w.upgrade()) {
+                            w.emit_detection(det.clone());
+                        }
+                        if let Some(s) = d.get() {
+                            s.send(det);
+                        }
+                    }),
+                )))))
+            }
+            Err(e) => {
+                output::warn(&format!("anomaly detection is off: {e}"));
+                None
+            }
+        };
+    let detections_in = detections.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    rt.block_on(async move {
+    let responder = rt.block_on(async move {
         let mut cfg = cfg;
         // Cluster mode: connect to PostgreSQL and Redis first (issue 10, docs/cluster.md).
         let cluster = phiwall_gateway::cluster::Cluster::connect(&mut cfg)
             .await
             .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
         let ledger_dir = cluster.as_ref().map(|_| cfg.audit.dir.clone());
-        let opts = cluster.as_ref().map(|c| c.build_options()).unwrap_or_default();
+        let mut opts = cluster.as_ref().map(|c| c.build_options()).unwrap_or_default();
+        opts.sinks.extend(anomaly_sink);
         let cfg_for_respond = cfg.clone();
         let gw = Gateway::build(cfg, opts)
             .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
         // Incident response next to the gateway (issue 8): containment, ledger records, expiry.
         let responder =
-            super::incidents::start_responder(&gw, &cfg_for_respond, playbooks.as_deref())?;
+            super::incidents::start_responder(&gw, &cfg_for_respond, a.playbooks.as_deref())?;
+        let _ = detections_in.set(responder.sender());
+        drop(detections_in);
+        let _ = bus.set(gw.watch().downgrade());
         let listener = phiwall_gateway::server::bind(listen)
             .await
             .map_err(|e| Exit::usage(format!("cannot listen on {listen}: {e}")))?;
@@ -134,13 +167,16 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
         gw.serve(listener, metrics, shutdown_signal())
             .await
             .map_err(|e| anyhow::anyhow!("gateway stopped: {e}"))?;
-        responder.shutdown();
         if let Some(c) = cluster {
             c.shutdown(ledger_dir).await;
         }
         output::status("phiwall gateway stopped");
-        Ok::<_, anyhow::Error>(())
-    })?;
+        Ok::<_, anyhow::Error>(responder)
+    });
+    let responder = responder?;
+    // The bus (and its anomaly sink) is gone; drop the last sender so the responder drains.
+    drop(detections);
+    responder.shutdown();
     Ok(ExitCode::SUCCESS)
 }
 
