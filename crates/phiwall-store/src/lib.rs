@@ -6,11 +6,10 @@
 //! per-app conversation sessions with a TTL ([`sessions`]). The embedded
 //! default keeps keys in one SQLite file in the data directory and counters in memory; incident
 //! records ([`incidents`]) and containment state ([`containment`]) live in their own SQLite files
-//! so the gateway and the CLI share them across processes and restarts; cluster
-//! backends (PostgreSQL, Redis) implement the same traits later.
-//! default keeps keys in one SQLite file in the data directory and counters in memory; cluster
-//! mode keeps keys in PostgreSQL ([`pg`], cached in process and kept fresh by LISTEN/NOTIFY)
-//! and counters in Redis ([`redis`], an atomic GCRA script), behind the same traits.
+//! so the gateway and the CLI share them across processes and restarts. Cluster mode keeps keys
+//! in PostgreSQL ([`pg`], cached in process and kept fresh by LISTEN/NOTIFY) and counters in
+//! Redis ([`redis`], an atomic GCRA script), behind the same traits; sessions, incidents and
+//! containment get PostgreSQL backends the same way (docs/cluster.md).
 //!
 //! What it does not do: HTTP, policy or logging of request content. Time comes in as arguments
 //! (`now` in unix seconds or monotonic nanoseconds) so behaviour is deterministic in tests.
