@@ -194,19 +194,34 @@ pub struct IncidentEvidence {
     pub playbooks: usize,
 }
 
-/// One control checked by a drill.
+/// One control checked by a drill. Reads the scorecards `phiwall drill run` writes (`control`,
+/// `status`, `ttd_ms`, `ttc_ms`) as well as the plain shape (`name`, `passed`, ...).
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct DrillControl {
     /// Control name.
+    #[serde(alias = "control")]
     pub name: String,
-    /// Whether it behaved as expected.
-    pub passed: bool,
-    /// Time to detect, milliseconds.
+    /// Whether it behaved as expected (also true when `status` is `passed`).
     #[serde(default)]
+    pub passed: bool,
+    /// The drill's status word (`passed`, `failed`, `skipped`), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Time to detect, milliseconds.
+    #[serde(default, alias = "ttd_ms")]
     pub time_to_detect_ms: Option<u64>,
     /// Time to contain, milliseconds.
-    #[serde(default)]
+    #[serde(default, alias = "ttc_ms")]
     pub time_to_contain_ms: Option<u64>,
+}
+
+impl DrillControl {
+    /// Fill `passed` from `status` (scorecards written by `phiwall drill run`).
+    pub fn normalize(&mut self) {
+        if self.status.as_deref() == Some("passed") {
+            self.passed = true;
+        }
+    }
 }
 
 /// A drill scorecard as saved under `<data-dir>/drills/*.json`.
@@ -317,5 +332,28 @@ impl Evidence {
                 "confirm MFA for host and identity-provider logins that administer phiwall",
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_scorecards_phiwall_drill_writes() {
+        let text = r#"{"scenario":"bulk-exfiltration","description":"d","target":"http://127.0.0.1:1",
+            "started_at":"2026-11-29T05:00:00Z","finished_at":"2026-11-29T05:01:00Z","passed":true,
+            "verdict":"passed","requests":{},"steps":[],
+            "controls":[{"control":"detect bulk access","check":"detection","status":"passed",
+              "required":true,"reason":"1 detection","ttd_ms":850},
+              {"control":"contain","check":"containment","status":"failed","required":true,
+              "reason":"none","ttc_ms":null}]}"#;
+        let mut card: DrillScorecard = serde_json::from_str(text).unwrap();
+        card.controls.iter_mut().for_each(DrillControl::normalize);
+        assert_eq!(card.finished, serde_json::json!("2026-11-29T05:01:00Z"));
+        assert!(card.controls[0].passed);
+        assert_eq!(card.controls[0].time_to_detect_ms, Some(850));
+        assert!(!card.controls[1].passed);
+        assert_eq!(card.controls[1].name, "contain");
     }
 }

@@ -265,6 +265,11 @@ pub struct RawInjection {
     pub document_threshold: Option<f32>,
     /// `block` (default) or `flag` (count and forward).
     pub action: Option<String>,
+    /// Also score system and developer messages. Default false: they are the app's own
+    /// instructions (authenticated, least-privilege key), and role statements such as "You are a
+    /// helpful assistant" read like role reassignment to any injection detector. PHI rules apply
+    /// to them either way.
+    pub scan_system: Option<bool>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -328,6 +333,8 @@ pub struct InjectionPolicy {
     pub document_threshold: Option<f32>,
     /// Action.
     pub action: InjectionAction,
+    /// Score system and developer messages too (default false).
+    pub scan_system: bool,
 }
 
 /// A validated app profile.
@@ -956,6 +963,7 @@ impl RawConfig {
                 }
             };
             let injection = InjectionPolicy {
+                scan_system: inj.scan_system.unwrap_or(false),
                 threshold: threshold("threshold", inj.threshold),
                 document_threshold: threshold("document_threshold", inj.document_threshold),
                 action: match inj.action.as_deref().unwrap_or("block") {

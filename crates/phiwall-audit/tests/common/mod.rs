@@ -316,6 +316,7 @@ pub fn strong(dir: &Path) -> (Config, Evidence) {
     let control = |name: &str| DrillControl {
         name: name.into(),
         passed: true,
+        status: None,
         time_to_detect_ms: Some(120),
         time_to_contain_ms: Some(640),
     };
@@ -457,6 +458,7 @@ pub fn weak(dir: &Path) -> (Config, Evidence) {
             controls: vec![DrillControl {
                 name: "contain".into(),
                 passed: false,
+                status: None,
                 time_to_detect_ms: None,
                 time_to_contain_ms: None,
             }],

@@ -451,6 +451,7 @@ fn drills(dir: &Path) -> Source<Vec<DrillScorecard>> {
             .and_then(|t| serde_json::from_str::<DrillScorecard>(&t).map_err(|e| e.to_string()));
         match parsed {
             Ok(mut card) => {
+                card.controls.iter_mut().for_each(|c| c.normalize());
                 let ms = match &card.finished {
                     serde_json::Value::Number(n) => n.as_i64(),
                     serde_json::Value::String(s) => phiwall_audit::time::parse_ms(s),
