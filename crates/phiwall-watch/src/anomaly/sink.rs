@@ -5,7 +5,8 @@
 use super::engine::AnomalyEngine;
 use crate::detection::Detection;
 use crate::event::Event;
-use crate::sink::Sink;
+use crate::record::Record;
+use crate::sink::{RecordSink, Sink};
 
 /// What receives detections.
 pub type DetectionCallback = Box<dyn Fn(Detection) + Send>;
@@ -45,6 +46,24 @@ impl Sink for AnomalySink {
     }
 }
 
+/// On the bus directly: events feed the engine; detections (its own, coming back) are skipped.
+impl RecordSink for AnomalySink {
+    fn name(&self) -> &str {
+        "anomaly"
+    }
+
+    fn write_record(&mut self, record: &Record) -> std::io::Result<()> {
+        match record {
+            Record::Event(e) => Sink::write(self, e),
+            _ => Ok(()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,7 +87,7 @@ mod tests {
             e.actor.key_prefix = Some(format!("pk_{i}"));
             sink.write(&e).unwrap();
         }
-        sink.flush().unwrap();
+        Sink::flush(&mut sink).unwrap();
         let got = got.lock().unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].kind, crate::DetectionKind::CredentialStuffing);

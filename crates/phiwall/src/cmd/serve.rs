@@ -78,14 +78,21 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     // Detections also go back onto the bus, so the SIEM sinks export them (OCSF 2004).
     let detections: Arc<OnceLock<phiwall_respond::DetectionSender>> = Arc::default();
     let bus: Arc<OnceLock<phiwall_watch::WeakWatch>> = Arc::default();
+    // The admin API (`/phiwall/v1/admin/*`, drills) reads detections, incidents and containment.
+    let view = Arc::new(
+        phiwall::respond_view::RespondView::open(&data_dir)
+            .map_err(|e| Exit::usage(format!("incident stores in {}: {e}", data_dir.display())))?,
+    );
     let anomaly_sink: Option<Box<dyn phiwall_watch::RecordSink>> =
         match AnomalyEngine::new(AnomalyConfig::default()) {
             Ok(engine) => {
                 let d = detections.clone();
                 let w = bus.clone();
+                let v = view.clone();
                 Some(Box::new(phiwall_watch::EventsOnly(Box::new(AnomalySink::new(
                     engine,
                     Box::new(move |det| {
+                        v.record(det.clone());
                         if let Some(w) = w.get().and_then(|w| w.upgrade()) {
                             w.emit_detection(det.clone());
                         }
@@ -114,6 +121,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
         let ledger_dir = cluster.as_ref().map(|_| cfg.audit.dir.clone());
         let mut opts = cluster.as_ref().map(|c| c.build_options()).unwrap_or_default();
         opts.sinks.extend(anomaly_sink);
+        opts.security_view = Some(view);
         let cfg_for_respond = cfg.clone();
         let gw = Gateway::build(cfg, opts)
             .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
