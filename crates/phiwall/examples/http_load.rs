@@ -40,7 +40,27 @@ async fn main() -> std::process::ExitCode {
         }
     }
     let client = reqwest::Client::builder().pool_max_idle_per_host(conc).build().unwrap();
-    let body = r#"{"model":"phiwall-sim","messages":[{"role":"user","content":"Hi, I would like to move my follow-up visit to a weekday afternoon next week. Is parking validated?"}]}"#;
+    // Varied prompts: one prompt repeated from one key is flagged as model extraction by the
+    // anomaly engine, and incident response contains the key (403s in the status counts).
+    const PARTS: [&str; 8] = [
+        "Hi, I would like to move my follow-up visit to a weekday afternoon next week.",
+        "Is parking validated at the east entrance?",
+        "Do I need to fast before the lab work?",
+        "What time does the pharmacy close on Fridays?",
+        "Could the clinic send the intake forms again?",
+        "Which floor is physical therapy on?",
+        "How early should I arrive for imaging?",
+        "Is telehealth available for follow-up visits?",
+    ];
+    let body_for = move |i: usize| {
+        let h = i.wrapping_mul(2_654_435_761);
+        let text = (0..1 + h % 6)
+            .map(|k| PARTS[(h / 7 + k * (1 + h % 3)) % PARTS.len()])
+            .collect::<Vec<_>>()
+            .join(" ");
+        serde_json::json!({"model": "phiwall-sim", "messages": [{"role": "user", "content": text}]})
+            .to_string()
+    };
     let next = Arc::new(AtomicUsize::new(0));
     let t0 = Instant::now();
     let end = t0 + Duration::from_secs(secs);
@@ -57,7 +77,7 @@ async fn main() -> std::process::ExitCode {
                     .post(format!("http://{}/v1/chat/completions", addrs[i % addrs.len()]))
                     .bearer_auth(&key)
                     .header("content-type", "application/json")
-                    .body(body)
+                    .body(body_for(i))
                     .send()
                     .await;
                 let code = match r {

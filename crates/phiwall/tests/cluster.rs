@@ -173,12 +173,37 @@ impl Drop for Replica {
     }
 }
 
+static SEQ: AtomicUsize = AtomicUsize::new(0);
+
+/// Varied, PHI-free prompts: one repeated prompt from one key at this rate is (correctly)
+/// flagged as model extraction by the anomaly engine and the key contained.
+fn prompt() -> String {
+    const PARTS: [&str; 12] = [
+        "Can I book a visit next week?",
+        "Is parking validated at the east entrance?",
+        "Do I need to fast before the lab work?",
+        "What time does the pharmacy close on Fridays?",
+        "Could the clinic send the intake forms again?",
+        "Is there a later slot on Thursday afternoon?",
+        "Which floor is physical therapy on?",
+        "How early should I arrive for imaging?",
+        "Does the office accept walk-ins for flu shots?",
+        "Can my appointment be moved to the morning?",
+        "Is telehealth available for follow-up visits?",
+        "Where do I park for the new building?",
+    ];
+    let i = SEQ.fetch_add(1, Ordering::Relaxed).wrapping_mul(2_654_435_761);
+    let n = 1 + i % 29;
+    (0..n).map(|k| PARTS[(i / 7 + k * (1 + i % 5)) % PARTS.len()]).collect::<Vec<_>>().join(" ")
+}
+
 async fn chat(c: &reqwest::Client, addr: &str, key: &str) -> Result<(u16, String), String> {
+    let body = serde_json::json!({"model": "phiwall-sim", "messages": [{"role": "user", "content": prompt()}]});
     let r = c
         .post(format!("http://{addr}/v1/chat/completions"))
         .bearer_auth(key)
         .header("content-type", "application/json")
-        .body(r#"{"model":"phiwall-sim","messages":[{"role":"user","content":"Can I book a visit next week?"}]}"#)
+        .body(body.to_string())
         .timeout(Duration::from_secs(10))
         .send()
         .await
