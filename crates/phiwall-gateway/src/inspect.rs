@@ -178,6 +178,31 @@ pub fn check_policy(
     Ok(PolicyOutcome { model, is_stream, tokens_in, tokens_out })
 }
 
+/// The text of the last user message (chat) or the prompt (completions), for the anomaly
+/// engine's request-shape fingerprint (token classes only, never the text).
+pub fn last_user_text(body: &Value) -> Option<String> {
+    if let Some(p) = body.get("prompt").and_then(Value::as_str) {
+        return Some(p.to_string());
+    }
+    let msg = body
+        .get("messages")?
+        .as_array()?
+        .iter()
+        .rev()
+        .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))?;
+    match msg.get("content")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(parts) => Some(
+            parts
+                .iter()
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        _ => None,
+    }
+}
+
 fn role_source(role: Option<&str>) -> TextSource {
     match role {
         Some("system" | "developer") => TextSource::System,
@@ -588,6 +613,19 @@ mod tests {
         let e = inspect_input(Endpoint::Chat, &mut b, &a, &scanner, &PhraseInspector, &r, None)
             .unwrap_err();
         assert_eq!(e, ApiError::InjectionBlocked);
+    }
+
+    #[test]
+    fn last_user_text_reads_strings_parts_and_prompts() {
+        let b = json!({"messages": [{"role": "user", "content": "first"},
+            {"role": "assistant", "content": "a"},
+            {"role": "user", "content": [{"type": "text", "text": "x"}, {"type": "text", "text": "y"}]}]});
+        assert_eq!(last_user_text(&b).as_deref(), Some("x\ny"));
+        assert_eq!(last_user_text(&json!({"prompt": "p"})).as_deref(), Some("p"));
+        assert_eq!(
+            last_user_text(&json!({"messages": [{"role": "system", "content": "s"}]})),
+            None
+        );
     }
 
     #[test]

@@ -741,11 +741,20 @@ impl State {
         peer: Option<&PeerCertificate>,
         ev: &mut Event,
     ) -> Result<(Principal, Arc<AppPolicy>), ApiError> {
-        let p = self.auth.authenticate(
-            headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()),
-            peer,
-            self.clock.unix_secs(),
-        )?;
+        let auth_header = headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
+        let p = match self.auth.authenticate(auth_header, peer, self.clock.unix_secs()) {
+            Ok(p) => p,
+            Err(e) => {
+                // A refused key that has the exact key shape keeps its (hex, non-secret) prefix on
+                // the event, so anomaly detection can count distinct keys tried per source.
+                ev.actor.key_prefix = auth_header
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| h.strip_prefix("Bearer "))
+                    .and_then(|k| phiwall_store::keys::parse_key(k.trim()))
+                    .map(str::to_string);
+                return Err(e);
+            }
+        };
         ev.actor.auth = p.method;
         ev.actor.key_prefix = p.key_prefix.clone();
         ev.actor.subject_ref = p.subject_ref.clone();
@@ -938,6 +947,9 @@ impl State {
         for (k, n) in &inspected.actions {
             ev.count_action(k.clone(), *n);
         }
+        // A fingerprint of token classes (never text) for the model-extraction rule.
+        ev.request_shape = inspect::last_user_text(&body)
+            .map(|t| phiwall_watch::anomaly::shape::request_shape(&t));
 
         // 6. Canary, route, forward.
         let canary = if app.canary && endpoint == Endpoint::Chat {
