@@ -111,8 +111,10 @@ fn operator_steps_and_review_from_the_ledger() {
     // A manual report opens a new incident and runs the playbooks.
     let o = phiwall(d, &["open", "--kind", "prompt_injectio", "--principal", "key:abc"]);
     assert_eq!(o.status.code(), Some(2));
-    let o =
-        ok(phiwall(d, &["open", "--kind", "model_extraction", "--principal", "key:0123456789ff"]));
+    let o = ok(phiwall(
+        d,
+        &["open", "--kind", "bulk_patient_access", "--principal", "key:0123456789ff"],
+    ));
     assert!(o.contains("INC-000002 contained high"), "{o}");
     if std::env::var_os("PHIWALL_SHOW_REVIEW").is_some() {
         eprintln!("{md}");

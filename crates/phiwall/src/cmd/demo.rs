@@ -4,22 +4,21 @@
 //! impostor and an injection campaign, prints what phiwall did at each step and why, then the
 //! resulting incident report.
 //!
-//! Every PHI value printed is synthetic and labelled so. Parts whose feature is not in this
-//! build (caller verification, the anomaly engine, incident response) say so and carry on with
-//! what is there; detections come from the drill crate's stand-in rules until the anomaly engine
-//! is wired.
+//! Every PHI value printed is synthetic and labelled so. Detection and response are the real
+//! pipeline `phiwall serve` runs: the anomaly engine on the event bus, the in-process incident
+//! responder with the default playbooks, and the admin API over both (`RespondView`).
 
 use crate::output::{self, Exit};
 use anyhow::Context;
-use phiwall_drill::standin::StandinView;
 use phiwall_drill::{builtin, DrillOptions, Target};
 use phiwall_gateway::{BuildOptions, Gateway, RawConfig};
 use phiwall_store::{KeyStore, SqliteKeyStore};
+use phiwall_watch::anomaly::{AnomalyConfig, AnomalyEngine, AnomalySink};
 use phiwall_watch::{Event, MemorySink, SecurityView};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Arguments of `phiwall demo`.
@@ -227,7 +226,8 @@ async fn demo(dir: PathBuf, is_kept: bool) -> anyhow::Result<ExitCode> {
     let p = pop.patients.first().ok_or_else(|| anyhow::anyhow!("empty synthetic population"))?;
     let name = format!("{} {}", p.given, p.family);
 
-    // 2. A gateway on loopback with the simulated model, the admin API and the stand-in detector.
+    // 2. A gateway on loopback with the simulated model, the admin API, anomaly detection and
+    // incident response.
     let admin_secret = phiwall_drill::runner::random_hex(32);
     let admin_path = dir.join("admin.key");
     crate::secret::write_private(&admin_path, admin_secret.as_bytes())
@@ -239,14 +239,31 @@ async fn demo(dir: PathBuf, is_kept: bool) -> anyhow::Result<ExitCode> {
         SqliteKeyStore::open(&dir)
             .map_err(|e| Exit::usage(format!("key store in {}: {e}", dir.display())))?,
     );
-    let view = StandinView::new(Some(store.clone()));
+    let view = Arc::new(
+        phiwall::respond_view::RespondView::open(&dir)
+            .map_err(|e| Exit::usage(format!("incident stores in {}: {e}", dir.display())))?,
+    );
+    let detections: Arc<OnceLock<phiwall_respond::DetectionSender>> = Arc::default();
+    let engine = AnomalyEngine::new(AnomalyConfig::default())
+        .map_err(|e| anyhow::anyhow!("anomaly engine: {e}"))?;
+    let (v, d) = (view.clone(), detections.clone());
+    let anomaly = AnomalySink::new(
+        engine,
+        Box::new(move |det| {
+            v.record(det.clone());
+            if let Some(s) = d.get() {
+                s.send(det);
+            }
+        }),
+    );
     let events = MemorySink::default();
+    let cfg_for_respond = cfg.clone();
     let gw = Gateway::build(
         cfg,
         BuildOptions {
             key_store: Some(store.clone()),
             sinks: vec![
-                Box::new(phiwall_watch::EventsOnly(Box::new(view.sink()))),
+                Box::new(anomaly),
                 Box::new(phiwall_watch::EventsOnly(Box::new(events.clone()))),
             ],
             security_view: Some(view.clone()),
@@ -254,6 +271,8 @@ async fn demo(dir: PathBuf, is_kept: bool) -> anyhow::Result<ExitCode> {
         },
     )
     .map_err(|e| Exit::usage(format!("cannot start the demo gateway: {e}")))?;
+    let responder = super::incidents::start_responder(&gw, &cfg_for_respond, None)?;
+    let _ = detections.set(responder.sender());
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -400,9 +419,9 @@ async fn demo(dir: PathBuf, is_kept: bool) -> anyhow::Result<ExitCode> {
     // 7. The incident report.
     heading("5. Incident report");
     output::line(
-        "  (detections from the drill crate's stand-in rules: the anomaly engine and incident",
+        "  (detections from the anomaly engine, incidents and containment from the responder",
     );
-    output::line("   response (phiwall-respond) are not wired in this build)");
+    output::line("   with the default playbooks, read through the admin API's view)");
     print_report(view.as_ref());
     output::line("");
     output::line(&format!("scorecard: {}", path.display()));
@@ -416,6 +435,9 @@ async fn demo(dir: PathBuf, is_kept: bool) -> anyhow::Result<ExitCode> {
 
     let _ = stop_tx.send(());
     let _ = tokio::time::timeout(Duration::from_secs(15), tasks.join_next()).await;
+    // The bus (and the anomaly sink's sender clone) is gone with the gateway; drain the responder.
+    drop(detections);
+    responder.shutdown();
     Ok(ExitCode::SUCCESS)
 }
 
