@@ -122,12 +122,19 @@ fn status(card: &Scorecard, control: &str) -> ControlStatus {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn prompt_injection_campaign_passes() {
+async fn prompt_injection_campaign_scores_what_the_standin_can_do() {
     let (card, _d) = drill("prompt-injection-campaign").await;
-    assert_eq!(card.verdict, Verdict::Passed, "{:#?}", card.controls);
-    let contain = card.controls.iter().find(|c| c.check == "containment").unwrap();
-    assert!(contain.ttc_ms.unwrap() < 10_000);
-    assert!(contain.reason.contains("refused (401)"), "{}", contain.reason);
+    // The stand-in contains keys only: the advisory key control passes (the key is refused),
+    // the session control is skipped, so the verdict is incomplete, never passed. The real
+    // pipeline passes this scenario (crates/phiwall/tests/drill_wired.rs).
+    assert_eq!(status(&card, "campaign detected"), ControlStatus::Passed, "{:#?}", card.controls);
+    assert_eq!(status(&card, "incident opened"), ControlStatus::Passed);
+    let key = card.controls.iter().find(|c| c.control == "key contained").unwrap();
+    assert_eq!(key.status, ControlStatus::Passed);
+    assert!(key.ttc_ms.unwrap() < 10_000);
+    assert!(key.reason.contains("refused (401)"), "{}", key.reason);
+    assert_eq!(status(&card, "session contained"), ControlStatus::Skipped);
+    assert_eq!(card.verdict, Verdict::Incomplete);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -676,7 +676,9 @@ mod tests {
 
     #[test]
     fn cache_skips_rescanning_repeated_history_but_not_decisions() {
-        let a = app();
+        let mut a = app();
+        // Score system text too, so the repeated system prompt exercises the cache.
+        a.injection.scan_system = true;
         let scanner = Scanner::new(Default::default()).unwrap();
         let r = input_redactor(&a, &key()).unwrap();
         let cache = ScanCache::new(16);

@@ -171,7 +171,7 @@ fn lifecycle_is_enforced_and_recovery_lifts_containment() {
     let e = env();
     let d = det(
         1,
-        DetectionKind::ModelExtraction,
+        DetectionKind::BulkPatientAccess,
         Severity::High,
         "abcabcabcabc",
         "sess-m",

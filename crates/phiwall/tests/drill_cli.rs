@@ -93,7 +93,8 @@ fn demo_runs_end_to_end() {
         "BLOCKED (403, policy.phi_blocked)",
         "PASSED",
         "Incident report",
-        "revoke_key",
+        "incident INC-000001",
+        "quarantine_session",
     ] {
         assert!(out.contains(want), "{want} missing from the demo output:\n{out}");
     }

@@ -130,10 +130,14 @@ fn assert_wired(card: &Scorecard) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wired_prompt_injection_campaign() {
-    assert_wired(&drill("prompt-injection-campaign").await);
+    let card = drill("prompt-injection-campaign").await;
+    assert_wired(&card);
+    assert_eq!(card.verdict, phiwall_drill::Verdict::Passed, "{:#?}", card.controls);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wired_credential_stuffing_keys() {
-    assert_wired(&drill("credential-stuffing-keys").await);
+    let card = drill("credential-stuffing-keys").await;
+    assert_wired(&card);
+    assert_eq!(card.verdict, phiwall_drill::Verdict::Passed, "{:#?}", card.controls);
 }
