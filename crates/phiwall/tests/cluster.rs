@@ -65,6 +65,10 @@ requests_per_minute = 100000
 models = ["phiwall-sim"]
 key_requests_per_minute = 100000
 requests_per_minute = 100000
+# Each request reserves ~1,050 tokens (max_output_tokens): the default 200,000 per key per
+# minute would refuse a fast machine's kill-phase load with 429.
+key_tokens_per_minute = 1000000000
+tokens_per_minute = 1000000000
 [audit]
 dir = "{root}/ledger"
 checkpoint_interval_secs = 1
