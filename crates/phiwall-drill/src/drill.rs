@@ -143,8 +143,14 @@ pub async fn run(scenario: &Scenario, opts: &DrillOptions) -> Result<Scorecard, 
         seed: opts.seed,
     };
     let mut obs = Observations::default();
-    let mut who =
-        Identity { key_prefix: opts.key.as_deref().and_then(key_prefix), ..Default::default() };
+    let mut who = Identity {
+        key_prefix: opts
+            .key
+            .as_deref()
+            .and_then(phiwall_store::keys::parse_key)
+            .map(str::to_string),
+        ..Default::default()
+    };
     let admin = opts.admin_key.clone().map(|key| AdminClient {
         client: client.clone(),
         target: opts.target.clone(),
@@ -258,13 +264,6 @@ pub async fn run(scenario: &Scenario, opts: &DrillOptions) -> Result<Scorecard, 
     ))
 }
 
-/// The prefix of a `pw_<prefix>_<secret>` key.
-pub fn key_prefix(key: &str) -> Option<String> {
-    let rest = key.strip_prefix("pw_")?;
-    let (prefix, _) = rest.split_once('_')?;
-    Some(prefix.to_string())
-}
-
 /// RFC 3339 UTC with milliseconds.
 pub fn rfc3339(ms: i64) -> String {
     let s =
@@ -294,9 +293,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn key_prefixes_and_times() {
-        assert_eq!(key_prefix("pw_abc123_secret").as_deref(), Some("abc123"));
-        assert_eq!(key_prefix("sk-123"), None);
+    fn times() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(1_764_374_400_123), "2025-11-29T00:00:00.123Z");
     }
