@@ -4,18 +4,20 @@
 # (trust auth) and Redis; creates a throw-away database and key prefix and removes them.
 # Prints one JSON line per setup; docs/cluster.md records a run.
 #   bench/cluster.sh [--secs 10] [--concurrency 32] [--rounds 2] [--fsync always|never|10ms]
-# The cluster runs alternate (1 replica, 3 replicas, 1, 3, ...) against the same three running
-# replicas (one only receives load in the 1-replica runs), so drift in the machine's load
-# affects both sides alike.
+#                    [--workers N]   (server.worker_threads of the 3-replica runs' replicas)
+# The cluster runs alternate (1 replica, 3 replicas, 1, 3, ...) against four running replicas
+# (c0 receives the 1-replica load, c1-c3 the 3-replica load; idle ones cost next to nothing), so
+# drift in the machine's load affects both sides alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECS=10; CONC=32; ROUNDS=2; FSYNC=always
+SECS=10; CONC=32; ROUNDS=2; FSYNC=always; WORKERS=
 while [ $# -gt 0 ]; do
   case "$1" in
     --secs) SECS="$2"; shift 2 ;;
     --concurrency) CONC="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --fsync) FSYNC="$2"; shift 2 ;;
+    --workers) WORKERS="$2"; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -38,8 +40,9 @@ trap cleanup EXIT
 psql -q "$PG/postgres" -c "CREATE DATABASE $DB" >/dev/null
 export PHIWALL_BENCH_PG="$PG/$DB" PHIWALL_BENCH_REDIS="$REDIS"
 
-config() { # id backend
-  local store=""
+config() { # id backend [worker_threads]
+  local store="" workers=""
+  if [ -n "${3:-}" ]; then workers="worker_threads = $3"; fi
   if [ "$2" = cluster ]; then
     store="[store]
 backend = \"cluster\"
@@ -53,6 +56,7 @@ data_dir = "$WORK/data-$1"
 [server]
 listen = "127.0.0.1:0"
 metrics_listen = "off"
+$workers
 [upstreams.sim]
 kind = "simulated"
 [models.phiwall-sim]
@@ -97,14 +101,15 @@ A=$(start e1)
 echo "embedded, 1 replica:"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A"
 stop_all
 
-# cluster: 1 replica, then 3
-for id in c1 c2 c3; do config "$id" cluster; done
-KEY=$(PHIWALL_LOG=warn "$BIN" keys create --config "$WORK/c1.toml" --app bench 2>/dev/null)
-A1=$(start c1); A2=$(start c2); A3=$(start c3)
+# cluster: 1 replica (default threads), then 3 (worker_threads from --workers)
+config c0 cluster
+for id in c1 c2 c3; do config "$id" cluster "$WORKERS"; done
+KEY=$(PHIWALL_LOG=warn "$BIN" keys create --config "$WORK/c0.toml" --app bench 2>/dev/null)
+A0=$(start c0); A1=$(start c1); A2=$(start c2); A3=$(start c3)
 sleep 1
 for round in $(seq 1 "$ROUNDS"); do
-  echo "cluster, 1 replica (round $round):"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A1"
-  echo "cluster, 3 replicas (round $round):"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A1" "$A2" "$A3"
+  echo "cluster, 1 replica (round $round):"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A0"
+  echo "cluster, 3 replicas${WORKERS:+, $WORKERS worker thread(s) each} (round $round):"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A1" "$A2" "$A3"
 done
 stop_all
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

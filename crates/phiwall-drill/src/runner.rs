@@ -21,6 +21,8 @@ pub const DEFAULT_MODEL: &str = "phiwall-sim";
 pub const SESSION_HEADER: &str = "x-session-id";
 /// Session header of caller verification (issue 5).
 pub const PHIWALL_SESSION_HEADER: &str = "x-phiwall-session";
+/// The caller number a telephony platform reports (phiwall's channel fact header).
+pub const CALLER_NUMBER_HEADER: &str = "x-phiwall-caller-number";
 
 /// What the runner needs besides the step.
 #[derive(Clone)]
@@ -74,6 +76,7 @@ struct Prepared {
     url: String,
     auth: Option<String>,
     session: Option<String>,
+    caller_number: Option<String>,
     body: Vec<u8>,
 }
 
@@ -171,6 +174,7 @@ fn prepare(
         url: ctx.target.url(&path),
         auth,
         session: session.map(str::to_string),
+        caller_number: step.caller_number.clone(),
         body,
     }
 }
@@ -234,6 +238,9 @@ async fn send(client: &reqwest::Client, p: Prepared) -> Answer {
     }
     if let Some(s) = &p.session {
         r = r.header(SESSION_HEADER, s).header(PHIWALL_SESSION_HEADER, s);
+    }
+    if let Some(n) = &p.caller_number {
+        r = r.header(CALLER_NUMBER_HEADER, n);
     }
     match r.send().await {
         Ok(resp) => {
@@ -341,6 +348,7 @@ pub async fn probe(ctx: &RunContext, session: Option<&str>) -> Option<u16> {
         url: ctx.target.url("/v1/chat/completions"),
         auth: ctx.key.clone(),
         session: session.map(str::to_string),
+        caller_number: None,
         body: json!({"model": model, "messages": [{"role": "user", "content": "Can I book a visit next week?"}], "max_tokens": 16})
             .to_string()
             .into_bytes(),

@@ -83,6 +83,9 @@ pub struct RawStep {
     /// Feature the step needs (e.g. `caller verification`); when the target answers 404 the
     /// step stops and its checks are skipped with this name in the reason.
     pub feature: Option<String>,
+    /// Caller number sent as `X-Phiwall-Caller-Number` on every request of the step (what a
+    /// telephony platform reports for a phone agent's call; use a fictional 555-01xx number).
+    pub caller_number: Option<String>,
 }
 
 /// One chat message template.
@@ -196,6 +199,8 @@ pub struct Step {
     pub patients: u32,
     /// Feature needed.
     pub feature: Option<String>,
+    /// Caller number header value.
+    pub caller_number: Option<String>,
 }
 
 /// Principal kinds an expectation can name.
@@ -405,6 +410,17 @@ fn validate_step(s: &RawStep, path: &str, push: &mut impl FnMut(String, String))
     if patients == 0 || patients > MAX_PATIENTS {
         bad(&mut probs, "patients", format!("expected 1 to {MAX_PATIENTS}, found {patients}"));
     }
+    if let Some(n) = &s.caller_number {
+        let digits = n.chars().filter(char::is_ascii_digit).count();
+        let plausible = n.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        if !plausible || !(7..=15).contains(&digits) {
+            bad(
+                &mut probs,
+                "caller_number",
+                "expected a phone number of 7 to 15 digits (digits, spaces, +-().)".into(),
+            );
+        }
+    }
     let key = match s.key.as_deref().unwrap_or("primary") {
         "primary" => KeyChoice::Primary,
         "invalid" => KeyChoice::Invalid,
@@ -539,6 +555,7 @@ fn validate_step(s: &RawStep, path: &str, push: &mut impl FnMut(String, String))
         prompts,
         patients,
         feature: s.feature.clone(),
+        caller_number: s.caller_number.clone(),
     })
 }
 

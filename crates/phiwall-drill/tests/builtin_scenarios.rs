@@ -180,8 +180,8 @@ async fn credential_stuffing_verification_scores_what_the_standin_can_do() {
     assert_eq!(status(&card, "guesses refused"), ControlStatus::Passed);
     assert_eq!(status(&card, "guessing detected"), ControlStatus::Passed);
     assert_eq!(status(&card, "incident opened"), ControlStatus::Passed);
-    // Blocking the guessing source needs phiwall-respond.
-    assert_eq!(status(&card, "guessing source blocked"), ControlStatus::Skipped);
+    // Blocking the guessing caller needs phiwall-respond (the stand-in contains keys only).
+    assert_eq!(status(&card, "guessing caller blocked"), ControlStatus::Skipped);
     assert_eq!(status(&card, "gateway healthy"), ControlStatus::Passed);
     assert_eq!(card.verdict, Verdict::Incomplete);
 }

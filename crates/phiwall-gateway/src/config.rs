@@ -105,6 +105,9 @@ pub struct RawServer {
     pub tls: Option<RawTls>,
     /// Seconds to finish in-flight requests on shutdown. Default 10.
     pub shutdown_grace_secs: Option<u64>,
+    /// Async worker threads. Default: one per CPU core. Set 1 when several replicas share a
+    /// small host, so their runtimes do not contend for the same cores (docs/cluster.md).
+    pub worker_threads: Option<usize>,
 }
 
 /// `[server.tls]`.
@@ -524,6 +527,8 @@ pub struct Config {
     pub tls: Option<TlsConfig>,
     /// Shutdown grace.
     pub shutdown_grace: Duration,
+    /// Async worker threads; `None`: one per core.
+    pub worker_threads: Option<usize>,
     /// Limits.
     pub limits: LimitsConfig,
     /// JWT, when configured.
@@ -646,6 +651,14 @@ impl RawConfig {
                 SocketAddr::from(([127, 0, 0, 1], 8686))
             }
         };
+        let worker_threads = self.server.worker_threads;
+        if worker_threads.is_some_and(|n| !(1..=1024).contains(&n)) {
+            push(
+                "server.worker_threads".into(),
+                "expected 1 to 1024".into(),
+                "leave it out for one thread per core",
+            );
+        }
         let metrics_listen = match self.server.metrics_listen.as_deref() {
             Some("off") => None,
             other => match other.unwrap_or("127.0.0.1:9686").parse::<SocketAddr>() {
@@ -1070,6 +1083,7 @@ impl RawConfig {
                 metrics_listen,
                 tls,
                 shutdown_grace,
+                worker_threads,
                 limits,
                 jwt,
                 mtls_identities,

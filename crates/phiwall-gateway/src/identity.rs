@@ -167,6 +167,9 @@ pub struct Identity {
     saves: std::sync::atomic::AtomicU64,
 }
 
+/// A request value matching more patients than this names none of them (a common name).
+const MAX_SUBJECT_OWNERS: usize = 2;
+
 /// Expired sessions are never returned; they are deleted from the file every this many saves.
 const PURGE_EVERY: u64 = 256;
 
@@ -344,11 +347,26 @@ impl Identity {
             caller_ref: ctx.caller_ref,
             verification: ctx.data.verification,
         };
-        let outcome = match self.verifier.lock() {
-            Ok(mut v) => v.verify(&mut state, claims),
+        let (outcome, claimed) = match self.verifier.lock() {
+            Ok(mut v) => {
+                let o = v.verify(&mut state, claims);
+                let claimed = match o {
+                    phiwall_identity::Outcome::Verified(_) => Vec::new(),
+                    _ => v.claimed_patients(claims),
+                };
+                (o, claimed)
+            }
             // A poisoned verifier fails closed: nothing is verified.
             Err(_) => return VerifyResult::Limited { retry_after_secs: 60 },
         };
+        // A failed attempt names the patient it was aimed at (keyed reference, on the event
+        // only), so guessing one patient's facts across many sessions is visible to the
+        // anomaly engine. A name shared by many patients names none.
+        if claimed.len() <= MAX_SUBJECT_OWNERS {
+            for p in &claimed {
+                push_ref(&mut ev.patient_refs, p.hex());
+            }
+        }
         ctx.data.verification = state.verification;
         match outcome {
             phiwall_identity::Outcome::Verified(v) => {
@@ -380,6 +398,23 @@ impl Identity {
                 VerifyResult::Limited { retry_after_secs: until.saturating_sub(now).max(1) }
             }
         }
+    }
+
+    /// Patients a request names (keyed references), from one input PHI value: a full name,
+    /// phone, e-mail, record or member number, or SSN that matches the directory. Birth dates
+    /// and zip codes are shared by many people and never name a patient on their own; a value
+    /// matching more than [`MAX_SUBJECT_OWNERS`] patients is too common to name anyone. What a
+    /// key asks about counts as access for the anomaly engine's distinct-patient rules, whether
+    /// or not the model answers.
+    pub fn input_subjects(&self, kind: PhiType, value: &str) -> Vec<String> {
+        if matches!(kind, PhiType::Date | PhiType::Address | PhiType::Age) {
+            return Vec::new();
+        }
+        let owners = self.guard.owners_of(kind, value);
+        if owners.len() > MAX_SUBJECT_OWNERS {
+            return Vec::new();
+        }
+        owners.iter().map(|p| p.hex()).collect()
     }
 
     fn verifier_now(&self) -> u64 {

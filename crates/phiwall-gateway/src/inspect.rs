@@ -348,6 +348,28 @@ pub fn inspect_input(
     redactor: &Redactor,
     cache: Option<&ScanCache>,
 ) -> Result<InspectedInput, ApiError> {
+    inspect_input_with(endpoint, body, app, scanner, injection, redactor, cache, None)
+}
+
+/// Most input PHI values per request handed to the `subjects` callback.
+pub const MAX_SUBJECT_VALUES: usize = 32;
+
+/// [`inspect_input`], also handing up to [`MAX_SUBJECT_VALUES`] detected PHI values of the
+/// caller's, documents' and system texts (not the model's earlier turns) to `subjects` before
+/// they are redacted, so the caller can tell which patients the request names. The callback
+/// sees PHI: it must keep only keyed references.
+#[allow(clippy::too_many_arguments)]
+pub fn inspect_input_with(
+    endpoint: Endpoint,
+    body: &mut Value,
+    app: &AppPolicy,
+    scanner: &Scanner,
+    injection: &dyn InputInspector,
+    redactor: &Redactor,
+    cache: Option<&ScanCache>,
+    mut subjects: Option<&mut dyn FnMut(PhiType, &str)>,
+) -> Result<InspectedInput, ApiError> {
+    let mut subject_budget = MAX_SUBJECT_VALUES;
     let mut findings: BTreeMap<String, u32> = BTreeMap::new();
     let mut actions: BTreeMap<String, u32> = BTreeMap::new();
     let mut tokens = TokenMap::default();
@@ -401,6 +423,17 @@ pub fn inspect_input(
             if app.phi_action(f.kind) == PhiAction::Block {
                 blocked.insert(f.kind);
             }
+        }
+        if let Some(cb) = subjects.as_mut().filter(|_| src != TextSource::Assistant) {
+            for f in found.iter().take(subject_budget) {
+                let b = phiwall_scan::offsets::chars_to_bytes(text, &[f.start, f.end]);
+                if let (Some(&s), Some(&e)) = (b.first(), b.get(1)) {
+                    if let Some(v) = text.get(s..e) {
+                        cb(f.kind, v);
+                    }
+                }
+            }
+            subject_budget = subject_budget.saturating_sub(found.len());
         }
         if !found.is_empty() && blocked.is_empty() {
             let r = redactor.apply(text, &found, None);

@@ -37,7 +37,9 @@ use bytes::Bytes;
 use futures_util::stream::{BoxStream, StreamExt};
 use phiwall_scan::redact::{RedactionKey, Redactor};
 use phiwall_scan::{Scanner, ScannerConfig};
-use phiwall_store::{Decision, InMemoryLimiter, KeyStore, Quota, RateLimiter, SqliteKeyStore};
+use phiwall_store::{
+    AllDecision, Bucket, InMemoryLimiter, KeyStore, Quota, RateLimiter, SqliteKeyStore,
+};
 use phiwall_watch::{
     Activity, BusConfig, Event, EventBus, JsonlSink, Metrics, Outcome, RecordSink, Severity,
     SpillConfig, Watch,
@@ -721,17 +723,25 @@ impl State {
         self.clock.mono_nanos()
     }
 
-    /// Async so a shared limiter (Redis, cluster mode) can answer with one bounded round trip.
-    async fn limit(
+    /// A key's limit and its app's limit, reserved together or not at all. Async so a shared
+    /// limiter (Redis, cluster mode) answers both with one bounded round trip.
+    async fn limit_key_and_app(
         &self,
-        id: &str,
-        quota: Quota,
+        ids: [&str; 2],
+        per_minute: [u64; 2],
         cost: u64,
-        scope: &'static str,
+        scopes: [&'static str; 2],
     ) -> Result<(), ApiError> {
-        match self.limiter.check_async(id, quota, cost, self.now_nanos()).await {
-            Decision::Allow => Ok(()),
-            Decision::Deny { retry_after } => Err(ApiError::RateLimited { scope, retry_after }),
+        let buckets = [
+            Bucket { key: ids[0], quota: Quota::per_minute(per_minute[0]) },
+            Bucket { key: ids[1], quota: Quota::per_minute(per_minute[1]) },
+        ];
+        match self.limiter.check_all_async(&buckets, cost, self.now_nanos()).await {
+            AllDecision::Allow => Ok(()),
+            AllDecision::Deny { bucket, retry_after } => Err(ApiError::RateLimited {
+                scope: scopes.get(bucket).copied().unwrap_or(scopes[0]),
+                retry_after,
+            }),
         }
     }
 
@@ -773,30 +783,13 @@ impl State {
             ev.count_action(a, 1);
         }
         let key_id = p.limit_id();
-        self.limit(
-            &format!("r:{key_id}"),
-            Quota::per_minute(app.key_requests_per_minute),
+        self.limit_key_and_app(
+            [&format!("r:{key_id}"), &format!("r:app:{}", app.name)],
+            [app.key_requests_per_minute, app.requests_per_minute],
             1,
-            "key.requests",
+            ["key.requests", "app.requests"],
         )
         .await?;
-        if let Err(e) = self
-            .limit(
-                &format!("r:app:{}", app.name),
-                Quota::per_minute(app.requests_per_minute),
-                1,
-                "app.requests",
-            )
-            .await
-        {
-            self.limiter.refund(
-                &format!("r:{key_id}"),
-                Quota::per_minute(app.key_requests_per_minute),
-                1,
-                self.now_nanos(),
-            );
-            return Err(e);
-        }
         Ok((p, app))
     }
 
@@ -893,36 +886,33 @@ impl State {
         ev.tokens_in = pol.tokens_in;
         let cost = pol.tokens_in.saturating_add(pol.tokens_out).max(1);
         let key_id = principal.limit_id();
-        self.limit(
-            &format!("t:{key_id}"),
-            Quota::per_minute(app.key_tokens_per_minute),
+        self.limit_key_and_app(
+            [&format!("t:{key_id}"), &format!("t:app:{}", app.name)],
+            [app.key_tokens_per_minute, app.tokens_per_minute],
             cost,
-            "key.tokens",
+            ["key.tokens", "app.tokens"],
         )
         .await?;
-        if let Err(e) = self
-            .limit(
-                &format!("t:app:{}", app.name),
-                Quota::per_minute(app.tokens_per_minute),
-                cost,
-                "app.tokens",
-            )
-            .await
-        {
-            self.limiter.refund(
-                &format!("t:{key_id}"),
-                Quota::per_minute(app.key_tokens_per_minute),
-                cost,
-                self.now_nanos(),
-            );
-            return Err(e);
-        }
         let route: ModelRoute =
             self.cfg.models.get(&pol.model).cloned().ok_or(ApiError::ModelNotAllowed)?;
 
         // 5. Inspect input.
         let redactor = self.redactors.get(&app.name).ok_or(ApiError::Internal)?;
-        let inspected = inspect::inspect_input(
+        // Which directory patients the request names (keyed references only), for the
+        // anomaly engine's distinct-patient rules.
+        let mut named: Vec<String> = Vec::new();
+        let mut name_subjects = |kind: phiwall_scan::PhiType, value: &str| {
+            if let Some(id) = &self.identity {
+                for r in id.input_subjects(kind, value) {
+                    if !named.contains(&r) {
+                        named.push(r);
+                    }
+                }
+            }
+        };
+        let subjects: Option<&mut dyn FnMut(phiwall_scan::PhiType, &str)> =
+            if self.identity.is_some() { Some(&mut name_subjects) } else { None };
+        let inspected = inspect::inspect_input_with(
             endpoint,
             &mut body,
             &app,
@@ -930,8 +920,14 @@ impl State {
             self.injection.as_ref(),
             redactor,
             Some(&self.scan_cache),
-        )
-        .inspect_err(|e| {
+            subjects,
+        );
+        for r in named {
+            if !ev.patient_refs.contains(&r) {
+                ev.patient_refs.push(r);
+            }
+        }
+        let inspected = inspected.inspect_err(|e| {
             if let ApiError::PhiBlocked(types) = e {
                 for t in types {
                     ev.count_finding(format!("input.phi.{t}"), 1);

@@ -303,6 +303,16 @@ impl Verifier {
         }
     }
 
+    /// The directory patients a claim names (by name), for monitoring: failed attempts
+    /// against one patient from many sessions are guessing. Internal only: a response never
+    /// says whom a claim matched.
+    pub fn claimed_patients(&self, claims: &ClaimedFacts) -> Vec<PatientRef> {
+        self.name_candidates(claims.name.as_deref().unwrap_or_default())
+            .into_iter()
+            .filter_map(|c| self.directory.patients().get(c).map(|p| p.reference))
+            .collect()
+    }
+
     /// Pure matching with no limiter and no state change (for evaluation and dry runs).
     pub fn match_claims(&self, claims: &ClaimedFacts) -> Option<Verification> {
         let candidates = self.name_candidates(claims.name.as_deref().unwrap_or_default());

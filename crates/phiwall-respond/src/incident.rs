@@ -132,7 +132,15 @@ pub struct Signature {
     pub last: i64,
     /// Highest severity.
     pub severity: Severity,
+    /// Other principals these detections named (the key behind a session, its source, its
+    /// app), bounded. Containment for this kind acts on these and `principal` only, never on
+    /// principals another kind brought into the incident.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Principal>,
 }
+
+/// Most related principals kept per signature.
+pub const MAX_SIGNATURE_RELATED: usize = 16;
 
 /// An operator's note (text stays in the store; the ledger gets its hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -315,6 +323,20 @@ impl Incident {
     /// Principals of one kind.
     pub fn principals_of(&self, kind: phiwall_watch::PrincipalKind) -> Vec<&str> {
         self.principals.iter().filter(|p| p.kind == kind).map(|p| p.id.as_str()).collect()
+    }
+
+    /// Principals the detections of one kind named (lead and related), deduplicated. Empty
+    /// for a kind the incident has not seen.
+    pub fn principals_for(&self, kind: DetectionKind) -> Vec<&Principal> {
+        let mut out: Vec<&Principal> = Vec::new();
+        for s in self.signatures.iter().filter(|s| s.kind == kind) {
+            for p in std::iter::once(&s.principal).chain(&s.related) {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+        out
     }
 
     /// Time to detect: first detection minus estimated activity start, ms.

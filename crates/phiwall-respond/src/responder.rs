@@ -25,7 +25,7 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::incident::{
     raise, severity_str, ActionState, ActionStatus, Incident, Lessons, Note, Signature, Status,
-    MAX_PATIENT_REFS, MAX_REQUEST_IDS, MAX_SIGNATURES,
+    MAX_PATIENT_REFS, MAX_REQUEST_IDS, MAX_SIGNATURES, MAX_SIGNATURE_RELATED,
 };
 use crate::notify::{self, Summary};
 use crate::playbook::{ActionKind, PlaybookSet};
@@ -34,7 +34,7 @@ use phiwall_store::{
     ContainmentKind, ContainmentStore, IncidentRow, IncidentTx, SqliteContainmentStore,
     SqliteIncidentStore,
 };
-use phiwall_watch::{Detection, PrincipalKind, Severity};
+use phiwall_watch::{Detection, Principal, PrincipalKind, Severity};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -440,6 +440,11 @@ impl Responder {
                 s.count = s.count.saturating_add(1);
                 s.first = s.first.min(d.time);
                 s.last = s.last.max(d.time);
+                for p in &d.related {
+                    if s.related.len() < MAX_SIGNATURE_RELATED && !s.related.contains(p) {
+                        s.related.push(p.clone());
+                    }
+                }
                 if d.severity > s.severity {
                     s.severity = d.severity;
                     return true;
@@ -454,6 +459,7 @@ impl Responder {
                     first: d.time,
                     last: d.time,
                     severity: d.severity,
+                    related: d.related.iter().take(MAX_SIGNATURE_RELATED).cloned().collect(),
                 });
                 true
             }
@@ -517,10 +523,20 @@ impl Responder {
             return Ok(Vec::new());
         }
         let mut plans: Vec<Plan> = Vec::new();
-        let have: BTreeSet<(String, String)> = inc.actions.iter().map(ActionState::key).collect();
+        // An action waiting for approval still runs when another rule of the incident (a kind
+        // that joined later, say bulk access after model extraction) makes it automatic:
+        // `commit_actions` then replaces the pending entry.
+        let (pending, have): (Vec<&ActionState>, Vec<&ActionState>) =
+            inc.actions.iter().partition(|a| a.status == ActionStatus::PendingApproval);
+        let have: BTreeSet<(String, String)> = have.into_iter().map(ActionState::key).collect();
+        let pending: BTreeSet<(String, String)> =
+            pending.into_iter().map(ActionState::key).collect();
         for k in inc.kinds() {
+            // A rule acts on what its own kind's detections named: a key that only shares a
+            // source address with an attacker is not suspended by the attacker's rule.
+            let scope = inc.principals_for(k);
             for (rule, spec) in self.playbooks.actions_for(k, inc.severity) {
-                for p in targets(inc, spec.kind, spec.notifier.as_deref()) {
+                for p in targets(inc, &scope, spec.kind, spec.notifier.as_deref()) {
                     let p = Plan {
                         rule: rule.name.clone(),
                         is_automatic: spec.is_automatic,
@@ -528,12 +544,15 @@ impl Responder {
                         ..p
                     };
                     let key = (p.action.as_str().to_string(), p.target.clone());
-                    if have.contains(&key)
-                        || plans.iter().any(|q| q.action == p.action && q.target == p.target)
-                    {
+                    if have.contains(&key) || (pending.contains(&key) && !p.is_automatic) {
                         continue;
                     }
-                    plans.push(p);
+                    match plans.iter_mut().find(|q| q.action == p.action && q.target == p.target) {
+                        // Automatic wins over approval for the same action and target.
+                        Some(q) if p.is_automatic && !q.is_automatic => *q = p,
+                        Some(_) => {}
+                        None => plans.push(p),
+                    }
                 }
             }
         }
@@ -922,8 +941,16 @@ impl Responder {
     }
 }
 
-/// Targets of an action in an incident.
-fn targets(inc: &Incident, action: ActionKind, notifier: Option<&str>) -> Vec<Plan> {
+/// Targets of an action in an incident, among the principals in `scope`.
+fn targets(
+    inc: &Incident,
+    scope: &[&Principal],
+    action: ActionKind,
+    notifier: Option<&str>,
+) -> Vec<Plan> {
+    let in_scope = |k: PrincipalKind| -> Vec<&str> {
+        scope.iter().filter(|p| p.kind == k).map(|p| p.id.as_str()).collect()
+    };
     let mk = |target: String, c: Option<(ContainmentKind, String)>| Plan {
         action,
         target,
@@ -934,10 +961,7 @@ fn targets(inc: &Incident, action: ActionKind, notifier: Option<&str>) -> Vec<Pl
         ttl_ms: None,
     };
     let of = |k: PrincipalKind, ck: ContainmentKind| -> Vec<Plan> {
-        inc.principals_of(k)
-            .into_iter()
-            .map(|id| mk(id.to_string(), Some((ck, id.to_string()))))
-            .collect()
+        in_scope(k).into_iter().map(|id| mk(id.to_string(), Some((ck, id.to_string())))).collect()
     };
     match action {
         ActionKind::SuspendKey => of(PrincipalKind::Key, ContainmentKind::SuspendKey),
@@ -949,14 +973,13 @@ fn targets(inc: &Incident, action: ActionKind, notifier: Option<&str>) -> Vec<Pl
         ActionKind::BlockCaller => of(PrincipalKind::Caller, ContainmentKind::BlockCaller),
         ActionKind::TightenAppPolicy => of(PrincipalKind::App, ContainmentKind::TightenApp),
         ActionKind::RequireReverification => {
-            let mut v: Vec<Plan> = inc
-                .principals_of(PrincipalKind::Session)
+            let mut v: Vec<Plan> = in_scope(PrincipalKind::Session)
                 .into_iter()
                 .map(|s| {
                     mk(format!("session:{s}"), Some((ContainmentKind::ReverifySession, s.into())))
                 })
                 .collect();
-            v.extend(inc.principals_of(PrincipalKind::Caller).into_iter().map(|c| {
+            v.extend(in_scope(PrincipalKind::Caller).into_iter().map(|c| {
                 mk(format!("caller:{c}"), Some((ContainmentKind::ReverifyCaller, c.into())))
             }));
             v

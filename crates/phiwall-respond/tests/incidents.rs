@@ -213,6 +213,103 @@ fn lifecycle_is_enforced_and_recovery_lifts_containment() {
 }
 
 #[test]
+fn an_automatic_rule_runs_an_action_another_rule_left_for_approval() {
+    let e = env();
+    // Model extraction: the default playbook quarantines the session and leaves the key
+    // suspension for a person.
+    let x = det(
+        1,
+        DetectionKind::ModelExtraction,
+        Severity::Medium,
+        "keykeykey001",
+        "s1",
+        "10.2.2.2",
+        T0,
+    );
+    let id = e.responder.ingest(&[x]).unwrap().opened[0].clone();
+    let inc = e.responder.get(&id).unwrap();
+    assert!(inc
+        .actions
+        .iter()
+        .any(|a| a.action == "suspend_key" && a.status == ActionStatus::PendingApproval));
+    let keys = |e: &Env| {
+        e.responder
+            .containment()
+            .active(e.clock.now())
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.kind == ContainmentKind::SuspendKey && c.target == "keykeykey001")
+            .count()
+    };
+    assert_eq!(keys(&e), 0);
+    // Bulk access by the same key joins the incident; its rule suspends keys automatically.
+    e.clock.advance(1_000);
+    let b = det(
+        2,
+        DetectionKind::BulkPatientAccess,
+        Severity::High,
+        "keykeykey001",
+        "s2",
+        "10.2.2.2",
+        T0 + 1_000,
+    );
+    let o = e.responder.ingest(&[b]).unwrap();
+    assert!(o.opened.is_empty(), "one incident");
+    assert_eq!(keys(&e), 1);
+    let inc = e.responder.get(&id).unwrap();
+    let suspend: Vec<_> = inc.actions.iter().filter(|a| a.action == "suspend_key").collect();
+    assert_eq!(suspend.len(), 1, "the pending entry was replaced: {suspend:?}");
+    assert_eq!(suspend[0].status, ActionStatus::Applied);
+    assert!(suspend[0].is_automatic);
+}
+
+#[test]
+fn a_rule_contains_only_what_its_own_detections_named() {
+    let e = env();
+    // Key A pulls charts from a shared egress address; key B, another app behind the same
+    // address, later trips model extraction. Source correlation puts both in one incident, but
+    // the exfiltration rule's automatic key suspension must not reach key B.
+    let a = det(
+        1,
+        DetectionKind::BulkPatientAccess,
+        Severity::High,
+        "keyaaaaaaaaa",
+        "sa",
+        "10.9.9.9",
+        T0,
+    );
+    let id = e.responder.ingest(&[a]).unwrap().opened[0].clone();
+    e.clock.advance(1_000);
+    let b = det(
+        2,
+        DetectionKind::ModelExtraction,
+        Severity::Medium,
+        "keybbbbbbbbb",
+        "sb",
+        "10.9.9.9",
+        T0 + 1_000,
+    );
+    assert!(e.responder.ingest(&[b]).unwrap().opened.is_empty(), "correlated by source");
+    let suspended: Vec<String> = e
+        .responder
+        .containment()
+        .active(e.clock.now())
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.kind == ContainmentKind::SuspendKey)
+        .map(|c| c.target)
+        .collect();
+    assert_eq!(suspended, vec!["keyaaaaaaaaa".to_string()]);
+    let inc = e.responder.get(&id).unwrap();
+    let b_action = inc
+        .actions
+        .iter()
+        .find(|a| a.action == "suspend_key" && a.target == "keybbbbbbbbb")
+        .expect("key B's suspension is proposed");
+    assert_eq!(b_action.status, ActionStatus::PendingApproval);
+}
+
+#[test]
 fn containment_expires_and_is_recorded() {
     let e = env();
     let mut d = det(

@@ -32,5 +32,7 @@ pub use containment::{
 pub use error::Error;
 pub use incidents::{IncidentRow, IncidentTx, OutboxRow, SqliteIncidentStore};
 pub use keys::{ApiKey, KeyRecord, KeyRejection, KeyStore, SqliteKeyStore, VerifyError};
-pub use limits::{Decision, InMemoryLimiter, LimitFuture, Quota, RateLimiter};
+pub use limits::{
+    AllDecision, AllFuture, Bucket, Decision, InMemoryLimiter, LimitFuture, Quota, RateLimiter,
+};
 pub use sessions::{SessionRecord, SessionStore, SqliteSessionStore};

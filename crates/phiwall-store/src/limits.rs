@@ -50,6 +50,33 @@ pub enum Decision {
 pub type LimitFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Decision> + Send + 'a>>;
 
+/// One bucket of a combined check ([`RateLimiter::check_all_async`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bucket<'a> {
+    /// The limiter key.
+    pub key: &'a str,
+    /// Its quota.
+    pub quota: Quota,
+}
+
+/// The answer of a combined check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllDecision {
+    /// Every bucket allowed; the cost is reserved in each.
+    Allow,
+    /// A bucket refused; nothing was reserved in any.
+    Deny {
+        /// Index of the first refusing bucket.
+        bucket: usize,
+        /// Wait before retrying.
+        retry_after: Duration,
+    },
+}
+
+/// The future [`RateLimiter::check_all_async`] returns.
+pub type AllFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = AllDecision> + Send + 'a>>;
+
 /// Counts units per key. `now_nanos` is a monotonic clock reading from the caller.
 ///
 /// Async callers (the gateway) use [`RateLimiter::check_async`]: in-process limiters answer it
@@ -71,6 +98,29 @@ pub trait RateLimiter: Send + Sync {
     ) -> LimitFuture<'a> {
         let d = self.check(key, quota, cost, now_nanos);
         Box::pin(std::future::ready(d))
+    }
+    /// Reserve `cost` in every bucket, or in none (a key's and its app's limits are checked
+    /// together). The default checks one by one and refunds the earlier buckets when a later
+    /// one refuses; a shared limiter overrides it with one round trip.
+    fn check_all_async<'a>(
+        &'a self,
+        buckets: &'a [Bucket<'a>],
+        cost: u64,
+        now_nanos: u64,
+    ) -> AllFuture<'a> {
+        Box::pin(async move {
+            for (i, b) in buckets.iter().enumerate() {
+                if let Decision::Deny { retry_after } =
+                    self.check_async(b.key, b.quota, cost, now_nanos).await
+                {
+                    for done in &buckets[..i] {
+                        self.refund(done.key, done.quota, cost, now_nanos);
+                    }
+                    return AllDecision::Deny { bucket: i, retry_after };
+                }
+            }
+            AllDecision::Allow
+        })
     }
 }
 

@@ -7,7 +7,9 @@ use phiwall_store::keys::{self, KeyRejection, VerifyError};
 use phiwall_store::pg::{PgBackend, PgKeyStore, PgOptions};
 use phiwall_store::redis::{FailMode, RedisLimiter, RedisOptions};
 use phiwall_store::testing::{self, TempDatabase};
-use phiwall_store::{Decision, InMemoryLimiter, KeyStore, Quota, RateLimiter, SqliteKeyStore};
+use phiwall_store::{
+    AllDecision, Bucket, Decision, InMemoryLimiter, KeyStore, Quota, RateLimiter, SqliteKeyStore,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -156,6 +158,22 @@ async fn limiter_contract(l: Arc<dyn RateLimiter>, ns: &str) {
         assert!(t0.elapsed() < Duration::from_secs(1), "refund not applied");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    // a combined check reserves in every bucket or in none
+    let (qa, qb) = (Quota { per_minute: 60, burst: 2 }, Quota { per_minute: 60, burst: 1 });
+    let (ka, kb) = (k("all-a"), k("all-b"));
+    let both = [Bucket { key: &ka, quota: qa }, Bucket { key: &kb, quota: qb }];
+    assert_eq!(l.check_all_async(&both, 1, 0).await, AllDecision::Allow);
+    match l.check_all_async(&both, 1, 0).await {
+        AllDecision::Deny { bucket, retry_after } => {
+            assert_eq!(bucket, 1, "the second bucket is the full one");
+            assert!(retry_after > Duration::from_millis(900));
+        }
+        AllDecision::Allow => panic!("the second bucket is full"),
+    }
+    // The refused check left the first bucket as it was: one unit of its burst of two is left.
+    assert_eq!(l.check_async(&ka, qa, 1, 0).await, Decision::Allow);
+    assert!(matches!(l.check_async(&ka, qa, 1, 0).await, Decision::Deny { .. }));
+    assert_eq!(l.check_all_async(&[], 1, 0).await, AllDecision::Allow);
     // concurrent reservations do not overspend
     let q = Quota::per_minute(1000);
     let mut set = tokio::task::JoinSet::new();

@@ -129,7 +129,8 @@ pub struct Event {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caller_ref: Option<String>,
     /// Keyed references of the patients whose PHI this request released or targeted
-    /// (identity verification, disclosure control). Never names, ids or numbers.
+    /// (identity verification, disclosure control) or whom its input names by a directory
+    /// value (full name, phone, e-mail, record or member number). Never names, ids or numbers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub patient_refs: Vec<String>,
     /// phiwall's request id.

@@ -71,6 +71,70 @@ fn bulk_access_fires_on_many_patients_and_not_on_few() {
     assert!(!kinds(&d).contains(&DetectionKind::BulkPatientAccess), "{d:?}");
 }
 
+/// A key (no user, a new session per request) reading `n` distinct patients, one every
+/// `gap_ms`: a stolen key on its first day, before any baseline.
+fn key_reads(n: u64, gap_ms: i64, start: i64) -> Vec<Event> {
+    (0..n)
+        .map(|i| {
+            let mut e = ev(start + i as i64 * gap_ms, i);
+            e.session = Some(format!("k{i}"));
+            e.patient_refs = vec![format!("pt_{i:016x}")];
+            e
+        })
+        .collect()
+}
+
+#[test]
+fn a_cold_key_alarms_on_bulk_access_above_the_cold_floor_only() {
+    let cfg = AnomalyConfig::default();
+    let cold = (cfg.bulk_floor_aggregate * cfg.cold_aggregate_factor) as u64;
+    let d = run(&mut engine(), &key_reads(cold + 5, 50, T0));
+    let bulk: Vec<_> = d
+        .iter()
+        .filter(|d| {
+            d.kind == DetectionKind::BulkPatientAccess && d.principal.kind == PrincipalKind::Key
+        })
+        .collect();
+    assert_eq!(bulk.len(), 1, "{d:?}");
+    assert_eq!(bulk[0].evidence.observed, cold as f64);
+    assert_eq!(bulk[0].evidence.threshold, cold as f64);
+    // Busy but below the cold floor: many concurrent conversations are not an attack.
+    let d = run(&mut engine(), &key_reads(cold - 1, 50, T0));
+    assert!(!kinds(&d).contains(&DetectionKind::BulkPatientAccess), "{d:?}");
+}
+
+#[test]
+fn requests_refused_by_limits_alarm_without_a_baseline() {
+    let cfg = AnomalyConfig::default();
+    let refused = |t: i64, n: u64| {
+        let mut e = ev(t, n);
+        e.outcome = Outcome::Denied;
+        e.reason = Some("limit.rate");
+        e.status = 429;
+        e
+    };
+    let floor = cfg.throttle_floor as u64;
+    let flood: Vec<Event> = (0..floor).map(|i| refused(T0 + i as i64 * 100, i)).collect();
+    let d = run(&mut engine(), &flood);
+    let spikes: Vec<_> = d
+        .iter()
+        .filter(|d| {
+            d.kind == DetectionKind::RequestRateSpike && d.principal.kind == PrincipalKind::Key
+        })
+        .collect();
+    assert_eq!(spikes.len(), 1, "{d:?}");
+    assert_eq!(spikes[0].evidence.observed, cfg.throttle_floor);
+    // A few refusals (a client that retries politely) and many refusals spread beyond the
+    // window are quiet.
+    let d = run(&mut engine(), &flood[..(floor as usize - 1)]);
+    assert!(!kinds(&d).contains(&DetectionKind::RequestRateSpike), "{d:?}");
+    let spread: Vec<Event> = (0..floor)
+        .map(|i| refused(T0 + i as i64 * (cfg.rate_window_secs as i64 * 1000 / 10), i))
+        .collect();
+    let d = run(&mut engine(), &spread);
+    assert!(!kinds(&d).contains(&DetectionKind::RequestRateSpike), "{d:?}");
+}
+
 #[test]
 fn slow_exfiltration_fires_against_the_learned_day() {
     let mut eng = engine();
@@ -146,9 +210,16 @@ fn guard_probing_fires_on_a_probing_session_only() {
             .collect()
     };
     let d = run(&mut engine(), &probe(2));
-    assert_eq!(kinds(&d), vec![DetectionKind::GuardProbing]);
-    assert_eq!(d[0].principal.kind, PrincipalKind::Session);
-    assert!(d[0].techniques.iter().any(|t| t == "AML.T0051"));
+    // Ten injections in a session: repeated injection (from the third) and guard probing.
+    let k = kinds(&d);
+    assert!(k.contains(&DetectionKind::GuardProbing), "{d:?}");
+    assert!(k.contains(&DetectionKind::PromptInjection), "{d:?}");
+    for x in &d {
+        assert_eq!(x.principal.kind, PrincipalKind::Session, "{x:?}");
+        assert!(x.techniques.iter().any(|t| t == "AML.T0051"));
+    }
+    let inj = d.iter().find(|x| x.kind == DetectionKind::PromptInjection).unwrap();
+    assert_eq!(inj.evidence.observed, AnomalyConfig::default().injection_min_session);
     // Two blocks in twenty requests is a user, not a probe.
     assert!(run(&mut engine(), &probe(10)).is_empty());
 }

@@ -105,6 +105,17 @@ mode = "caller"
     opts.admin_key = Some(ADMIN.to_string());
     let card = phiwall_drill::run(&builtin::get(name).unwrap(), &opts).await.unwrap();
     eprintln!("WIRED {name}: {}", serde_json::to_string(&card).unwrap());
+    if card.verdict != phiwall_drill::Verdict::Passed {
+        // What the pipeline did, for the failure message (keyed references only, no PHI).
+        use phiwall_watch::security_view::SecurityView;
+        for d in view.detections_since(0) {
+            eprintln!("  detection {} {:?} related {:?}", d.kind.as_str(), d.principal, d.related);
+        }
+        for i in view.incidents() {
+            eprintln!("  incident {} {} {:?}", i.id, i.state, i.principals);
+        }
+        eprintln!("  containment {:?}", view.containment());
+    }
     let _ = tx.send(());
     let _ = tokio::time::timeout(std::time::Duration::from_secs(15), tasks.join_next()).await;
     // The responder thread ends when every sender is gone (the sink's went with the bus).
@@ -128,16 +139,52 @@ fn assert_wired(card: &Scorecard) {
         .any(|c| c.check == "healthy" && c.status == ControlStatus::Passed));
 }
 
+/// Runs one built-in scenario against the wired gateway and requires a passed scorecard.
+async fn passes(name: &str) {
+    let card = drill(name).await;
+    assert_wired(&card);
+    assert_eq!(card.verdict, phiwall_drill::Verdict::Passed, "{name}: {:#?}", card.controls);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wired_prompt_injection_campaign() {
-    let card = drill("prompt-injection-campaign").await;
-    assert_wired(&card);
-    assert_eq!(card.verdict, phiwall_drill::Verdict::Passed, "{:#?}", card.controls);
+    passes("prompt-injection-campaign").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wired_indirect_injection_document() {
+    passes("indirect-injection-document").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wired_bulk_phi_exfiltration() {
+    passes("bulk-phi-exfiltration").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wired_credential_stuffing_keys() {
-    let card = drill("credential-stuffing-keys").await;
-    assert_wired(&card);
-    assert_eq!(card.verdict, phiwall_drill::Verdict::Passed, "{:#?}", card.controls);
+    passes("credential-stuffing-keys").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wired_credential_stuffing_verification() {
+    passes("credential-stuffing-verification").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wired_social_engineering_caller() {
+    passes("social-engineering-caller").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wired_resource_exhaustion_flood() {
+    passes("resource-exhaustion-flood").await;
+}
+
+#[test]
+fn every_builtin_scenario_has_a_wired_test() {
+    let src = include_str!("drill_wired.rs");
+    for (name, _) in builtin::BUILTIN {
+        assert!(src.contains(&format!("passes(\"{name}\")")), "no wired test for {name}");
+    }
 }

@@ -15,7 +15,7 @@
 //! block a request; a full queue drops the refund (the quota is then under-used, never
 //! overspent).
 
-use crate::limits::{Decision, LimitFuture, Quota, RateLimiter};
+use crate::limits::{AllDecision, AllFuture, Bucket, Decision, LimitFuture, Quota, RateLimiter};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -100,6 +100,38 @@ redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil(ahead
 return {1, 0}
 ";
 
+/// GCRA over several keys in one atomic step, all or nothing. KEYS = TAT keys. ARGV[1] = cost,
+/// then (interval µs, tolerance µs) per key. Returns {1, 0, 0} when every key allowed (each
+/// then holds its new TAT) or {0, index (1-based), wait µs} for the first refusing key (no key
+/// changed).
+const GCRA_ALL_LUA: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local cost = tonumber(ARGV[1])
+local new = {}
+for i = 1, #KEYS do
+  local interval = tonumber(ARGV[2 * i])
+  local tolerance = tonumber(ARGV[2 * i + 1])
+  local increment = interval * cost
+  if increment > tolerance then
+    return {0, i, 60000000}
+  end
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if tat < now then tat = now end
+  local new_tat = tat + increment
+  local ahead = new_tat - now
+  if ahead > tolerance then
+    return {0, i, ahead - tolerance}
+  end
+  new[i] = new_tat
+end
+for i = 1, #KEYS do
+  local ahead = new[i] - now
+  redis.call('SET', KEYS[i], string.format('%.0f', new[i]), 'PX', math.ceil(ahead / 1000) + 1)
+end
+return {1, 0, 0}
+";
+
 struct Refund {
     key: String,
     interval_us: u64,
@@ -112,6 +144,7 @@ struct Refund {
 pub struct RedisLimiter {
     conn: ::redis::aio::ConnectionManager,
     script: ::redis::Script,
+    script_all: ::redis::Script,
     opts: RedisOptions,
     refunds: mpsc::Sender<Refund>,
     _worker: Mutex<tokio::task::JoinSet<()>>,
@@ -154,6 +187,8 @@ impl RedisLimiter {
             };
         let script = ::redis::Script::new(GCRA_LUA);
         script.prepare_invoke().load_async(&mut conn).await.map_err(|e| redis_error(&e))?;
+        let script_all = ::redis::Script::new(GCRA_ALL_LUA);
+        script_all.prepare_invoke().load_async(&mut conn).await.map_err(|e| redis_error(&e))?;
         let (tx, mut rx) = mpsc::channel::<Refund>(4096);
         let mut worker = tokio::task::JoinSet::new();
         let mut wconn = conn.clone();
@@ -173,6 +208,7 @@ impl RedisLimiter {
         Ok(RedisLimiter {
             conn,
             script,
+            script_all,
             opts,
             refunds: tx,
             _worker: Mutex::new(worker),
@@ -246,6 +282,41 @@ impl RedisLimiter {
     }
 }
 
+impl RedisLimiter {
+    async fn check_all_inner(&self, buckets: &[Bucket<'_>], cost: u64) -> AllDecision {
+        let as_all = |d: Decision| match d {
+            Decision::Allow => AllDecision::Allow,
+            Decision::Deny { retry_after } => AllDecision::Deny { bucket: 0, retry_after },
+        };
+        if buckets.is_empty() {
+            return AllDecision::Allow;
+        }
+        let mut conn = self.conn.clone();
+        let mut inv = self.script_all.prepare_invoke();
+        inv.arg(cost);
+        for b in buckets {
+            let (interval, tolerance) = quota_us(b.quota);
+            inv.key(self.key(b.key)).arg(interval).arg(tolerance);
+        }
+        let fut = inv.invoke_async::<Vec<i64>>(&mut conn);
+        match tokio::time::timeout(self.opts.timeout, fut).await {
+            Ok(Ok(v)) => match v.as_slice() {
+                [1, _, _] => AllDecision::Allow,
+                [0, i, wait] => match usize::try_from(*i) {
+                    Ok(i) if (1..=buckets.len()).contains(&i) => AllDecision::Deny {
+                        bucket: i - 1,
+                        retry_after: Duration::from_micros(u64::try_from(*wait).unwrap_or(0)),
+                    },
+                    _ => as_all(self.failure_decision("unexpected script reply")),
+                },
+                _ => as_all(self.failure_decision("unexpected script reply")),
+            },
+            Ok(Err(_)) => as_all(self.failure_decision("redis error")),
+            Err(_) => as_all(self.failure_decision("redis timeout")),
+        }
+    }
+}
+
 impl RateLimiter for RedisLimiter {
     /// Synchronous callers cannot wait for the network here: they get the failure decision.
     fn check(&self, _key: &str, _quota: Quota, _cost: u64, _now_nanos: u64) -> Decision {
@@ -267,5 +338,15 @@ impl RateLimiter for RedisLimiter {
         _now_nanos: u64,
     ) -> LimitFuture<'a> {
         Box::pin(self.check_inner(key, quota, cost))
+    }
+
+    /// One round trip for every bucket (one atomic script).
+    fn check_all_async<'a>(
+        &'a self,
+        buckets: &'a [Bucket<'a>],
+        cost: u64,
+        _now_nanos: u64,
+    ) -> AllFuture<'a> {
+        Box::pin(self.check_all_inner(buckets, cost))
     }
 }

@@ -56,6 +56,9 @@ pub struct AnomalyConfig {
     pub slow_floor_day: f64,
     /// Slow exfiltration: a day must also exceed this multiple of the daily median.
     pub slow_day_ratio: f64,
+    /// A key, app or source without a trusted baseline alarms on bulk access and PHI release
+    /// at this multiple of the floor: a cold-start net until the learned baseline replaces it.
+    pub cold_aggregate_factor: f64,
     /// PHI release: window, seconds.
     pub phi_window_secs: u64,
     /// PHI release: least entities released in the window that can alarm.
@@ -71,6 +74,11 @@ pub struct AnomalyConfig {
     pub probe_min_principal: f64,
     /// Guard probing: least share of blocked or flagged requests.
     pub probe_ratio: f64,
+    /// Prompt injection: injection findings within the probe window that alarm for a session.
+    pub injection_min_session: f64,
+    /// Prompt injection: injection findings within the probe window that alarm for a key,
+    /// user or source (indirect injection arrives in documents from many sessions).
+    pub injection_min_principal: f64,
 
     /// Verification failures: window, seconds.
     pub verify_window_secs: u64,
@@ -97,6 +105,9 @@ pub struct AnomalyConfig {
     pub rate_floor: f64,
     /// Least tokens in the rate window that can alarm.
     pub token_floor: f64,
+    /// Requests refused by rate, stream or body-size limits within the rate window that alarm
+    /// as a request-rate spike. Needs no baseline: the configured limit is the baseline.
+    pub throttle_floor: f64,
 
     /// New source: least events a principal must have before a new source alarms.
     pub new_source_min_events: u64,
@@ -152,6 +163,7 @@ impl Default for AnomalyConfig {
             slow_floor_hour: 25.0,
             slow_floor_day: 60.0,
             slow_day_ratio: 3.0,
+            cold_aggregate_factor: 2.5,
             phi_window_secs: 600,
             phi_floor: 200.0,
             phi_overdispersion: 8.0,
@@ -159,6 +171,8 @@ impl Default for AnomalyConfig {
             probe_min_session: 5.0,
             probe_min_principal: 12.0,
             probe_ratio: 0.4,
+            injection_min_session: 3.0,
+            injection_min_principal: 6.0,
             verify_window_secs: 600,
             verify_fail_session: 4.0,
             verify_sessions_per_patient: 3.0,
@@ -170,6 +184,7 @@ impl Default for AnomalyConfig {
             rate_window_secs: 300,
             rate_floor: 150.0,
             token_floor: 150_000.0,
+            throttle_floor: 30.0,
             new_source_min_events: 200,
             new_source_min_age_hours: 72,
             new_source_memory: 64,
@@ -212,6 +227,13 @@ impl AnomalyConfig {
         bad(self.z > 0.0, "z", "expected a positive number");
         bad(self.max_distinct >= 8, "max_distinct", "expected at least 8");
         bad(self.new_source_memory >= 1, "new_source_memory", "expected at least 1");
+        bad(self.cold_aggregate_factor >= 1.0, "cold_aggregate_factor", "expected at least 1");
+        bad(self.throttle_floor >= 1.0, "throttle_floor", "expected at least 1");
+        bad(
+            self.injection_min_session >= 1.0 && self.injection_min_principal >= 1.0,
+            "injection_min_session",
+            "injection minimums must be at least 1",
+        );
         bad(self.extraction_hamming <= 32, "extraction_hamming", "expected at most 32");
         for (key, w) in [
             ("bulk_window_secs", self.bulk_window_secs),

@@ -117,10 +117,10 @@ struct PState {
     tick: u64,
     first_ms: i64,
     events: u64,
-    /// requests, tokens.
-    rate: Window<2>,
-    /// requests, flagged.
-    probe: Window<2>,
+    /// requests, tokens, requests refused by limits.
+    rate: Window<3>,
+    /// requests, flagged, injection findings.
+    probe: Window<3>,
     /// verification failures, disclosures prevented, cross-patient leaks.
     verify: Option<Box<Window<3>>>,
     phi: Option<Box<Window<1>>>,
@@ -231,9 +231,13 @@ impl Table {
 struct Facts<'a> {
     t: i64,
     is_auth_failure: bool,
+    /// Refused by a rate, stream or body-size limit.
+    throttled: bool,
     tokens: f64,
     tokens_in: f64,
     flagged: bool,
+    /// Injection findings in the request (input or documents).
+    injections: f64,
     verify_fail: f64,
     lockout: bool,
     disclosure: f64,
@@ -261,6 +265,8 @@ const FLAG_FINDINGS: [&str; 6] = [
     "output.system_prompt_similarity",
     "output.link_blocked",
 ];
+
+const THROTTLE_REASONS: [&str; 3] = ["limit.rate", "limit.streams", "limit.body_size"];
 
 const FLAG_REASONS: [&str; 4] = [
     "policy.injection",
@@ -294,9 +300,12 @@ impl<'a> Facts<'a> {
         Facts {
             t,
             is_auth_failure,
+            throttled: ev.outcome == Outcome::Denied
+                && ev.reason.is_some_and(|r| THROTTLE_REASONS.contains(&r)),
             tokens: ev.tokens_in.saturating_add(ev.tokens_out) as f64,
             tokens_in: ev.tokens_in as f64,
             flagged,
+            injections: find("input.injection"),
             verify_fail: find("identity.verify_failed") + find("identity.social_engineering"),
             lockout: find("identity.lockout") > 0.0,
             disclosure: find("output.disclosure_prevented"),
@@ -545,8 +554,8 @@ impl AnomalyEngine {
 
         // Update windows.
         let mut new_profile = false;
-        st.rate.add(t, [1.0, f.tokens]);
-        st.probe.add(t, [1.0, if f.flagged { 1.0 } else { 0.0 }]);
+        st.rate.add(t, [1.0, f.tokens, if f.throttled { 1.0 } else { 0.0 }]);
+        st.probe.add(t, [1.0, if f.flagged { 1.0 } else { 0.0 }, f.injections]);
         if st.profile.is_none()
             && can_profile
             && (has_profile_kind(kind)
@@ -632,8 +641,10 @@ impl AnomalyEngine {
             p.add(t, v);
         }
         let mh = cfg.min_history_hours;
-        // Aggregates (a key, an app, a source) alarm on volume only against a learned baseline:
-        // their normal volume is the sum of many people's and no static floor fits them all.
+        // Aggregates (a key, an app, a source) alarm on volume against a learned baseline: their
+        // normal volume is the sum of many people's and no static floor fits them all. Until the
+        // baseline is trusted, only a volume well above the floor (`cold_aggregate_factor`)
+        // alarms, so a key stolen on its first day is not free to pull charts.
         let aggregate =
             matches!(kind, PrincipalKind::Key | PrincipalKind::App | PrincipalKind::SourceIp);
         let exp = |st: &PState, m: Measure| st.profile.as_ref().and_then(|p| p.expected(m, t, mh));
@@ -649,7 +660,9 @@ impl AnomalyEngine {
             let e = exp(st, Measure::Patients);
             let (base, thr) =
                 count_threshold(cfg, floor, e, cfg.bulk_window_secs, cfg.overdispersion);
-            if observed >= thr && (e.is_some() || !aggregate) {
+            let thr =
+                if aggregate && e.is_none() { floor * cfg.cold_aggregate_factor } else { thr };
+            if observed >= thr {
                 let e = ev_of(cfg.bulk_window_secs, observed, base, thr, "distinct patients");
                 fire(DetectionKind::BulkPatientAccess, st, e);
             }
@@ -682,15 +695,36 @@ impl AnomalyEngine {
             let e = exp(st, Measure::Phi);
             let (base, thr) =
                 count_threshold(cfg, cfg.phi_floor, e, cfg.phi_window_secs, cfg.phi_overdispersion);
-            if observed >= thr && (e.is_some() || !aggregate) {
+            let thr = if aggregate && e.is_none() {
+                cfg.phi_floor * cfg.cold_aggregate_factor
+            } else {
+                thr
+            };
+            if observed >= thr {
                 let e = ev_of(cfg.phi_window_secs, observed, base, thr, "PHI entities released");
                 fire(DetectionKind::PhiReleaseSpike, st, e);
             }
         }
 
+        // Prompt injection: repeated injection attempts. One blocked attempt is the gateway's
+        // business; several from one principal are a campaign, and from one key with a new
+        // session each they are what poisoned documents (indirect injection) look like.
+        if f.injections > 0.0 && kind != PrincipalKind::App {
+            let [_, _, inj] = st.probe.sum(t);
+            let min = if kind == PrincipalKind::Session {
+                cfg.injection_min_session
+            } else {
+                cfg.injection_min_principal
+            };
+            if inj >= min {
+                let e = ev_of(cfg.probe_window_secs, inj, 0.0, min, "injection attempts");
+                fire(DetectionKind::PromptInjection, st, e);
+            }
+        }
+
         // Guard probing: blocked or flagged share.
         if f.flagged && kind != PrincipalKind::App {
-            let [n, flagged] = st.probe.sum(t);
+            let [n, flagged, _] = st.probe.sum(t);
             let (min, ratio) = if kind == PrincipalKind::Session {
                 (cfg.probe_min_session, cfg.probe_ratio)
             } else {
@@ -731,9 +765,24 @@ impl AnomalyEngine {
             fire(DetectionKind::VerificationLockout, st, e);
         }
 
+        // Requests refused by the configured limits: the limit is the baseline.
+        if f.throttled && kind != PrincipalKind::App {
+            let [_, _, refused] = st.rate.sum(t);
+            if refused >= cfg.throttle_floor {
+                let e = ev_of(
+                    cfg.rate_window_secs,
+                    refused,
+                    0.0,
+                    cfg.throttle_floor,
+                    "requests refused by rate, stream or size limits",
+                );
+                fire(DetectionKind::RequestRateSpike, st, e);
+            }
+        }
+
         // Request and token rate against the learned hour.
         if st.profile.is_some() {
-            let [reqs, toks] = st.rate.sum(t);
+            let [reqs, toks, _] = st.rate.sum(t);
             let (base, thr) = count_threshold(
                 cfg,
                 cfg.rate_floor,
@@ -793,7 +842,7 @@ impl AnomalyEngine {
             if let Some((at, mean)) =
                 st.profile.as_ref().and_then(|p| p.activity(t, cfg.min_history_hours.max(168)))
             {
-                let [reqs, _] = st.rate.sum(t);
+                let [reqs, _, _] = st.rate.sum(t);
                 if mean >= cfg.off_hours_min_mean
                     && at <= cfg.off_hours_expected_max
                     && reqs >= cfg.off_hours_min_requests

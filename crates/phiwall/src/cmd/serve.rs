@@ -108,10 +108,11 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         };
     let detections_in = detections.clone();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = cfg.worker_threads {
+        rt.worker_threads(n);
+    }
+    let rt = rt.enable_all().build().context("cannot start the async runtime")?;
     let responder = rt.block_on(async move {
         let mut cfg = cfg;
         // Cluster mode: connect to PostgreSQL and Redis first (issue 10, docs/cluster.md).
