@@ -66,6 +66,9 @@ pub struct RawConfig {
     pub admin: crate::admin::RawAdmin,
     /// Caller verification and disclosure control (issue 5); absent = off.
     pub identity: Option<crate::identity_config::RawIdentity>,
+    /// Anomaly engine thresholds and bounds (`docs/anomaly.md`); absent = the defaults.
+    #[serde(default)]
+    pub anomaly: phiwall_watch::anomaly::AnomalyConfig,
 }
 
 /// `[audit]`: the encrypted, hash-chained audit ledger every request is recorded in.
@@ -553,6 +556,8 @@ pub struct Config {
     pub admin: crate::admin::AdminConfig,
     /// Caller verification and disclosure control; `None` = off for every app.
     pub identity: Option<crate::identity_config::IdentityConfig>,
+    /// Anomaly engine configuration (validated).
+    pub anomaly: phiwall_watch::anomaly::AnomalyConfig,
 }
 
 /// One configuration problem: where, what, and how to fix it.
@@ -1064,6 +1069,14 @@ impl RawConfig {
             }
             crate::admin::AdminConfig::default()
         });
+        for problem in self.anomaly.validate() {
+            push(
+                format!("anomaly.{}", problem.key),
+                problem.message.to_string(),
+                "see docs/anomaly.md for the keys and their defaults",
+            );
+        }
+        let anomaly = self.anomaly.clone();
         let identity = self.identity.as_ref().map(|i| {
             let names = self.apps.keys().cloned().collect();
             let is_simulated_only =
@@ -1075,6 +1088,7 @@ impl RawConfig {
             Ok(Config {
                 admin,
                 identity,
+                anomaly,
                 audit,
                 sinks,
                 store,
@@ -1299,6 +1313,35 @@ mod tests {
         assert_eq!(format!("{s:?}"), "[redacted]");
         assert!(SecretRef::parse("hunter2").is_err());
         assert!(r.resolve().is_err());
+    }
+
+    #[test]
+    fn anomaly_section_and_worker_threads() {
+        let base = "[upstreams.sim]\nkind = \"simulated\"\n[models.m]\nupstream = \"sim\"\n[apps.a]\nmodels = [\"m\"]\n";
+        let c = RawConfig::from_toml(&format!(
+            "{base}[server]\nworker_threads = 1\n[anomaly]\nbulk_floor_aggregate = 40.0\nthrottle_floor = 10.0\n"
+        ))
+        .unwrap()
+        .validate()
+        .unwrap();
+        assert_eq!(c.worker_threads, Some(1));
+        assert_eq!(c.anomaly.bulk_floor_aggregate, 40.0);
+        assert_eq!(c.anomaly.z, phiwall_watch::anomaly::AnomalyConfig::default().z);
+        // A typo is a parse error, an invalid value names its key.
+        assert!(RawConfig::from_toml(&format!("{base}[anomaly]\nbulk_flor = 1.0\n")).is_err());
+        let bad = RawConfig::from_toml(&format!("{base}[anomaly]\nalpha_week = 0.0\n"))
+            .unwrap()
+            .validate();
+        match bad {
+            Err(ConfigError::Invalid(p)) => {
+                assert!(p.iter().any(|p| p.path == "anomaly.alpha_week"), "{p:?}")
+            }
+            other => panic!("expected a problem, got {other:?}"),
+        }
+        let bad = RawConfig::from_toml(&format!("{base}[server]\nworker_threads = 0\n"))
+            .unwrap()
+            .validate();
+        assert!(bad.is_err());
     }
 
     #[test]

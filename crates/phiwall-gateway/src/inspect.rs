@@ -351,6 +351,9 @@ pub fn inspect_input(
     inspect_input_with(endpoint, body, app, scanner, injection, redactor, cache, None)
 }
 
+/// Receives input PHI values before redaction (see [`inspect_input_with`]).
+pub type SubjectSink<'a> = &'a mut dyn FnMut(PhiType, &str);
+
 /// Most input PHI values per request handed to the `subjects` callback.
 pub const MAX_SUBJECT_VALUES: usize = 32;
 
@@ -367,7 +370,7 @@ pub fn inspect_input_with(
     injection: &dyn InputInspector,
     redactor: &Redactor,
     cache: Option<&ScanCache>,
-    mut subjects: Option<&mut dyn FnMut(PhiType, &str)>,
+    mut subjects: Option<SubjectSink<'_>>,
 ) -> Result<InspectedInput, ApiError> {
     let mut subject_budget = MAX_SUBJECT_VALUES;
     let mut findings: BTreeMap<String, u32> = BTreeMap::new();

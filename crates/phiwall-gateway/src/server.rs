@@ -910,7 +910,7 @@ impl State {
                 }
             }
         };
-        let subjects: Option<&mut dyn FnMut(phiwall_scan::PhiType, &str)> =
+        let subjects: Option<inspect::SubjectSink<'_>> =
             if self.identity.is_some() { Some(&mut name_subjects) } else { None };
         let inspected = inspect::inspect_input_with(
             endpoint,

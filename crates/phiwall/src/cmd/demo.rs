@@ -13,7 +13,7 @@ use anyhow::Context;
 use phiwall_drill::{builtin, DrillOptions, Target};
 use phiwall_gateway::{BuildOptions, Gateway, RawConfig};
 use phiwall_store::{KeyStore, SqliteKeyStore};
-use phiwall_watch::anomaly::{AnomalyConfig, AnomalyEngine, AnomalySink};
+use phiwall_watch::anomaly::{AnomalyEngine, AnomalySink};
 use phiwall_watch::{Event, MemorySink, SecurityView};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -244,7 +244,7 @@ async fn demo(dir: PathBuf, is_kept: bool) -> anyhow::Result<ExitCode> {
             .map_err(|e| Exit::usage(format!("incident stores in {}: {e}", dir.display())))?,
     );
     let detections: Arc<OnceLock<phiwall_respond::DetectionSender>> = Arc::default();
-    let engine = AnomalyEngine::new(AnomalyConfig::default())
+    let engine = AnomalyEngine::new(cfg.anomaly.clone())
         .map_err(|e| anyhow::anyhow!("anomaly engine: {e}"))?;
     let (v, d) = (view.clone(), detections.clone());
     let anomaly = AnomalySink::new(

@@ -8,7 +8,7 @@
 use crate::output::{self, Exit};
 use anyhow::Context;
 use phiwall_gateway::{Gateway, RawConfig};
-use phiwall_watch::anomaly::{AnomalyConfig, AnomalyEngine, AnomalySink};
+use phiwall_watch::anomaly::{AnomalyEngine, AnomalySink};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,7 +84,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             .map_err(|e| Exit::usage(format!("incident stores in {}: {e}", data_dir.display())))?,
     );
     let anomaly_sink: Option<Box<dyn phiwall_watch::RecordSink>> =
-        match AnomalyEngine::new(AnomalyConfig::default()) {
+        match AnomalyEngine::new(cfg.anomaly.clone()) {
             Ok(engine) => {
                 let d = detections.clone();
                 let w = bus.clone();
