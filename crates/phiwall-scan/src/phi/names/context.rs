@@ -10,15 +10,15 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
-const CLOSED_BIT: u16 = 1 << 0;
-const MODAL_BIT: u16 = 1 << 1;
-const TITLE_ABBR_BIT: u16 = 1 << 2;
-const TITLE_WORD_BIT: u16 = 1 << 3;
-const CREDENTIAL_ANY_BIT: u16 = 1 << 4;
-const CREDENTIAL_COMMA_BIT: u16 = 1 << 5;
-const RELATIVE_BIT: u16 = 1 << 6;
-const PARTICLE_BIT: u16 = 1 << 7;
-const COMPANY_SUFFIX_BIT: u16 = 1 << 8;
+pub(crate) const CLOSED_BIT: u16 = 1 << 0;
+pub(crate) const MODAL_BIT: u16 = 1 << 1;
+pub(crate) const TITLE_ABBR_BIT: u16 = 1 << 2;
+pub(crate) const TITLE_WORD_BIT: u16 = 1 << 3;
+pub(crate) const CREDENTIAL_ANY_BIT: u16 = 1 << 4;
+pub(crate) const CREDENTIAL_COMMA_BIT: u16 = 1 << 5;
+pub(crate) const RELATIVE_BIT: u16 = 1 << 6;
+pub(crate) const PARTICLE_BIT: u16 = 1 << 7;
+pub(crate) const COMPANY_SUFFIX_BIT: u16 = 1 << 8;
 
 /// Words of [`is_closed`].
 const CLOSED: &[&str] = &[
@@ -196,13 +196,13 @@ const MODAL: &[&str] =
     &["will", "may", "can", "might", "must", "shall", "would", "could", "should"];
 
 /// Abbreviated titles: [`title`] is `Some(true)`.
-const TITLE_ABBR: &[&str] = &[
+pub(crate) const TITLE_ABBR: &[&str] = &[
     "mr", "mrs", "ms", "mx", "dr", "drs", "dra", "prof", "sra", "srta", "mme", "mlle", "herr",
     "frau",
 ];
 
 /// Spelled-out titles: [`title`] is `Some(false)`.
-const TITLE_WORD: &[&str] = &[
+pub(crate) const TITLE_WORD: &[&str] = &[
     "miss",
     "mister",
     "missus",
@@ -228,7 +228,7 @@ const TITLE_WORD: &[&str] = &[
 ];
 
 /// Credentials anywhere: [`credential`] is `Some(true)` (case-sensitive).
-const CREDENTIAL_ANY: &[&str] = &[
+pub(crate) const CREDENTIAL_ANY: &[&str] = &[
     "RN", "MD", "NP", "PA-C", "RRT", "CRT", "CNA", "LPN", "LVN", "PhD", "PHD", "DDS", "DMD", "RPh",
     "RPH", "PharmD", "PHARMD", "LCSW", "LICSW", "MSW", "CRNA", "DNP", "APRN", "FNP", "ANP", "ACNP",
     "NP-C", "BSN", "MSN", "CNM", "OTR", "DPT", "FACS", "FACP", "FACC", "MBBS", "PsyD", "LMFT",
@@ -239,7 +239,7 @@ const CREDENTIAL_ANY: &[&str] = &[
 const CREDENTIAL_COMMA: &[&str] = &["PA", "DO", "OD", "RD", "CNS", "CCC", "MPH", "EMT", "LPC"];
 
 /// Words of [`is_relative`].
-const RELATIVE: &[&str] = &[
+pub(crate) const RELATIVE: &[&str] = &[
     "daughter",
     "daughters",
     "son",
@@ -378,7 +378,7 @@ static CLASSES: LazyLock<HashMap<&'static str, u16, BuildHasherDefault<KeyHasher
     });
 
 /// The lists holding `word` (exact match), as bits.
-fn classes(word: &str) -> u16 {
+pub(crate) fn classes(word: &str) -> u16 {
     CLASSES.get(word).copied().unwrap_or(0)
 }
 

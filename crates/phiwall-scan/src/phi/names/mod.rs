@@ -21,6 +21,7 @@ use crate::detector::{Detector, Doc, Span};
 pub fn detectors() -> Vec<Box<dyn Detector>> {
     lexicon::warm();
     context::warm();
+    person::warm();
     vec![Box::new(NamesDetector)]
 }
 

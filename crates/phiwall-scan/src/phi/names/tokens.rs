@@ -6,6 +6,7 @@
 //! and non-overlapping; `end` excludes a trailing possessive `'s`. A token is a run of letters
 //! with single inner apostrophes or hyphens ("O'Brien", "Garcia-Lopez"), or a run of digits.
 
+use super::context::{self, classes};
 use super::lexicon::{self, Entry};
 
 /// Letter case shape of a token.
@@ -118,6 +119,14 @@ pub struct Tok {
     low: (usize, usize),
     /// Range of this token's folded lexicon key in [`Tokens::folded`].
     key: (usize, usize),
+    /// The word lists ([`context::classes`]) holding the lowercase form, looked up once here
+    /// because the recognizers ask several times per token.
+    cls: u16,
+    /// The word lists holding the token as written (differs from `cls` only for tokens with
+    /// capitals or curly apostrophes; credentials are matched case-sensitively).
+    raw_cls: u16,
+    /// The folded key is a name particle ([`context::is_particle`]).
+    is_particle_key: bool,
 }
 
 /// The tokens of one text and shared scratch storage.
@@ -277,7 +286,8 @@ impl Tokens {
                 }
             }
             let fo = t.folded.len();
-            let is_closed = t.lower.get(lo..).is_some_and(super::context::is_closed);
+            let cls = t.lower.get(lo..).map_or(0, classes);
+            let is_closed = cls & context::CLOSED_BIT != 0;
             let entry = if is_digit || word.len() > MAX_TOKEN_BYTES {
                 None
             } else if is_closed {
@@ -294,6 +304,13 @@ impl Tokens {
                 t.folded.get(fo..).and_then(lexicon::get)
             };
             let gap = Gap::of(text.get(prev_end..start).unwrap_or(""));
+            // Most tokens are lowercase ASCII letters: their raw form and folded key equal the
+            // lowercase form, whose classes are known already.
+            let low_form = t.lower.get(lo..).unwrap_or("");
+            let raw_cls = if word == low_form { cls } else { classes(word) };
+            let key_form = t.folded.get(fo..).unwrap_or("");
+            let key_cls = if key_form == low_form { cls } else { classes(key_form) };
+            let is_particle_key = key_cls & context::PARTICLE_BIT != 0;
             t.toks.push(Tok {
                 start,
                 end: tok_end,
@@ -304,6 +321,9 @@ impl Tokens {
                 is_capitalized: first_upper,
                 low: (lo, t.lower.len()),
                 key: (fo, t.folded.len()),
+                cls,
+                raw_cls,
+                is_particle_key,
             });
             prev_end = end;
         }
@@ -341,6 +361,60 @@ impl Tokens {
     /// Folded lexicon key of token `i` ("" when out of range).
     pub fn key(&self, i: usize) -> &str {
         self.toks.get(i).and_then(|t| self.folded.get(t.key.0..t.key.1)).unwrap_or("")
+    }
+
+    /// The word lists holding token `i`'s lowercase form (0 when out of range).
+    fn cls(&self, i: usize) -> u16 {
+        self.toks.get(i).map_or(0, |t| t.cls)
+    }
+
+    /// [`context::is_closed`] of token `i`'s lowercase form.
+    pub fn is_closed(&self, i: usize) -> bool {
+        self.cls(i) & context::CLOSED_BIT != 0
+    }
+
+    /// [`context::is_modal`] of token `i`'s lowercase form.
+    pub fn is_modal(&self, i: usize) -> bool {
+        self.cls(i) & context::MODAL_BIT != 0
+    }
+
+    /// [`context::is_relative`] of token `i`'s lowercase form.
+    pub fn is_relative(&self, i: usize) -> bool {
+        self.cls(i) & context::RELATIVE_BIT != 0
+    }
+
+    /// [`context::title`] of token `i`'s lowercase form.
+    pub fn title(&self, i: usize) -> Option<bool> {
+        let c = self.cls(i);
+        if c & context::TITLE_ABBR_BIT != 0 {
+            Some(true)
+        } else if c & context::TITLE_WORD_BIT != 0 {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// [`context::is_company_suffix`] of token `i`'s lowercase form.
+    pub fn is_company_suffix(&self, i: usize) -> bool {
+        self.cls(i) & context::COMPANY_SUFFIX_BIT != 0
+    }
+
+    /// [`context::credential`] of token `i` as written.
+    pub fn credential(&self, i: usize) -> Option<bool> {
+        let c = self.toks.get(i).map_or(0, |t| t.raw_cls);
+        if c & context::CREDENTIAL_ANY_BIT != 0 {
+            Some(true)
+        } else if c & context::CREDENTIAL_COMMA_BIT != 0 {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// [`context::is_particle`] of token `i`'s folded key.
+    pub fn is_particle_key(&self, i: usize) -> bool {
+        self.toks.get(i).is_some_and(|t| t.is_particle_key)
     }
 
     /// Number of tokens.
