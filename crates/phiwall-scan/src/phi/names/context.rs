@@ -6,6 +6,7 @@
 //! several times per token).
 
 use super::lexicon::KeyHasher;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
@@ -19,6 +20,9 @@ pub(crate) const CREDENTIAL_COMMA_BIT: u16 = 1 << 5;
 pub(crate) const RELATIVE_BIT: u16 = 1 << 6;
 pub(crate) const PARTICLE_BIT: u16 = 1 << 7;
 pub(crate) const COMPANY_SUFFIX_BIT: u16 = 1 << 8;
+/// Every lowercase token `person::trigger` can fire on: the field, role, verbal and cue lists,
+/// relatives, titles and (lowercased) credentials.
+pub(crate) const TRIGGER_BIT: u16 = 1 << 9;
 
 /// Words of [`is_closed`].
 const CLOSED: &[&str] = &[
@@ -354,8 +358,121 @@ const COMPANY_SUFFIX: &[&str] = &[
     "pllc",
 ];
 
+/// Field labels before a colon ("Name:", "Patient:", "Signed by:").
+pub(crate) const FIELD_WORDS: &[&str] = &[
+    "name",
+    "patient",
+    "pt",
+    "contact",
+    "caller",
+    "spouse",
+    "guardian",
+    "nok",
+    "hcp",
+    "proxy",
+    "attending",
+    "resident",
+    "fellow",
+    "physician",
+    "provider",
+    "pcp",
+    "surgeon",
+    "referring",
+    "nurse",
+    "rn",
+    "md",
+    "np",
+    "by",
+    "parent",
+    "witness",
+    "interpreter",
+    "author",
+    "signature",
+    "recipient",
+    "member",
+    "subscriber",
+    "insured",
+    "beneficiary",
+    "employee",
+    "client",
+    "customer",
+    "applicant",
+    "policyholder",
+    "cardholder",
+    "holder",
+    "mother",
+    "father",
+    "daughter",
+    "son",
+    "wife",
+    "husband",
+    "cc",
+    "signed",
+    "dictated",
+    "cosigner",
+    "clinician",
+    "therapist",
+    "pharmacist",
+];
+
+/// Roles before a name ("caseworker Odette", "NP Lorna").
+pub(crate) const ROLE_WORDS: &[&str] = &[
+    "caseworker",
+    "chaplain",
+    "pharmacist",
+    "therapist",
+    "interpreter",
+    "sw",
+    "md",
+    "np",
+    "rn",
+    "pcp",
+    "attending",
+    "intern",
+    "surgeon",
+    "physician",
+    "practitioner",
+    "midwife",
+    "coordinator",
+    "liaison",
+    "counselor",
+    "dietitian",
+    "nutritionist",
+    "aide",
+    "cna",
+    "paramedic",
+    "technician",
+    "tech",
+    "rrt",
+    "pastor",
+    "priest",
+    "rabbi",
+    "imam",
+    "reverend",
+    "officer",
+    "agent",
+    "representative",
+    "rep",
+    "manager",
+    "worker",
+    "provider",
+];
+
+/// Verbs and greetings before a name ("per Smith", "hi Maria").
+pub(crate) const VERBAL_WORDS: &[&str] = &[
+    "per", "dear", "hi", "hello", "hey", "thanks", "ask", "page", "contact", "patient", "i'm", "im",
+];
+
+/// The last words of the multi-word and single-word cues `person::trigger` tests besides the lists
+/// above, relatives, titles and credentials ("name is", "call me", "go by", "ask for", "thank
+/// you", "i am", "it's", "known as", "spoke with", "talked to"...). Keep in sync with `person::trigger`.
+pub(crate) const TRIGGER_CUE_WORDS: &[&str] = &[
+    "name", "is", "surname", "name's", "named", "names", "me", "by", "with", "to", "for", "you",
+    "am", "it's", "as",
+];
+
 /// Every listed word and the lists holding it.
-static CLASSES: LazyLock<HashMap<&'static str, u16, BuildHasherDefault<KeyHasher>>> =
+static CLASSES: LazyLock<HashMap<Cow<'static, str>, u16, BuildHasherDefault<KeyHasher>>> =
     LazyLock::new(|| {
         let lists: [(&[&'static str], u16); 9] = [
             (CLOSED, CLOSED_BIT),
@@ -371,8 +488,22 @@ static CLASSES: LazyLock<HashMap<&'static str, u16, BuildHasherDefault<KeyHasher
         let mut m = HashMap::with_capacity_and_hasher(512, BuildHasherDefault::default());
         for (words, bit) in lists {
             for w in words {
-                *m.entry(*w).or_insert(0) |= bit;
+                *m.entry(Cow::Borrowed(*w)).or_insert(0) |= bit;
             }
+        }
+        let cues = [
+            FIELD_WORDS,
+            ROLE_WORDS,
+            VERBAL_WORDS,
+            TRIGGER_CUE_WORDS,
+            RELATIVE,
+            TITLE_ABBR,
+            TITLE_WORD,
+            CREDENTIAL_ANY,
+        ];
+        // Credentials are listed as written; the trigger tests the token's lowercase form.
+        for w in cues.iter().flat_map(|l| l.iter()) {
+            *m.entry(Cow::Owned(w.to_lowercase())).or_insert(0) |= TRIGGER_BIT;
         }
         m
     });

@@ -21,7 +21,6 @@ use crate::detector::{Detector, Doc, Span};
 pub fn detectors() -> Vec<Box<dyn Detector>> {
     lexicon::warm();
     context::warm();
-    person::warm();
     vec![Box::new(NamesDetector)]
 }
 

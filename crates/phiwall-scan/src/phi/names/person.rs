@@ -23,14 +23,10 @@
 
 use super::context;
 use super::lexicon::korean_given_shape;
-use super::lexicon::KeyHasher;
 use super::tokens::{CaseMode, Shape, Tokens};
 use crate::detector::{Detector, Doc, Span};
 use crate::types::PhiType;
 use std::cell::OnceCell;
-use std::collections::HashSet;
-use std::hash::BuildHasherDefault;
-use std::sync::LazyLock;
 
 /// Longest name we build, in tokens (given, middle, particles, surname).
 const MAX_NAME_TOKENS: usize = 5;
@@ -528,146 +524,11 @@ fn score_of(rule: &Rule, best: Ev, first_is_given_word: bool) -> f32 {
     }
 }
 
-/// Field labels before a colon ("Name:", "Patient:", "Signed by:").
-const FIELD_WORDS: &[&str] = &[
-    "name",
-    "patient",
-    "pt",
-    "contact",
-    "caller",
-    "spouse",
-    "guardian",
-    "nok",
-    "hcp",
-    "proxy",
-    "attending",
-    "resident",
-    "fellow",
-    "physician",
-    "provider",
-    "pcp",
-    "surgeon",
-    "referring",
-    "nurse",
-    "rn",
-    "md",
-    "np",
-    "by",
-    "parent",
-    "witness",
-    "interpreter",
-    "author",
-    "signature",
-    "recipient",
-    "member",
-    "subscriber",
-    "insured",
-    "beneficiary",
-    "employee",
-    "client",
-    "customer",
-    "applicant",
-    "policyholder",
-    "cardholder",
-    "holder",
-    "mother",
-    "father",
-    "daughter",
-    "son",
-    "wife",
-    "husband",
-    "cc",
-    "signed",
-    "dictated",
-    "cosigner",
-    "clinician",
-    "therapist",
-    "pharmacist",
-];
-
-/// Roles before a name ("caseworker Odette", "NP Lorna").
-const ROLE_WORDS: &[&str] = &[
-    "caseworker",
-    "chaplain",
-    "pharmacist",
-    "therapist",
-    "interpreter",
-    "sw",
-    "md",
-    "np",
-    "rn",
-    "pcp",
-    "attending",
-    "intern",
-    "surgeon",
-    "physician",
-    "practitioner",
-    "midwife",
-    "coordinator",
-    "liaison",
-    "counselor",
-    "dietitian",
-    "nutritionist",
-    "aide",
-    "cna",
-    "paramedic",
-    "technician",
-    "tech",
-    "rrt",
-    "pastor",
-    "priest",
-    "rabbi",
-    "imam",
-    "reverend",
-    "officer",
-    "agent",
-    "representative",
-    "rep",
-    "manager",
-    "worker",
-    "provider",
-];
-
-/// Verbs and greetings before a name ("per Smith", "hi Maria").
-const VERBAL_WORDS: &[&str] = &[
-    "per", "dear", "hi", "hello", "hey", "thanks", "ask", "page", "contact", "patient", "i'm", "im",
-];
-
-/// The last words of the multi-word and single-word cues [`trigger`] tests besides the lists
-/// above, relatives, titles and credentials ("name is", "call me", "go by", "ask for", "thank
-/// you", "i am", "it's", "known as", "spoke with", "talked to"...). Keep in sync with [`trigger`].
-const TRIGGER_CUE_WORDS: &[&str] = &[
-    "name", "is", "surname", "name's", "named", "names", "me", "by", "with", "to", "for", "you",
-    "am", "it's", "as",
-];
-
-/// Every lowercase token [`trigger`] can fire on: a token outside it is no context, which lets
-/// the scan skip the rule chain for most tokens with one lookup.
-static TRIGGER_WORDS: LazyLock<HashSet<String, BuildHasherDefault<KeyHasher>>> =
-    LazyLock::new(|| {
-        let lists: [&[&str]; 8] = [
-            FIELD_WORDS,
-            ROLE_WORDS,
-            VERBAL_WORDS,
-            TRIGGER_CUE_WORDS,
-            context::RELATIVE,
-            context::TITLE_ABBR,
-            context::TITLE_WORD,
-            context::CREDENTIAL_ANY,
-        ];
-        // Credentials are matched as written; the token's lowercase form is the key here.
-        lists.iter().flat_map(|l| l.iter()).map(|w| w.to_lowercase()).collect()
-    });
-
-/// Force the trigger table to be built (so the first scan does not pay for it).
-pub(crate) fn warm() {
-    LazyLock::force(&TRIGGER_WORDS);
-}
-
 /// Which context rule (if any) ends at token `i` and is followed by a name.
 fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Option<Rule> {
     let low = t.low(i);
-    if !TRIGGER_WORDS.contains(low) {
+    // Most tokens are no cue word: one bit settles it (see `context::TRIGGER_BIT`).
+    if !t.is_trigger_word(i) {
         return None;
     }
     let next = t.get(i + 1)?;
@@ -677,7 +538,7 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
     }
     // Fields: "Name: X", "Patient: X", "Contact: X", "Signed by: X".
     if g.has_colon {
-        let field = FIELD_WORDS.contains(&low);
+        let field = context::FIELD_WORDS.contains(&low);
         if field {
             let qualifier = i.checked_sub(1).map(|p| t.low(p)).unwrap_or("");
             let not_person = matches!(
@@ -851,14 +712,14 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
     {
         return Some(RELATIVE);
     }
-    let role = ROLE_WORDS.contains(&low);
+    let role = context::ROLE_WORDS.contains(&low);
     if role {
         return Some(ROLE);
     }
     if !g.is_space() {
         return None;
     }
-    let verbal = VERBAL_WORDS.contains(&low)
+    let verbal = context::VERBAL_WORDS.contains(&low)
         || (matches!(low, "with" | "to")
             && i > 0
             && matches!(
@@ -947,6 +808,10 @@ fn about_a_thing(t: &Tokens, i: usize) -> bool {
 /// dongha kang". The surname must be a lexicon surname that is not a word; the given name may be
 /// unknown to the lexicon or a given name the stop list holds as an abbreviation ("jun").
 fn intro_full_name(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
+    // Every cue below ends in one of these words; most tokens stop here.
+    if !matches!(t.low(i), "it's" | "is" | "am" | "i'm" | "name's" | "for" | "of") {
+        return;
+    }
     let cue = (t.ends_with_words(i, &["it's"]) && !about_a_thing(t, i))
         || t.ends_with_words(i, &["this", "is"])
         || t.ends_with_words(i, &["i", "am"])

@@ -395,6 +395,11 @@ impl Tokens {
         }
     }
 
+    /// Token `i`'s lowercase form is a word a name context can end on ([`context::TRIGGER_BIT`]).
+    pub fn is_trigger_word(&self, i: usize) -> bool {
+        self.cls(i) & context::TRIGGER_BIT != 0
+    }
+
     /// [`context::is_company_suffix`] of token `i`'s lowercase form.
     pub fn is_company_suffix(&self, i: usize) -> bool {
         self.cls(i) & context::COMPANY_SUFFIX_BIT != 0
@@ -455,9 +460,14 @@ impl Tokens {
 
     /// True when tokens `i-n+1..=i` read as `words` (lowercase), joined by name-internal gaps
     /// (spaces, or an apostrophe form like "name's").
+    #[inline]
     pub fn ends_with_words(&self, i: usize, words: &[&str]) -> bool {
         let n = words.len();
         if n == 0 || i + 1 < n {
+            return false;
+        }
+        // Most calls fail on the last word: test it before setting up the loop.
+        if words.last().is_some_and(|w| self.low(i) != *w) {
             return false;
         }
         // Compare from the last word back: most calls fail on the first comparison.
