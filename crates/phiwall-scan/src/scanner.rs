@@ -32,7 +32,6 @@ impl Default for ScannerConfig {
 /// A built PHI scanner. Cheap to share (`Send + Sync`), immutable.
 pub struct Scanner {
     detectors: Vec<Box<dyn Detector>>,
-    spoken_detectors: Vec<Box<dyn Detector>>,
     enabled: [bool; ALL_PHI_TYPES.len()],
     min_score: f32,
     is_spoken_forms_enabled: bool,
@@ -63,7 +62,6 @@ impl Scanner {
         }
         Ok(Scanner {
             detectors: phi::default_detectors(),
-            spoken_detectors: phi::spoken::detectors(),
             enabled,
             min_score: config.min_score,
             is_spoken_forms_enabled: config.is_spoken_forms_enabled,
@@ -105,10 +103,9 @@ impl Scanner {
             d.detect(&doc, &mut spans);
         }
         if self.is_spoken_forms_enabled {
-            for d in &self.spoken_detectors {
-                d.detect(&doc, &mut spans);
-            }
-            if let Some(view) = phi::spoken::normalize(text) {
+            // The spoken-only detectors and the normalized view share one prefilter pass and
+            // one tokenization of the text.
+            if let Some(view) = phi::spoken::detect_and_normalize(&doc, &mut spans) {
                 let vdoc = Doc { text: &view.text, is_spoken_view: true };
                 let mut vspans = Vec::new();
                 for d in &self.detectors {
