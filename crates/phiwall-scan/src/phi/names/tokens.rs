@@ -220,12 +220,24 @@ impl Tokens {
             }
             let raw = text.get(start..end).unwrap_or("");
             let (mut upper, mut lower, mut first_upper) = (0usize, 0usize, false);
-            for (k, ch) in raw.chars().enumerate() {
-                if ch.is_uppercase() {
-                    upper += 1;
-                    first_upper |= k == 0;
-                } else if ch.is_lowercase() {
-                    lower += 1;
+            if raw.is_ascii() {
+                // Same counts as the char loop below, without decoding.
+                for (k, b) in raw.bytes().enumerate() {
+                    if b.is_ascii_uppercase() {
+                        upper += 1;
+                        first_upper |= k == 0;
+                    } else if b.is_ascii_lowercase() {
+                        lower += 1;
+                    }
+                }
+            } else {
+                for (k, ch) in raw.chars().enumerate() {
+                    if ch.is_uppercase() {
+                        upper += 1;
+                        first_upper |= k == 0;
+                    } else if ch.is_lowercase() {
+                        lower += 1;
+                    }
                 }
             }
             upper_letters += upper;
@@ -276,13 +288,21 @@ impl Tokens {
             }
             let tok_end = start + word.len();
             let lo = t.lower.len();
-            for ch in word.chars() {
-                if ch == '’' {
-                    t.lower.push('\'');
-                } else if ch.is_ascii() {
-                    t.lower.push(ch.to_ascii_lowercase());
-                } else {
-                    t.lower.extend(ch.to_lowercase());
+            let is_ascii = word.is_ascii();
+            if is_ascii {
+                t.lower.push_str(word);
+                if let Some(l) = t.lower.get_mut(lo..) {
+                    l.make_ascii_lowercase();
+                }
+            } else {
+                for ch in word.chars() {
+                    if ch == '’' {
+                        t.lower.push('\'');
+                    } else if ch.is_ascii() {
+                        t.lower.push(ch.to_ascii_lowercase());
+                    } else {
+                        t.lower.extend(ch.to_lowercase());
+                    }
                 }
             }
             let fo = t.folded.len();
@@ -298,8 +318,17 @@ impl Tokens {
                 t.folded.push_str(&buf);
                 lexicon::lookup(word, &mut buf)
             } else {
-                for ch in word.chars() {
-                    lexicon::fold_char(ch, &mut t.folded);
+                if is_ascii {
+                    // `fold_char` of ASCII: letters lowercased, everything else dropped.
+                    t.folded.extend(
+                        word.bytes()
+                            .filter(u8::is_ascii_alphabetic)
+                            .map(|b| char::from(b.to_ascii_lowercase())),
+                    );
+                } else {
+                    for ch in word.chars() {
+                        lexicon::fold_char(ch, &mut t.folded);
+                    }
                 }
                 t.folded.get(fo..).and_then(lexicon::get)
             };
