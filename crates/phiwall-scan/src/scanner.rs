@@ -180,13 +180,19 @@ pub fn resolve_overlaps(mut spans: Vec<Span>) -> Vec<Span> {
     rank.sort_unstable_by(|(ra, a), (rb, b)| {
         rb.total_cmp(ra).then((b.end - b.start).cmp(&(a.end - a.start))).then(a.start.cmp(&b.start))
     });
+    // Kept spans never overlap, so ordered by start their ends increase too: a candidate overlaps
+    // a kept span exactly when it overlaps the last kept span starting before its end. Keeping
+    // them sorted answers that by binary search instead of a scan of every kept span.
     let mut kept: Vec<Span> = Vec::with_capacity(rank.len());
     for (_, s) in rank {
-        if kept.iter().all(|k| s.end <= k.start || s.start >= k.end) {
-            kept.push(s);
+        let before_end = kept.partition_point(|k| k.start < s.end);
+        let overlaps =
+            before_end.checked_sub(1).and_then(|p| kept.get(p)).is_some_and(|k| s.start < k.end);
+        if !overlaps {
+            let at = kept.partition_point(|k| (k.start, k.end) < (s.start, s.end));
+            kept.insert(at, s);
         }
     }
-    kept.sort_unstable_by_key(|s| s.start);
     kept
 }
 
