@@ -156,6 +156,16 @@ fn splits_at_hyphen(left: &str) -> bool {
         )
 }
 
+/// The char starting at byte `i` (a char boundary) and its length, if any.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    match text.as_bytes().get(i) {
+        Some(&b) if b.is_ascii() => Some((char::from(b), 1)),
+        Some(_) => text.get(i..).and_then(|r| r.chars().next()).map(|c| (c, c.len_utf8())),
+        None => None,
+    }
+}
+
 /// Longest token we keep; longer letter runs are not names (and are skipped cheaply).
 const MAX_TOKEN_BYTES: usize = 64;
 
@@ -170,54 +180,52 @@ impl Tokens {
         };
         let mut buf = String::new();
         let mut prev_end = 0;
-        let mut it = text.char_indices().peekable();
         let (mut upper_letters, mut lower_letters) = (0usize, 0usize);
-        while let Some((i, c)) = it.next() {
+        // A byte cursor (always on a char boundary) with an ASCII fast path; `char_at` decodes
+        // only non-ASCII chars.
+        let mut i = 0usize;
+        while let Some((c, c_len)) = char_at(text, i) {
             let is_digit = c.is_ascii_digit();
             if !(c.is_alphabetic() || is_digit) {
+                i += c_len;
                 continue;
             }
             let start = i;
-            let mut end = i + c.len_utf8();
+            let mut end = i + c_len;
             if is_digit {
-                while let Some(&(j, d)) = it.peek() {
-                    if !d.is_ascii_digit() {
-                        break;
-                    }
-                    end = j + d.len_utf8();
-                    it.next();
+                while text.as_bytes().get(end).is_some_and(u8::is_ascii_digit) {
+                    end += 1;
                 }
             } else {
-                loop {
-                    match it.peek() {
-                        Some(&(j, d)) if d.is_alphabetic() => {
-                            end = j + d.len_utf8();
-                            it.next();
+                // `next` is where the next char to look at starts: `end`, or just past an inner
+                // apostrophe or hyphen that was kept.
+                let mut next = end;
+                while let Some((d, d_len)) = char_at(text, next) {
+                    if d.is_alphabetic() {
+                        next += d_len;
+                        end = next;
+                    } else if matches!(d, '\'' | '’' | '-') {
+                        // Keep an inner apostrophe or hyphen only when a letter follows, and
+                        // split "DAUGHTER-ROSA", "Dr-Smith" after a context word.
+                        let after = char_at(text, end + d_len).map(|(n, _)| n);
+                        let right = text.get(end + d_len..).unwrap_or("");
+                        let right_word =
+                            right.split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+                        let splits = d == '-'
+                            && (splits_at_hyphen(text.get(start..end).unwrap_or(""))
+                                || (right_word.len() <= 16
+                                    && super::context::is_relative(&right_word.to_lowercase())));
+                        if after.is_some_and(|n| n.is_alphabetic()) && !splits {
+                            next += d_len;
+                        } else {
+                            break;
                         }
-                        Some(&(_, d)) if matches!(d, '\'' | '’' | '-') => {
-                            // Keep an inner apostrophe or hyphen only when a letter follows, and
-                            // split "DAUGHTER-ROSA", "Dr-Smith" after a context word.
-                            let next =
-                                text.get(end + d.len_utf8()..).and_then(|r| r.chars().next());
-                            let right = text.get(end + d.len_utf8()..).unwrap_or("");
-                            let right_word =
-                                right.split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
-                            let splits = d == '-'
-                                && (splits_at_hyphen(text.get(start..end).unwrap_or(""))
-                                    || (right_word.len() <= 16
-                                        && super::context::is_relative(
-                                            &right_word.to_lowercase(),
-                                        )));
-                            if next.is_some_and(|n| n.is_alphabetic()) && !splits {
-                                it.next();
-                            } else {
-                                break;
-                            }
-                        }
-                        _ => break,
+                    } else {
+                        break;
                     }
                 }
             }
+            i = end;
             let raw = text.get(start..end).unwrap_or("");
             let (mut upper, mut lower, mut first_upper) = (0usize, 0usize, false);
             if raw.is_ascii() {
