@@ -1842,8 +1842,9 @@ fn subject_of_person_verb(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
 
 /// Tokens found with high confidence mark every other occurrence of the same name in the text.
 fn repeat_hits(t: &Tokens, hits: &mut Vec<Hit>) {
-    // A set: a long document can hold thousands of names.
-    let mut keys: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    // A sorted list searched by bisection: a long document can hold thousands of names, and
+    // every other token is looked up (hashing each with SipHash cost more than the search).
+    let mut keys: Vec<&str> = Vec::new();
     let mut covered = vec![false; t.len()];
     for h in hits.iter() {
         for k in h.first..=h.last.min(t.len().saturating_sub(1)) {
@@ -1864,18 +1865,20 @@ fn repeat_hits(t: &Tokens, hits: &mut Vec<Hit>) {
                 && !is_drug_like(t.low(k));
             let key = t.key(k);
             if strong_enough && distinctive && !key.is_empty() {
-                keys.insert(key);
+                keys.push(key);
             }
         }
     }
     if keys.is_empty() {
         return;
     }
+    keys.sort_unstable();
+    keys.dedup();
     for (k, tok) in t.toks.iter().enumerate() {
         if covered.get(k).copied().unwrap_or(true) || tok.shape == Shape::Number {
             continue;
         }
-        if keys.contains(t.key(k)) {
+        if keys.binary_search(&t.key(k)).is_ok() {
             hits.push(Hit { first: k, last: k, score: 0.75, recognizer: "name_repeat" });
         }
     }
