@@ -137,31 +137,34 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
         return None;
     }
     let prev = if i > 0 { t.low(i - 1) } else { "" };
-    let work_verb = matches!(
-        prev,
-        "work"
-            | "works"
-            | "worked"
-            | "working"
-            | "employed"
-            | "job"
-            | "shift"
-            | "shifts"
-            | "intern"
-            | "interning"
-            | "volunteer"
-            | "volunteers"
-            | "position"
-            | "career"
-            | "retired"
-            | "manager"
-            | "cashier"
-            | "nurse"
-            | "driver"
-            | "clerk"
-    );
+    // Asked only after "at"/"for" (most tokens are neither).
+    let work_verb = || {
+        matches!(
+            prev,
+            "work"
+                | "works"
+                | "worked"
+                | "working"
+                | "employed"
+                | "job"
+                | "shift"
+                | "shifts"
+                | "intern"
+                | "interning"
+                | "volunteer"
+                | "volunteers"
+                | "position"
+                | "career"
+                | "retired"
+                | "manager"
+                | "cashier"
+                | "nurse"
+                | "driver"
+                | "clerk"
+        )
+    };
     let hit = match low {
-        "at" | "for" => work_verb && prev != "retired",
+        "at" | "for" => work_verb() && prev != "retired",
         "by" => prev == "employed",
         "with" => matches!(prev, "employed" | "job" | "position"),
         "from" => {

@@ -978,24 +978,26 @@ fn post_trigger(text: &str, t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         }
         return;
     }
-    if matches!(
-        low,
-        "called"
-            | "phoned"
-            | "visited"
-            | "stated"
-            | "states"
-            | "requested"
-            | "requests"
-            | "asked"
-            | "consented"
-            | "agreed"
-            | "agrees"
-            | "family"
-            | "says"
-            | "said"
-            | "reports"
-    ) && g.is_space()
+    // The gap test first: it is a field read, the word list is a dozen string comparisons.
+    if g.is_space()
+        && matches!(
+            low,
+            "called"
+                | "phoned"
+                | "visited"
+                | "stated"
+                | "states"
+                | "requested"
+                | "requests"
+                | "asked"
+                | "consented"
+                | "agreed"
+                | "agrees"
+                | "family"
+                | "says"
+                | "said"
+                | "reports"
+        )
     {
         // "gordon phoned", "KEEP ARCHULETA FAMILY INFORMED": only a lexicon name, not a word.
         if let Some((f, best, _)) = chain_backward(t, i - 1, Ev::Strong, false) {
@@ -1005,8 +1007,8 @@ fn post_trigger(text: &str, t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         }
         return;
     }
-    if matches!(low, "aware" | "notified" | "paged" | "informed" | "updated" | "consulted")
-        && g.is_space()
+    if g.is_space()
+        && matches!(low, "aware" | "notified" | "paged" | "informed" | "updated" | "consulted")
     {
         if let Some((f, best, count)) = chain_backward(t, i - 1, Ev::Medium, false) {
             let starts_with_initial = is_initial(t, f);
