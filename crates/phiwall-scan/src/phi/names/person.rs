@@ -1854,7 +1854,11 @@ fn repeat_hits(t: &Tokens, hits: &mut Vec<Hit>) {
                 *c = true;
             }
             let Some(tok) = t.get(k) else { continue };
-            let strong_enough = h.score >= 0.7;
+            // Only strong hits spread; the word tests below (a drug-stem scan among them) are
+            // skipped for the others.
+            if h.score < 0.7 {
+                continue;
+            }
             // An unknown token spreads only when written like a name (capitalised, or in an
             // all-caps note) or found in a strong context: a lowercase misspelling that slipped
             // into a weaker hit must not mark every later occurrence.
@@ -1866,7 +1870,7 @@ fn repeat_hits(t: &Tokens, hits: &mut Vec<Hit>) {
                 && !t.is_closed(k)
                 && !is_drug_like(t.low(k));
             let key = t.key(k);
-            if strong_enough && distinctive && !key.is_empty() {
+            if distinctive && !key.is_empty() {
                 keys.push(key);
             }
         }
