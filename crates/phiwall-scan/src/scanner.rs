@@ -32,7 +32,6 @@ impl Default for ScannerConfig {
 /// A built PHI scanner. Cheap to share (`Send + Sync`), immutable.
 pub struct Scanner {
     detectors: Vec<Box<dyn Detector>>,
-    spoken_detectors: Vec<Box<dyn Detector>>,
     enabled: [bool; ALL_PHI_TYPES.len()],
     min_score: f32,
     is_spoken_forms_enabled: bool,
@@ -63,7 +62,6 @@ impl Scanner {
         }
         Ok(Scanner {
             detectors: phi::default_detectors(),
-            spoken_detectors: phi::spoken::detectors(),
             enabled,
             min_score: config.min_score,
             is_spoken_forms_enabled: config.is_spoken_forms_enabled,
@@ -105,10 +103,9 @@ impl Scanner {
             d.detect(&doc, &mut spans);
         }
         if self.is_spoken_forms_enabled {
-            for d in &self.spoken_detectors {
-                d.detect(&doc, &mut spans);
-            }
-            if let Some(view) = phi::spoken::normalize(text) {
+            // The spoken-only detectors and the normalized view share one prefilter pass and
+            // one tokenization of the text.
+            if let Some(view) = phi::spoken::detect_and_normalize(&doc, &mut spans) {
                 let vdoc = Doc { text: &view.text, is_spoken_view: true };
                 let mut vspans = Vec::new();
                 for d in &self.detectors {
@@ -183,13 +180,19 @@ pub fn resolve_overlaps(mut spans: Vec<Span>) -> Vec<Span> {
     rank.sort_unstable_by(|(ra, a), (rb, b)| {
         rb.total_cmp(ra).then((b.end - b.start).cmp(&(a.end - a.start))).then(a.start.cmp(&b.start))
     });
+    // Kept spans never overlap, so ordered by start their ends increase too: a candidate overlaps
+    // a kept span exactly when it overlaps the last kept span starting before its end. Keeping
+    // them sorted answers that by binary search instead of a scan of every kept span.
     let mut kept: Vec<Span> = Vec::with_capacity(rank.len());
     for (_, s) in rank {
-        if kept.iter().all(|k| s.end <= k.start || s.start >= k.end) {
-            kept.push(s);
+        let before_end = kept.partition_point(|k| k.start < s.end);
+        let overlaps =
+            before_end.checked_sub(1).and_then(|p| kept.get(p)).is_some_and(|k| s.start < k.end);
+        if !overlaps {
+            let at = kept.partition_point(|k| (k.start, k.end) < (s.start, s.end));
+            kept.insert(at, s);
         }
     }
-    kept.sort_unstable_by_key(|s| s.start);
     kept
 }
 

@@ -48,8 +48,33 @@ use crate::detector::{Detector, Doc, Span};
 use crate::phi::context::contains_word;
 use crate::types::PhiType;
 
+/// Build this family's lazily compiled patterns and tables now, so the first scan after start
+/// does not pay for them (results are the same either way).
+fn warm() {
+    LazyLock::force(&SAINTS);
+    LazyLock::force(&STATES);
+    LazyLock::force(&SUFFIXES);
+    LazyLock::force(&FULL_SUFFIXES);
+    LazyLock::force(&UNITS);
+    LazyLock::force(&CITIES);
+    LazyLock::force(&STREET_RE);
+    LazyLock::force(&UNIT_TAIL_RE);
+    LazyLock::force(&STATE_ZIP_RE);
+    LazyLock::force(&COMMA_STATE_RE);
+    LazyLock::force(&ZIP_RE);
+    LazyLock::force(&ZIP_WORD_RE);
+    LazyLock::force(&PO_BOX_RE);
+    LazyLock::force(&PO_GATE);
+    LazyLock::force(&CITY_CUE_RE);
+    LazyLock::force(&ADDRESS_INTRO_RE);
+    LazyLock::force(&FACILITY_RE);
+    LazyLock::force(&SHARED_HOSPITAL_RE);
+    LazyLock::force(&SAINT_RE);
+}
+
 /// This family's detectors.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
+    warm();
     vec![
         Box::new(StreetAddresses),
         Box::new(PoBoxes),

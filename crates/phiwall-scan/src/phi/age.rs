@@ -27,8 +27,15 @@ use regex::Regex;
 use crate::detector::{Detector, Doc, Span};
 use crate::types::PhiType;
 
+/// Build this family's lazily compiled patterns and tables now, so the first scan after start
+/// does not pay for them (results are the same either way).
+fn warm() {
+    LazyLock::force(&NUMBER_RE);
+}
+
 /// This family's detectors.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
+    warm();
     vec![Box::new(AgeOver89)]
 }
 

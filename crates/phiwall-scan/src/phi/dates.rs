@@ -45,8 +45,30 @@ use crate::detector::{Detector, Doc, Span};
 use crate::phi::context::{after_has, before_has, contains_word};
 use crate::types::PhiType;
 
+/// Build this family's lazily compiled patterns and tables now, so the first scan after start
+/// does not pay for them (results are the same either way).
+fn warm() {
+    LazyLock::force(&NUMERIC_RE);
+    LazyLock::force(&MONTH_GATE_RE);
+    LazyLock::force(&MONTH_DAY_RE);
+    LazyLock::force(&DAY_MONTH_RE);
+    LazyLock::force(&MONTH_YEAR_RE);
+    LazyLock::force(&DASHED_RE);
+    LazyLock::force(&WEEKDAY_BEFORE_RE);
+    LazyLock::force(&MONTH_ALONE_RE);
+    LazyLock::force(&HOLIDAY_GATE);
+    LazyLock::force(&HOLIDAY_RE);
+    LazyLock::force(&ORDINAL_RE);
+    LazyLock::force(&EVENT_YEAR_RE);
+    LazyLock::force(&APOSTROPHE_YEAR_RE);
+    LazyLock::force(&SPOKEN_RE);
+    LazyLock::force(&SPOKEN_PACKED_RE);
+    LazyLock::force(&SPOKEN_RUN_RE);
+}
+
 /// This family's detectors.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
+    warm();
     vec![
         Box::new(NumericDates),
         Box::new(MonthNameDates),

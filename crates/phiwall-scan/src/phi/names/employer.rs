@@ -137,31 +137,34 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
         return None;
     }
     let prev = if i > 0 { t.low(i - 1) } else { "" };
-    let work_verb = matches!(
-        prev,
-        "work"
-            | "works"
-            | "worked"
-            | "working"
-            | "employed"
-            | "job"
-            | "shift"
-            | "shifts"
-            | "intern"
-            | "interning"
-            | "volunteer"
-            | "volunteers"
-            | "position"
-            | "career"
-            | "retired"
-            | "manager"
-            | "cashier"
-            | "nurse"
-            | "driver"
-            | "clerk"
-    );
+    // Asked only after "at"/"for" (most tokens are neither).
+    let work_verb = || {
+        matches!(
+            prev,
+            "work"
+                | "works"
+                | "worked"
+                | "working"
+                | "employed"
+                | "job"
+                | "shift"
+                | "shifts"
+                | "intern"
+                | "interning"
+                | "volunteer"
+                | "volunteers"
+                | "position"
+                | "career"
+                | "retired"
+                | "manager"
+                | "cashier"
+                | "nurse"
+                | "driver"
+                | "clerk"
+        )
+    };
     let hit = match low {
-        "at" | "for" => work_verb && prev != "retired",
+        "at" | "for" => work_verb() && prev != "retired",
         "by" => prev == "employed",
         "with" => matches!(prev, "employed" | "job" | "position"),
         "from" => {
@@ -318,7 +321,7 @@ fn org_after(t: &Tokens, mut a: usize) -> Option<(usize, usize, f32)> {
     if first.shape == Shape::Number && t.get(a + 1).is_none_or(|x| x.gap.is_space()) {
         return None; // "worked for 20 years"
     }
-    if is_closed(low) || is_generic(low) {
+    if t.is_closed(a) || is_generic(low) {
         return None;
     }
     let mixed = t.mode() == CaseMode::Mixed;
@@ -331,9 +334,9 @@ fn org_after(t: &Tokens, mut a: usize) -> Option<(usize, usize, f32)> {
         if k > a {
             let g = tok.gap;
             let dotted_suffix =
-                g.has_period && !g.has_newline && g.len <= 2 && is_company_suffix(t.low(k));
+                g.has_period && !g.has_newline && g.len <= 2 && t.is_company_suffix(k);
             let amp = g.has_other && !g.has_newline && g.len <= 3 && !g.has_period && !g.has_comma;
-            let comma_suffix = g.has_comma && g.len <= 2 && is_company_suffix(t.low(k));
+            let comma_suffix = g.has_comma && g.len <= 2 && t.is_company_suffix(k);
             if !(g.is_space() || dotted_suffix || amp || comma_suffix) {
                 break;
             }
@@ -345,7 +348,7 @@ fn org_after(t: &Tokens, mut a: usize) -> Option<(usize, usize, f32)> {
             let nxt = t.get(k + 1);
             let follows = nxt.is_some_and(|n| {
                 n.gap.is_space()
-                    && !is_closed(t.low(k + 1))
+                    && !t.is_closed(k + 1)
                     && (!mixed || matches!(n.shape, Shape::Cap | Shape::Upper))
             });
             if !follows {
@@ -359,7 +362,7 @@ fn org_after(t: &Tokens, mut a: usize) -> Option<(usize, usize, f32)> {
             has_distinct = true;
             break;
         }
-        if is_closed(low) || (k > a && is_generic(low) && !mixed) || stop_after_org(low) {
+        if t.is_closed(k) || (k > a && is_generic(low) && !mixed) || stop_after_org(low) {
             break;
         }
         let is_word = tok.entry.is_some_and(|e| e.is_word || e.is_stop);
@@ -424,7 +427,7 @@ fn stop_after_org(low: &str) -> bool {
 /// If token `i` is a company suffix after capitalised tokens, the first token and a score.
 fn suffix_org(text: &str, t: &Tokens, i: usize) -> Option<(usize, f32)> {
     let low = t.low(i);
-    if i == 0 || !is_company_suffix(low) {
+    if i == 0 || !t.is_company_suffix(i) {
         return None;
     }
     let tok = t.get(i)?;

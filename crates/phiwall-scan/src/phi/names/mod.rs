@@ -20,6 +20,7 @@ use crate::detector::{Detector, Doc, Span};
 /// This family's detectors: one detector that tokenizes once and reports NAME and EMPLOYER.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
     lexicon::warm();
+    context::warm();
     vec![Box::new(NamesDetector)]
 }
 

@@ -21,11 +21,12 @@
 //! "Parkinson", "Lasix") need context. Offsets are byte offsets into `doc.text`; the span covers the
 //! name only (not the title, credential or possessive `'s`).
 
-use super::context::{credential, is_closed, is_modal, is_particle, is_relative, title};
+use super::context;
 use super::lexicon::korean_given_shape;
 use super::tokens::{CaseMode, Shape, Tokens};
 use crate::detector::{Detector, Doc, Span};
 use crate::types::PhiType;
+use std::cell::OnceCell;
 
 /// Longest name we build, in tokens (given, middle, particles, surname).
 const MAX_NAME_TOKENS: usize = 5;
@@ -152,7 +153,7 @@ pub(crate) fn evidence(t: &Tokens, i: usize) -> Ev {
         return Ev::No;
     }
     let low = t.low(i);
-    if is_closed(low) || is_modal(low) || title(low).is_some() || is_relative(low) {
+    if t.is_closed(i) || t.is_modal(i) || t.title(i).is_some() || t.is_relative(i) {
         return Ev::No;
     }
     let mixed = t.mode() == CaseMode::Mixed;
@@ -258,15 +259,14 @@ fn is_drug_like(low: &str) -> bool {
 
 /// A common given name that is also a word ("Bill", "Hope", "Mark"), not a modal verb.
 fn is_given_word(t: &Tokens, i: usize) -> bool {
-    let low = t.low(i);
     t.get(i).and_then(|x| x.entry).is_some_and(|e| {
         e.given >= 3
             && e.is_word
             && !e.is_stop
-            && !is_modal(low)
-            && !is_closed(low)
-            && !is_relative(low)
-            && title(low).is_none()
+            && !t.is_modal(i)
+            && !t.is_closed(i)
+            && !t.is_relative(i)
+            && t.title(i).is_none()
     })
 }
 
@@ -292,10 +292,9 @@ fn is_initial(t: &Tokens, i: usize) -> bool {
 fn rule_evidence(t: &Tokens, i: usize, rule: &Rule) -> Ev {
     let ev = evidence(t, i);
     let Some(tok) = t.get(i) else { return Ev::No };
-    let low = t.low(i);
     if ev == Ev::No {
         let named = tok.entry.is_some_and(|e| e.is_name());
-        let plain = !is_closed(low) && title(low).is_none() && !is_relative(low);
+        let plain = !t.is_closed(i) && t.title(i).is_none() && !t.is_relative(i);
         // "Son, Ed, was updated": a capitalised name mid-sentence, even if also a stop term.
         let caps_mid = t.mode() == CaseMode::Mixed
             && tok.shape == Shape::Cap
@@ -310,7 +309,7 @@ fn rule_evidence(t: &Tokens, i: usize, rule: &Rule) -> Ev {
         let given_stop = tok.entry.is_some_and(|e| e.given >= 2 && e.is_stop);
         let date_follows = t.get(i + 1).is_some_and(|n| n.shape == Shape::Number);
         let acronym = tok.shape == Shape::Upper && t.mode() == CaseMode::Mixed;
-        if rule.allow_oov && given_stop && plain && !date_follows && !is_modal(low) && !acronym {
+        if rule.allow_oov && given_stop && plain && !date_follows && !t.is_modal(i) && !acronym {
             return Ev::Weak;
         }
     }
@@ -377,8 +376,8 @@ fn continues(t: &Tokens, k: usize, prev: usize) -> bool {
             // "JOHN BROWN, RN": a word-surname right after a given name, then a boundary.
             let prev_given = t.get(prev).and_then(|p| p.entry).is_some_and(|p| p.given >= 2);
             let boundary = t.get(k + 1).is_none_or(|n| !n.gap.is_space())
-                || is_closed(t.low(k + 1))
-                || is_modal(t.low(k + 1));
+                || t.is_closed(k + 1)
+                || t.is_modal(k + 1);
             e.surname >= 2 && prev_given && boundary
         }
         Some(_) => false,
@@ -397,7 +396,7 @@ fn chain_forward(t: &Tokens, j: usize, rule: &Rule) -> Option<(usize, usize, Ev)
         if (first.is_some() || pending_start.is_some()) && !name_gap(t, k) {
             break;
         }
-        if is_initial(t, k) || (is_particle(t.key(k)) && first.is_some()) {
+        if is_initial(t, k) || (t.is_particle_key(k) && first.is_some()) {
             if pending_start.is_none() {
                 pending_start = Some(k);
             }
@@ -408,7 +407,7 @@ fn chain_forward(t: &Tokens, j: usize, rule: &Rule) -> Option<(usize, usize, Ev)
         // In mixed-case text a lowercase word after a title is a word ("ms given for pain").
         let lowercase_word = t.mode() == CaseMode::Mixed
             && k > 0
-            && title(t.low(k - 1)) == Some(true)
+            && t.title(k - 1) == Some(true)
             && t.get(k)
                 .is_some_and(|x| x.shape == Shape::Lower && x.entry.is_some_and(|e| e.is_word));
         let ev = if first.is_none() && lowercase_word { Ev::No } else { ev };
@@ -426,7 +425,7 @@ fn chain_forward(t: &Tokens, j: usize, rule: &Rule) -> Option<(usize, usize, Ev)
                 || (after_initial && t.get(k).is_some_and(|x| x.is_capitalized))
                 // "Name: John Foley": a stop-listed name that is not a word.
                 || (rule.allow_any_name
-                    && !is_modal(t.low(k))
+                    && !t.is_modal(k)
                     && t.get(k).and_then(|x| x.entry).is_some_and(|e| !e.is_word)
                     && rule_evidence(t, k, rule) >= Ev::Weak)
         };
@@ -476,7 +475,7 @@ fn chain_backward(
             && name_gap(t, k)
             && (is_initial(t, k - 1)
                 || t.get(k - 1).and_then(|x| x.entry).is_some_and(|e| {
-                    e.given >= 2 && !e.is_word && !e.is_stop && !is_closed(t.low(k - 1))
+                    e.given >= 2 && !e.is_word && !e.is_stop && !t.is_closed(k - 1)
                 }));
         // A lowercase word that is also a rare surname ("during", "see") is not a name here.
         let is_word = t.get(k).and_then(|x| x.entry).is_some_and(|e| e.is_word);
@@ -489,12 +488,12 @@ fn chain_backward(
                 || named_any
                 || (ev == Ev::Weak && name_before)
         } else {
-            is_init || (is_particle(t.key(k)) && k > 0) || continues(t, k, k + 1)
+            is_init || (t.is_particle_key(k) && k > 0) || continues(t, k, k + 1)
         };
         if !ok {
             break;
         }
-        if !is_init && !is_particle(t.key(k)) {
+        if !is_init && !t.is_particle_key(k) {
             best = best.max(if ev == Ev::No { Ev::Weak } else { ev });
             count += 1;
         }
@@ -506,7 +505,7 @@ fn chain_backward(
     }
     // Do not start a name with a particle or a lone "A".
     let mut f = first?;
-    while f < j && is_particle(t.key(f)) {
+    while f < j && t.is_particle_key(f) {
         f += 1;
     }
     Some((f, best, count))
@@ -526,8 +525,12 @@ fn score_of(rule: &Rule, best: Ev, first_is_given_word: bool) -> f32 {
 }
 
 /// Which context rule (if any) ends at token `i` and is followed by a name.
-fn trigger(text: &str, t: &Tokens, i: usize) -> Option<Rule> {
+fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Option<Rule> {
     let low = t.low(i);
+    // Most tokens are no cue word: one bit settles it (see `context::TRIGGER_BIT`).
+    if !t.is_trigger_word(i) {
+        return None;
+    }
     let next = t.get(i + 1)?;
     let g = next.gap;
     if g.has_newline && !g.has_colon {
@@ -535,62 +538,7 @@ fn trigger(text: &str, t: &Tokens, i: usize) -> Option<Rule> {
     }
     // Fields: "Name: X", "Patient: X", "Contact: X", "Signed by: X".
     if g.has_colon {
-        let field = matches!(
-            low,
-            "name"
-                | "patient"
-                | "pt"
-                | "contact"
-                | "caller"
-                | "spouse"
-                | "guardian"
-                | "nok"
-                | "hcp"
-                | "proxy"
-                | "attending"
-                | "resident"
-                | "fellow"
-                | "physician"
-                | "provider"
-                | "pcp"
-                | "surgeon"
-                | "referring"
-                | "nurse"
-                | "rn"
-                | "md"
-                | "np"
-                | "by"
-                | "parent"
-                | "witness"
-                | "interpreter"
-                | "author"
-                | "signature"
-                | "recipient"
-                | "member"
-                | "subscriber"
-                | "insured"
-                | "beneficiary"
-                | "employee"
-                | "client"
-                | "customer"
-                | "applicant"
-                | "policyholder"
-                | "cardholder"
-                | "holder"
-                | "mother"
-                | "father"
-                | "daughter"
-                | "son"
-                | "wife"
-                | "husband"
-                | "cc"
-                | "signed"
-                | "dictated"
-                | "cosigner"
-                | "clinician"
-                | "therapist"
-                | "pharmacist"
-        );
+        let field = context::FIELD_WORDS.contains(&low);
         if field {
             let qualifier = i.checked_sub(1).map(|p| t.low(p)).unwrap_or("");
             let not_person = matches!(
@@ -631,7 +579,7 @@ fn trigger(text: &str, t: &Tokens, i: usize) -> Option<Rule> {
                 // "patient: born oh five..." in a call transcript is a speaker turn, not a
                 // field: the words after it need name evidence of their own.
                 let line_start = i == 0 || t.get(i).is_some_and(|x| x.gap.has_newline);
-                if line_start && is_dialogue(text) {
+                if line_start && *dialogue.get_or_init(|| is_dialogue(text)) {
                     return Some(VERBAL);
                 }
                 return Some(STRONG);
@@ -716,7 +664,7 @@ fn trigger(text: &str, t: &Tokens, i: usize) -> Option<Rule> {
     }
     let ok_gap =
         g.is_space() || ((g.has_comma || g.has_colon || g.has_dash || g.has_paren) && g.len <= 4);
-    if is_relative(low) {
+    if t.is_relative(i) {
         let tok = t.get(i)?;
         // "Children's hospital", "daughter's name" are not followed by the relative's name.
         if tok.is_possessive || !ok_gap {
@@ -736,7 +684,7 @@ fn trigger(text: &str, t: &Tokens, i: usize) -> Option<Rule> {
         && t.mode() != CaseMode::Lower
         && !next.is_capitalized;
     if let Some(is_abbrev) =
-        title(low).filter(|_| !(lower_ms || upper_in_mixed && matches!(low, "mr" | "ms" | "mrs")))
+        t.title(i).filter(|_| !(lower_ms || upper_in_mixed && matches!(low, "mr" | "ms" | "mrs")))
     {
         // "Dr Smith", "Dr. Smith", "MRS. JONES"; a spelled-out title ("doctor") is weaker.
         let ok_gap = g.is_space() || (is_abbrev && g.has_period && !g.has_comma && g.len <= 3);
@@ -746,7 +694,7 @@ fn trigger(text: &str, t: &Tokens, i: usize) -> Option<Rule> {
         return Some(if is_abbrev { STRONG } else { ROLE });
     }
     let raw = text.get(t.get(i)?.start..t.get(i)?.end).unwrap_or("");
-    if credential(raw) == Some(true) && raw != raw.to_lowercase() && !t.is_sentence_start(i + 1) {
+    if t.credential(i) == Some(true) && raw != raw.to_lowercase() && !t.is_sentence_start(i + 1) {
         // "NP LORNA", "RN Mary Jones": a credential before a name acts like a role.
         return g.is_space().then_some(CREDENTIAL);
     }
@@ -764,90 +712,36 @@ fn trigger(text: &str, t: &Tokens, i: usize) -> Option<Rule> {
     {
         return Some(RELATIVE);
     }
-    let role = matches!(
-        low,
-        "caseworker"
-            | "chaplain"
-            | "pharmacist"
-            | "therapist"
-            | "interpreter"
-            | "sw"
-            | "md"
-            | "np"
-            | "rn"
-            | "pcp"
-            | "attending"
-            | "intern"
-            | "surgeon"
-            | "physician"
-            | "practitioner"
-            | "midwife"
-            | "coordinator"
-            | "liaison"
-            | "counselor"
-            | "dietitian"
-            | "nutritionist"
-            | "aide"
-            | "cna"
-            | "paramedic"
-            | "technician"
-            | "tech"
-            | "rrt"
-            | "pastor"
-            | "priest"
-            | "rabbi"
-            | "imam"
-            | "reverend"
-            | "officer"
-            | "agent"
-            | "representative"
-            | "rep"
-            | "manager"
-            | "worker"
-            | "provider"
-    );
+    let role = context::ROLE_WORDS.contains(&low);
     if role {
         return Some(ROLE);
     }
     if !g.is_space() {
         return None;
     }
-    let verbal = matches!(
-        low,
-        "per"
-            | "dear"
-            | "hi"
-            | "hello"
-            | "hey"
-            | "thanks"
-            | "ask"
-            | "page"
-            | "contact"
-            | "patient"
-            | "i'm"
-            | "im"
-    ) || (matches!(low, "with" | "to")
-        && i > 0
-        && matches!(
-            t.low(i - 1),
-            "spoke"
-                | "speak"
-                | "speaking"
-                | "talked"
-                | "talk"
-                | "talking"
-                | "discussed"
-                | "met"
-                | "meeting"
-                | "spoken"
-                | "conversation"
-                | "consulted"
-                | "consult"
-                | "reported"
-                | "report"
-                | "reports"
-                | "called"
-        ))
+    let verbal = context::VERBAL_WORDS.contains(&low)
+        || (matches!(low, "with" | "to")
+            && i > 0
+            && matches!(
+                t.low(i - 1),
+                "spoke"
+                    | "speak"
+                    | "speaking"
+                    | "talked"
+                    | "talk"
+                    | "talking"
+                    | "discussed"
+                    | "met"
+                    | "meeting"
+                    | "spoken"
+                    | "conversation"
+                    | "consulted"
+                    | "consult"
+                    | "reported"
+                    | "report"
+                    | "reports"
+                    | "called"
+            ))
         || (low == "for" && i > 0 && t.low(i - 1) == "ask")
         || (low == "you" && i > 0 && t.low(i - 1) == "thank")
         || t.ends_with_words(i, &["this", "is"])
@@ -914,6 +808,10 @@ fn about_a_thing(t: &Tokens, i: usize) -> bool {
 /// dongha kang". The surname must be a lexicon surname that is not a word; the given name may be
 /// unknown to the lexicon or a given name the stop list holds as an abbreviation ("jun").
 fn intro_full_name(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
+    // Every cue below ends in one of these words; most tokens stop here.
+    if !matches!(t.low(i), "it's" | "is" | "am" | "i'm" | "name's" | "for" | "of") {
+        return;
+    }
     let cue = (t.ends_with_words(i, &["it's"]) && !about_a_thing(t, i))
         || t.ends_with_words(i, &["this", "is"])
         || t.ends_with_words(i, &["i", "am"])
@@ -948,9 +846,9 @@ fn intro_full_name(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
     });
     let given = match x.entry {
         None => low.len() >= 3 && !has_word_morphology(low) && !is_drug_like(low),
-        Some(e) => e.given >= 2 && !e.is_word && !is_modal(low),
+        Some(e) => e.given >= 2 && !e.is_word && !t.is_modal(a),
     };
-    if surname && given && !is_closed(low) && title(low).is_none() && !is_relative(low) {
+    if surname && given && !t.is_closed(a) && t.title(a).is_none() && !t.is_relative(a) {
         hits.push(Hit { first: a, last: b, score: 0.7, recognizer: "name_context" });
     }
 }
@@ -975,7 +873,7 @@ fn initial_surname(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         let joined = format!("o{}", t.key(i + 1));
         let known = super::lexicon::get(&joined);
         // "o day", "o well": the part after "o" must not be a word itself.
-        let part_ok = y.entry.is_none_or(|e| !e.is_word && !e.is_stop) && !is_closed(t.low(i + 1));
+        let part_ok = y.entry.is_none_or(|e| !e.is_word && !e.is_stop) && !t.is_closed(i + 1);
         if surname(known) && part_ok {
             hits.push(Hit { first: i, last: i + 1, score: 0.7, recognizer: "name_lexicon" });
         }
@@ -1023,13 +921,13 @@ fn spelled_name(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         p -= 1;
     }
     let Some(name) = t.get(p) else { return };
-    if t.key(p) != letters || name.shape == Shape::Initial || is_closed(t.low(p)) {
+    if t.key(p) != letters || name.shape == Shape::Initial || t.is_closed(p) {
         return;
     }
     let mut first = p;
     if p > 0 && name.gap.is_space() {
         let given = t.get(p - 1).and_then(|g| g.entry).is_some_and(|e| e.given >= 2 && !e.is_stop);
-        if given && !is_closed(t.low(p - 1)) {
+        if given && !t.is_closed(p - 1) {
             first = p - 1;
         }
     }
@@ -1049,8 +947,8 @@ fn post_trigger(text: &str, t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
     let is_md_dotted = matches!(raw, "M" | "m")
         && t.get(i + 1).is_some_and(|n| t.low(i + 1) == "d" && n.gap.has_period && n.gap.len <= 2);
     let comma = g.has_comma && g.len <= 3 && !g.has_newline;
-    let bare_ok = credential(raw) == Some(true) || is_md_dotted;
-    let cred = (bare_ok || (credential(raw) == Some(false) && comma)) && !tok.is_possessive;
+    let bare_ok = t.credential(i) == Some(true) || is_md_dotted;
+    let cred = (bare_ok || (t.credential(i) == Some(false) && comma)) && !tok.is_possessive;
     if cred && !g.has_newline && (g.is_space() || comma) {
         if let Some((f, best, count)) = chain_backward(t, i - 1, Ev::Weak, true) {
             // "ASYMPTOMATIC, PA PRESSURES": a comma-only credential needs a real name before it.
@@ -1063,7 +961,7 @@ fn post_trigger(text: &str, t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         return;
     }
     let low = t.low(i);
-    if is_relative(low) {
+    if t.is_relative(i) {
         let prev = t.get(i - 1);
         // "Walt Szczepanik (son)", "Mary's husband".
         let in_parens = g.has_paren && !g.has_newline && g.len <= 3;
@@ -1080,24 +978,26 @@ fn post_trigger(text: &str, t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         }
         return;
     }
-    if matches!(
-        low,
-        "called"
-            | "phoned"
-            | "visited"
-            | "stated"
-            | "states"
-            | "requested"
-            | "requests"
-            | "asked"
-            | "consented"
-            | "agreed"
-            | "agrees"
-            | "family"
-            | "says"
-            | "said"
-            | "reports"
-    ) && g.is_space()
+    // The gap test first: it is a field read, the word list is a dozen string comparisons.
+    if g.is_space()
+        && matches!(
+            low,
+            "called"
+                | "phoned"
+                | "visited"
+                | "stated"
+                | "states"
+                | "requested"
+                | "requests"
+                | "asked"
+                | "consented"
+                | "agreed"
+                | "agrees"
+                | "family"
+                | "says"
+                | "said"
+                | "reports"
+        )
     {
         // "gordon phoned", "KEEP ARCHULETA FAMILY INFORMED": only a lexicon name, not a word.
         if let Some((f, best, _)) = chain_backward(t, i - 1, Ev::Strong, false) {
@@ -1107,8 +1007,8 @@ fn post_trigger(text: &str, t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         }
         return;
     }
-    if matches!(low, "aware" | "notified" | "paged" | "informed" | "updated" | "consulted")
-        && g.is_space()
+    if g.is_space()
+        && matches!(low, "aware" | "notified" | "paged" | "informed" | "updated" | "consulted")
     {
         if let Some((f, best, count)) = chain_backward(t, i - 1, Ev::Medium, false) {
             let starts_with_initial = is_initial(t, f);
@@ -1124,15 +1024,14 @@ fn post_trigger(text: &str, t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
 fn lexicon_hits(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
     let Some(tok) = t.get(i) else { return };
     let Some(e) = tok.entry else { return };
-    let low = t.low(i);
     let mode = t.mode();
     let sentence_start = t.is_sentence_start(i);
     let caps_mid = mode == CaseMode::Mixed && tok.shape == Shape::Cap && !sentence_start;
     if e.is_stop
         || !e.is_name()
-        || is_closed(low)
-        || (is_modal(low) && !caps_mid)
-        || title(low).is_some()
+        || t.is_closed(i)
+        || (t.is_modal(i) && !caps_mid)
+        || t.title(i).is_some()
     {
         return;
     }
@@ -1324,7 +1223,7 @@ fn is_place_context(t: &Tokens, a: usize, b: usize) -> bool {
     // "Eunji Park", "Minjun Park": a given name that is never a surname or a word before the
     // surname Park is a person; "Lincoln Park", "Highland Park" stay places.
     let given_only = t.get(a).and_then(|x| x.entry).is_some_and(|e| {
-        e.given >= 2 && e.surname == 0 && !e.is_word && !e.is_stop && !is_modal(t.low(a))
+        e.given >= 2 && e.surname == 0 && !e.is_word && !e.is_stop && !t.is_modal(a)
     });
     let korean = t.get(a).is_some_and(|x| x.entry.is_none()) && korean_given_shape(t.low(a));
     let person_park = b == a + 1 && t.low(b) == "park" && (given_only || korean);
@@ -1579,7 +1478,7 @@ fn full_name_score(
             let all_caps = (a..=b).all(|k| {
                 t.get(k)
                     .is_some_and(|x| matches!(x.shape, Shape::Cap | Shape::Upper | Shape::Initial))
-                    || is_particle(t.key(k))
+                    || t.is_particle_key(k)
             });
             if !all_caps {
                 // Sloppy lowercase notes: "anne marie voskuijl from dietary".
@@ -1641,7 +1540,7 @@ fn context_full_name(t: &Tokens, a: usize, hits: &mut Vec<Hit>) {
     };
     if let Some((f, last, _)) = chain_forward(t, a, &rule) {
         let caps =
-            (f..=last).all(|k| t.get(k).is_some_and(|x| x.is_capitalized) || is_particle(t.key(k)));
+            (f..=last).all(|k| t.get(k).is_some_and(|x| x.is_capitalized) || t.is_particle_key(k));
         let last_named =
             t.get(last).and_then(|x| x.entry).is_some_and(|e| e.surname >= 2 && !e.is_stop);
         if f == a && last > a && caps && last_named {
@@ -1667,9 +1566,11 @@ fn push_rule_hit(t: &Tokens, start: usize, rule: &Rule, hits: &mut Vec<Hit>) -> 
 fn find(text: &str, t: &Tokens) -> Vec<Hit> {
     let mut hits: Vec<Hit> = Vec::new();
     let n = t.len();
+    // Whether the text is a call transcript: computed at most once, on the first field cue.
+    let dialogue = OnceCell::new();
     for i in 0..n {
         post_trigger(text, t, i, &mut hits);
-        if let Some(rule) = trigger(text, t, i) {
+        if let Some(rule) = trigger(text, t, i, &dialogue) {
             // Speech fillers between the context and the name: "my name is uh maria".
             let mut start = i + 1;
             while start < i + 3 && is_filler(t.low(start)) {
@@ -1680,7 +1581,7 @@ fn find(text: &str, t: &Tokens) -> Vec<Hit> {
                 // "this is Will Turner": a capitalised full name of words after any context.
                 context_full_name(t, start, &mut hits);
                 // "mr K remained", "MS T. CARE": a title before a lone initial.
-                let after_title = title(t.low(i)).is_some_and(|abbrev| abbrev);
+                let after_title = t.title(i).is_some_and(|abbrev| abbrev);
                 if after_title
                     && t.get(start).is_some_and(|x| x.shape == Shape::Initial && x.is_capitalized)
                 {
@@ -1822,7 +1723,7 @@ fn signature_line(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         return;
     }
     let Some(e) = tok.entry else { return };
-    if e.given < 3 || e.is_word || e.is_stop || is_closed(t.low(i)) {
+    if e.given < 3 || e.is_word || e.is_stop || t.is_closed(i) {
         return;
     }
     let mut last = i;
@@ -1889,7 +1790,7 @@ fn speaker_label(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         return;
     }
     let is_given =
-        tok.entry.is_some_and(|e| e.given >= 2 && !e.is_word && !e.is_stop && !is_closed(t.low(i)));
+        tok.entry.is_some_and(|e| e.given >= 2 && !e.is_word && !e.is_stop && !t.is_closed(i));
     if !is_given {
         return;
     }
@@ -1914,7 +1815,7 @@ fn subject_of_person_verb(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         t.get(k).is_some_and(|x| {
             x.shape == Shape::Cap
                 && x.entry.is_none_or(|e| !e.is_word && !e.is_stop)
-                && !is_closed(t.low(k))
+                && !t.is_closed(k)
                 && !has_word_morphology(t.low(k))
         })
     };
@@ -1943,8 +1844,9 @@ fn subject_of_person_verb(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
 
 /// Tokens found with high confidence mark every other occurrence of the same name in the text.
 fn repeat_hits(t: &Tokens, hits: &mut Vec<Hit>) {
-    // A set: a long document can hold thousands of names.
-    let mut keys: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    // A sorted list searched by bisection: a long document can hold thousands of names, and
+    // every other token is looked up (hashing each with SipHash cost more than the search).
+    let mut keys: Vec<&str> = Vec::new();
     let mut covered = vec![false; t.len()];
     for h in hits.iter() {
         for k in h.first..=h.last.min(t.len().saturating_sub(1)) {
@@ -1952,7 +1854,11 @@ fn repeat_hits(t: &Tokens, hits: &mut Vec<Hit>) {
                 *c = true;
             }
             let Some(tok) = t.get(k) else { continue };
-            let strong_enough = h.score >= 0.7;
+            // Only strong hits spread; the word tests below (a drug-stem scan among them) are
+            // skipped for the others.
+            if h.score < 0.7 {
+                continue;
+            }
             // An unknown token spreads only when written like a name (capitalised, or in an
             // all-caps note) or found in a strong context: a lowercase misspelling that slipped
             // into a weaker hit must not mark every later occurrence.
@@ -1960,23 +1866,25 @@ fn repeat_hits(t: &Tokens, hits: &mut Vec<Hit>) {
             let distinctive = tok.entry.map_or(oov_ok, |e| !e.is_word && !e.is_stop)
                 && tok.shape != Shape::Initial
                 && tok.end - tok.start >= 3
-                && !is_particle(t.key(k))
-                && !is_closed(t.low(k))
+                && !t.is_particle_key(k)
+                && !t.is_closed(k)
                 && !is_drug_like(t.low(k));
             let key = t.key(k);
-            if strong_enough && distinctive && !key.is_empty() {
-                keys.insert(key);
+            if distinctive && !key.is_empty() {
+                keys.push(key);
             }
         }
     }
     if keys.is_empty() {
         return;
     }
+    keys.sort_unstable();
+    keys.dedup();
     for (k, tok) in t.toks.iter().enumerate() {
         if covered.get(k).copied().unwrap_or(true) || tok.shape == Shape::Number {
             continue;
         }
-        if keys.contains(t.key(k)) {
+        if keys.binary_search(&t.key(k)).is_ok() {
             hits.push(Hit { first: k, last: k, score: 0.75, recognizer: "name_repeat" });
         }
     }

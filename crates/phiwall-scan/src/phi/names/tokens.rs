@@ -6,6 +6,7 @@
 //! and non-overlapping; `end` excludes a trailing possessive `'s`. A token is a run of letters
 //! with single inner apostrophes or hyphens ("O'Brien", "Garcia-Lopez"), or a run of digits.
 
+use super::context::{self, classes};
 use super::lexicon::{self, Entry};
 
 /// Letter case shape of a token.
@@ -118,6 +119,14 @@ pub struct Tok {
     low: (usize, usize),
     /// Range of this token's folded lexicon key in [`Tokens::folded`].
     key: (usize, usize),
+    /// The word lists ([`context::classes`]) holding the lowercase form, looked up once here
+    /// because the recognizers ask several times per token.
+    cls: u16,
+    /// The word lists holding the token as written (differs from `cls` only for tokens with
+    /// capitals or curly apostrophes; credentials are matched case-sensitively).
+    raw_cls: u16,
+    /// The folded key is a name particle ([`context::is_particle`]).
+    is_particle_key: bool,
 }
 
 /// The tokens of one text and shared scratch storage.
@@ -147,6 +156,49 @@ fn splits_at_hyphen(left: &str) -> bool {
         )
 }
 
+/// True when `raw` (at most 8 bytes), lowercased with `’` read as `'`, is a contraction that
+/// keeps its "'s". Compares in a stack buffer: a non-ASCII char other than `’` cannot lowercase
+/// into any of these words, so it settles the answer without allocating.
+fn is_contraction(raw: &str) -> bool {
+    let mut buf = [0u8; 8];
+    let mut n = 0;
+    for c in raw.chars() {
+        let b = match c {
+            '’' => b'\'',
+            c if c.is_ascii() => (c as u8).to_ascii_lowercase(),
+            _ => return false,
+        };
+        let Some(slot) = buf.get_mut(n) else { return false };
+        *slot = b;
+        n += 1;
+    }
+    matches!(
+        buf.get(..n).unwrap_or(&[]),
+        b"it's"
+            | b"that's"
+            | b"he's"
+            | b"she's"
+            | b"what's"
+            | b"there's"
+            | b"here's"
+            | b"who's"
+            | b"let's"
+            | b"name's"
+            | b"where's"
+            | b"how's"
+    )
+}
+
+/// The char starting at byte `i` (a char boundary) and its length, if any.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    match text.as_bytes().get(i) {
+        Some(&b) if b.is_ascii() => Some((char::from(b), 1)),
+        Some(_) => text.get(i..).and_then(|r| r.chars().next()).map(|c| (c, c.len_utf8())),
+        None => None,
+    }
+}
+
 /// Longest token we keep; longer letter runs are not names (and are skipped cheaply).
 const MAX_TOKEN_BYTES: usize = 64;
 
@@ -161,62 +213,72 @@ impl Tokens {
         };
         let mut buf = String::new();
         let mut prev_end = 0;
-        let mut it = text.char_indices().peekable();
         let (mut upper_letters, mut lower_letters) = (0usize, 0usize);
-        while let Some((i, c)) = it.next() {
+        // A byte cursor (always on a char boundary) with an ASCII fast path; `char_at` decodes
+        // only non-ASCII chars.
+        let mut i = 0usize;
+        while let Some((c, c_len)) = char_at(text, i) {
             let is_digit = c.is_ascii_digit();
             if !(c.is_alphabetic() || is_digit) {
+                i += c_len;
                 continue;
             }
             let start = i;
-            let mut end = i + c.len_utf8();
+            let mut end = i + c_len;
             if is_digit {
-                while let Some(&(j, d)) = it.peek() {
-                    if !d.is_ascii_digit() {
-                        break;
-                    }
-                    end = j + d.len_utf8();
-                    it.next();
+                while text.as_bytes().get(end).is_some_and(u8::is_ascii_digit) {
+                    end += 1;
                 }
             } else {
-                loop {
-                    match it.peek() {
-                        Some(&(j, d)) if d.is_alphabetic() => {
-                            end = j + d.len_utf8();
-                            it.next();
+                // `next` is where the next char to look at starts: `end`, or just past an inner
+                // apostrophe or hyphen that was kept.
+                let mut next = end;
+                while let Some((d, d_len)) = char_at(text, next) {
+                    if d.is_alphabetic() {
+                        next += d_len;
+                        end = next;
+                    } else if matches!(d, '\'' | '’' | '-') {
+                        // Keep an inner apostrophe or hyphen only when a letter follows, and
+                        // split "DAUGHTER-ROSA", "Dr-Smith" after a context word.
+                        let after = char_at(text, end + d_len).map(|(n, _)| n);
+                        let right = text.get(end + d_len..).unwrap_or("");
+                        let right_word =
+                            right.split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+                        let splits = d == '-'
+                            && (splits_at_hyphen(text.get(start..end).unwrap_or(""))
+                                || (right_word.len() <= 16
+                                    && super::context::is_relative(&right_word.to_lowercase())));
+                        if after.is_some_and(|n| n.is_alphabetic()) && !splits {
+                            next += d_len;
+                        } else {
+                            break;
                         }
-                        Some(&(_, d)) if matches!(d, '\'' | '’' | '-') => {
-                            // Keep an inner apostrophe or hyphen only when a letter follows, and
-                            // split "DAUGHTER-ROSA", "Dr-Smith" after a context word.
-                            let next =
-                                text.get(end + d.len_utf8()..).and_then(|r| r.chars().next());
-                            let right = text.get(end + d.len_utf8()..).unwrap_or("");
-                            let right_word =
-                                right.split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
-                            let splits = d == '-'
-                                && (splits_at_hyphen(text.get(start..end).unwrap_or(""))
-                                    || (right_word.len() <= 16
-                                        && super::context::is_relative(
-                                            &right_word.to_lowercase(),
-                                        )));
-                            if next.is_some_and(|n| n.is_alphabetic()) && !splits {
-                                it.next();
-                            } else {
-                                break;
-                            }
-                        }
-                        _ => break,
+                    } else {
+                        break;
                     }
                 }
             }
+            i = end;
             let raw = text.get(start..end).unwrap_or("");
             let (mut upper, mut lower, mut first_upper) = (0usize, 0usize, false);
-            for (k, ch) in raw.chars().enumerate() {
-                if ch.is_uppercase() {
-                    upper += 1;
-                    first_upper |= k == 0;
-                } else if ch.is_lowercase() {
-                    lower += 1;
+            if raw.is_ascii() {
+                // Same counts as the char loop below, without decoding.
+                for (k, b) in raw.bytes().enumerate() {
+                    if b.is_ascii_uppercase() {
+                        upper += 1;
+                        first_upper |= k == 0;
+                    } else if b.is_ascii_lowercase() {
+                        lower += 1;
+                    }
+                }
+            } else {
+                for (k, ch) in raw.chars().enumerate() {
+                    if ch.is_uppercase() {
+                        upper += 1;
+                        first_upper |= k == 0;
+                    } else if ch.is_lowercase() {
+                        lower += 1;
+                    }
                 }
             }
             upper_letters += upper;
@@ -238,25 +300,13 @@ impl Tokens {
             let mut word = raw;
             let mut is_possessive = false;
             // Contractions keep their "'s": "it's", "that's", "name's" (= "name is").
-            let contraction = raw.len() <= 8
+            let ends_in_s = matches!(raw.as_bytes().last(), Some(b's' | b'S'));
+            let contraction = ends_in_s
+                && raw.len() <= 8
                 && (raw.ends_with("'s") || raw.ends_with("’s") || raw.ends_with("'S"))
-                && matches!(
-                    raw.to_lowercase().replace('’', "'").as_str(),
-                    "it's"
-                        | "that's"
-                        | "he's"
-                        | "she's"
-                        | "what's"
-                        | "there's"
-                        | "here's"
-                        | "who's"
-                        | "let's"
-                        | "name's"
-                        | "where's"
-                        | "how's"
-                );
+                && is_contraction(raw);
             for suffix in ["'s", "’s", "'S", "’S"] {
-                if contraction {
+                if contraction || !ends_in_s {
                     break;
                 }
                 if let Some(w) = raw.strip_suffix(suffix).filter(|w| w.len() >= 2) {
@@ -267,17 +317,26 @@ impl Tokens {
             }
             let tok_end = start + word.len();
             let lo = t.lower.len();
-            for ch in word.chars() {
-                if ch == '’' {
-                    t.lower.push('\'');
-                } else if ch.is_ascii() {
-                    t.lower.push(ch.to_ascii_lowercase());
-                } else {
-                    t.lower.extend(ch.to_lowercase());
+            let is_ascii = word.is_ascii();
+            if is_ascii {
+                t.lower.push_str(word);
+                if let Some(l) = t.lower.get_mut(lo..) {
+                    l.make_ascii_lowercase();
+                }
+            } else {
+                for ch in word.chars() {
+                    if ch == '’' {
+                        t.lower.push('\'');
+                    } else if ch.is_ascii() {
+                        t.lower.push(ch.to_ascii_lowercase());
+                    } else {
+                        t.lower.extend(ch.to_lowercase());
+                    }
                 }
             }
             let fo = t.folded.len();
-            let is_closed = t.lower.get(lo..).is_some_and(super::context::is_closed);
+            let cls = t.lower.get(lo..).map_or(0, classes);
+            let is_closed = cls & context::CLOSED_BIT != 0;
             let entry = if is_digit || word.len() > MAX_TOKEN_BYTES {
                 None
             } else if is_closed {
@@ -288,12 +347,28 @@ impl Tokens {
                 t.folded.push_str(&buf);
                 lexicon::lookup(word, &mut buf)
             } else {
-                for ch in word.chars() {
-                    lexicon::fold_char(ch, &mut t.folded);
+                if is_ascii {
+                    // `fold_char` of ASCII: letters lowercased, everything else dropped.
+                    t.folded.extend(
+                        word.bytes()
+                            .filter(u8::is_ascii_alphabetic)
+                            .map(|b| char::from(b.to_ascii_lowercase())),
+                    );
+                } else {
+                    for ch in word.chars() {
+                        lexicon::fold_char(ch, &mut t.folded);
+                    }
                 }
                 t.folded.get(fo..).and_then(lexicon::get)
             };
             let gap = Gap::of(text.get(prev_end..start).unwrap_or(""));
+            // Most tokens are lowercase ASCII letters: their raw form and folded key equal the
+            // lowercase form, whose classes are known already.
+            let low_form = t.lower.get(lo..).unwrap_or("");
+            let raw_cls = if word == low_form { cls } else { classes(word) };
+            let key_form = t.folded.get(fo..).unwrap_or("");
+            let key_cls = if key_form == low_form { cls } else { classes(key_form) };
+            let is_particle_key = key_cls & context::PARTICLE_BIT != 0;
             t.toks.push(Tok {
                 start,
                 end: tok_end,
@@ -304,6 +379,9 @@ impl Tokens {
                 is_capitalized: first_upper,
                 low: (lo, t.lower.len()),
                 key: (fo, t.folded.len()),
+                cls,
+                raw_cls,
+                is_particle_key,
             });
             prev_end = end;
         }
@@ -341,6 +419,65 @@ impl Tokens {
     /// Folded lexicon key of token `i` ("" when out of range).
     pub fn key(&self, i: usize) -> &str {
         self.toks.get(i).and_then(|t| self.folded.get(t.key.0..t.key.1)).unwrap_or("")
+    }
+
+    /// The word lists holding token `i`'s lowercase form (0 when out of range).
+    fn cls(&self, i: usize) -> u16 {
+        self.toks.get(i).map_or(0, |t| t.cls)
+    }
+
+    /// [`context::is_closed`] of token `i`'s lowercase form.
+    pub fn is_closed(&self, i: usize) -> bool {
+        self.cls(i) & context::CLOSED_BIT != 0
+    }
+
+    /// [`context::is_modal`] of token `i`'s lowercase form.
+    pub fn is_modal(&self, i: usize) -> bool {
+        self.cls(i) & context::MODAL_BIT != 0
+    }
+
+    /// [`context::is_relative`] of token `i`'s lowercase form.
+    pub fn is_relative(&self, i: usize) -> bool {
+        self.cls(i) & context::RELATIVE_BIT != 0
+    }
+
+    /// [`context::title`] of token `i`'s lowercase form.
+    pub fn title(&self, i: usize) -> Option<bool> {
+        let c = self.cls(i);
+        if c & context::TITLE_ABBR_BIT != 0 {
+            Some(true)
+        } else if c & context::TITLE_WORD_BIT != 0 {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// Token `i`'s lowercase form is a word a name context can end on ([`context::TRIGGER_BIT`]).
+    pub fn is_trigger_word(&self, i: usize) -> bool {
+        self.cls(i) & context::TRIGGER_BIT != 0
+    }
+
+    /// [`context::is_company_suffix`] of token `i`'s lowercase form.
+    pub fn is_company_suffix(&self, i: usize) -> bool {
+        self.cls(i) & context::COMPANY_SUFFIX_BIT != 0
+    }
+
+    /// [`context::credential`] of token `i` as written.
+    pub fn credential(&self, i: usize) -> Option<bool> {
+        let c = self.toks.get(i).map_or(0, |t| t.raw_cls);
+        if c & context::CREDENTIAL_ANY_BIT != 0 {
+            Some(true)
+        } else if c & context::CREDENTIAL_COMMA_BIT != 0 {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// [`context::is_particle`] of token `i`'s folded key.
+    pub fn is_particle_key(&self, i: usize) -> bool {
+        self.toks.get(i).is_some_and(|t| t.is_particle_key)
     }
 
     /// Number of tokens.
@@ -381,9 +518,14 @@ impl Tokens {
 
     /// True when tokens `i-n+1..=i` read as `words` (lowercase), joined by name-internal gaps
     /// (spaces, or an apostrophe form like "name's").
+    #[inline]
     pub fn ends_with_words(&self, i: usize, words: &[&str]) -> bool {
         let n = words.len();
         if n == 0 || i + 1 < n {
+            return false;
+        }
+        // Most calls fail on the last word: test it before setting up the loop.
+        if words.last().is_some_and(|w| self.low(i) != *w) {
             return false;
         }
         // Compare from the last word back: most calls fail on the first comparison.
@@ -441,6 +583,55 @@ mod tests {
         let t = Tokens::new("José Núñez Nguyễn");
         assert_eq!(t.len(), 3);
         assert!(t.toks.iter().all(|x| x.entry.is_some()));
+    }
+
+    #[test]
+    fn contraction_test_matches_the_lowercase_string_form() {
+        let slow = |raw: &str| {
+            matches!(
+                raw.to_lowercase().replace('’', "'").as_str(),
+                "it's"
+                    | "that's"
+                    | "he's"
+                    | "she's"
+                    | "what's"
+                    | "there's"
+                    | "here's"
+                    | "who's"
+                    | "let's"
+                    | "name's"
+                    | "where's"
+                    | "how's"
+            )
+        };
+        for raw in [
+            "it's",
+            "IT'S",
+            "It’s",
+            "that's",
+            "THAT’S",
+            "name's",
+            "Name’S",
+            "how's",
+            "he's",
+            "she’s",
+            "Smith's",
+            "o's",
+            "\u{212a}it's",
+            "ıt's",
+            "İt's",
+            "whó's",
+            "let's",
+            "lets",
+            "there's",
+            "where’s",
+            "who's",
+            "here's",
+            "what's",
+            "",
+        ] {
+            assert_eq!(is_contraction(raw), slow(raw), "{raw}");
+        }
     }
 
     #[test]

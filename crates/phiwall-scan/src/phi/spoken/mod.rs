@@ -26,7 +26,9 @@ pub use view::View;
 
 use crate::detector::{Detector, Doc, Span};
 use numbers::NumberRun;
-use tokens::{features, tokenize, HAS_CONNECTOR, HAS_NUMBER_WORD, HAS_SPELLED_2, HAS_SPELLED_3};
+use tokens::{
+    features, features_all, tokenize, HAS_CONNECTOR, HAS_NUMBER_WORD, HAS_SPELLED_2, HAS_SPELLED_3,
+};
 
 /// Build the normalized view of `text`, or `None` when nothing in it needs normalizing.
 pub fn normalize(text: &str) -> Option<View> {
@@ -34,7 +36,38 @@ pub fn normalize(text: &str) -> Option<View> {
     if text.len() > u32::MAX as usize || features(text, HAS_NUMBER_WORD | HAS_SPELLED_3) == 0 {
         return None;
     }
-    let toks = tokenize(text);
+    normalize_tokens(text, &tokenize(text))
+}
+
+/// What the scanner runs over original text for spoken forms: the spoken-only detectors
+/// ([`SpokenFormsDetector`]), pushing onto `out`, then [`normalize`]. Same spans, same order and
+/// same view as running them one after the other, but one prefilter pass and at most one
+/// tokenization serve both.
+pub fn detect_and_normalize(doc: &Doc<'_>, out: &mut Vec<Span>) -> Option<View> {
+    let text = doc.text;
+    let f = features_all(text, HAS_CONNECTOR | HAS_SPELLED_2 | HAS_NUMBER_WORD | HAS_SPELLED_3);
+    if f == 0 {
+        return None;
+    }
+    let mut toks: Option<Vec<tokens::Tok>> = None;
+    if f & (HAS_CONNECTOR | HAS_SPELLED_2) != 0 {
+        let toks = toks.get_or_insert_with(|| tokenize(text));
+        if f & HAS_CONNECTOR != 0 {
+            email::detect_addresses(doc, toks, out);
+        }
+        if f & HAS_SPELLED_2 != 0 {
+            spelled::detect_names(doc, toks, out);
+        }
+    }
+    if text.len() > u32::MAX as usize || f & (HAS_NUMBER_WORD | HAS_SPELLED_3) == 0 {
+        return None;
+    }
+    let toks = toks.get_or_insert_with(|| tokenize(text));
+    normalize_tokens(text, toks)
+}
+
+/// [`normalize`] over the tokens of `text`.
+fn normalize_tokens(text: &str, toks: &[tokens::Tok]) -> Option<View> {
     let mut view: Option<View> = None;
     let mut copied = 0usize;
     let mut run = NumberRun::default();
@@ -42,25 +75,25 @@ pub fn normalize(text: &str) -> Option<View> {
     let mut i = 0usize;
     while i < toks.len() {
         if i >= spelled_fail_until {
-            let (found, end) = spelled::scan(&toks, i, 3);
+            let (found, end) = spelled::scan(toks, i, 3);
             if let Some(sp) = found {
                 let (Some(a), Some(b)) = (toks.get(sp.first), toks.get(sp.last)) else { break };
                 let v = view.get_or_insert_with(|| View::with_capacity(text.len()));
                 copy_original(v, text, &mut copied, a.start);
-                spelled::emit(v, &toks, &sp, text);
+                spelled::emit(v, toks, &sp, text);
                 copied = b.end;
                 i = sp.last + 1;
                 continue;
             }
             spelled_fail_until = end;
         }
-        match run.parse(text, &toks, i) {
+        match run.parse(text, toks, i) {
             // "March one": a lone "one" after a month is a day.
-            Some(end) if run.is_worth_converting() || numbers::follows_month(text, &toks, i) => {
+            Some(end) if run.is_worth_converting() || numbers::follows_month(text, toks, i) => {
                 let (Some(a), Some(b)) = (toks.get(i), toks.get(end - 1)) else { break };
                 let v = view.get_or_insert_with(|| View::with_capacity(text.len()));
                 copy_original(v, text, &mut copied, a.start);
-                run.emit(v, &toks);
+                run.emit(v, toks);
                 copied = b.end;
                 i = end;
             }

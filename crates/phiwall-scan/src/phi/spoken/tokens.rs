@@ -152,6 +152,17 @@ pub(crate) const HAS_CONNECTOR: u8 = 8;
 /// One pass over the tokens without allocating: which of the `want` features `text` has. Stops
 /// as soon as any wanted feature is found, so the result holds at least one wanted flag or none.
 pub(crate) fn features(text: &str, want: u8) -> u8 {
+    features_until(text, want, |found| found & want != 0)
+}
+
+/// Like [`features`], but stops only when every wanted feature is found: each wanted flag is set
+/// exactly when the text has that feature (one pass instead of one per question).
+pub(crate) fn features_all(text: &str, want: u8) -> u8 {
+    features_until(text, want, |found| found & want == want)
+}
+
+/// The [`features`] pass, stopping as soon as `done(found)` holds.
+fn features_until(text: &str, want: u8, done: impl Fn(u8) -> bool) -> u8 {
     let mut found = 0u8;
     let mut singles = 0usize;
     // 1 after a single character, 2 after "as", 3 after "in", 4 after the example word.
@@ -210,7 +221,7 @@ pub(crate) fn features(text: &str, want: u8) -> u8 {
                 }
             }
         }
-        if found & want != 0 {
+        if done(found) {
             return found;
         }
         prev_end = Some(end);
