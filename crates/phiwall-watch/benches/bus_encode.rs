@@ -1,6 +1,8 @@
 //! Throughput of the bus and the SIEM encoders (issue 7 target: >= 200,000 events/s).
 //!
-//! `encode/*`: one record through each encoder. `pipeline/*`: events emitted through
+//! `encode/*`: one record through each encoder. `pipeline/bus_ocsf_encode_only`: events
+//! emitted through [`Watch::emit`] into a bus whose one sink OCSF-encodes each record into a
+//! reused buffer (the bus and an encoder, nothing else). `pipeline/*_disk_buffer*`: events emitted through
 //! [`Watch::emit`] (metrics included) into a bus whose one sink encodes (OCSF or syslog CEF),
 //! frames and appends to its disk buffer, with a delivery thread acknowledging every batch
 //! (a receiver that answers instantly): everything but the network.
@@ -49,6 +51,28 @@ impl Transport for Instant {
     }
 }
 
+/// A sink that encodes every record and keeps only the byte count: the bus plus an encoder.
+struct EncodeOnly {
+    encoder: OcsfEncoder,
+    scratch: Vec<u8>,
+    bytes: usize,
+}
+
+impl RecordSink for EncodeOnly {
+    fn name(&self) -> &str {
+        "encode-only"
+    }
+    fn write_record(&mut self, r: &Record) -> std::io::Result<()> {
+        self.scratch.clear();
+        self.encoder.encode(r, &mut self.scratch).map_err(std::io::Error::other)?;
+        self.bytes += self.scratch.len();
+        Ok(())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn encoders(c: &mut Criterion) {
     let r = Record::Event(event(7));
     let encs: Vec<(&str, Box<dyn Encoder>)> = vec![
@@ -92,6 +116,23 @@ fn pipeline(c: &mut Criterion) {
     let ocsf = (|| Box::new(OcsfEncoder) as Box<dyn Encoder>) as fn() -> Box<dyn Encoder>;
     let cef = (|| Box::new(SyslogEncoder::new(16, Payload::Cef, Some("gw1"))) as Box<dyn Encoder>)
         as fn() -> Box<dyn Encoder>;
+    g.bench_function("bus_ocsf_encode_only", |b| {
+        b.iter(|| {
+            let sink = EncodeOnly { encoder: OcsfEncoder, scratch: Vec::new(), bytes: 0 };
+            let bus = EventBus::start_with(
+                BusConfig { capacity: 32_768, spill: None },
+                vec![Box::new(sink) as Box<dyn RecordSink>],
+                Arc::new(Metrics::default()),
+            )
+            .unwrap();
+            let w = bus.watch();
+            for e in &events {
+                w.emit(e.clone());
+            }
+            drop(w);
+            bus.shutdown();
+        })
+    });
     // Queue large enough for the burst (in-memory path) vs small (sustained overload: most
     // records go through the spill file and are replayed).
     for (name, mk, capacity) in [

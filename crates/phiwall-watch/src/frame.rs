@@ -22,6 +22,28 @@ pub fn write_frame(w: &mut impl Write, payload: &[u8]) -> std::io::Result<()> {
     w.write_all(payload)
 }
 
+/// [`write_frame`] for a payload given in parts (written as if concatenated), without copying
+/// them into one buffer first.
+pub fn write_frame_parts(w: &mut impl Write, parts: &[&[u8]]) -> std::io::Result<()> {
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    let len = u32::try_from(total)
+        .ok()
+        .filter(|l| (*l as usize) <= MAX_PAYLOAD)
+        .ok_or_else(|| std::io::Error::other("frame payload too large"))?;
+    let mut crc = crc32fast::Hasher::new();
+    for p in parts {
+        crc.update(p);
+    }
+    let mut h = [0u8; HEADER];
+    h[..4].copy_from_slice(&len.to_le_bytes());
+    h[4..].copy_from_slice(&crc.finalize().to_le_bytes());
+    w.write_all(&h)?;
+    for p in parts {
+        w.write_all(p)?;
+    }
+    Ok(())
+}
+
 /// Total bytes a frame of `payload_len` takes.
 pub const fn frame_len(payload_len: usize) -> u64 {
     (HEADER + payload_len) as u64
@@ -63,6 +85,14 @@ pub fn next(buf: &[u8]) -> Next<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_frame_equals_the_concatenated_frame() {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        write_frame(&mut a, b"hello world").unwrap();
+        write_frame_parts(&mut b, &[b"hello", b" ", b"world"]).unwrap();
+        assert_eq!(a, b);
+    }
 
     #[test]
     fn round_trip_torn_and_corrupt() {

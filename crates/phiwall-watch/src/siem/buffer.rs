@@ -84,6 +84,10 @@ struct State {
     records: u64,
     last_fsync: Instant,
     is_dirty: bool,
+    /// What the (single) waiting reader needs before it is worth waking: `Some(n)` wakes it
+    /// once `n` records are pending (`Some(0)`: any append). `None`: nobody waits, so appends
+    /// skip the wake-up, which would otherwise cost a futex call per record.
+    wake_at: Option<u64>,
 }
 
 /// The buffer, shared by the bus thread (append) and the delivery thread (read, ack).
@@ -200,6 +204,7 @@ impl DiskBuffer {
                 records,
                 last_fsync: Instant::now(),
                 is_dirty: false,
+                wake_at: None,
                 cfg,
             }),
             cv: Condvar::new(),
@@ -213,15 +218,13 @@ impl DiskBuffer {
 
     /// Append one encoded record. `Ok(false)` when the cap refuses it (count it as dropped).
     pub fn append(&self, data: &[u8]) -> std::io::Result<bool> {
-        let mut payload = Vec::with_capacity(8 + data.len());
-        payload.extend_from_slice(&now_ms().to_le_bytes());
-        payload.extend_from_slice(data);
-        let len = frame::frame_len(payload.len());
+        let ts = now_ms().to_le_bytes();
+        let len = frame::frame_len(ts.len() + data.len());
         let mut st = self.lock()?;
         if st.bytes + len > st.cfg.max_bytes {
             return Ok(false);
         }
-        frame::write_frame(&mut st.out, &payload)?;
+        frame::write_frame_parts(&mut st.out, &[&ts, data])?;
         st.woff += len;
         st.bytes += len;
         st.records += 1;
@@ -229,8 +232,11 @@ impl DiskBuffer {
         if st.woff >= st.cfg.segment_bytes {
             st.rotate()?;
         }
+        let wake = st.wake_at.is_some_and(|n| st.records >= n);
         drop(st);
-        self.cv.notify_all();
+        if wake {
+            self.cv.notify_all();
+        }
         Ok(true)
     }
 
@@ -248,8 +254,11 @@ impl DiskBuffer {
             st.last_fsync = Instant::now();
             st.is_dirty = false;
         }
+        let wake = st.wake_at.is_some();
         drop(st);
-        self.cv.notify_all();
+        if wake {
+            self.cv.notify_all();
+        }
         Ok(())
     }
 
@@ -267,8 +276,12 @@ impl DiskBuffer {
             if now >= deadline {
                 return;
             }
+            st.wake_at = Some(n);
             match self.cv.wait_timeout(st, deadline - now) {
-                Ok((g, _)) => st = g,
+                Ok((mut g, _)) => {
+                    g.wake_at = None;
+                    st = g;
+                }
                 Err(_) => return,
             }
         }
@@ -307,11 +320,13 @@ impl DiskBuffer {
             if now >= deadline {
                 return Ok(Batch { items: Vec::new(), bytes: 0, end: st.read });
             }
+            st.wake_at = Some(0);
             st = self
                 .cv
                 .wait_timeout(st, deadline - now)
                 .map_err(|_| std::io::Error::other("sink buffer lock poisoned"))?
                 .0;
+            st.wake_at = None;
         }
         let start = st.read;
         let avail = if start.seg == st.wseg { st.flushed } else { seg_len(&st, start.seg)? };
