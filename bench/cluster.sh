@@ -28,10 +28,8 @@ T="${CARGO_TARGET_DIR:-target}/release"
 BIN="$T/phiwall"; LOAD="$T/examples/http_load"
 WORK="$(mktemp -d)"
 DB="phiwall_bench_$$"
-PIDS=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_all
   psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
   redis-cli -u "$REDIS" --scan --pattern "phiwall-bench-$$:*" 2>/dev/null | xargs -r redis-cli -u "$REDIS" del >/dev/null 2>&1 || true
   rm -rf "$WORK"
@@ -75,9 +73,10 @@ $store
 TOML
 }
 
-start() { # id -> prints address
+start() { # id -> prints address. Runs in a command substitution (a subshell), so the pid
+  # goes to a file the parent reads: a PIDS+=() here would be lost and the replica left running.
   PHIWALL_LOG=warn "$BIN" serve --config "$WORK/$1.toml" 2> "$WORK/$1.err" > /dev/null &
-  PIDS+=($!)
+  echo $! >> "$WORK/pids"
   for _ in $(seq 1 300); do
     if grep -q "listening on http://" "$WORK/$1.err"; then
       grep -o "listening on http://[^/]*" "$WORK/$1.err" | sed 's|listening on http://||'
@@ -89,9 +88,11 @@ start() { # id -> prints address
 }
 
 stop_all() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  PIDS=()
+  if [ -f "$WORK/pids" ]; then
+    while read -r p; do kill "$p" 2>/dev/null || true; done < "$WORK/pids"
+    while read -r p; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done < "$WORK/pids"
+    rm -f "$WORK/pids"
+  fi
 }
 
 # 1 embedded replica
