@@ -56,12 +56,18 @@ fn prompt(bytes: usize) -> String {
 struct Stats {
     lat_us: Vec<u64>,
     errors: u64,
+    /// Error statuses (0: transport error or timeout; 1: a stream without content).
+    error_statuses: std::collections::BTreeMap<u16, u64>,
 }
 
-fn record(s: &mut Stats, r: Result<Result<u64, ()>, tokio::task::JoinError>) {
+fn record(s: &mut Stats, r: Result<Result<u64, u16>, tokio::task::JoinError>) {
     match r {
         Ok(Ok(us)) => s.lat_us.push(us),
-        _ => s.errors += 1,
+        Ok(Err(status)) => {
+            s.errors += 1;
+            *s.error_statuses.entry(status).or_insert(0) += 1;
+        }
+        Err(_) => s.errors += 1,
     }
 }
 
@@ -95,7 +101,7 @@ async fn run_phase(
     let total = rate * secs;
     let interval = Duration::from_nanos(1_000_000_000 / rate);
     let start = Instant::now() + Duration::from_millis(50);
-    let mut set: JoinSet<Result<u64, ()>> = JoinSet::new();
+    let mut set: JoinSet<Result<u64, u16>> = JoinSet::new();
     let mut stats = Stats::default();
     for i in 0..total {
         let at = start + interval * i as u32;
@@ -111,22 +117,27 @@ async fn run_phase(
             if let Some(k) = key {
                 r = r.bearer_auth(k);
             }
-            let resp = r.send().await.map_err(|_| ())?;
+            let resp = r.send().await.map_err(|_| 0u16)?;
             if !resp.status().is_success() {
-                return Err(());
+                let st = resp.status().as_u16();
+                if std::env::var_os("PHIWALL_LOAD_SHOW_ERRORS").is_some() {
+                    let b = resp.bytes().await.unwrap_or_default();
+                    eprintln!("{st}: {}", String::from_utf8_lossy(&b));
+                }
+                return Err(st);
             }
             if is_stream {
                 let mut s = resp.bytes_stream();
                 let mut first = None;
                 while let Some(chunk) = s.next().await {
-                    let chunk = chunk.map_err(|_| ())?;
+                    let chunk = chunk.map_err(|_| 0u16)?;
                     if first.is_none() && has_content(&chunk) {
                         first = Some(at.elapsed());
                     }
                 }
-                first.map(|d| d.as_micros() as u64).ok_or(())
+                first.map(|d| d.as_micros() as u64).ok_or(1u16)
             } else {
-                let _ = resp.bytes().await.map_err(|_| ())?;
+                let _ = resp.bytes().await.map_err(|_| 0u16)?;
                 Ok(at.elapsed().as_micros() as u64)
             }
         });
@@ -236,6 +247,9 @@ SSN = "block"
         println!();
         println!("added by phiwall (plain):   p50 {:+.3} ms, p99 {:+.3} ms; errors direct {} / through {}", diff(t50, d50), diff(t99, d99), d.errors, t.errors);
         println!("added by phiwall (stream TTFT): p50 {:+.3} ms, p99 {:+.3} ms; errors direct {} / through {}", diff(ts50, ds50), diff(ts99, ds99), ds.errors, ts.errors);
+        if !t.error_statuses.is_empty() || !ts.error_statuses.is_empty() {
+            println!("error statuses through phiwall (0 = transport error): plain {:?}, stream {:?}", t.error_statuses, ts.error_statuses);
+        }
         // phiwall's own time per request (total minus upstream), from its histogram: the
         // smallest bucket bound holding 50% / 99% of requests.
         let m = metrics.render();

@@ -28,9 +28,11 @@ impl Quota {
         Quota { per_minute, burst: per_minute }
     }
 
-    /// Nanoseconds between two units at the steady rate (GCRA's emission interval).
+    /// Nanoseconds between two units at the steady rate (GCRA's emission interval), at least
+    /// 1: a zero interval (quotas above 60 billion a minute) would make the tolerance zero, and
+    /// then two threads whose clock readings arrive out of order refuse each other.
     pub fn interval_nanos(self) -> u128 {
-        60_000_000_000u128 / u128::from(self.per_minute.max(1))
+        (60_000_000_000u128 / u128::from(self.per_minute.max(1))).max(1)
     }
 }
 
@@ -230,6 +232,16 @@ mod tests {
         assert!(matches!(l.check("k", q, 101, 0), Decision::Deny { .. }));
         assert_eq!(l.check("k", q, 100, 0), Decision::Allow);
         assert!(matches!(l.check("k", q, 1, 0), Decision::Deny { .. }));
+    }
+
+    #[test]
+    fn huge_quotas_never_refuse_out_of_order_clock_readings() {
+        let l = InMemoryLimiter::default();
+        let q = Quota::per_minute(100_000_000_000);
+        // Threads read the clock, then take the lock: a later reading may be applied first.
+        assert_eq!(l.check("t", q, 500, 1_000_000), Decision::Allow);
+        assert_eq!(l.check("t", q, 500, 999_000), Decision::Allow);
+        assert_eq!(l.check("t", q, 500, 1_000_500), Decision::Allow);
     }
 
     #[test]
