@@ -8,7 +8,7 @@
 //! omission). Streaming time to first token is the time until the first SSE event carrying
 //! content arrives.
 
-#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used, clippy::expect_used)]
 
 use bytes::Bytes;
 use futures_util::StreamExt;
