@@ -41,7 +41,9 @@ impl Detector for EmployerDetector {
 pub(crate) fn detect_tokens(text: &str, t: &Tokens, out: &mut Vec<Span>) {
     for i in 0..t.len() {
         if let Some(start) = work_trigger(t, i) {
-            if let Some((a, b, score)) = org_after(t, start) {
+            // Asked just before, or stated as "my job is at": plain words can name it.
+            let explicit = employer_asked(t, i) || t.ends_with_words(i, &["job", "is", t.low(i)]);
+            if let Some((a, b, score)) = org_after(t, start, explicit) {
                 push(text, t, a, b, score, out);
             }
         }
@@ -93,7 +95,7 @@ pub(crate) fn affiliations(text: &str, t: &Tokens, name_ends: &[usize], out: &mu
         if !t.get(start).is_some_and(|x| x.gap.is_space() && x.is_capitalized) {
             continue;
         }
-        if let Some((a, b, _)) = org_after(t, start) {
+        if let Some((a, b, _)) = org_after(t, start, false) {
             let care_place = (a..=b).any(|k| {
                 matches!(
                     t.low(k),
@@ -164,9 +166,18 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
         )
     };
     let hit = match low {
-        "at" | "for" => work_verb() && prev != "retired",
+        "at" | "for" => {
+            (work_verb() && prev != "retired")
+                // "my job is at X"
+                || t.ends_with_words(i, &["job", "is", low])
+                // "who's your employer?" "I'm at X" / "I'm with X"
+                || (is_i_am(t, i) && employer_asked(t, i))
+        }
         "by" => prev == "employed",
-        "with" => matches!(prev, "employed" | "job" | "position"),
+        "with" => {
+            matches!(prev, "employed" | "job" | "position")
+                || (is_i_am(t, i) && employer_asked(t, i))
+        }
         "from" => {
             matches!(prev, "retired" | "calling" | "called" | "fired" | "resigned")
                 || t.ends_with_words(i, &["laid", "off", "from"])
@@ -177,6 +188,24 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
         _ => false,
     };
     hit.then_some(i + 1)
+}
+
+/// "I'm" / "I am" / "im" right before token `i`.
+fn is_i_am(t: &Tokens, i: usize) -> bool {
+    i >= 1
+        && (matches!(t.low(i - 1), "i'm" | "i’m" | "im") || t.ends_with_words(i - 1, &["i", "am"]))
+}
+
+/// Tokens looked back over for an employer question.
+const ASKED_WINDOW: usize = 24;
+
+/// Whether the employer was just asked about ("who's your employer?", "where do you work?"):
+/// then the answer names one even in plain words ("i'm with sunrise bakery").
+fn employer_asked(t: &Tokens, i: usize) -> bool {
+    (i.saturating_sub(ASKED_WINDOW)..i).any(|k| {
+        matches!(t.low(k), "employer" | "employment" | "workplace")
+            || (t.low(k) == "work" && k >= 1 && t.low(k - 1) == "you")
+    })
 }
 
 /// Generic heads that make "work at/for X" not an employer name.
@@ -306,7 +335,10 @@ fn word_employer_at(t: &Tokens, a: usize) -> Option<usize> {
 }
 
 /// The organisation name starting at token `a` after a work context: (first, last, score).
-fn org_after(t: &Tokens, mut a: usize) -> Option<(usize, usize, f32)> {
+/// The organisation name starting at token `a`. Without capitals to go by (lowercase or ALL
+/// CAPS text) a name of dictionary words only ("sunrise bakery") is accepted when `asked`: the
+/// employer was just asked about, so the answer is one.
+fn org_after(t: &Tokens, mut a: usize, asked: bool) -> Option<(usize, usize, f32)> {
     if t.low(a) == "the" && t.get(a + 1).is_some_and(|x| x.gap.is_space()) {
         if let Some(last) = word_employer_at(t, a) {
             return Some((a, last, 0.85));
@@ -362,7 +394,9 @@ fn org_after(t: &Tokens, mut a: usize) -> Option<(usize, usize, f32)> {
             has_distinct = true;
             break;
         }
-        if t.is_closed(k) || (k > a && is_generic(low) && !mixed) || stop_after_org(low) {
+        // Generic words end a guessed name in uncased text ("walmart store hours"), but are
+        // part of a name given as the answer ("river city library").
+        if t.is_closed(k) || (k > a && is_generic(low) && !mixed && !asked) || stop_after_org(low) {
             break;
         }
         let is_word = tok.entry.is_some_and(|e| e.is_word || e.is_stop);
@@ -377,10 +411,14 @@ fn org_after(t: &Tokens, mut a: usize) -> Option<(usize, usize, f32)> {
         k += 1;
     }
     let last = last?;
-    if !has_distinct {
+    if !has_distinct && !asked {
         return None;
     }
-    let score = if mixed { 0.85 } else { 0.75 };
+    let score = match (mixed, has_distinct) {
+        (true, _) => 0.85,
+        (false, true) => 0.75,
+        (false, false) => 0.7,
+    };
     Some((a, last, score))
 }
 
@@ -518,6 +556,30 @@ mod tests {
         assert_eq!(employers("he retired from General Motors in 2015"), ["General Motors"]);
         assert_eq!(employers("she works at Mercy Hospital on nights"), ["Mercy Hospital"]);
         assert_eq!(employers("i've worked at mcdonald's for two years"), ["mcdonald's"]);
+    }
+
+    #[test]
+    fn answers_to_an_employer_question() {
+        assert_eq!(
+            employers(
+                "agent: and where do you work? caller: i'm with harbor view plumbing, since june"
+            ),
+            ["harbor view plumbing"]
+        );
+        assert_eq!(
+            employers("Who is your employer for the claim? I'm at Cedar Street Bakery, yes."),
+            ["Cedar Street Bakery"]
+        );
+        assert_eq!(
+            employers("my job is at the river city library, part time"),
+            ["river city library"]
+        );
+        // Without the question, "I'm with" is company, not an employer.
+        assert!(employers("i'm with my daughter, she drove me here").is_empty());
+        assert!(employers("i'm with pine valley movers now").is_empty());
+        // Asked, but the answer is a person or a generic place.
+        assert!(employers("who's your employer? i'm with my husband's plan actually").is_empty());
+        assert!(employers("what's your employer? oh i'm at home these days").is_empty());
     }
 
     #[test]
