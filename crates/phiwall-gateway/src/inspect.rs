@@ -180,9 +180,10 @@ pub fn check_policy(
 
 /// The text of the last user message (chat) or the prompt (completions), for the anomaly
 /// engine's request-shape fingerprint (token classes only, never the text).
-pub fn last_user_text(body: &Value) -> Option<String> {
+pub fn last_user_text(body: &Value) -> Option<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
     if let Some(p) = body.get("prompt").and_then(Value::as_str) {
-        return Some(p.to_string());
+        return Some(Cow::Borrowed(p));
     }
     let msg = body
         .get("messages")?
@@ -191,14 +192,15 @@ pub fn last_user_text(body: &Value) -> Option<String> {
         .rev()
         .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))?;
     match msg.get("content")? {
-        Value::String(s) => Some(s.clone()),
-        Value::Array(parts) => Some(
+        // The common case borrows: this runs on every request (the request shape).
+        Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+        Value::Array(parts) => Some(Cow::Owned(
             parts
                 .iter()
                 .filter_map(|p| p.get("text").and_then(Value::as_str))
                 .collect::<Vec<_>>()
                 .join("\n"),
-        ),
+        )),
         _ => None,
     }
 }
