@@ -73,6 +73,16 @@ impl RecordSink for EncodeOnly {
     }
 }
 
+/// Emit every event through the bus, then shut it down (drains every sink).
+fn emit_all(bus: EventBus, events: &[Event]) {
+    let w = bus.watch();
+    for e in events {
+        w.emit(e.clone());
+    }
+    drop(w);
+    bus.shutdown();
+}
+
 fn encoders(c: &mut Criterion) {
     let r = Record::Event(event(7));
     let encs: Vec<(&str, Box<dyn Encoder>)> = vec![
@@ -125,12 +135,7 @@ fn pipeline(c: &mut Criterion) {
                 Arc::new(Metrics::default()),
             )
             .unwrap();
-            let w = bus.watch();
-            for e in &events {
-                w.emit(e.clone());
-            }
-            drop(w);
-            bus.shutdown();
+            emit_all(bus, &events);
         })
     });
     // Queue large enough for the burst (in-memory path) vs small (sustained overload: most
@@ -172,12 +177,7 @@ fn pipeline(c: &mut Criterion) {
                         metrics,
                     )
                     .unwrap();
-                    let w = bus.watch();
-                    for e in &events {
-                        w.emit(e.clone());
-                    }
-                    drop(w);
-                    bus.shutdown();
+                    emit_all(bus, &events);
                     dir
                 },
                 BatchSize::PerIteration,
