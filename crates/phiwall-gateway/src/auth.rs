@@ -7,7 +7,7 @@
 
 use crate::config::JwtConfig;
 use crate::error::ApiError;
-use jsonwebtoken::jwk::JwkSet;
+use crate::jwks::{parse_jwks, KeySet};
 use jsonwebtoken::{DecodingKey, Validation};
 use phiwall_store::{KeyStore, VerifyError};
 use sha2::{Digest, Sha256};
@@ -74,33 +74,33 @@ impl Principal {
     }
 }
 
-/// JWT verifier built from config (the JWKS is read once at build).
+/// JWT verifier built from config.
 pub struct JwtVerifier {
     cfg: JwtConfig,
-    keys: Vec<(Option<String>, Option<String>, DecodingKey)>,
+    keys: Arc<KeySet>,
 }
 
 impl std::fmt::Debug for JwtVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtVerifier").field("keys", &self.keys.len()).finish()
+        f.debug_struct("JwtVerifier").field("keys", &self.keys).finish()
     }
 }
 
 impl JwtVerifier {
-    /// Build from a JWKS JSON document.
+    /// Build from a JWKS JSON document (every key must be usable).
     pub fn from_jwks(cfg: JwtConfig, jwks_json: &str) -> Result<Self, String> {
-        let set: JwkSet =
-            serde_json::from_str(jwks_json).map_err(|e| format!("invalid JWKS JSON: {e}"))?;
-        let mut keys = Vec::new();
-        for (i, jwk) in set.keys.iter().enumerate() {
-            let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("JWKS key {i}: {e}"))?;
-            let alg = jwk.common.key_algorithm.map(|a| format!("{a:?}"));
-            keys.push((jwk.common.key_id.clone(), alg, key));
-        }
-        if keys.is_empty() {
-            return Err("the JWKS holds no keys".into());
-        }
-        Ok(JwtVerifier { cfg, keys })
+        let keys = parse_jwks(jwks_json, true)?;
+        Ok(JwtVerifier { cfg, keys: Arc::new(KeySet::fixed(keys)) })
+    }
+
+    /// Build around a key set (a remote one is filled by its refresh loop).
+    pub fn with_keys(cfg: JwtConfig, keys: Arc<KeySet>) -> Self {
+        JwtVerifier { cfg, keys }
+    }
+
+    /// The key set (the server runs a remote set's refresh loop and on-demand refreshes).
+    pub fn keys(&self) -> &Arc<KeySet> {
+        &self.keys
     }
 
     /// Verify a token; returns (app, hashed subject).
@@ -116,18 +116,22 @@ impl JwtVerifier {
             return Err(ApiError::BadToken("algorithm"));
         }
         let alg_name = format!("{:?}", header.alg);
-        let candidates: Vec<&DecodingKey> = self
-            .keys
+        let keys = self.keys.current();
+        if keys.is_empty() {
+            // A remote set that has never loaded: the provider is unreachable, not the token bad.
+            return Err(ApiError::JwksUnavailable);
+        }
+        let candidates: Vec<&DecodingKey> = keys
             .iter()
-            .filter(|(kid, alg, _)| {
-                let kid_ok = match (&header.kid, kid) {
+            .filter(|k| {
+                let kid_ok = match (&header.kid, &k.kid) {
                     (Some(h), Some(k)) => h == k,
                     (Some(_), None) => false,
                     (None, _) => true,
                 };
-                kid_ok && alg.as_ref().is_none_or(|a| *a == alg_name)
+                kid_ok && k.alg.as_ref().is_none_or(|a| *a == alg_name)
             })
-            .map(|(_, _, k)| k)
+            .map(|k| &k.key)
             .collect();
         if candidates.is_empty() {
             return Err(ApiError::BadToken("unknown_key"));
@@ -309,7 +313,7 @@ mod tests {
             JwtConfig {
                 issuer: "https://idp.test/".into(),
                 audience: vec!["phiwall".into()],
-                jwks_file: "unused".into(),
+                jwks: crate::jwks::JwksSource::File("unused".into()),
                 algorithms: vec![Algorithm::HS256],
                 leeway_secs: 0,
                 app_claim: "phiwall_app".into(),

@@ -170,8 +170,16 @@ pub struct RawJwt {
     pub issuer: String,
     /// Required `aud` (one of).
     pub audience: Vec<String>,
-    /// JWKS JSON file path.
-    pub jwks_file: String,
+    /// JWKS JSON file path (exactly one of `jwks_file` and `jwks_url`).
+    pub jwks_file: Option<String>,
+    /// The provider's JWKS URL (`jwks_uri` of its OpenID configuration): `https://`, or
+    /// `http://` to a loopback host. Fetched at start, then refreshed.
+    pub jwks_url: Option<String>,
+    /// Refresh interval of `jwks_url`, seconds. Default 300.
+    pub jwks_refresh_secs: Option<u64>,
+    /// Minimum seconds between two fetches of `jwks_url`, also when a token names an unknown
+    /// key id (a rotation). Default 30.
+    pub jwks_min_refresh_secs: Option<u64>,
     /// Allowed signature algorithms, e.g. `["RS256", "ES256"]`. `none` is always refused.
     pub algorithms: Option<Vec<String>>,
     /// Clock skew allowed on `exp`/`nbf`, seconds. Default 60.
@@ -460,8 +468,8 @@ pub struct JwtConfig {
     pub issuer: String,
     /// Audiences.
     pub audience: Vec<String>,
-    /// JWKS path.
-    pub jwks_file: PathBuf,
+    /// Where the verification keys come from.
+    pub jwks: crate::jwks::JwksSource,
     /// Allowed algorithms.
     pub algorithms: Vec<jsonwebtoken::Algorithm>,
     /// Leeway.
@@ -770,10 +778,35 @@ impl RawConfig {
             if j.issuer.is_empty() {
                 push("auth.jwt.issuer".into(), "expected the issuer URL".into(), "set issuer to your identity provider's issuer");
             }
+            let jwks = match (&j.jwks_file, &j.jwks_url) {
+                (Some(f), None) => crate::jwks::JwksSource::File(PathBuf::from(f)),
+                (None, Some(u)) => {
+                    let refresh = j.jwks_refresh_secs.unwrap_or(300);
+                    if refresh == 0 {
+                        push("auth.jwt.jwks_refresh_secs".into(), "expected a positive number".into(), "remove it for the default of 300");
+                    }
+                    crate::jwks::JwksSource::Url {
+                        url: u.clone(),
+                        refresh: Duration::from_secs(refresh.max(1)),
+                        min_gap: Duration::from_secs(j.jwks_min_refresh_secs.unwrap_or(30)),
+                    }
+                }
+                (f, _) => {
+                    push(
+                        "auth.jwt".into(),
+                        if f.is_some() { "both jwks_file and jwks_url are set".into() } else { "no JWKS source".into() },
+                        "set exactly one of jwks_file and jwks_url",
+                    );
+                    crate::jwks::JwksSource::File(PathBuf::new())
+                }
+            };
+            if j.jwks_url.is_none() && (j.jwks_refresh_secs.is_some() || j.jwks_min_refresh_secs.is_some()) {
+                push("auth.jwt.jwks_refresh_secs".into(), "refresh settings need jwks_url".into(), "remove them or set jwks_url");
+            }
             JwtConfig {
                 issuer: j.issuer.clone(),
                 audience: j.audience.clone(),
-                jwks_file: PathBuf::from(&j.jwks_file),
+                jwks,
                 algorithms,
                 leeway_secs: j.leeway_secs.unwrap_or(60),
                 app_claim: j.app_claim.clone().unwrap_or_else(|| "phiwall_app".into()),

@@ -82,6 +82,8 @@ pub enum ApiError {
     InspectionUnavailable,
     /// The state store failed (fail closed).
     StoreUnavailable,
+    /// A JWT arrived but the identity provider's keys could not be fetched yet.
+    JwksUnavailable,
     /// Incident response contained this key, app, session, source or caller (issue 8).
     Contained(crate::containment::ContainedReason),
     /// A bug.
@@ -267,6 +269,13 @@ impl ApiError {
                 "internal.store",
                 Level::Error,
             ),
+            E::JwksUnavailable => meta(
+                S::SERVICE_UNAVAILABLE,
+                API,
+                "jwks_unavailable",
+                "auth.jwks_unavailable",
+                Level::Error,
+            ),
             E::Contained(r) => meta(S::FORBIDDEN, PERM, r.code(), r.reason(), Level::Warn),
             E::Internal => {
                 meta(S::INTERNAL_SERVER_ERROR, API, "internal_error", "internal.bug", Level::Error)
@@ -325,6 +334,9 @@ impl ApiError {
             E::UpstreamTimeout => "the upstream model did not answer in time".into(),
             E::Contained(r) => r.message().into(),
             E::InspectionUnavailable | E::StoreUnavailable | E::Internal => "internal error".into(),
+            E::JwksUnavailable => {
+                "the identity provider's signing keys are not available yet; retry shortly".into()
+            }
         }
     }
 

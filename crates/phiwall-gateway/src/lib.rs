@@ -22,11 +22,13 @@ pub mod identity;
 pub mod identity_config;
 pub mod injection;
 pub mod inspect;
+pub mod jwks;
 pub mod output;
 pub mod server;
 pub mod session;
 pub mod sim;
 pub mod tls;
+pub mod tool_args;
 pub mod upstream;
 
 pub use config::{Config, ConfigError, RawConfig};

@@ -230,23 +230,92 @@ impl OutputGuard {
         self.process(st, true)
     }
 
-    fn process(&mut self, st: &mut TextStream, is_final: bool) -> Result<String, ApiError> {
-        st.unprocessed = 0;
-        let window = format!("{}{}", st.context, st.pending);
-        let ctx_chars = st.context.chars().count();
-
+    /// Refuse text that carries the planted canary or a run of the system prompt's words
+    /// (counted as a finding on the event).
+    pub(crate) fn check_system_prompt_leak(&mut self, text: &str) -> Result<(), ApiError> {
         if let Some(c) = &self.canary {
-            if window.contains(c.as_str()) {
+            if text.contains(c.as_str()) {
                 *self.findings.entry("output.canary_leak".into()).or_insert(0) += 1;
                 return Err(ApiError::OutputBlocked("system_prompt_leak"));
             }
         }
         if !self.shingles.is_empty()
-            && words(&window).windows(SHINGLE_WORDS).any(|w| self.shingles.contains(&fnv(w)))
+            && words(text).windows(SHINGLE_WORDS).any(|w| self.shingles.contains(&fnv(w)))
         {
             *self.findings.entry("output.system_prompt_similarity".into()).or_insert(0) += 1;
             return Err(ApiError::OutputBlocked("system_prompt_leak"));
         }
+        Ok(())
+    }
+
+    /// Links in `text` to domains outside the app's allow-list become `[link removed]`
+    /// (counted under `finding`); returns `None` when nothing changed.
+    pub(crate) fn remove_foreign_links(&mut self, text: &str, finding: &str) -> Option<String> {
+        let links = find_links(text);
+        if links.iter().all(|(_, _, host, _)| self.link_allowed(host)) {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0usize; // bytes
+        for (s, e, host, _) in &links {
+            if self.link_allowed(host) {
+                continue;
+            }
+            let (bs, be) = (byte_at(text, *s), byte_at(text, *e));
+            out.push_str(text.get(last..bs).unwrap_or_default());
+            out.push_str("[link removed]");
+            last = be;
+            *self.findings.entry(finding.into()).or_insert(0) += 1;
+            *self.actions.entry("link_removed".into()).or_insert(0) += 1;
+        }
+        out.push_str(text.get(last..).unwrap_or_default());
+        Some(out)
+    }
+
+    /// PHI the scanner finds in `text`, with `context` (not part of the text) read before it.
+    pub(crate) fn scan_with_context(&self, context: &str, text: &str) -> Vec<Finding> {
+        if context.is_empty() {
+            return self.scanner.scan(text);
+        }
+        let window = format!("{context}{text}");
+        let skip = context.chars().count();
+        self.scanner
+            .scan(&window)
+            .into_iter()
+            .filter(|f| f.start >= skip)
+            .map(|f| Finding { start: f.start - skip, end: f.end - skip, ..f })
+            .collect()
+    }
+
+    /// The app's output action for a PHI type.
+    pub(crate) fn output_action(&self, t: phiwall_scan::PhiType) -> PhiAction {
+        self.app.output_action(t)
+    }
+
+    /// Count a finding or action kind on the event.
+    pub(crate) fn count(&mut self, finding: String) {
+        *self.findings.entry(finding).or_insert(0) += 1;
+    }
+
+    /// Restore tokens in plain (unescaped) text where policy allows; `None` when unchanged.
+    pub(crate) fn restore_plain(&mut self, text: &str) -> Option<String> {
+        if !self.restores_tokens() || !text.contains('[') {
+            return None;
+        }
+        let restored = restore(text, &self.tokens);
+        if restored == text {
+            return None;
+        }
+        *self.actions.entry("restore".into()).or_insert(0) += 1;
+        Some(restored)
+    }
+
+    fn process(&mut self, st: &mut TextStream, is_final: bool) -> Result<String, ApiError> {
+        st.unprocessed = 0;
+        let window = format!("{}{}", st.context, st.pending);
+        let ctx_chars = st.context.chars().count();
+
+        self.check_system_prompt_leak(&window)?;
 
         // Spans in pending-relative chars: (start, end, Some(finding) | None for a link).
         let mut spans: Vec<(usize, usize, Option<Finding>)> = Vec::new();

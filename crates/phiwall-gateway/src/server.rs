@@ -25,6 +25,7 @@ use crate::containment::{Containment, Subject};
 use crate::error::ApiError;
 use crate::injection::{DetectorInspector, InputInspector};
 use crate::inspect::{self, Endpoint};
+use crate::jwks::{JwksSource, KeySet};
 use crate::output::{OutputGuard, TextStream};
 use crate::upstream::Upstreams;
 use axum::body::Body;
@@ -45,7 +46,7 @@ use phiwall_watch::{
     SpillConfig, Watch,
 };
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -201,14 +202,19 @@ impl Gateway {
             })?),
         };
         let jwt = match &cfg.jwt {
-            Some(j) => {
-                let text = std::fs::read_to_string(&j.jwks_file)
-                    .map_err(|e| b(format!("auth.jwt.jwks_file {}: {e}", j.jwks_file.display())))?;
-                Some(
+            Some(j) => Some(match &j.jwks {
+                JwksSource::File(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|e| b(format!("auth.jwt.jwks_file {}: {e}", path.display())))?;
                     JwtVerifier::from_jwks(j.clone(), &text)
-                        .map_err(|e| b(format!("auth.jwt.jwks_file: {e}")))?,
-                )
-            }
+                        .map_err(|e| b(format!("auth.jwt.jwks_file: {e}")))?
+                }
+                JwksSource::Url { url, refresh, min_gap } => {
+                    let keys = KeySet::remote(url, *refresh, *min_gap)
+                        .map_err(|e| b(format!("auth.jwt.jwks_url: {e}")))?;
+                    JwtVerifier::with_keys(j.clone(), Arc::new(keys))
+                }
+            }),
             None => None,
         };
         let key = match &cfg.redaction_key {
@@ -397,6 +403,11 @@ impl Gateway {
                 cancel.clone(),
                 tracker.clone(),
             ));
+        }
+        if let Some(keys) = self.state.auth.jwt.as_ref().map(JwtVerifier::keys) {
+            if keys.is_remote() {
+                tracker.spawn(keys.clone().refresh_loop(cancel.clone()));
+            }
         }
         let main =
             accept_loop(listener, app, self.tls.clone(), limits, cancel.clone(), tracker.clone());
@@ -752,7 +763,20 @@ impl State {
         ev: &mut Event,
     ) -> Result<(Principal, Arc<AppPolicy>), ApiError> {
         let auth_header = headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
-        let p = match self.auth.authenticate(auth_header, peer, self.clock.unix_secs()) {
+        let mut result = self.auth.authenticate(auth_header, peer, self.clock.unix_secs());
+        if matches!(result, Err(ApiError::BadToken("unknown_key") | ApiError::JwksUnavailable)) {
+            // The provider may have rotated its keys: fetch them again (rate limited) and retry.
+            if let Some(keys) = self.auth.jwt.as_ref().map(JwtVerifier::keys) {
+                match keys.refresh().await {
+                    Ok(true) => {
+                        result = self.auth.authenticate(auth_header, peer, self.clock.unix_secs());
+                    }
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "JWKS fetch failed"),
+                }
+            }
+        }
+        let p = match result {
             Ok(p) => p,
             Err(e) => {
                 // A refused key that has the exact key shape keeps its (hex, non-secret) prefix on
@@ -1121,9 +1145,15 @@ impl State {
     async fn ready(self: Arc<Self>) -> Response {
         let store_ok = self.keys.ping().is_ok();
         let up_ok = self.upstreams.ready().await;
-        let code = if store_ok && up_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-        (code, axum::Json(serde_json::json!({"store": store_ok, "upstreams": up_ok})))
-            .into_response()
+        // A gateway that cannot verify any JWT yet is not ready (keys from a file always are).
+        let jwks_ok = self.auth.jwt.as_ref().is_none_or(|j| !j.keys().current().is_empty());
+        let code = if store_ok && up_ok && jwks_ok {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        };
+        let body = serde_json::json!({"store": store_ok, "upstreams": up_ok, "jwks": jwks_ok});
+        (code, axum::Json(body)).into_response()
     }
 }
 
@@ -1160,12 +1190,10 @@ fn check_choices(
         if let Some(Value::String(s)) = field {
             *s = guard.check_full(s)?;
         }
-        if guard.restores_tokens() {
-            if let Some(Value::Array(calls)) = c.pointer_mut("/message/tool_calls") {
-                for call in calls {
-                    if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
-                        *a = guard.restore_json_fragment(a);
-                    }
+        if let Some(Value::Array(calls)) = c.pointer_mut("/message/tool_calls") {
+            for call in calls {
+                if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
+                    *a = crate::tool_args::check_tool_arguments(guard, a)?;
                 }
             }
         }
@@ -1290,50 +1318,74 @@ impl SseState {
             };
             out.push_str(&format!("data: {chunk}\n\n"));
         }
+        // Tool calls of choices that never sent a finish reason.
+        let idx: BTreeSet<u64> = self.tool_args.keys().map(|(i, _)| *i).collect();
+        for i in idx {
+            let calls = self.release_tool_args(i)?;
+            if calls.is_empty() {
+                continue;
+            }
+            let chunk = serde_json::json!({"object": "chat.completion.chunk", "choices": [{"index": i, "delta": {"tool_calls": calls}, "finish_reason": null}]});
+            out.push_str(&format!("data: {chunk}\n\n"));
+        }
         Ok(out)
     }
 
-    /// Restore tokens in streamed tool-call arguments, holding back a possibly split token;
-    /// at the end of the choice, held text goes out as one more argument delta.
-    fn restore_tool_args(&mut self, c: &mut Value, idx: u64, is_finished: bool) {
-        if let Some(Value::Array(calls)) = c.pointer_mut("/delta/tool_calls") {
-            for call in calls.iter_mut() {
-                let j = call.get("index").and_then(Value::as_u64).unwrap_or(0);
-                if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
-                    let buf = self.tool_args.entry((idx, j)).or_default();
-                    buf.push_str(a);
-                    let (rel, keep) = crate::output::split_token_tail(buf);
-                    let (rel, keep) = (rel.to_string(), keep.to_string());
-                    *buf = keep;
-                    *a = self.guard.restore_json_fragment(&rel);
+    /// Hold streamed tool-call arguments until the choice ends: a tool call is checked whole
+    /// (see [`crate::tool_args`]), then its arguments go out as one delta. Argument pieces are
+    /// removed from the deltas that carried them; a tool-call entry left with nothing but its
+    /// index is dropped.
+    fn hold_tool_args(&mut self, c: &mut Value, idx: u64) -> Result<(), ApiError> {
+        let Some(Value::Array(calls)) = c.pointer_mut("/delta/tool_calls") else {
+            return Ok(());
+        };
+        for call in calls.iter_mut() {
+            let j = call.get("index").and_then(Value::as_u64).unwrap_or(0);
+            let Some(function) = call.get_mut("function").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            if let Some(Value::String(a)) = function.get_mut("arguments") {
+                let buf = self.tool_args.entry((idx, j)).or_default();
+                if buf.len() + a.len() > crate::tool_args::MAX_TOOL_ARGUMENTS_BYTES {
+                    return Err(ApiError::OutputBlocked("tool_arguments_too_large"));
                 }
+                buf.push_str(a);
+                a.clear();
             }
         }
-        if !is_finished {
-            return;
+        calls.retain(|call| {
+            let Some(o) = call.as_object() else { return true };
+            o.iter().any(|(k, v)| match k.as_str() {
+                "index" => false,
+                "function" => v.as_object().is_none_or(|f| {
+                    f.iter().any(|(fk, fv)| fk != "arguments" || fv.as_str() != Some(""))
+                }),
+                _ => true,
+            })
+        });
+        if calls.is_empty() {
+            if let Some(d) = c.get_mut("delta").and_then(Value::as_object_mut) {
+                d.remove("tool_calls");
+            }
         }
+        Ok(())
+    }
+
+    /// The checked arguments of every tool call held for choice `idx`, as delta entries.
+    fn release_tool_args(&mut self, idx: u64) -> Result<Vec<Value>, ApiError> {
         let held: Vec<(u64, String)> = self
             .tool_args
             .iter()
-            .filter(|((i, _), v)| *i == idx && !v.is_empty())
+            .filter(|((i, _), _)| *i == idx)
             .map(|((_, j), v)| (*j, v.clone()))
             .collect();
         self.tool_args.retain(|(i, _), _| *i != idx);
-        if held.is_empty() {
-            return;
+        let mut out = Vec::with_capacity(held.len());
+        for (j, args) in held {
+            let checked = crate::tool_args::check_tool_arguments(&mut self.guard, &args)?;
+            out.push(serde_json::json!({"index": j, "function": {"arguments": checked}}));
         }
-        let extra: Vec<Value> = held
-            .iter()
-            .map(|(j, v)| serde_json::json!({"index": j, "function": {"arguments": self.guard.restore_json_fragment(v)}}))
-            .collect();
-        if let Some(d) = c.get_mut("delta").and_then(Value::as_object_mut) {
-            match d.get_mut("tool_calls") {
-                Some(Value::Array(a)) => a.extend(extra),
-                _ => {
-                    d.insert("tool_calls".into(), Value::Array(extra));
-                }
-            }
-        }
+        Ok(out)
     }
 
     fn transform_event(&mut self, event: &[u8]) -> Result<Option<Bytes>, ApiError> {
@@ -1391,8 +1443,21 @@ impl SseState {
                     released.push_str(&self.guard.finish(st)?);
                     self.texts.remove(&idx);
                 }
-                if self.guard.restores_tokens() {
-                    self.restore_tool_args(c, idx, is_finished);
+                if self.endpoint == Endpoint::Chat {
+                    self.hold_tool_args(c, idx)?;
+                    if is_finished {
+                        let released = self.release_tool_args(idx)?;
+                        if !released.is_empty() {
+                            if let Some(d) = c.get_mut("delta").and_then(Value::as_object_mut) {
+                                match d.get_mut("tool_calls") {
+                                    Some(Value::Array(a)) => a.extend(released),
+                                    _ => {
+                                        d.insert("tool_calls".into(), Value::Array(released));
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
                 let delta_has_other = match self.endpoint {
                     Endpoint::Completions => false,

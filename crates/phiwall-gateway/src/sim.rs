@@ -5,8 +5,9 @@
 //! phiwall token (`[NAME_...]`) they saw so restoration can be seen working, and contain
 //! contact details (a phone number and an e-mail address, which are PHI-shaped) when the last
 //! user message mentions "contact". A user message containing "echo the system message" makes
-//! the reply repeat the system prompt, to demonstrate the leak check. Streaming splits the reply
-//! into small deltas; tools produce a streamed tool call.
+//! the reply repeat the system prompt, to demonstrate the leak check, and "share a link" adds one
+//! link to `example-clinic.org` and one elsewhere. Streaming splits the reply into small deltas;
+//! tools produce a (streamed) tool call whose arguments carry the reply text as `detail`.
 
 use crate::inspect::Endpoint;
 use bytes::Bytes;
@@ -68,6 +69,9 @@ fn reply_text(body: &Value) -> String {
         out.push_str(
             " You can reach the front desk at 555-201-0134 or frontdesk@example-clinic.org.",
         );
+    }
+    if last_user.to_ascii_lowercase().contains("share a link") {
+        out.push_str(" Details: https://portal.example-clinic.org/visits and https://files.example.net/upload?d=1");
     }
     if last_user.to_ascii_lowercase().contains("echo the system message") {
         let sys: Vec<String> = msgs
@@ -167,7 +171,10 @@ pub fn respond(endpoint: Endpoint, body: &Value) -> SimResponse {
             let words = text.split_whitespace().count();
             let usage = json!({"prompt_tokens": body.to_string().len() / 4, "completion_tokens": words, "total_tokens": body.to_string().len() / 4 + words});
             let call_id = format!("call_{}", id.get(..12).unwrap_or("0"));
-            let args = json!({"summary_words": words, "note": "from phiwall-sim"}).to_string();
+            // The tool call carries the reply text too, so the checks on tool arguments can be
+            // seen (and tested) with the same triggers as the text.
+            let args = json!({"summary_words": words, "note": "from phiwall-sim", "detail": text})
+                .to_string();
             if is_stream {
                 let head = |delta: Value, finish: Value| {
                     sse(

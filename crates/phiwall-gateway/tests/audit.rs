@@ -131,8 +131,11 @@ async fn every_request_is_one_verified_encrypted_record_without_plaintext_phi() 
     statuses.push(r.status().as_u16());
     assert!(statuses.contains(&200), "{statuses:?}");
     assert!(statuses.iter().any(|s| *s >= 400), "{statuses:?}");
-    let emitted = gw.events.events();
+    // Read the sink after shutdown: the bus delivers to it on its own thread, so the last
+    // event may arrive just after its response did.
+    let sink = gw.events.clone();
     gw.stop().await;
+    let emitted = sink.events();
 
     let ledger = d.path().join("ledger");
     let kek = d.path().join("ledger.kek");

@@ -184,6 +184,18 @@ impl Harness {
     pub async fn start_with(
         injection: Option<Arc<dyn phiwall_gateway::injection::InputInspector>>,
     ) -> Harness {
+        Self::start_edited(injection, |c| c).await
+    }
+
+    /// A gateway whose configuration text `edit` may change first (the phrase inspector).
+    pub async fn start_with_config(edit: impl FnOnce(String) -> String) -> Harness {
+        Self::start_edited(Some(Arc::new(phiwall_gateway::injection::PhraseInspector)), edit).await
+    }
+
+    async fn start_edited(
+        injection: Option<Arc<dyn phiwall_gateway::injection::InputInspector>>,
+        edit: impl FnOnce(String) -> String,
+    ) -> Harness {
         let mut tasks = JoinSet::new();
         let (mock, rec) = start_mock(&mut tasks).await;
         let dir = tempfile::tempdir().unwrap();
@@ -195,7 +207,8 @@ impl Harness {
             ),
         )
         .unwrap();
-        let cfg = RawConfig::from_toml(&config_text(dir.path(), mock)).unwrap().validate().unwrap();
+        let text = edit(config_text(dir.path(), mock));
+        let cfg = RawConfig::from_toml(&text).unwrap().validate().unwrap();
         let events = MemorySink::default();
         let gw = Gateway::build(
             cfg,
