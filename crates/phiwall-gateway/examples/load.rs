@@ -4,6 +4,10 @@
 //! Run with `bench/load.sh` (release build). Everything binds to 127.0.0.1 only; the run is
 //! bounded in time and count and stops by itself.
 //!
+//! The stub upstream, the gateway and the load generator each get their own runtime (as three
+//! processes would), and direct and through-phiwall phases alternate in `--rounds` rounds
+//! whose latencies are pooled, so drift in the shared machine falls on both alike.
+//!
 //! Latency is measured from each request's scheduled start (open loop, no coordinated
 //! omission). Streaming time to first token is the time until the first SSE event carrying
 //! content arrives.
@@ -17,20 +21,32 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 struct Args {
+    /// The ledger's fsync policy (`always`, the default config's; `never`; `10ms`).
+    fsync: String,
     rate: u64,
+    rounds: u64,
     secs: u64,
     prompt_bytes: usize,
     stream_rate: u64,
 }
 
 fn args() -> Args {
-    let mut a = Args { rate: 1000, secs: 10, prompt_bytes: 1024, stream_rate: 100 };
+    let mut a = Args {
+        fsync: "always".into(),
+        rate: 1000,
+        rounds: 5,
+        secs: 10,
+        prompt_bytes: 1024,
+        stream_rate: 100,
+    };
     let v: Vec<String> = std::env::args().collect();
     let mut i = 1;
     while i + 1 < v.len() {
         let n = v[i + 1].parse::<u64>().unwrap_or(0);
         match v[i].as_str() {
             "--rate" => a.rate = n.clamp(1, 20_000),
+            "--rounds" => a.rounds = n.clamp(1, 20),
+            "--fsync" => a.fsync = v[i + 1].clone(),
             "--secs" => a.secs = n.clamp(1, 120),
             "--prompt-bytes" => a.prompt_bytes = (n as usize).clamp(16, 1 << 20),
             "--stream-rate" => a.stream_rate = n.clamp(1, 5_000),
@@ -58,6 +74,16 @@ struct Stats {
     errors: u64,
     /// Error statuses (0: transport error or timeout; 1: a stream without content).
     error_statuses: std::collections::BTreeMap<u16, u64>,
+}
+
+impl Stats {
+    fn merge(&mut self, other: Stats) {
+        self.lat_us.extend(other.lat_us);
+        self.errors += other.errors;
+        for (k, n) in other.error_statuses {
+            *self.error_statuses.entry(k).or_insert(0) += n;
+        }
+    }
 }
 
 fn record(s: &mut Stats, r: Result<Result<u64, u16>, tokio::task::JoinError>) {
@@ -169,26 +195,39 @@ fn report(name: &str, s: &mut Stats) -> (u64, u64) {
     (p50, p99)
 }
 
+/// A multi-threaded runtime of its own (the stub upstream and the gateway run apart from the
+/// load generator, as separate processes would: a scan holding a gateway worker must not
+/// delay the generator's clock or its reading of other responses).
+fn runtime(name: &str, workers: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_name(name)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 fn main() {
     let a = args();
-    let rt =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    rt.block_on(async move {
-        let mut tasks = JoinSet::new();
-        // Stub upstream.
-        let stub = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let stub_addr = stub.local_addr().unwrap();
-        tasks.spawn(async move {
-            axum::serve(stub, phiwall_gateway::sim::router()).await.unwrap();
-        });
-        // Gateway.
-        let dir = tempfile::tempdir().unwrap();
-        let toml = format!(
-            r#"
+    let stub_rt = runtime("stub", 1);
+    let gw_rt = runtime("phiwall", 2);
+    let rt = runtime("load", 2);
+    // Stub upstream.
+    let stub = stub_rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let stub_addr = stub.local_addr().unwrap();
+    let _stub_task = stub_rt.spawn(async move {
+        axum::serve(stub, phiwall_gateway::sim::router()).await.unwrap();
+    });
+    // Gateway.
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        r#"
 data_dir = "{}"
 [server]
 listen = "127.0.0.1:0"
 metrics_listen = "off"
+[audit]
+fsync = "{fsync}"
 [upstreams.stub]
 base_url = "http://{stub_addr}/v1"
 [models.phiwall-sim]
@@ -204,23 +243,30 @@ default = "mask"
 NAME = "tokenize"
 SSN = "block"
 "#,
-            dir.path().display()
-        );
-        let cfg = RawConfig::from_toml(&toml).unwrap().validate().unwrap();
+        dir.path().display(),
+        fsync = a.fsync
+    );
+    let cfg = RawConfig::from_toml(&toml).unwrap().validate().unwrap();
+    let (gw, l) = gw_rt.block_on(async {
         let gw = Gateway::build(cfg, BuildOptions::default()).unwrap();
-        let key = phiwall_store::keys::create(gw.key_store().as_ref(), "bench", "load", None, 0).unwrap().reveal().to_string();
-        let metrics = gw.metrics();
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let gw_addr = l.local_addr().unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tasks.spawn(async move {
-            gw.serve(l, None, async move {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        });
+        (gw, tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap())
+    });
+    let key = phiwall_store::keys::create(gw.key_store().as_ref(), "bench", "load", None, 0)
+        .unwrap()
+        .reveal()
+        .to_string();
+    let metrics = gw.metrics();
+    let gw_addr = l.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let gw_task = gw_rt.spawn(async move {
+        gw.serve(l, None, async move {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
 
+    rt.block_on(async move {
         let client = reqwest::Client::builder().pool_max_idle_per_host(512).tcp_nodelay(true).build().unwrap();
         let p = prompt(a.prompt_bytes);
         let plain = serde_json::json!({"model": "phiwall-sim", "max_tokens": 64, "messages": [{"role": "user", "content": p}]}).to_string();
@@ -228,20 +274,27 @@ SSN = "block"
         let direct = format!("http://{stub_addr}/v1/chat/completions");
         let through = format!("http://{gw_addr}/v1/chat/completions");
 
-        println!("phiwall load test: {} req/s for {} s, {}-byte prompts, scanning on; streaming at {} req/s", a.rate, a.secs, a.prompt_bytes, a.stream_rate);
+        println!("phiwall load test: {} req/s for {} s in {} rounds, {}-byte prompts, scanning on, ledger fsync {}; streaming at {} req/s", a.rate, a.secs, a.rounds, a.prompt_bytes, a.fsync, a.stream_rate);
         // Warm up connections and caches.
         let _ = run_phase(&client, &direct, None, &plain, 200, 1, false).await;
         let _ = run_phase(&client, &through, Some(&key), &plain, 200, 1, false).await;
 
         println!("| phase                        |     ok | errors | p50 ms   | p90 ms   | p99 ms   | max ms   |");
         println!("|------------------------------|--------|--------|----------|----------|----------|----------|");
-        let mut d = run_phase(&client, &direct, None, &plain, a.rate, a.secs, false).await;
+        // Direct and through phiwall alternate in rounds, so drift in the machine's speed over
+        // the run falls on both alike.
+        let (mut d, mut t, mut ds, mut ts) = (Stats::default(), Stats::default(), Stats::default(), Stats::default());
+        let round_secs = (a.secs / a.rounds).max(1);
+        let stream_secs = (a.secs.min(5) / a.rounds).max(1);
+        for _ in 0..a.rounds {
+            d.merge(run_phase(&client, &direct, None, &plain, a.rate, round_secs, false).await);
+            t.merge(run_phase(&client, &through, Some(&key), &plain, a.rate, round_secs, false).await);
+            ds.merge(run_phase(&client, &direct, None, &stream, a.stream_rate, stream_secs, true).await);
+            ts.merge(run_phase(&client, &through, Some(&key), &stream, a.stream_rate, stream_secs, true).await);
+        }
         let (d50, d99) = report("direct (stub upstream)", &mut d);
-        let mut t = run_phase(&client, &through, Some(&key), &plain, a.rate, a.secs, false).await;
         let (t50, t99) = report("through phiwall", &mut t);
-        let mut ds = run_phase(&client, &direct, None, &stream, a.stream_rate, a.secs.min(5), true).await;
         let (ds50, ds99) = report("stream TTFT direct", &mut ds);
-        let mut ts = run_phase(&client, &through, Some(&key), &stream, a.stream_rate, a.secs.min(5), true).await;
         let (ts50, ts99) = report("stream TTFT through phiwall", &mut ts);
         let diff = |a: u64, b: u64| (a as f64 - b as f64) / 1000.0;
         println!();
@@ -268,7 +321,7 @@ SSN = "block"
         for line in m.lines().filter(|l| l.starts_with("phiwall_gateway_overhead_seconds_sum") || l.starts_with("phiwall_gateway_overhead_seconds_count")) {
             println!("{line}");
         }
-        let _ = tx.send(());
-        tasks.abort_all();
     });
+    let _ = tx.send(());
+    let _ = gw_rt.block_on(gw_task);
 }

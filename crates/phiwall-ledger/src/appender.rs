@@ -79,8 +79,8 @@ pub struct LedgerConfig {
     /// costs the tail, not the whole log; `phiwall log verify` checks everything either way.
     pub is_full_scan_on_open: bool,
     /// With fsync on, how long (microseconds) the writer may linger while the queue is still
-    /// growing before it takes a batch, so callers woken by the last fsync can join the next
-    /// one. Bounded; 0 disables.
+    /// growing and smaller than the previous batch, so callers woken by the last fsync can
+    /// join the next one. Bounded; 0 disables.
     pub group_commit_linger_micros: u64,
 }
 
@@ -682,6 +682,8 @@ struct Writer {
     synced: u64,
     last_sync: Instant,
     buf: Vec<u8>,
+    /// Events in the previous batch: the writer lingers only while fewer have arrived.
+    last_batch_len: usize,
 }
 
 impl Writer {
@@ -727,6 +729,7 @@ impl Writer {
             synced: 0,
             last_sync: Instant::now(),
             buf: Vec::with_capacity(1 << 20),
+            last_batch_len: 0,
         })
     }
 
@@ -789,6 +792,7 @@ impl Writer {
             };
             shared.space.notify_all();
             let result = self.step(&mut batch, shutdown, sync_target, ckpt_wanted, shared);
+            self.last_batch_len = batch.len();
             batch.clear();
             if let Err(e) = result {
                 let msg = e.to_string();
@@ -820,7 +824,10 @@ impl Writer {
     }
 
     /// Group commit: while the queue keeps growing (callers just woken by the previous fsync
-    /// are appending again), wait a little so one fsync covers them all.
+    /// are appending again), wait a little so one fsync covers them all. Only while fewer
+    /// events have arrived than the previous batch held: steady traffic at a modest rate
+    /// (batches of one or two) then gets its fsync at once instead of a linger step later,
+    /// while a crowd of waiters re-appending after an fsync is still gathered.
     fn linger<'a>(
         &self,
         shared: &'a Shared,
@@ -832,6 +839,7 @@ impl Writer {
             || st.queue.is_empty()
             || st.shutdown
             || st.queue.len() >= shared.max_pending / 2
+            || st.queue.len() >= self.last_batch_len
         {
             return st;
         }
@@ -843,7 +851,11 @@ impl Writer {
                 Ok((g, _)) => g,
                 Err(p) => p.into_inner().0,
             };
-            if st.queue.len() == before || start.elapsed() >= linger || st.shutdown {
+            if st.queue.len() == before
+                || st.queue.len() >= self.last_batch_len
+                || start.elapsed() >= linger
+                || st.shutdown
+            {
                 return st;
             }
         }
