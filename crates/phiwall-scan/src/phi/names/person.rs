@@ -102,6 +102,48 @@ const VERBAL: Rule = Rule {
     recognizer: "name_context",
 };
 
+/// Words after "call me" that ask for a call rather than give a name ("call me back",
+/// "call me tomorrow", "call me at ...").
+fn is_call_me_adverb(low: &str) -> bool {
+    matches!(
+        low,
+        "back"
+            | "later"
+            | "tomorrow"
+            | "today"
+            | "tonight"
+            | "again"
+            | "anytime"
+            | "asap"
+            | "now"
+            | "soon"
+            | "first"
+            | "after"
+            | "before"
+            | "when"
+            | "whenever"
+            | "if"
+            | "at"
+            | "on"
+            | "in"
+            | "around"
+            | "between"
+            | "directly"
+            | "instead"
+            | "please"
+            | "sometime"
+            | "right"
+            | "once"
+            | "only"
+            | "and"
+            | "or"
+            | "to"
+            | "about"
+            | "with"
+            | "from"
+    )
+}
+
 /// The NAME recognizer.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PersonDetector;
@@ -626,7 +668,7 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
         return Some(STRONG);
     }
     if matches!(low, "name's" | "named" | "names")
-        || t.ends_with_words(i, &["call", "me"])
+        || (t.ends_with_words(i, &["call", "me"]) && !is_call_me_adverb(t.low(i + 1)))
         || t.ends_with_words(i, &["go", "by"])
         || t.ends_with_words(i, &["goes", "by"])
     {
@@ -1917,6 +1959,15 @@ mod tests {
         assert!(has("i'm jessica, the patient's daughter", "jessica"));
         assert!(names("I'm fine, thanks. I will call tomorrow.").is_empty());
         assert!(names("this is good news, the swelling is down").is_empty());
+    }
+
+    #[test]
+    fn call_me_asks_for_a_call_or_gives_a_name() {
+        assert!(names("call me back on oh seven seven zero zero nine").is_empty());
+        assert!(names("can you call me tomorrow after lunch").is_empty());
+        assert!(names("please call me at home").is_empty());
+        assert!(has("everyone just calls me will, call me will", "will"));
+        assert!(has("you can call me Bea", "Bea"));
     }
 
     #[test]

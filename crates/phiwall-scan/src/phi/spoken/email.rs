@@ -235,6 +235,13 @@ impl<'a> Toks<'a> {
             return Some((c, k + 1, false));
         }
         if self.gap_is_space(k) {
+            // "forward slash" is said for "/" as often as "slash".
+            if self.is(k + 1, &["forward"])
+                && self.gap_is_space(k + 1)
+                && self.conn_word(k + 2) == Some(Conn::Slash)
+            {
+                return Some((Conn::Slash, k + 3, true));
+            }
             if let Some(c) = self.conn_word(k + 1) {
                 return Some((c, k + 2, true));
             }
@@ -354,6 +361,20 @@ fn detect_emails(t: &Toks<'_>, out: &mut Vec<Span>) {
             k += 1;
             continue;
         };
+        // "the form at lakeside clinic dot org slash forms": a path after the domain, or one
+        // plain word after a determiner before "at", make "at" a preposition before a web
+        // address (the URL detector reports it), not an e-mail's "@".
+        let has_path = matches!(t.conn_after(tld), Some((Conn::Slash, n, _)) if t.is_label(n));
+        let after_determiner = at_spoken
+            && local_start == local_end
+            && !t.is_single(local_start)
+            && local_start.checked_sub(1).is_some_and(|p| {
+                t.is(p, &["the", "a", "an", "this", "that", "our", "your", "their"])
+            });
+        if has_path || after_determiner {
+            k += 1;
+            continue;
+        }
         if at_spoken || dot_spoken || local_spoken {
             if let (Some(a), Some(b)) = (t.toks.get(local_start), t.toks.get(tld)) {
                 out.push(Span::new(a.start, b.end, PhiType::Email, EMAIL_SCORE, "spoken_email"));
@@ -449,6 +470,16 @@ fn detect_urls(t: &Toks<'_>, out: &mut Vec<Span>) {
         let mut start = k;
         let mut has_prefix = is_www(t, k);
         if let Some(s) = scheme_before(t, k) {
+            start = s;
+            has_prefix = true;
+            spoken = true;
+        } else if let Some(s) = k
+            .checked_sub(1)
+            .filter(|&p| t.gap_is_space(p) && t.lex(p).is_ascii)
+            .and_then(|p| scheme_before(t, p))
+        {
+            // Right after "colon slash slash" every word is the host's, even a stopword
+            // ("... slash slash my chart dot example dot com").
             start = s;
             has_prefix = true;
             spoken = true;
@@ -610,6 +641,16 @@ mod tests {
             u[0].0,
             "https colon slash slash www dot example dot com slash new dash patient"
         );
+        let u =
+            urls("the website is h t t p s colon slash slash my chart dot example health dot com");
+        assert_eq!(u[0].0, "h t t p s colon slash slash my chart dot example health dot com");
+        let u = urls("visit example-clinic dot org forward slash portal to sign up");
+        assert_eq!(u[0].0, "example-clinic dot org forward slash portal");
+        let u = urls("you can find the form at lakeside clinic dot org slash forms");
+        assert_eq!(u[0].0, "lakeside clinic dot org slash forms");
+        assert!(emails("you can find the form at lakeside clinic dot org slash forms").is_empty());
+        assert!(emails("pick up the packet at riverside clinic dot org").is_empty());
+        assert_eq!(emails("send it to jlopez at clinic dot org"), vec!["jlopez at clinic dot org"]);
         let u = urls("www.example.com slash billing");
         assert_eq!(u[0].0, "www.example.com slash billing");
     }
