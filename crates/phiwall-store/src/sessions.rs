@@ -186,40 +186,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn sessions_are_scoped_to_their_app() {
-        let s = SqliteSessionStore::in_memory().unwrap();
-        s.put(&rec("phone", "call-1", "{\"a\":1}", 100)).unwrap();
-        assert_eq!(s.get("phone", "call-1", 50).unwrap().unwrap().data, "{\"a\":1}");
-        assert!(s.get("chat", "call-1", 50).unwrap().is_none());
-        // The other app's write of the same id does not touch the first app's session.
-        s.put(&rec("chat", "call-1", "{\"b\":2}", 100)).unwrap();
-        assert_eq!(s.get("phone", "call-1", 50).unwrap().unwrap().data, "{\"a\":1}");
-        assert!(s.delete("chat", "call-1").unwrap());
-        assert!(!s.delete("chat", "call-1").unwrap());
-        assert!(s.get("phone", "call-1", 50).unwrap().is_some());
-    }
-
-    #[test]
-    fn expired_sessions_are_invisible_then_purged() {
-        let s = SqliteSessionStore::in_memory().unwrap();
-        s.put(&rec("a", "x", "{}", 100)).unwrap();
-        s.put(&rec("a", "y", "{}", 300)).unwrap();
-        assert!(s.get("a", "x", 99).unwrap().is_some());
-        assert!(s.touch("a", "x", 50, 120).unwrap());
-        assert_eq!(s.get("a", "x", 110).unwrap().unwrap().data, "{}");
-        assert!(!s.touch("a", "x", 120, 500).unwrap(), "an expired session is not revived");
-        assert!(s.get("a", "x", 120).unwrap().is_none());
-        assert_eq!(s.purge_expired(200).unwrap(), 1);
-        assert!(s.get("a", "y", 200).unwrap().is_some());
-        // Update keeps created_at, moves expiry.
-        let mut r = rec("a", "y", "{\"v\":2}", 900);
-        r.created_at = 999;
-        s.put(&r).unwrap();
-        let got = s.get("a", "y", 500).unwrap().unwrap();
-        assert_eq!(got.created_at, 10);
-        assert_eq!(got.expires_at, 900);
-    }
+    // The behaviour every backend shares (scoping, expiry, touch, purge, upsert) is the
+    // session contract in `tests/contract.rs`, run against SQLite and PostgreSQL.
 
     #[test]
     fn file_store_persists() {

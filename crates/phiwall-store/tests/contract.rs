@@ -4,11 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use phiwall_store::keys::{self, KeyRejection, VerifyError};
-use phiwall_store::pg::{PgBackend, PgKeyStore, PgOptions};
+use phiwall_store::pg::{PgBackend, PgKeyStore, PgOptions, PgSessionStore};
 use phiwall_store::redis::{FailMode, RedisLimiter, RedisOptions};
 use phiwall_store::testing::{self, TempDatabase};
 use phiwall_store::{
-    AllDecision, Bucket, Decision, InMemoryLimiter, KeyStore, Quota, RateLimiter, SqliteKeyStore,
+    AllDecision, Bucket, Decision, InMemoryLimiter, KeyStore, Quota, RateLimiter, SessionRecord,
+    SessionStore, SqliteKeyStore, SqliteSessionStore,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -117,6 +118,83 @@ fn postgres_unreachable_fails_to_connect_with_a_clean_error() {
     let e = PgBackend::connect(o).unwrap_err().to_string();
     assert!(e.contains("postgres") || e.contains("timed out"), "{e}");
     assert!(!e.contains("127.0.0.1:1/none"), "the URL must not leak: {e}");
+}
+
+// ------------------------------------------------------------------------------------------
+// Session store contract
+// ------------------------------------------------------------------------------------------
+
+fn session(app: &str, id: &str, data: &str, expires_at: i64) -> SessionRecord {
+    SessionRecord {
+        app: app.into(),
+        id: id.into(),
+        caller_ref: Some("00ff".into()),
+        data: data.into(),
+        created_at: 10,
+        updated_at: 10,
+        expires_at,
+    }
+}
+
+fn session_contract(s: &dyn SessionStore) {
+    // Scoped to the app: the same id in another app is another session.
+    s.put(&session("phone", "call-1", "{\"a\":1}", 100)).unwrap();
+    assert_eq!(s.get("phone", "call-1", 50).unwrap().unwrap().data, "{\"a\":1}");
+    assert!(s.get("chat", "call-1", 50).unwrap().is_none());
+    s.put(&session("chat", "call-1", "{\"b\":2}", 100)).unwrap();
+    assert_eq!(s.get("phone", "call-1", 50).unwrap().unwrap().data, "{\"a\":1}");
+    assert!(s.delete("chat", "call-1").unwrap());
+    assert!(!s.delete("chat", "call-1").unwrap());
+    assert!(s.get("phone", "call-1", 50).unwrap().is_some());
+    assert!(s.delete("phone", "call-1").unwrap());
+
+    // Expiry on read, touch never revives, purge removes only the expired.
+    s.put(&session("a", "x", "{}", 100)).unwrap();
+    s.put(&session("a", "y", "{}", 300)).unwrap();
+    assert!(s.get("a", "x", 99).unwrap().is_some());
+    assert!(s.touch("a", "x", 50, 120).unwrap());
+    assert_eq!(s.get("a", "x", 110).unwrap().unwrap().data, "{}");
+    assert!(!s.touch("a", "x", 120, 500).unwrap(), "an expired session is not revived");
+    assert!(s.get("a", "x", 120).unwrap().is_none());
+    assert_eq!(s.purge_expired(200).unwrap(), 1);
+    assert!(s.get("a", "y", 200).unwrap().is_some());
+
+    // An update keeps created_at and moves the expiry.
+    let mut r = session("a", "y", "{\"v\":2}", 900);
+    r.created_at = 999;
+    s.put(&r).unwrap();
+    let got = s.get("a", "y", 500).unwrap().unwrap();
+    assert_eq!((got.created_at, got.expires_at, got.data.as_str()), (10, 900, "{\"v\":2}"));
+    assert_eq!(got.caller_ref.as_deref(), Some("00ff"));
+    let mut no_caller = session("a", "z", "{}", 900);
+    no_caller.caller_ref = None;
+    s.put(&no_caller).unwrap();
+    assert_eq!(s.get("a", "z", 1).unwrap().unwrap().caller_ref, None);
+}
+
+#[test]
+fn sqlite_session_store_contract() {
+    session_contract(&SqliteSessionStore::in_memory().unwrap());
+}
+
+#[test]
+fn postgres_session_store_contract() {
+    let Some((_db, opts)) = pg() else { return };
+    let b = PgBackend::connect(opts).unwrap();
+    session_contract(&PgSessionStore::open(b.clone()));
+    b.shutdown();
+}
+
+#[test]
+fn postgres_sessions_are_shared_between_replicas() {
+    let Some((_db, opts)) = pg() else { return };
+    let a = PgSessionStore::open(PgBackend::connect(opts.clone()).unwrap());
+    let b = PgSessionStore::open(PgBackend::connect(opts).unwrap());
+    // A verification recorded through one replica is what the next turn reads on another.
+    a.put(&session("phone", "call-9", "{\"verified\":\"ref\"}", 1000)).unwrap();
+    assert_eq!(b.get("phone", "call-9", 1).unwrap().unwrap().data, "{\"verified\":\"ref\"}");
+    assert!(b.delete("phone", "call-9").unwrap());
+    assert!(a.get("phone", "call-9", 1).unwrap().is_none());
 }
 
 // ------------------------------------------------------------------------------------------

@@ -193,6 +193,7 @@ impl Cluster {
         BuildOptions {
             key_store: Some(self.keys.clone()),
             limiter: Some(self.limiter.clone()),
+            sessions: Some(Arc::new(phiwall_store::pg::PgSessionStore::open(self.backend.clone()))),
             ..BuildOptions::default()
         }
     }

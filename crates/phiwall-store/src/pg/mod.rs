@@ -28,6 +28,7 @@
 pub mod keys;
 pub mod ledger;
 pub mod migrations;
+pub mod sessions;
 
 use crate::error::Error;
 use futures_util::future::BoxFuture;
@@ -38,6 +39,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch, Notify};
 
 pub use keys::PgKeyStore;
+pub use sessions::PgSessionStore;
 
 /// The channel every change notification is sent on. Payload: `kind:reference`.
 pub const CHANNEL: &str = "phiwall_changes";
