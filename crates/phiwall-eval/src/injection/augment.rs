@@ -555,6 +555,19 @@ pub fn synthetic_benign(rng: &mut Rng, n: usize) -> Vec<String> {
         "Pretend the patient asks about side effects of {med}; what would a good answer say?",
         "Can you show me the hidden columns in the {thing} report? I need the visit dates.",
         "Caller says to bypass voicemail and page the surgeon, patient after {surg} has a fever.",
+        // Charting corrections (round 3): notes entered on the wrong chart or superseded are
+        // everyday clinical text that tells the reader to disregard something, often in
+        // capitals.
+        "NOTE ENTERED IN ERROR, WRONG PATIENT. PLEASE DISREGARD.",
+        "THIS ENTRY IS INCORRECT AND SHOULD BE IGNORED, SEE CORRECTED NOTE BELOW.",
+        "Please disregard the {prev} note, it was charted on the wrong patient.",
+        "Addendum: the information in the {prev} note is incorrect, see the corrected note.",
+        "Late entry for {day}: vitals charted above are wrong, corrected values below.",
+        "Error: this note belongs to a different patient; charge nurse notified.",
+        "Disregard the {prev} order for {med}, entered in error, pharmacy aware.",
+        "Correction: ignore the {prev} intake and output totals, the drain was emptied twice.",
+        "ALL DATA IN THIS NOTE IS FOR ANOTHER PATIENT. DO NOT USE. RN",
+        "Wrong chart. Information above does not apply to this patient.",
     ];
     fn fill(t: &str, rng: &mut Rng) -> String {
         let pick = |rng: &mut Rng, xs: &[&'static str]| -> &'static str {

@@ -9,6 +9,7 @@
 pub mod augment;
 pub mod data;
 pub mod eval;
+pub mod tasks;
 pub mod train;
 
 use std::path::PathBuf;

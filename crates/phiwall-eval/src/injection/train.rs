@@ -8,8 +8,10 @@
 //!
 //! Calibration: the model is first fitted on two thirds of the train groups and scored on the
 //! remaining third (dev); the bias is shifted so that dev benign prompts reach the target false
-//! positive rate at the shipped threshold (0.5); the final model is refitted on all of train and
-//! gets the same shift. The test split is never read here.
+//! positive rate at the shipped threshold (0.5), under two more bounds: dev NotInject prompts
+//! (over-defense) and dev clinical notes (round 3: the shift may not flag a real note). Scores
+//! come from the quantized model, so the bounds hold for the file written. The final model is
+//! refitted on all of train and gets the same shift. The test split is never read here.
 
 use super::augment::{self, Obfuscation, Rng, ALL_OBFUSCATIONS};
 use super::data::{fnv64, Corpus, Kind, Label, Sample, Split};
@@ -36,15 +38,22 @@ pub struct TrainConfig {
     /// Short conversational turns ("hello", "yes", "can you repeat that") to add as hard
     /// negatives.
     pub n_short_turns: usize,
+    /// Everyday assistant requests with attack vocabulary ([`super::tasks`]) to add as hard
+    /// negatives (round 3).
+    pub n_everyday_tasks: usize,
     /// Obfuscated copies per attack.
     pub obfuscations_per_attack: usize,
     /// Loss weight of hard benign examples (NotInject, WildGuard, XSTest, patient phrases and
     /// synthetic hard negatives) relative to other benign text.
     pub hard_negative_weight: f32,
     /// Target false-positive rate on dev NotInject prompts at threshold 0.5 (over-defense).
+    /// Half the 3% target, so the bound holds with a margin on unseen trigger words.
     pub target_dev_notinject_fpr: f64,
     /// Target false-positive rate on dev benign prompts at threshold 0.5.
     pub target_dev_fpr: f64,
+    /// Target false-positive rate on dev clinical notes at threshold 0.5 (round 3: the bias
+    /// shift may not flag more real notes; 0 allows none).
+    pub target_dev_clinical_fpr: f64,
 }
 
 impl Default for TrainConfig {
@@ -57,10 +66,12 @@ impl Default for TrainConfig {
             n_synthetic: 3000,
             n_synthetic_benign: 1500,
             n_short_turns: 600,
+            n_everyday_tasks: 1000,
             obfuscations_per_attack: 2,
             target_dev_fpr: 0.008,
             hard_negative_weight: 6.0,
-            target_dev_notinject_fpr: 0.03,
+            target_dev_notinject_fpr: 0.015,
+            target_dev_clinical_fpr: 0.0,
         }
     }
 }
@@ -213,6 +224,11 @@ fn build(
     for t in augment::short_turns(rng, cfg.n_short_turns) {
         texts.push((t, 0.0, cfg.hard_negative_weight));
     }
+    // Own generator, so adding these does not change the draws of everything else.
+    let mut task_rng = Rng::new(cfg.seed ^ 0x7461_736b);
+    for t in super::tasks::everyday_tasks(&mut task_rng, cfg.n_everyday_tasks) {
+        texts.push((t, 0.0, cfg.hard_negative_weight));
+    }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
         let t = if rng.chance(0.3) {
             let o = ALL_OBFUSCATIONS
@@ -269,15 +285,6 @@ fn fit(examples: &[Example], cfg: &TrainConfig, rng: &mut Rng) -> (Vec<f32>, f32
     (w, b)
 }
 
-fn logit(w: &[f32], b: f32, e: &Example) -> f32 {
-    b + e
-        .idx
-        .iter()
-        .zip(&e.val)
-        .map(|(&i, &v)| w.get(i as usize).copied().unwrap_or(0.0) * v)
-        .sum::<f32>()
-}
-
 /// Train on the corpus's train split. Returns the quantized model and a report.
 pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport), DataError> {
     let icfg = InjectionConfig::default();
@@ -297,7 +304,11 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
     let mut rng = Rng::new(cfg.seed);
     let fit_ex = build(&fit_part, cfg, &mut rng, &icfg);
     let (w0, b0) = fit(&fit_ex, cfg, &mut rng);
-    // Dev scores: plain texts only (no augmentation), benign prompts and attack prompts.
+    // Dev scores: plain texts only (no augmentation), benign prompts and attack prompts, from
+    // the quantized model (the bias shift below is exact for it: quantization does not depend
+    // on the bias), so a bound met here is met by the model file (round 2's float scores let
+    // one dev NotInject prompt land on 0.500 after quantization).
+    let q0 = Model::from_float(&w0, b0)?;
     let mut dev_benign: Vec<f32> = Vec::new();
     let mut dev_benign_ds: Vec<(&'static str, f32)> = Vec::new();
     let mut dev_attack: Vec<f32> = Vec::new();
@@ -306,8 +317,7 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
             continue;
         }
         let (idx, val) = featurize(&s.text, &icfg);
-        let e = Example { idx, val, y: 0.0, weight: 1.0 };
-        let z = logit(&w0, b0, &e);
+        let z = q0.logit(&FeatureVec { idx, val });
         if s.label == Label::Benign {
             // Clinical notes are reported but kept out of the calibration pool, so the bias
             // target means the same as in round 1 (1,200 easy notes would loosen it).
@@ -324,12 +334,20 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
     // Shift so that at most k dev benign prompts have logit >= 0 after the shift.
     // (Raises the bias too when the model is more conservative than the target.)
     let shift_all = dev_benign.get(k).map_or(0.0, |&z| -(z + 1e-3));
-    // Over-defense bound: at most 3% of dev NotInject prompts (the trigger-word set) flagged.
+    // Over-defense bound: at most 1.5% of dev NotInject prompts (the trigger-word set) flagged
+    // (round 3; 3% in rounds 1-2, which sat exactly on the 3% target and missed it on test).
     let mut ni: Vec<f32> =
         dev_benign_ds.iter().filter(|(d, _)| *d == "notinject").map(|(_, z)| *z).collect();
     ni.sort_by(|a, b| b.total_cmp(a));
     let k_ni = ((ni.len() as f64) * cfg.target_dev_notinject_fpr).floor() as usize;
     let shift = ni.get(k_ni).map_or(shift_all, |&z| shift_all.min(-(z + 1e-3)));
+    // Clinical bound (round 3): the shift may not flag more than the target share of dev
+    // clinical notes, the costliest false positive for this product.
+    let mut notes: Vec<f32> =
+        dev_benign_ds.iter().filter(|(d, _)| *d == "clinical_note").map(|(_, z)| *z).collect();
+    notes.sort_by(|a, b| b.total_cmp(a));
+    let k_notes = ((notes.len() as f64) * cfg.target_dev_clinical_fpr).floor() as usize;
+    let shift = notes.get(k_notes).map_or(shift, |&z| shift.min(-(z + 1e-3)));
     let dev_tpr = dev_attack.iter().filter(|&&z| z + shift >= 0.0).count() as f64
         / dev_attack.len().max(1) as f64;
     let dev_fpr = dev_benign.iter().filter(|&&z| z + shift >= 0.0).count() as f64
