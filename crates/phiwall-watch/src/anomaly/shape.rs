@@ -45,34 +45,48 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// The shape of `text`: simhash of token-class trigrams. Empty text has shape 0.
-pub fn request_shape(text: &str) -> u64 {
-    let classes: Vec<u8> = text
-        .split(|c: char| c.is_whitespace())
+/// Token classes of `text`, in order (trailing punctuation split off words so `mg,` is a word
+/// and a comma).
+fn classes(text: &str) -> impl Iterator<Item = u8> + '_ {
+    text.split(|c: char| c.is_whitespace())
         .filter(|t| !t.is_empty())
         .flat_map(|t| {
-            // Split trailing punctuation off words so `mg,` is a word and a comma.
             let end = t.trim_end_matches(|c: char| c.is_ascii_punctuation());
             let rest = &t[end.len()..];
             [(!end.is_empty()).then(|| class_of(end)), (!rest.is_empty()).then(|| class_of(rest))]
         })
         .flatten()
-        .collect();
+}
+
+/// The shape of `text`: simhash of token-class trigrams. Empty text has shape 0.
+///
+/// A prompt repeats few distinct trigrams (20 classes), so they are counted first and each
+/// distinct one is mixed and added to the 64 bit counters once, weighted by its count: the
+/// same sums as adding every occurrence, in a fraction of the work (this runs per request).
+pub fn request_shape(text: &str) -> u64 {
+    let classes: Vec<u8> = classes(text).collect();
     if classes.is_empty() {
         return 0;
     }
-    let mut acc = [0i32; 64];
     let n = classes.len();
-    for i in 0..n {
-        let a = u64::from(classes[i]);
-        let b = classes.get(i + 1).map_or(255, |&c| u64::from(c));
-        let c = classes.get(i + 2).map_or(255, |&c| u64::from(c));
-        let h = mix((a << 16) | (b << 8) | c);
+    let mut keys: Vec<u32> = (0..n)
+        .map(|i| {
+            let a = u32::from(classes[i]);
+            let b = classes.get(i + 1).map_or(255, |&c| u32::from(c));
+            let c = classes.get(i + 2).map_or(255, |&c| u32::from(c));
+            (a << 16) | (b << 8) | c
+        })
+        .collect();
+    keys.sort_unstable();
+    let mut acc = [0i64; 64];
+    for run in keys.chunk_by(|x, y| x == y) {
+        let (Some(&key), Ok(count)) = (run.first(), i64::try_from(run.len())) else { continue };
+        let h = mix(u64::from(key));
         for (bit, slot) in acc.iter_mut().enumerate() {
             if h >> bit & 1 == 1 {
-                *slot += 1;
+                *slot += count;
             } else {
-                *slot -= 1;
+                *slot -= count;
             }
         }
     }
@@ -82,6 +96,35 @@ pub fn request_shape(text: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Every occurrence added one by one: the definition the counted version must equal.
+    fn reference_shape(text: &str) -> u64 {
+        let classes: Vec<u8> = classes(text).collect();
+        if classes.is_empty() {
+            return 0;
+        }
+        let mut acc = [0i32; 64];
+        for i in 0..classes.len() {
+            let a = u64::from(classes[i]);
+            let b = classes.get(i + 1).map_or(255, |&c| u64::from(c));
+            let c = classes.get(i + 2).map_or(255, |&c| u64::from(c));
+            let h = mix((a << 16) | (b << 8) | c);
+            for (bit, slot) in acc.iter_mut().enumerate() {
+                *slot += if h >> bit & 1 == 1 { 1 } else { -1 };
+            }
+        }
+        acc.iter().enumerate().fold(0u64, |s, (bit, &v)| if v > 0 { s | 1 << bit } else { s })
+    }
+
+    proptest! {
+        #[test]
+        fn counted_shape_equals_the_occurrence_by_occurrence_sum(
+            text in "([a-zé]{1,12}|[0-9]{1,6}|[a-z0-9]{2,8}|[,.;:!?-]{1,2}| |\\n){0,80}"
+        ) {
+            prop_assert_eq!(request_shape(&text), reference_shape(&text));
+        }
+    }
 
     #[test]
     fn templated_prompts_share_a_shape_and_different_ones_do_not() {
