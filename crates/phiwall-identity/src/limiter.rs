@@ -241,17 +241,22 @@ struct Entry {
     locked_until: u64,
 }
 
-/// Per-subject failure counts.
+/// Every this many recorded failures, entries with nothing left to remember are dropped, so
+/// memory follows the subjects of the last window rather than every subject ever seen.
+const PRUNE_EVERY: u64 = 1024;
+
+/// Per-subject failure counts in process memory.
 #[derive(Debug, Clone, Default)]
 pub struct AttemptLimiter {
     config: LimiterConfig,
     entries: HashMap<(Scope, Digest), Entry>,
+    recorded: u64,
 }
 
 impl AttemptLimiter {
     /// A limiter with these limits.
     pub fn new(config: LimiterConfig) -> Self {
-        AttemptLimiter { config, entries: HashMap::new() }
+        AttemptLimiter { config, entries: HashMap::new(), recorded: 0 }
     }
 
     /// May an attempt on all these subjects proceed now? The strictest answer wins.
@@ -267,6 +272,11 @@ impl AttemptLimiter {
 
     /// Count a failed attempt on every subject; returns the lockouts it started.
     pub fn record_failure(&mut self, subjects: &[(Scope, Digest)], now: u64) -> Vec<LockoutEvent> {
+        self.recorded = self.recorded.wrapping_add(1);
+        if self.recorded.is_multiple_of(PRUNE_EVERY) {
+            // Invisible to callers: a dropped entry answers exactly as a missing one.
+            self.prune(now);
+        }
         let mut events = Vec::new();
         let window = self.config.window_secs;
         for k in subjects {
@@ -304,7 +314,7 @@ impl AttemptLimiter {
         }
     }
 
-    /// Drop entries with nothing left to remember (call periodically).
+    /// Drop entries with nothing left to remember (also done every `PRUNE_EVERY` failures).
     pub fn prune(&mut self, now: u64) {
         let window = self.config.window_secs;
         self.entries.retain(|_, e| {
@@ -402,6 +412,21 @@ mod tests {
         assert_eq!(ev[0].scope, Scope::Patient);
         assert_eq!(l.check(&[(Scope::Session, d(6)), p], 101), Gate::Locked { until: 1000 });
         assert_eq!(l.check(&[(Scope::Session, d(6))], 101), Gate::Allowed);
+    }
+
+    #[test]
+    fn memory_follows_the_window_not_every_subject_ever_seen() {
+        let mut l = AttemptLimiter::new(LimiterConfig::default());
+        for i in 0..10_000u64 {
+            let b = (i % 251) as u8;
+            let s = [(
+                Scope::Session,
+                Digest([b, (i / 251) as u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            )];
+            l.record_failure(&s, 1000 + i * 10);
+        }
+        // One failure every 10 s with a 1-hour window: about 360 subjects are live.
+        assert!(l.len() < 1500, "{}", l.len());
     }
 
     #[test]
