@@ -344,7 +344,7 @@ impl RedisAttempts {
             inv.invoke_async(&mut c).await
         })?;
         let bad = || Error::Backend { backend: "redis", detail: "unexpected script reply".into() };
-        if flat.len() % 3 != 0 {
+        if !flat.len().is_multiple_of(3) {
             return Err(self.failed("recording a failed attempt", bad()));
         }
         let mut out = Vec::with_capacity(flat.len() / 3);
