@@ -204,11 +204,13 @@ impl phiwall_identity::Clock for GatewayClock {
 }
 
 impl Identity {
-    /// Load the directory (IO) and set up the verifier.
+    /// Load the directory (IO) and set up the verifier, counting attempts in `attempts` (in
+    /// memory under `cfg.limits` when `None`).
     pub fn build(
         cfg: &IdentityConfig,
         scanner: Arc<Scanner>,
         sessions: Arc<dyn SessionStore>,
+        attempts: Option<Box<dyn phiwall_identity::AttemptStore>>,
         clock: Arc<dyn crate::server::Clock>,
     ) -> Result<Self, String> {
         let directory = match &cfg.directory {
@@ -232,10 +234,12 @@ impl Identity {
             }
         };
         let directory = Arc::new(directory);
-        let verifier = Verifier::new(
+        let attempts = attempts
+            .unwrap_or_else(|| Box::new(phiwall_identity::AttemptLimiter::new(cfg.limits.clone())));
+        let verifier = Verifier::with_store(
             directory.clone(),
             cfg.policy.clone(),
-            cfg.limits.clone(),
+            attempts,
             Box::new(GatewayClock(clock.clone())),
         )
         .map_err(|e| format!("identity.factors: {e}"))?;

@@ -127,6 +127,9 @@ pub struct BuildOptions {
     pub containment: Option<Arc<dyn phiwall_store::ContainmentStore>>,
     /// Session store for `[identity]`; default: SQLite in the data directory.
     pub sessions: Option<Arc<dyn phiwall_store::SessionStore>>,
+    /// Verification attempt store for `[identity]` (it carries its own limits); default: in
+    /// memory with `[identity.limits]`. Cluster mode shares one in Redis.
+    pub attempts: Option<Box<dyn phiwall_identity::AttemptStore>>,
 }
 
 /// Shared request state.
@@ -264,7 +267,8 @@ impl Gateway {
         let audit = Arc::new(AuditLog::open_or_degraded(&cfg.audit, audit_key));
         let clock: Arc<dyn Clock> = opts.clock.unwrap_or_else(|| Arc::new(SystemClock::default()));
         let identity =
-            build_identity(&cfg, scanner.clone(), opts.sessions, clock.clone()).map_err(b)?;
+            build_identity(&cfg, scanner.clone(), opts.sessions, opts.attempts, clock.clone())
+                .map_err(b)?;
         let containment_store: Arc<dyn phiwall_store::ContainmentStore> = match opts.containment {
             Some(c) => c,
             None => Arc::new(phiwall_store::SqliteContainmentStore::open(&cfg.data_dir).map_err(
@@ -436,6 +440,7 @@ fn build_identity(
     cfg: &Config,
     scanner: Arc<Scanner>,
     sessions: Option<Arc<dyn phiwall_store::SessionStore>>,
+    attempts: Option<Box<dyn phiwall_identity::AttemptStore>>,
     clock: Arc<dyn Clock>,
 ) -> Result<Option<Arc<crate::identity::Identity>>, String> {
     let Some(icfg) = &cfg.identity else { return Ok(None) };
@@ -445,7 +450,7 @@ fn build_identity(
             format!("cannot open the session store in {}: {e}", cfg.data_dir.display())
         })?),
     };
-    Ok(Some(Arc::new(crate::identity::Identity::build(icfg, scanner, sessions, clock)?)))
+    Ok(Some(Arc::new(crate::identity::Identity::build(icfg, scanner, sessions, attempts, clock)?)))
 }
 
 async fn accept_loop(

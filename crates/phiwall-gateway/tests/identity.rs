@@ -194,6 +194,95 @@ async fn dob_guessing_is_locked_out() {
     assert!(lockouts.iter().any(|e| !e.patient_refs.is_empty()), "patient lockout carries the ref");
 }
 
+/// Guess one patient's birth date round robin over three replicas, a new session and caller
+/// number per guess, `patient_max` (5) + 1 times; returns the statuses and the right answer's
+/// status on every replica afterwards.
+async fn guess_round_robin(replicas: &[IdGateway]) -> (Vec<u16>, Vec<u16>) {
+    let g = &replicas[0];
+    let ids = g.distinct_patients();
+    let u = ids[5];
+    let p = &g.pop.patients[u];
+    let tag = std::process::id();
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let mut f = g.facts(u);
+        f["birth_date"] = json!(format!("{:02}/{:02}/{}", p.birth.month, 10 + i, p.birth.year - 1));
+        let r = &replicas[i as usize % replicas.len()];
+        let (s, _) = r
+            .verify(
+                &r.phone_key,
+                &format!("rr-{tag}-{i}"),
+                Some(&format!("646-555-{:04}", 2000 + i)),
+                &f,
+            )
+            .await;
+        statuses.push(s);
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await; // past the backoff
+    }
+    let mut right = Vec::new();
+    for (j, r) in replicas.iter().enumerate() {
+        let (s, _) = r.verify(&r.phone_key, &format!("rr-{tag}-real-{j}"), None, &g.facts(u)).await;
+        right.push(s);
+    }
+    (statuses, right)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dob_guessing_over_three_replicas_meets_one_patient_limit_in_cluster_mode() {
+    // Issue 10: with the attempt store in Redis, three replicas behind round robin give a
+    // guesser patient_max attempts in total; with per-process memory they gave three times
+    // that (shown first, as the control).
+    let mut memory = Vec::new();
+    for _ in 0..3 {
+        memory.push(IdGateway::start().await);
+    }
+    let (statuses, right) = guess_round_robin(&memory).await;
+    assert_eq!(statuses, [200; 6], "per-replica memory: no replica has seen five failures");
+    assert_eq!(right, [200; 3]);
+    for g in memory {
+        g.stop().await;
+    }
+
+    if phiwall_store::testing::require("redis", phiwall_store::testing::redis_answers()).is_none() {
+        return;
+    }
+    let mut o = phiwall_store::redis::RedisOptions::new(phiwall_store::testing::redis_url());
+    o.key_prefix = format!("phiwall-test:{}:", phiwall_store::testing::unique_suffix());
+    o.timeout = std::time::Duration::from_millis(500);
+    let mut shared = Vec::new();
+    for _ in 0..3 {
+        let o = o.clone();
+        let a = tokio::task::spawn_blocking(move || {
+            phiwall_store::redis::attempts::RedisAttempts::connect(o).unwrap()
+        })
+        .await
+        .unwrap();
+        let a = std::sync::Arc::new(a);
+        shared.push(
+            IdGateway::start_with(|limits| {
+                Some(Box::new(phiwall_gateway::cluster::attempts::SharedAttemptStore::new(
+                    a,
+                    limits.clone(),
+                )))
+            })
+            .await,
+        );
+    }
+    let (statuses, right) = guess_round_robin(&shared).await;
+    assert_eq!(statuses, [200, 200, 200, 200, 429, 429], "fifth guess in total locks the patient");
+    assert_eq!(right, [429; 3], "the right answer is refused on every replica while locked");
+    let mut lockouts = 0;
+    for g in shared {
+        let (_, events) = g.stop().await;
+        lockouts += events
+            .events()
+            .into_iter()
+            .filter(|e| finding(e, "identity.lockout") > 0 && !e.patient_refs.is_empty())
+            .count();
+    }
+    assert_eq!(lockouts, 1, "one replica started the lockout and emitted it");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assist_mode_verifies_from_caller_turns() {
     let g = IdGateway::start().await;

@@ -1,7 +1,8 @@
 //! The crate's one error type. Messages name kinds, positions and lengths, never values: the
 //! input is patient data.
 
-/// Errors from reading FHIR input and loading a stored directory.
+/// Errors from reading FHIR input, loading a stored directory, policy checks and the attempt
+/// store.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -63,4 +64,8 @@ pub enum Error {
         /// What was expected.
         expected: &'static str,
     },
+    /// The attempt store could not answer (a shared store's timeout or connection failure);
+    /// the verifier refuses the attempt.
+    #[error("attempt store unavailable: {0}")]
+    AttemptStore(&'static str),
 }

@@ -34,7 +34,8 @@ pub use disclosure::{
 pub use error::Error;
 pub use extract::extract_claims;
 pub use limiter::{
-    AttemptLimiter, Clock, LimiterConfig, LockoutEvent, ManualClock, Scope, SystemClock,
+    strictest_gate, AttemptLimiter, AttemptStore, Clock, Gate, LimiterConfig, LockoutEvent,
+    ManualClock, Scope, SystemClock,
 };
 pub use verify::{
     caller_ref, ClaimedFacts, Factor, FactorGroup, Outcome, SessionState, Verification,

@@ -7,6 +7,13 @@
 //! (`base * 2^(failures-1)`, capped); reaching the scope's maximum locks the subject for
 //! `lockout_secs` and returns a [`LockoutEvent`] for the gateway to emit. Time only comes from
 //! the [`Clock`] passed in, so tests are deterministic.
+//!
+//! Where the counts live is behind [`AttemptStore`] (issue 10): [`AttemptLimiter`] keeps them in
+//! process memory (one gateway), and cluster mode plugs in a store shared by every replica so a
+//! guesser spread over replicas behind round robin gets the same number of attempts as against
+//! one. This crate holds no network code; a store that can fail returns
+//! [`Error::AttemptStore`](crate::Error::AttemptStore) and the [`Verifier`](crate::Verifier)
+//! fails closed.
 
 use crate::directory::Digest;
 use serde::Serialize;
@@ -70,6 +77,26 @@ pub enum Scope {
     Patient,
 }
 
+impl Scope {
+    /// The scope's name as serialized (`session`, `caller_number`, `patient`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Session => "session",
+            Scope::CallerNumber => "caller_number",
+            Scope::Patient => "patient",
+        }
+    }
+
+    /// Whether a successful verification clears this subject's record. The patient's is kept:
+    /// a guesser's failures against a patient must not be wiped by the real patient calling.
+    pub fn is_cleared_by_success(self) -> bool {
+        match self {
+            Scope::Session | Scope::CallerNumber => true,
+            Scope::Patient => false,
+        }
+    }
+}
+
 /// Limits. `Default` follows common call-centre practice: three tries per call, five per number
 /// or per patient per hour, then a 15-minute lockout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +115,23 @@ pub struct LimiterConfig {
     pub max_backoff_secs: u64,
     /// Lockout duration (seconds).
     pub lockout_secs: u64,
+}
+
+impl LimiterConfig {
+    /// Failures before lockout for `scope`.
+    pub fn max_for(&self, scope: Scope) -> u32 {
+        match scope {
+            Scope::Session => self.session_max,
+            Scope::CallerNumber => self.caller_max,
+            Scope::Patient => self.patient_max,
+        }
+    }
+
+    /// The backoff after the `n`th failure in the window: `base * 2^(n-1)`, capped.
+    pub fn backoff_secs(&self, n: u32) -> u64 {
+        let shift = n.saturating_sub(1).min(20);
+        self.base_backoff_secs.saturating_mul(1u64 << shift).min(self.max_backoff_secs)
+    }
 }
 
 impl Default for LimiterConfig {
@@ -138,6 +182,58 @@ pub enum Gate {
     },
 }
 
+/// The gate for subjects whose stored `(next_allowed, locked_until)` times are `entries`: a
+/// lock beats a backoff, and the longest of each wins. Shared by every [`AttemptStore`].
+pub fn strictest_gate(entries: impl IntoIterator<Item = (u64, u64)>, now: u64) -> Gate {
+    let mut gate = Gate::Allowed;
+    for (next_allowed, locked_until) in entries {
+        if locked_until > now {
+            let until = match gate {
+                Gate::Locked { until } => until.max(locked_until),
+                _ => locked_until,
+            };
+            gate = Gate::Locked { until };
+        } else if next_allowed > now && !matches!(gate, Gate::Locked { .. }) {
+            let wait = next_allowed - now;
+            gate = match gate {
+                Gate::Backoff { retry_after_secs } => {
+                    Gate::Backoff { retry_after_secs: retry_after_secs.max(wait) }
+                }
+                _ => Gate::Backoff { retry_after_secs: wait },
+            };
+        }
+    }
+    gate
+}
+
+/// Where failure counts, backoffs and lockouts live. Subjects are keyed hashes (never plaintext)
+/// with their scope; `now` is Unix seconds from the verifier's clock.
+///
+/// The contract every implementation keeps (tested against each in the gateway's
+/// `tests/attempts.rs`):
+/// - `check` changes nothing and answers with [`strictest_gate`] over the subjects' records.
+/// - `record_failure` forgets failures older than `window_secs`, adds one at `now`, sets the
+///   backoff from the count ([`LimiterConfig::backoff_secs`]) and, when the count reaches the
+///   scope's maximum and the subject is not already locked, locks it for `lockout_secs`,
+///   forgets its failures and returns a [`LockoutEvent`]. Per subject this is atomic, also
+///   between processes sharing the store.
+/// - `record_success` clears the subjects whose scope [`Scope::is_cleared_by_success`].
+///
+/// An `Err` means the store could not answer (for a shared store: timeout, connection); the
+/// verifier then refuses the attempt rather than guess without counting.
+pub trait AttemptStore: Send {
+    /// May an attempt on all these subjects proceed now? The strictest answer wins.
+    fn check(&mut self, subjects: &[(Scope, Digest)], now: u64) -> Result<Gate, crate::Error>;
+    /// Count a failed attempt on every subject; returns the lockouts it started.
+    fn record_failure(
+        &mut self,
+        subjects: &[(Scope, Digest)],
+        now: u64,
+    ) -> Result<Vec<LockoutEvent>, crate::Error>;
+    /// A success clears the subjects [`Scope::is_cleared_by_success`] names.
+    fn record_success(&mut self, subjects: &[(Scope, Digest)]) -> Result<(), crate::Error>;
+}
+
 #[derive(Debug, Clone, Default)]
 struct Entry {
     failures: Vec<u64>,
@@ -145,68 +241,51 @@ struct Entry {
     locked_until: u64,
 }
 
-/// Per-subject failure counts.
+/// Every this many recorded failures, entries with nothing left to remember are dropped, so
+/// memory follows the subjects of the last window rather than every subject ever seen.
+const PRUNE_EVERY: u64 = 1024;
+
+/// Per-subject failure counts in process memory.
 #[derive(Debug, Clone, Default)]
 pub struct AttemptLimiter {
     config: LimiterConfig,
     entries: HashMap<(Scope, Digest), Entry>,
+    recorded: u64,
 }
 
 impl AttemptLimiter {
     /// A limiter with these limits.
     pub fn new(config: LimiterConfig) -> Self {
-        AttemptLimiter { config, entries: HashMap::new() }
-    }
-
-    fn max(&self, s: Scope) -> u32 {
-        match s {
-            Scope::Session => self.config.session_max,
-            Scope::CallerNumber => self.config.caller_max,
-            Scope::Patient => self.config.patient_max,
-        }
+        AttemptLimiter { config, entries: HashMap::new(), recorded: 0 }
     }
 
     /// May an attempt on all these subjects proceed now? The strictest answer wins.
     pub fn check(&self, subjects: &[(Scope, Digest)], now: u64) -> Gate {
-        let mut gate = Gate::Allowed;
-        for k in subjects {
-            let Some(e) = self.entries.get(k) else { continue };
-            if e.locked_until > now {
-                let until = match gate {
-                    Gate::Locked { until } => until.max(e.locked_until),
-                    _ => e.locked_until,
-                };
-                gate = Gate::Locked { until };
-            } else if e.next_allowed > now && !matches!(gate, Gate::Locked { .. }) {
-                let wait = e.next_allowed - now;
-                gate = match gate {
-                    Gate::Backoff { retry_after_secs } => {
-                        Gate::Backoff { retry_after_secs: retry_after_secs.max(wait) }
-                    }
-                    _ => Gate::Backoff { retry_after_secs: wait },
-                };
-            }
-        }
-        gate
+        strictest_gate(
+            subjects
+                .iter()
+                .filter_map(|k| self.entries.get(k))
+                .map(|e| (e.next_allowed, e.locked_until)),
+            now,
+        )
     }
 
     /// Count a failed attempt on every subject; returns the lockouts it started.
     pub fn record_failure(&mut self, subjects: &[(Scope, Digest)], now: u64) -> Vec<LockoutEvent> {
+        self.recorded = self.recorded.wrapping_add(1);
+        if self.recorded.is_multiple_of(PRUNE_EVERY) {
+            // Invisible to callers: a dropped entry answers exactly as a missing one.
+            self.prune(now);
+        }
         let mut events = Vec::new();
         let window = self.config.window_secs;
         for k in subjects {
-            let max = self.max(k.0);
+            let max = self.config.max_for(k.0);
             let e = self.entries.entry(*k).or_default();
             e.failures.retain(|t| now.saturating_sub(*t) < window);
             e.failures.push(now);
             let n = e.failures.len() as u32;
-            let shift = n.saturating_sub(1).min(20);
-            let backoff = self
-                .config
-                .base_backoff_secs
-                .saturating_mul(1u64 << shift)
-                .min(self.config.max_backoff_secs);
-            e.next_allowed = now.saturating_add(backoff);
+            e.next_allowed = now.saturating_add(self.config.backoff_secs(n));
             if n >= max && e.locked_until <= now {
                 e.locked_until = now.saturating_add(self.config.lockout_secs);
                 // A lockout consumes the failures that caused it: after it ends the subject
@@ -229,13 +308,13 @@ impl AttemptLimiter {
     /// guesser's failures against a patient must not be wiped by the real patient calling).
     pub fn record_success(&mut self, subjects: &[(Scope, Digest)]) {
         for k in subjects {
-            if k.0 != Scope::Patient {
+            if k.0.is_cleared_by_success() {
                 self.entries.remove(k);
             }
         }
     }
 
-    /// Drop entries with nothing left to remember (call periodically).
+    /// Drop entries with nothing left to remember (also done every `PRUNE_EVERY` failures).
     pub fn prune(&mut self, now: u64) {
         let window = self.config.window_secs;
         self.entries.retain(|_, e| {
@@ -252,6 +331,26 @@ impl AttemptLimiter {
     /// True when nothing is remembered.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+/// The in-memory store: one process's counts (embedded mode, tests).
+impl AttemptStore for AttemptLimiter {
+    fn check(&mut self, subjects: &[(Scope, Digest)], now: u64) -> Result<Gate, crate::Error> {
+        Ok(AttemptLimiter::check(self, subjects, now))
+    }
+
+    fn record_failure(
+        &mut self,
+        subjects: &[(Scope, Digest)],
+        now: u64,
+    ) -> Result<Vec<LockoutEvent>, crate::Error> {
+        Ok(AttemptLimiter::record_failure(self, subjects, now))
+    }
+
+    fn record_success(&mut self, subjects: &[(Scope, Digest)]) -> Result<(), crate::Error> {
+        AttemptLimiter::record_success(self, subjects);
+        Ok(())
     }
 }
 
@@ -313,6 +412,21 @@ mod tests {
         assert_eq!(ev[0].scope, Scope::Patient);
         assert_eq!(l.check(&[(Scope::Session, d(6)), p], 101), Gate::Locked { until: 1000 });
         assert_eq!(l.check(&[(Scope::Session, d(6))], 101), Gate::Allowed);
+    }
+
+    #[test]
+    fn memory_follows_the_window_not_every_subject_ever_seen() {
+        let mut l = AttemptLimiter::new(LimiterConfig::default());
+        for i in 0..10_000u64 {
+            let b = (i % 251) as u8;
+            let s = [(
+                Scope::Session,
+                Digest([b, (i / 251) as u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            )];
+            l.record_failure(&s, 1000 + i * 10);
+        }
+        // One failure every 10 s with a 1-hour window: about 360 subjects are live.
+        assert!(l.len() < 1500, "{}", l.len());
     }
 
     #[test]

@@ -17,7 +17,9 @@ use crate::directory::{
     Digest, Directory, Field, NameRecord, Owner, PatientRef, PersonRecord, TokenRecord,
 };
 use crate::error::Error;
-use crate::limiter::{AttemptLimiter, Clock, Gate, LimiterConfig, LockoutEvent, Scope};
+use crate::limiter::{
+    AttemptLimiter, AttemptStore, Clock, Gate, LimiterConfig, LockoutEvent, Scope,
+};
 use crate::normalize::{self, canonical_given, date_readings, deletion_neighbourhood, name_tokens};
 use crate::phonetic;
 use serde::{Deserialize, Serialize};
@@ -188,7 +190,7 @@ pub enum Outcome {
     Verified(Verification),
     /// Not verified (no reason given, by design).
     NotVerified,
-    /// Too soon after a failure; nothing was checked.
+    /// Too soon after a failure, or the attempt store could not answer; nothing was checked.
     TryLater {
         /// Seconds to wait.
         retry_after_secs: u64,
@@ -202,12 +204,12 @@ pub enum Outcome {
     },
 }
 
-/// Verifies callers against a directory. Holds the limiter state, so one per gateway process
-/// (behind a mutex).
+/// Verifies callers against a directory. Holds the attempt store (in memory by default, shared
+/// between replicas in cluster mode), so one per gateway process (behind a mutex).
 pub struct Verifier {
     directory: Arc<Directory>,
     policy: VerificationPolicy,
-    limiter: AttemptLimiter,
+    limiter: Box<dyn AttemptStore>,
     clock: Box<dyn Clock>,
 }
 
@@ -224,6 +226,9 @@ pub fn caller_ref(key: &crate::DirectoryKey, number: &str) -> Digest {
     key.digest(Field::CallerNumber, &n)
 }
 
+/// `Retry-After` when the attempt store cannot answer.
+const STORE_UNAVAILABLE_RETRY_SECS: u64 = 1;
+
 fn years_since_epoch(secs: u64) -> u32 {
     // Mean Gregorian year; off by at most a day around New Year, which only moves the two-digit
     // year pivot by one for that day.
@@ -231,15 +236,27 @@ fn years_since_epoch(secs: u64) -> u32 {
 }
 
 impl Verifier {
-    /// Build a verifier; fails on an invalid policy.
+    /// Build a verifier counting attempts in memory ([`AttemptLimiter`]); fails on an invalid
+    /// policy.
     pub fn new(
         directory: Arc<Directory>,
         policy: VerificationPolicy,
         limits: LimiterConfig,
         clock: Box<dyn Clock>,
     ) -> Result<Self, Error> {
+        Self::with_store(directory, policy, Box::new(AttemptLimiter::new(limits)), clock)
+    }
+
+    /// Build a verifier counting attempts in `store` (which carries its own limits); fails on
+    /// an invalid policy.
+    pub fn with_store(
+        directory: Arc<Directory>,
+        policy: VerificationPolicy,
+        store: Box<dyn AttemptStore>,
+        clock: Box<dyn Clock>,
+    ) -> Result<Self, Error> {
         policy.validate()?;
-        Ok(Verifier { directory, policy, limiter: AttemptLimiter::new(limits), clock })
+        Ok(Verifier { directory, policy, limiter: store, clock })
     }
 
     /// Swap in a re-imported directory, keeping limiter state.
@@ -280,19 +297,28 @@ impl Verifier {
             }
         }
         match self.limiter.check(&subjects, now) {
-            Gate::Allowed => {}
-            Gate::Backoff { retry_after_secs } => return Outcome::TryLater { retry_after_secs },
-            Gate::Locked { until } => return Outcome::Locked { until, events: Vec::new() },
+            Ok(Gate::Allowed) => {}
+            Ok(Gate::Backoff { retry_after_secs }) => {
+                return Outcome::TryLater { retry_after_secs }
+            }
+            Ok(Gate::Locked { until }) => return Outcome::Locked { until, events: Vec::new() },
+            // Fail closed: an attempt the store cannot count is not made (issue 10). The store
+            // logs why; the caller sees a short backoff.
+            Err(_) => return Outcome::TryLater { retry_after_secs: STORE_UNAVAILABLE_RETRY_SECS },
         }
         match self.match_claims_among(claims, &candidates, now) {
             Some(v) => {
-                self.limiter.record_success(&subjects);
+                // A reset the store could not make leaves the counters standing: stricter, and
+                // the caller did prove who they are.
+                let _ = self.limiter.record_success(&subjects);
                 session.verification = Some(v);
                 Outcome::Verified(v)
             }
             None => {
                 session.verification = None;
-                let events = self.limiter.record_failure(&subjects, now);
+                // A failure the store could not record is still a failure for this attempt;
+                // the next attempt's check meets the same unavailable store and is refused.
+                let events = self.limiter.record_failure(&subjects, now).unwrap_or_default();
                 if events.is_empty() {
                     Outcome::NotVerified
                 } else {
@@ -633,6 +659,42 @@ pub(crate) mod tests {
         let ok = claim("Jesus Hernandez", "1990-12-25", Some("60601"));
         assert!(matches!(v.verify(&mut fresh, &ok), Outcome::Verified(_)));
         assert!(fresh.verification.is_some());
+    }
+
+    /// A store that cannot answer (a shared store during an outage).
+    struct Unavailable;
+
+    impl AttemptStore for Unavailable {
+        fn check(&mut self, _: &[(Scope, Digest)], _: u64) -> Result<Gate, Error> {
+            Err(Error::AttemptStore("timeout"))
+        }
+        fn record_failure(
+            &mut self,
+            _: &[(Scope, Digest)],
+            _: u64,
+        ) -> Result<Vec<LockoutEvent>, Error> {
+            Err(Error::AttemptStore("timeout"))
+        }
+        fn record_success(&mut self, _: &[(Scope, Digest)]) -> Result<(), Error> {
+            Err(Error::AttemptStore("timeout"))
+        }
+    }
+
+    #[test]
+    fn unavailable_attempt_store_fails_closed() {
+        // Issue 10: an attempt the store cannot count is refused, even with the right answer.
+        let clock = Arc::new(ManualClock::new(NOW));
+        let mut v = Verifier::with_store(
+            dir(),
+            VerificationPolicy::default(),
+            Box::new(Unavailable),
+            Box::new(clock),
+        )
+        .unwrap();
+        let mut s = SessionState { id: "s".into(), ..SessionState::default() };
+        let right = claim("William Smith", "1984-03-04", Some("02139"));
+        assert_eq!(v.verify(&mut s, &right), Outcome::TryLater { retry_after_secs: 1 });
+        assert!(s.verification.is_none());
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! records ([`incidents`]) and containment state ([`containment`]) live in their own SQLite files
 //! so the gateway and the CLI share them across processes and restarts. Cluster mode keeps keys
 //! in PostgreSQL ([`pg`], cached in process and kept fresh by LISTEN/NOTIFY) and counters in
-//! Redis ([`redis`], an atomic GCRA script), behind the same traits; sessions, incidents and
+//! Redis ([`redis`], an atomic GCRA script; verification attempt counters in
+//! [`redis::attempts`]), behind the same traits; sessions, incidents and
 //! containment get PostgreSQL backends the same way (docs/cluster.md).
 //!
 //! What it does not do: HTTP, policy or logging of request content. Time comes in as arguments

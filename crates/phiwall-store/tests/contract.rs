@@ -334,3 +334,54 @@ fn postgres_stale_cache_fails_closed() {
     assert!(s.ping().is_err());
     assert!(matches!(keys::verify(&s, k.reveal(), 1), Err(VerifyError::Store(_))));
 }
+
+// ------------------------------------------------------------------------------------------
+// Verification attempt counters (Redis; the full contract against both stores runs in
+// phiwall-gateway's tests/attempts.rs, where the identity types are)
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn redis_attempt_counters_expire_and_survive_script_flush() {
+    use phiwall_store::redis::attempts::{AttemptLimits, FailedSubject, RedisAttempts};
+    if testing::require("redis", testing::redis_answers()).is_none() {
+        return;
+    }
+    let mut o = RedisOptions::new(testing::redis_url());
+    o.key_prefix = format!("phiwall-test:{}:", testing::unique_suffix());
+    o.timeout = Duration::from_millis(500);
+    let a = RedisAttempts::connect(o.clone()).unwrap();
+    let limits = AttemptLimits {
+        window_secs: 60,
+        base_backoff_secs: 2,
+        max_backoff_secs: 60,
+        lockout_secs: 300,
+    };
+    let client = redis::Client::open(o.url.as_str()).unwrap();
+    let mut c = client.get_connection().unwrap();
+    let ttl = |c: &mut redis::Connection, k: &str| -> i64 {
+        redis::cmd("TTL").arg(format!("{}va:{k}", o.key_prefix)).query(c).unwrap()
+    };
+    // A failure is remembered for the window (newest failure + window), no longer.
+    let now = 1_795_000_000;
+    let s = [FailedSubject { key: "patient:ab", max: 2 }];
+    assert!(a.record_failure(&s, limits, now).unwrap().is_empty());
+    let t = ttl(&mut c, "patient:ab");
+    assert!((55..=61).contains(&t), "ttl {t}");
+    // A lockout outlives the window: the key lives until it ends.
+    redis::cmd("SCRIPT").arg("FLUSH").query::<()>(&mut c).unwrap();
+    let ev = a.record_failure(&s, limits, now + 1).unwrap();
+    assert_eq!(ev.len(), 1, "the script is reloaded after SCRIPT FLUSH (NOSCRIPT)");
+    assert_eq!((ev[0].index, ev[0].failures, ev[0].locked_until), (0, 2, now + 301));
+    let t = ttl(&mut c, "patient:ab");
+    assert!((295..=301).contains(&t), "ttl {t}");
+    let times = a.times(&["patient:ab", "session:cd"]).unwrap();
+    assert_eq!(times[0].locked_until, now + 301);
+    assert_eq!(times[1].locked_until, 0);
+    // Every key this store wrote has an expiry and sits under the prefix.
+    let keys: Vec<String> =
+        redis::cmd("KEYS").arg(format!("{}*", o.key_prefix)).query(&mut c).unwrap();
+    assert_eq!(keys, [format!("{}va:patient:ab", o.key_prefix)]);
+    a.clear(&["patient:ab"]).unwrap();
+    assert_eq!(a.times(&["patient:ab"]).unwrap()[0].locked_until, 0);
+    assert_eq!(a.failures(), 0);
+}

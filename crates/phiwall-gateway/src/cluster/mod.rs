@@ -5,6 +5,9 @@
 //!   path never waits for the database and a revocation reaches every replica in milliseconds.
 //! - Request and token limits live in Redis (one atomic GCRA script per check,
 //!   [`phiwall_store::redis`]), bounded by a timeout and failing closed by default.
+//! - With `[identity]` on, caller verification's attempt counters and lockouts live in Redis
+//!   too ([`attempts`]), so a guesser spread over replicas meets one limit; they always fail
+//!   closed.
 //! - Each replica writes its own audit chain in `<audit.dir>/<replica_id>` (no shared writer,
 //!   no cross-replica lock on the request path) and publishes its latest signed checkpoint to
 //!   PostgreSQL every second, plus a heartbeat with a fingerprint of the policy it runs; `phiwall
@@ -13,14 +16,17 @@
 //! [`Cluster::connect`] does the IO for a validated `[store] backend = "cluster"`; its
 //! background tasks stop with [`Cluster::shutdown`].
 
+pub mod attempts;
 pub mod config;
 pub mod verify;
 
 use crate::config::Config;
 use crate::server::{BuildOptions, GatewayError};
 use config::{ClusterStoreConfig, ReplicaId, StoreConfig};
+use phiwall_identity::LimiterConfig;
 use phiwall_store::pg::ledger::CheckpointRow;
 use phiwall_store::pg::{PgBackend, PgKeyStore, PgOptions};
+use phiwall_store::redis::attempts::RedisAttempts;
 use phiwall_store::redis::{FailMode, RedisLimiter, RedisOptions};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -40,6 +46,9 @@ pub struct Cluster {
     backend: Arc<PgBackend>,
     keys: Arc<PgKeyStore>,
     limiter: Arc<RedisLimiter>,
+    /// Shared verification attempt counters and the `[identity.limits]` they count under;
+    /// `None` when `[identity]` is off.
+    attempts: Option<(Arc<RedisAttempts>, LimiterConfig)>,
     tracker: TaskTracker,
     cancel: CancellationToken,
 }
@@ -114,20 +123,34 @@ impl Cluster {
         ro.key_prefix = c.redis_key_prefix.clone();
         ro.timeout = c.limiter_timeout;
         ro.fail_mode = if c.is_limiter_fail_open { FailMode::Open } else { FailMode::Closed };
-        let limiter = RedisLimiter::connect(ro)
+        let limiter = RedisLimiter::connect(ro.clone())
             .await
             .map_err(|e| b(format!("store.redis_url ({}): {e}", c.redis_url)))?;
         if c.is_limiter_fail_open {
             tracing::warn!(
-                "store.limiter_fail_mode is open: requests pass unlimited while Redis cannot answer"
+                "store.limiter_fail_mode is open: requests pass unlimited while Redis cannot answer (verification attempts are still refused)"
             );
         }
+        let attempts = match &cfg.identity {
+            None => None,
+            Some(icfg) => {
+                let limits = icfg.limits.clone();
+                let a = tokio::task::spawn_blocking(move || RedisAttempts::connect(ro))
+                    .await
+                    .map_err(|_| b("store: connect task failed".into()))?
+                    .map_err(|e| {
+                        b(format!("store.redis_url ({}): attempt counters: {e}", c.redis_url))
+                    })?;
+                Some((Arc::new(a), limits))
+            }
+        };
         cfg.audit.dir = cfg.audit.dir.join(&replica_id);
         let cluster = Cluster {
             replica_id,
             backend,
             keys: Arc::new(keys),
             limiter: Arc::new(limiter),
+            attempts,
             tracker: TaskTracker::new(),
             cancel: CancellationToken::new(),
         };
@@ -194,6 +217,10 @@ impl Cluster {
             key_store: Some(self.keys.clone()),
             limiter: Some(self.limiter.clone()),
             sessions: Some(Arc::new(phiwall_store::pg::PgSessionStore::open(self.backend.clone()))),
+            attempts: self.attempts.as_ref().map(|(a, limits)| {
+                Box::new(attempts::SharedAttemptStore::new(a.clone(), limits.clone()))
+                    as Box<dyn phiwall_identity::AttemptStore>
+            }),
             ..BuildOptions::default()
         }
     }

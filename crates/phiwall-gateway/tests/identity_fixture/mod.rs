@@ -178,6 +178,16 @@ mode = "staff"
 
 impl IdGateway {
     pub async fn start() -> IdGateway {
+        Self::start_with(|_| None).await
+    }
+
+    /// Start with the verification attempt store `attempts` builds from the configured limits
+    /// (`None`: in memory, as `phiwall serve` in embedded mode).
+    pub async fn start_with(
+        attempts: impl FnOnce(
+            &phiwall_identity::LimiterConfig,
+        ) -> Option<Box<dyn phiwall_identity::AttemptStore>>,
+    ) -> IdGateway {
         let mut tasks = JoinSet::new();
         let pop = Arc::new(synth::population(60, 20261129));
         let p2 = pop.clone();
@@ -210,12 +220,14 @@ impl IdGateway {
         )
         .unwrap();
         let cfg = RawConfig::from_toml(&config(dir.path(), mock)).unwrap().validate().unwrap();
+        let attempts = attempts(&cfg.identity.as_ref().unwrap().limits);
         let events = MemorySink::default();
         let gw = Gateway::build(
             cfg,
             BuildOptions {
                 sinks: vec![Box::new(events.clone())],
                 injection: Some(Arc::new(phiwall_gateway::injection::PhraseInspector)),
+                attempts,
                 ..Default::default()
             },
         )

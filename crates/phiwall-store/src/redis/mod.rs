@@ -14,6 +14,11 @@
 //! `Open` lets the request through and logs. Refunds are queued to a background task and never
 //! block a request; a full queue drops the refund (the quota is then under-used, never
 //! overspent).
+//!
+//! [`attempts`] keeps caller verification's attempt counters and lockouts here too (a sliding
+//! window per subject, one Lua script per recorded failure).
+
+pub mod attempts;
 
 use crate::limits::{AllDecision, AllFuture, Bucket, Decision, LimitFuture, Quota, RateLimiter};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,7 +41,7 @@ pub enum FailMode {
 pub struct RedisOptions {
     /// `redis://[:password@]host:port/db` or `rediss://...` (a secret: never printed).
     pub url: String,
-    /// Prefix of every key this limiter writes (separates clusters and test runs).
+    /// Prefix of every key this backend writes (separates clusters and test runs).
     pub key_prefix: String,
     /// Bound on one check.
     pub timeout: Duration,
