@@ -15,6 +15,7 @@ pub mod dates;
 pub mod names;
 pub mod spoken;
 pub mod structured;
+pub mod transfers;
 pub mod validators;
 
 use crate::detector::Detector;
@@ -26,6 +27,7 @@ pub fn default_detectors() -> Vec<Box<dyn Detector>> {
     v.extend(dates::detectors());
     v.extend(age::detectors());
     v.extend(address::detectors());
+    v.push(Box::new(transfers::TransferDestinations));
     v.extend(names::detectors());
     v
 }
