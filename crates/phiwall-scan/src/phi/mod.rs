@@ -27,7 +27,7 @@ pub fn default_detectors() -> Vec<Box<dyn Detector>> {
     v.extend(dates::detectors());
     v.extend(age::detectors());
     v.extend(address::detectors());
-    v.push(Box::new(transfers::TransferDestinations));
+    v.extend(transfers::detectors());
     v.extend(names::detectors());
     v
 }

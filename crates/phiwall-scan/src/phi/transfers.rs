@@ -251,6 +251,12 @@ fn is_title(w: &str) -> bool {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TransferDestinations;
 
+/// This family's detector, with its pattern compiled now rather than on the first scan.
+pub fn detectors() -> Vec<Box<dyn Detector>> {
+    LazyLock::force(&CUE_RE);
+    vec![Box::new(TransferDestinations)]
+}
+
 impl Detector for TransferDestinations {
     fn name(&self) -> &'static str {
         "address_transfer"
