@@ -1202,6 +1202,10 @@ fn check_choices(
                 }
             }
         }
+        // The legacy single `function_call` (requests with `functions`).
+        if let Some(Value::String(a)) = c.pointer_mut("/message/function_call/arguments") {
+            *a = crate::tool_args::check_tool_arguments(guard, a)?;
+        }
     }
     Ok(())
 }
@@ -1232,6 +1236,24 @@ impl Drop for SseState {
             ev.reason = Some("stream.client_closed");
             ev.duration_us = elapsed_us(self.started);
             self.state.emit_nowait(ev);
+        }
+    }
+}
+
+/// Key of the legacy `function_call` (one per choice) among held tool-call arguments.
+const LEGACY_FUNCTION_CALL: u64 = u64::MAX;
+
+/// Merge released call fields into a delta (tool-call entries are appended).
+fn merge_delta(
+    delta: &mut serde_json::Map<String, Value>,
+    released: serde_json::Map<String, Value>,
+) {
+    for (k, v) in released {
+        match (delta.get_mut(&k), v) {
+            (Some(Value::Array(have)), Value::Array(more)) => have.extend(more),
+            (_, v) => {
+                delta.insert(k, v);
+            }
         }
     }
 }
@@ -1326,11 +1348,11 @@ impl SseState {
         // Tool calls of choices that never sent a finish reason.
         let idx: BTreeSet<u64> = self.tool_args.keys().map(|(i, _)| *i).collect();
         for i in idx {
-            let calls = self.release_tool_args(i)?;
-            if calls.is_empty() {
+            let delta = self.release_tool_args(i)?;
+            if delta.is_empty() {
                 continue;
             }
-            let chunk = serde_json::json!({"object": "chat.completion.chunk", "choices": [{"index": i, "delta": {"tool_calls": calls}, "finish_reason": null}]});
+            let chunk = serde_json::json!({"object": "chat.completion.chunk", "choices": [{"index": i, "delta": delta, "finish_reason": null}]});
             out.push_str(&format!("data: {chunk}\n\n"));
         }
         Ok(out)
@@ -1341,21 +1363,28 @@ impl SseState {
     /// removed from the deltas that carried them; a tool-call entry left with nothing but its
     /// index is dropped.
     fn hold_tool_args(&mut self, c: &mut Value, idx: u64) -> Result<(), ApiError> {
+        // The legacy single `function_call` (clients still sending `functions`).
+        if let Some(Value::String(a)) = c.pointer_mut("/delta/function_call/arguments") {
+            let piece = std::mem::take(a);
+            self.hold_piece((idx, LEGACY_FUNCTION_CALL), &piece)?;
+        }
+        if let Some(d) = c.get_mut("delta").and_then(Value::as_object_mut) {
+            let only_empty_args = d
+                .get("function_call")
+                .and_then(Value::as_object)
+                .is_some_and(|f| f.iter().all(|(k, v)| k == "arguments" && v.as_str() == Some("")));
+            if only_empty_args {
+                d.remove("function_call");
+            }
+        }
         let Some(Value::Array(calls)) = c.pointer_mut("/delta/tool_calls") else {
             return Ok(());
         };
+        let mut pieces = Vec::new();
         for call in calls.iter_mut() {
             let j = call.get("index").and_then(Value::as_u64).unwrap_or(0);
-            let Some(function) = call.get_mut("function").and_then(Value::as_object_mut) else {
-                continue;
-            };
-            if let Some(Value::String(a)) = function.get_mut("arguments") {
-                let buf = self.tool_args.entry((idx, j)).or_default();
-                if buf.len() + a.len() > crate::tool_args::MAX_TOOL_ARGUMENTS_BYTES {
-                    return Err(ApiError::OutputBlocked("tool_arguments_too_large"));
-                }
-                buf.push_str(a);
-                a.clear();
+            if let Some(Value::String(a)) = call.pointer_mut("/function/arguments") {
+                pieces.push((j, std::mem::take(a)));
             }
         }
         calls.retain(|call| {
@@ -1373,11 +1402,24 @@ impl SseState {
                 d.remove("tool_calls");
             }
         }
+        for (j, piece) in pieces {
+            self.hold_piece((idx, j), &piece)?;
+        }
         Ok(())
     }
 
-    /// The checked arguments of every tool call held for choice `idx`, as delta entries.
-    fn release_tool_args(&mut self, idx: u64) -> Result<Vec<Value>, ApiError> {
+    fn hold_piece(&mut self, key: (u64, u64), piece: &str) -> Result<(), ApiError> {
+        let buf = self.tool_args.entry(key).or_default();
+        if buf.len() + piece.len() > crate::tool_args::MAX_TOOL_ARGUMENTS_BYTES {
+            return Err(ApiError::OutputBlocked("tool_arguments_too_large"));
+        }
+        buf.push_str(piece);
+        Ok(())
+    }
+
+    /// The checked arguments of every call held for choice `idx`, as delta fields to merge:
+    /// `tool_calls` entries, and `function_call` for the legacy form.
+    fn release_tool_args(&mut self, idx: u64) -> Result<serde_json::Map<String, Value>, ApiError> {
         let held: Vec<(u64, String)> = self
             .tool_args
             .iter()
@@ -1385,10 +1427,18 @@ impl SseState {
             .map(|((_, j), v)| (*j, v.clone()))
             .collect();
         self.tool_args.retain(|(i, _), _| *i != idx);
-        let mut out = Vec::with_capacity(held.len());
+        let mut calls = Vec::with_capacity(held.len());
+        let mut out = serde_json::Map::new();
         for (j, args) in held {
             let checked = crate::tool_args::check_tool_arguments(&mut self.guard, &args)?;
-            out.push(serde_json::json!({"index": j, "function": {"arguments": checked}}));
+            if j == LEGACY_FUNCTION_CALL {
+                out.insert("function_call".into(), serde_json::json!({"arguments": checked}));
+            } else {
+                calls.push(serde_json::json!({"index": j, "function": {"arguments": checked}}));
+            }
+        }
+        if !calls.is_empty() {
+            out.insert("tool_calls".into(), Value::Array(calls));
         }
         Ok(out)
     }
@@ -1452,15 +1502,8 @@ impl SseState {
                     self.hold_tool_args(c, idx)?;
                     if is_finished {
                         let released = self.release_tool_args(idx)?;
-                        if !released.is_empty() {
-                            if let Some(d) = c.get_mut("delta").and_then(Value::as_object_mut) {
-                                match d.get_mut("tool_calls") {
-                                    Some(Value::Array(a)) => a.extend(released),
-                                    _ => {
-                                        d.insert("tool_calls".into(), Value::Array(released));
-                                    }
-                                }
-                            }
+                        if let Some(d) = c.get_mut("delta").and_then(Value::as_object_mut) {
+                            merge_delta(d, released);
                         }
                     }
                 }

@@ -167,6 +167,15 @@ pub fn respond(endpoint: Endpoint, body: &Value) -> SimResponse {
                 .and_then(Value::as_str)
                 .filter(|_| body.get("tool_choice").and_then(Value::as_str) != Some("none"))
                 .map(str::to_string);
+            // The legacy form: `functions` in, one `function_call` out.
+            let legacy = body
+                .get("functions")
+                .and_then(Value::as_array)
+                .and_then(|f| f.first())
+                .and_then(|f| f.get("name"))
+                .and_then(Value::as_str)
+                .filter(|_| tool.is_none())
+                .map(str::to_string);
             let text = reply_text(body);
             let words = text.split_whitespace().count();
             let usage = json!({"prompt_tokens": body.to_string().len() / 4, "completion_tokens": words, "total_tokens": body.to_string().len() / 4 + words});
@@ -184,8 +193,8 @@ pub fn respond(endpoint: Endpoint, body: &Value) -> SimResponse {
                 };
                 let mut chunks =
                     vec![head(json!({"role": "assistant", "content": ""}), Value::Null)];
-                match &tool {
-                    Some(name) => {
+                match (&tool, &legacy) {
+                    (Some(name), _) => {
                         chunks.push(head(
                             json!({"tool_calls": [{"index": 0, "id": call_id, "type": "function",
                             "function": {"name": name, "arguments": ""}}]}),
@@ -196,7 +205,20 @@ pub fn respond(endpoint: Endpoint, body: &Value) -> SimResponse {
                         }
                         chunks.push(head(json!({}), json!("tool_calls")));
                     }
-                    None => {
+                    (None, Some(name)) => {
+                        chunks.push(head(
+                            json!({"function_call": {"name": name, "arguments": ""}}),
+                            Value::Null,
+                        ));
+                        for piece in split_chars(&args, 10) {
+                            chunks.push(head(
+                                json!({"function_call": {"arguments": piece}}),
+                                Value::Null,
+                            ));
+                        }
+                        chunks.push(head(json!({}), json!("function_call")));
+                    }
+                    (None, None) => {
                         for piece in split_chars(&text, 7) {
                             chunks.push(head(json!({"content": piece}), Value::Null));
                         }
@@ -214,12 +236,18 @@ pub fn respond(endpoint: Endpoint, body: &Value) -> SimResponse {
                 chunks.push(Bytes::from_static(b"data: [DONE]\n\n"));
                 return SimResponse { status: 200, is_sse: true, chunks };
             }
-            let message = match &tool {
-                Some(name) => json!({"role": "assistant", "content": null, "tool_calls": [
+            let message = match (&tool, &legacy) {
+                (Some(name), _) => json!({"role": "assistant", "content": null, "tool_calls": [
                     {"id": call_id, "type": "function", "function": {"name": name, "arguments": args}}]}),
-                None => json!({"role": "assistant", "content": text}),
+                (None, Some(name)) => json!({"role": "assistant", "content": null,
+                    "function_call": {"name": name, "arguments": args}}),
+                (None, None) => json!({"role": "assistant", "content": text}),
             };
-            let finish = if tool.is_some() { "tool_calls" } else { "stop" };
+            let finish = match (&tool, &legacy) {
+                (Some(_), _) => "tool_calls",
+                (None, Some(_)) => "function_call",
+                (None, None) => "stop",
+            };
             one_json(
                 json!({"id": format!("chatcmpl-{id}"), "object": "chat.completion", "created": 0,
                 "model": model, "system_fingerprint": "phiwall-sim",

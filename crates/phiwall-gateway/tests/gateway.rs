@@ -517,6 +517,28 @@ async fn tool_call_arguments_are_checked_plain_and_streaming() {
     assert_eq!(s, 200);
     assert!(!text.contains("phiwall-canary-") && !text.contains("front desk only"), "{text}");
     assert!(text.contains("output_blocked"), "{text}");
+    // The legacy `functions` / `function_call` form gets the same checks.
+    let body = json!({"model": "phiwall-sim",
+        "functions": [{"name": "book_appointment", "parameters": {"type": "object"}}],
+        "messages": [{"role": "user", "content": "please share a link to my visit summary"}]});
+    let (s, v) = h.post("/v1/chat/completions", &body).await;
+    assert_eq!(s, 200, "{v}");
+    let args = v["choices"][0]["message"]["function_call"]["arguments"].as_str().unwrap();
+    assert!(!args.contains("files.example.net") && args.contains("[link removed]"), "{args}");
+    let mut sb = body.clone();
+    sb["stream"] = json!(true);
+    let (s, text) = h.stream(&sb).await;
+    assert_eq!(s, 200);
+    assert!(!text.contains("files.example.net"), "{text}");
+    let mut joined = String::new();
+    for c in sse_chunks(&text) {
+        if let Some(a) = c["choices"][0]["delta"]["function_call"]["arguments"].as_str() {
+            joined.push_str(a);
+        }
+    }
+    let args: Value = serde_json::from_str(&joined).unwrap();
+    assert!(args["detail"].as_str().unwrap().contains("[link removed]"), "{joined}");
+
     let (dir, mem) = h.stop().await;
     drop(dir);
     let evs = mem.events();
