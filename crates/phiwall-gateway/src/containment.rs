@@ -172,6 +172,11 @@ impl Containment {
         })
     }
 
+    /// The store this state follows (`None` when containment is disabled).
+    pub fn store(&self) -> Option<Arc<dyn ContainmentStore>> {
+        self.store.clone()
+    }
+
     /// No containment store: nothing is ever contained (tests that do not need it).
     pub fn disabled(clock: Arc<dyn Clock>) -> Self {
         Containment {

@@ -223,7 +223,7 @@ fn bump(tx: &rusqlite::Transaction<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-fn validate_target(kind: ContainmentKind, target: &str) -> Result<(), Error> {
+pub(crate) fn validate_target(kind: ContainmentKind, target: &str) -> Result<(), Error> {
     let ok = if kind == ContainmentKind::SafeMode {
         target.is_empty()
     } else {
@@ -409,44 +409,8 @@ impl ContainmentStore for SqliteContainmentStore {
 mod tests {
     use super::*;
 
-    #[test]
-    fn apply_is_idempotent_and_bumps_revision_once() {
-        let s = SqliteContainmentStore::in_memory().unwrap();
-        let r0 = s.revision().unwrap();
-        let (a, new_a) =
-            s.apply(ContainmentKind::SuspendKey, "abc123", "INC-1", "manual", 10, None).unwrap();
-        let (b, new_b) =
-            s.apply(ContainmentKind::SuspendKey, "abc123", "INC-1", "manual", 11, None).unwrap();
-        assert!(new_a && !new_b);
-        assert_eq!(a.id, b.id);
-        assert_eq!(s.revision().unwrap(), r0 + 1);
-        assert_eq!(s.active(12).unwrap().len(), 1);
-    }
-
-    #[test]
-    fn expiry_and_lift() {
-        let s = SqliteContainmentStore::in_memory().unwrap();
-        s.apply(ContainmentKind::BlockSourceIp, "10.0.0.9", "INC-1", "x", 0, Some(100)).unwrap();
-        s.apply(ContainmentKind::SafeMode, "", "INC-1", "x", 0, None).unwrap();
-        assert_eq!(s.active(99).unwrap().len(), 2);
-        assert_eq!(s.active(100).unwrap().len(), 1);
-        let exp = s.expire_due(150).unwrap();
-        assert_eq!(exp.len(), 1);
-        assert_eq!(exp[0].lifted_at, Some(100));
-        let lifted = s.lift_incident("INC-1", 200, "recovered").unwrap();
-        assert_eq!(lifted.len(), 1);
-        assert!(s.active(201).unwrap().is_empty());
-        assert_eq!(s.for_incident("INC-1").unwrap().len(), 2);
-        assert!(!s.lift(lifted[0].id, 300, "manual").unwrap());
-    }
-
-    #[test]
-    fn targets_are_validated() {
-        let s = SqliteContainmentStore::in_memory().unwrap();
-        assert!(s.apply(ContainmentKind::SuspendKey, "", "I", "x", 0, None).is_err());
-        assert!(s.apply(ContainmentKind::SafeMode, "x", "I", "x", 0, None).is_err());
-        assert!(s.apply(ContainmentKind::SuspendKey, "a b", "I", "x", 0, None).is_err());
-    }
+    // Idempotent apply, expiry, lifting and target validation are the containment contract
+    // in `tests/contract.rs`, run against SQLite and PostgreSQL.
 
     #[test]
     fn survives_reopen() {

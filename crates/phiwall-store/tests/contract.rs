@@ -4,13 +4,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use phiwall_store::keys::{self, KeyRejection, VerifyError};
-use phiwall_store::pg::{PgBackend, PgKeyStore, PgOptions, PgSessionStore};
+use phiwall_store::pg::{PgBackend, PgContainmentStore, PgKeyStore, PgOptions, PgSessionStore};
 use phiwall_store::redis::{FailMode, RedisLimiter, RedisOptions};
 use phiwall_store::testing::{self, TempDatabase};
 use phiwall_store::{
     AllDecision, Bucket, Decision, InMemoryLimiter, KeyStore, Quota, RateLimiter, SessionRecord,
     SessionStore, SqliteKeyStore, SqliteSessionStore,
 };
+use phiwall_store::{ContainmentKind, ContainmentStore, SqliteContainmentStore};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -195,6 +196,97 @@ fn postgres_sessions_are_shared_between_replicas() {
     assert_eq!(b.get("phone", "call-9", 1).unwrap().unwrap().data, "{\"verified\":\"ref\"}");
     assert!(b.delete("phone", "call-9").unwrap());
     assert!(a.get("phone", "call-9", 1).unwrap().is_none());
+}
+
+// ------------------------------------------------------------------------------------------
+// Containment store contract
+// ------------------------------------------------------------------------------------------
+
+fn containment_contract(s: &dyn ContainmentStore) {
+    // Apply is idempotent per (kind, target, incident) and bumps the revision once.
+    let r0 = s.revision().unwrap();
+    let (a, new_a) =
+        s.apply(ContainmentKind::SuspendKey, "abc123", "INC-1", "manual", 10, None).unwrap();
+    let (b, new_b) =
+        s.apply(ContainmentKind::SuspendKey, "abc123", "INC-1", "manual", 11, None).unwrap();
+    assert!(new_a && !new_b);
+    assert_eq!(a.id, b.id);
+    assert_eq!(s.revision().unwrap(), r0 + 1);
+    assert_eq!(s.active(12).unwrap().len(), 1);
+    assert!(s.lift(a.id, 13, "manual").unwrap());
+    assert!(!s.lift(a.id, 14, "manual").unwrap());
+    assert!(s.active(15).unwrap().is_empty());
+
+    // Expiry at the entry's own time, lifting a whole incident.
+    s.apply(ContainmentKind::BlockSourceIp, "10.0.0.9", "INC-2", "x", 0, Some(100)).unwrap();
+    s.apply(ContainmentKind::SafeMode, "", "INC-2", "x", 0, None).unwrap();
+    assert_eq!(s.active(99).unwrap().len(), 2);
+    assert_eq!(s.active(100).unwrap().len(), 1);
+    let exp = s.expire_due(150).unwrap();
+    assert_eq!(exp.len(), 1);
+    assert_eq!((exp[0].lifted_at, exp[0].lifted_reason.as_deref()), (Some(100), Some("expired")));
+    let lifted = s.lift_incident("INC-2", 200, "recovered").unwrap();
+    assert_eq!(lifted.len(), 1);
+    assert_eq!(lifted[0].lifted_at, Some(200));
+    assert!(s.active(201).unwrap().is_empty());
+    assert_eq!(s.for_incident("INC-2").unwrap().len(), 2);
+    assert!(!s.lift(lifted[0].id, 300, "manual").unwrap());
+
+    // Targets are ids, never free text; safe mode has none.
+    assert!(s.apply(ContainmentKind::SuspendKey, "", "I", "x", 0, None).is_err());
+    assert!(s.apply(ContainmentKind::SafeMode, "x", "I", "x", 0, None).is_err());
+    assert!(s.apply(ContainmentKind::SuspendKey, "a b", "I", "x", 0, None).is_err());
+}
+
+#[test]
+fn sqlite_containment_store_contract() {
+    containment_contract(&SqliteContainmentStore::in_memory().unwrap());
+}
+
+#[test]
+fn postgres_containment_store_contract() {
+    let Some((_db, opts)) = pg() else { return };
+    let b = PgBackend::connect(opts).unwrap();
+    containment_contract(&PgContainmentStore::open(b.clone()));
+    b.shutdown();
+}
+
+#[test]
+fn postgres_containment_is_shared_between_replicas() {
+    let Some((_db, opts)) = pg() else { return };
+    let a = Arc::new(PgContainmentStore::open(PgBackend::connect(opts.clone()).unwrap()));
+    let b = Arc::new(PgContainmentStore::open(PgBackend::connect(opts).unwrap()));
+    let seen = b.revision().unwrap();
+    // The same action applied by two replicas at once is one entry.
+    let (ta, tb) = (a.clone(), b.clone());
+    let ja = std::thread::spawn(move || {
+        ta.apply(
+            ContainmentKind::SuspendKey,
+            "0123456789ab",
+            "INC-9",
+            "credential_stuffing",
+            5,
+            None,
+        )
+    });
+    let jb = std::thread::spawn(move || {
+        tb.apply(
+            ContainmentKind::SuspendKey,
+            "0123456789ab",
+            "INC-9",
+            "credential_stuffing",
+            5,
+            None,
+        )
+    });
+    let (ra, rb) = (ja.join().unwrap().unwrap(), jb.join().unwrap().unwrap());
+    assert_eq!(ra.0.id, rb.0.id);
+    assert!(ra.1 ^ rb.1, "exactly one replica created it");
+    // The other replica's poll sees the revision move and the entry in force.
+    assert!(b.revision().unwrap() > seen);
+    assert_eq!(b.active(6).unwrap().len(), 1);
+    assert_eq!(a.lift_incident("INC-9", 7, "recovered").unwrap().len(), 1);
+    assert!(b.active(8).unwrap().is_empty());
 }
 
 // ------------------------------------------------------------------------------------------

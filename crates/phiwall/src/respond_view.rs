@@ -22,7 +22,8 @@ use std::sync::Arc;
 pub struct RespondView {
     detections: MemorySecurityView,
     incidents: SqliteIncidentStore,
-    containment: Arc<dyn ContainmentStore>,
+    /// Swapped for the gateway's own store once it is built (PostgreSQL in cluster mode).
+    containment: std::sync::RwLock<Arc<dyn ContainmentStore>>,
 }
 
 impl std::fmt::Debug for RespondView {
@@ -37,8 +38,23 @@ impl RespondView {
         Ok(RespondView {
             detections: MemorySecurityView::default(),
             incidents: SqliteIncidentStore::open(data_dir)?,
-            containment: Arc::new(SqliteContainmentStore::open(data_dir)?),
+            containment: std::sync::RwLock::new(Arc::new(SqliteContainmentStore::open(data_dir)?)),
         })
+    }
+
+    /// Read containment from `store` from now on: the one the gateway enforces.
+    pub fn use_containment(&self, store: Arc<dyn ContainmentStore>) {
+        match self.containment.write() {
+            Ok(mut c) => *c = store,
+            Err(poisoned) => *poisoned.into_inner() = store,
+        }
+    }
+
+    fn containment_store(&self) -> Arc<dyn ContainmentStore> {
+        match self.containment.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     /// Keep a detection for `/phiwall/v1/admin/detections`.
@@ -109,7 +125,7 @@ impl SecurityView for RespondView {
     }
 
     fn containment(&self) -> ContainmentSummary {
-        let active = match self.containment.active(now_ms()) {
+        let active = match self.containment_store().active(now_ms()) {
             Ok(a) => a,
             Err(e) => {
                 tracing::warn!(error = %e, "Admin API could not read containment");
@@ -143,10 +159,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let v = RespondView::open(dir.path()).unwrap();
         let now = now_ms();
-        v.containment
+        v.containment_store()
             .apply(ContainmentKind::SuspendKey, "abc123", "INC-000001", "test", now, None)
             .unwrap();
-        v.containment
+        v.containment_store()
             .apply(ContainmentKind::SafeMode, "", "INC-000001", "test", now, None)
             .unwrap();
         let c = v.containment();

@@ -5,6 +5,8 @@
 //! - a key limited to 100 requests/minute gets at most 100 (+1%, plus what GCRA refills while
 //!   the test runs) across the replicas under concurrent load;
 //! - `phiwall keys revoke` against the cluster config is enforced by every replica within 1 s;
+//! - `phiwall incidents contain --key` through one replica's config (containment in
+//!   PostgreSQL) is enforced by every replica within 1 s, and `incidents recover` lifts it;
 //! - SIGKILL of one replica mid-load loses no acknowledged audit event, and the others keep
 //!   serving;
 //! - the killed replica restarts, continues its chain and sees a revocation made while it was
@@ -344,6 +346,70 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
         "revocation enforced by all 3 replicas {:?} after the CLI returned",
         revoked_at.elapsed()
     );
+
+    // --- 2b. Containment through one replica's CLI (PostgreSQL), enforced by all within 1 s;
+    //     recovery lifts it everywhere. ---
+    let (k5, p5) = env.create_key("open");
+    for a in &addrs {
+        assert!(within(Duration::from_secs(2), || async {
+            chat(&c, a, &k5).await.is_ok_and(|(s, _)| s == 200)
+        })
+        .await
+        .is_some());
+    }
+    let cfg1 = env.config("r1");
+    let cfg1 = cfg1.to_str().unwrap();
+    let out = env.cli(&[
+        "incidents",
+        "open",
+        "--config",
+        cfg1,
+        "--kind",
+        "guard_probing",
+        "--principal",
+        &format!("key:{p5}"),
+        "--severity",
+        "low",
+        "--actor",
+        "test",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // "INC-000002 detected low": the id comes first.
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let incident = stdout.split_whitespace().next().unwrap().to_string();
+    let out = env.cli(&[
+        "incidents",
+        "contain",
+        "--config",
+        cfg1,
+        "--key",
+        &p5,
+        "--actor",
+        "test",
+        &incident,
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let contained_at = Instant::now();
+    for a in &addrs {
+        let took = within(Duration::from_secs(1), || async {
+            chat(&c, a, &k5).await.is_ok_and(|(s, _)| s == 403)
+        })
+        .await;
+        assert!(took.is_some(), "replica {a} still served a contained key after 1 s");
+    }
+    eprintln!(
+        "containment enforced by all 3 replicas {:?} after the CLI returned",
+        contained_at.elapsed()
+    );
+    let out = env.cli(&["incidents", "recover", "--config", cfg1, "--actor", "test", &incident]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for a in &addrs {
+        let took = within(Duration::from_secs(1), || async {
+            chat(&c, a, &k5).await.is_ok_and(|(s, _)| s == 200)
+        })
+        .await;
+        assert!(took.is_some(), "replica {a} still refused the key 1 s after recovery");
+    }
 
     // --- 3. Kill one replica mid-load: no acknowledged event lost, the others keep serving. ---
     let (k3, _) = env.create_key("open");

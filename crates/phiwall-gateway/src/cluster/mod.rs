@@ -155,7 +155,7 @@ impl Cluster {
             cancel: CancellationToken::new(),
         };
         cluster.start_tasks(cfg.audit.dir.clone(), policy_fingerprint(cfg));
-        tracing::info!(replica = %cluster.replica_id, "Cluster mode: keys in PostgreSQL, limits in Redis");
+        tracing::info!(replica = %cluster.replica_id, "Cluster mode: keys, sessions and containment in PostgreSQL, limits in Redis");
         Ok(Some(cluster))
     }
 
@@ -217,6 +217,9 @@ impl Cluster {
             key_store: Some(self.keys.clone()),
             limiter: Some(self.limiter.clone()),
             sessions: Some(Arc::new(phiwall_store::pg::PgSessionStore::open(self.backend.clone()))),
+            containment: Some(Arc::new(phiwall_store::pg::PgContainmentStore::open(
+                self.backend.clone(),
+            ))),
             attempts: self.attempts.as_ref().map(|(a, limits)| {
                 Box::new(attempts::SharedAttemptStore::new(a.clone(), limits.clone()))
                     as Box<dyn phiwall_identity::AttemptStore>

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "api keys", include_str!("migrations/0001_api_keys.sql")),
     (2, "cluster replicas and ledger checkpoints", include_str!("migrations/0002_cluster.sql")),
     (3, "sessions", include_str!("migrations/0003_sessions.sql")),
+    (4, "containment", include_str!("migrations/0004_containment.sql")),
 ];
 
 #[derive(Debug)]

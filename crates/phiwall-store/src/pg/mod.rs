@@ -25,6 +25,7 @@
 //! [`ChangeSubscriber`] whose `kind` names the rows it caches; writers call
 //! [`notify`] with that kind inside their transaction. Nothing else changes.
 
+pub mod containment;
 pub mod keys;
 pub mod ledger;
 pub mod migrations;
@@ -38,6 +39,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch, Notify};
 
+pub use containment::PgContainmentStore;
 pub use keys::PgKeyStore;
 pub use sessions::PgSessionStore;
 

@@ -184,13 +184,44 @@ fn actor(a: Option<&String>) -> String {
         .unwrap_or_else(|| "operator".into())
 }
 
+/// The containment store a configuration enforces: PostgreSQL in cluster mode (every replica
+/// polls it), else `containment.sqlite3` in the data directory.
+fn containment_store(
+    cfg: &phiwall_gateway::Config,
+) -> anyhow::Result<Arc<dyn phiwall_store::ContainmentStore>> {
+    if let phiwall_gateway::cluster::config::StoreConfig::Cluster(c) = &cfg.store {
+        let backend = phiwall_gateway::cluster::connect_postgres(c).map_err(Exit::usage)?;
+        return Ok(Arc::new(phiwall_store::pg::PgContainmentStore::open(backend)));
+    }
+    let s = phiwall_store::SqliteContainmentStore::open(&cfg.data_dir).with_context(|| {
+        format!("cannot open the containment store in {}", cfg.data_dir.display())
+    })?;
+    Ok(Arc::new(s))
+}
+
+/// A responder over the data directory's incidents and `containment`.
+fn responder(
+    cfg: &phiwall_gateway::Config,
+    containment: Arc<dyn phiwall_store::ContainmentStore>,
+    playbooks: PlaybookSet,
+) -> anyhow::Result<Responder> {
+    let incidents = phiwall_store::SqliteIncidentStore::open(&cfg.data_dir)
+        .with_context(|| format!("cannot open the incident store in {}", cfg.data_dir.display()))?;
+    Ok(Responder::new(Arc::new(incidents), containment, playbooks, Arc::new(SystemClock))
+        .with_evidence(cfg.audit.dir.clone(), cfg.data_dir.join("evidence")))
+}
+
 fn open(a: &IncidentArgs, with_ledger: bool) -> anyhow::Result<Ctx> {
-    let cfg = super::serve::load_config(a.config.as_ref(), None, a.data_dir.as_ref())?;
+    let mut cfg = super::serve::load_config(a.config.as_ref(), None, a.data_dir.as_ref())?;
+    // Cluster mode: this replica's chain is `<audit.dir>/<replica_id>`, as `serve` uses it.
+    if let phiwall_gateway::cluster::config::StoreConfig::Cluster(c) = &cfg.store {
+        let id =
+            phiwall_gateway::cluster::resolve_replica_id(&c.replica_id).map_err(Exit::usage)?;
+        cfg.audit.dir = cfg.audit.dir.join(id);
+    }
     let playbooks = PlaybookSet::load_dir(a.playbooks.as_deref(), false)
         .map_err(|e| Exit::usage(e.to_string()))?;
-    let mut responder = Responder::open(&cfg.data_dir, playbooks, Arc::new(SystemClock))
-        .with_context(|| format!("cannot open the incident store in {}", cfg.data_dir.display()))?
-        .with_evidence(cfg.audit.dir.clone(), cfg.data_dir.join("evidence"));
+    let mut responder = responder(&cfg, containment_store(&cfg)?, playbooks)?;
     let mut is_ledger_held = false;
     if with_ledger && cfg.audit.dir.exists() {
         let provider = phiwall_gateway::audit::key_provider(&cfg.audit)
@@ -543,10 +574,14 @@ pub fn start_responder(
 ) -> anyhow::Result<phiwall_respond::ResponderThread> {
     let set = PlaybookSet::load_dir(playbooks, false).map_err(|e| Exit::usage(e.to_string()))?;
     let c = gw.containment();
-    let mut r = Responder::open(&cfg.data_dir, set, Arc::new(SystemClock))
-        .with_context(|| format!("cannot open the incident store in {}", cfg.data_dir.display()))?
-        .with_evidence(cfg.audit.dir.clone(), cfg.data_dir.join("evidence"))
-        .on_containment_change(Arc::new(move || c.refresh_now()));
+    // The store the gateway enforces (PostgreSQL in cluster mode), so what this responder
+    // contains holds on every replica.
+    let store = match c.store() {
+        Some(s) => s,
+        None => containment_store(cfg)?,
+    };
+    let mut r =
+        responder(cfg, store, set)?.on_containment_change(Arc::new(move || c.refresh_now()));
     if let Some(ap) = gw.audit_appender() {
         r = r.with_ledger(ap);
     }

@@ -122,10 +122,15 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
         let ledger_dir = cluster.as_ref().map(|_| cfg.audit.dir.clone());
         let mut opts = cluster.as_ref().map(|c| c.build_options()).unwrap_or_default();
         opts.sinks.extend(anomaly_sink);
+        let view_for_store = view.clone();
         opts.security_view = Some(view);
         let cfg_for_respond = cfg.clone();
         let gw = Gateway::build(cfg, opts)
             .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
+        // The admin API reports the containment the gateway enforces (shared in cluster mode).
+        if let Some(store) = gw.containment().store() {
+            view_for_store.use_containment(store);
+        }
         // Incident response next to the gateway (issue 8): containment, ledger records, expiry.
         let responder =
             super::incidents::start_responder(&gw, &cfg_for_respond, a.playbooks.as_deref())?;
