@@ -60,6 +60,21 @@ async fn bump(tx: &mut Transaction<'_, Postgres>) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The entries an `UPDATE ... RETURNING` lifted, oldest first; bumps the revision when there
+/// were any, and commits.
+async fn finish_lift(
+    mut tx: Transaction<'_, Postgres>,
+    rows: &[sqlx::postgres::PgRow],
+) -> Result<Vec<ContainmentEntry>, sqlx::Error> {
+    let mut out = rows.iter().map(row_to_entry).collect::<Result<Vec<_>, _>>()?;
+    out.sort_by_key(|e| e.id);
+    if !out.is_empty() {
+        bump(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
 impl ContainmentStore for PgContainmentStore {
     fn apply(
         &self,
@@ -154,13 +169,7 @@ impl ContainmentStore for PgContainmentStore {
             .bind(&why)
             .fetch_all(&mut *tx)
             .await?;
-            let mut out = rows.iter().map(row_to_entry).collect::<Result<Vec<_>, _>>()?;
-            out.sort_by_key(|e| e.id);
-            if !out.is_empty() {
-                bump(&mut tx).await?;
-            }
-            tx.commit().await?;
-            Ok(out)
+            finish_lift(tx, &rows).await
         })
     }
 
@@ -176,13 +185,7 @@ impl ContainmentStore for PgContainmentStore {
             .bind(now)
             .fetch_all(&mut *tx)
             .await?;
-            let mut out = rows.iter().map(row_to_entry).collect::<Result<Vec<_>, _>>()?;
-            out.sort_by_key(|e| e.id);
-            if !out.is_empty() {
-                bump(&mut tx).await?;
-            }
-            tx.commit().await?;
-            Ok(out)
+            finish_lift(tx, &rows).await
         })
     }
 
