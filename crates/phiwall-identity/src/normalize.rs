@@ -366,17 +366,25 @@ pub fn identifier(s: &str) -> String {
     let folded = fold(s);
     let mut out = String::new();
     for tok in folded.split(' ') {
-        if let Some((_, d)) = ONES.iter().find(|(w, _)| *w == tok && *w != "o") {
-            if let Some(c) = char::from_digit(*d, 10) {
-                out.push(c);
-            }
-        } else {
-            out.extend(
-                tok.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()),
-            );
+        // Only ASCII letters and digits count, and a number word is matched on what remains,
+        // so a stray non-ASCII character cannot keep "oh" from reading as zero.
+        let clean: String = tok.chars().filter(char::is_ascii_alphanumeric).collect();
+        match spoken_digit(&clean) {
+            Some(c) => out.push(c),
+            None => out.extend(clean.chars().map(|c| c.to_ascii_uppercase())),
         }
     }
-    out
+    // Tokens run together ("on" + "e") can spell a number word: read it as the digit too, so
+    // the result reads back unchanged (`identifier(identifier(x)) == identifier(x)`).
+    match spoken_digit(&out.to_ascii_lowercase()) {
+        Some(c) => c.to_string(),
+        None => out,
+    }
+}
+
+/// The digit a spoken number word stands for ("oh" is zero; a lone "o" is a letter).
+fn spoken_digit(word: &str) -> Option<char> {
+    ONES.iter().find(|(w, _)| *w == word && *w != "o").and_then(|(_, d)| char::from_digit(*d, 10))
 }
 
 /// The last four digits of an SSN as typed ("xxx-xx-1234", "1234", "one two three four").
@@ -636,6 +644,17 @@ mod tests {
     }
 
     #[test]
+    fn identifiers_read_back_unchanged() {
+        // Found by the property test below: a non-ASCII letter stuck to "oh" hid the number
+        // word on the first pass only.
+        assert_eq!(identifier("OH\u{0993}"), "0");
+        assert_eq!(identifier("on e"), "1");
+        assert_eq!(identifier("o h"), "0");
+        assert_eq!(identifier("MRN oh one two"), "MRN012");
+        assert_eq!(identifier("x one"), "X1");
+    }
+
+    #[test]
     fn deletion_neighbourhoods_meet_within_one_edit() {
         let meet = |a: &str, b: &str| {
             let na = deletion_neighbourhood(a);
@@ -660,6 +679,14 @@ mod tests {
             let _ = ssn_last4(&s);
             prop_assert!(date_readings(&s, 26).len() <= MAX_DATE_READINGS);
             let id = identifier(&s);
+            prop_assert_eq!(identifier(&id), id);
+        }
+
+        #[test]
+        fn identifiers_of_joined_or_marked_number_words_read_back(
+            a in "(on|o|tw|thr|ni|ze|fi|oh)", b in "(e|h|o|ree|ne|ro|ve)", mark in "[\u{0980}-\u{09FF}]?"
+        ) {
+            let id = identifier(&format!("{a} {b}{mark}"));
             prop_assert_eq!(identifier(&id), id);
         }
 
