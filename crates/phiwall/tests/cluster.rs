@@ -225,6 +225,25 @@ async fn chat(c: &reqwest::Client, addr: &str, key: &str) -> Result<(u16, String
     Ok((status, rid))
 }
 
+/// Poll every replica until each answers `key` with `status` within `limit`; the first replica
+/// that did not, if any.
+async fn all_answer(
+    c: &reqwest::Client,
+    addrs: &[String],
+    key: &str,
+    status: u16,
+    limit: Duration,
+) -> Option<String> {
+    for a in addrs {
+        let took =
+            within(limit, || async { chat(c, a, key).await.is_ok_and(|(s, _)| s == status) }).await;
+        if took.is_none() {
+            return Some(a.clone());
+        }
+    }
+    None
+}
+
 /// Poll until `f` holds or `limit` passes; the time it took.
 async fn within<F, Fut>(limit: Duration, mut f: F) -> Option<Duration>
 where
@@ -326,21 +345,13 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
 
     // --- 2. Revocation through one replica's config, enforced by all within 1 s. ---
     let (k2, p2) = env.create_key("open");
-    for a in &addrs {
-        assert!(within(Duration::from_secs(2), || async {
-            chat(&c, a, &k2).await.is_ok_and(|(s, _)| s == 200)
-        })
-        .await
-        .is_some());
+    if let Some(a) = all_answer(&c, &addrs, &k2, 200, Duration::from_secs(2)).await {
+        panic!("replica {a} never answered 200");
     }
     env.revoke("r1", &p2);
     let revoked_at = Instant::now();
-    for a in &addrs {
-        let took = within(Duration::from_secs(1), || async {
-            chat(&c, a, &k2).await.is_ok_and(|(s, _)| s == 401)
-        })
-        .await;
-        assert!(took.is_some(), "replica {a} still accepted a revoked key after 1 s");
+    if let Some(a) = all_answer(&c, &addrs, &k2, 401, Duration::from_secs(1)).await {
+        panic!("replica {a} still accepted a revoked key after 1 s");
     }
     eprintln!(
         "revocation enforced by all 3 replicas {:?} after the CLI returned",
@@ -350,12 +361,8 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
     // --- 2b. Containment through one replica's CLI (PostgreSQL), enforced by all within 1 s;
     //     recovery lifts it everywhere. ---
     let (k5, p5) = env.create_key("open");
-    for a in &addrs {
-        assert!(within(Duration::from_secs(2), || async {
-            chat(&c, a, &k5).await.is_ok_and(|(s, _)| s == 200)
-        })
-        .await
-        .is_some());
+    if let Some(a) = all_answer(&c, &addrs, &k5, 200, Duration::from_secs(2)).await {
+        panic!("replica {a} never answered 200");
     }
     let cfg1 = env.config("r1");
     let cfg1 = cfg1.to_str().unwrap();
@@ -390,12 +397,8 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let contained_at = Instant::now();
-    for a in &addrs {
-        let took = within(Duration::from_secs(1), || async {
-            chat(&c, a, &k5).await.is_ok_and(|(s, _)| s == 403)
-        })
-        .await;
-        assert!(took.is_some(), "replica {a} still served a contained key after 1 s");
+    if let Some(a) = all_answer(&c, &addrs, &k5, 403, Duration::from_secs(1)).await {
+        panic!("replica {a} still served a contained key after 1 s");
     }
     eprintln!(
         "containment enforced by all 3 replicas {:?} after the CLI returned",
@@ -403,12 +406,8 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
     );
     let out = env.cli(&["incidents", "recover", "--config", cfg1, "--actor", "test", &incident]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    for a in &addrs {
-        let took = within(Duration::from_secs(1), || async {
-            chat(&c, a, &k5).await.is_ok_and(|(s, _)| s == 200)
-        })
-        .await;
-        assert!(took.is_some(), "replica {a} still refused the key 1 s after recovery");
+    if let Some(a) = all_answer(&c, &addrs, &k5, 200, Duration::from_secs(1)).await {
+        panic!("replica {a} still refused the key 1 s after recovery");
     }
 
     // --- 3. Kill one replica mid-load: no acknowledged event lost, the others keep serving. ---
