@@ -2,10 +2,15 @@
 //! (`phiwall-ledger`) before the request is answered.
 //!
 //! Invariants:
-//! - Fail closed (the default): a response leaves the gateway only after its event is durable
-//!   under the configured fsync policy. The wait is a tokio oneshot completed by the ledger's
-//!   group-commit writer ([`Appender::on_durable`]), so no thread is parked per request and
-//!   concurrent requests share one fsync.
+//! - Write-ahead: before a request goes to the upstream, its intent record (who, which app,
+//!   model and session, the input findings and actions) is appended. A crash while the model
+//!   works therefore still leaves a record that the request was sent.
+//! - Fail closed (the default): a response leaves the gateway only after a record of it is
+//!   durable under the configured fsync policy: by default the intent record, whose fsync runs
+//!   while the upstream works; with `reply_waits_for = "outcome"` also the full record of the
+//!   reply. Refusals (nothing forwarded) always wait for their full record. The wait is a tokio
+//!   oneshot completed by the ledger's group-commit writer ([`Appender::on_durable`]), so no
+//!   thread is parked per request and concurrent requests share one fsync.
 //! - If the ledger cannot take or persist an event, a fail-closed gateway answers
 //!   `503 audit_unavailable` instead of the real response, and logs the failure (kinds only).
 //! - Fail open (`dangerous_audit_fail_open = true`) queues the event and answers at once; a
@@ -21,7 +26,9 @@ use axum::response::{IntoResponse, Response};
 use phiwall_ledger::{
     Appender, FileKeyProvider, KeyProvider, LedgerConfig, SystemClock as LedgerClock,
 };
-use phiwall_watch::Event;
+use phiwall_watch::{Actor, Event};
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -40,11 +47,66 @@ pub enum AuditError {
     Stopped,
 }
 
+/// What a fail-closed reply waits for before it leaves the gateway (`[audit] reply_waits_for`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReplyWaitsFor {
+    /// The request's write-ahead intent record (default). Its fsync overlaps the upstream call,
+    /// so it adds no latency while the model is slower than the disk. The full record of the
+    /// reply follows in the next group commit; a crash in that window (under a millisecond)
+    /// leaves the intent without its outcome.
+    #[default]
+    Intent,
+    /// The intent and the full record of the reply: one more fsync wait on every reply.
+    Outcome,
+}
+
+/// The ledger record `class` of write-ahead intents (API events carry `class_uid` 6003 instead).
+pub const INTENT_CLASS: &str = "forward_intent";
+
+/// The write-ahead record of a request about to be forwarded: what is known before the
+/// upstream answers. Ids, names from configuration, kinds and counts only, like [`Event`].
+#[derive(Serialize)]
+struct Intent<'a> {
+    class: &'static str,
+    time: i64,
+    request_id: &'a str,
+    endpoint: &'static str,
+    actor: &'a Actor,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_ip: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    caller_ref: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    patient_refs: &'a [String],
+    is_stream: bool,
+    tokens_in: u64,
+    findings: &'a BTreeMap<String, u32>,
+    actions: &'a BTreeMap<String, u32>,
+}
+
+type DurableResult = Result<(), phiwall_ledger::Error>;
+
+/// A request's intent record on its way to disk; [`AuditLog::intent_durable`] waits for it.
+#[derive(Debug)]
+pub struct PendingIntent {
+    /// None when nothing is to be awaited (fail open) ...
+    rx: Option<tokio::sync::oneshot::Receiver<DurableResult>>,
+    /// ... or the append already failed (fail closed refuses the reply).
+    has_failed: bool,
+}
+
 /// The gateway's handle on the ledger.
 pub struct AuditLog {
     /// None when the ledger could not be opened: fail closed refuses every request.
     appender: Option<Arc<Appender>>,
     is_fail_open: bool,
+    reply_waits_for: ReplyWaitsFor,
     /// Set after the first failure so later requests are refused without queuing.
     has_failed: AtomicBool,
 }
@@ -98,6 +160,7 @@ impl AuditLog {
                 Self {
                     appender: None,
                     is_fail_open: cfg.is_fail_open,
+                    reply_waits_for: cfg.reply_waits_for,
                     has_failed: AtomicBool::new(true),
                 }
             }
@@ -120,6 +183,7 @@ impl AuditLog {
         Ok(Self {
             appender: Some(Arc::new(appender)),
             is_fail_open: cfg.is_fail_open,
+            reply_waits_for: cfg.reply_waits_for,
             has_failed: AtomicBool::new(false),
         })
     }
@@ -182,9 +246,18 @@ impl AuditLog {
     }
 
     async fn record_durable(&self, event: &Event) -> Result<(), AuditError> {
-        let bytes = serde_json::to_vec(event)?;
+        let rx = self.append_notify(&serde_json::to_vec(event)?)?;
+        rx.await.map_err(|_| AuditError::Stopped)??;
+        Ok(())
+    }
+
+    /// Append `bytes` and return a receiver completed when they are durable.
+    fn append_notify(
+        &self,
+        bytes: &[u8],
+    ) -> Result<tokio::sync::oneshot::Receiver<DurableResult>, AuditError> {
         let appender = self.appender()?;
-        let seq = appender.append(&bytes)?;
+        let seq = appender.append(bytes)?;
         let (tx, rx) = tokio::sync::oneshot::channel();
         appender.on_durable(
             seq,
@@ -193,8 +266,76 @@ impl AuditLog {
                 let _ = tx.send(r);
             }),
         )?;
-        rx.await.map_err(|_| AuditError::Stopped)??;
-        Ok(())
+        Ok(rx)
+    }
+
+    /// Append the write-ahead intent of a request about to be forwarded (the fields of `ev`
+    /// known now). Call right before the upstream call and await [`Self::intent_durable`]
+    /// before the first byte of the reply leaves.
+    pub fn forward_intent(&self, ev: &Event, time_ms: i64) -> PendingIntent {
+        let intent = Intent {
+            class: INTENT_CLASS,
+            time: time_ms,
+            request_id: &ev.request_id,
+            endpoint: ev.endpoint,
+            actor: &ev.actor,
+            app: ev.app.as_deref(),
+            model: ev.model.as_deref(),
+            session: ev.session.as_deref(),
+            source_ip: ev.source_ip.as_deref(),
+            caller_ref: ev.caller_ref.as_deref(),
+            patient_refs: &ev.patient_refs,
+            is_stream: ev.is_stream,
+            tokens_in: ev.tokens_in,
+            findings: &ev.findings,
+            actions: &ev.actions,
+        };
+        let appended = serde_json::to_vec(&intent).map_err(AuditError::from).and_then(|b| {
+            if self.is_fail_open {
+                self.appender()?.append(&b)?;
+                Ok(None)
+            } else {
+                self.append_notify(&b).map(Some)
+            }
+        });
+        match appended {
+            Ok(rx) => PendingIntent { rx, has_failed: false },
+            Err(e) => {
+                self.note_failure(&e, &ev.request_id);
+                PendingIntent { rx: None, has_failed: !self.is_fail_open }
+            }
+        }
+    }
+
+    /// Wait until the intent is durable. Returns whether the reply may be sent.
+    pub async fn intent_durable(&self, pending: PendingIntent, request_id: &str) -> bool {
+        if pending.has_failed {
+            return false;
+        }
+        let Some(rx) = pending.rx else { return true };
+        let r = match rx.await {
+            Ok(r) => r.map_err(AuditError::from),
+            Err(_) => Err(AuditError::Stopped),
+        };
+        match r {
+            Ok(()) => true,
+            Err(e) => {
+                self.note_failure(&e, request_id);
+                self.is_fail_open
+            }
+        }
+    }
+
+    /// Record the full event of a forwarded request whose intent is durable: awaited with
+    /// `reply_waits_for = "outcome"`, queued otherwise. Returns whether the reply may be sent.
+    pub async fn record_outcome(&self, event: &Event) -> bool {
+        match self.reply_waits_for {
+            ReplyWaitsFor::Outcome => self.record(event).await,
+            ReplyWaitsFor::Intent => {
+                self.record_nowait(event);
+                true
+            }
+        }
     }
 
     /// Drain, sync, sign a final checkpoint. Called once at shutdown.
@@ -231,6 +372,7 @@ mod tests {
             checkpoint_every_records: 10_000,
             checkpoint_interval_secs: 60,
             is_fail_open: fail_open,
+            reply_waits_for: ReplyWaitsFor::Intent,
             is_jsonl_events: false,
         }
     }
@@ -252,6 +394,45 @@ mod tests {
         let log = AuditLog::open(&c, key_provider(&c).unwrap()).unwrap();
         assert!(log.record(&ev).await);
         assert_eq!(log.appender.as_ref().unwrap().durable_len().unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn intent_is_durable_first_and_the_outcome_waits_only_when_configured() {
+        for mode in [ReplyWaitsFor::Intent, ReplyWaitsFor::Outcome] {
+            let d = tempfile::tempdir().unwrap();
+            let mut c = cfg(d.path(), false);
+            c.reply_waits_for = mode;
+            let log = AuditLog::open(&c, key_provider(&c).unwrap()).unwrap();
+            let mut ev = Event::new(Activity::Create, 1, "req_1".into(), "chat.completions");
+            ev.app = Some("scheduling".into());
+            ev.count_finding("input.phi.NAME", 1);
+            let pending = log.forward_intent(&ev, 1);
+            assert!(log.intent_durable(pending, "req_1").await);
+            let a = log.appender.as_ref().unwrap();
+            assert!(a.durable_len().unwrap() >= 1);
+            assert!(log.record_outcome(&ev).await);
+            if mode == ReplyWaitsFor::Outcome {
+                assert_eq!(a.durable_len().unwrap(), 2, "the outcome was awaited");
+            }
+            a.sync().unwrap();
+            assert_eq!(a.durable_len().unwrap(), 2);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_ledger_refuses_the_reply_after_the_intent() {
+        let d = tempfile::tempdir().unwrap();
+        let c = cfg(d.path(), false);
+        let degraded = AuditLog::open_or_degraded(
+            &c,
+            Err(AuditError::Stopped), // the ledger could not be opened
+        );
+        let ev = Event::new(Activity::Create, 1, "req_1".into(), "chat.completions");
+        let pending = degraded.forward_intent(&ev, 1);
+        assert!(!degraded.intent_durable(pending, "req_1").await, "fail closed");
+        let open = AuditLog::open_or_degraded(&cfg(d.path(), true), Err(AuditError::Stopped));
+        let pending = open.forward_intent(&ev, 1);
+        assert!(open.intent_durable(pending, "req_1").await, "fail open answers");
     }
 
     #[test]

@@ -90,6 +90,10 @@ pub struct RawAudit {
     pub fail_closed: Option<bool>,
     /// Acknowledge answering requests whose audit record may be lost. Default false.
     pub dangerous_audit_fail_open: Option<bool>,
+    /// What a fail-closed reply waits for: `intent` (default: the write-ahead record the
+    /// gateway appends before calling the upstream) or `outcome` (that and the full record of
+    /// the reply).
+    pub reply_waits_for: Option<String>,
     /// Also write plain `events.jsonl` (events never carry PHI). Default true.
     pub jsonl_events: Option<bool>,
 }
@@ -521,6 +525,8 @@ pub struct AuditConfig {
     pub checkpoint_interval_secs: u64,
     /// Answer without waiting for (or despite failing) the audit write.
     pub is_fail_open: bool,
+    /// What a fail-closed reply waits for.
+    pub reply_waits_for: crate::audit::ReplyWaitsFor,
     /// Keep the plain JSONL event file too.
     pub is_jsonl_events: bool,
 }
@@ -1193,6 +1199,18 @@ impl RawConfig {
                 "remove one of them",
             );
         }
+        let reply_waits_for = match a.reply_waits_for.as_deref() {
+            None | Some("intent") => crate::audit::ReplyWaitsFor::Intent,
+            Some("outcome") => crate::audit::ReplyWaitsFor::Outcome,
+            Some(other) => {
+                push(
+                    "audit.reply_waits_for".into(),
+                    format!("expected intent or outcome, found {other:?}"),
+                    "write reply_waits_for = \"intent\"",
+                );
+                crate::audit::ReplyWaitsFor::Intent
+            }
+        };
         AuditConfig {
             dir: a.dir.as_ref().map(PathBuf::from).unwrap_or_else(|| data_dir.join("ledger")),
             key,
@@ -1200,6 +1218,7 @@ impl RawConfig {
             checkpoint_every_records: a.checkpoint_every_records.unwrap_or(10_000),
             checkpoint_interval_secs: a.checkpoint_interval_secs.unwrap_or(60),
             is_fail_open,
+            reply_waits_for,
             is_jsonl_events: a.jsonl_events.unwrap_or(true),
         }
     }

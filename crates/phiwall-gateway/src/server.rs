@@ -990,6 +990,8 @@ impl State {
         }
         let slot = if pol.is_stream { Some(self.acquire_stream(&key_id)?) } else { None };
         let out_bytes = Bytes::from(serde_json::to_vec(&body).map_err(|_| ApiError::Internal)?);
+        // Write-ahead: the intent record's fsync runs while the upstream works.
+        let intent = self.audit.forward_intent(ev, self.clock.unix_millis());
         let up_started = Instant::now();
         let resp =
             self.upstreams.send(&inspected.scanned, &route.upstream, endpoint, out_bytes).await;
@@ -1014,6 +1016,10 @@ impl State {
 
         // 7. Output.
         if resp.is_sse && pol.is_stream {
+            // No byte of the stream leaves before the intent record is durable.
+            if !self.audit.intent_durable(intent, &ev.request_id).await {
+                return Ok(self.refuse_unaudited(ev, started));
+            }
             let st = SseState {
                 state: self.clone(),
                 upstream: resp.body,
@@ -1080,12 +1086,39 @@ impl State {
                 o.insert("model".into(), Value::String(pol.model.clone()));
             }
         }
+        if !self.audit.intent_durable(intent, &ev.request_id).await {
+            return Ok(self.refuse_unaudited(ev, started));
+        }
         ev.status = resp.status;
         ev.duration_us = elapsed_us(started);
         let done =
             std::mem::replace(ev, Event::new(Activity::Create, 0, String::new(), endpoint.name()));
         let status = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::OK);
-        Ok(self.audited(done, (status, axum::Json(out)).into_response()).await)
+        let reply = (status, axum::Json(out)).into_response();
+        Ok(if self.audit.record_outcome(&done).await {
+            self.watch.emit(done);
+            reply
+        } else {
+            self.refused_unaudited(done)
+        })
+    }
+
+    /// The reply of a forwarded request whose intent record could not be made durable: the
+    /// generic 503, and the event (queued; the ledger has failed) marked as such.
+    fn refuse_unaudited(&self, ev: &mut Event, started: Instant) -> Response {
+        ev.duration_us = elapsed_us(started);
+        let endpoint = ev.endpoint;
+        let ev = std::mem::replace(ev, Event::new(Activity::Create, 0, String::new(), endpoint));
+        self.audit.record_nowait(&ev);
+        self.refused_unaudited(ev)
+    }
+
+    fn refused_unaudited(&self, mut ev: Event) -> Response {
+        ev.status = 503;
+        ev.outcome = Outcome::Failure;
+        ev.reason = Some("audit.unavailable");
+        self.watch.emit(ev);
+        crate::audit::unavailable_response()
     }
 
     fn acquire_stream(self: &Arc<Self>, id: &str) -> Result<StreamSlot, ApiError> {
@@ -1127,17 +1160,13 @@ impl State {
 
     /// Record `ev` in the ledger (durably when fail-closed), emit it to the bus, and return
     /// `resp`, or the generic 503 when a fail-closed gateway could not write the record.
-    async fn audited(&self, mut ev: Event, resp: Response) -> Response {
+    async fn audited(&self, ev: Event, resp: Response) -> Response {
         // `record` is true in fail-open mode even when the write failed (it logs that).
         if self.audit.record(&ev).await {
             self.watch.emit(ev);
             resp
         } else {
-            ev.status = 503;
-            ev.outcome = Outcome::Failure;
-            ev.reason = Some("audit.unavailable");
-            self.watch.emit(ev);
-            crate::audit::unavailable_response()
+            self.refused_unaudited(ev)
         }
     }
 

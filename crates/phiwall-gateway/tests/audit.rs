@@ -144,25 +144,45 @@ async fn every_request_is_one_verified_encrypted_record_without_plaintext_phi() 
         assert_eq!(std::fs::metadata(&kek).unwrap().permissions().mode() & 0o777, 0o600);
     }
     let reader = LedgerReader::open(&ledger).unwrap();
-    assert_eq!(reader.len(), statuses.len() as u64, "one record per request");
     let provider = phiwall_ledger::FileKeyProvider::open(&kek).unwrap();
     let records = reader.events(Some(&provider), |_| true).unwrap();
     let decrypted: Vec<Value> = records
         .iter()
         .map(|r| serde_json::from_slice(r.event.as_ref().unwrap()).unwrap())
         .collect();
-    // Each record is exactly the event the bus saw (same order: recorded before emitted).
-    assert_eq!(emitted.len(), decrypted.len());
-    for (ev, rec) in emitted.iter().zip(&decrypted) {
-        assert_eq!(&serde_json::to_value(ev).unwrap(), rec);
+    type Indexed<'a> = Vec<(usize, &'a Value)>;
+    let (intents, events): (Indexed<'_>, Indexed<'_>) =
+        decrypted.iter().enumerate().partition(|(_, v)| v["class"] == "forward_intent");
+    // One API event per request, exactly the event the bus saw (same order: recorded before
+    // emitted).
+    assert_eq!(events.len(), statuses.len(), "one event record per request");
+    assert_eq!(emitted.len(), events.len());
+    for (ev, (_, rec)) in emitted.iter().zip(&events) {
+        assert_eq!(&serde_json::to_value(ev).unwrap(), *rec);
     }
-    let got: Vec<u64> = decrypted.iter().map(|v| v["status"].as_u64().unwrap()).collect();
+    let got: Vec<u64> = events.iter().map(|(_, v)| v["status"].as_u64().unwrap()).collect();
     let want: Vec<u64> = statuses.iter().map(|s| u64::from(*s)).collect();
     assert_eq!(got, want);
+    // Every forwarded request has exactly one write-ahead intent, recorded before its event;
+    // refusals (nothing reached the upstream) have none.
+    for (i, rec) in &events {
+        let mine: Vec<&(usize, &Value)> =
+            intents.iter().filter(|(_, it)| it["request_id"] == rec["request_id"]).collect();
+        if rec["status"] == 200 {
+            assert_eq!(mine.len(), 1, "{rec}");
+            let (j, it) = mine[0];
+            assert!(j < i, "intent before outcome");
+            assert_eq!(it["app"], rec["app"]);
+            assert!(it.get("status").is_none() && it.get("outcome").is_none(), "{it}");
+        } else {
+            assert!(mine.is_empty(), "refused request without intent: {rec}");
+        }
+    }
+    assert_eq!(intents.len(), statuses.iter().filter(|s| **s == 200).count(), "no stray intents");
 
     let report = phiwall_ledger::verify_dir(&ledger, &VerifyOptions::default()).unwrap();
     assert!(report.is_ok(), "{:?}", report.problem_kind);
-    assert_eq!(report.records, statuses.len() as u64);
+    assert_eq!(report.records, decrypted.len() as u64);
     assert!(report.checkpoints >= 1, "a final checkpoint is signed at shutdown");
 
     let mut files = Vec::new();

@@ -330,6 +330,12 @@ fn keys(data_dir: &Path) -> Source<Vec<KeyFact>> {
 
 /// Fold one event (JSON, as the gateway writes it) into the usage counts.
 fn add_event(u: &mut UsageEvidence, v: &serde_json::Value) {
+    // API events only: the ledger also holds write-ahead intents and incident records.
+    if v.get("class_uid").and_then(|c| c.as_u64())
+        != Some(u64::from(phiwall_watch::event::CLASS_API_ACTIVITY))
+    {
+        return;
+    }
     let Some(time) = v.get("time").and_then(|t| t.as_i64()) else { return };
     u.events += 1;
     u.first_ms = Some(u.first_ms.map_or(time, |f| f.min(time)));
@@ -573,13 +579,18 @@ mod tests {
         let mut u = UsageEvidence::default();
         add_event(
             &mut u,
-            &serde_json::json!({"time": 5, "actor": {"auth": "api_key", "key_prefix": "abc"}, "model": "m", "app": "a", "outcome": "success", "findings": {"input.phi.SSN": 2}}),
+            &serde_json::json!({"class_uid": 6003, "time": 5, "actor": {"auth": "api_key", "key_prefix": "abc"}, "model": "m", "app": "a", "outcome": "success", "findings": {"input.phi.SSN": 2}}),
         );
         add_event(
             &mut u,
-            &serde_json::json!({"time": 9, "actor": {"auth": "none"}, "outcome": "denied", "reason": "auth.missing"}),
+            &serde_json::json!({"class_uid": 6003, "time": 9, "actor": {"auth": "none"}, "outcome": "denied", "reason": "auth.missing"}),
         );
         add_event(&mut u, &serde_json::json!({"nonsense": true}));
+        // A write-ahead intent of the first request is not a second event.
+        add_event(
+            &mut u,
+            &serde_json::json!({"class": "forward_intent", "time": 4, "actor": {"auth": "api_key", "key_prefix": "abc"}, "findings": {"input.phi.SSN": 2}}),
+        );
         assert_eq!(u.events, 2);
         assert_eq!(u.keys["abc"].last_ms, 5);
         assert_eq!(u.findings["input.phi.SSN"], 2);
