@@ -23,6 +23,8 @@ use tokio::task::JoinSet;
 struct Args {
     /// The ledger's fsync policy (`always`, the default config's; `never`; `10ms`).
     fsync: String,
+    /// `[audit] reply_waits_for` (`intent`, the default config's; `outcome`).
+    reply_waits_for: String,
     rate: u64,
     rounds: u64,
     secs: u64,
@@ -33,6 +35,7 @@ struct Args {
 fn args() -> Args {
     let mut a = Args {
         fsync: "always".into(),
+        reply_waits_for: "intent".into(),
         rate: 1000,
         rounds: 5,
         secs: 10,
@@ -47,6 +50,7 @@ fn args() -> Args {
             "--rate" => a.rate = n.clamp(1, 20_000),
             "--rounds" => a.rounds = n.clamp(1, 20),
             "--fsync" => a.fsync = v[i + 1].clone(),
+            "--reply-waits-for" => a.reply_waits_for = v[i + 1].clone(),
             "--secs" => a.secs = n.clamp(1, 120),
             "--prompt-bytes" => a.prompt_bytes = (n as usize).clamp(16, 1 << 20),
             "--stream-rate" => a.stream_rate = n.clamp(1, 5_000),
@@ -228,6 +232,7 @@ listen = "127.0.0.1:0"
 metrics_listen = "off"
 [audit]
 fsync = "{fsync}"
+reply_waits_for = "{waits}"
 [upstreams.stub]
 base_url = "http://{stub_addr}/v1"
 [models.phiwall-sim]
@@ -244,7 +249,8 @@ NAME = "tokenize"
 SSN = "block"
 "#,
         dir.path().display(),
-        fsync = a.fsync
+        fsync = a.fsync,
+        waits = a.reply_waits_for
     );
     let cfg = RawConfig::from_toml(&toml).unwrap().validate().unwrap();
     let (gw, l) = gw_rt.block_on(async {
@@ -274,7 +280,7 @@ SSN = "block"
         let direct = format!("http://{stub_addr}/v1/chat/completions");
         let through = format!("http://{gw_addr}/v1/chat/completions");
 
-        println!("phiwall load test: {} req/s for {} s in {} rounds, {}-byte prompts, scanning on, ledger fsync {}; streaming at {} req/s", a.rate, a.secs, a.rounds, a.prompt_bytes, a.fsync, a.stream_rate);
+        println!("phiwall load test: {} req/s for {} s in {} rounds, {}-byte prompts, scanning on, ledger fsync {}, replies wait for the {} record; streaming at {} req/s", a.rate, a.secs, a.rounds, a.prompt_bytes, a.fsync, a.reply_waits_for, a.stream_rate);
         // Warm up connections and caches.
         let _ = run_phase(&client, &direct, None, &plain, 200, 1, false).await;
         let _ = run_phase(&client, &through, Some(&key), &plain, 200, 1, false).await;

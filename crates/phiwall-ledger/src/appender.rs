@@ -150,6 +150,8 @@ struct State {
     written: u64,
     durable: u64,
     failed: Option<String>,
+    /// Threads blocked in [`Appender::wait_durable`].
+    blocked_waiters: usize,
     shutdown: bool,
     finished: bool,
     sync_target: u64,
@@ -297,17 +299,21 @@ impl Appender {
         if seq >= st.next_seq {
             return Err(Error::Config(format!("seq {seq} was never appended")));
         }
-        while st.durable <= seq {
-            if let Some(f) = &st.failed {
-                return Err(Error::WriterFailed(f.clone()));
+        st.blocked_waiters += 1;
+        let r = loop {
+            if st.durable > seq {
+                break Ok(());
             }
-            st = self
-                .shared
-                .progress
-                .wait(st)
-                .map_err(|_| Error::WriterFailed("lock poisoned".into()))?;
-        }
-        Ok(())
+            if let Some(f) = &st.failed {
+                break Err(Error::WriterFailed(f.clone()));
+            }
+            st = match self.shared.progress.wait(st) {
+                Ok(g) => g,
+                Err(_) => return Err(Error::WriterFailed("lock poisoned".into())),
+            };
+        };
+        st.blocked_waiters -= 1;
+        r
     }
 
     /// Call `callback` once record `seq` is durable, without blocking a thread: the way an
@@ -426,14 +432,21 @@ fn take_ready(st: &mut State) -> std::collections::BTreeMap<u64, Vec<DurableCall
     std::mem::replace(&mut st.callbacks, rest)
 }
 
-/// Run callbacks (outside the state lock).
+/// Run callbacks (outside the state lock); returns how many ran.
 fn fire(
     callbacks: std::collections::BTreeMap<u64, Vec<DurableCallback>>,
     result: impl Fn() -> Result<()>,
-) {
+) -> usize {
+    let mut n = 0;
     for cb in callbacks.into_values().flatten() {
         cb(result());
+        n += 1;
     }
+    n
+}
+
+fn blocked_waiters(shared: &Shared) -> usize {
+    shared.lock().map_or(0, |st| st.blocked_waiters)
 }
 
 fn integrity(msg: String) -> Error {
@@ -682,8 +695,9 @@ struct Writer {
     synced: u64,
     last_sync: Instant,
     buf: Vec<u8>,
-    /// Events in the previous batch: the writer lingers only while fewer have arrived.
-    last_batch_len: usize,
+    /// Waiters the previous step released (callbacks run; with blocked threads waiting, the
+    /// whole batch): the writer lingers only while fewer events have arrived.
+    last_crowd: usize,
 }
 
 impl Writer {
@@ -729,7 +743,7 @@ impl Writer {
             synced: 0,
             last_sync: Instant::now(),
             buf: Vec::with_capacity(1 << 20),
-            last_batch_len: 0,
+            last_crowd: 0,
         })
     }
 
@@ -792,7 +806,12 @@ impl Writer {
             };
             shared.space.notify_all();
             let result = self.step(&mut batch, shutdown, sync_target, ckpt_wanted, shared);
-            self.last_batch_len = batch.len();
+            // Records nobody waits for (queued audit outcomes) do not make a crowd: counting
+            // them made every awaited record after an unawaited one linger a step.
+            self.last_crowd = match &result {
+                Ok(woken) if blocked_waiters(shared) == 0 => *woken,
+                _ => batch.len(),
+            };
             batch.clear();
             if let Err(e) = result {
                 let msg = e.to_string();
@@ -825,9 +844,9 @@ impl Writer {
 
     /// Group commit: while the queue keeps growing (callers just woken by the previous fsync
     /// are appending again), wait a little so one fsync covers them all. Only while fewer
-    /// events have arrived than the previous batch held: steady traffic at a modest rate
-    /// (batches of one or two) then gets its fsync at once instead of a linger step later,
-    /// while a crowd of waiters re-appending after an fsync is still gathered.
+    /// events have arrived than the previous step released waiters: steady traffic at a
+    /// modest rate (one or two waiters) then gets its fsync at once instead of a linger step
+    /// later, while a crowd of waiters re-appending after an fsync is still gathered.
     fn linger<'a>(
         &self,
         shared: &'a Shared,
@@ -839,7 +858,7 @@ impl Writer {
             || st.queue.is_empty()
             || st.shutdown
             || st.queue.len() >= shared.max_pending / 2
-            || st.queue.len() >= self.last_batch_len
+            || st.queue.len() >= self.last_crowd
         {
             return st;
         }
@@ -852,7 +871,7 @@ impl Writer {
                 Err(p) => p.into_inner().0,
             };
             if st.queue.len() == before
-                || st.queue.len() >= self.last_batch_len
+                || st.queue.len() >= self.last_crowd
                 || start.elapsed() >= linger
                 || st.shutdown
             {
@@ -868,7 +887,7 @@ impl Writer {
         sync_target: u64,
         ckpt_wanted: u64,
         shared: &Shared,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         if !batch.is_empty() {
             self.write_batch(batch)?;
         }
@@ -890,7 +909,7 @@ impl Writer {
             take_ready(&mut st)
         };
         shared.progress.notify_all();
-        fire(ready, || Ok(()));
+        let mut woken = fire(ready, || Ok(()));
         let new_records = written - self.checkpoint_size();
         let due_count = self.config.checkpoint_every_records > 0
             && new_records >= self.config.checkpoint_every_records;
@@ -916,9 +935,9 @@ impl Writer {
             let ready = take_ready(&mut st);
             drop(st);
             shared.progress.notify_all();
-            fire(ready, || Ok(()));
+            woken += fire(ready, || Ok(()));
         }
-        Ok(())
+        Ok(woken)
     }
 
     fn write_batch(&mut self, batch: &mut [Pending]) -> Result<()> {
