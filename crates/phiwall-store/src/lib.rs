@@ -21,6 +21,7 @@ pub mod containment;
 mod error;
 pub mod incidents;
 pub mod keys;
+pub mod lease;
 pub mod limits;
 pub mod pg;
 pub mod redis;

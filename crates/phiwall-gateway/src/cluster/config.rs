@@ -28,6 +28,9 @@ pub struct RawStore {
     pub limiter_timeout_ms: Option<u64>,
     /// `closed` (default: refuse when Redis cannot answer) or `open`.
     pub limiter_fail_mode: Option<String>,
+    /// Lifetime of a local lease on a high-rate limit, milliseconds (see
+    /// `phiwall_store::lease`). Default 100; 0 checks Redis on every request.
+    pub limiter_lease_ms: Option<u64>,
     /// Full reconcile of cached keys while notifications flow, seconds. Default 10.
     pub reconcile_interval_secs: Option<u64>,
     /// Refuse requests when cached keys could not be confirmed for this long, seconds.
@@ -57,6 +60,8 @@ pub struct ClusterStoreConfig {
     pub redis_key_prefix: String,
     /// Limit check timeout.
     pub limiter_timeout: Duration,
+    /// Lease lifetime for high-rate limits; zero disables leases.
+    pub limiter_lease: Duration,
     /// Whether a failed limit check allows the request.
     pub is_limiter_fail_open: bool,
     /// Reconcile period.
@@ -201,6 +206,14 @@ pub fn validate(raw: &RawStore, push: &mut impl FnMut(String, String, &str)) -> 
         5000,
         "ms",
     ));
+    let limiter_lease = Duration::from_millis(bounded(
+        "limiter_lease_ms",
+        raw.limiter_lease_ms,
+        100,
+        0,
+        1000,
+        "ms",
+    ));
     let reconcile_interval = Duration::from_secs(bounded(
         "reconcile_interval_secs",
         raw.reconcile_interval_secs,
@@ -244,6 +257,7 @@ pub fn validate(raw: &RawStore, push: &mut impl FnMut(String, String, &str)) -> 
                 replica_id,
                 redis_key_prefix,
                 limiter_timeout,
+                limiter_lease,
                 is_limiter_fail_open,
                 reconcile_interval,
                 max_stale,
@@ -291,6 +305,7 @@ mod tests {
         assert_eq!(c.replica_id, ReplicaId::Env("POD_NAME".into()));
         assert!(!c.is_limiter_fail_open);
         assert_eq!(c.limiter_timeout, Duration::from_millis(50));
+        assert_eq!(c.limiter_lease, Duration::from_millis(100));
     }
 
     #[test]

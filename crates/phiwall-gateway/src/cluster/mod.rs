@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::server::{BuildOptions, GatewayError};
 use config::{ClusterStoreConfig, ReplicaId, StoreConfig};
 use phiwall_identity::LimiterConfig;
+use phiwall_store::lease::{LeasePolicy, LeasedLimiter};
 use phiwall_store::pg::ledger::CheckpointRow;
 use phiwall_store::pg::{PgBackend, PgKeyStore, PgOptions};
 use phiwall_store::redis::attempts::RedisAttempts;
@@ -46,6 +47,8 @@ pub struct Cluster {
     backend: Arc<PgBackend>,
     keys: Arc<PgKeyStore>,
     limiter: Arc<RedisLimiter>,
+    /// What the gateway checks: `limiter` with local leases for high-rate limits.
+    leased: Arc<LeasedLimiter<RedisLimiter>>,
     /// Shared verification attempt counters and the `[identity.limits]` they count under;
     /// `None` when `[identity]` is off.
     attempts: Option<(Arc<RedisAttempts>, LimiterConfig)>,
@@ -126,6 +129,14 @@ impl Cluster {
         let limiter = RedisLimiter::connect(ro.clone())
             .await
             .map_err(|e| b(format!("store.redis_url ({}): {e}", c.redis_url)))?;
+        let limiter = Arc::new(limiter);
+        let leased = Arc::new(LeasedLimiter::new(
+            limiter.clone(),
+            LeasePolicy {
+                ttl_nanos: u64::try_from(c.limiter_lease.as_nanos()).unwrap_or(u64::MAX),
+                ..LeasePolicy::default()
+            },
+        ));
         if c.is_limiter_fail_open {
             tracing::warn!(
                 "store.limiter_fail_mode is open: requests pass unlimited while Redis cannot answer (verification attempts are still refused)"
@@ -149,7 +160,8 @@ impl Cluster {
             replica_id,
             backend,
             keys: Arc::new(keys),
-            limiter: Arc::new(limiter),
+            limiter,
+            leased,
             attempts,
             tracker: TaskTracker::new(),
             cancel: CancellationToken::new(),
@@ -215,7 +227,7 @@ impl Cluster {
     pub fn build_options(&self) -> BuildOptions {
         BuildOptions {
             key_store: Some(self.keys.clone()),
-            limiter: Some(self.limiter.clone()),
+            limiter: Some(self.leased.clone()),
             sessions: Some(Arc::new(phiwall_store::pg::PgSessionStore::open(self.backend.clone()))),
             containment: Some(Arc::new(phiwall_store::pg::PgContainmentStore::open(
                 self.backend.clone(),
