@@ -22,7 +22,7 @@ pub mod security_view;
 pub mod siem;
 pub mod sink;
 pub mod spill;
-mod wire;
+pub mod wire;
 
 pub use bus::{BusConfig, EventBus, Watch, WeakWatch};
 pub use detection::{Detection, DetectionKind, Evidence, Principal, PrincipalKind};

@@ -18,6 +18,7 @@
 
 pub mod attempts;
 pub mod config;
+pub mod detect;
 pub mod verify;
 
 use crate::config::Config;
@@ -49,6 +50,8 @@ pub struct Cluster {
     limiter: Arc<RedisLimiter>,
     /// What the gateway checks: `limiter` with local leases for high-rate limits.
     leased: Arc<LeasedLimiter<RedisLimiter>>,
+    /// Redis settings (the event relay opens its own connections).
+    redis_opts: RedisOptions,
     /// Shared verification attempt counters and the `[identity.limits]` they count under;
     /// `None` when `[identity]` is off.
     attempts: Option<(Arc<RedisAttempts>, LimiterConfig)>,
@@ -126,6 +129,7 @@ impl Cluster {
         ro.key_prefix = c.redis_key_prefix.clone();
         ro.timeout = c.limiter_timeout;
         ro.fail_mode = if c.is_limiter_fail_open { FailMode::Open } else { FailMode::Closed };
+        let redis_opts_for_relay = ro.clone();
         let limiter = RedisLimiter::connect(ro.clone())
             .await
             .map_err(|e| b(format!("store.redis_url ({}): {e}", c.redis_url)))?;
@@ -162,6 +166,7 @@ impl Cluster {
             keys: Arc::new(keys),
             limiter,
             leased,
+            redis_opts: redis_opts_for_relay,
             attempts,
             tracker: TaskTracker::new(),
             cancel: CancellationToken::new(),
@@ -201,6 +206,23 @@ impl Cluster {
                 }
             }
         });
+    }
+
+    /// Relay this replica's events to the cluster's event stream and, when `detector` (the
+    /// anomaly engine's sink) is given, compete for the detector lease ([`detect`]). Returns the
+    /// sink to put on the gateway's bus instead of the detector itself.
+    pub async fn detection(
+        &self,
+        detector: Option<Box<dyn phiwall_watch::RecordSink>>,
+    ) -> Result<Box<dyn phiwall_watch::RecordSink>, GatewayError> {
+        let stream = phiwall_store::redis::relay::EventStream::connect(
+            &self.redis_opts,
+            &self.replica_id,
+            detect::STREAM_LEN,
+        )
+        .await
+        .map_err(|e| GatewayError::Build(format!("store.redis_url: event relay: {e}")))?;
+        Ok(Box::new(detect::start(stream, detector, &self.tracker, &self.cancel)))
     }
 
     /// The replica id.

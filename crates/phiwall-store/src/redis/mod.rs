@@ -19,6 +19,7 @@
 //! window per subject, one Lua script per recorded failure).
 
 pub mod attempts;
+pub mod relay;
 
 use crate::limits::{AllDecision, AllFuture, Bucket, Decision, LimitFuture, Quota, RateLimiter};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -121,7 +121,16 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             .map_err(|e| Exit::usage(format!("cannot start: {e}")))?;
         let ledger_dir = cluster.as_ref().map(|_| cfg.audit.dir.clone());
         let mut opts = cluster.as_ref().map(|c| c.build_options()).unwrap_or_default();
-        opts.sinks.extend(anomaly_sink);
+        match &cluster {
+            // One detector for the whole cluster: this replica relays its events and runs the
+            // engine over every replica's events while it holds the detector lease.
+            Some(c) => opts.sinks.push(
+                c.detection(anomaly_sink)
+                    .await
+                    .map_err(|e| Exit::usage(format!("cannot start: {e}")))?,
+            ),
+            None => opts.sinks.extend(anomaly_sink),
+        }
         let view_for_store = view.clone();
         opts.security_view = Some(view);
         let cfg_for_respond = cfg.clone();
