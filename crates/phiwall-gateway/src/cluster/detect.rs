@@ -1,7 +1,8 @@
 //! Cluster-wide anomaly detection (issue 10, item 4): one detector over every replica's events.
 //!
 //! Each replica relays its events (kinds, counts and ids; never PHI) to the Redis stream of
-//! [`phiwall_store::redis::relay`] from a bounded queue, batched into one pipelined round trip.
+//! [`phiwall_store::redis::relay`] from a bounded queue, each batch one stream entry and one
+//! round trip.
 //! The replica holding the detector lease feeds the whole stream into its anomaly engine, so a
 //! campaign spread by the load balancer over all replicas is seen as one, and each detection
 //! (and the incident and containment it leads to) is raised once. Containment itself is in
@@ -29,8 +30,8 @@ pub const RENEW_EVERY: Duration = Duration::from_secs(2);
 const QUEUE: usize = 65_536;
 /// Most events per publish round trip.
 const BATCH: usize = 512;
-/// The stream keeps about this many events (a new holder reads only newer ones).
-pub const STREAM_LEN: usize = 100_000;
+/// The stream keeps about this many batches (a new holder reads only newer ones).
+pub const STREAM_LEN: usize = 10_000;
 
 /// The bus sink that relays this replica's events to the stream.
 pub struct RelaySink {
@@ -157,17 +158,10 @@ async fn detect(stream: EventStream, mut detector: Box<dyn RecordSink>, cancel: 
             let block = Duration::from_millis(250);
             match reader.read(cursor, block, BATCH).await {
                 Ok(entries) => {
-                    for (id, bytes) in entries {
+                    for (id, batch) in entries {
                         *cursor = id;
-                        match phiwall_watch::wire::from_bytes(&bytes) {
-                            Ok(r) => {
-                                if let Err(e) = detector.write_record(&r) {
-                                    tracing::warn!(error = %e, "Cluster detector: record not processed");
-                                }
-                            }
-                            Err(e) => {
-                                tracing::warn!(error = %e, "Cluster detector: unreadable relayed record skipped")
-                            }
+                        for bytes in batch.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                            feed(detector.as_mut(), bytes);
                         }
                     }
                     let _ = detector.flush();
@@ -186,4 +180,42 @@ async fn detect(stream: EventStream, mut detector: Box<dyn RecordSink>, cancel: 
         let _ = stream.resign().await;
     }
     detector.close();
+}
+
+/// Decode one relayed record and hand it to the detector (bad records are logged and skipped).
+fn feed(detector: &mut dyn RecordSink, bytes: &[u8]) {
+    match phiwall_watch::wire::from_bytes(bytes) {
+        Ok(r) => {
+            if let Err(e) = detector.write_record(&r) {
+                tracing::warn!(error = %e, "Cluster detector: record not processed");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "Cluster detector: unreadable relayed record skipped"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use phiwall_watch::{Activity, Event, EventsOnly, MemorySink};
+
+    #[test]
+    fn relayed_records_reach_the_detector_and_garbage_is_skipped() {
+        let mem = MemorySink::default();
+        let mut detector = EventsOnly(Box::new(mem.clone()));
+        let ev = Event::new(Activity::Create, 7, "req_1".into(), "chat.completions");
+        let good = phiwall_watch::wire::to_bytes(&Record::Event(ev.clone())).unwrap();
+        assert!(!good.contains(&b'\n'), "records are single lines");
+        let mut batch = good.clone();
+        batch.extend_from_slice(b"\n{not json\n\xff\xfe\n");
+        batch.extend_from_slice(&good);
+        batch.push(b'\n');
+        for line in batch.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            feed(&mut detector, line);
+        }
+        let got = mem.events();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].request_id, "req_1");
+    }
 }
