@@ -23,6 +23,10 @@ const ADMIN: &str = "/phiwall/v1/admin";
 pub struct DrillOptions {
     /// Where to attack (already checked).
     pub target: Target,
+    /// Further replicas of the same cluster (already checked): requests are spread round robin
+    /// over `target` and these, the admin views of all are read together, and a containment
+    /// probe must be refused by every one.
+    pub replicas: Vec<Target>,
     /// Data-plane API key for `primary` steps.
     pub key: Option<String>,
     /// Admin secret for the admin API.
@@ -55,6 +59,7 @@ impl DrillOptions {
     pub fn new(target: Target) -> Self {
         DrillOptions {
             target,
+            replicas: Vec::new(),
             key: None,
             admin_key: None,
             model: None,
@@ -68,19 +73,27 @@ impl DrillOptions {
     }
 }
 
-/// Reads the admin API.
+/// Reads the admin API of the target and of every replica.
 struct AdminClient {
     client: reqwest::Client,
-    target: Target,
+    /// The target first, then the replicas.
+    targets: Vec<Target>,
     key: String,
 }
 
 impl AdminClient {
-    /// `Ok(None)` when the API answers 404 (not enabled).
+    /// The target's answer; `Ok(None)` when the API answers 404 (not enabled).
     async fn get(&self, path: &str) -> Result<Option<Value>, Error> {
+        match self.targets.first() {
+            Some(t) => self.get_from(t, path).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn get_from(&self, target: &Target, path: &str) -> Result<Option<Value>, Error> {
         let r = self
             .client
-            .get(self.target.url(&format!("{ADMIN}{path}")))
+            .get(target.url(&format!("{ADMIN}{path}")))
             .bearer_auth(&self.key)
             .send()
             .await
@@ -101,13 +114,26 @@ impl AdminClient {
         &self,
         since: i64,
     ) -> Result<(Vec<Detection>, Vec<IncidentSummary>, ContainmentSummary), Error> {
-        let d = self.get(&format!("/detections?since_ms={since}")).await?.unwrap_or(Value::Null);
-        let i = self.get("/incidents").await?.unwrap_or(Value::Null);
+        // In a cluster one replica runs detection and holds the incidents; containment is
+        // shared, so the target's list is the cluster's.
+        let mut det: Vec<Detection> = Vec::new();
+        let mut inc: Vec<IncidentSummary> = Vec::new();
+        for t in &self.targets {
+            let d = self
+                .get_from(t, &format!("/detections?since_ms={since}"))
+                .await?
+                .unwrap_or(Value::Null);
+            let i = self.get_from(t, "/incidents").await?.unwrap_or(Value::Null);
+            let d: Vec<Detection> =
+                serde_json::from_value(d.get("data").cloned().unwrap_or(Value::Array(vec![])))
+                    .unwrap_or_default();
+            let i: Vec<IncidentSummary> =
+                serde_json::from_value(i.get("data").cloned().unwrap_or(Value::Array(vec![])))
+                    .unwrap_or_default();
+            det.extend(d);
+            inc.extend(i);
+        }
         let c = self.get("/containment").await?.unwrap_or(Value::Null);
-        let det = serde_json::from_value(d.get("data").cloned().unwrap_or(Value::Array(vec![])))
-            .unwrap_or_default();
-        let inc = serde_json::from_value(i.get("data").cloned().unwrap_or(Value::Array(vec![])))
-            .unwrap_or_default();
         let con = serde_json::from_value(c).unwrap_or_default();
         Ok((det, inc, con))
     }
@@ -137,6 +163,7 @@ pub async fn run(scenario: &Scenario, opts: &DrillOptions) -> Result<Scorecard, 
     let ctx = RunContext {
         client: client.clone(),
         target: opts.target.clone(),
+        replicas: opts.replicas.clone(),
         key: opts.key.clone(),
         model: opts.model.clone(),
         max_rate: opts.max_rate,
@@ -153,7 +180,9 @@ pub async fn run(scenario: &Scenario, opts: &DrillOptions) -> Result<Scorecard, 
     };
     let admin = opts.admin_key.clone().map(|key| AdminClient {
         client: client.clone(),
-        target: opts.target.clone(),
+        targets: std::iter::once(opts.target.clone())
+            .chain(opts.replicas.iter().cloned())
+            .collect(),
         key,
     });
     match &admin {
@@ -254,14 +283,11 @@ pub async fn run(scenario: &Scenario, opts: &DrillOptions) -> Result<Scorecard, 
     obs.is_healthy = Some(runner::healthy(&ctx).await);
     let controls = evaluate(scenario, &steps, &obs, &who);
     let finished_at = now_ms();
-    Ok(Scorecard::new(
-        scenario,
-        opts.target.origin(),
-        rfc3339(started_at),
-        rfc3339(finished_at),
-        steps,
-        controls,
-    ))
+    let origin = match opts.replicas.len() {
+        0 => opts.target.origin(),
+        n => format!("{} (+{n} replicas)", opts.target.origin()),
+    };
+    Ok(Scorecard::new(scenario, origin, rfc3339(started_at), rfc3339(finished_at), steps, controls))
 }
 
 /// RFC 3339 UTC with milliseconds.

@@ -31,6 +31,8 @@ pub struct RunContext {
     pub client: reqwest::Client,
     /// Target.
     pub target: Target,
+    /// Further replicas of the same cluster: requests go round robin over `target` and these.
+    pub replicas: Vec<Target>,
     /// The data-plane key for `primary` steps.
     pub key: Option<String>,
     /// Overrides every step's model.
@@ -39,6 +41,21 @@ pub struct RunContext {
     pub max_rate: Option<f64>,
     /// Seed for synthetic patients and guesses.
     pub seed: u64,
+}
+
+impl RunContext {
+    /// Where request `i` of a step goes (round robin over the target and its replicas).
+    pub fn target_for(&self, i: u32) -> &Target {
+        let n = self.replicas.len() + 1;
+        match i as usize % n {
+            0 => &self.target,
+            k => self.replicas.get(k - 1).unwrap_or(&self.target),
+        }
+    }
+
+    fn all_targets(&self) -> impl Iterator<Item = &Target> {
+        std::iter::once(&self.target).chain(self.replicas.iter())
+    }
 }
 
 impl std::fmt::Debug for RunContext {
@@ -171,7 +188,7 @@ fn prepare(
         .unwrap_or_default();
     Prepared {
         secrets,
-        url: ctx.target.url(&path),
+        url: ctx.target_for(i).url(&path),
         auth,
         session: session.map(str::to_string),
         caller_number: step.caller_number.clone(),
@@ -339,31 +356,73 @@ pub async fn run_step(step: &Step, ctx: &RunContext, sessions: &mut Vec<String>)
     out
 }
 
-/// One benign chat request as a (possibly contained) principal; the status, or `None` without
-/// an answer.
+/// One benign chat request as a (possibly contained) principal through the target and every
+/// replica; the status, or `None` without an answer. A replica that serves it (2xx) decides the
+/// answer: containment must hold on all of them.
 pub async fn probe(ctx: &RunContext, session: Option<&str>) -> Option<u16> {
     let model = ctx.model.clone().unwrap_or_else(|| DEFAULT_MODEL.to_string());
-    let p = Prepared {
-        secrets: Vec::new(),
-        url: ctx.target.url("/v1/chat/completions"),
-        auth: ctx.key.clone(),
-        session: session.map(str::to_string),
-        caller_number: None,
-        body: json!({"model": model, "messages": [{"role": "user", "content": "Can I book a visit next week?"}], "max_tokens": 16})
-            .to_string()
-            .into_bytes(),
-    };
-    send(&ctx.client, p).await.0
+    let mut first = None;
+    for t in ctx.all_targets() {
+        let p = Prepared {
+            secrets: Vec::new(),
+            url: t.url("/v1/chat/completions"),
+            auth: ctx.key.clone(),
+            session: session.map(str::to_string),
+            caller_number: None,
+            body: json!({"model": model, "messages": [{"role": "user", "content": "Can I book a visit next week?"}], "max_tokens": 16})
+                .to_string()
+                .into_bytes(),
+        };
+        let s = send(&ctx.client, p).await.0;
+        if s.is_some_and(|s| s < 300) {
+            return s;
+        }
+        first = first.or(s);
+    }
+    first
 }
 
-/// `GET /healthz` answered 200.
+/// `GET /healthz` answered 200 on the target and every replica.
 pub async fn healthy(ctx: &RunContext) -> bool {
-    matches!(ctx.client.get(ctx.target.url("/healthz")).send().await, Ok(r) if r.status().as_u16() == 200)
+    for t in ctx.all_targets() {
+        let ok = matches!(ctx.client.get(t.url("/healthz")).send().await, Ok(r) if r.status().as_u16() == 200);
+        if !ok {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requests_go_round_robin_over_the_target_and_its_replicas() {
+        let t = |u: &str| Target::parse(u, &[]).unwrap();
+        let mut ctx = RunContext {
+            client: reqwest::Client::new(),
+            target: t("http://127.0.0.1:1"),
+            replicas: Vec::new(),
+            key: None,
+            model: None,
+            max_rate: None,
+            seed: 1,
+        };
+        assert_eq!(ctx.target_for(5).origin(), "http://127.0.0.1:1");
+        ctx.replicas = vec![t("http://127.0.0.1:2"), t("http://127.0.0.1:3")];
+        let got: Vec<String> = (0..4).map(|i| ctx.target_for(i).origin()).collect();
+        assert_eq!(
+            got,
+            [
+                "http://127.0.0.1:1",
+                "http://127.0.0.1:2",
+                "http://127.0.0.1:3",
+                "http://127.0.0.1:1"
+            ]
+        );
+        assert_eq!(ctx.all_targets().count(), 3);
+    }
 
     #[test]
     fn masks_are_recognised() {

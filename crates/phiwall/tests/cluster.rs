@@ -10,6 +10,8 @@
 //! - one detector for the cluster: three injection attempts in one session, one per replica
 //!   (below any single replica's threshold), raise exactly one incident, and the session's
 //!   automatic quarantine is enforced by every replica;
+//! - `phiwall drill run prompt-injection-campaign` against the three replicas (`--replica`)
+//!   passes: detection, incident and containment checked across the cluster;
 //! - SIGKILL of one replica mid-load loses no acknowledged audit event, and the others keep
 //!   serving;
 //! - the killed replica restarts, continues its chain and sees a revocation made while it was
@@ -31,6 +33,8 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_phiwall");
 const PG_ENV: &str = "PHIWALL_CLUSTER_TEST_PG";
+const ADMIN_ENV: &str = "PHIWALL_CLUSTER_TEST_ADMIN";
+const ADMIN_KEY: &str = "cluster-test-admin-key-0123456789abcdef";
 const REDIS_ENV: &str = "PHIWALL_CLUSTER_TEST_REDIS";
 
 struct Env {
@@ -46,7 +50,10 @@ impl Env {
 
     fn cmd(&self) -> Command {
         let mut c = Command::new(BIN);
-        c.env(PG_ENV, &self.pg).env(REDIS_ENV, &self.redis).env("PHIWALL_LOG", "warn");
+        c.env(PG_ENV, &self.pg)
+            .env(REDIS_ENV, &self.redis)
+            .env(ADMIN_ENV, ADMIN_KEY)
+            .env("PHIWALL_LOG", "warn");
         c
     }
 
@@ -86,6 +93,8 @@ replica_id = "{id}"
 redis_key_prefix = "{prefix}"
 limiter_timeout_ms = 1000
 reconcile_interval_secs = 5
+[admin]
+key = "env:{ADMIN_ENV}"
 "#
         );
         std::fs::write(self.config(id), text).unwrap();
@@ -102,6 +111,35 @@ reconcile_interval_secs = 5
         let key = String::from_utf8(out.stdout).unwrap().trim().to_string();
         let prefix = key[3..15].to_string();
         (key, prefix)
+    }
+
+    /// Recover and close every open incident on every replica (through its own config).
+    fn close_all_incidents(&self) {
+        for id in ["r1", "r2", "r3"] {
+            let cfg = self.config(id);
+            let cfg = cfg.to_str().unwrap();
+            let out = self.cli(&["incidents", "list", "--json", "--config", cfg]);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                let inc = v["incident"].as_str().unwrap().to_string();
+                let r =
+                    self.cli(&["incidents", "recover", "--config", cfg, "--actor", "test", &inc]);
+                assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+                let r = self.cli(&[
+                    "incidents",
+                    "close",
+                    "--config",
+                    cfg,
+                    "--actor",
+                    "test",
+                    &inc,
+                    "--summary",
+                    "cluster test step",
+                ]);
+                assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+            }
+        }
     }
 
     fn revoke(&self, via: &str, prefix: &str) {
@@ -481,6 +519,34 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
             .count();
     }
     assert_eq!(injection_incidents, 1, "one incident for the cluster, not one per replica");
+
+    // --- 2d. A drill against the cluster: the campaign is spread over all three replicas,
+    //     incidents are read from every replica's admin API, containment probed on all. All
+    //     test traffic comes from 127.0.0.1, so the open incidents of the steps above would
+    //     absorb the drill's detections: recover and close them first, as an analyst would. ---
+    env.close_all_incidents();
+    let (k7, _) = env.create_key("open");
+    let out = env
+        .cmd()
+        .env("DRILL_KEY", &k7)
+        .args(["drill", "run", "prompt-injection-campaign", "--target"])
+        .arg(format!("http://{}", addrs[0]))
+        .arg("--replica")
+        .arg(format!("http://{}", addrs[1]))
+        .arg("--replica")
+        .arg(format!("http://{}", addrs[2]))
+        .args(["--key", "env:DRILL_KEY", "--admin-key", &format!("env:{ADMIN_ENV}"), "--data-dir"])
+        .arg(env.root.join("drills"))
+        .output()
+        .unwrap();
+    let card = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{card}");
+    assert!(
+        out.status.success(),
+        "drill against the cluster: {card}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(card.contains("+2 replicas"), "{card}");
 
     // --- 3. Kill one replica mid-load: no acknowledged event lost, the others keep serving. ---
     let (k3, _) = env.create_key("open");

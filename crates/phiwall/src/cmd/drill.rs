@@ -35,6 +35,11 @@ pub struct RunArgs {
     /// Gateway origin, e.g. http://127.0.0.1:8686. Loopback only unless named in --allow-target.
     #[arg(long, value_name = "URL")]
     pub target: String,
+    /// Another replica of the same cluster (repeatable): requests are spread round robin over
+    /// --target and every --replica, incidents are read from all, and containment must hold
+    /// on all. Same rules as --target.
+    #[arg(long = "replica", value_name = "URL")]
+    pub replicas: Vec<String>,
     /// A staging host you own that drills may attack (`host` or `host:port`; repeatable).
     #[arg(long = "allow-target", value_name = "HOST")]
     pub allow_target: Vec<String>,
@@ -137,6 +142,13 @@ fn run_drill(a: RunArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let mut opts = DrillOptions::new(target);
+    opts.replicas = a
+        .replicas
+        .iter()
+        .map(|r| {
+            Target::parse(r, &a.allow_target).map_err(|e| Exit::usage(format!("--replica: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
     opts.key = a.key.as_deref().map(|r| resolve(r, "--key")).transpose()?;
     opts.admin_key = a.admin_key.as_deref().map(|r| resolve(r, "--admin-key")).transpose()?;
     opts.max_requests = a.max_requests;
@@ -148,10 +160,15 @@ fn run_drill(a: RunArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     output::status(&format!(
-        "drill {}: {} requests against {}",
+        "drill {}: {} requests against {}{}",
         scenario.name,
         scenario.total_requests(),
-        opts.target.origin()
+        opts.target.origin(),
+        if opts.replicas.is_empty() {
+            String::new()
+        } else {
+            format!(" and {} more replicas", opts.replicas.len())
+        }
     ));
     let card = rt
         .block_on(phiwall_drill::run(&scenario, &opts))
