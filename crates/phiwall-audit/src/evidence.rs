@@ -148,6 +148,9 @@ pub struct UsageEvidence {
     pub apps: BTreeMap<String, Seen>,
     /// Requests answered (outcome success) without any authenticated principal.
     pub unauthenticated_success: u64,
+    /// Requests whose write-ahead intent is in the log but whose outcome record is not: sent
+    /// to the upstream, then the process or machine stopped before the outcome was durable.
+    pub forwarded_without_outcome: u64,
     /// Denials and failures by reason class (`auth.expired`, `policy.phi_blocked`, ...).
     pub reasons: BTreeMap<String, u64>,
     /// Findings by kind (`input.phi.SSN`, `input.injection`, `output.canary_leak`, ...).

@@ -188,6 +188,19 @@ pub fn audit_settings(input: &Input<'_>) -> CheckResult {
         FsyncPolicy::EveryMillis(ms) => format!("every {ms} ms"),
     };
     r.push(EvidenceItem::config("audit.fsync", fsync, src));
+    let waits = match a.reply_waits_for {
+        phiwall_gateway::audit::ReplyWaitsFor::Intent => "intent",
+        phiwall_gateway::audit::ReplyWaitsFor::Outcome => "outcome",
+    };
+    r.push(EvidenceItem::config("audit.reply_waits_for", waits.to_string(), src));
+    if let Some(u) = input.evidence.usage.get() {
+        let usrc = input.evidence.usage.from().unwrap_or("events");
+        r.push(EvidenceItem::count(
+            "requests forwarded whose outcome record is missing (a crash right after the reply)",
+            u.forwarded_without_outcome,
+            usrc,
+        ));
+    }
     if a.is_fail_open {
         r.raise(
             Status::Fail,
@@ -207,7 +220,7 @@ pub fn audit_settings(input: &Input<'_>) -> CheckResult {
         r.raise(Status::Partial, "set fail_closed = true on every app profile");
     }
     r.summary = match r.status {
-        Status::Pass => "fail closed: a request is answered only once its record is durable".into(),
+        Status::Pass => "fail closed: a request is answered only once a record of it is durable (its write-ahead intent, or with reply_waits_for = \"outcome\" its full record)".into(),
         Status::Fail => "audit records may be lost while requests are answered".into(),
         _ => "recorded, with a weaker durability or inspection setting".into(),
     };

@@ -328,6 +328,17 @@ fn keys(data_dir: &Path) -> Source<Vec<KeyFact>> {
     }
 }
 
+/// Write-ahead intents (`phiwall_gateway::audit::INTENT_CLASS`) whose request has no event
+/// record yet: an intent adds its request id, the request's event (recorded after it) removes it.
+fn track_intent(pending: &mut std::collections::HashSet<String>, v: &serde_json::Value) {
+    let Some(id) = v.get("request_id").and_then(|r| r.as_str()) else { return };
+    if v.get("class").and_then(|c| c.as_str()) == Some(phiwall_gateway::audit::INTENT_CLASS) {
+        pending.insert(id.to_string());
+    } else if v.get("class_uid").is_some() {
+        pending.remove(id);
+    }
+}
+
 /// Fold one event (JSON, as the gateway writes it) into the usage counts.
 fn add_event(u: &mut UsageEvidence, v: &serde_json::Value) {
     // API events only: the ledger also holds write-ahead intents and incident records.
@@ -380,16 +391,19 @@ fn usage(
                 Ok(events) => {
                     let mut u = UsageEvidence::default();
                     let mut undecryptable = 0usize;
+                    let mut pending = std::collections::HashSet::new();
                     for e in &events {
                         match &e.event {
                             Ok(bytes) => {
                                 if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
+                                    track_intent(&mut pending, &v);
                                     add_event(&mut u, &v);
                                 }
                             }
                             Err(_) => undecryptable += 1,
                         }
                     }
+                    u.forwarded_without_outcome = pending.len() as u64;
                     if undecryptable == 0 || u.events > 0 {
                         let from = if undecryptable > 0 {
                             format!("ledger {} ({undecryptable} records not decryptable, e.g. crypto-shredded)", ledger_dir.display())
@@ -592,6 +606,15 @@ mod tests {
             &serde_json::json!({"class": "forward_intent", "time": 4, "actor": {"auth": "api_key", "key_prefix": "abc"}, "findings": {"input.phi.SSN": 2}}),
         );
         assert_eq!(u.events, 2);
+        let mut pending = std::collections::HashSet::new();
+        for v in [
+            serde_json::json!({"class": "forward_intent", "request_id": "req_a"}),
+            serde_json::json!({"class": "forward_intent", "request_id": "req_b"}),
+            serde_json::json!({"class_uid": 6003, "request_id": "req_a"}),
+        ] {
+            track_intent(&mut pending, &v);
+        }
+        assert_eq!(pending.into_iter().collect::<Vec<_>>(), ["req_b"], "b has no outcome");
         assert_eq!(u.keys["abc"].last_ms, 5);
         assert_eq!(u.findings["input.phi.SSN"], 2);
         assert_eq!(u.reasons["auth.missing"], 1);
