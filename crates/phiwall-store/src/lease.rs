@@ -296,6 +296,36 @@ mod tests {
         assert_eq!(run(&r, &b, 60, 0), 50);
     }
 
+    proptest::proptest! {
+        /// Whatever the interleaving of replicas, costs and clock steps, the replicas together
+        /// admit no more units than the shared GCRA allows an exact checker: the burst plus
+        /// the steady rate over the time that passed.
+        #[test]
+        fn replicas_never_admit_more_than_the_shared_quota(
+            per_minute in 12_000u64..120_000,
+            steps in proptest::collection::vec((0usize..3, 1u64..40, 0u64..2_000_000), 1..3000),
+        ) {
+            let shared = Arc::new(Shared::default());
+            let replicas: Vec<_> = (0..3)
+                .map(|_| LeasedLimiter::new(shared.clone(), LeasePolicy::default()))
+                .collect();
+            let b = [Bucket { key: "t:key", quota: Quota::per_minute(per_minute) }];
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let mut now = 1_000u64;
+            let mut admitted = 0u64;
+            for (r, cost, step) in steps {
+                now += step;
+                if rt.block_on(replicas[r].check_all_async(&b, cost, now)) == AllDecision::Allow {
+                    admitted += cost;
+                }
+            }
+            let elapsed_nanos = u128::from(now - 1_000);
+            let refill = elapsed_nanos / Quota::per_minute(per_minute).interval_nanos();
+            let bound = u128::from(per_minute) + refill + 1;
+            proptest::prop_assert!(u128::from(admitted) <= bound, "{admitted} > {bound}");
+        }
+    }
+
     #[test]
     fn a_disabled_policy_never_leases() {
         let shared = Arc::new(Shared::default());
