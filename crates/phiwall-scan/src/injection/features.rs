@@ -1,6 +1,6 @@
-//! Hashed features for the injection model: word unigrams and bigrams, character 3- and
-//! 4-grams over the folded views, plus one indicator per signal (signature id and family,
-//! smuggling kind, decoded encoding).
+//! Hashed features for the injection model: word unigrams and bigrams, character bigrams inside
+//! CJK words (version 3), character 3- and 4-grams over the folded views, plus one indicator per
+//! signal (signature id and family, smuggling kind, decoded encoding) and per cue.
 //!
 //! The feature space has `2^DIM_LOG2` buckets; a feature's bucket is a stable FNV-1a hash of a
 //! namespace byte and the feature bytes, so the same text gives the same vector on every

@@ -9,7 +9,8 @@
 //!    spaced letters);
 //! 4. [`signatures`] match curated rules over every folded view;
 //! 5. [`features`] hash words and character n-grams of all views plus the names of every signal
-//!    into a sparse vector that the embedded [`model::Model`] scores.
+//!    and of the [`cues`] (whole-text conjunctions, model evidence only) into a sparse vector
+//!    that the embedded [`model::Model`] scores.
 //!
 //! The result is `max(model probability, strongest signature weight, smuggling weight)` and the
 //! list of [`Signal`]s that fired. Signals name rules, families, disguises and encodings; they
