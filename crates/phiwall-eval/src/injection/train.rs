@@ -6,12 +6,14 @@
 //! Reproducibility: one seed drives every random choice (augmentation, synthetic attacks,
 //! shuffling); single-threaded; floating-point order fixed. Same data + seed = same bytes.
 //!
-//! Calibration: the model is first fitted on two thirds of the train groups and scored on the
-//! remaining third (dev); the bias is shifted so that dev benign prompts reach the target false
-//! positive rate at the shipped threshold (0.5), under two more bounds: dev NotInject prompts
-//! (over-defense) and dev clinical notes (round 3: the shift may not flag a real note). Scores
-//! come from the quantized model, so the bounds hold for the file written. The final model is
-//! refitted on all of train and gets the same shift. The test split is never read here.
+//! Calibration (cross-fitted since round 4): the train groups fall into three folds, one of
+//! them dev; each fold is scored by the model fitted on the other two (out-of-fold scores,
+//! from the quantized model). The bias is shifted so that the out-of-fold benign prompts of all
+//! folds reach the target false positive rate at the shipped threshold (0.5), under two more
+//! bounds: NotInject prompts (over-defense) and clinical notes (the shift may not flag a real
+//! note). The final model is refitted on all of train and gets that shift. The dev model (fold
+//! 0's) gets the shift computed from folds 1 and 2 only, so its figures at 0.5 are not fitted
+//! on dev. The test split is never read here.
 
 use super::augment::{self, Obfuscation, Rng, ALL_OBFUSCATIONS};
 use super::data::{fnv64, Corpus, Kind, Label, Sample, Split};
@@ -54,6 +56,9 @@ pub struct TrainConfig {
     /// Target false-positive rate on dev clinical notes at threshold 0.5 (round 3: the bias
     /// shift may not flag more real notes; 0 allows none).
     pub target_dev_clinical_fpr: f64,
+    /// Cross-fitted calibration (round 4): the bias shift comes from out-of-fold scores of all
+    /// train groups (three folds, one of them dev) instead of dev alone.
+    pub is_cross_fitted: bool,
 }
 
 impl Default for TrainConfig {
@@ -72,6 +77,7 @@ impl Default for TrainConfig {
             hard_negative_weight: 6.0,
             target_dev_notinject_fpr: 0.015,
             target_dev_clinical_fpr: 0.0,
+            is_cross_fitted: true,
         }
     }
 }
@@ -96,8 +102,11 @@ pub struct TrainReport {
     pub n_dev_benign: usize,
     /// Dev attack prompts.
     pub n_dev_attack: usize,
-    /// Bias shift applied.
+    /// Bias shift applied to the shipped model.
     pub bias_shift: f32,
+    /// Bias shift applied to the dev model (round 4: from the out-of-fold scores of the other
+    /// two folds, so dev figures at 0.5 are not fitted on dev).
+    pub dev_bias_shift: f32,
     /// Dev TPR at threshold 0.5 after the shift (model only).
     pub dev_tpr: f64,
     /// Dev FPR at threshold 0.5 after the shift (model only).
@@ -298,63 +307,64 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
     if n_att == 0 || n_ben == 0 {
         return Err(DataError::EmptyTraining { attacks: n_att, benign: n_ben });
     }
-    // Dev: one third of train, by the same kind of group key (the family and a hash of the id
-    // within families that were grouped upstream keeps near-duplicates together well enough).
-    let (dev, fit_part): (Vec<&Sample>, Vec<&Sample>) = train.iter().partition(|s| is_dev(s));
+    // Folds (round 4): dev (fold 0, one third of the train groups, where every tuning decision
+    // is made) and two more thirds of the remaining groups. Each fold is scored by the model
+    // fitted without it (out-of-fold scores); the dev model is the fold-0 model.
     let mut rng = Rng::new(cfg.seed);
+    let folds: Vec<usize> = train.iter().map(|s| fold_of(s)).collect();
+    let part = |f: usize| -> (Vec<&Sample>, Vec<&Sample>) {
+        let mut held = Vec::new();
+        let mut fit = Vec::new();
+        for (s, &k) in train.iter().zip(&folds) {
+            if k == f {
+                held.push(*s);
+            } else {
+                fit.push(*s);
+            }
+        }
+        (held, fit)
+    };
+    let (dev, fit_part) = part(0);
     let fit_ex = build(&fit_part, cfg, &mut rng, &icfg);
     let (w0, b0) = fit(&fit_ex, cfg, &mut rng);
-    // Dev scores: plain texts only (no augmentation), benign prompts and attack prompts, from
-    // the quantized model (the bias shift below is exact for it: quantization does not depend
-    // on the bias), so a bound met here is met by the model file (round 2's float scores let
-    // one dev NotInject prompt land on 0.500 after quantization).
+    // Scores come from the quantized model (the bias shift below is exact for it: quantization
+    // does not depend on the bias), so a bound met here is met by the model file (round 2's
+    // float scores let one dev NotInject prompt land on 0.500 after quantization).
     let q0 = Model::from_float(&w0, b0)?;
-    let mut dev_benign: Vec<f32> = Vec::new();
-    let mut dev_benign_ds: Vec<(&'static str, f32)> = Vec::new();
-    let mut dev_attack: Vec<f32> = Vec::new();
-    for s in &dev {
-        if s.kind != Kind::Prompt || super::data::is_training_aid(s.dataset) {
-            continue;
+    let dev_scores = score_prompts(&q0, &dev, &icfg);
+    // Cross-fitted calibration (round 4): the other two folds are scored by models fitted
+    // without them, so every train group has an out-of-fold score. The dev model's shift comes
+    // from folds 1 and 2 only (dev stays honest at 0.5); the shipped model's shift from all
+    // three (a pool three times the size of dev, so the NotInject and clinical bounds rest on
+    // more than a handful of prompts). Round 3 copied the shift computed on dev.
+    let (dev_shift, shift) = if cfg.is_cross_fitted {
+        let mut others = Scores::default();
+        for f in 1..3 {
+            let (held, fit_f) = part(f);
+            let mut frng = Rng::new(cfg.seed ^ (0x666f_6c64 + f as u64));
+            let ex = build(&fit_f, cfg, &mut frng, &icfg);
+            let (wf, bf) = fit(&ex, cfg, &mut frng);
+            let qf = Model::from_float(&wf, bf)?;
+            others.extend(score_prompts(&qf, &held, &icfg));
         }
-        let (idx, val) = featurize(&s.text, &icfg);
-        let z = q0.logit(&FeatureVec { idx, val });
-        if s.label == Label::Benign {
-            // Clinical notes are reported but kept out of the calibration pool, so the bias
-            // target means the same as in round 1 (1,200 easy notes would loosen it).
-            if s.dataset != "clinical_note" {
-                dev_benign.push(z);
-            }
-            dev_benign_ds.push((s.dataset, z));
-        } else {
-            dev_attack.push(z);
-        }
-    }
-    dev_benign.sort_by(|a, b| b.total_cmp(a));
-    let k = ((dev_benign.len() as f64) * cfg.target_dev_fpr).floor() as usize;
-    // Shift so that at most k dev benign prompts have logit >= 0 after the shift.
-    // (Raises the bias too when the model is more conservative than the target.)
-    let shift_all = dev_benign.get(k).map_or(0.0, |&z| -(z + 1e-3));
-    // Over-defense bound: at most 1.5% of dev NotInject prompts (the trigger-word set) flagged
-    // (round 3; 3% in rounds 1-2, which sat exactly on the 3% target and missed it on test).
-    let mut ni: Vec<f32> =
-        dev_benign_ds.iter().filter(|(d, _)| *d == "notinject").map(|(_, z)| *z).collect();
-    ni.sort_by(|a, b| b.total_cmp(a));
-    let k_ni = ((ni.len() as f64) * cfg.target_dev_notinject_fpr).floor() as usize;
-    let shift = ni.get(k_ni).map_or(shift_all, |&z| shift_all.min(-(z + 1e-3)));
-    // Clinical bound (round 3): the shift may not flag more than the target share of dev
-    // clinical notes, the costliest false positive for this product.
-    let mut notes: Vec<f32> =
-        dev_benign_ds.iter().filter(|(d, _)| *d == "clinical_note").map(|(_, z)| *z).collect();
-    notes.sort_by(|a, b| b.total_cmp(a));
-    let k_notes = ((notes.len() as f64) * cfg.target_dev_clinical_fpr).floor() as usize;
-    let shift = notes.get(k_notes).map_or(shift, |&z| shift.min(-(z + 1e-3)));
-    let dev_tpr = dev_attack.iter().filter(|&&z| z + shift >= 0.0).count() as f64
+        let dev_shift = calibrate(&others, cfg);
+        let mut all = others;
+        all.extend(dev_scores.clone());
+        (dev_shift, calibrate(&all, cfg))
+    } else {
+        let s = calibrate(&dev_scores, cfg);
+        (s, s)
+    };
+    let dev_benign: Vec<f32> =
+        dev_scores.benign.iter().filter(|(d, _)| *d != "clinical_note").map(|(_, z)| *z).collect();
+    let dev_attack = &dev_scores.attack;
+    let dev_tpr = dev_attack.iter().filter(|&&z| z + dev_shift >= 0.0).count() as f64
         / dev_attack.len().max(1) as f64;
-    let dev_fpr = dev_benign.iter().filter(|&&z| z + shift >= 0.0).count() as f64
+    let dev_fpr = dev_benign.iter().filter(|&&z| z + dev_shift >= 0.0).count() as f64
         / dev_benign.len().max(1) as f64;
     // Document threshold: score dev documents with the dev model (windows included, the
     // production path) and find the lowest threshold keeping dev benign documents at <= 2%.
-    let dev_model = Model::from_float(&w0, b0 + shift)?;
+    let dev_model = Model::from_float(&w0, b0 + dev_shift)?;
     let dev_det =
         phiwall_scan::InjectionDetector::with_model_bytes(icfg.clone(), &dev_model.to_bytes())?;
     let mut doc_benign: Vec<f32> = Vec::new();
@@ -378,10 +388,10 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
     let (doc_tpr, doc_threshold) = super::eval::tpr_at_fpr(&doc_attack, &doc_benign, 0.02);
     let mut by_ds: std::collections::BTreeMap<String, (usize, usize)> =
         std::collections::BTreeMap::new();
-    for (ds, z) in &dev_benign_ds {
+    for (ds, z) in &dev_scores.benign {
         let e = by_ds.entry((*ds).to_owned()).or_default();
         e.0 += 1;
-        e.1 += usize::from(z + shift >= 0.0);
+        e.1 += usize::from(z + dev_shift >= 0.0);
     }
     let dev_fp_by_dataset = by_ds.into_iter().map(|(k, (n, f))| (k, n, f)).collect();
     // Final fit on all of train with a fresh, seeded generator.
@@ -395,23 +405,106 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
         n_dev_benign: dev_benign.len(),
         n_dev_attack: dev_attack.len(),
         bias_shift: shift,
+        dev_bias_shift: dev_shift,
         dev_tpr,
         dev_fpr,
         dev_fp_by_dataset,
         dev_document_fp_signals: doc_fp_signals.into_iter().collect(),
         dev_document_threshold: (doc_threshold, doc_tpr, doc_benign.len(), doc_attack.len()),
-        dev_auc: super::eval::auc(&dev_attack, &dev_benign),
-        dev_tpr_at_1pct: super::eval::tpr_at_fpr(&dev_attack, &dev_benign, 0.01).0,
+        dev_auc: super::eval::auc(dev_attack, &dev_benign),
+        dev_tpr_at_1pct: super::eval::tpr_at_fpr(dev_attack, &dev_benign, 0.01).0,
         dev_model: dev_model.to_bytes(),
     };
     Ok((model, report))
+}
+
+/// Out-of-fold prompt scores (logits of the quantized model): benign ones with their dataset,
+/// and attacks.
+#[derive(Debug, Clone, Default)]
+struct Scores {
+    benign: Vec<(&'static str, f32)>,
+    attack: Vec<f32>,
+}
+
+impl Scores {
+    fn extend(&mut self, other: Scores) {
+        self.benign.extend(other.benign);
+        self.attack.extend(other.attack);
+    }
+}
+
+/// Score the plain prompts of `held` (no augmentation; training aids skipped).
+fn score_prompts(model: &Model, held: &[&Sample], icfg: &InjectionConfig) -> Scores {
+    let mut out = Scores::default();
+    for s in held {
+        if s.kind != Kind::Prompt || super::data::is_training_aid(s.dataset) {
+            continue;
+        }
+        let (idx, val) = featurize(&s.text, icfg);
+        let z = model.logit(&FeatureVec { idx, val });
+        if s.label == Label::Benign {
+            out.benign.push((s.dataset, z));
+        } else if s.label == Label::Attack {
+            out.attack.push(z);
+        }
+    }
+    out
+}
+
+/// Largest shift such that at most `floor(n * rate)` of `zs` reach logit 0 after it.
+fn bound(mut zs: Vec<f32>, rate: f64) -> Option<f32> {
+    zs.sort_by(|a, b| b.total_cmp(a));
+    let k = ((zs.len() as f64) * rate).floor() as usize;
+    zs.get(k).map(|&z| -(z + 1e-3))
+}
+
+/// The bias shift for held-out benign scores: the benign-prompt target (clinical notes are
+/// reported but kept out of that pool, so the target means the same as in round 1), then the
+/// NotInject (over-defense) and clinical-note bounds, each of which may only lower it.
+fn calibrate(scores: &Scores, cfg: &TrainConfig) -> f32 {
+    let of = |pred: &dyn Fn(&str) -> bool| -> Vec<f32> {
+        scores.benign.iter().filter(|(d, _)| pred(d)).map(|(_, z)| *z).collect()
+    };
+    // Raises the bias too when the model is more conservative than the target.
+    let mut shift = bound(of(&|d| d != "clinical_note"), cfg.target_dev_fpr).unwrap_or(0.0);
+    if let Some(s) = bound(of(&|d| d == "notinject"), cfg.target_dev_notinject_fpr) {
+        shift = shift.min(s);
+    }
+    if let Some(s) = bound(of(&|d| d == "clinical_note"), cfg.target_dev_clinical_fpr) {
+        shift = shift.min(s);
+    }
+    shift
+}
+
+/// The calibration fold of a train-split sample: 0 for dev ([`is_dev`]), else 1 or 2 by a hash
+/// of the same group key, so near-duplicates stay in one fold.
+fn fold_of(s: &Sample) -> usize {
+    if is_dev(s) {
+        0
+    } else if fnv64(&format!("fold:{}", dev_key(s))).is_multiple_of(2) {
+        1
+    } else {
+        2
+    }
 }
 
 /// Whether a train-split sample belongs to dev (one third of the train groups, by a hash of its
 /// family and group). Dev is where every tuning decision is made; `phiwall eval injection
 /// --split dev` reports on exactly these samples with the model fitted without them.
 pub fn is_dev(s: &Sample) -> bool {
-    s.split == Split::Train && fnv64(&format!("dev:{}:{}", s.family, group_of(s))).is_multiple_of(3)
+    s.split == Split::Train && fnv64(&format!("dev:{}", dev_key(s))).is_multiple_of(3)
+}
+
+/// The key dev (and the calibration folds) are drawn by: family and group, except that
+/// JailbreakBench GCG and PAIR prompts are grouped by behaviour across both methods, as the
+/// test split is (round 4; before, each target-model file was one group, and both GCG files
+/// happened to fall outside dev, so dev never measured adversarial suffixes).
+fn dev_key(s: &Sample) -> String {
+    if s.dataset == "jbb" && (s.family == "jbb:gcg" || s.family == "jbb:pair") {
+        let idx = s.id.rsplit_once(':').map_or("", |(_, i)| i);
+        return format!("jbb:behavior{idx}");
+    }
+    format!("{}:{}", s.family, group_of(s))
 }
 
 /// The group a sample's id belongs to for dev selection: the id without its last component.
@@ -479,6 +572,64 @@ mod tests {
         assert!(a.score > b.score, "{} vs {}", a.score, b.score);
         let (m3, _) = train(&corpus(), &TrainConfig { seed: 8, ..cfg }).unwrap();
         assert_ne!(m1.to_bytes(), m3.to_bytes());
+    }
+
+    #[test]
+    fn calibration_bounds_each_pool_and_only_lowers_the_shift() {
+        let cfg = TrainConfig::default();
+        let mut sc = Scores::default();
+        // 1,000 benign prompts far below zero, one high: the 0.8% target allows 8 at >= 0.
+        sc.benign.extend((0..1000).map(|i| ("wildguard", -3.0 - i as f32 / 1000.0)));
+        let free = calibrate(&sc, &cfg);
+        assert!(free > 2.9 && free < 3.01, "{free}");
+        // NotInject: 100 prompts, 1.5% allows one at >= 0; the second highest sets the bound.
+        sc.benign.extend((0..98).map(|_| ("notinject", -4.0)));
+        sc.benign.push(("notinject", 0.5));
+        sc.benign.push(("notinject", -1.0));
+        let s = calibrate(&sc, &cfg);
+        assert!((s - (1.0 - 1e-3)).abs() < 1e-4, "{s}");
+        // A clinical note at -0.5 must stay below zero: no note may be flagged.
+        sc.benign.push(("clinical_note", -0.5));
+        let s2 = calibrate(&sc, &cfg);
+        assert!((s2 - (0.5 - 1e-3)).abs() < 1e-4, "{s2}");
+        // Clinical notes stay out of the general pool: 1,000 easy notes do not loosen it.
+        let mut notes = Scores::default();
+        notes.benign.extend((0..10).map(|_| ("wildguard", 1.0)));
+        let before = calibrate(&notes, &cfg);
+        notes.benign.extend((0..1000).map(|_| ("clinical_note", -9.0)));
+        assert!((calibrate(&notes, &cfg) - before).abs() < 1e-6);
+    }
+
+    #[test]
+    fn folds_keep_groups_together_and_dev_is_fold_zero() {
+        let mk = |id: &str, family: &str| Sample {
+            id: id.to_owned(),
+            dataset: "jbb",
+            family: family.to_owned(),
+            label: Label::Attack,
+            kind: Kind::Prompt,
+            split: Split::Train,
+            language: None,
+            text: String::new(),
+            payload: None,
+            is_context_dependent: false,
+        };
+        // GCG and PAIR prompts of one behaviour share a fold, whatever file they came from.
+        for b in 0..60 {
+            let g1 = mk(&format!("jbb:gcg:gpt-4-0125-preview:{b}"), "jbb:gcg");
+            let g2 = mk(&format!("jbb:gcg:gpt-3.5-turbo-1106:{b}"), "jbb:gcg");
+            let p = mk(&format!("jbb:pair:vicuna-13b-v1.5:{b}"), "jbb:pair");
+            assert_eq!(fold_of(&g1), fold_of(&g2));
+            assert_eq!(fold_of(&g1), fold_of(&p));
+            assert_eq!(fold_of(&g1) == 0, is_dev(&g1));
+        }
+        let n_dev = (0..300)
+            .filter(|b| is_dev(&mk(&format!("jbb:gcg:gpt-4-0125-preview:{b}"), "jbb:gcg")))
+            .count();
+        assert!(n_dev > 70 && n_dev < 130, "about a third of the behaviours: {n_dev}");
+        let folds: std::collections::BTreeSet<usize> =
+            (0..300).map(|b| fold_of(&mk(&format!("jbb:pair:x:{b}"), "jbb:pair"))).collect();
+        assert_eq!(folds.len(), 3);
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! Hashed features for the injection model: word unigrams and bigrams, character 3- and
-//! 4-grams over the folded views, plus one indicator per signal (signature id and family,
-//! smuggling kind, decoded encoding).
+//! Hashed features for the injection model: word unigrams and bigrams, character bigrams inside
+//! CJK words (version 3), character 3- and 4-grams over the folded views, plus one indicator per
+//! signal (signature id and family, smuggling kind, decoded encoding) and per cue.
 //!
 //! The feature space has `2^DIM_LOG2` buckets; a feature's bucket is a stable FNV-1a hash of a
 //! namespace byte and the feature bytes, so the same text gives the same vector on every
@@ -13,7 +13,7 @@
 //! [`FEATURE_VERSION`], and a model trained on another version is refused at load.
 
 /// Bump when the feature function changes; models record the version they were trained on.
-pub const FEATURE_VERSION: u32 = 2;
+pub const FEATURE_VERSION: u32 = 3;
 /// log2 of the number of hash buckets.
 pub const DIM_LOG2: u32 = 18;
 /// Number of hash buckets.
@@ -26,6 +26,7 @@ const NS_BIGRAM: u8 = 2;
 const NS_CHAR3: u8 = 3;
 const NS_CHAR4: u8 = 4;
 const NS_SIGNAL: u8 = 5;
+const NS_CJK2: u8 = 6;
 
 /// A sparse feature vector (indices may repeat; values add).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -165,6 +166,9 @@ fn word_features(text: &str, out: &mut Vec<u32>) {
         if w.is_empty() {
             continue;
         }
+        if !w.is_ascii() {
+            cjk_bigrams(w, out);
+        }
         let w = if w.len() > 40 { w.get(..40).unwrap_or(w) } else { w };
         out.push(bucket(fnv_bytes(fnv_start(NS_WORD), w.as_bytes())));
         if let Some(p) = prev {
@@ -173,6 +177,32 @@ fn word_features(text: &str, out: &mut Vec<u32>) {
             out.push(bucket(h));
         }
         prev = Some(w);
+    }
+}
+
+/// Han, kana and Hangul: scripts written without spaces between words (or, for Korean, with
+/// particles glued to them), where a "word" above is a whole clause.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
+/// Character bigrams of CJK runs inside a word (round 4), counted with the words: most
+/// Chinese words are two characters, so bigrams are the usual unit for such text.
+fn cjk_bigrams(w: &str, out: &mut Vec<u32>) {
+    let mut prev: Option<char> = None;
+    for c in w.chars() {
+        if !is_cjk(c) {
+            prev = None;
+            continue;
+        }
+        if let Some(p) = prev {
+            let mut buf = [0u8; 8];
+            let a = p.encode_utf8(&mut buf).len();
+            let (_, rest) = buf.split_at_mut(a);
+            let b = c.encode_utf8(rest).len();
+            out.push(bucket(fnv_bytes(fnv_start(NS_CJK2), buf.get(..a + b).unwrap_or(&[]))));
+        }
+        prev = Some(c);
     }
 }
 
@@ -274,5 +304,20 @@ mod tests {
         let mut g = FeatureVec::default();
         extract(["日本語のテキスト"], &[], &mut g);
         assert!(!g.idx.is_empty());
+    }
+
+    #[test]
+    fn cjk_runs_get_character_bigrams() {
+        let mut out = Vec::new();
+        cjk_bigrams("忽略之前", &mut out);
+        assert_eq!(out.len(), 3, "three bigrams in four characters");
+        let mut again = Vec::new();
+        cjk_bigrams("请忽略", &mut again);
+        // "忽略" is shared by both texts and lands in the same bucket.
+        assert!(out.iter().any(|b| again.contains(b)));
+        let mut latin = Vec::new();
+        cjk_bigrams("café", &mut latin);
+        cjk_bigrams("a中b文", &mut latin);
+        assert!(latin.is_empty(), "no bigram across a non-CJK character");
     }
 }
