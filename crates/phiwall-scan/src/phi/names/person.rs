@@ -1718,6 +1718,7 @@ fn find(text: &str, t: &Tokens) -> Vec<Hit> {
         initial_surname(t, i, &mut hits);
         spelled_name(t, i, &mut hits);
         signature_line(t, i, &mut hits);
+        sign_off(t, i, &mut hits);
         speaker_label(t, i, &mut hits);
         subject_of_person_verb(t, i, &mut hits);
         shaped_name(text, t, i, &mut hits);
@@ -1818,6 +1819,42 @@ fn signature_line(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
     let line_ends = t.get(last + 1).is_none_or(|x| x.gap.has_newline);
     if line_ends && (i..=last).all(|k| evidence(t, k) >= Ev::Weak || is_initial(t, k)) {
         hits.push(Hit { first: i, last, score: 0.6, recognizer: "name_signature" });
+    }
+}
+
+/// Closing words of a letter or message ("Thank you,", "Regards,", "Sincerely,").
+fn is_closing(t: &Tokens, k: usize) -> bool {
+    matches!(
+        t.low(k),
+        "regards" | "sincerely" | "thanks" | "cheers" | "best" | "respectfully" | "cordially"
+    ) || t.ends_with_words(k, &["thank", "you"])
+        || t.ends_with_words(k, &["best", "wishes"])
+        || t.ends_with_words(k, &["take", "care"])
+}
+
+/// A sign-off: the line right after a closing ("Thank you,\nWilhelmina", "Thanks! - Tomasz")
+/// holding one to three capitalised tokens and nothing else is the writer's name, even when no
+/// list knows it.
+fn sign_off(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
+    let Some(tok) = t.get(i) else { return };
+    if i == 0 || !tok.gap.has_newline || !tok.is_capitalized || !is_closing(t, i - 1) {
+        return;
+    }
+    let mut last = i;
+    while last < i + 2 && t.get(last + 1).is_some_and(|x| name_gap(t, last + 1) && x.is_capitalized) {
+        last += 1;
+    }
+    let line_ends = t.get(last + 1).is_none_or(|x| x.gap.has_newline);
+    let plain = (i..=last).all(|k| {
+        t.get(k).is_some_and(|x| x.entry.is_none_or(|e| e.is_name() || !e.is_word))
+            && !t.is_closed(k)
+            && t.title(k).is_none()
+            && !t.is_relative(k)
+            && !is_drug_like(t.low(k))
+            && t.credential(k).is_none()
+    });
+    if line_ends && plain && !(last == i && is_initial(t, i)) {
+        hits.push(Hit { first: i, last, score: 0.7, recognizer: "name_signature" });
     }
 }
 
@@ -2316,6 +2353,23 @@ mod tests {
         assert!(has("Harue Kanemitsu lives at 12 Birch Lane", "Harue Kanemitsu"));
         assert!(has("Yesterday Bálint K Horvay said no.", "Bálint K Horvay"));
         assert!(names("Lasix Drip started at noon. Cardiology Team called.").is_empty());
+    }
+
+    #[test]
+    fn sign_offs_after_a_closing() {
+        assert!(has("See you then.\nThank you,\nWilhelmina", "Wilhelmina"));
+        assert!(has("Regards,\nOyelaran Bisi\n", "Oyelaran Bisi"));
+        assert!(has("Thanks!\nTomasz K.", "Tomasz K"));
+        // A closing followed by something else on the line, or a team or role.
+        assert!(names("Thank you,\nCardiology Clinic").is_empty());
+        assert!(names("Thanks,\nThe Front Desk").is_empty());
+        assert!(names("Thank you,\nRN").is_empty());
+        assert!(names("Thanks,\nPlease call back tomorrow").is_empty());
+    }
+
+    #[test]
+    fn intern_field() {
+        assert!(has("Attending: Gutierrez. Intern: Yoon. Nurse: Abebe.", "Yoon"));
     }
 
     #[test]
