@@ -125,8 +125,7 @@ pub fn presidio_fax(mapped: Mapped, after: &str) -> Mapped {
     }
     let rest = after.trim_start_matches([' ', '-', '\t']);
     let head: String = rest.chars().take(4).collect::<String>().to_ascii_lowercase();
-    let is_fax = head.starts_with("fax")
-        && !head.chars().nth(3).is_some_and(char::is_alphanumeric);
+    let is_fax = head.starts_with("fax") && !head.chars().nth(3).is_some_and(char::is_alphanumeric);
     if is_fax {
         Mapped::Scored(PhiType::Fax)
     } else {

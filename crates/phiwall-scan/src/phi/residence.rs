@@ -372,9 +372,9 @@ impl Residences {
             let low = w.text.to_ascii_lowercase();
             if is_street_suffix(low.trim_end_matches('.')) {
                 let names = ws.get(..k).unwrap_or(&[]);
-                let is_named = names.iter().all(|n| {
-                    is_capitalised(n.text) || n.text.bytes().all(|c| c.is_ascii_digit())
-                });
+                let is_named = names
+                    .iter()
+                    .all(|n| is_capitalised(n.text) || n.text.bytes().all(|c| c.is_ascii_digit()));
                 // "Old Court Rd": a suffix word that is part of the name, then the suffix.
                 let last = ws
                     .get(k + 1)

@@ -1719,6 +1719,8 @@ fn find(text: &str, t: &Tokens) -> Vec<Hit> {
         spelled_name(t, i, &mut hits);
         signature_line(t, i, &mut hits);
         sign_off(t, i, &mut hits);
+        contact_name(t, i, &mut hits);
+        caller_visitor(t, i, &mut hits);
         speaker_label(t, i, &mut hits);
         subject_of_person_verb(t, i, &mut hits);
         shaped_name(text, t, i, &mut hits);
@@ -1788,7 +1790,9 @@ fn eponym_follows(t: &Tokens, last: usize) -> bool {
         }
         let low = t.low(k);
         let head = low.split('-').next().unwrap_or(low);
-        if is_eponym_head(head) {
+        // "Certusi cell# 410-..." is a phone label, not "Hurthle cell".
+        let number_next = t.get(k + 1).is_some_and(|n| n.shape == Shape::Number);
+        if is_eponym_head(head) && !(head == "cell" && number_next) {
             return true;
         }
         let adjective = x.shape == Shape::Lower
@@ -1822,6 +1826,68 @@ fn signature_line(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
     }
 }
 
+/// A name right before a phone label and a number ("Lopie Certusi cell# 410-...", "JOHN SMITH
+/// HOME 555-1212"): a contact list line. One to three name-like tokens opening a line or a
+/// clause, at least one a lexicon name or a capitalised unknown token in mixed case.
+fn contact_name(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
+    let Some(tok) = t.get(i) else { return };
+    let opens = i == 0 || tok.gap.is_sentence_break() || tok.gap.has_comma || tok.gap.has_paren;
+    if !opens || evidence(t, i) < Ev::Weak {
+        return;
+    }
+    let mut last = i;
+    while last < i + 2
+        && t.get(last + 1).is_some_and(|x| x.gap.is_space())
+        && (evidence(t, last + 1) >= Ev::Weak || is_initial(t, last + 1))
+        && !is_phone_label(t.low(last + 1))
+    {
+        last += 1;
+    }
+    let label = last + 1;
+    let is_label = t.get(label).is_some_and(|x| x.gap.is_space() || x.gap.len <= 2)
+        && is_phone_label(t.low(label));
+    let number_follows = t
+        .get(label + 1)
+        .is_some_and(|x| x.shape == Shape::Number && x.gap.len <= 3 && !x.gap.has_newline);
+    let named = (i..=last).any(|k| {
+        evidence(t, k) >= Ev::Medium || t.get(k).and_then(|x| x.entry).is_some_and(|e| e.given >= 2)
+    });
+    if is_label && number_follows && named && !is_initial(t, last) {
+        hits.push(Hit { first: i, last, score: 0.65, recognizer: "name_context" });
+    }
+}
+
+/// Labels of a phone number in a contact line.
+fn is_phone_label(low: &str) -> bool {
+    matches!(low, "cell" | "home" | "work" | "phone" | "tel" | "ph" | "mobile" | "pager" | "beeper")
+}
+
+/// "social: bill called once", "Kemi visited today": a common given name opening a clause, then
+/// a verb of calling or visiting. Words that are names ("bill", "pat") are taken here because
+/// the verb needs a person.
+fn caller_visitor(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
+    let Some(tok) = t.get(i) else { return };
+    let opens = i == 0 || tok.gap.is_sentence_break() || tok.gap.has_comma;
+    let given = tok.entry.is_some_and(|e| e.given >= 3 && !e.is_stop);
+    if !opens
+        || !given
+        || t.is_modal(i)
+        || t.is_closed(i)
+        || t.title(i).is_some()
+        || t.is_relative(i)
+    {
+        return;
+    }
+    let verb = t.get(i + 1).is_some_and(|x| x.gap.is_space())
+        && matches!(
+            t.low(i + 1),
+            "called" | "phoned" | "visited" | "calls" | "visits" | "stopped" | "telephoned"
+        );
+    if verb {
+        hits.push(Hit { first: i, last: i, score: 0.6, recognizer: "name_context" });
+    }
+}
+
 /// Closing words of a letter or message ("Thank you,", "Regards,", "Sincerely,").
 fn is_closing(t: &Tokens, k: usize) -> bool {
     matches!(
@@ -1841,7 +1907,8 @@ fn sign_off(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         return;
     }
     let mut last = i;
-    while last < i + 2 && t.get(last + 1).is_some_and(|x| name_gap(t, last + 1) && x.is_capitalized) {
+    while last < i + 2 && t.get(last + 1).is_some_and(|x| name_gap(t, last + 1) && x.is_capitalized)
+    {
         last += 1;
     }
     let line_ends = t.get(last + 1).is_none_or(|x| x.gap.has_newline);
@@ -2005,10 +2072,10 @@ fn is_speech_verb(low: &str) -> bool {
 /// in no word list.
 fn has_surname_morphology(low: &str) -> bool {
     const ENDINGS: &[&str] = &[
-        "sson", "dottir", "dóttir", "ová", "ovà", "ovic", "ović", "evic", "ević", "ovich",
-        "evich", "escu", "opoulos", "poulos", "enko", "shvili", "adze", "wicz", "czyk", "ński",
-        "nski", "wski", "ska", "ovna", "oglu", "oğlu", "akis", "idis", "inen", "änen", "anen",
-        "onen", "sen", "ssen", "yan", "ian", "iev", "ov", "ev", "uk", "chuk", "eanu",
+        "sson", "dottir", "dóttir", "ová", "ovà", "ovic", "ović", "evic", "ević", "ovich", "evich",
+        "escu", "opoulos", "poulos", "enko", "shvili", "adze", "wicz", "czyk", "ński", "nski",
+        "wski", "ska", "ovna", "oglu", "oğlu", "akis", "idis", "inen", "änen", "anen", "onen",
+        "sen", "ssen", "yan", "ian", "iev", "ov", "ev", "uk", "chuk", "eanu",
     ];
     low.chars().count() >= 5 && ENDINGS.iter().any(|e| low.ends_with(e))
 }
@@ -2038,8 +2105,7 @@ fn shaped_name(text: &str, t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         })
     };
     // Start of a run only.
-    if !name_like(i) || (i > 0 && t.get(i).is_some_and(|x| x.gap.is_space()) && name_like(i - 1))
-    {
+    if !name_like(i) || (i > 0 && t.get(i).is_some_and(|x| x.gap.is_space()) && name_like(i - 1)) {
         return;
     }
     let raw = |k: usize| t.get(k).and_then(|x| text.get(x.start..x.end)).unwrap_or("");
@@ -2365,6 +2431,29 @@ mod tests {
         assert!(names("Thanks,\nThe Front Desk").is_empty());
         assert!(names("Thank you,\nRN").is_empty());
         assert!(names("Thanks,\nPlease call back tomorrow").is_empty());
+    }
+
+    #[test]
+    fn contact_lines() {
+        let n = names("very devoted. Lopie Certusi cell# 410-322-1419 Home# 603-960-5357");
+        assert!(n.iter().any(|x| x == "Lopie Certusi"), "{n:?}");
+        assert!(has("CONTACTS:\nMARIA GOMEZ HOME 555-1212", "MARIA GOMEZ"));
+        // Labels and relatives are not names; a label with no number is not a contact line.
+        assert!(names("Daughter cell 410-555-1212").is_empty());
+        assert!(names("Work phone 410-555-1212").is_empty());
+        assert!(names("Pt home 410-555-1212").is_empty());
+        assert!(names("Maria home today.").iter().all(|n| n != "Maria home"));
+    }
+
+    #[test]
+    fn callers_and_visitors() {
+        assert!(has("social: bill called once about 4:30am.", "bill"));
+        assert!(has("Pt resting. Kemi visited this afternoon.", "Kemi"));
+        // A modal, a plain word, or a name inside a clause.
+        assert!(names("will called back").is_empty());
+        assert!(names("Pharmacy called about the refill.").is_empty());
+        assert!(names("the bill called for payment").is_empty());
+        assert!(names("social: son called twice. Son visited.").is_empty());
     }
 
     #[test]
