@@ -69,9 +69,9 @@ pub fn deid(label: &str, value: &str, opts: LabelOptions) -> Mapped {
 /// | STREET_ADDRESS, ADDRESS, ZIP_CODE | ADDRESS (slot `state_abbr`: excluded, a state) |
 /// | LOCATION (slot `city`) | ADDRESS; other slots (country, nationality) excluded |
 /// | GPE | excluded: mixes countries and states with cities, and has no slot to tell them apart |
-/// | DATE_TIME | DATE; a 4-digit year alone or slot `day_of_week` excluded |
+/// | DATE_TIME | DATE; a 4-digit year alone, a weekday name alone or slot `day_of_week` excluded |
 /// | AGE | AGE when >= 90, else excluded |
-/// | PHONE_NUMBER | PHONE |
+/// | PHONE_NUMBER | PHONE; FAX when the text right after it says "fax" (see [`presidio_fax`]) |
 /// | EMAIL_ADDRESS | EMAIL |
 /// | US_SSN | SSN |
 /// | CREDIT_CARD | CREDIT_CARD |
@@ -92,7 +92,9 @@ pub fn presidio(label: &str, placeholder: Option<&str>, value: &str, opts: Label
         "LOCATION" if slot == "city" => Mapped::Scored(PhiType::Address),
         "LOCATION" => Mapped::Excluded("country or nationality is not a Safe Harbor identifier"),
         "GPE" => Mapped::Excluded("mixes countries and states with cities (no slot to tell)"),
-        "DATE_TIME" if slot == "day_of_week" => Mapped::Excluded("a weekday alone"),
+        "DATE_TIME" if slot == "day_of_week" || is_weekday(value) => {
+            Mapped::Excluded("a weekday alone")
+        }
         "DATE_TIME" if is_year(value) && !opts.is_year_scored => {
             Mapped::Excluded(REASON_YEAR_ALONE)
         }
@@ -113,6 +115,24 @@ pub fn presidio(label: &str, placeholder: Option<&str>, value: &str, opts: Label
     }
 }
 
+/// presidio-research has no fax label: its PHONE_NUMBER covers fax numbers too, and its
+/// signature blocks mark them in the text ("930.167.3943 fax", "...-Fax"). Safe Harbor lists fax
+/// numbers as their own identifier and the scanner reports them as FAX, so a PHONE span the text
+/// itself calls a fax is scored as FAX. `after` is the text right after the span.
+pub fn presidio_fax(mapped: Mapped, after: &str) -> Mapped {
+    if mapped != Mapped::Scored(PhiType::Phone) {
+        return mapped;
+    }
+    let rest = after.trim_start_matches([' ', '-', '\t']);
+    let head: String = rest.chars().take(4).collect::<String>().to_ascii_lowercase();
+    let is_fax = head.starts_with("fax") && !head.chars().nth(3).is_some_and(char::is_alphanumeric);
+    if is_fax {
+        Mapped::Scored(PhiType::Fax)
+    } else {
+        mapped
+    }
+}
+
 /// Ages: scored only when the value is a number of at least 90. A value with no digits
 /// ("ninety") is scored, since only a number can show it is under 90.
 fn age(value: &str) -> Mapped {
@@ -121,6 +141,17 @@ fn age(value: &str) -> Mapped {
         Ok(n) if n < 90 => Mapped::Excluded(REASON_AGE_UNDER_90),
         _ => Mapped::Scored(PhiType::Age),
     }
+}
+
+/// A value that is a weekday name and nothing else ("Tuesday", "friday"): the same thing as the
+/// `day_of_week` slot, when the template's slot is named otherwise ("flew there on
+/// {{DATE_TIME}} morning").
+fn is_weekday(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    matches!(
+        v.as_str(),
+        "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
+    )
 }
 
 /// A value that is a four-digit year and nothing else.
@@ -165,5 +196,20 @@ mod tests {
         assert!(matches!(presidio("ORGANIZATION", None, "x", O), Mapped::Excluded(_)));
         assert!(matches!(presidio("AGE", None, "45", O), Mapped::Excluded(_)));
         assert_eq!(presidio("AGE", None, "95", O), Mapped::Scored(PhiType::Age));
+        assert!(matches!(presidio("DATE_TIME", None, "Tuesday", O), Mapped::Excluded(_)));
+        assert!(matches!(presidio("DATE_TIME", None, "friday", O), Mapped::Excluded(_)));
+        assert_eq!(presidio("DATE_TIME", None, "Friday 3/4", O), Mapped::Scored(PhiType::Date));
+    }
+
+    #[test]
+    fn presidio_phone_called_a_fax_is_a_fax() {
+        let phone = Mapped::Scored(PhiType::Phone);
+        assert_eq!(presidio_fax(phone, " fax\n+1"), Mapped::Scored(PhiType::Fax));
+        assert_eq!(presidio_fax(phone, "-Fax"), Mapped::Scored(PhiType::Fax));
+        assert_eq!(presidio_fax(phone, " office"), phone);
+        assert_eq!(presidio_fax(phone, " faxes"), phone);
+        assert_eq!(presidio_fax(phone, ""), phone);
+        let name = Mapped::Scored(PhiType::Name);
+        assert_eq!(presidio_fax(name, " fax"), name);
     }
 }

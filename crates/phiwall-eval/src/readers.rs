@@ -224,7 +224,8 @@ pub fn read_presidio(
             let value = idx.slice(text, start, end);
             let slot = slot_of.get(j).copied().flatten();
             let mapped = if claimed == value {
-                labels::presidio(label, slot, value, opts)
+                let after = idx.slice(text, end, (end + 8).min(idx.len()));
+                labels::presidio_fax(labels::presidio(label, slot, value, opts), after)
             } else {
                 ds.warnings.push(ReadWarning {
                     at: at.clone(),

@@ -145,6 +145,16 @@ static UNITS: LazyLock<Vec<String>> = LazyLock::new(|| {
     data_lines(UNITS_TXT).flat_map(str::split_whitespace).map(str::to_ascii_lowercase).collect()
 });
 
+/// True when `low` (lowercase) is a USPS street suffix word or abbreviation.
+pub(crate) fn is_street_suffix(low: &str) -> bool {
+    SUFFIXES.iter().any(|s| s == low)
+}
+
+/// True when `low` (lowercase) is the name of a US state or territory.
+pub(crate) fn is_state_name(low: &str) -> bool {
+    STATES.names.contains(low)
+}
+
 /// The city lexicon: names in their written case, and whether each needs Title Case.
 struct CityLexicon {
     names: Vec<&'static str>,

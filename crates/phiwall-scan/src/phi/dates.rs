@@ -923,7 +923,20 @@ impl MonthNameDates {
             if Self::is_ambiguous_month(mon.as_str()) && !has_year && !has_ordinal {
                 // `may 2`, `dec 2 L`: verbs and abbreviations of other words.
                 let capital = mon.as_str().starts_with(|ch: char| ch.is_ascii_uppercase());
-                score = if capital && mon.as_str().len() > 3 { 0.7 } else { 0.45 };
+                // "the week of May 20", "Could we do May 21": mid-sentence, a capital "May" is
+                // the month (the verb is written lowercase there), and so is any month word
+                // right after "of", "on", "by", "until".
+                let prev = t.get(..m.start()).unwrap_or("").trim_end_matches([' ', '\t']);
+                let mid_sentence = prev
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || matches!(c, ',' | '(' | '-'));
+                let month_cue = contains_word(&prev_words(t, m.start(), 1), MONTH_CUES);
+                score = if capital && (mon.as_str().len() > 3 || mid_sentence) || month_cue {
+                    0.7
+                } else {
+                    0.45
+                };
                 score = context_score(doc, m.start(), end, score, 0.15);
             } else if !has_year && contains_word(&next_words(t, end, 1), NOT_DATE_AFTER) {
                 score = 0.3;
@@ -1533,6 +1546,16 @@ mod tests {
         assert_date("DECREASED O2. 10/1 WENT TO RADIATION", "10/1");
         assert_date("P: Hemodialysis 8/9 or 8/10, monitor resp status", "8/10");
         assert_date("VENT VIA TRACH (PLACED 8/14). AC 100%,650 X 10,PEEP 7.5", "8/14");
+    }
+
+    #[test]
+    fn may_as_a_month_mid_sentence_or_after_a_cue() {
+        assert_date("Could I reschedule for the week of May 20? Thanks", "May 20");
+        assert_date("We could do May 21 instead.", "May 21");
+        assert_date("the results are due by may 3", "may 3");
+        // The verb, at a sentence start or lowercase without a cue.
+        assert_none("May 2 patients share a room? No.");
+        assert_none("you may 2 times a day take it");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! | module | types |
 //! |---|---|
 //! | `structured` | SSN, PHONE, FAX, EMAIL, URL, IP_ADDRESS, CREDIT_CARD, MRN, HEALTH_PLAN_ID, ACCOUNT_NUMBER, LICENSE_NUMBER, VEHICLE_ID, DEVICE_ID, BIOMETRIC_ID, OTHER_ID |
-//! | `dates`, `age`, `address` | DATE, AGE, ADDRESS |
+//! | `dates`, `age`, `address`, `transfers`, `residence` | DATE, AGE, ADDRESS |
 //! | `names` | NAME, EMPLOYER |
 //! | `spoken` | the normalized view of transcripts, and spoken-only forms |
 
@@ -13,6 +13,7 @@ pub mod age;
 pub mod context;
 pub mod dates;
 pub mod names;
+pub mod residence;
 pub mod spoken;
 pub mod structured;
 pub mod transfers;
@@ -28,6 +29,7 @@ pub fn default_detectors() -> Vec<Box<dyn Detector>> {
     v.extend(age::detectors());
     v.extend(address::detectors());
     v.extend(transfers::detectors());
+    v.extend(residence::detectors());
     v.extend(names::detectors());
     v
 }

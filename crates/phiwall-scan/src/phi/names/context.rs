@@ -413,6 +413,15 @@ pub(crate) const FIELD_WORDS: &[&str] = &[
     "clinician",
     "therapist",
     "pharmacist",
+    "intern",
+    "scribe",
+    "consultant",
+    "midwife",
+    "dietitian",
+    "chaplain",
+    "counselor",
+    "sw",
+    "cm",
 ];
 
 /// Roles before a name ("caseworker Odette", "NP Lorna").

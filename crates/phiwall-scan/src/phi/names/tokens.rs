@@ -389,14 +389,22 @@ impl Tokens {
         let mode = if letters > 0 && upper_letters * 10 >= letters * 6 {
             CaseMode::Upper
         } else {
-            // Lower mode: hardly any capital letter outside sentence starts.
-            let caps_mid = t
-                .toks
-                .iter()
-                .enumerate()
-                .filter(|(k, x)| *k > 0 && x.is_capitalized && !x.gap.is_sentence_break())
-                .count();
-            if t.toks.len() >= 8 && caps_mid * 40 < t.toks.len() {
+            // Lower mode: hardly any capital letter outside sentence starts, and sentence
+            // starts mostly lower case too. A writer who capitalises sentences ("Nora is very
+            // reliable. You can depend on her.") writes names with capitals as well: a short
+            // message without a capital mid-sentence is still mixed case.
+            let (mut caps_mid, mut starts, mut cap_starts) = (0usize, 0usize, 0usize);
+            for (k, x) in t.toks.iter().enumerate() {
+                if k == 0 || x.gap.is_sentence_break() {
+                    if x.shape != Shape::Number {
+                        starts += 1;
+                        cap_starts += usize::from(x.is_capitalized);
+                    }
+                } else if x.is_capitalized {
+                    caps_mid += 1;
+                }
+            }
+            if t.toks.len() >= 8 && caps_mid * 40 < t.toks.len() && cap_starts * 2 <= starts {
                 CaseMode::Lower
             } else {
                 CaseMode::Mixed
@@ -575,6 +583,15 @@ mod tests {
         assert_eq!(
             Tokens::new("Pt seen by Dr. Smith today, plan discussed with family.").mode(),
             CaseMode::Mixed
+        );
+        // Capitalised sentence starts: mixed case even with no capital mid-sentence.
+        assert_eq!(
+            Tokens::new("Nora is very reliable. You can always depend on her.").mode(),
+            CaseMode::Mixed
+        );
+        assert_eq!(
+            Tokens::new("yeah so my name is maria. and i was calling about my appointment").mode(),
+            CaseMode::Lower
         );
     }
 

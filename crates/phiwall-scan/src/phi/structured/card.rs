@@ -45,6 +45,21 @@ const CARD_CONTEXT: &[&str] = &[
     "cvv",
 ];
 
+/// Words that name a payment card outright: with one of them just before, a Luhn-valid number of
+/// card length is a card even when its issuer prefix is not in [`validators::card_iin_valid`].
+const NAMED_CARD: &[&str] = &[
+    "credit card",
+    "debit card",
+    "credit card number",
+    "card number",
+    "visa",
+    "mastercard",
+    "amex",
+    "discover card",
+    "jcb",
+    "maestro",
+];
+
 /// Words that make a Luhn-valid number another identifier.
 const CARD_NEGATIVE: &[&str] = &[
     "mrn",
@@ -118,6 +133,9 @@ impl CardDetector {
             let groups = n + 1;
             // Longest prefix of whole groups that is a valid card number.
             let mut found = None;
+            // Issuers outside our prefix table (new ranges, test cards) still count when the
+            // text itself says "credit card" / "debit card" right before the number.
+            let is_named_card = has_word(doc.before(start, 30), NAMED_CARD);
             for k in (1..=groups.min(8)).rev() {
                 let (Some(&g_end), Some(glens), Some(gseps)) =
                     (ends.get(k - 1), lens.get(..k), seps.get(1..k))
@@ -137,7 +155,7 @@ impl CardDetector {
                 let digits = d.as_bytes();
                 if (12..=19).contains(&digits.len())
                     && validators::luhn_valid(digits)
-                    && validators::card_iin_valid(digits)
+                    && (validators::card_iin_valid(digits) || is_named_card)
                 {
                     found = Some((end, k > 1, digits.len()));
                     break;
@@ -209,6 +227,18 @@ mod tests {
         assert_eq!(cards("paid with 5555555555554444"), vec!["5555555555554444"]);
         assert_eq!(cards("6011111111111117"), vec!["6011111111111117"]);
         assert_eq!(cards("diners 30569309025904"), vec!["30569309025904"]);
+    }
+
+    #[test]
+    fn named_card_with_unlisted_issuer_prefix() {
+        // Luhn-valid, but 3522 is outside the JCB range in the prefix table.
+        assert_eq!(cards("What's your credit card? 3522235032377454"), vec!["3522235032377454"]);
+        assert_eq!(cards("debit card 060426070011 was declined"), vec!["060426070011"]);
+        // Same digits without a card word, or with an insurance card: not a payment card.
+        assert!(cards("ref 3522235032377454").is_empty());
+        assert!(cards("insurance card member id 3522235032377454").is_empty());
+        // Luhn still required.
+        assert!(cards("credit card 3522235032377455").is_empty());
     }
 
     #[test]

@@ -86,6 +86,15 @@ const PAGER_KEYS: &[Key] = &[
     k("beeper number", Rule::Pager),
     k("pgr", Rule::Pager),
     kc("PG", Rule::Pager),
+    // "please page me at 4-1234", "paged Dr. X at 41234" are the verb; "page 2 of 3" (a
+    // document page) is not taken: the verb needs "me at" / "at" / "to".
+    k("page me at", Rule::Pager),
+    k("page me", Rule::Pager),
+    k("paged at", Rule::Pager),
+    k("page at", Rule::Pager),
+    k("page him at", Rule::Pager),
+    k("page her at", Rule::Pager),
+    k("page them at", Rule::Pager),
 ];
 
 /// Social Security phrases (full numbers are also found by shape in `ssn`; these add the
@@ -566,6 +575,14 @@ mod tests {
         assert_eq!(keyed("beeper number 55037 for"), vec![f(PhiType::Phone, "55037")]);
         assert_eq!(keyed("PG 33445"), vec![f(PhiType::Phone, "33445")]);
         assert!(keyed("5 pg 33445").is_empty());
+        assert_eq!(
+            keyed("Please page me at 4-1234 with results"),
+            vec![f(PhiType::Phone, "4-1234")]
+        );
+        assert_eq!(keyed("or page her at 41234."), vec![f(PhiType::Phone, "41234")]);
+        assert!(keyed("see page 2 of 3").is_empty());
+        assert!(keyed("page me at 3 pm").is_empty());
+        assert!(keyed("page me if HR above 120").is_empty());
     }
 
     #[test]
