@@ -245,25 +245,7 @@ fn prompt() -> String {
 }
 
 async fn chat(c: &reqwest::Client, addr: &str, key: &str) -> Result<(u16, String), String> {
-    let body = serde_json::json!({"model": "phiwall-sim", "messages": [{"role": "user", "content": prompt()}]});
-    let r = c
-        .post(format!("http://{addr}/v1/chat/completions"))
-        .bearer_auth(key)
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    let status = r.status().as_u16();
-    let rid = r
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let _ = r.bytes().await;
-    Ok((status, rid))
+    post_chat(c, addr, key, None, &prompt()).await
 }
 
 async fn chat_in_session(
@@ -273,20 +255,37 @@ async fn chat_in_session(
     session: &str,
     text: &str,
 ) -> Result<u16, String> {
+    post_chat(c, addr, key, Some(session), text).await.map(|(status, _)| status)
+}
+
+/// One chat request; the status and the request id phiwall answered with.
+async fn post_chat(
+    c: &reqwest::Client,
+    addr: &str,
+    key: &str,
+    session: Option<&str>,
+    text: &str,
+) -> Result<(u16, String), String> {
     let body = serde_json::json!({"model": "phiwall-sim", "messages": [{"role": "user", "content": text}]});
-    let r = c
+    let mut req = c
         .post(format!("http://{addr}/v1/chat/completions"))
         .bearer_auth(key)
         .header("content-type", "application/json")
-        .header("x-phiwall-session", session)
         .body(body.to_string())
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+        .timeout(Duration::from_secs(10));
+    if let Some(s) = session {
+        req = req.header("x-phiwall-session", s);
+    }
+    let r = req.send().await.map_err(|e| e.to_string())?;
     let status = r.status().as_u16();
+    let rid = r
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let _ = r.bytes().await;
-    Ok(status)
+    Ok((status, rid))
 }
 
 /// Poll every replica until each answers `key` with `status` within `limit`; the first replica

@@ -95,9 +95,15 @@ async fn publish(stream: EventStream, mut rx: mpsc::Receiver<Vec<u8>>, cancel: C
             while let Ok(r) = rx.try_recv() {
                 rest.push(r);
             }
-            for chunk in rest.chunks(BATCH) {
-                let _ = stream.publish(chunk).await;
-            }
+            // Bounded: a Redis outage must not hold up shutdown.
+            let drain = async {
+                for chunk in rest.chunks(BATCH) {
+                    if stream.publish(chunk).await.is_err() {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(3), drain).await;
             return;
         };
         // Gather for a few milliseconds: under load one round trip (and one stream entry for
