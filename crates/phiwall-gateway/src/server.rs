@@ -730,6 +730,13 @@ fn fill_error(ev: &mut Event, e: &ApiError) {
     });
 }
 
+/// What the client was told when a reply was withheld for want of an audit record.
+fn mark_unaudited(ev: &mut Event) {
+    ev.status = 503;
+    ev.outcome = Outcome::Failure;
+    ev.reason = Some("audit.unavailable");
+}
+
 fn elapsed_us(t: Instant) -> u64 {
     u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX)
 }
@@ -1108,15 +1115,17 @@ impl State {
     fn refuse_unaudited(&self, ev: &mut Event, started: Instant) -> Response {
         ev.duration_us = elapsed_us(started);
         let endpoint = ev.endpoint;
-        let ev = std::mem::replace(ev, Event::new(Activity::Create, 0, String::new(), endpoint));
+        let mut ev =
+            std::mem::replace(ev, Event::new(Activity::Create, 0, String::new(), endpoint));
+        mark_unaudited(&mut ev);
         self.audit.record_nowait(&ev);
-        self.refused_unaudited(ev)
+        self.watch.emit(ev);
+        crate::audit::unavailable_response()
     }
 
+    /// The generic 503 for a reply whose audit record could not be written; emits `ev` as such.
     fn refused_unaudited(&self, mut ev: Event) -> Response {
-        ev.status = 503;
-        ev.outcome = Outcome::Failure;
-        ev.reason = Some("audit.unavailable");
+        mark_unaudited(&mut ev);
         self.watch.emit(ev);
         crate::audit::unavailable_response()
     }
