@@ -479,6 +479,10 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
     //     holds the detector lease. One injection attempt per replica in one session is 3, the
     //     session threshold; each replica alone saw 1. ---
     let (k6, _) = env.create_key("open");
+    // New keys reach every replica through NOTIFY: wait until all accept it.
+    if let Some(a) = all_answer(&c, &addrs, &k6, 200, Duration::from_secs(2)).await {
+        panic!("replica {a} never accepted the new key");
+    }
     let session = format!("s-cluster-{}", testing::unique_suffix());
     for a in &addrs {
         let s = chat_in_session(
@@ -525,6 +529,9 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
     //     absorb the drill's detections: recover and close them first, as an analyst would. ---
     env.close_all_incidents();
     let (k7, _) = env.create_key("open");
+    if let Some(a) = all_answer(&c, &addrs, &k7, 200, Duration::from_secs(2)).await {
+        panic!("replica {a} never accepted the new key");
+    }
     let out = env
         .cmd()
         .env("DRILL_KEY", &k7)
