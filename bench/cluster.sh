@@ -5,12 +5,13 @@
 # Prints one JSON line per setup; docs/cluster.md records a run.
 #   bench/cluster.sh [--secs 10] [--concurrency 32] [--rounds 2] [--fsync always|never|10ms]
 #                    [--workers N]   (server.worker_threads of the 3-replica runs' replicas)
+#                    [--cpu]         (also print CPU seconds per 1,000 answers by process group)
 # The cluster runs alternate (1 replica, 3 replicas, 1, 3, ...) against four running replicas
 # (c0 receives the 1-replica load, c1-c3 the 3-replica load; idle ones cost next to nothing), so
 # drift in the machine's load affects both sides alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECS=10; CONC=32; ROUNDS=2; FSYNC=always; WORKERS=
+SECS=10; CONC=32; ROUNDS=2; FSYNC=always; WORKERS=; CPU=
 while [ $# -gt 0 ]; do
   case "$1" in
     --secs) SECS="$2"; shift 2 ;;
@@ -18,6 +19,7 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --fsync) FSYNC="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
+    --cpu) CPU=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -77,6 +79,7 @@ start() { # id -> prints address. Runs in a command substitution (a subshell), s
   # goes to a file the parent reads: a PIDS+=() here would be lost and the replica left running.
   PHIWALL_LOG=warn "$BIN" serve --config "$WORK/$1.toml" 2> "$WORK/$1.err" > /dev/null &
   echo $! >> "$WORK/pids"
+  echo $! > "$WORK/pid-$1"
   for _ in $(seq 1 300); do
     if grep -q "listening on http://" "$WORK/$1.err"; then
       grep -o "listening on http://[^/]*" "$WORK/$1.err" | sed 's|listening on http://||'
@@ -91,7 +94,55 @@ stop_all() {
   if [ -f "$WORK/pids" ]; then
     while read -r p; do kill "$p" 2>/dev/null || true; done < "$WORK/pids"
     while read -r p; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done < "$WORK/pids"
-    rm -f "$WORK/pids"
+    rm -f "$WORK/pids" "$WORK"/pid-*
+  fi
+}
+
+# CPU ticks of each process group (replicas by id, redis, postgres) and of the whole machine
+# (busy and idle), so a phase's CPU cost per answer can be split by where it was spent.
+ticks() {
+  local out="" id pid
+  for id in e1 c0 c1 c2 c3; do
+    pid=$(cat "$WORK/pid-$id" 2>/dev/null || true)
+    if [ -n "$pid" ] && [ -r "/proc/$pid/stat" ]; then
+      out="$out $id=$(awk '{print $14+$15}' "/proc/$pid/stat")"
+    fi
+  done
+  out="$out redis=$(sum_ticks redis-server) postgres=$(sum_ticks postgres)"
+  out="$out $(awk '/^cpu /{print "busy=" $2+$3+$4+$7+$8 " idle=" $5+$6}' /proc/stat)"
+  echo "$out"
+}
+sum_ticks() { # comm -> summed utime+stime of its processes
+  local t=0 p
+  for p in $(pgrep -x "$1"); do
+    t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+# load ADDR... : one closed-loop phase; with --cpu, a second line with CPU seconds per 1,000
+# answers by group (loadgen = busy CPU not attributed to a replica, redis or postgres).
+load() {
+  local before after line
+  before=$(ticks)
+  line=$("$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$@")
+  after=$(ticks)
+  echo "$line"
+  if [ -n "$CPU" ]; then
+    python3 - "$before" "$after" "$line" "$(getconf CLK_TCK)" <<'PY'
+import json, sys
+b = dict(kv.split("=") for kv in sys.argv[1].split())
+a = dict(kv.split("=") for kv in sys.argv[2].split())
+res = json.loads(sys.argv[3]); hz = int(sys.argv[4])
+ok = sum(v for k, v in res["status"].items() if k == "200") or 1
+d = {k: (int(a[k]) - int(b.get(k, a[k]))) / hz for k in a}
+reps = sum(v for k, v in d.items() if k[0] in "ec")
+rest = d["busy"] - reps - d["redis"] - d["postgres"]
+per = lambda s: round(s * 1000 / ok, 4)
+print(json.dumps({"cpu_s_per_1000_ok": {"replicas": per(reps), "redis": per(d["redis"]),
+      "postgres": per(d["postgres"]), "other_incl_loadgen": per(rest), "total_busy": per(d["busy"])},
+      "idle_share": round(d["idle"] / (d["idle"] + d["busy"]), 3),
+      "replica_cpu_s": {k: round(v, 2) for k, v in d.items() if k[0] in "ec"}}))
+PY
   fi
 }
 
@@ -99,7 +150,7 @@ stop_all() {
 config e1 embedded
 KEY=$("$BIN" keys create --config "$WORK/e1.toml" --app bench 2>/dev/null)
 A=$(start e1)
-echo "embedded, 1 replica:"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A"
+echo "embedded, 1 replica:"; load "$A"
 stop_all
 
 # cluster: 1 replica (default threads), then 3 (worker_threads from --workers)
@@ -109,8 +160,8 @@ KEY=$(PHIWALL_LOG=warn "$BIN" keys create --config "$WORK/c0.toml" --app bench 2
 A0=$(start c0); A1=$(start c1); A2=$(start c2); A3=$(start c3)
 sleep 1
 for round in $(seq 1 "$ROUNDS"); do
-  echo "cluster, 1 replica (round $round):"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A0"
-  echo "cluster, 3 replicas${WORKERS:+, $WORKERS worker thread(s) each} (round $round):"; "$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$A1" "$A2" "$A3"
+  echo "cluster, 1 replica (round $round):"; load "$A0"
+  echo "cluster, 3 replicas${WORKERS:+, $WORKERS worker thread(s) each} (round $round):"; load "$A1" "$A2" "$A3"
 done
 stop_all
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

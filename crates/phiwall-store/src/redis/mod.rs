@@ -22,6 +22,7 @@ pub mod attempts;
 pub mod relay;
 
 use crate::limits::{AllDecision, AllFuture, Bucket, Decision, LimitFuture, Quota, RateLimiter};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -138,11 +139,47 @@ end
 return {1, 0, 0}
 ";
 
+#[derive(Debug, PartialEq, Eq)]
 struct Refund {
     key: String,
     interval_us: u64,
     tolerance_us: u64,
     units: u64,
+}
+
+/// Refunds queued before the worker drops new ones (the quota is then under-used).
+const REFUND_QUEUE: usize = 16_384;
+
+/// How long the refund worker gathers refunds before it sends them. Every answered chat request
+/// refunds the tokens it reserved but did not use, to the key's and the app's bucket; one
+/// script call per refund cost two Redis round trips per request (more Redis CPU than the
+/// checks themselves once leases took those off the request path). Summed per bucket, a window
+/// costs one call per bucket: at most 50 a second per bucket, whatever the request rate. A
+/// refund reaches the shared bucket at most this much later (quota briefly under-used, never
+/// overspent).
+const REFUND_WINDOW: Duration = Duration::from_millis(20);
+
+/// `first` and every refund already queued, summed per bucket (key and quota). Summing is exact:
+/// the script subtracts each refund from the TAT and stops at `now`, so one call with the sum
+/// leaves the TAT where the calls one by one would.
+fn coalesce_refunds(first: Refund, rx: &mut mpsc::Receiver<Refund>) -> Vec<Refund> {
+    let mut sums: HashMap<(String, u64, u64), u64> = HashMap::new();
+    let mut add = |r: Refund| {
+        let units = sums.entry((r.key, r.interval_us, r.tolerance_us)).or_insert(0);
+        *units = units.saturating_add(r.units);
+    };
+    add(first);
+    while let Ok(r) = rx.try_recv() {
+        add(r);
+    }
+    sums.into_iter()
+        .map(|((key, interval_us, tolerance_us), units)| Refund {
+            key,
+            interval_us,
+            tolerance_us,
+            units,
+        })
+        .collect()
 }
 
 /// The shared limiter (see the module docs). Build it inside a tokio runtime; its refund
@@ -195,20 +232,24 @@ impl RedisLimiter {
         script.prepare_invoke().load_async(&mut conn).await.map_err(|e| redis_error(&e))?;
         let script_all = ::redis::Script::new(GCRA_ALL_LUA);
         script_all.prepare_invoke().load_async(&mut conn).await.map_err(|e| redis_error(&e))?;
-        let (tx, mut rx) = mpsc::channel::<Refund>(4096);
+        let (tx, mut rx) = mpsc::channel::<Refund>(REFUND_QUEUE);
         let mut worker = tokio::task::JoinSet::new();
         let mut wconn = conn.clone();
         let wscript = script.clone();
         worker.spawn(async move {
-            while let Some(r) = rx.recv().await {
-                let _: Result<Vec<i64>, _> = wscript
-                    .key(&r.key)
-                    .arg(r.interval_us)
-                    .arg(r.tolerance_us)
-                    .arg(r.units)
-                    .arg("refund")
-                    .invoke_async(&mut wconn)
-                    .await;
+            while let Some(first) = rx.recv().await {
+                // Let the window's refunds gather, then send one script call per bucket.
+                tokio::time::sleep(REFUND_WINDOW).await;
+                for r in coalesce_refunds(first, &mut rx) {
+                    let _: Result<Vec<i64>, _> = wscript
+                        .key(&r.key)
+                        .arg(r.interval_us)
+                        .arg(r.tolerance_us)
+                        .arg(r.units)
+                        .arg("refund")
+                        .invoke_async(&mut wconn)
+                        .await;
+                }
             }
         });
         Ok(RedisLimiter {
@@ -354,5 +395,39 @@ impl RateLimiter for RedisLimiter {
         _now_nanos: u64,
     ) -> AllFuture<'a> {
         Box::pin(self.check_all_inner(buckets, cost))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refund(key: &str, interval_us: u64, units: u64) -> Refund {
+        Refund { key: key.into(), interval_us, tolerance_us: interval_us * 10, units }
+    }
+
+    #[tokio::test]
+    async fn queued_refunds_are_summed_per_bucket() {
+        let (tx, mut rx) = mpsc::channel(16);
+        for r in [refund("t:k1", 10, 5), refund("t:app:a", 20, 7), refund("t:k1", 10, 3)] {
+            tx.send(r).await.unwrap_or_else(|_| unreachable!());
+        }
+        // Same key under another quota (the config changed): a bucket of its own.
+        tx.send(refund("t:k1", 30, 1)).await.unwrap_or_else(|_| unreachable!());
+        let mut got = coalesce_refunds(refund("t:k1", 10, 2), &mut rx);
+        got.sort_by(|a, b| (&a.key, a.interval_us).cmp(&(&b.key, b.interval_us)));
+        assert_eq!(
+            got,
+            vec![refund("t:app:a", 20, 7), refund("t:k1", 10, 10), refund("t:k1", 30, 1)]
+        );
+        assert!(rx.try_recv().is_err(), "the queue is drained");
+    }
+
+    #[tokio::test]
+    async fn summed_units_saturate() {
+        let (tx, mut rx) = mpsc::channel(4);
+        tx.send(refund("r:k", 1, u64::MAX)).await.unwrap_or_else(|_| unreachable!());
+        let got = coalesce_refunds(refund("r:k", 1, 9), &mut rx);
+        assert_eq!(got, vec![refund("r:k", 1, u64::MAX)]);
     }
 }
