@@ -2,8 +2,11 @@
 # Cluster throughput: the same closed-loop load against 1 embedded replica, 1 cluster replica
 # and 3 cluster replicas (round robin), all on this machine. Needs the local PostgreSQL
 # (trust auth) and Redis; creates a throw-away database and key prefix and removes them.
-# Prints one JSON line per setup; docs/cluster.md records a run.
-#   bench/cluster.sh [--secs 10] [--concurrency 32] [--rounds 2] [--fsync always|never|10ms]
+# Prints one JSON line per setup and concurrency; docs/cluster.md records a run. A list of
+# concurrencies runs each in turn (closed loop: with few requests in flight a replica waits on
+# its ledger's fsync with the CPU idle, so capacity is the peak over enough concurrency) and
+# ends with each setup's peak.
+#   bench/cluster.sh [--secs 10] [--concurrency 32[,96,...]] [--rounds 2] [--fsync always|never|10ms]
 #                    [--workers N]   (server.worker_threads of the 3-replica runs' replicas)
 #                    [--cpu]         (also print CPU seconds per 1,000 answers by process group)
 # The cluster runs alternate (1 replica, 3 replicas, 1, 3, ...) against four running replicas
@@ -119,16 +122,17 @@ sum_ticks() { # comm -> summed utime+stime of its processes
   done
   echo "$t"
 }
-# load ADDR... : one closed-loop phase; with --cpu, a second line with CPU seconds per 1,000
+# load SETUP ADDR... : one closed-loop phase per concurrency; with --cpu, a second line with CPU seconds per 1,000
 # answers by group (loadgen = busy CPU not attributed to a replica, redis or postgres).
 load() {
-  local before after line
-  before=$(ticks)
-  line=$("$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$CONC" "$@")
-  after=$(ticks)
-  echo "$line"
-  if [ -n "$CPU" ]; then
-    python3 - "$before" "$after" "$line" "$(getconf CLK_TCK)" <<'PY'
+  local setup="$1" before after line c; shift
+  for c in ${CONC//,/ }; do
+    before=$(ticks)
+    line=$("$LOAD" --key "$KEY" --secs "$SECS" --concurrency "$c" "$@")
+    after=$(ticks)
+    echo "$line"
+    if [ -n "$CPU" ]; then
+      python3 - "$before" "$after" "$line" "$(getconf CLK_TCK)" <<'PY'
 import json, sys
 b = dict(kv.split("=") for kv in sys.argv[1].split())
 a = dict(kv.split("=") for kv in sys.argv[2].split())
@@ -143,14 +147,16 @@ print(json.dumps({"cpu_s_per_1000_ok": {"replicas": per(reps), "redis": per(d["r
       "idle_share": round(d["idle"] / (d["idle"] + d["busy"]), 3),
       "replica_cpu_s": {k: round(v, 2) for k, v in d.items() if k[0] in "ec"}}))
 PY
-  fi
+    fi
+    echo "$setup $(echo "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ok_per_sec"])')" >> "$WORK/peaks"
+  done
 }
 
 # 1 embedded replica
 config e1 embedded
 KEY=$("$BIN" keys create --config "$WORK/e1.toml" --app bench 2>/dev/null)
 A=$(start e1)
-echo "embedded, 1 replica:"; load "$A"
+echo "embedded, 1 replica:"; load embedded "$A"
 stop_all
 
 # cluster: 1 replica (default threads), then 3 (worker_threads from --workers)
@@ -160,8 +166,10 @@ KEY=$(PHIWALL_LOG=warn "$BIN" keys create --config "$WORK/c0.toml" --app bench 2
 A0=$(start c0); A1=$(start c1); A2=$(start c2); A3=$(start c3)
 sleep 1
 for round in $(seq 1 "$ROUNDS"); do
-  echo "cluster, 1 replica (round $round):"; load "$A0"
-  echo "cluster, 3 replicas${WORKERS:+, $WORKERS worker thread(s) each} (round $round):"; load "$A1" "$A2" "$A3"
+  echo "cluster, 1 replica (round $round):"; load cluster-1 "$A0"
+  echo "cluster, 3 replicas${WORKERS:+, $WORKERS worker thread(s) each} (round $round):"; load cluster-3 "$A1" "$A2" "$A3"
 done
 stop_all
+echo "peak ok/s per setup (over concurrencies ${CONC} and rounds):"
+sort -k1,1 -k2,2nr "$WORK/peaks" | awk '!seen[$1]++ {print "  " $1 ": " $2}'
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
