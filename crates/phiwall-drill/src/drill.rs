@@ -114,8 +114,9 @@ impl AdminClient {
         &self,
         since: i64,
     ) -> Result<(Vec<Detection>, Vec<IncidentSummary>, ContainmentSummary), Error> {
-        // In a cluster one replica runs detection and holds the incidents; containment is
-        // shared, so the target's list is the cluster's.
+        // In a cluster one replica runs detection (its detections are read from whichever
+        // replica holds the lease); incidents and containment are shared in PostgreSQL, so
+        // every replica lists the same incidents: keep each once.
         let mut det: Vec<Detection> = Vec::new();
         let mut inc: Vec<IncidentSummary> = Vec::new();
         for t in &self.targets {
@@ -131,7 +132,11 @@ impl AdminClient {
                 serde_json::from_value(i.get("data").cloned().unwrap_or(Value::Array(vec![])))
                     .unwrap_or_default();
             det.extend(d);
-            inc.extend(i);
+            for one in i {
+                if !inc.iter().any(|seen| seen.id == one.id) {
+                    inc.push(one);
+                }
+            }
         }
         let c = self.get("/containment").await?.unwrap_or(Value::Null);
         let con = serde_json::from_value(c).unwrap_or_default();

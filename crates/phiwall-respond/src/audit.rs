@@ -8,7 +8,7 @@
 //! audited, and a report lists records still pending.
 
 use crate::error::Result;
-use phiwall_store::SqliteIncidentStore;
+use phiwall_store::IncidentStore;
 
 /// Something that appends records durably: the ledger's [`phiwall_ledger::Appender`].
 pub trait AuditSink: Send + Sync {
@@ -29,7 +29,7 @@ impl AuditSink for phiwall_ledger::Appender {
 }
 
 /// Append every pending outbox record to `sink`, durably, in order; returns how many.
-pub fn flush(store: &SqliteIncidentStore, sink: &dyn AuditSink) -> Result<usize> {
+pub fn flush(store: &IncidentStore, sink: &dyn AuditSink) -> Result<usize> {
     let mut total = 0;
     loop {
         let pending = store.pending_outbox(1_024)?;

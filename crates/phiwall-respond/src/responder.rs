@@ -31,8 +31,8 @@ use crate::notify::{self, Summary};
 use crate::playbook::{ActionKind, PlaybookSet};
 use crate::record::{kind, text_hash, ActionRef, DetectionRef, IncidentRecord};
 use phiwall_store::{
-    ContainmentKind, ContainmentStore, IncidentRow, IncidentTx, SqliteContainmentStore,
-    SqliteIncidentStore,
+    ContainmentKind, ContainmentStore, IncidentRow, IncidentStore, IncidentTx,
+    SqliteContainmentStore,
 };
 use phiwall_watch::{Detection, Principal, PrincipalKind, Severity};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -76,7 +76,7 @@ struct Plan {
 
 /// Incident response over the store, the containment state and the ledger.
 pub struct Responder {
-    store: Arc<SqliteIncidentStore>,
+    store: Arc<IncidentStore>,
     containment: Arc<dyn ContainmentStore>,
     playbooks: PlaybookSet,
     clock: Arc<dyn Clock>,
@@ -199,7 +199,7 @@ fn set_status(
 impl Responder {
     /// A responder over these stores and playbooks.
     pub fn new(
-        store: Arc<SqliteIncidentStore>,
+        store: Arc<IncidentStore>,
         containment: Arc<dyn ContainmentStore>,
         playbooks: PlaybookSet,
         clock: Arc<dyn Clock>,
@@ -218,7 +218,7 @@ impl Responder {
     /// Open the stores in `data_dir` (`incidents.sqlite3`, `containment.sqlite3`).
     pub fn open(data_dir: &Path, playbooks: PlaybookSet, clock: Arc<dyn Clock>) -> Result<Self> {
         Ok(Self::new(
-            Arc::new(SqliteIncidentStore::open(data_dir)?),
+            Arc::new(IncidentStore::open(data_dir)?),
             Arc::new(SqliteContainmentStore::open(data_dir)?),
             playbooks,
             clock,
@@ -244,7 +244,7 @@ impl Responder {
     }
 
     /// The incident store.
-    pub fn store(&self) -> &Arc<SqliteIncidentStore> {
+    pub fn store(&self) -> &Arc<IncidentStore> {
         &self.store
     }
 

@@ -3,17 +3,22 @@
 //! session, patient-reference keys with the last time each was seen), and a transactional
 //! outbox of audit records waiting to be appended to the ledger.
 //!
-//! Invariants: a state change and the audit records that describe it commit in one SQLite
-//! transaction ([`SqliteIncidentStore::transaction`]), so the ledger can never miss a
-//! transition that the store kept: whoever holds the ledger writer drains the outbox
-//! ([`SqliteIncidentStore::pending_outbox`], [`SqliteIncidentStore::mark_written`]).
+//! Invariants: a state change and the audit records that describe it commit in one
+//! transaction ([`IncidentStore::transaction`]), so the ledger can never miss a transition that
+//! the store kept: whoever holds a ledger writer drains the outbox
+//! ([`IncidentStore::pending_outbox`], [`IncidentStore::mark_written`]).
+//!
+//! Two backends with the same behaviour: `incidents.sqlite3` in the data directory (embedded)
+//! and PostgreSQL in cluster mode ([`crate::pg::incidents`]), shared by every replica.
 //! Bodies and outbox records carry no PHI (ids, kinds, counts, keyed references); the caller
 //! guarantees it and `phiwall-respond` tests it.
 
 use crate::error::Error;
+use crate::pg::incidents::{PgIncidentTx, PgIncidents};
+use crate::pg::PgBackend;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// A stored incident.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,20 +52,33 @@ pub struct OutboxRow {
     pub seq: Option<u64>,
 }
 
-/// The embedded incident store: `incidents.sqlite3` in the data directory.
-pub struct SqliteIncidentStore {
-    conn: Mutex<Connection>,
+/// The incident store: `incidents.sqlite3` in the data directory, or PostgreSQL in cluster mode.
+pub struct IncidentStore {
+    backend: Backend,
 }
 
-impl std::fmt::Debug for SqliteIncidentStore {
+enum Backend {
+    Sqlite(Mutex<Connection>),
+    Pg(PgIncidents),
+}
+
+impl std::fmt::Debug for IncidentStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SqliteIncidentStore")
+        f.write_str(match self.backend {
+            Backend::Sqlite(_) => "IncidentStore(sqlite)",
+            Backend::Pg(_) => "IncidentStore(postgres)",
+        })
     }
 }
 
 /// Operations inside one transaction.
 pub struct IncidentTx<'a> {
-    tx: rusqlite::Transaction<'a>,
+    tx: TxBackend<'a>,
+}
+
+enum TxBackend<'a> {
+    Sqlite(rusqlite::Transaction<'a>),
+    Pg(PgIncidentTx),
 }
 
 fn row_to_incident(r: &rusqlite::Row<'_>) -> rusqlite::Result<IncidentRow> {
@@ -90,19 +108,23 @@ const INC_COLS: &str = "id, status, severity, opened_at, updated_at, body";
 impl IncidentTx<'_> {
     /// Allocate the next incident number (1, 2, ...).
     pub fn next_number(&self) -> Result<u64, Error> {
-        self.tx
-            .execute("UPDATE incident_meta SET next_number = next_number + 1 WHERE id = 1", [])?;
+        let tx = match &self.tx {
+            TxBackend::Sqlite(tx) => tx,
+            TxBackend::Pg(p) => return p.next_number(),
+        };
+        tx.execute("UPDATE incident_meta SET next_number = next_number + 1 WHERE id = 1", [])?;
         let n: i64 =
-            self.tx.query_row("SELECT next_number FROM incident_meta WHERE id = 1", [], |r| {
-                r.get(0)
-            })?;
+            tx.query_row("SELECT next_number FROM incident_meta WHERE id = 1", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// One incident.
     pub fn get(&self, id: &str) -> Result<Option<IncidentRow>, Error> {
-        Ok(self
-            .tx
+        let tx = match &self.tx {
+            TxBackend::Sqlite(tx) => tx,
+            TxBackend::Pg(p) => return p.get(id),
+        };
+        Ok(tx
             .query_row(
                 &format!("SELECT {INC_COLS} FROM incidents WHERE id = ?1"),
                 params![id],
@@ -113,7 +135,11 @@ impl IncidentTx<'_> {
 
     /// Insert or replace an incident.
     pub fn put(&self, row: &IncidentRow) -> Result<(), Error> {
-        self.tx.execute(
+        let tx = match &self.tx {
+            TxBackend::Sqlite(tx) => tx,
+            TxBackend::Pg(p) => return p.put(row),
+        };
+        tx.execute(
             "INSERT INTO incidents (id, status, severity, opened_at, updated_at, body)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(id) DO UPDATE SET status = ?2, severity = ?3, updated_at = ?5, body = ?6",
@@ -124,7 +150,11 @@ impl IncidentTx<'_> {
 
     /// Record that `incident` was seen under correlation `key` at `time`.
     pub fn touch_key(&self, key: &str, incident: &str, time: i64) -> Result<(), Error> {
-        self.tx.execute(
+        let tx = match &self.tx {
+            TxBackend::Sqlite(tx) => tx,
+            TxBackend::Pg(p) => return p.touch_key(key, incident, time),
+        };
+        tx.execute(
             "INSERT INTO incident_keys (key, incident, last_seen) VALUES (?1, ?2, ?3)
              ON CONFLICT(key, incident) DO UPDATE SET last_seen = MAX(last_seen, ?3)",
             params![key, incident, time],
@@ -140,8 +170,12 @@ impl IncidentTx<'_> {
         since: i64,
         done_states: &[&str],
     ) -> Result<Option<String>, Error> {
+        let tx = match &self.tx {
+            TxBackend::Sqlite(tx) => tx,
+            TxBackend::Pg(p) => return p.find_open(keys, since, done_states),
+        };
         let mut best: Option<(i64, String)> = None;
-        let mut st = self.tx.prepare_cached(
+        let mut st = tx.prepare_cached(
             "SELECT k.incident, k.last_seen, i.status FROM incident_keys k
              JOIN incidents i ON i.id = k.incident
              WHERE k.key = ?1 AND k.last_seen >= ?2 ORDER BY k.last_seen DESC",
@@ -166,15 +200,26 @@ impl IncidentTx<'_> {
 
     /// Queue an audit record for the ledger; returns its outbox id.
     pub fn push_outbox(&self, incident: &str, time: i64, body: &str) -> Result<i64, Error> {
-        self.tx.execute(
+        let tx = match &self.tx {
+            TxBackend::Sqlite(tx) => tx,
+            TxBackend::Pg(p) => return p.push_outbox(incident, time, body),
+        };
+        tx.execute(
             "INSERT INTO incident_outbox (incident, time, body) VALUES (?1, ?2, ?3)",
             params![incident, time, body],
         )?;
-        Ok(self.tx.last_insert_rowid())
+        Ok(tx.last_insert_rowid())
+    }
+
+    fn commit(self) -> Result<(), Error> {
+        match self.tx {
+            TxBackend::Sqlite(tx) => Ok(tx.commit()?),
+            TxBackend::Pg(p) => p.commit(),
+        }
     }
 }
 
-impl SqliteIncidentStore {
+impl IncidentStore {
     /// Open (creating if needed) `<data_dir>/incidents.sqlite3`.
     pub fn open(data_dir: &Path) -> Result<Self, Error> {
         std::fs::create_dir_all(data_dir)
@@ -185,6 +230,12 @@ impl SqliteIncidentStore {
     /// A private in-memory store (tests).
     pub fn in_memory() -> Result<Self, Error> {
         Self::init(Connection::open_in_memory()?)
+    }
+
+    /// The cluster's store in PostgreSQL (the backend's migrations created the tables);
+    /// `replica` names this replica's ledger chain, where it appends outbox records.
+    pub fn postgres(backend: Arc<PgBackend>, replica: impl Into<String>) -> Self {
+        IncidentStore { backend: Backend::Pg(PgIncidents::open(backend, replica)) }
     }
 
     fn init(conn: Connection) -> Result<Self, Error> {
@@ -219,92 +270,133 @@ impl SqliteIncidentStore {
             );
             INSERT OR IGNORE INTO incident_meta (id, next_number) VALUES (1, 0);",
         )?;
-        Ok(SqliteIncidentStore { conn: Mutex::new(conn) })
+        Ok(IncidentStore { backend: Backend::Sqlite(Mutex::new(conn)) })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, Error>) -> Result<T, Error> {
-        let mut conn = self.conn.lock().map_err(|_| Error::Poisoned)?;
-        f(&mut conn)
+    /// Whether this is the shared (PostgreSQL) store of cluster mode.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.backend, Backend::Pg(_))
     }
 
-    /// Run `f` in one write transaction (BEGIN IMMEDIATE, so concurrent writers from other
-    /// processes serialize); committed only when `f` returns `Ok`.
+    fn with<T>(
+        &self,
+        sqlite: impl FnOnce(&mut Connection) -> Result<T, Error>,
+        pg: impl FnOnce(&PgIncidents) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let mut conn = conn.lock().map_err(|_| Error::Poisoned)?;
+                sqlite(&mut conn)
+            }
+            Backend::Pg(p) => pg(p),
+        }
+    }
+
+    /// Run `f` in one write transaction, committed only when `f` returns `Ok`. Writers are
+    /// serialized: SQLite's `BEGIN IMMEDIATE` across processes, a transaction-scoped advisory
+    /// lock across replicas.
     pub fn transaction<T, E>(&self, f: impl FnOnce(&IncidentTx<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<Error>,
     {
-        let mut conn = self.conn.lock().map_err(|_| Error::Poisoned)?;
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(Error::from)?;
-        let itx = IncidentTx { tx };
-        let out = f(&itx)?;
-        itx.tx.commit().map_err(Error::from)?;
-        Ok(out)
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let mut conn = conn.lock().map_err(|_| Error::Poisoned)?;
+                let tx = conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(Error::from)?;
+                let itx = IncidentTx { tx: TxBackend::Sqlite(tx) };
+                let out = f(&itx)?;
+                itx.commit()?;
+                Ok(out)
+            }
+            Backend::Pg(p) => {
+                let itx = IncidentTx { tx: TxBackend::Pg(p.begin()?) };
+                let out = f(&itx)?;
+                itx.commit()?;
+                Ok(out)
+            }
+        }
     }
 
     /// One incident.
     pub fn get(&self, id: &str) -> Result<Option<IncidentRow>, Error> {
-        self.with(|c| {
-            Ok(c.query_row(
-                &format!("SELECT {INC_COLS} FROM incidents WHERE id = ?1"),
-                params![id],
-                row_to_incident,
-            )
-            .optional()?)
-        })
+        self.with(
+            |c| {
+                Ok(c.query_row(
+                    &format!("SELECT {INC_COLS} FROM incidents WHERE id = ?1"),
+                    params![id],
+                    row_to_incident,
+                )
+                .optional()?)
+            },
+            |p| p.get(id),
+        )
     }
 
     /// Every incident, newest first.
     pub fn list(&self) -> Result<Vec<IncidentRow>, Error> {
-        self.with(|c| {
-            let mut st = c.prepare_cached(&format!(
-                "SELECT {INC_COLS} FROM incidents ORDER BY opened_at DESC, id DESC"
-            ))?;
-            let rows = st.query_map([], row_to_incident)?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
+        self.with(
+            |c| {
+                let mut st = c.prepare_cached(&format!(
+                    "SELECT {INC_COLS} FROM incidents ORDER BY opened_at DESC, id DESC"
+                ))?;
+                let rows = st.query_map([], row_to_incident)?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            },
+            PgIncidents::list,
+        )
     }
 
-    /// Records not yet in the ledger, oldest first (at most `limit`).
+    /// Records not yet in a ledger, oldest first (at most `limit`). In cluster mode they are
+    /// claimed for this replica for a while, so no other replica appends them too.
     pub fn pending_outbox(&self, limit: usize) -> Result<Vec<OutboxRow>, Error> {
-        self.with(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT id, incident, time, body, seq FROM incident_outbox
-                 WHERE seq IS NULL ORDER BY id LIMIT ?1",
-            )?;
-            let rows =
-                st.query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], row_to_outbox)?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
+        self.with(
+            |c| {
+                let mut st = c.prepare_cached(
+                    "SELECT id, incident, time, body, seq FROM incident_outbox
+                     WHERE seq IS NULL ORDER BY id LIMIT ?1",
+                )?;
+                let rows =
+                    st.query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], row_to_outbox)?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            },
+            |p| p.pending_outbox(limit),
+        )
     }
 
     /// Every record of an incident, in order.
     pub fn outbox_for(&self, incident: &str) -> Result<Vec<OutboxRow>, Error> {
-        self.with(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT id, incident, time, body, seq FROM incident_outbox
-                 WHERE incident = ?1 ORDER BY id",
-            )?;
-            let rows = st.query_map(params![incident], row_to_outbox)?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
+        self.with(
+            |c| {
+                let mut st = c.prepare_cached(
+                    "SELECT id, incident, time, body, seq FROM incident_outbox
+                     WHERE incident = ?1 ORDER BY id",
+                )?;
+                let rows = st.query_map(params![incident], row_to_outbox)?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            },
+            |p| p.outbox_for(incident),
+        )
     }
 
     /// Note the ledger sequence numbers of appended records.
     pub fn mark_written(&self, written: &[(i64, u64)]) -> Result<(), Error> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            {
-                let mut st =
-                    tx.prepare_cached("UPDATE incident_outbox SET seq = ?2 WHERE id = ?1")?;
-                for (id, seq) in written {
-                    st.execute(params![id, i64::try_from(*seq).unwrap_or(i64::MAX)])?;
+        self.with(
+            |c| {
+                let tx = c.transaction()?;
+                {
+                    let mut st =
+                        tx.prepare_cached("UPDATE incident_outbox SET seq = ?2 WHERE id = ?1")?;
+                    for (id, seq) in written {
+                        st.execute(params![id, i64::try_from(*seq).unwrap_or(i64::MAX)])?;
+                    }
                 }
-            }
-            tx.commit()?;
-            Ok(())
-        })
+                tx.commit()?;
+                Ok(())
+            },
+            |p| p.mark_written(written),
+        )
     }
 }
 
@@ -325,7 +417,7 @@ mod tests {
 
     #[test]
     fn transaction_commits_state_and_outbox_together() {
-        let s = SqliteIncidentStore::in_memory().unwrap();
+        let s = IncidentStore::in_memory().unwrap();
         let n = s
             .transaction(|tx| -> Result<u64, Error> {
                 let n = tx.next_number()?;
@@ -352,7 +444,7 @@ mod tests {
 
     #[test]
     fn find_open_skips_done_and_old() {
-        let s = SqliteIncidentStore::in_memory().unwrap();
+        let s = IncidentStore::in_memory().unwrap();
         s.transaction(|tx| -> Result<(), Error> {
             tx.put(&row("INC-1", "closed"))?;
             tx.touch_key("key:abc", "INC-1", 500)?;

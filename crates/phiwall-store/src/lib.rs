@@ -32,7 +32,7 @@ pub use containment::{
     ContainmentEntry, ContainmentKind, ContainmentStore, SqliteContainmentStore,
 };
 pub use error::Error;
-pub use incidents::{IncidentRow, IncidentTx, OutboxRow, SqliteIncidentStore};
+pub use incidents::{IncidentRow, IncidentStore, IncidentTx, OutboxRow};
 pub use keys::{ApiKey, KeyRecord, KeyRejection, KeyStore, SqliteKeyStore, VerifyError};
 pub use limits::{
     AllDecision, AllFuture, Bucket, Decision, InMemoryLimiter, LimitFuture, Quota, RateLimiter,

@@ -12,6 +12,7 @@ use phiwall_store::{
     SessionStore, SqliteKeyStore, SqliteSessionStore,
 };
 use phiwall_store::{ContainmentKind, ContainmentStore, SqliteContainmentStore};
+use phiwall_store::{Error, IncidentRow, IncidentStore};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -287,6 +288,133 @@ fn postgres_containment_is_shared_between_replicas() {
     assert_eq!(b.active(6).unwrap().len(), 1);
     assert_eq!(a.lift_incident("INC-9", 7, "recovered").unwrap().len(), 1);
     assert!(b.active(8).unwrap().is_empty());
+}
+
+// ------------------------------------------------------------------------------------------
+// Incident store contract
+// ------------------------------------------------------------------------------------------
+
+fn incident(id: &str, status: &str, opened_at: i64) -> IncidentRow {
+    IncidentRow {
+        id: id.into(),
+        status: status.into(),
+        severity: "high".into(),
+        opened_at,
+        updated_at: opened_at,
+        body: format!("{{\"id\":\"{id}\"}}"),
+    }
+}
+
+fn incident_contract(s: &IncidentStore) {
+    // A transaction commits the state and its outbox records together.
+    let n = s
+        .transaction(|tx| -> Result<u64, Error> {
+            let n = tx.next_number()?;
+            tx.put(&incident("INC-1", "detected", 100))?;
+            tx.touch_key("key:abc", "INC-1", 100)?;
+            tx.push_outbox("INC-1", 100, "{\"kind\":\"incident.opened\"}")?;
+            Ok(n)
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+    // A failed one leaves nothing, not even its number.
+    let failed: Result<(), Error> = s.transaction(|tx| {
+        tx.next_number()?;
+        tx.put(&incident("INC-2", "detected", 200))?;
+        tx.push_outbox("INC-2", 200, "{}")?;
+        Err(Error::Poisoned)
+    });
+    assert!(failed.is_err());
+    assert!(s.get("INC-2").unwrap().is_none());
+    assert_eq!(s.transaction(|tx| tx.next_number()).unwrap(), 2);
+    // Upsert keeps opened_at and replaces the rest; reads inside the transaction see it.
+    s.transaction(|tx| -> Result<(), Error> {
+        let mut r = incident("INC-1", "contained", 999);
+        r.updated_at = 150;
+        tx.put(&r)?;
+        assert_eq!(tx.get("INC-1")?.map(|r| r.status).as_deref(), Some("contained"));
+        tx.touch_key("key:abc", "INC-1", 50)?; // older sighting: last_seen stays 100
+        tx.put(&incident("INC-3", "closed", 300))?;
+        tx.touch_key("key:abc", "INC-3", 300)?;
+        tx.put(&incident("INC-4", "detected", 400))?;
+        tx.touch_key("ip:10.0.0.1", "INC-4", 400)?;
+        Ok(())
+    })
+    .unwrap();
+    let got = s.get("INC-1").unwrap().unwrap();
+    assert_eq!((got.status.as_str(), got.opened_at, got.updated_at), ("contained", 100, 150));
+    // Correlation: per key its most recent open incident, across keys the most recent.
+    let done = ["closed", "recovered"];
+    s.transaction(|tx| -> Result<(), Error> {
+        let abc = vec!["key:abc".to_string()];
+        assert_eq!(tx.find_open(&abc, 0, &done)?.as_deref(), Some("INC-1"));
+        assert_eq!(tx.find_open(&abc, 101, &done)?, None, "INC-1 was last seen at 100");
+        let both = vec!["key:abc".to_string(), "ip:10.0.0.1".to_string()];
+        assert_eq!(tx.find_open(&both, 0, &done)?.as_deref(), Some("INC-4"));
+        Ok(())
+    })
+    .unwrap();
+    let ids: Vec<String> = s.list().unwrap().into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, ["INC-4", "INC-3", "INC-1"], "newest first");
+    // Outbox: pending until marked written, then gone from pending and kept per incident.
+    let pending = s.pending_outbox(10).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].incident, "INC-1");
+    s.mark_written(&[(pending[0].id, 7)]).unwrap();
+    assert!(s.pending_outbox(10).unwrap().is_empty());
+    assert_eq!(s.outbox_for("INC-1").unwrap()[0].seq, Some(7));
+    assert!(s.outbox_for("INC-2").unwrap().is_empty());
+}
+
+#[test]
+fn sqlite_incident_store_contract() {
+    incident_contract(&IncidentStore::in_memory().unwrap());
+}
+
+#[test]
+fn postgres_incident_store_contract() {
+    let Some((_db, opts)) = pg() else { return };
+    let b = PgBackend::connect(opts).unwrap();
+    let s = IncidentStore::postgres(b.clone(), "r1");
+    assert!(s.is_shared());
+    incident_contract(&s);
+    b.shutdown();
+}
+
+#[test]
+fn postgres_incidents_are_shared_and_serialized_between_replicas() {
+    let Some((_db, opts)) = pg() else { return };
+    let a = Arc::new(IncidentStore::postgres(PgBackend::connect(opts.clone()).unwrap(), "r1"));
+    let b = Arc::new(IncidentStore::postgres(PgBackend::connect(opts).unwrap(), "r2"));
+    // Two replicas correlating the same principal at once: the incident lock serializes them,
+    // so the second finds the first's incident instead of opening another.
+    let open_or_join = |s: Arc<IncidentStore>| {
+        std::thread::spawn(move || {
+            s.transaction(|tx| -> Result<String, Error> {
+                let keys = vec!["key:0123456789ab".to_string()];
+                if let Some(id) = tx.find_open(&keys, 0, &["closed"])? {
+                    return Ok(id);
+                }
+                std::thread::sleep(Duration::from_millis(50)); // widen the race window
+                let id = format!("INC-{}", tx.next_number()?);
+                tx.put(&incident(&id, "detected", 10))?;
+                tx.touch_key(&keys[0], &id, 10)?;
+                tx.push_outbox(&id, 10, "{}")?;
+                Ok(id)
+            })
+        })
+    };
+    let (ja, jb) = (open_or_join(a.clone()), open_or_join(b.clone()));
+    let (ia, ib) = (ja.join().unwrap().unwrap(), jb.join().unwrap().unwrap());
+    assert_eq!(ia, ib, "one incident for one principal");
+    assert_eq!(a.list().unwrap().len(), 1);
+    assert_eq!(b.get(&ia).unwrap().map(|r| r.status).as_deref(), Some("detected"));
+    // Outbox claims: a record claimed by one replica is not handed to the other.
+    let claimed = a.pending_outbox(10).unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(b.pending_outbox(10).unwrap().is_empty(), "claimed by r1");
+    a.mark_written(&[(claimed[0].id, 3)]).unwrap();
+    assert_eq!(b.outbox_for(&ia).unwrap()[0].seq, Some(3));
 }
 
 // ------------------------------------------------------------------------------------------

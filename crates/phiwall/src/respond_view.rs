@@ -8,9 +8,7 @@
 //! [`RespondView::record`] before sending the detection to the responder.
 
 use phiwall_respond::Incident;
-use phiwall_store::{
-    ContainmentKind, ContainmentStore, SqliteContainmentStore, SqliteIncidentStore,
-};
+use phiwall_store::{ContainmentKind, ContainmentStore, IncidentStore, SqliteContainmentStore};
 use phiwall_watch::{
     ContainedPrincipal, ContainmentSummary, Detection, IncidentSummary, MemorySecurityView,
     Principal, PrincipalKind, SecurityView,
@@ -21,7 +19,8 @@ use std::sync::Arc;
 /// The admin API's view of anomaly detection and incident response.
 pub struct RespondView {
     detections: MemorySecurityView,
-    incidents: SqliteIncidentStore,
+    /// Swapped for the shared store in cluster mode (PostgreSQL).
+    incidents: std::sync::RwLock<Arc<IncidentStore>>,
     /// Swapped for the gateway's own store once it is built (PostgreSQL in cluster mode).
     containment: std::sync::RwLock<Arc<dyn ContainmentStore>>,
 }
@@ -37,7 +36,7 @@ impl RespondView {
     pub fn open(data_dir: &Path) -> Result<Self, phiwall_store::Error> {
         Ok(RespondView {
             detections: MemorySecurityView::default(),
-            incidents: SqliteIncidentStore::open(data_dir)?,
+            incidents: std::sync::RwLock::new(Arc::new(IncidentStore::open(data_dir)?)),
             containment: std::sync::RwLock::new(Arc::new(SqliteContainmentStore::open(data_dir)?)),
         })
     }
@@ -47,6 +46,21 @@ impl RespondView {
         match self.containment.write() {
             Ok(mut c) => *c = store,
             Err(poisoned) => *poisoned.into_inner() = store,
+        }
+    }
+
+    /// Read incidents from `store` from now on: the one the responder writes.
+    pub fn use_incidents(&self, store: Arc<IncidentStore>) {
+        match self.incidents.write() {
+            Ok(mut c) => *c = store,
+            Err(poisoned) => *poisoned.into_inner() = store,
+        }
+    }
+
+    fn incident_store(&self) -> Arc<IncidentStore> {
+        match self.incidents.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
@@ -108,7 +122,7 @@ impl SecurityView for RespondView {
     }
 
     fn incidents(&self) -> Vec<IncidentSummary> {
-        let rows = match self.incidents.list() {
+        let rows = match self.incident_store().list() {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(error = %e, "Admin API could not read incidents");

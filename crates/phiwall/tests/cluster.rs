@@ -510,18 +510,33 @@ async fn three_replicas_share_limits_revocations_and_keep_every_acknowledged_eve
         "cluster-wide detection and quarantine on all 3 replicas after {:?}",
         started.elapsed()
     );
-    let mut injection_incidents = 0;
+    // Incidents live in PostgreSQL: every replica lists the same one incident, whichever
+    // replica holds the detector lease.
+    let mut listed = Vec::new();
     for id in ["r1", "r2", "r3"] {
         let cfg = env.config(id);
         let out =
             env.cli(&["incidents", "list", "--all", "--json", "--config", cfg.to_str().unwrap()]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        injection_incidents += String::from_utf8_lossy(&out.stdout)
+        let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter(|l| l.contains("prompt_injection"))
-            .count();
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["incident"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(
+            ids.len(),
+            1,
+            "{id}: one incident for the cluster, not one per replica: {ids:?}"
+        );
+        listed.push(ids[0].clone());
     }
-    assert_eq!(injection_incidents, 1, "one incident for the cluster, not one per replica");
+    assert!(
+        listed.iter().all(|i| *i == listed[0]),
+        "replicas list different incidents: {listed:?}"
+    );
 
     // --- 2d. A drill against the cluster: the campaign is spread over all three replicas,
     //     incidents are read from every replica's admin API, containment probed on all. All

@@ -88,7 +88,7 @@ fn operator_steps_and_review_from_the_ledger() {
     let html = std::fs::read_to_string(out.join(format!("{id}-review.html"))).unwrap();
     assert!(html.contains("<table>") && !html.contains("<script"));
     // The timeline rows equal the records sent, in order.
-    let store = phiwall_store::SqliteIncidentStore::open(d).unwrap();
+    let store = phiwall_store::IncidentStore::open(d).unwrap();
     let sent: Vec<IncidentRecord> = store
         .outbox_for(&id)
         .unwrap()

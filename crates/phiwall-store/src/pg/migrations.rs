@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "cluster replicas and ledger checkpoints", include_str!("migrations/0002_cluster.sql")),
     (3, "sessions", include_str!("migrations/0003_sessions.sql")),
     (4, "containment", include_str!("migrations/0004_containment.sql")),
+    (5, "incidents", include_str!("migrations/0005_incidents.sql")),
 ];
 
 #[derive(Debug)]

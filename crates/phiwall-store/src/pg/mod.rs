@@ -26,6 +26,7 @@
 //! [`notify`] with that kind inside their transaction. Nothing else changes.
 
 pub mod containment;
+pub mod incidents;
 pub mod keys;
 pub mod ledger;
 pub mod migrations;

@@ -536,7 +536,7 @@ fn incident_store(data_dir: &Path, playbooks: Option<&Path>) -> Source<IncidentE
             "run the gateway with `phiwall serve` (it starts the responder), or pass --incidents FILE",
         );
     }
-    let store = match phiwall_store::SqliteIncidentStore::open(data_dir) {
+    let store = match phiwall_store::IncidentStore::open(data_dir) {
         Ok(s) => s,
         Err(e) => return Source::Failed { error: e.to_string() },
     };

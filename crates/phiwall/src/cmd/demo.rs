@@ -271,7 +271,8 @@ async fn demo(dir: PathBuf, is_kept: bool) -> anyhow::Result<ExitCode> {
         },
     )
     .map_err(|e| Exit::usage(format!("cannot start the demo gateway: {e}")))?;
-    let responder = super::incidents::start_responder(&gw, &cfg_for_respond, None)?;
+    let incidents = super::incidents::incident_store(&cfg_for_respond)?;
+    let responder = super::incidents::start_responder(&gw, &cfg_for_respond, incidents, None)?;
     let _ = detections.set(responder.sender());
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

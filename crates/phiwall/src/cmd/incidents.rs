@@ -199,16 +199,31 @@ fn containment_store(
     Ok(Arc::new(s))
 }
 
-/// A responder over the data directory's incidents and `containment`.
+/// The incident store: PostgreSQL in cluster mode (shared by every replica), else
+/// `incidents.sqlite3` in the data directory.
+pub fn incident_store(
+    cfg: &phiwall_gateway::Config,
+) -> anyhow::Result<Arc<phiwall_store::IncidentStore>> {
+    if let phiwall_gateway::cluster::config::StoreConfig::Cluster(c) = &cfg.store {
+        let backend = phiwall_gateway::cluster::connect_postgres(c).map_err(Exit::usage)?;
+        let id =
+            phiwall_gateway::cluster::resolve_replica_id(&c.replica_id).map_err(Exit::usage)?;
+        return Ok(Arc::new(phiwall_store::IncidentStore::postgres(backend, id)));
+    }
+    let s = phiwall_store::IncidentStore::open(&cfg.data_dir)
+        .with_context(|| format!("cannot open the incident store in {}", cfg.data_dir.display()))?;
+    Ok(Arc::new(s))
+}
+
+/// A responder over these incident and containment stores.
 fn responder(
     cfg: &phiwall_gateway::Config,
+    incidents: Arc<phiwall_store::IncidentStore>,
     containment: Arc<dyn phiwall_store::ContainmentStore>,
     playbooks: PlaybookSet,
-) -> anyhow::Result<Responder> {
-    let incidents = phiwall_store::SqliteIncidentStore::open(&cfg.data_dir)
-        .with_context(|| format!("cannot open the incident store in {}", cfg.data_dir.display()))?;
-    Ok(Responder::new(Arc::new(incidents), containment, playbooks, Arc::new(SystemClock))
-        .with_evidence(cfg.audit.dir.clone(), cfg.data_dir.join("evidence")))
+) -> Responder {
+    Responder::new(incidents, containment, playbooks, Arc::new(SystemClock))
+        .with_evidence(cfg.audit.dir.clone(), cfg.data_dir.join("evidence"))
 }
 
 fn open(a: &IncidentArgs, with_ledger: bool) -> anyhow::Result<Ctx> {
@@ -221,7 +236,7 @@ fn open(a: &IncidentArgs, with_ledger: bool) -> anyhow::Result<Ctx> {
     }
     let playbooks = PlaybookSet::load_dir(a.playbooks.as_deref(), false)
         .map_err(|e| Exit::usage(e.to_string()))?;
-    let mut responder = responder(&cfg, containment_store(&cfg)?, playbooks)?;
+    let mut responder = responder(&cfg, incident_store(&cfg)?, containment_store(&cfg)?, playbooks);
     let mut is_ledger_held = false;
     if with_ledger && cfg.audit.dir.exists() {
         let provider = phiwall_gateway::audit::key_provider(&cfg.audit)
@@ -570,6 +585,7 @@ pub fn run(a: IncidentArgs) -> anyhow::Result<ExitCode> {
 pub fn start_responder(
     gw: &phiwall_gateway::Gateway,
     cfg: &phiwall_gateway::Config,
+    incidents: Arc<phiwall_store::IncidentStore>,
     playbooks: Option<&std::path::Path>,
 ) -> anyhow::Result<phiwall_respond::ResponderThread> {
     let set = PlaybookSet::load_dir(playbooks, false).map_err(|e| Exit::usage(e.to_string()))?;
@@ -580,8 +596,8 @@ pub fn start_responder(
         Some(s) => s,
         None => containment_store(cfg)?,
     };
-    let mut r =
-        responder(cfg, store, set)?.on_containment_change(Arc::new(move || c.refresh_now()));
+    let mut r = responder(cfg, incidents, store, set)
+        .on_containment_change(Arc::new(move || c.refresh_now()));
     if let Some(ap) = gw.audit_appender() {
         r = r.with_ledger(ap);
     }

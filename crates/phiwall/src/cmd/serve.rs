@@ -141,8 +141,19 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             view_for_store.use_containment(store);
         }
         // Incident response next to the gateway (issue 8): containment, ledger records, expiry.
-        let responder =
-            super::incidents::start_responder(&gw, &cfg_for_respond, a.playbooks.as_deref())?;
+        // In cluster mode incidents live in PostgreSQL, so every replica's admin API and CLI
+        // see the incident the detector lease holder raised, and a new holder continues it.
+        let incidents = match &cluster {
+            Some(c) => Arc::new(phiwall_store::IncidentStore::postgres(c.backend(), c.replica_id())),
+            None => super::incidents::incident_store(&cfg_for_respond)?,
+        };
+        view_for_store.use_incidents(incidents.clone());
+        let responder = super::incidents::start_responder(
+            &gw,
+            &cfg_for_respond,
+            incidents,
+            a.playbooks.as_deref(),
+        )?;
         let _ = detections_in.set(responder.sender());
         drop(detections_in);
         let _ = bus.set(gw.watch().downgrade());
