@@ -80,6 +80,13 @@ pub enum StoreConfig {
     Cluster(ClusterStoreConfig),
 }
 
+impl StoreConfig {
+    /// Whether state is shared with other replicas (PostgreSQL and Redis).
+    pub fn is_cluster(&self) -> bool {
+        matches!(self, StoreConfig::Cluster(_))
+    }
+}
+
 /// Whether `s` is a valid replica id.
 pub fn is_valid_replica_id(s: &str) -> bool {
     !s.is_empty()

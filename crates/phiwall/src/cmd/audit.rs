@@ -201,8 +201,8 @@ fn gather(
     }
     if let Some(p) = &a.incidents {
         ev.incidents = incidents(p)?;
-    } else if has_data {
-        ev.incidents = incident_store(&data_dir, a.playbooks.as_deref());
+    } else if has_data || cfg.store.is_cluster() {
+        ev.incidents = incident_store(cfg, a.playbooks.as_deref());
     }
     if let Some(s) = table.get("sinks") {
         let kinds: Vec<String> = s
@@ -526,19 +526,30 @@ fn evals(dir: &Path) -> Source<Vec<SavedEval>> {
     Source::gathered(dir.display().to_string(), out)
 }
 
-/// Incidents from the responder's store (`<data-dir>/incidents.sqlite3`), read-only, and the
-/// number of playbook rules the gateway runs with.
-fn incident_store(data_dir: &Path, playbooks: Option<&Path>) -> Source<IncidentEvidence> {
+/// Incidents from the responder's store (`<data-dir>/incidents.sqlite3`, or PostgreSQL in
+/// cluster mode), read-only, and the number of playbook rules the gateway runs with.
+fn incident_store(cfg: &Config, playbooks: Option<&Path>) -> Source<IncidentEvidence> {
+    let data_dir = &cfg.data_dir;
     let path = data_dir.join("incidents.sqlite3");
-    if !path.is_file() {
-        return Source::absent(
-            format!("no incidents.sqlite3 in {}: incident response has not run", data_dir.display()),
-            "run the gateway with `phiwall serve` (it starts the responder), or pass --incidents FILE",
-        );
-    }
-    let store = match phiwall_store::IncidentStore::open(data_dir) {
-        Ok(s) => s,
-        Err(e) => return Source::Failed { error: e.to_string() },
+    let (store, path) = if cfg.store.is_cluster() {
+        match super::incidents::incident_store(cfg) {
+            Ok(s) => (s, PathBuf::from("postgres: incidents")),
+            Err(e) => return Source::Failed { error: format!("{e:#}") },
+        }
+    } else {
+        if !path.is_file() {
+            return Source::absent(
+                format!(
+                    "no incidents.sqlite3 in {}: incident response has not run",
+                    data_dir.display()
+                ),
+                "run the gateway with `phiwall serve` (it starts the responder), or pass --incidents FILE",
+            );
+        }
+        match phiwall_store::IncidentStore::open(data_dir) {
+            Ok(s) => (std::sync::Arc::new(s), path),
+            Err(e) => return Source::Failed { error: e.to_string() },
+        }
     };
     let rows = match store.list() {
         Ok(r) => r,
