@@ -88,9 +88,9 @@ impl Default for TrainConfig {
             target_dev_notinject_fpr: 0.015,
             target_dev_clinical_fpr: 0.0,
             is_cross_fitted: true,
-            n_bags: 1,
-            n_multilingual_attacks: 0,
-            n_multilingual_benign: 0,
+            n_bags: 3,
+            n_multilingual_attacks: 1000,
+            n_multilingual_benign: 1000,
         }
     }
 }
@@ -621,7 +621,14 @@ mod tests {
 
     #[test]
     fn training_is_reproducible_and_separates_classes() {
-        let cfg = TrainConfig { n_synthetic: 50, epochs: 3, ..TrainConfig::default() };
+        let cfg = TrainConfig {
+            n_synthetic: 50,
+            epochs: 3,
+            n_bags: 2,
+            n_multilingual_attacks: 40,
+            n_multilingual_benign: 40,
+            ..TrainConfig::default()
+        };
         let (m1, r1) = train(&corpus(), &cfg).unwrap();
         let (m2, _) = train(&corpus(), &cfg).unwrap();
         assert_eq!(m1.to_bytes(), m2.to_bytes(), "same seed, same bytes");
@@ -701,7 +708,14 @@ mod tests {
         let icfg = InjectionConfig::default();
         let c = corpus();
         let samples: Vec<&Sample> = c.samples.iter().collect();
-        let cfg = TrainConfig { n_synthetic: 20, epochs: 2, ..TrainConfig::default() };
+        let cfg = TrainConfig {
+            n_synthetic: 20,
+            epochs: 2,
+            n_bags: 1,
+            n_multilingual_attacks: 20,
+            n_multilingual_benign: 20,
+            ..TrainConfig::default()
+        };
         // One bag: exactly the single fit of rounds 1-4, draw for draw.
         let mut r1 = Rng::new(5);
         let (w1, b1, _, _) = fit_bagged(&samples, &cfg, &mut r1, 5, &icfg);
