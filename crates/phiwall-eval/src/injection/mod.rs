@@ -9,6 +9,7 @@
 pub mod augment;
 pub mod data;
 pub mod eval;
+pub mod multilingual;
 pub mod tasks;
 pub mod train;
 

@@ -59,6 +59,16 @@ pub struct TrainConfig {
     /// Cross-fitted calibration (round 4): the bias shift comes from out-of-fold scores of all
     /// train groups (three folds, one of them dev) instead of dev alone.
     pub is_cross_fitted: bool,
+    /// Models averaged into each fitted model (round 5, bagging): each bag rebuilds the
+    /// augmented training set and refits from its own seeded generator, and the float weights
+    /// and biases are averaged before quantization. A linear model stays one linear model, so
+    /// scan time does not change. 1 = one fit, as in rounds 1-4.
+    pub n_bags: usize,
+    /// Synthetic attacks in 17 languages ([`super::multilingual`], round 5).
+    pub n_multilingual_attacks: usize,
+    /// Benign sentences with trigger words in the same 17 languages (round 5), weighted as hard
+    /// negatives.
+    pub n_multilingual_benign: usize,
 }
 
 impl Default for TrainConfig {
@@ -78,6 +88,9 @@ impl Default for TrainConfig {
             target_dev_notinject_fpr: 0.015,
             target_dev_clinical_fpr: 0.0,
             is_cross_fitted: true,
+            n_bags: 3,
+            n_multilingual_attacks: 1000,
+            n_multilingual_benign: 1000,
         }
     }
 }
@@ -238,6 +251,23 @@ fn build(
     for t in super::tasks::everyday_tasks(&mut task_rng, cfg.n_everyday_tasks) {
         texts.push((t, 0.0, cfg.hard_negative_weight));
     }
+    // Round 5: own generator, so these do not change the draws of everything else.
+    let mut ml_rng = Rng::new(cfg.seed ^ 0x6d6c_6174_6b73);
+    for t in super::multilingual::benign(&mut ml_rng, cfg.n_multilingual_benign) {
+        texts.push((t, 0.0, cfg.hard_negative_weight));
+    }
+    for t in super::multilingual::attacks(&mut ml_rng, cfg.n_multilingual_attacks) {
+        let t = if ml_rng.chance(0.2) {
+            let o = ALL_OBFUSCATIONS
+                .get(ml_rng.below(ALL_OBFUSCATIONS.len()))
+                .copied()
+                .unwrap_or(Obfuscation::Base64);
+            augment::obfuscate(&t, o, &mut ml_rng)
+        } else {
+            t
+        };
+        texts.push((t, 1.0, 1.0));
+    }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
         let t = if rng.chance(0.3) {
             let o = ALL_OBFUSCATIONS
@@ -294,6 +324,41 @@ fn fit(examples: &[Example], cfg: &TrainConfig, rng: &mut Rng) -> (Vec<f32>, f32
     (w, b)
 }
 
+/// Fit `cfg.n_bags` models on `samples` and average them. Bag 0 uses `rng` (so one bag is the
+/// single fit of rounds 1-4, draw for draw); bag `k > 0` uses its own generator derived from
+/// `bag_seed` and `k`, so adding bags does not change bag 0.
+fn fit_bagged(
+    samples: &[&Sample],
+    cfg: &TrainConfig,
+    rng: &mut Rng,
+    bag_seed: u64,
+    icfg: &InjectionConfig,
+) -> (Vec<f32>, f32, usize, usize) {
+    let ex = build(samples, cfg, rng, icfg);
+    let n_attack = ex.iter().filter(|e| e.y > 0.5).count();
+    let n_benign = ex.len() - n_attack;
+    let (mut w, mut b) = fit(&ex, cfg, rng);
+    drop(ex);
+    let n = cfg.n_bags.max(1);
+    for k in 1..n {
+        let mut brng = Rng::new(bag_seed ^ (0x6261_6700_u64 + k as u64).wrapping_mul(0x9E37_79B9));
+        let ex = build(samples, cfg, &mut brng, icfg);
+        let (wk, bk) = fit(&ex, cfg, &mut brng);
+        for (a, x) in w.iter_mut().zip(&wk) {
+            *a += x;
+        }
+        b += bk;
+    }
+    if n > 1 {
+        let inv = 1.0 / n as f32;
+        for a in &mut w {
+            *a *= inv;
+        }
+        b *= inv;
+    }
+    (w, b, n_attack, n_benign)
+}
+
 /// Train on the corpus's train split. Returns the quantized model and a report.
 pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport), DataError> {
     let icfg = InjectionConfig::default();
@@ -325,8 +390,7 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
         (held, fit)
     };
     let (dev, fit_part) = part(0);
-    let fit_ex = build(&fit_part, cfg, &mut rng, &icfg);
-    let (w0, b0) = fit(&fit_ex, cfg, &mut rng);
+    let (w0, b0, _, _) = fit_bagged(&fit_part, cfg, &mut rng, cfg.seed, &icfg);
     // Scores come from the quantized model (the bias shift below is exact for it: quantization
     // does not depend on the bias), so a bound met here is met by the model file (round 2's
     // float scores let one dev NotInject prompt land on 0.500 after quantization).
@@ -342,8 +406,8 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
         for f in 1..3 {
             let (held, fit_f) = part(f);
             let mut frng = Rng::new(cfg.seed ^ (0x666f_6c64 + f as u64));
-            let ex = build(&fit_f, cfg, &mut frng, &icfg);
-            let (wf, bf) = fit(&ex, cfg, &mut frng);
+            let fold_seed = cfg.seed ^ (0x666f_6c64 + f as u64);
+            let (wf, bf, _, _) = fit_bagged(&fit_f, cfg, &mut frng, fold_seed, &icfg);
             let qf = Model::from_float(&wf, bf)?;
             others.extend(score_prompts(&qf, &held, &icfg));
         }
@@ -396,12 +460,12 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
     let dev_fp_by_dataset = by_ds.into_iter().map(|(k, (n, f))| (k, n, f)).collect();
     // Final fit on all of train with a fresh, seeded generator.
     let mut rng = Rng::new(cfg.seed.wrapping_add(1));
-    let all_ex = build(&train, cfg, &mut rng, &icfg);
-    let (w, b) = fit(&all_ex, cfg, &mut rng);
+    let (w, b, n_attack, n_benign) =
+        fit_bagged(&train, cfg, &mut rng, cfg.seed.wrapping_add(1), &icfg);
     let model = Model::from_float(&w, b + shift)?;
     let report = TrainReport {
-        n_attack: all_ex.iter().filter(|e| e.y > 0.5).count(),
-        n_benign: all_ex.iter().filter(|e| e.y < 0.5).count(),
+        n_attack,
+        n_benign,
         n_dev_benign: dev_benign.len(),
         n_dev_attack: dev_attack.len(),
         bias_shift: shift,
@@ -557,7 +621,14 @@ mod tests {
 
     #[test]
     fn training_is_reproducible_and_separates_classes() {
-        let cfg = TrainConfig { n_synthetic: 50, epochs: 3, ..TrainConfig::default() };
+        let cfg = TrainConfig {
+            n_synthetic: 50,
+            epochs: 3,
+            n_bags: 2,
+            n_multilingual_attacks: 40,
+            n_multilingual_benign: 40,
+            ..TrainConfig::default()
+        };
         let (m1, r1) = train(&corpus(), &cfg).unwrap();
         let (m2, _) = train(&corpus(), &cfg).unwrap();
         assert_eq!(m1.to_bytes(), m2.to_bytes(), "same seed, same bytes");
@@ -630,6 +701,39 @@ mod tests {
         let folds: std::collections::BTreeSet<usize> =
             (0..300).map(|b| fold_of(&mk(&format!("jbb:pair:x:{b}"), "jbb:pair"))).collect();
         assert_eq!(folds.len(), 3);
+    }
+
+    #[test]
+    fn bagging_is_reproducible_and_one_bag_is_the_single_fit() {
+        let icfg = InjectionConfig::default();
+        let c = corpus();
+        let samples: Vec<&Sample> = c.samples.iter().collect();
+        let cfg = TrainConfig {
+            n_synthetic: 20,
+            epochs: 2,
+            n_bags: 1,
+            n_multilingual_attacks: 20,
+            n_multilingual_benign: 20,
+            ..TrainConfig::default()
+        };
+        // One bag: exactly the single fit of rounds 1-4, draw for draw.
+        let mut r1 = Rng::new(5);
+        let (w1, b1, _, _) = fit_bagged(&samples, &cfg, &mut r1, 5, &icfg);
+        let mut r2 = Rng::new(5);
+        let ex = build(&samples, &cfg, &mut r2, &icfg);
+        let (w2, b2) = fit(&ex, &cfg, &mut r2);
+        assert_eq!(b1.to_bits(), b2.to_bits());
+        assert!(w1.iter().zip(&w2).all(|(a, b)| a.to_bits() == b.to_bits()));
+        // Three bags: the same bytes twice, and an average that differs from bag 0 alone.
+        let cfg3 = TrainConfig { n_bags: 3, ..cfg };
+        let (w3, b3, _, _) = fit_bagged(&samples, &cfg3, &mut Rng::new(5), 5, &icfg);
+        let (w4, b4, _, _) = fit_bagged(&samples, &cfg3, &mut Rng::new(5), 5, &icfg);
+        assert_eq!(b3.to_bits(), b4.to_bits());
+        assert!(w3.iter().zip(&w4).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert!(w3.iter().zip(&w1).any(|(a, b)| a != b));
+        // Averaging keeps the scale: the largest weight is not inflated by the bag count.
+        let max = |w: &[f32]| w.iter().fold(0f32, |m, x| m.max(x.abs()));
+        assert!(max(&w3) <= max(&w1) * 1.5, "{} vs {}", max(&w3), max(&w1));
     }
 
     #[test]

@@ -42,6 +42,15 @@ pub struct TrainInjectionArgs {
     /// Loss weight of hard benign examples.
     #[arg(long, default_value_t = 6.0)]
     pub hard_negative_weight: f32,
+    /// Models averaged into each fitted model (bagging; each bag redraws the augmentation).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_bags)]
+    pub bags: usize,
+    /// Synthetic attacks in 17 languages (round 5).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_multilingual_attacks)]
+    pub multilingual_attacks: usize,
+    /// Benign sentences with trigger words in the same 17 languages (round 5).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_multilingual_benign)]
+    pub multilingual_benign: usize,
 }
 
 /// Run a training command.
@@ -63,6 +72,9 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         learning_rate: a.learning_rate,
         l2: a.l2,
         hard_negative_weight: a.hard_negative_weight,
+        n_bags: a.bags,
+        n_multilingual_attacks: a.multilingual_attacks,
+        n_multilingual_benign: a.multilingual_benign,
         ..train::TrainConfig::default()
     };
     let (model, report) = train::train(&corpus, &cfg).context("training the injection model")?;
