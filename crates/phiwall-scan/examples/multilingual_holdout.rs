@@ -14,7 +14,18 @@
 use phiwall_scan::{InjectionConfig, InjectionDetector};
 
 fn main() -> Result<(), phiwall_scan::Error> {
-    let d = InjectionDetector::new(InjectionConfig::default())?;
+    // `PROBE_MODEL=<model.bin>` scores with another model file instead of the embedded one.
+    let d = match std::env::var("PROBE_MODEL") {
+        Ok(p) => {
+            let bytes = std::fs::read(&p).map_err(|e| phiwall_scan::Error::Config {
+                key: "PROBE_MODEL",
+                expected: "a readable model file",
+                found: format!("{p}: {e}"),
+            })?;
+            InjectionDetector::with_model_bytes(InjectionConfig::default(), &bytes)?
+        }
+        Err(_) => InjectionDetector::new(InjectionConfig::default())?,
+    };
     let ben = [
         // Spanish
         "Olvidé decirle al doctor que soy alérgica a la penicilina, ¿puede anotarlo?",
