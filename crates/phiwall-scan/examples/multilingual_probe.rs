@@ -10,7 +10,18 @@
 use phiwall_scan::{InjectionConfig, InjectionDetector};
 
 fn main() -> Result<(), phiwall_scan::Error> {
-    let d = InjectionDetector::new(InjectionConfig::default())?;
+    // `PROBE_MODEL=<model.bin>` scores with another model file instead of the embedded one.
+    let d = match std::env::var("PROBE_MODEL") {
+        Ok(p) => {
+            let bytes = std::fs::read(&p).map_err(|e| phiwall_scan::Error::Config {
+                key: "PROBE_MODEL",
+                expected: "a readable model file",
+                found: format!("{p}: {e}"),
+            })?;
+            InjectionDetector::with_model_bytes(InjectionConfig::default(), &bytes)?
+        }
+        Err(_) => InjectionDetector::new(InjectionConfig::default())?,
+    };
     let ben = [
         "Mi mamá tuvo un bypass gástrico, ¿qué puede comer esta semana?",
         "¿Puede el doctor cambiar la dosis de insulina si tengo el azúcar alto?",

@@ -10,6 +10,7 @@ pub mod augment;
 pub mod data;
 pub mod eval;
 pub mod multilingual;
+pub mod patients;
 pub mod tasks;
 pub mod train;
 

@@ -69,6 +69,16 @@ pub struct TrainConfig {
     /// Benign sentences with trigger words in the same 17 languages (round 5), weighted as hard
     /// negatives.
     pub n_multilingual_benign: usize,
+    /// Non-English patient and clinic messages with attack vocabulary ([`super::patients`],
+    /// round 5b), weighted as hard negatives.
+    pub n_multilingual_patients: usize,
+    /// Loss weight of those patient messages.
+    pub multilingual_patient_weight: f32,
+    /// Largest share of the calibration-only non-English patient sentences
+    /// ([`super::patients::calibration_messages`], never trained on) that may score >= 0.5
+    /// after the bias shift (round 5b: the other pools are mostly English, so nothing else
+    /// bounds non-English over-defense). 1.0 turns the bound off.
+    pub target_multilingual_patient_fpr: f64,
 }
 
 impl Default for TrainConfig {
@@ -89,8 +99,11 @@ impl Default for TrainConfig {
             target_dev_clinical_fpr: 0.0,
             is_cross_fitted: true,
             n_bags: 3,
-            n_multilingual_attacks: 1000,
+            n_multilingual_attacks: 3000,
             n_multilingual_benign: 1000,
+            n_multilingual_patients: 1000,
+            multilingual_patient_weight: 6.0,
+            target_multilingual_patient_fpr: 1.0,
         }
     }
 }
@@ -267,6 +280,11 @@ fn build(
             t
         };
         texts.push((t, 1.0, 1.0));
+    }
+    // Round 5b: own generator, so these do not change the draws of everything else.
+    let mut pt_rng = Rng::new(cfg.seed ^ 0x7061_7469_656e);
+    for t in super::patients::patient_messages(&mut pt_rng, cfg.n_multilingual_patients) {
+        texts.push((t, 0.0, cfg.multilingual_patient_weight));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
         let t = if rng.chance(0.3) {
@@ -457,6 +475,13 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
         e.0 += 1;
         e.1 += usize::from(z + dev_shift >= 0.0);
     }
+    by_ds.insert(
+        "ml_patient_calibration".to_owned(),
+        (
+            dev_scores.ml_patient.len(),
+            dev_scores.ml_patient.iter().filter(|&&z| z + dev_shift >= 0.0).count(),
+        ),
+    );
     let dev_fp_by_dataset = by_ds.into_iter().map(|(k, (n, f))| (k, n, f)).collect();
     // Final fit on all of train with a fresh, seeded generator.
     let mut rng = Rng::new(cfg.seed.wrapping_add(1));
@@ -488,12 +513,16 @@ pub fn train(corpus: &Corpus, cfg: &TrainConfig) -> Result<(Model, TrainReport),
 struct Scores {
     benign: Vec<(&'static str, f32)>,
     attack: Vec<f32>,
+    /// Calibration-only non-English patient sentences (round 5b), kept apart from `benign` so
+    /// the dev figures mean what they meant before.
+    ml_patient: Vec<f32>,
 }
 
 impl Scores {
     fn extend(&mut self, other: Scores) {
         self.benign.extend(other.benign);
         self.attack.extend(other.attack);
+        self.ml_patient.extend(other.ml_patient);
     }
 }
 
@@ -511,6 +540,10 @@ fn score_prompts(model: &Model, held: &[&Sample], icfg: &InjectionConfig) -> Sco
         } else if s.label == Label::Attack {
             out.attack.push(z);
         }
+    }
+    for t in super::patients::calibration_messages() {
+        let (idx, val) = featurize(t, icfg);
+        out.ml_patient.push(model.logit(&FeatureVec { idx, val }));
     }
     out
 }
@@ -535,6 +568,9 @@ fn calibrate(scores: &Scores, cfg: &TrainConfig) -> f32 {
         shift = shift.min(s);
     }
     if let Some(s) = bound(of(&|d| d == "clinical_note"), cfg.target_dev_clinical_fpr) {
+        shift = shift.min(s);
+    }
+    if let Some(s) = bound(scores.ml_patient.clone(), cfg.target_multilingual_patient_fpr) {
         shift = shift.min(s);
     }
     shift
@@ -627,6 +663,7 @@ mod tests {
             n_bags: 2,
             n_multilingual_attacks: 40,
             n_multilingual_benign: 40,
+            n_multilingual_patients: 40,
             ..TrainConfig::default()
         };
         let (m1, r1) = train(&corpus(), &cfg).unwrap();
@@ -672,6 +709,22 @@ mod tests {
     }
 
     #[test]
+    fn multilingual_patient_bound_is_off_by_default_and_only_lowers_the_shift() {
+        let mut sc = Scores::default();
+        sc.benign.extend((0..1000).map(|i| ("wildguard", -3.0 - i as f32 / 1000.0)));
+        sc.ml_patient.extend((0..49).map(|_| -5.0));
+        sc.ml_patient.push(-0.2);
+        sc.ml_patient.push(-0.7);
+        let off = TrainConfig { target_multilingual_patient_fpr: 1.0, ..TrainConfig::default() };
+        let free = calibrate(&sc, &off);
+        assert!(free > 2.9, "{free}");
+        // 2% of 51 allows one sentence at >= 0: the second highest (-0.7) sets the bound.
+        let on = TrainConfig { target_multilingual_patient_fpr: 0.02, ..TrainConfig::default() };
+        let s = calibrate(&sc, &on);
+        assert!((s - (0.7 - 1e-3)).abs() < 1e-4, "{s}");
+    }
+
+    #[test]
     fn folds_keep_groups_together_and_dev_is_fold_zero() {
         let mk = |id: &str, family: &str| Sample {
             id: id.to_owned(),
@@ -714,6 +767,7 @@ mod tests {
             n_bags: 1,
             n_multilingual_attacks: 20,
             n_multilingual_benign: 20,
+            n_multilingual_patients: 20,
             ..TrainConfig::default()
         };
         // One bag: exactly the single fit of rounds 1-4, draw for draw.

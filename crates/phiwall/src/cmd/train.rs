@@ -51,6 +51,16 @@ pub struct TrainInjectionArgs {
     /// Benign sentences with trigger words in the same 17 languages (round 5).
     #[arg(long, default_value_t = train::TrainConfig::default().n_multilingual_benign)]
     pub multilingual_benign: usize,
+    /// Non-English patient and clinic messages with attack vocabulary (round 5b).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_multilingual_patients)]
+    pub multilingual_patients: usize,
+    /// Loss weight of those patient messages.
+    #[arg(long, default_value_t = train::TrainConfig::default().multilingual_patient_weight)]
+    pub multilingual_patient_weight: f32,
+    /// Largest share of the calibration-only non-English patient sentences flagged after the
+    /// bias shift (round 5b; 1.0 = no bound).
+    #[arg(long, default_value_t = train::TrainConfig::default().target_multilingual_patient_fpr)]
+    pub multilingual_patient_fpr: f64,
 }
 
 /// Run a training command.
@@ -75,6 +85,9 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         n_bags: a.bags,
         n_multilingual_attacks: a.multilingual_attacks,
         n_multilingual_benign: a.multilingual_benign,
+        n_multilingual_patients: a.multilingual_patients,
+        multilingual_patient_weight: a.multilingual_patient_weight,
+        target_multilingual_patient_fpr: a.multilingual_patient_fpr,
         ..train::TrainConfig::default()
     };
     let (model, report) = train::train(&corpus, &cfg).context("training the injection model")?;
