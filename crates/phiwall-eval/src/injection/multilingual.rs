@@ -603,12 +603,19 @@ pub fn attacks(rng: &mut Rng, n: usize) -> Vec<String> {
 /// `n` benign sentences, languages drawn uniformly; one in four joins two sentences of the
 /// same language, so length alone does not separate the classes.
 pub fn benign(rng: &mut Rng, n: usize) -> Vec<String> {
+    let groups: Vec<&[&str]> = LANGS.iter().map(|l| l.benign).collect();
+    draw_sentences(rng, n, &groups)
+}
+
+/// `n` texts from `groups` (one group per language): a group drawn uniformly, then one of its
+/// sentences, or in one case of four two of them joined.
+pub(crate) fn draw_sentences(rng: &mut Rng, n: usize, groups: &[&[&str]]) -> Vec<String> {
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
-        let Some(l) = rng.pick(LANGS) else { break };
-        let a = rng.pick(l.benign).copied().unwrap_or("");
+        let Some(g) = rng.pick(groups) else { break };
+        let a = rng.pick(g).copied().unwrap_or("");
         if rng.below(4) == 0 {
-            let b = rng.pick(l.benign).copied().unwrap_or("");
+            let b = rng.pick(g).copied().unwrap_or("");
             out.push(format!("{a} {b}"));
         } else {
             out.push(a.to_owned());

@@ -273,18 +273,7 @@ pub fn n_languages() -> usize {
 /// `n` patient sentences, languages drawn uniformly; one in four joins two sentences of the
 /// same language.
 pub fn patient_messages(rng: &mut Rng, n: usize) -> Vec<String> {
-    let mut out = Vec::with_capacity(n);
-    for _ in 0..n {
-        let Some(l) = rng.pick(PATIENTS) else { break };
-        let a = rng.pick(l).copied().unwrap_or("");
-        if rng.below(4) == 0 {
-            let b = rng.pick(l).copied().unwrap_or("");
-            out.push(format!("{a} {b}"));
-        } else {
-            out.push(a.to_owned());
-        }
-    }
-    out
+    super::multilingual::draw_sentences(rng, n, PATIENTS)
 }
 
 #[cfg(test)]
