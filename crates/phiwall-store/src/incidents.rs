@@ -105,6 +105,26 @@ fn row_to_outbox(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
 
 const INC_COLS: &str = "id, status, severity, opened_at, updated_at, body";
 
+/// The correlation rule both backends apply: per key, its most recently seen incident that is
+/// not in `done_states`; across keys, the most recently seen of those. Each key's sightings
+/// come as (incident, last seen, status), newest first.
+pub(crate) fn newest_open(
+    per_key: impl IntoIterator<Item = Vec<(String, i64, String)>>,
+    done_states: &[&str],
+) -> Option<String> {
+    let mut best: Option<(i64, String)> = None;
+    for sightings in per_key {
+        let open =
+            sightings.into_iter().find(|(_, _, status)| !done_states.contains(&status.as_str()));
+        if let Some((incident, seen, _)) = open {
+            if best.as_ref().is_none_or(|(t, _)| seen > *t) {
+                best = Some((seen, incident));
+            }
+        }
+    }
+    best.map(|(_, incident)| incident)
+}
+
 impl IncidentTx<'_> {
     /// Allocate the next incident number (1, 2, ...).
     pub fn next_number(&self) -> Result<u64, Error> {
@@ -174,28 +194,19 @@ impl IncidentTx<'_> {
             TxBackend::Sqlite(tx) => tx,
             TxBackend::Pg(p) => return p.find_open(keys, since, done_states),
         };
-        let mut best: Option<(i64, String)> = None;
         let mut st = tx.prepare_cached(
             "SELECT k.incident, k.last_seen, i.status FROM incident_keys k
              JOIN incidents i ON i.id = k.incident
              WHERE k.key = ?1 AND k.last_seen >= ?2 ORDER BY k.last_seen DESC",
         )?;
+        let mut per_key = Vec::with_capacity(keys.len());
         for key in keys {
             let rows = st.query_map(params![key, since], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
             })?;
-            for row in rows {
-                let (inc, seen, status) = row?;
-                if done_states.contains(&status.as_str()) {
-                    continue;
-                }
-                if best.as_ref().is_none_or(|(t, _)| seen > *t) {
-                    best = Some((seen, inc));
-                }
-                break;
-            }
+            per_key.push(rows.collect::<Result<Vec<_>, _>>()?);
         }
-        Ok(best.map(|(_, i)| i))
+        Ok(newest_open(per_key, done_states))
     }
 
     /// Queue an audit record for the ledger; returns its outbox id.

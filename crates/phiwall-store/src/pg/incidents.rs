@@ -19,7 +19,7 @@
 
 use super::PgBackend;
 use crate::error::Error;
-use crate::incidents::{IncidentRow, OutboxRow};
+use crate::incidents::{newest_open, IncidentRow, OutboxRow};
 use sqlx::{Postgres, Row, Transaction};
 use std::sync::Arc;
 
@@ -261,8 +261,7 @@ impl PgIncidentTx {
     }
 
     /// The most recently seen incident, not in one of `done_states`, that any of `keys` was
-    /// seen under at or after `since` (the same rule as the embedded store: per key, its most
-    /// recent incident only).
+    /// seen under at or after `since` (the rule of `incidents::newest_open`, shared with SQLite).
     pub fn find_open(
         &self,
         keys: &[String],
@@ -274,7 +273,7 @@ impl PgIncidentTx {
         self.backend.run(move |_| async move {
             let mut g = tx.lock().await;
             let t = open_tx(&mut g)?;
-            let mut best: Option<(i64, String)> = None;
+            let mut per_key = Vec::with_capacity(keys.len());
             for key in keys {
                 let rows = sqlx::query(
                     "SELECT k.incident, k.last_seen, i.status FROM incident_keys k
@@ -285,19 +284,14 @@ impl PgIncidentTx {
                 .bind(since)
                 .fetch_all(&mut **t)
                 .await?;
-                for r in rows {
-                    let status: String = r.try_get(2)?;
-                    if done.contains(&status) {
-                        continue;
-                    }
-                    let seen: i64 = r.try_get(1)?;
-                    if best.as_ref().is_none_or(|(b, _)| seen > *b) {
-                        best = Some((seen, r.try_get(0)?));
-                    }
-                    break;
-                }
+                let sightings = rows
+                    .iter()
+                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+                    .collect::<Result<Vec<(String, i64, String)>, sqlx::Error>>()?;
+                per_key.push(sightings);
             }
-            Ok(best.map(|(_, i)| i))
+            let done: Vec<&str> = done.iter().map(String::as_str).collect();
+            Ok(newest_open(per_key, &done))
         })
     }
 
