@@ -169,6 +169,48 @@ impl Dataset {
     }
 }
 
+/// One of two halves of the dev split, for choosing settings of a model trained on dev without
+/// looking at test: train on one half, measure on the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
+    /// The first half.
+    A,
+    /// The second half.
+    B,
+}
+
+impl FromStr for Fold {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "a" | "A" => Ok(Fold::A),
+            "b" | "B" => Ok(Fold::B),
+            _ => Err("expected a or b".to_string()),
+        }
+    }
+}
+
+/// The group a document is split by: its patient for deid (`p12-n3` -> `p12`), else its
+/// template, else its id. Documents of one group always land in the same fold.
+pub fn group_key(doc: &GoldDoc) -> &str {
+    if let Some(t) = &doc.template {
+        return t;
+    }
+    match doc.id.split_once("-n") {
+        Some((p, _)) if p.starts_with('p') => p,
+        _ => &doc.id,
+    }
+}
+
+/// The fold of a document (a hash of its [`group_key`]).
+pub fn fold_of(doc: &GoldDoc) -> Fold {
+    if (fnv1a(group_key(doc)) >> 17) & 1 == 0 {
+        Fold::A
+    } else {
+        Fold::B
+    }
+}
+
 /// Stable 64-bit FNV-1a hash, used to split records that carry no split by their template.
 pub fn fnv1a(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

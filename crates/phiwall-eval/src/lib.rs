@@ -19,8 +19,9 @@ pub mod predictions;
 pub mod readers;
 pub mod report;
 pub mod saved;
+pub mod tagger;
 
-pub use corpus::{Dataset, GoldDoc, GoldSpan, Split, SplitFilter};
+pub use corpus::{fold_of, Dataset, Fold, GoldDoc, GoldSpan, Split, SplitFilter};
 pub use error::Error;
 pub use labels::LabelOptions;
 pub use metrics::{evaluate, EvalOptions, GroupBy, MatchMode, Report};

@@ -24,5 +24,5 @@ mod types;
 pub use detector::{Detector, Doc, Span};
 pub use error::Error;
 pub use injection::{InjectionConfig, InjectionDetector, InjectionResult, Signal};
-pub use scanner::{Scanner, ScannerConfig};
+pub use scanner::{Scanner, ScannerConfig, TaggerChoice};
 pub use types::{Finding, PhiType, ALL_PHI_TYPES};

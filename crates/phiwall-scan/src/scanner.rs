@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::offsets::bytes_to_chars;
 use crate::phi;
 use crate::types::{Finding, PhiType, ALL_PHI_TYPES};
+use std::sync::Arc;
 
 /// How a [`Scanner`] behaves. `Default` reports every type at the recommended threshold.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,12 +22,31 @@ pub struct ScannerConfig {
     pub min_score: f32,
     /// Also scan a normalized view for spoken and spelled forms (speech-to-text). Default on.
     pub is_spoken_forms_enabled: bool,
+    /// The learned name and place tagger run beside the rules. Default: the embedded model.
+    pub tagger: TaggerChoice,
 }
 
 impl Default for ScannerConfig {
     fn default() -> Self {
-        ScannerConfig { types: Vec::new(), min_score: 0.5, is_spoken_forms_enabled: true }
+        ScannerConfig {
+            types: Vec::new(),
+            min_score: 0.5,
+            is_spoken_forms_enabled: true,
+            tagger: TaggerChoice::Embedded,
+        }
     }
+}
+
+/// Which learned tagger ([`phi::tagger`]) a scanner runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum TaggerChoice {
+    /// The model shipped in the binary.
+    #[default]
+    Embedded,
+    /// Rules only.
+    Off,
+    /// A model loaded by the caller (evaluating a freshly trained model).
+    Model(Arc<phi::tagger::Model>),
 }
 
 /// A built PHI scanner. Cheap to share (`Send + Sync`), immutable.
@@ -61,7 +81,11 @@ impl Scanner {
             enabled[*t as usize] = true;
         }
         Ok(Scanner {
-            detectors: phi::default_detectors(),
+            detectors: phi::default_detectors(match config.tagger {
+                TaggerChoice::Embedded => phi::tagger::embedded(),
+                TaggerChoice::Off => None,
+                TaggerChoice::Model(m) => Some(m),
+            }),
             enabled,
             min_score: config.min_score,
             is_spoken_forms_enabled: config.is_spoken_forms_enabled,

@@ -16,13 +16,16 @@ pub mod names;
 pub mod residence;
 pub mod spoken;
 pub mod structured;
+pub mod tagger;
 pub mod transfers;
 pub mod validators;
 
 use crate::detector::Detector;
+use std::sync::Arc;
 
-/// Every detector run over original text and over spoken views, in a fixed order.
-pub fn default_detectors() -> Vec<Box<dyn Detector>> {
+/// Every detector run over original text and over spoken views, in a fixed order. `tagger` is
+/// the learned name and place tagger the names detector runs beside its rules, if any.
+pub fn default_detectors(tagger: Option<Arc<tagger::Model>>) -> Vec<Box<dyn Detector>> {
     let mut v: Vec<Box<dyn Detector>> = Vec::new();
     v.extend(structured::detectors());
     v.extend(dates::detectors());
@@ -30,6 +33,6 @@ pub fn default_detectors() -> Vec<Box<dyn Detector>> {
     v.extend(address::detectors());
     v.extend(transfers::detectors());
     v.extend(residence::detectors());
-    v.extend(names::detectors());
+    v.extend(names::detectors(tagger));
     v
 }

@@ -9,7 +9,7 @@ use anyhow::Context;
 use phiwall_eval::bench::{compare, render_text, BenchOptions};
 use phiwall_eval::generate::{generate, GenOptions};
 use phiwall_eval::{read_path, Format, LabelOptions};
-use phiwall_scan::{Scanner, ScannerConfig};
+use phiwall_scan::{Scanner, ScannerConfig, TaggerChoice};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +56,9 @@ pub struct BenchScanArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     pub format: BenchFormat,
+    /// Measure the rules alone (no learned name and place tagger), to see the tagger's cost.
+    #[arg(long)]
+    pub no_tagger: bool,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -92,7 +95,9 @@ fn scan(a: BenchScanArgs) -> anyhow::Result<ExitCode> {
             "the corpus has no documents; pass --data FILE with at least one record",
         ));
     }
-    let scanner = Scanner::new(ScannerConfig::default()).map_err(|e| Exit::usage(e.to_string()))?;
+    let tagger = if a.no_tagger { TaggerChoice::Off } else { TaggerChoice::Embedded };
+    let scanner = Scanner::new(ScannerConfig { tagger, ..ScannerConfig::default() })
+        .map_err(|e| Exit::usage(e.to_string()))?;
     if cfg!(debug_assertions) {
         output::warn(
             "debug build: throughput figures are not representative; build with --release",

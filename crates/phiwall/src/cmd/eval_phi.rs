@@ -14,7 +14,7 @@ use phiwall_eval::metrics::{GroupBy, MatchMode};
 use phiwall_eval::predictions::read_predictions;
 use phiwall_eval::report::{render_sweep, render_text, RunInfo, SweepRow};
 use phiwall_eval::{evaluate, read_path, EvalOptions, Format, LabelOptions, SplitFilter};
-use phiwall_scan::{Scanner, ScannerConfig};
+use phiwall_scan::{Scanner, ScannerConfig, TaggerChoice};
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
@@ -60,6 +60,17 @@ pub struct EvalPhiArgs {
     /// instead of running the scanner: compares another system on the same gold.
     #[arg(long, value_name = "FILE")]
     pub predictions: Option<PathBuf>,
+    /// Run the scanner without the learned name and place tagger (rules only).
+    #[arg(long, conflicts_with = "tagger_model")]
+    pub no_tagger: bool,
+    /// Run the scanner with this tagger model instead of the embedded one (`phiwall train
+    /// tagger --out FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub tagger_model: Option<PathBuf>,
+    /// Keep only one fold (a or b) of the chosen split's patients or templates: measure a model
+    /// trained with `phiwall train tagger --fold` on the other fold.
+    #[arg(long, value_name = "FOLD", value_parser = parse_fold)]
+    pub fold: Option<phiwall_eval::Fold>,
     /// Findings scoring below this are dropped by the scanner (not applied to --predictions).
     #[arg(long, value_name = "SCORE", default_value_t = 0.5)]
     pub min_score: f32,
@@ -87,11 +98,27 @@ fn parse_format(s: &str) -> Result<Format, String> {
 fn parse_split(s: &str) -> Result<SplitFilter, String> {
     s.parse()
 }
+fn parse_fold(s: &str) -> Result<phiwall_eval::Fold, String> {
+    s.parse()
+}
 fn parse_mode(s: &str) -> Result<MatchMode, String> {
     s.parse()
 }
 fn parse_group(s: &str) -> Result<GroupBy, String> {
     s.parse()
+}
+
+/// The tagger the scanner runs: embedded, off, or a model file.
+fn tagger_choice(a: &EvalPhiArgs) -> anyhow::Result<TaggerChoice> {
+    if a.no_tagger {
+        return Ok(TaggerChoice::Off);
+    }
+    let Some(path) = &a.tagger_model else { return Ok(TaggerChoice::Embedded) };
+    let bytes = std::fs::read(path)
+        .map_err(|e| Exit::input(format!("cannot read {}: {}", path.display(), e.kind())))?;
+    let model = phiwall_scan::phi::tagger::Model::from_bytes(&bytes)
+        .map_err(|e| Exit::input(format!("{}: {e}", path.display())))?;
+    Ok(TaggerChoice::Model(std::sync::Arc::new(model)))
 }
 
 /// Run the evaluation.
@@ -103,13 +130,20 @@ pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
             return Err(Exit::usage(format!("{flag} must be between 0 and 1")));
         }
     }
-    let scanner =
-        Scanner::new(ScannerConfig { min_score: a.min_score, ..ScannerConfig::default() })
-            .map_err(|e| Exit::usage(format!("{e}; pass --min-score between 0 and 1")))?;
+    let tagger = tagger_choice(&a)?;
+    let scanner = Scanner::new(ScannerConfig {
+        min_score: a.min_score,
+        tagger: tagger.clone(),
+        ..ScannerConfig::default()
+    })
+    .map_err(|e| Exit::usage(format!("{e}; pass --min-score between 0 and 1")))?;
     let opts = LabelOptions { is_year_scored: a.count_years };
     let mut ds = read_path(&a.data, a.data_format, opts).map_err(|e| Exit::input(e.to_string()))?;
     let docs_read = ds.docs.len();
     ds.filter(a.split);
+    if let Some(f) = a.fold {
+        ds.docs.retain(|d| phiwall_eval::fold_of(d) == f);
+    }
     if ds.docs.is_empty() {
         return Err(Exit::input(format!(
             "{}: no documents in split {} (of {docs_read} read); try --split all",
@@ -146,7 +180,7 @@ pub fn run(a: EvalPhiArgs) -> anyhow::Result<ExitCode> {
     };
     let report = evaluate(&ds.docs, &preds, &eval_opts);
     let sweep = if a.sweep {
-        sweep_rows(&ds.docs, &preds, a.predictions.is_some(), a.match_mode)?
+        sweep_rows(&ds.docs, &preds, a.predictions.is_some(), a.match_mode, &tagger)?
     } else {
         Vec::new()
     };
@@ -226,6 +260,7 @@ fn sweep_rows(
     preds: &[Vec<phiwall_scan::Finding>],
     is_external: bool,
     mode: MatchMode,
+    tagger: &TaggerChoice,
 ) -> anyhow::Result<Vec<SweepRow>> {
     let opts = EvalOptions { mode, max_listed: 0, is_text_shown: false, group_by: None };
     let mut rows = Vec::with_capacity(SWEEP.len());
@@ -233,8 +268,12 @@ fn sweep_rows(
         let at_t: Vec<Vec<phiwall_scan::Finding>> = if is_external {
             preds.iter().map(|p| p.iter().filter(|f| f.score >= t).copied().collect()).collect()
         } else {
-            let scanner = Scanner::new(ScannerConfig { min_score: t, ..ScannerConfig::default() })
-                .map_err(|e| Exit::usage(e.to_string()))?;
+            let scanner = Scanner::new(ScannerConfig {
+                min_score: t,
+                tagger: tagger.clone(),
+                ..ScannerConfig::default()
+            })
+            .map_err(|e| Exit::usage(e.to_string()))?;
             docs.par_iter().map(|d| scanner.scan(&d.text)).collect()
         };
         rows.push(SweepRow::new(t, &evaluate(docs, &at_t, &opts)));

@@ -3,7 +3,9 @@
 use super::pipeline::{self, InputArgs};
 use crate::output;
 use anyhow::Context;
-use phiwall_scan::{Finding, InjectionConfig, InjectionDetector, PhiType, Scanner, ScannerConfig};
+use phiwall_scan::{
+    Finding, InjectionConfig, InjectionDetector, PhiType, Scanner, ScannerConfig, TaggerChoice,
+};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::process::ExitCode;
@@ -45,6 +47,9 @@ pub struct ScannerArgs {
     /// Do not scan the spoken-form view (speech-to-text numbers, spelled letters).
     #[arg(long)]
     pub no_spoken: bool,
+    /// Rules only: do not run the learned name and place tagger.
+    #[arg(long)]
+    pub no_tagger: bool,
 }
 
 impl ScannerArgs {
@@ -54,6 +59,7 @@ impl ScannerArgs {
             types: self.types.clone(),
             min_score: self.min_score,
             is_spoken_forms_enabled: !self.no_spoken,
+            tagger: if self.no_tagger { TaggerChoice::Off } else { TaggerChoice::Embedded },
         })
         .map_err(|e| output::Exit::usage(e.to_string()))
     }

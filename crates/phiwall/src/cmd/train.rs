@@ -3,6 +3,7 @@
 use crate::output;
 use anyhow::Context;
 use phiwall_eval::injection::{data, train};
+use phiwall_eval::tagger;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -12,6 +13,52 @@ pub enum TrainCommand {
     /// The prompt-injection classifier (hashed n-grams, logistic regression, adversarial
     /// augmentation). Reads only the train split; see docs/injection.md.
     Injection(TrainInjectionArgs),
+    /// The learned name and place tagger run beside the PHI rules (hashed token features,
+    /// logistic regression). Reads only the dev splits; see docs/eval-phi.md "Learned tagger".
+    Tagger(TrainTaggerArgs),
+}
+
+/// Arguments of `phiwall train tagger`.
+#[derive(Debug, clap::Args)]
+pub struct TrainTaggerArgs {
+    /// The shared data directory (holds `phi/` and `injection/MedQuAD/`).
+    #[arg(long, default_value = "../shared/data")]
+    pub data: PathBuf,
+    /// Where to write the model file.
+    #[arg(long, default_value = "crates/phiwall-scan/data/names/tagger.bin")]
+    pub out: PathBuf,
+    /// Train on one fold of the dev documents only (a or b), to measure on the other with
+    /// `phiwall eval phi --fold`. Thresholds are still chosen by the two-fold search.
+    #[arg(long, value_parser = parse_fold)]
+    pub fold: Option<phiwall_eval::Fold>,
+    /// Seed for shuffling and the generated transcripts.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Passes over the training tokens.
+    #[arg(long, default_value_t = tagger::TaggerTrainConfig::default().epochs)]
+    pub epochs: usize,
+    /// AdaGrad base learning rate.
+    #[arg(long, default_value_t = tagger::TaggerTrainConfig::default().learning_rate)]
+    pub learning_rate: f32,
+    /// Generated transcripts drawn (dev templates kept).
+    #[arg(long, default_value_t = tagger::TaggerTrainConfig::default().transcripts)]
+    pub transcripts: usize,
+    /// Loss weight of NAME and PLACE tokens.
+    #[arg(long, default_value_t = tagger::TaggerTrainConfig::default().positive_weight)]
+    pub positive_weight: f32,
+    /// Loss weight of clinical-note (deid) tokens.
+    #[arg(long, default_value_t = tagger::TaggerTrainConfig::default().note_weight)]
+    pub note_weight: f32,
+    /// Write these emission thresholds (NAME,PLACE) instead of the searched ones (experiments).
+    #[arg(long, value_delimiter = ',')]
+    pub thresholds: Option<Vec<f32>>,
+    /// Largest precision loss per type a threshold may cost against the rules alone.
+    #[arg(long, default_value_t = tagger::TaggerTrainConfig::default().max_precision_loss)]
+    pub max_precision_loss: f64,
+}
+
+fn parse_fold(s: &str) -> Result<phiwall_eval::Fold, String> {
+    s.parse()
 }
 
 /// Arguments of `phiwall train injection`.
@@ -67,7 +114,83 @@ pub struct TrainInjectionArgs {
 pub fn run(c: TrainCommand) -> anyhow::Result<ExitCode> {
     match c {
         TrainCommand::Injection(a) => injection(a),
+        TrainCommand::Tagger(a) => train_tagger(a),
     }
+}
+
+fn train_tagger(a: TrainTaggerArgs) -> anyhow::Result<ExitCode> {
+    let cfg = tagger::TaggerTrainConfig {
+        seed: a.seed,
+        epochs: a.epochs,
+        learning_rate: a.learning_rate,
+        transcripts: a.transcripts,
+        max_precision_loss: a.max_precision_loss,
+        positive_weight: a.positive_weight,
+        note_weight: a.note_weight,
+        ..tagger::TaggerTrainConfig::default()
+    };
+    let mut sources = tagger::load_sources(&a.data, &cfg).map_err(|e| {
+        output::Exit::input(format!("{e}; pass --data pointing at the shared data directory"))
+    })?;
+    let counts: Vec<String> =
+        sources.iter().map(|s| format!("{} {}", s.name, s.docs.len())).collect();
+    output::status(&format!("dev documents: {}", counts.join(", ")));
+    let (model, report) = tagger::train(&sources, &cfg).context("training the tagger")?;
+    let pct = |x: f64| 100.0 * x;
+    let ((rn_r, rn_p), (ra_r, ra_p)) = report.rules_only;
+    output::line(&format!(
+        "held-out dev folds, rules only: NAME R {:.1} P {:.1}; ADDRESS R {:.1} P {:.1}",
+        pct(rn_r),
+        pct(rn_p),
+        pct(ra_r),
+        pct(ra_p)
+    ));
+    for (label, rows) in [("NAME", &report.name_rows), ("ADDRESS", &report.place_rows)] {
+        for r in rows.iter() {
+            output::line(&format!(
+                "  {label} threshold {:.2}: R {:.1} P {:.1}",
+                r.threshold,
+                pct(r.scores.0),
+                pct(r.scores.1)
+            ));
+        }
+    }
+    let ((or_r, or_p), (ot_r, ot_p)) = report.overall;
+    output::line(&format!(
+        "chosen thresholds NAME {:.2} PLACE {:.2}; held-out overall R {:.1} -> {:.1}, P {:.1} -> {:.1}",
+        report.thresholds[0],
+        report.thresholds[1],
+        pct(or_r),
+        pct(ot_r),
+        pct(or_p),
+        pct(ot_p)
+    ));
+    let thresholds = match a.thresholds.as_deref() {
+        Some(&[n, p]) => [n, p],
+        None => report.thresholds,
+        Some(_) => return Err(output::Exit::usage("--thresholds takes two numbers: NAME,PLACE")),
+    };
+    let model = match a.fold {
+        None => {
+            model.with_thresholds(thresholds).map_err(|e| output::Exit::usage(e.to_string()))?
+        }
+        Some(f) => {
+            for s in &mut sources {
+                s.docs.retain(|d| phiwall_eval::fold_of(d) == f);
+            }
+            let docs: Vec<&phiwall_eval::GoldDoc> = sources.iter().flat_map(|s| &s.docs).collect();
+            tagger::fit(&docs, &cfg, thresholds).context("fitting the fold model")?.0
+        }
+    };
+    let c = &report.counts;
+    output::line(&format!(
+        "final fit tokens: none {}, NAME {}, PLACE {}, skipped {}",
+        c.by_class[0], c.by_class[1], c.by_class[2], c.skipped
+    ));
+    std::fs::write(&a.out, model.to_bytes())
+        .map_err(|e| output::Exit::input(format!("writing {}: {}", a.out.display(), e.kind())))?;
+    output::line(&format!("wrote {}", a.out.display()));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {

@@ -636,7 +636,7 @@ mod tests {
     fn affiliation_after_a_name() {
         let text = "Lotte B. Vandermeer from Keystone Capital is on the panel";
         let mut out = Vec::new();
-        crate::phi::names::NamesDetector.detect(&Doc::new(text), &mut out);
+        crate::phi::names::NamesDetector::default().detect(&Doc::new(text), &mut out);
         let emp: Vec<&str> = out
             .iter()
             .filter(|s| s.kind == PhiType::Employer && s.score >= 0.5)
@@ -645,7 +645,7 @@ mod tests {
         assert_eq!(emp, ["Keystone Capital"]);
         let text = "Dr. Smith from Mercy Hospital called back";
         let mut out = Vec::new();
-        crate::phi::names::NamesDetector.detect(&Doc::new(text), &mut out);
+        crate::phi::names::NamesDetector::default().detect(&Doc::new(text), &mut out);
         assert!(out.iter().all(|s| s.kind != PhiType::Employer));
     }
 

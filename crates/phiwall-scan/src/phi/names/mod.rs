@@ -16,17 +16,23 @@ pub mod person;
 pub mod tokens;
 
 use crate::detector::{Detector, Doc, Span};
+use std::sync::Arc;
 
-/// This family's detectors: one detector that tokenizes once and reports NAME and EMPLOYER.
-pub fn detectors() -> Vec<Box<dyn Detector>> {
+/// This family's detectors: one detector that tokenizes once and reports NAME and EMPLOYER,
+/// with the learned tagger's NAME and ADDRESS spans when `tagger` is given.
+pub fn detectors(tagger: Option<Arc<crate::phi::tagger::Model>>) -> Vec<Box<dyn Detector>> {
     lexicon::warm();
     context::warm();
-    vec![Box::new(NamesDetector)]
+    vec![Box::new(NamesDetector { tagger })]
 }
 
-/// NAME ([`person`]) and EMPLOYER ([`employer`]) over one shared tokenization.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct NamesDetector;
+/// NAME ([`person`]) and EMPLOYER ([`employer`]) over one shared tokenization, plus the learned
+/// tagger ([`crate::phi::tagger`]) over the same tokens. `Default` runs the rules only.
+#[derive(Debug, Default, Clone)]
+pub struct NamesDetector {
+    /// The learned tagger, if enabled.
+    pub tagger: Option<Arc<crate::phi::tagger::Model>>,
+}
 
 impl Detector for NamesDetector {
     fn name(&self) -> &'static str {
@@ -38,6 +44,9 @@ impl Detector for NamesDetector {
         let name_ends = person::detect_tokens(doc.text, &t, out);
         employer::detect_tokens(doc.text, &t, out);
         employer::affiliations(doc.text, &t, &name_ends, out);
+        if let Some(m) = &self.tagger {
+            m.detect(&t, out);
+        }
     }
 }
 
@@ -66,7 +75,7 @@ mod tests {
         #[test]
         fn spans_are_well_formed(text in "(?s)[ a-zA-Z'’\\-.,:()\n0-9éÑễŁß你\u{301}\u{200b}İ]{0,200}") {
             let mut out = Vec::new();
-            NamesDetector.detect(&Doc::new(&text), &mut out);
+            NamesDetector::default().detect(&Doc::new(&text), &mut out);
             for s in out {
                 proptest::prop_assert!(s.start < s.end && s.end <= text.len());
                 proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
@@ -83,7 +92,7 @@ mod tests {
         ) {
             let text = format!("{ctx} {given} {surname} today.");
             let mut out = Vec::new();
-            NamesDetector.detect(&Doc::new(&text), &mut out);
+            NamesDetector::default().detect(&Doc::new(&text), &mut out);
             let want = format!("{given} {surname}");
             proptest::prop_assert!(
                 out.iter().any(|s| s.score >= 0.5 && text.get(s.start..s.end) == Some(want.as_str())),

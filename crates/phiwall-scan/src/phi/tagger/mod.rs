@@ -1,0 +1,469 @@
+//! A learned token tagger for people's names and places, run beside the NAME and ADDRESS rules.
+//!
+//! The rules find names and places by context patterns they were written for; notes name people
+//! and places in more ways than anyone writes rules for ("Plan: d/w Bergstrom re dispo", "pt's
+//! son Kwame updated"). The tagger scores every word token as NAME, PLACE (a facility, town or
+//! street word: ADDRESS) or neither with a three-class logistic regression over the hashed
+//! features of [`features`], and reports runs of tagged tokens. Its spans are unioned with the
+//! rules' spans by the scanner's overlap resolution.
+//!
+//! Trained by `phiwall train tagger` (crates/phiwall-eval/src/tagger.rs) on the dev halves of the
+//! labelled sets only; see docs/eval-phi.md "Learned tagger" for the data, the command and the
+//! figures.
+//!
+//! File format (little-endian):
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 8 | magic `PWTAGLR1` |
+//! | 4 | feature version (must equal [`features::FEATURE_VERSION`]) |
+//! | 4 | `dim_log2` (must equal [`features::DIM_LOG2`]) |
+//! | 4 | `scale` (f32): weight = `scale * q` |
+//! | 12 | bias per class (3 x f32: none, NAME, PLACE) |
+//! | 8 | emission threshold per tagged class (2 x f32: NAME, PLACE) |
+//! | 4 | FNV-1a 32 checksum of the weight bytes |
+//! | 3 * 2^dim_log2 | weights, i8, class-interleaved (`bucket * 3 + class`) |
+
+pub mod features;
+
+use crate::detector::Span;
+use crate::error::Error;
+use crate::phi::names::tokens::{Gap, Shape, Tokens};
+use crate::types::PhiType;
+use features::{token_facts, token_features, DIM, DIM_LOG2, FEATURE_VERSION};
+use std::sync::{Arc, LazyLock};
+
+/// Number of classes: none, NAME, PLACE.
+pub const N_CLASSES: usize = 3;
+/// Class index of a name token.
+pub const CLASS_NAME: usize = 1;
+/// Class index of a place token.
+pub const CLASS_PLACE: usize = 2;
+
+const MAGIC: &[u8; 8] = b"PWTAGLR1";
+const HEADER: usize = 8 + 4 + 4 + 4 + 12 + 8 + 4;
+
+/// The model shipped in the binary.
+pub static EMBEDDED_BYTES: &[u8] = include_bytes!("../../../data/names/tagger.bin");
+
+static EMBEDDED: LazyLock<Option<Arc<Model>>> =
+    LazyLock::new(|| Model::from_bytes(EMBEDDED_BYTES).ok().map(Arc::new));
+
+/// The embedded model, parsed once. `None` only if the shipped file is broken, which a unit test
+/// rules out.
+pub fn embedded() -> Option<Arc<Model>> {
+    EMBEDDED.clone()
+}
+
+/// A loaded, immutable tagger model.
+#[derive(Clone, PartialEq)]
+pub struct Model {
+    scale: f32,
+    bias: [f32; N_CLASSES],
+    thresholds: [f32; 2],
+    weights: Vec<i8>,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("tagger::Model")
+            .field("bias", &self.bias)
+            .field("thresholds", &self.thresholds)
+            .finish()
+    }
+}
+
+fn checksum(bytes: &[i8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in bytes {
+        h = (h ^ u32::from(b as u8)).wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+fn read_f32(bytes: &[u8], at: usize) -> Option<f32> {
+    read_u32(bytes, at).map(f32::from_bits)
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    let b: [u8; 4] = bytes.get(at..at + 4)?.try_into().ok()?;
+    Some(u32::from_le_bytes(b))
+}
+
+fn bad(expected: &'static str, found: String) -> Error {
+    Error::Config { key: "tagger.model", expected, found }
+}
+
+impl Model {
+    /// Quantize float weights (`DIM * 3`, class-interleaved) into a model.
+    pub fn from_float(
+        weights: &[f32],
+        bias: [f32; N_CLASSES],
+        thresholds: [f32; 2],
+    ) -> Result<Model, Error> {
+        if weights.len() != DIM * N_CLASSES {
+            return Err(bad("three weights per feature bucket", format!("{}", weights.len())));
+        }
+        if weights.iter().chain(&bias).chain(&thresholds).any(|w| !w.is_finite()) {
+            return Err(bad("finite weights", "a non-finite value".to_owned()));
+        }
+        if thresholds.iter().any(|t| !(0.0..1.0).contains(t)) {
+            return Err(bad("thresholds in [0, 1)", format!("{thresholds:?}")));
+        }
+        let max = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        let weights =
+            weights.iter().map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8).collect();
+        Ok(Model { scale, bias, thresholds, weights })
+    }
+
+    /// Parse the file format in the module documentation. Never panics.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, Error> {
+        if bytes.len() < HEADER {
+            return Err(bad(
+                "a tagger file of at least 44 bytes",
+                format!("{} bytes", bytes.len()),
+            ));
+        }
+        if bytes.get(..8) != Some(MAGIC.as_slice()) {
+            return Err(bad("magic PWTAGLR1", "other bytes".to_owned()));
+        }
+        let version = read_u32(bytes, 8).unwrap_or(0);
+        if version != FEATURE_VERSION {
+            return Err(bad("the feature version this build extracts", format!("{version}")));
+        }
+        let dim_log2 = read_u32(bytes, 12).unwrap_or(0);
+        if dim_log2 != DIM_LOG2 {
+            return Err(bad("the feature dimension this build extracts", format!("2^{dim_log2}")));
+        }
+        let f = |at| read_f32(bytes, at).unwrap_or(f32::NAN);
+        let scale = f(16);
+        let bias = [f(20), f(24), f(28)];
+        let thresholds = [f(32), f(36)];
+        if !scale.is_finite()
+            || scale <= 0.0
+            || bias.iter().any(|b| !b.is_finite())
+            || thresholds.iter().any(|t| !(0.0..1.0).contains(t))
+        {
+            return Err(bad(
+                "finite scale, biases and thresholds in [0, 1)",
+                "other values".into(),
+            ));
+        }
+        let sum = read_u32(bytes, 40).unwrap_or(0);
+        let body = bytes.get(HEADER..).unwrap_or(&[]);
+        if body.len() != DIM * N_CLASSES {
+            return Err(bad("3 * 2^17 weight bytes", format!("{} bytes", body.len())));
+        }
+        let weights: Vec<i8> = body.iter().map(|&b| b as i8).collect();
+        if checksum(&weights) != sum {
+            return Err(bad("a matching weight checksum", "a corrupted file".to_owned()));
+        }
+        Ok(Model { scale, bias, thresholds, weights })
+    }
+
+    /// Serialize to the file format in the module documentation.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER + self.weights.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FEATURE_VERSION.to_le_bytes());
+        out.extend_from_slice(&DIM_LOG2.to_le_bytes());
+        out.extend_from_slice(&self.scale.to_le_bytes());
+        for b in self.bias {
+            out.extend_from_slice(&b.to_le_bytes());
+        }
+        for t in self.thresholds {
+            out.extend_from_slice(&t.to_le_bytes());
+        }
+        out.extend_from_slice(&checksum(&self.weights).to_le_bytes());
+        out.extend(self.weights.iter().map(|&w| w as u8));
+        out
+    }
+
+    /// The emission thresholds (NAME, PLACE).
+    pub fn thresholds(&self) -> [f32; 2] {
+        self.thresholds
+    }
+
+    /// The same model with other emission thresholds (training picks them on held-out notes).
+    pub fn with_thresholds(mut self, thresholds: [f32; 2]) -> Result<Model, Error> {
+        if thresholds.iter().any(|t| !(0.0..1.0).contains(t)) {
+            return Err(bad("thresholds in [0, 1)", format!("{thresholds:?}")));
+        }
+        self.thresholds = thresholds;
+        Ok(self)
+    }
+
+    /// Class probabilities of one token from its feature buckets.
+    pub fn probabilities(&self, feats: &[u32]) -> [f32; N_CLASSES] {
+        let mut z = self.bias;
+        for &f in feats {
+            let at = f as usize * N_CLASSES;
+            if let Some(w) = self.weights.get(at..at + N_CLASSES) {
+                for (zc, &wc) in z.iter_mut().zip(w) {
+                    *zc += self.scale * f32::from(wc);
+                }
+            }
+        }
+        softmax(z)
+    }
+
+    /// Class probabilities of every token of `t` (numbers get `[1, 0, 0]`).
+    pub fn token_probabilities(&self, t: &Tokens) -> Vec<[f32; N_CLASSES]> {
+        let facts = token_facts(t);
+        let mut feats = Vec::with_capacity(32);
+        (0..t.len())
+            .map(|i| {
+                if t.get(i).is_none_or(|x| x.shape == Shape::Number) {
+                    return [1.0, 0.0, 0.0];
+                }
+                token_features(t, &facts, i, &mut feats);
+                self.probabilities(&feats)
+            })
+            .collect()
+    }
+
+    /// Report runs of tagged tokens as NAME and ADDRESS spans (byte offsets of `text`).
+    ///
+    /// Two guards keep the tagger out of what other recognizers own: a lone letter, or a run of
+    /// two or more tokens of at most two letters each, is a spelled value ("d q t oh",
+    /// "N-G-U-Y-E-N") or an initial, which the spelled-form and name rules type; and a payer, pharmacy or health-system brand ([`is_organization`]) is never a
+    /// person or a place, whatever its context.
+    pub fn detect(&self, t: &Tokens, out: &mut Vec<Span>) {
+        let mut probs = self.token_probabilities(t);
+        for (i, p) in probs.iter_mut().enumerate() {
+            let next = t.low(i + 1);
+            let is_brand_head = matches!((t.low(i), next), ("blue", "cross" | "shield"))
+                || (matches!(t.low(i), "cross" | "shield") && i > 0 && t.low(i - 1) == "blue");
+            if is_organization(t.low(i)) || is_brand_head || is_weekday(t.low(i)) {
+                *p = [1.0, 0.0, 0.0];
+            }
+        }
+        let mut emit = |c: usize, start: usize, end: usize, best: f32, spelled: bool| {
+            if !spelled {
+                out.push(self.span(c, start, end, best));
+            }
+        };
+        let class_of = |p: &[f32; N_CLASSES]| -> Option<usize> {
+            let (name, place) = (p[CLASS_NAME], p[CLASS_PLACE]);
+            if name >= self.thresholds[0] && name >= place {
+                Some(CLASS_NAME)
+            } else if place >= self.thresholds[1] && place > name {
+                Some(CLASS_PLACE)
+            } else {
+                None
+            }
+        };
+        // A run: class, start, end, best p, tokens, every token at most two letters.
+        let mut run: Option<(usize, usize, usize, f32, usize, bool)> = None;
+        let spelled = |n: usize, short: bool, single: bool| short && (n >= 2 || single);
+        let mut last_single = false;
+        for (i, p) in probs.iter().enumerate() {
+            let Some(tok) = t.get(i) else { break };
+            let class = class_of(p);
+            // "N-G-U" is one token of letters spelled out.
+            let is_short = t.low(i).split('-').all(|part| part.chars().count() <= 2);
+            if let Some((c, start, end, best, n, short)) = run {
+                if class == Some(c) && joins(&tok.gap) {
+                    run = Some((c, start, tok.end, best.max(p[c]), n + 1, short && is_short));
+                    continue;
+                }
+                emit(c, start, end, best, spelled(n, short, last_single));
+                run = None;
+            }
+            if let Some(c) = class {
+                run = Some((c, tok.start, tok.end, p[c], 1, is_short));
+                last_single = tok.shape == Shape::Initial || t.low(i).contains('-');
+            }
+        }
+        if let Some((c, start, end, best, n, short)) = run {
+            emit(c, start, end, best, spelled(n, short, last_single));
+        }
+    }
+
+    /// A span scored so that the emission threshold maps to 0.5 (the scanner's default
+    /// `min_score`) and certainty to [`MAX_SCORE`].
+    fn span(&self, class: usize, start: usize, end: usize, p: f32) -> Span {
+        let thr = self.thresholds[class - 1];
+        let score = 0.5 + (MAX_SCORE - 0.5) * ((p - thr) / (1.0 - thr).max(1e-6)).clamp(0.0, 1.0);
+        let (kind, recognizer) = if class == CLASS_NAME {
+            (PhiType::Name, "name_tagger")
+        } else {
+            (PhiType::Address, "place_tagger")
+        };
+        Span::new(start, end, kind, score, recognizer)
+    }
+}
+
+/// The highest score a tagger span gets: below the structured and context rules (0.8 and up), so
+/// where a rule types the same text differently ("Humana" as a plan, "B" in a spelled member
+/// id), the rule wins the overlap.
+pub const MAX_SCORE: f32 = 0.75;
+
+/// US payers, pharmacy chains and health-system brands that read like surnames or towns
+/// ("Aetna", "Humana", "Walgreens", "Kaiser"). Public names, written for this list.
+fn is_organization(low: &str) -> bool {
+    matches!(
+        low,
+        "aetna"
+            | "anthem"
+            | "cigna"
+            | "humana"
+            | "kaiser"
+            | "permanente"
+            | "medicaid"
+            | "medicare"
+            | "medi-cal"
+            | "tricare"
+            | "champva"
+            | "molina"
+            | "centene"
+            | "ambetter"
+            | "wellcare"
+            | "amerigroup"
+            | "highmark"
+            | "elevance"
+            | "optum"
+            | "unitedhealthcare"
+            | "oscar"
+            | "bcbs"
+            | "caresource"
+            | "geisinger"
+            | "walgreens"
+            | "cvs"
+            | "rite"
+            | "kroger"
+            | "costco"
+            | "walmart"
+            | "publix"
+            | "safeway"
+            | "albertsons"
+            | "express"
+            | "caremark"
+            | "medco"
+            | "mayo"
+            | "cleveland"
+            | "sutter"
+            | "ascension"
+            | "providence"
+            | "intermountain"
+            | "banner"
+            | "atrium"
+            | "novant"
+            | "ochsner"
+            | "dignity"
+    )
+}
+
+/// Day names are dates' business, never a person ("Monday" opens many note lines).
+fn is_weekday(low: &str) -> bool {
+    matches!(
+        low,
+        "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
+    )
+}
+
+/// Two tagged tokens belong to one span when only spaces, a period ("J. Smith", "St. Paul") or a
+/// hyphen lie between them on one line.
+fn joins(g: &Gap) -> bool {
+    g.len <= 3
+        && !(g.has_newline
+            || g.has_colon
+            || g.has_comma
+            || g.has_stop
+            || g.has_paren
+            || g.has_other)
+}
+
+fn softmax(z: [f32; N_CLASSES]) -> [f32; N_CLASSES] {
+    let m = z.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    let e = z.map(|v| (v - m).exp());
+    let s: f32 = e.iter().sum();
+    e.map(|v| v / s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_model_loads() {
+        assert!(embedded().is_some(), "{:?}", Model::from_bytes(EMBEDDED_BYTES).err());
+    }
+
+    #[test]
+    fn bytes_round_trip_and_corruption_is_an_error() {
+        let mut w = vec![0f32; DIM * N_CLASSES];
+        w[7] = 1.5;
+        w[100] = -0.25;
+        let m = Model::from_float(&w, [0.5, -1.0, -2.0], [0.4, 0.6]).unwrap();
+        let bytes = m.to_bytes();
+        assert_eq!(Model::from_bytes(&bytes).unwrap(), m);
+        let mut broken = bytes.clone();
+        broken[HEADER + 7] ^= 1;
+        assert!(Model::from_bytes(&broken).is_err());
+        assert!(Model::from_bytes(&bytes[..HEADER + 10]).is_err());
+        assert!(Model::from_bytes(b"PWTAGLR1").is_err());
+        let mut wrong_version = bytes;
+        wrong_version[8] ^= 0x40;
+        assert!(Model::from_bytes(&wrong_version).is_err());
+    }
+
+    #[test]
+    fn bad_thresholds_are_rejected() {
+        let w = vec![0f32; DIM * N_CLASSES];
+        assert!(Model::from_float(&w, [0.0; 3], [1.0, 0.5]).is_err());
+        assert!(Model::from_float(&w, [0.0; 3], [0.5, f32::NAN]).is_err());
+    }
+
+    #[test]
+    fn runs_join_across_spaces_and_initials_not_commas_or_lines() {
+        // A model whose NAME bias wins everywhere tags every word token.
+        let w = vec![0f32; DIM * N_CLASSES];
+        let m = Model::from_float(&w, [0.0, 5.0, 0.0], [0.5, 0.5]).unwrap();
+        let text = "Ann B. Lee, Tom\nKay 12 Roe";
+        let mut out = Vec::new();
+        m.detect(&Tokens::new(text), &mut out);
+        let got: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, vec!["Ann B. Lee", "Tom", "Kay", "Roe"]);
+        assert!(out
+            .iter()
+            .all(|s| s.kind == PhiType::Name && (0.5..=MAX_SCORE).contains(&s.score)));
+    }
+
+    #[test]
+    fn spelled_letters_and_organizations_are_left_to_the_rules() {
+        let w = vec![0f32; DIM * N_CLASSES];
+        let m = Model::from_float(&w, [0.0, 5.0, 0.0], [0.5, 0.5]).unwrap();
+        let text = "d q t oh, then Humana for Bo, Blue Cross Blue Shield on Monday";
+        let mut out = Vec::new();
+        m.detect(&Tokens::new(text), &mut out);
+        let got: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, vec!["then", "for Bo", "on"]);
+        for spelled in ["n g u y e n", "J", "N-G-U"] {
+            let mut out = Vec::new();
+            m.detect(&Tokens::new(spelled), &mut out);
+            assert!(out.is_empty(), "{spelled}");
+        }
+        // A two-letter surname alone is still reported.
+        let mut out = Vec::new();
+        m.detect(&Tokens::new("Li"), &mut out);
+        assert_eq!(out.len(), 1);
+    }
+
+    proptest::proptest! {
+        /// Any text: spans inside the text, on char boundaries, scores in [0.5, 1].
+        #[test]
+        fn spans_are_well_formed(text in "(?s)[ a-zA-Z'\\-.,:()\n0-9éÑễ你\u{301}]{0,160}") {
+            if let Some(m) = embedded() {
+                let mut out = Vec::new();
+                m.detect(&Tokens::new(&text), &mut out);
+                for s in out {
+                    proptest::prop_assert!(s.start < s.end && s.end <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                    proptest::prop_assert!((0.5..=MAX_SCORE).contains(&s.score));
+                }
+            }
+        }
+    }
+}
