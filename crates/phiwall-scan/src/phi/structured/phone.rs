@@ -66,6 +66,10 @@ pub(crate) const PHONE_CONTEXT: &[&str] = &[
     "voicemail",
     "vm",
     "landline",
+    "line",
+    "ahold",
+    "callback",
+    "ring",
     "daytime",
     "evening",
     "pager",
@@ -245,10 +249,16 @@ impl PhoneDetector {
         let next = after_word.get(..word_end).unwrap_or("");
         let is_after = GENERIC_AFTER.iter().any(|w| w.eq_ignore_ascii_case(next));
         let bw = Window::new(doc.before(start, BEFORE));
-        if !is_after
-            && !bw.has_from(GENERIC_BEFORE, bw.len().saturating_sub(24))
-            && !asked_for_phone(doc, start)
-        {
+        let has_ctx = is_after
+            || bw.has_from(GENERIC_BEFORE, bw.len().saturating_sub(24))
+            || asked_for_phone(doc, start);
+        // Spoken "415, 223, 8890" with no phone word: the 3-3-4 rhythm and the numbering plan
+        // say phone, as for the spaced layout in `score`.
+        let is_spoken_nanp = doc.is_spoken_view
+            && spoken_nanp_groups(run)
+            && !bw.has_from(PHONE_NEGATIVE, bw.len().saturating_sub(24))
+            && !is_counted(next);
+        if !has_ctx && !is_spoken_nanp {
             return;
         }
         let kind = if next.eq_ignore_ascii_case("fax") || is_fax(doc, &bw, end) {
@@ -256,7 +266,8 @@ impl PhoneDetector {
         } else {
             PhiType::Phone
         };
-        out.push(Span::new(start, end, kind, 0.7, self.name()));
+        let score = if has_ctx { 0.7 } else { 0.55 };
+        out.push(Span::new(start, end, kind, score, self.name()));
     }
 }
 
@@ -320,18 +331,45 @@ fn score(doc: &Doc<'_>, bw: &Window<'_>, start: usize, end: usize, layout: Layou
         Layout::Strong => (0.85, 0.95),
         Layout::Mixed => (0.7, 0.9),
         Layout::International => (0.75, 0.9),
+        // A caller reading ten digits out in the 3-3-4 rhythm of a phone number, or in one
+        // breath, with no other kind of number named nearby: the numbering-plan check (area
+        // code and exchange NXX, no N11) already passed, and whatever identifier it is must be
+        // hidden, so it is reported as PHONE at a modest score ("the best way to get ahold of me
+        // is four one five, two two three, ...").
+        Layout::Spaced if doc.is_spoken_view => (0.55, 0.85),
         Layout::Spaced => (0.45, 0.85),
-        Layout::Bare => (0.3, if doc.is_spoken_view { 0.8 } else { 0.75 }),
+        Layout::Bare if doc.is_spoken_view => (0.55, 0.8),
+        Layout::Bare => (0.3, 0.75),
         Layout::Local => (0.3, 0.7),
         Layout::OffPlan => (0.35, 0.7),
     };
     if has_ctx {
         with_ctx
-    } else if has_neg {
+    } else if has_neg || (doc.is_spoken_view && is_counted(label)) {
         base.min(0.3)
     } else {
         base
     }
+}
+
+/// Digit groups of 3, 3 and 4 forming a number in the North American numbering plan.
+fn spoken_nanp_groups(run: &[u8]) -> bool {
+    let groups: Vec<&[u8]> = run.split(|b| !b.is_ascii_digit()).filter(|g| !g.is_empty()).collect();
+    match groups.as_slice() {
+        [a, e, l] if a.len() == 3 && e.len() == 3 && l.len() == 4 => validators::nanp_valid(a, e),
+        _ => false,
+    }
+}
+
+/// A noun after the number says it counts something ("555 212 9876 steps"), which only matters
+/// for numbers taken without a phone word.
+fn is_counted(next_word: &str) -> bool {
+    const COUNTED: &[&str] = &[
+        "steps", "times", "people", "dollars", "bucks", "cents", "miles", "pills", "tablets",
+        "units", "calories", "days", "years", "hours", "minutes", "seconds", "feet", "pounds",
+        "copies", "points", "visits", "claims", "patients", "members", "cases", "items",
+    ];
+    COUNTED.iter().any(|w| w.eq_ignore_ascii_case(next_word))
 }
 
 /// Words in a question that ask for a phone number ("What's the best number to reach you?",
@@ -520,6 +558,16 @@ mod tests {
         );
         assert!(found_spoken(&d, "i walked 555 212 9876 steps").is_empty());
         assert_eq!(found_spoken(&d, "call me at 555, 212, 9876."), vec![p("555, 212, 9876")]);
+        // Ten digits read out with no phone word: still a phone number, unless another kind
+        // of number is named.
+        assert_eq!(
+            found_spoken(&d, "the best way is 415, 223, 8890 ok"),
+            vec![p("415, 223, 8890")]
+        );
+        assert_eq!(found_spoken(&d, "it's 4152238890"), vec![p("4152238890")]);
+        assert!(found_spoken(&d, "my member id is 4152238890").is_empty());
+        assert!(found_spoken(&d, "account 415 223 8890").is_empty());
+        assert!(found_spoken(&d, "it's 415 123 8890").is_empty(), "exchange 1XX is off plan");
         assert!(phones("call me at 555, 212, 9876.").is_empty(), "commas only on spoken views");
     }
 
