@@ -138,33 +138,24 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
     if !next.gap.is_space() {
         return None;
     }
-    let prev = if i > 0 { t.low(i - 1) } else { "" };
+    // Fillers between a work word and "at"/"for": "works nights at", "a nurse over at",
+    // "cleans part-time for".
+    let mut p = i;
+    while p > 0 && p + 3 > i && is_work_filler(t.low(p - 1)) {
+        p -= 1;
+    }
+    let prev = if p > 0 { t.low(p - 1) } else { "" };
     // Asked only after "at"/"for" (most tokens are neither).
-    let work_verb = || {
-        matches!(
-            prev,
-            "work"
-                | "works"
-                | "worked"
-                | "working"
-                | "employed"
-                | "job"
-                | "shift"
-                | "shifts"
-                | "intern"
-                | "interning"
-                | "volunteer"
-                | "volunteers"
-                | "position"
-                | "career"
-                | "retired"
-                | "manager"
-                | "cashier"
-                | "nurse"
-                | "driver"
-                | "clerk"
-        )
+    // "i do construction for X", "she does cleaning for X": one word of trade after do/does.
+    let trade_for = || {
+        low == "for"
+            && p >= 3
+            && matches!(t.low(p - 2), "do" | "does" | "did")
+            && matches!(t.low(p - 3), "i" | "he" | "she" | "we")
+            && !t.is_closed(p - 1)
+            && t.get(p - 1).is_some_and(|x| x.shape != Shape::Number)
     };
+    let work_verb = || is_work_word(prev) || role_before(t, p) || trade_for();
     let hit = match low {
         "at" | "for" => {
             (work_verb() && prev != "retired")
@@ -176,6 +167,7 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
         "by" => prev == "employed",
         "with" => {
             matches!(prev, "employed" | "job" | "position")
+                || role_before(t, p)
                 || (is_i_am(t, i) && employer_asked(t, i))
         }
         "from" => {
@@ -185,9 +177,136 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
                 || (i >= 3 && t.ends_with_words(i - 2, &["this", "is"]))
         }
         "is" => t.ends_with_words(i, &["employer", "is"]),
+        // "fax it to my job, it's costco"
+        "it's" | "its" => i >= 2 && t.low(i - 1) == "job" && t.low(i - 2) == "my",
         _ => false,
     };
     hit.then_some(i + 1)
+}
+
+/// Words that say the next "at"/"for" names a workplace ("works at", "a cashier at", "my boss
+/// at", "drives for").
+fn is_work_word(low: &str) -> bool {
+    matches!(
+        low,
+        "work"
+            | "works"
+            | "worked"
+            | "working"
+            | "employed"
+            | "job"
+            | "shift"
+            | "shifts"
+            | "intern"
+            | "interning"
+            | "volunteer"
+            | "volunteers"
+            | "position"
+            | "career"
+            | "retired"
+            | "manager"
+            | "cashier"
+            | "nurse"
+            | "driver"
+            | "clerk"
+            | "boss"
+            | "supervisor"
+            | "coworkers"
+            | "co-workers"
+            | "coworker"
+            | "co-worker"
+            | "drive"
+            | "drives"
+            | "teach"
+            | "teaches"
+            | "taught"
+            | "cook"
+            | "cooks"
+            | "bartend"
+            | "bartends"
+            | "waitress"
+            | "waitressing"
+            | "waiter"
+    )
+}
+
+/// Words that may stand between a work word and its "at"/"for" ("works nights at", "a nurse
+/// over at", "works part-time for").
+fn is_work_filler(low: &str) -> bool {
+    matches!(
+        low,
+        "nights"
+            | "days"
+            | "weekends"
+            | "mornings"
+            | "evenings"
+            | "overnights"
+            | "overtime"
+            | "part-time"
+            | "full-time"
+            | "there"
+            | "over"
+            | "now"
+            | "still"
+    )
+}
+
+/// "I'm a cashier", "she's an accountant", "he is a line cook" right before token `p`: a job
+/// title, so the "at"/"with"/"for" after it names the employer. Roles that are not jobs
+/// ("a patient at", "a member with", "a student at") do not count.
+fn role_before(t: &Tokens, p: usize) -> bool {
+    // The role is one or two words after "a"/"an".
+    for len in 1..=2usize {
+        let Some(article) = p.checked_sub(len + 1) else { return false };
+        if !matches!(t.low(article), "a" | "an") {
+            continue;
+        }
+        let role_ok = (article + 1..p).all(|k| {
+            let low = t.low(k);
+            t.get(k).is_some_and(|x| x.gap.is_space() && x.shape != Shape::Number)
+                && !t.is_closed(k)
+                && !matches!(
+                    low,
+                    "patient"
+                        | "member"
+                        | "customer"
+                        | "client"
+                        | "guest"
+                        | "resident"
+                        | "visitor"
+                        | "regular"
+                        | "student"
+                        | "new"
+                        | "little"
+                        | "bit"
+                        | "lot"
+                        | "while"
+                        | "few"
+                        | "couple"
+                        | "week"
+                        | "month"
+                        | "year"
+                        | "day"
+                        | "appointment"
+                        | "referral"
+                        | "prescription"
+                        | "refill"
+                        | "call"
+                        | "copy"
+                )
+        });
+        if !role_ok {
+            return false;
+        }
+        let Some(subject_end) = article.checked_sub(1) else { return false };
+        let subject = t.low(subject_end);
+        return matches!(subject, "i'm" | "i’m" | "im" | "he's" | "she's" | "he’s" | "she’s")
+            || (subject_end >= 1
+                && matches!(subject, "am" | "is" | "was")
+                && matches!(t.low(subject_end - 1), "i" | "he" | "she"))
+            || (subject == "as" && subject_end >= 1 && is_work_word(t.low(subject_end - 1)));
+    }
+    false
 }
 
 /// "I'm" / "I am" / "im" right before token `i`.
@@ -323,6 +442,15 @@ const WORD_EMPLOYERS: &[&[&str]] = &[
     &["amazon"],
     &["ups"],
     &["the", "post", "office"],
+    &["ford"],
+    &["state", "farm"],
+    &["olive", "garden"],
+    &["trader", "joe"],
+    &["waste", "management"],
+    &["home", "instead"],
+    &["wells", "fargo"],
+    &["dollar", "general"],
+    &["southwest", "airlines"],
 ];
 
 fn word_employer_at(t: &Tokens, a: usize) -> Option<usize> {
@@ -618,6 +746,45 @@ mod tests {
             employers("yes ma'am, this is ray from abc medical supply, calling about an order"),
             ["abc medical supply"]
         );
+    }
+
+    #[test]
+    fn job_titles_and_fillers_name_the_workplace() {
+        assert_eq!(employers("i'm a cashier at trader joe's"), ["trader joe's"]);
+        assert_eq!(employers("i drive for ups"), ["ups"]);
+        assert_eq!(employers("i work nights at the amazon warehouse"), ["amazon"]);
+        assert_eq!(employers("my boss at state farm said i need a note"), ["state farm"]);
+        assert_eq!(employers("i teach at lincoln elementary"), ["lincoln elementary"]);
+        assert_eq!(employers("he works at the ford plant"), ["ford"]);
+        assert_eq!(employers("she's a manager at olive garden"), ["olive garden"]);
+        assert_eq!(employers("I'm an accountant with Deloitte."), ["Deloitte"]);
+        assert_eq!(employers("I'm a teacher at Jefferson High School."), ["Jefferson High School"]);
+        assert_eq!(employers("i'm a nurse over at st joseph's"), ["st joseph's"]);
+        assert_eq!(
+            employers("i do construction for turner construction company"),
+            ["turner construction company"]
+        );
+        assert_eq!(employers("she does cleaning for marriott hotels"), ["marriott hotels"]);
+        assert_eq!(
+            employers("can you fax the work note to my job, it's costco in san marcos"),
+            ["costco"]
+        );
+        // Not jobs, not employers.
+        for t in [
+            "i'm a patient at your clinic",
+            "i'm a member with blue shield",
+            "i'm a new patient at the clinic",
+            "she's a student at lincoln elementary",
+            "i'm a little worried about the rash",
+            "i work out at the gym",
+            "had neuro work up at OH after the seizure",
+            "i do it for my kids",
+            "i do dialysis for three hours",
+            "my boss at work said to call",
+            "he works nights at home",
+        ] {
+            assert!(employers(t).is_empty(), "{t}: {:?}", employers(t));
+        }
     }
 
     #[test]

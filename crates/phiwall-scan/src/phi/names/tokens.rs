@@ -404,7 +404,12 @@ impl Tokens {
                     caps_mid += 1;
                 }
             }
-            if t.toks.len() >= 8 && caps_mid * 40 < t.toks.len() && cap_starts * 2 <= starts {
+            // A short utterance with no capital letter at all ("i teach at lincoln
+            // elementary") is speech-to-text too: one turn of a call is often this short.
+            let uncased_utterance = upper_letters == 0 && t.toks.len() >= 3;
+            if uncased_utterance
+                || (t.toks.len() >= 8 && caps_mid * 40 < t.toks.len() && cap_starts * 2 <= starts)
+            {
                 CaseMode::Lower
             } else {
                 CaseMode::Mixed
