@@ -14,6 +14,7 @@ pub mod employer;
 pub mod lexicon;
 pub mod person;
 pub mod tokens;
+pub mod vietnamese;
 
 use crate::detector::{Detector, Doc, Span};
 use std::sync::Arc;
@@ -44,6 +45,7 @@ impl Detector for NamesDetector {
         let name_ends = person::detect_tokens(doc.text, &t, out);
         employer::detect_tokens(doc.text, &t, out);
         employer::affiliations(doc.text, &t, &name_ends, out);
+        vietnamese::detect_tokens(&t, out);
         if let Some(m) = &self.tagger {
             m.detect(&t, out);
         }
