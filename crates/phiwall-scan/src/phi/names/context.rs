@@ -465,6 +465,20 @@ pub(crate) const ROLE_WORDS: &[&str] = &[
     "manager",
     "worker",
     "provider",
+    "supervisor",
+    "boss",
+    "coworker",
+    "co-worker",
+    "foreman",
+    "teacher",
+    "coach",
+    "landlord",
+    "neighbor",
+    "neighbour",
+    "roommate",
+    "caregiver",
+    "guardian",
+    "sponsor",
 ];
 
 /// Verbs and greetings before a name ("per Smith", "hi Maria").
