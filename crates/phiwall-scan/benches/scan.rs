@@ -6,7 +6,7 @@
 //! depends on it): fixed sentences with written and spoken PHI and hard negatives, numbers varied
 //! by a small LCG so the regex engines cannot memoize one input.
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use phiwall_scan::{Scanner, ScannerConfig};
+use phiwall_scan::{Scanner, ScannerConfig, TaggerChoice};
 
 /// A tiny deterministic LCG.
 struct Lcg(u64);
@@ -111,6 +111,12 @@ fn note(seed: u64) -> String {
 
 fn bench(c: &mut Criterion) {
     let Ok(scanner) = Scanner::new(ScannerConfig::default()) else { return };
+    // The same scanner without the learned name and place tagger, to show its cost.
+    let Ok(rules_only) =
+        Scanner::new(ScannerConfig { tagger: TaggerChoice::Off, ..ScannerConfig::default() })
+    else {
+        return;
+    };
     let Ok(baseline) = regex::Regex::new(
         r"\b\d{3}[-. ]?\d{3}[-. ]?\d{4}\b|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
     ) else {
@@ -128,6 +134,9 @@ fn bench(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_with_input(BenchmarkId::new("scanner", name), text, |b, t| {
             b.iter(|| scanner.scan(black_box(t)).len())
+        });
+        group.bench_with_input(BenchmarkId::new("rules_only", name), text, |b, t| {
+            b.iter(|| rules_only.scan(black_box(t)).len())
         });
         group.bench_with_input(BenchmarkId::new("baseline_regex", name), text, |b, t| {
             b.iter(|| baseline.find_iter(black_box(t)).count())
