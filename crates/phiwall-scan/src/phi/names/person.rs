@@ -1049,6 +1049,27 @@ fn post_trigger(text: &str, t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         }
         return;
     }
+    // An appositive role: "Grace, the charge nurse, said ...", "Dwayne, our social worker".
+    if low == "the" || low == "our" || low == "his" || low == "her" || low == "my" {
+        let comma_before = g.has_comma && g.len <= 3 && !g.has_newline;
+        let role_at = |k: usize| {
+            t.get(k).is_some_and(|x| x.gap.is_space())
+                && (context::ROLE_WORDS.contains(&t.low(k))
+                    || matches!(t.low(k), "nurse" | "doctor" | "physician" | "resident"))
+        };
+        if comma_before
+            && (role_at(i + 1)
+                || (role_at(i + 2) && t.get(i + 1).is_some_and(|x| x.gap.is_space())))
+        {
+            if let Some((f, best, _)) = chain_backward(t, i - 1, Ev::Weak, true) {
+                if best >= Ev::Medium || is_given_word(t, f) {
+                    let score = if best == Ev::Strong { 0.8 } else { 0.7 };
+                    hits.push(Hit { first: f, last: i - 1, score, recognizer: "name_context" });
+                }
+            }
+        }
+        return;
+    }
     if g.is_space()
         && matches!(low, "aware" | "notified" | "paged" | "informed" | "updated" | "consulted")
     {
@@ -2203,6 +2224,21 @@ mod tests {
 
     fn has(text: &str, name: &str) -> bool {
         names(text).iter().any(|n| n == name)
+    }
+
+    #[test]
+    fn appositive_roles() {
+        assert_eq!(names("Grace, the charge nurse, said the line was flushed."), ["Grace"]);
+        assert_eq!(names("Spoke with Dwayne Okafor, our social worker, today."), ["Dwayne Okafor"]);
+        assert_eq!(names("Marisol, her aide, noticed the swelling."), ["Marisol"]);
+        for t in [
+            "Vitals stable, the nurse will recheck at noon.",
+            "Pain improved, the doctor said to continue.",
+            "Lasix, the diuretic, was held.",
+            "Tomorrow, the nurse will call.",
+        ] {
+            assert!(names(t).is_empty(), "{t}: {:?}", names(t));
+        }
     }
 
     #[test]
