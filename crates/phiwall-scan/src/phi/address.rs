@@ -68,6 +68,7 @@ fn warm() {
     LazyLock::force(&CITY_CUE_RE);
     LazyLock::force(&ADDRESS_INTRO_RE);
     LazyLock::force(&FACILITY_RE);
+    LazyLock::force(&EMERGENCY_RE);
     LazyLock::force(&SHARED_HOSPITAL_RE);
     LazyLock::force(&SAINT_RE);
 }
@@ -1063,9 +1064,43 @@ const UNIT_WORDS: &[&str] = &["mg", "mcg", "ml", "units", "mmhg", "bpm", "kg", "
 /// Head nouns of facility names.
 static FACILITY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|med[ \t]+ctr|health[ \t]+center|memorial|regional|adventist|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center|house|campus)(?-u:\b)",
+        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|med[ \t]+ctr|health[ \t]+center|memorial|regional|adventist|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center|urgent[ \t]+care|assisted[ \t]+living|family[ \t]+medicine|family[ \t]+practice|house|campus)(?-u:\b)",
     )
 });
+
+/// A hospital's emergency department by its abbreviation, written in capitals after the name
+/// (`Mercy ED`, `Franklin Square ER`).
+static EMERGENCY_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(r"(?-u:\b)(?:ED|ER)(?-u:\b)"));
+
+/// Title Case words that name a kind of emergency department, not a hospital ("Peds ED").
+const NOT_A_HOSPITAL: &[&str] = &[
+    "the",
+    "our",
+    "their",
+    "his",
+    "her",
+    "peds",
+    "pediatric",
+    "adult",
+    "main",
+    "local",
+    "outside",
+    "nearest",
+    "same",
+    "another",
+    "different",
+    "this",
+    "that",
+    "osh",
+    "satellite",
+    "freestanding",
+    "psych",
+    "psychiatric",
+    "trauma",
+    "busy",
+    "crowded",
+];
 
 /// Names that many US hospitals share (`Holy Cross`, `Sacred Heart`, `Good Samaritan`): a place
 /// when a movement or place word comes before or a facility word after.
@@ -1251,6 +1286,29 @@ impl Detector for Facilities {
                     start + t.get(start..m.start()).map_or(0, |s| s.trim_end().len())
                 };
                 out.push(span(start, end, score, self.name()));
+            }
+        }
+        // "seen in Mercy ED", "brought from Franklin Square ER": Title Case name words after a
+        // place cue, then the department's capitals.
+        if let Some(re) = EMERGENCY_RE.as_ref() {
+            for m in re.find_iter(t) {
+                let Some((start, words)) = Self::name_before(t, m.start()) else { continue };
+                let is_name = !words.is_empty()
+                    && words.len() <= 3
+                    && words.iter().all(|w| is_title_case(w))
+                    && !words.iter().any(|w| {
+                        let lw = w.trim_end_matches('.').to_ascii_lowercase();
+                        NOT_A_HOSPITAL.contains(&lw.as_str())
+                            || FACILITY_VERBS.contains(&lw.as_str())
+                    });
+                let cue = prev_words(t, start, 1);
+                let has_cue = cue.first().is_some_and(|w| {
+                    matches!(w.as_str(), "to" | "from" | "at" | "in" | "@" | "via" | "into")
+                });
+                if is_name && has_cue {
+                    let end = start + t.get(start..m.start()).map_or(0, |g| g.trim_end().len());
+                    out.push(span(start, end, 0.65, self.name()));
+                }
             }
         }
         if let Some(re) = SHARED_HOSPITAL_RE.as_ref() {
@@ -1528,6 +1586,16 @@ mod tests {
         assert_none("was seen in the Big House today");
         assert_none("sacred heart of the matter");
         assert_addr("TO GO TO ST. MARY ON TUESDAY", "ST. MARY");
+        assert_addr("Patient seen in Mercy ED, transferred to MICU.", "Mercy");
+        assert_addr("Brought by EMS from Franklin Square ER.", "Franklin Square");
+        assert_addr("he was at st marys urgent care yesterday", "st marys");
+        assert_addr("Discharged to Sunrise Assisted Living.", "Sunrise");
+        assert_addr("PCP at Westside Family Medicine.", "Westside");
+        assert_none("Patient presented to the ED with chest pain.");
+        assert_none("Seen in Peds ED overnight.");
+        assert_none("PT SEEN IN ED, TRANSFERRED TO MICU");
+        assert_none("Returned to ER. Stable.");
+        assert_none("needs an urgent care visit");
         assert_none("CV: NSR to ST HR 90's-100 no ectopy");
         assert_none("CARDIOVERTED FROM A-FIB TO ST ON 9/17.");
         assert_none("STATING THAT HE WANTED TO LEAVE HOSPITAL AND SIGN AMA");
