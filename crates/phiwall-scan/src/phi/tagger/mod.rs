@@ -264,6 +264,17 @@ impl Model {
             // "N-G-U" is one token of letters spelled out.
             let is_short = t.low(i).split('-').all(|part| part.chars().count() <= 2);
             if let Some((c, start, end, best, n, short)) = run {
+                // A place keeps the numbers written with it ("Puruntie 82", "Leeds, 4"): a
+                // house number or postcode left visible next to a hidden street still points
+                // at the place.
+                let is_place_number = c == CLASS_PLACE
+                    && tok.shape == Shape::Number
+                    && tok.end - tok.start <= 6
+                    && joins_number(&tok.gap);
+                if is_place_number {
+                    run = Some((c, start, tok.end, best, n, short));
+                    continue;
+                }
                 if class == Some(c) && joins(&tok.gap) {
                     run = Some((c, start, tok.end, best.max(p[c]), n + 1, short && is_short));
                     continue;
@@ -375,6 +386,18 @@ fn joins(g: &Gap) -> bool {
             || g.has_other)
 }
 
+/// A number belongs to the place before it when only spaces, a comma or a dash lie between
+/// them on one line.
+fn joins_number(g: &Gap) -> bool {
+    g.len <= 3
+        && !(g.has_newline
+            || g.has_colon
+            || g.has_stop
+            || g.has_paren
+            || g.has_other
+            || g.has_period)
+}
+
 fn softmax(z: [f32; N_CLASSES]) -> [f32; N_CLASSES] {
     let m = z.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
     let e = z.map(|v| (v - m).exp());
@@ -429,6 +452,22 @@ mod tests {
         assert!(out
             .iter()
             .all(|s| s.kind == PhiType::Name && (0.5..=MAX_SCORE).contains(&s.score)));
+    }
+
+    #[test]
+    fn places_keep_their_numbers_names_do_not() {
+        let w = vec![0f32; DIM * N_CLASSES];
+        let place = Model::from_float(&w, [0.0, 0.0, 5.0], [0.5, 0.5]).unwrap();
+        let text = "Puruntie 82, Helsinki\nRoom 12";
+        let mut out = Vec::new();
+        place.detect(&Tokens::new(text), &mut out);
+        let got: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, vec!["Puruntie 82", "Helsinki", "Room 12"]);
+        let name = Model::from_float(&w, [0.0, 5.0, 0.0], [0.5, 0.5]).unwrap();
+        let mut out = Vec::new();
+        name.detect(&Tokens::new("Ann 82"), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].end, 3);
     }
 
     #[test]
