@@ -11,6 +11,7 @@
 
 pub mod context;
 pub mod employer;
+pub mod korean;
 pub mod lexicon;
 pub mod person;
 pub mod tokens;
@@ -46,6 +47,7 @@ impl Detector for NamesDetector {
         employer::detect_tokens(doc.text, &t, out);
         employer::affiliations(doc.text, &t, &name_ends, out);
         vietnamese::detect_tokens(&t, out);
+        korean::detect_tokens(&t, out);
         if let Some(m) = &self.tagger {
             m.detect(&t, out);
         }
