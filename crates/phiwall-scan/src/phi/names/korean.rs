@@ -190,7 +190,6 @@ fn is_given_syllable(low: &str) -> bool {
             | "hong"
             | "kwang"
             | "gwang"
-            | "yeong"
             | "mok"
             | "eon"
             | "seon"
