@@ -389,9 +389,9 @@ pub struct TaggerReport {
     pub overall: ((f64, f64), (f64, f64)),
 }
 
-/// Pool two folds' counts: recall and precision weighted by each fold's size is close enough
-/// for choosing a threshold, but exact pooling needs counts, so score the union of both folds'
-/// predictions instead: run fold A's model on B and fold B's on A, then evaluate together.
+/// Held-out scores of both folds together: fold A's model scans fold B's documents and fold
+/// B's model fold A's, and the union of those predictions is evaluated at once (exact pooled
+/// counts, not an average of two ratios).
 fn pooled(
     a_docs: &[GoldDoc],
     b_docs: &[GoldDoc],
