@@ -42,7 +42,10 @@ pub(crate) fn detect_tokens(text: &str, t: &Tokens, out: &mut Vec<Span>) {
     for i in 0..t.len() {
         if let Some(start) = work_trigger(t, i) {
             // Asked just before, or stated as "my job is at": plain words can name it.
-            let explicit = employer_asked(t, i) || t.ends_with_words(i, &["job", "is", t.low(i)]);
+            let explicit = employer_asked(t, i)
+                || t.ends_with_words(i, &["job", "is", t.low(i)])
+                || t.low(i) == "employer"
+                || (t.low(i) == "is" && !is_state_word(t.low(i + 1)));
             if let Some((a, b, score)) = org_after(t, start, explicit) {
                 push(text, t, a, b, score, out);
             }
@@ -135,6 +138,13 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
             || t.ends_with_words(i, &["works", "at"]);
         return field.then_some(i + 1);
     }
+    // "my employer, Sunrise Senior Living, needs the form"
+    if next.gap.has_comma && !next.gap.has_newline && next.gap.len <= 2 {
+        let apposition = t.ends_with_words(i, &["my", "employer"])
+            || t.ends_with_words(i, &["his", "employer"])
+            || t.ends_with_words(i, &["her", "employer"]);
+        return apposition.then_some(i + 1);
+    }
     if !next.gap.is_space() {
         return None;
     }
@@ -145,6 +155,18 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
         p -= 1;
     }
     let prev = if p > 0 { t.low(p - 1) } else { "" };
+    // "i work in the kitchen at X", "she works the front desk at X": a work verb up to four
+    // words back in the same clause ("work out at the gym" is exercise).
+    let work_verb_back = || {
+        (2..=5usize).any(|back| {
+            let Some(k) = i.checked_sub(back) else { return false };
+            matches!(t.low(k), "work" | "works" | "worked" | "working")
+                && (k + 1..=i).all(|m| t.get(m).is_some_and(|x| x.gap.is_space()))
+                && (k + 1..i).all(|m| {
+                    !matches!(t.low(m), "out" | "up" | "off" | "for" | "at" | "with" | "from")
+                })
+        })
+    };
     // Asked only after "at"/"for" (most tokens are neither).
     // "i do construction for X", "she does cleaning for X": one word of trade after do/does.
     let trade_for = || {
@@ -155,7 +177,8 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
             && !t.is_closed(p - 1)
             && t.get(p - 1).is_some_and(|x| x.shape != Shape::Number)
     };
-    let work_verb = || is_work_word(prev) || role_before(t, p) || trade_for();
+    let work_verb =
+        || is_work_word(prev) || role_before(t, p) || trade_for() || (low == "at" && work_verb_back());
     let hit = match low {
         "at" | "for" => {
             (work_verb() && prev != "retired")
@@ -176,12 +199,32 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
                 // "this is Ray from ABC Medical Supply"
                 || (i >= 3 && t.ends_with_words(i - 2, &["this", "is"]))
         }
-        "is" => t.ends_with_words(i, &["employer", "is"]),
+        // "my employer is X", "my company is X", "my workplace is X", "the company i work
+        // for is X"
+        "is" => {
+            t.ends_with_words(i, &["employer", "is"])
+                || t.ends_with_words(i, &["my", "company", "is"])
+                || t.ends_with_words(i, &["my", "workplace", "is"])
+                || t.ends_with_words(i, &["work", "for", "is"])
+                || t.ends_with_words(i, &["work", "at", "is"])
+        }
         // "fax it to my job, it's costco"
         "it's" | "its" => i >= 2 && t.low(i - 1) == "job" && t.low(i - 2) == "my",
         _ => false,
     };
     hit.then_some(i + 1)
+}
+
+/// A word after "my company is" that describes the company (guests) rather than naming it:
+/// "coming", "here", "over", "late".
+fn is_state_word(low: &str) -> bool {
+    low.ends_with("ing")
+        || matches!(
+            low,
+            "here" | "there" | "over" | "gone" | "back" | "home" | "away" | "late" | "small" | "big"
+                | "new" | "great" | "good" | "fine" | "closed" | "open" | "hiring" | "not" | "a"
+                | "an" | "the" | "very" | "so" | "really" | "pretty"
+        )
 }
 
 /// Words that say the next "at"/"for" names a workplace ("works at", "a cashier at", "my boss
@@ -227,6 +270,7 @@ fn is_work_word(low: &str) -> bool {
             | "waitress"
             | "waitressing"
             | "waiter"
+            | "crew"
     )
 }
 
@@ -769,8 +813,20 @@ mod tests {
             employers("can you fax the work note to my job, it's costco in san marcos"),
             ["costco"]
         );
+        assert_eq!(employers("the company i work for is northrop grumman"), ["northrop grumman"]);
+        assert_eq!(employers("my company is acme roofing"), ["acme roofing"]);
+        assert_eq!(employers("i work in the kitchen at applebee's"), ["applebee's"]);
+        assert_eq!(employers("i'm on the night crew at fedex"), ["fedex"]);
+        assert_eq!(
+            employers("my employer, sunrise senior living, needs the form"),
+            ["sunrise senior living"]
+        );
+        assert_eq!(employers("My workplace is Brightline Logistics."), ["Brightline Logistics"]);
         // Not jobs, not employers.
         for t in [
+            "i work out at the ymca on weekends",
+            "my company is coming over tonight so i can't",
+            "the work for is done",
             "i'm a patient at your clinic",
             "i'm a member with blue shield",
             "i'm a new patient at the clinic",
