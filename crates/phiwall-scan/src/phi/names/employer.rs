@@ -177,8 +177,9 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
             && !t.is_closed(p - 1)
             && t.get(p - 1).is_some_and(|x| x.shape != Shape::Number)
     };
-    let work_verb =
-        || is_work_word(prev) || role_before(t, p) || trade_for() || (low == "at" && work_verb_back());
+    let work_verb = || {
+        is_work_word(prev) || role_before(t, p) || trade_for() || (low == "at" && work_verb_back())
+    };
     let hit = match low {
         "at" | "for" => {
             (work_verb() && prev != "retired")
@@ -221,9 +222,31 @@ fn is_state_word(low: &str) -> bool {
     low.ends_with("ing")
         || matches!(
             low,
-            "here" | "there" | "over" | "gone" | "back" | "home" | "away" | "late" | "small" | "big"
-                | "new" | "great" | "good" | "fine" | "closed" | "open" | "hiring" | "not" | "a"
-                | "an" | "the" | "very" | "so" | "really" | "pretty"
+            "here"
+                | "there"
+                | "over"
+                | "gone"
+                | "back"
+                | "home"
+                | "away"
+                | "late"
+                | "small"
+                | "big"
+                | "new"
+                | "great"
+                | "good"
+                | "fine"
+                | "closed"
+                | "open"
+                | "hiring"
+                | "not"
+                | "a"
+                | "an"
+                | "the"
+                | "very"
+                | "so"
+                | "really"
+                | "pretty"
         )
 }
 
