@@ -335,21 +335,7 @@ pub fn score(docs: &[GoldDoc], tagger: TaggerChoice) -> Result<TypeScores, Error
             Error::Config { key: "tagger", expected: "a valid scanner", found: e.to_string() }
         })?;
     let preds: Vec<_> = docs.iter().map(|d| scanner.scan(&d.text)).collect();
-    let opts = EvalOptions {
-        mode: MatchMode::Overlap,
-        max_listed: 0,
-        is_text_shown: false,
-        group_by: None,
-    };
-    let r = evaluate(docs, &preds, &opts);
-    let rp = |s: Option<&crate::metrics::Scores>| {
-        s.map_or((0.0, 1.0), |s| (s.recall.unwrap_or(0.0), s.precision.unwrap_or(1.0)))
-    };
-    Ok(TypeScores {
-        name: rp(r.per_type.get(&PhiType::Name)),
-        address: rp(r.per_type.get(&PhiType::Address)),
-        overall: rp(Some(&r.overall)),
-    })
+    Ok(type_scores(docs, &preds))
 }
 
 fn f2(recall: f64, precision: f64) -> f64 {
@@ -413,21 +399,26 @@ fn pooled(
         .map(|d| sa.scan(&d.text))
         .chain(b_docs.iter().map(|d| sb.scan(&d.text)))
         .collect();
+    Ok(type_scores(&docs, &preds))
+}
+
+/// NAME, ADDRESS and overall (recall, precision) of `preds` on `docs`, overlap matching.
+fn type_scores(docs: &[GoldDoc], preds: &[Vec<phiwall_scan::Finding>]) -> TypeScores {
     let opts = EvalOptions {
         mode: MatchMode::Overlap,
         max_listed: 0,
         is_text_shown: false,
         group_by: None,
     };
-    let r = evaluate(&docs, &preds, &opts);
+    let r = evaluate(docs, preds, &opts);
     let rp = |s: Option<&crate::metrics::Scores>| {
         s.map_or((0.0, 1.0), |s| (s.recall.unwrap_or(0.0), s.precision.unwrap_or(1.0)))
     };
-    Ok(TypeScores {
+    TypeScores {
         name: rp(r.per_type.get(&PhiType::Name)),
         address: rp(r.per_type.get(&PhiType::Address)),
         overall: rp(Some(&r.overall)),
-    })
+    }
 }
 
 fn to_err(e: phiwall_scan::Error) -> Error {
