@@ -12,7 +12,6 @@
 
 use super::tokens::{Shape, Tokens};
 use crate::detector::Span;
-use crate::types::PhiType;
 
 /// Common Korean family names in their usual romanizations ("son" is left out: "my son ji
 /// hoon" names a son, the relative word is not part of the name).
@@ -209,17 +208,7 @@ fn is_given_syllable(low: &str) -> bool {
 
 /// Push NAME spans for family name + two given-name syllables in `t`.
 pub(crate) fn detect_tokens(t: &Tokens, out: &mut Vec<Span>) {
-    let mut i = 0;
-    while i + 1 < t.len() {
-        if let Some(last) = name_at(t, i) {
-            if let (Some(a), Some(b)) = (t.get(i), t.get(last)) {
-                out.push(Span::new(a.start, b.end, PhiType::Name, 0.75, "name_korean"));
-            }
-            i = last + 1;
-        } else {
-            i += 1;
-        }
-    }
+    super::push_name_runs(t, out, 0.75, "name_korean", name_at);
 }
 
 /// The last token of a Korean name starting at token `i`: family name, then two syllables as

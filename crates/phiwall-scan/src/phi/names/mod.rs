@@ -54,6 +54,28 @@ impl Detector for NamesDetector {
     }
 }
 
+/// Push a NAME span for each name `name_at` recognizes by its shape (it returns the last token
+/// of a name starting at a token), left to right, without overlaps.
+pub(crate) fn push_name_runs(
+    t: &tokens::Tokens,
+    out: &mut Vec<Span>,
+    score: f32,
+    recognizer: &'static str,
+    name_at: impl Fn(&tokens::Tokens, usize) -> Option<usize>,
+) {
+    let mut i = 0;
+    while i < t.len() {
+        let Some(last) = name_at(t, i) else {
+            i += 1;
+            continue;
+        };
+        if let (Some(a), Some(b)) = (t.get(i), t.get(last)) {
+            out.push(Span::new(a.start, b.end, crate::types::PhiType::Name, score, recognizer));
+        }
+        i = last.max(i) + 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
 

@@ -13,7 +13,6 @@
 
 use super::tokens::{Shape, Tokens};
 use crate::detector::Span;
-use crate::types::PhiType;
 
 /// Common Vietnamese family names, folded.
 fn is_family_name(key: &str) -> bool {
@@ -194,17 +193,7 @@ const MAX_TOKENS: usize = 4;
 
 /// Push NAME spans for family + middle + given names in `t`.
 pub(crate) fn detect_tokens(t: &Tokens, out: &mut Vec<Span>) {
-    let mut i = 0;
-    while i + 2 < t.len() {
-        if let Some(last) = name_at(t, i) {
-            if let (Some(a), Some(b)) = (t.get(i), t.get(last)) {
-                out.push(Span::new(a.start, b.end, PhiType::Name, 0.8, "name_vietnamese"));
-            }
-            i = last + 1;
-        } else {
-            i += 1;
-        }
-    }
+    super::push_name_runs(t, out, 0.8, "name_vietnamese", name_at);
 }
 
 /// If a three- or four-part Vietnamese name starts at token `i`, its last token.
