@@ -358,8 +358,6 @@ pub struct ThresholdRow {
 /// What training reports.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaggerReport {
-    /// Dev documents per source.
-    pub docs: Vec<(&'static str, usize)>,
     /// Token counts of the final fit.
     pub counts: TokenCounts,
     /// Rules-only held-out scores (NAME, ADDRESS): recall, precision.
@@ -427,10 +425,7 @@ fn to_err(e: phiwall_scan::Error) -> Error {
 
 /// Train: fold fits, threshold search, final fit on all dev documents.
 pub fn train(sources: &[Source], cfg: &TaggerTrainConfig) -> Result<(Model, TaggerReport), Error> {
-    let mut report = TaggerReport {
-        docs: sources.iter().map(|s| (s.name, s.docs.len())).collect(),
-        ..TaggerReport::default()
-    };
+    let mut report = TaggerReport { ..TaggerReport::default() };
     let all: Vec<&GoldDoc> = sources.iter().flat_map(|s| &s.docs).collect();
     let (fold_a, fold_b): (Vec<&GoldDoc>, Vec<&GoldDoc>) =
         all.iter().partition(|d| fold_of(d) == Fold::A);

@@ -10,7 +10,7 @@
 //!
 //! Tokens are compared by their lowercase form.
 
-use super::tokens::{Shape, Tokens};
+use super::tokens::Tokens;
 use crate::detector::Span;
 
 /// Common Korean family names in their usual romanizations ("son" is left out: "my son ji
@@ -214,10 +214,8 @@ pub(crate) fn detect_tokens(t: &Tokens, out: &mut Vec<Span>) {
 /// The last token of a Korean name starting at token `i`: family name, then two syllables as
 /// two tokens ("min jun") or one hyphenated token ("Ji-Hoon").
 fn name_at(t: &Tokens, i: usize) -> Option<usize> {
-    let letters =
-        |k: usize| t.get(k).is_some_and(|x| !matches!(x.shape, Shape::Number | Shape::Initial));
-    let spaced =
-        |k: usize| t.get(k).is_some_and(|x| x.gap.is_space() || (x.gap.has_dash && x.gap.len == 1));
+    let letters = |k: usize| super::is_name_part(t, k);
+    let spaced = |k: usize| super::continues_name(t, k);
     if !(letters(i) && is_family_name(t.low(i)) && spaced(i + 1) && letters(i + 1)) {
         return None;
     }

@@ -54,6 +54,17 @@ impl Detector for NamesDetector {
     }
 }
 
+/// Token `k` is a word of two or more letters (not a number, not a lone initial): a part of a
+/// name recognized by its shape.
+pub(crate) fn is_name_part(t: &tokens::Tokens, k: usize) -> bool {
+    t.get(k).is_some_and(|x| !matches!(x.shape, tokens::Shape::Number | tokens::Shape::Initial))
+}
+
+/// Only spaces, or one hyphen, before token `k`: it continues the name before it.
+pub(crate) fn continues_name(t: &tokens::Tokens, k: usize) -> bool {
+    t.get(k).is_some_and(|x| x.gap.is_space() || (x.gap.has_dash && x.gap.len == 1))
+}
+
 /// Push a NAME span for each name `name_at` recognizes by its shape (it returns the last token
 /// of a name starting at a token), left to right, without overlaps.
 pub(crate) fn push_name_runs(

@@ -11,7 +11,7 @@
 //!
 //! Tokens are compared by their folded lexicon key (diacritics removed: "Đỗ" -> "do").
 
-use super::tokens::{Shape, Tokens};
+use super::tokens::Tokens;
 use crate::detector::Span;
 
 /// Common Vietnamese family names, folded.
@@ -198,10 +198,8 @@ pub(crate) fn detect_tokens(t: &Tokens, out: &mut Vec<Span>) {
 
 /// If a three- or four-part Vietnamese name starts at token `i`, its last token.
 fn name_at(t: &Tokens, i: usize) -> Option<usize> {
-    let letters =
-        |k: usize| t.get(k).is_some_and(|x| !matches!(x.shape, Shape::Number | Shape::Initial));
-    let joined =
-        |k: usize| t.get(k).is_some_and(|x| x.gap.is_space() || x.gap.has_dash && x.gap.len == 1);
+    let letters = |k: usize| super::is_name_part(t, k);
+    let joined = |k: usize| super::continues_name(t, k);
     if !(letters(i) && is_family_name(key(t, i))) {
         return None;
     }

@@ -180,11 +180,6 @@ impl Model {
         out
     }
 
-    /// The emission thresholds (NAME, PLACE).
-    pub fn thresholds(&self) -> [f32; 2] {
-        self.thresholds
-    }
-
     /// The same model with other emission thresholds (training picks them on held-out notes).
     pub fn with_thresholds(mut self, thresholds: [f32; 2]) -> Result<Model, Error> {
         if thresholds.iter().any(|t| !(0.0..1.0).contains(t)) {
