@@ -45,7 +45,9 @@ pub(crate) fn detect_tokens(text: &str, t: &Tokens, out: &mut Vec<Span>) {
             let explicit = employer_asked(t, i)
                 || t.ends_with_words(i, &["job", "is", t.low(i)])
                 || t.low(i) == "employer"
-                || (t.low(i) == "is" && !is_state_word(t.low(i + 1)));
+                || (t.low(i) == "is"
+                    && !is_state_word(t.low(i + 1))
+                    && !t.ends_with_words(i, &["my", "work", "is"]));
             if let Some((a, b, score)) = org_after(t, start, explicit) {
                 push(text, t, a, b, score, out);
             }
@@ -160,8 +162,10 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
     let work_verb_back = || {
         (2..=5usize).any(|back| {
             let Some(k) = i.checked_sub(back) else { return false };
-            matches!(t.low(k), "work" | "works" | "worked" | "working")
-                && (k + 1..=i).all(|m| t.get(m).is_some_and(|x| x.gap.is_space()))
+            matches!(
+                t.low(k),
+                "work" | "works" | "worked" | "working" | "drive" | "drives" | "drove"
+            ) && (k + 1..=i).all(|m| t.get(m).is_some_and(|x| x.gap.is_space()))
                 && (k + 1..i).all(|m| {
                     !matches!(t.low(m), "out" | "up" | "off" | "for" | "at" | "with" | "from")
                 })
@@ -178,13 +182,19 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
             && t.get(p - 1).is_some_and(|x| x.shape != Shape::Number)
     };
     let work_verb = || {
-        is_work_word(prev) || role_before(t, p) || trade_for() || (low == "at" && work_verb_back())
+        is_work_word(prev)
+            || role_before(t, p)
+            || trade_for()
+            || (matches!(low, "at" | "for") && work_verb_back())
     };
     let hit = match low {
         "at" | "for" => {
             (work_verb() && prev != "retired")
-                // "my job is at X"
+                // "my job is at X", "my job's at X"
                 || t.ends_with_words(i, &["job", "is", low])
+                // "human resources at X", "my HR at X" ("HR at rest" is a heart rate)
+                || t.ends_with_words(i, &["human", "resources", low])
+                || (prev == "hr" && p >= 2 && matches!(t.low(p - 2), "the" | "my" | "our" | "his" | "her"))
                 // "who's your employer?" "I'm at X" / "I'm with X"
                 || (is_i_am(t, i) && employer_asked(t, i))
         }
@@ -197,6 +207,10 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
         "from" => {
             matches!(prev, "retired" | "calling" | "called" | "fired" | "resigned")
                 || t.ends_with_words(i, &["laid", "off", "from"])
+                || t.ends_with_words(i, &["let", "go", "from"])
+                // "out on disability from X", "on medical leave from X"
+                || (matches!(prev, "disability" | "leave" | "furlough")
+                    && (p >= 2 && matches!(t.low(p - 2), "on" | "medical" | "short-term" | "long-term" | "maternity" | "paternity" | "family")))
                 // "this is Ray from ABC Medical Supply"
                 || (i >= 3 && t.ends_with_words(i - 2, &["this", "is"]))
         }
@@ -208,7 +222,11 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
                 || t.ends_with_words(i, &["my", "workplace", "is"])
                 || t.ends_with_words(i, &["work", "for", "is"])
                 || t.ends_with_words(i, &["work", "at", "is"])
+                // "my work is lowe's" (a plain word after it is how the work is: "stressful")
+                || t.ends_with_words(i, &["my", "work", "is"])
         }
+        // "a teacher in the dallas school district"
+        "in" => work_verb() && district_end(t, i + 1).is_some(),
         // "fax it to my job, it's costco"
         "it's" | "its" => i >= 2 && t.low(i - 1) == "job" && t.low(i - 2) == "my",
         _ => false,
@@ -518,6 +536,10 @@ const WORD_EMPLOYERS: &[&[&str]] = &[
     &["wells", "fargo"],
     &["dollar", "general"],
     &["southwest", "airlines"],
+    &["sears"],
+    &["jiffy", "lube"],
+    &["goodwill"],
+    &["safeway"],
 ];
 
 fn word_employer_at(t: &Tokens, a: usize) -> Option<usize> {
@@ -589,6 +611,14 @@ fn org_after(t: &Tokens, mut a: usize, asked: bool) -> Option<(usize, usize, f32
             has_distinct = true;
             break;
         }
+        // "dallas school district", "fairfax county public schools": the district ends the name.
+        if k > a {
+            if let Some(end) = district_head(t, k) {
+                last = Some(end);
+                has_distinct = true;
+                break;
+            }
+        }
         // Generic words end a guessed name in uncased text ("walmart store hours"), but are
         // part of a name given as the answer ("river city library").
         if t.is_closed(k) || (k > a && is_generic(low) && !mixed && !asked) || stop_after_org(low) {
@@ -615,6 +645,34 @@ fn org_after(t: &Tokens, mut a: usize, asked: bool) -> Option<(usize, usize, f32
         (false, false) => 0.7,
     };
     Some((a, last, score))
+}
+
+/// If a school district's head starts at token `k` ("school district", "public schools",
+/// "county schools", "isd", "unified school district"), its last token.
+fn district_head(t: &Tokens, k: usize) -> Option<usize> {
+    let joined = |m: usize| t.get(m).is_some_and(|x| x.gap.is_space());
+    let mut m = k;
+    if matches!(t.low(m), "county" | "city" | "area") && joined(m + 1) {
+        m += 1;
+    }
+    if matches!(t.low(m), "unified" | "independent" | "public" | "consolidated") && joined(m + 1) {
+        m += 1;
+    }
+    match t.low(m) {
+        "isd" | "usd" if m == k => Some(m),
+        "school" if t.low(m + 1) == "district" && joined(m + 1) => Some(m + 1),
+        "schools" if m > k => Some(m),
+        _ => None,
+    }
+}
+
+/// The last token of a school district named within a few tokens after `a` ("the dallas school
+/// district"), if there is one.
+fn district_end(t: &Tokens, a: usize) -> Option<usize> {
+    (a + 1..a + 5).find_map(|k| {
+        let joined = (a + 1..=k).all(|m| t.get(m).is_some_and(|x| x.gap.is_space()));
+        joined.then(|| district_head(t, k)).flatten()
+    })
 }
 
 /// Words that end an employer name in unpunctuated speech ("at walmart since may").
@@ -775,6 +833,33 @@ mod tests {
         // Asked, but the answer is a person or a generic place.
         assert!(employers("who's your employer? i'm with my husband's plan actually").is_empty());
         assert!(employers("what's your employer? oh i'm at home these days").is_empty());
+    }
+
+    #[test]
+    fn leave_hr_and_school_districts() {
+        assert_eq!(
+            employers("she's on maternity leave from Kaiser Permanente"),
+            ["Kaiser Permanente"]
+        );
+        assert_eq!(employers("i'm out on disability from general motors"), ["general motors"]);
+        assert_eq!(employers("i was let go from sears last month"), ["sears"]);
+        assert_eq!(employers("my HR at Boeing needs the form"), ["Boeing"]);
+        assert_eq!(employers("my work is lowe's"), ["lowe's"]);
+        assert_eq!(
+            employers("i'm a teacher in the dallas school district"),
+            ["dallas school district"]
+        );
+        assert_eq!(
+            employers("i'm a bus driver for fairfax county public schools"),
+            ["fairfax county public schools"]
+        );
+        assert_eq!(employers("she drives a forklift for sysco"), ["sysco"]);
+        // A heart rate, a state of work, leave from work, a pupil's district.
+        assert!(employers("heart rate 88, HR at rest 72").is_empty());
+        assert!(employers("my work is really stressful lately").is_empty());
+        assert!(employers("i'm on leave from work right now").is_empty());
+        assert!(employers("my daughter is in the dallas school district").is_empty());
+        assert!(employers("i drive my mom for her appointments").is_empty());
     }
 
     #[test]
