@@ -10,6 +10,7 @@
 //! table; spans are byte offsets on char boundaries of `doc.text`.
 
 pub mod context;
+pub mod cues;
 pub mod employer;
 pub mod korean;
 pub mod lexicon;
@@ -48,6 +49,7 @@ impl Detector for NamesDetector {
         employer::affiliations(doc.text, &t, &name_ends, out);
         vietnamese::detect_tokens(&t, out);
         korean::detect_tokens(&t, out);
+        cues::detect_tokens(&t, out);
         if let Some(m) = &self.tagger {
             m.detect(&t, out);
         }

@@ -242,7 +242,7 @@ pub(crate) fn evidence(t: &Tokens, i: usize) -> Ev {
 }
 
 /// Unknown tokens shaped like drug names (generic-name stems), which are never names here.
-fn is_drug_like(low: &str) -> bool {
+pub(crate) fn is_drug_like(low: &str) -> bool {
     const STEMS: &[&str] = &[
         "olol",
         "pril",
@@ -376,7 +376,7 @@ fn oov_ok(t: &Tokens, i: usize, rule: &Rule) -> bool {
 
 /// Endings of English (and clinical) words that names rarely have: "visted", "acidosis",
 /// "decompensation", "hypoxic". Used to keep misspelled words from passing as unknown names.
-fn has_word_morphology(low: &str) -> bool {
+pub(crate) fn has_word_morphology(low: &str) -> bool {
     const ENDINGS: &[&str] = &[
         "ed", "ing", "ly", "tion", "sion", "osis", "asis", "esis", "itis", "emia", "ia", "ous",
         "ive", "ment", "ness", "able", "ible", "ful", "less", "ize", "ise", "ology", "logy",
@@ -2063,7 +2063,7 @@ fn subject_of_person_verb(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
 }
 
 /// Verbs of speech and gesture: their subject is a person, even when it is one unknown word.
-fn is_speech_verb(low: &str) -> bool {
+pub(crate) fn is_speech_verb(low: &str) -> bool {
     matches!(
         low,
         "said"

@@ -308,7 +308,7 @@ pub const MAX_SCORE: f32 = 0.75;
 
 /// US payers, pharmacy chains and health-system brands that read like surnames or towns
 /// ("Aetna", "Humana", "Walgreens", "Kaiser"). Public names, written for this list.
-fn is_organization(low: &str) -> bool {
+pub(crate) fn is_organization(low: &str) -> bool {
     matches!(
         low,
         "aetna"
@@ -362,7 +362,7 @@ fn is_organization(low: &str) -> bool {
 }
 
 /// Day names are dates' business, never a person ("Monday" opens many note lines).
-fn is_weekday(low: &str) -> bool {
+pub(crate) fn is_weekday(low: &str) -> bool {
     matches!(
         low,
         "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"

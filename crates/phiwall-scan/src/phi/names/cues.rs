@@ -1,0 +1,238 @@
+//! Names in speech-to-text that no capital letter and no introduction marks: the grammar around
+//! them says "person".
+//!
+//! Speech-to-text writes everything in lower case, so names the lexicon does not know ("jia
+//! hao", "petrenko", "quoc bao") have only their surroundings to go by. Four cues that only a
+//! person fills, for a run of one to three tokens that could be a name (not a closed-class
+//! word, a relative word, a plain dictionary word, a drug, a payer or pharmacy brand, a day):
+//! - the subject of a speech verb at the start of a clause: "jia hao said the doctor would call";
+//! - coordination with "me": "me and quoc bao both need flu shots";
+//! - an apposition naming the relation: "it's for ha neul, my wife";
+//! - the person addressed: "can i talk to petrenko", "is petrenko there", "tell jia hao to call".
+//!
+//! Only for [`CaseMode::Lower`] text: in mixed case the capital-letter rules of [`super::person`]
+//! cover these places, and in upper case a dictionary check is all there is either way.
+
+use super::context::is_relative;
+use super::person::{has_word_morphology, is_drug_like, is_speech_verb};
+use super::tokens::{CaseMode, Shape, Tokens};
+use crate::detector::Span;
+use crate::types::PhiType;
+
+/// Most tokens in one cued name.
+const MAX_RUN: usize = 3;
+
+/// Push NAME spans for the cues above.
+pub(crate) fn detect_tokens(t: &Tokens, out: &mut Vec<Span>) {
+    if t.mode() != CaseMode::Lower {
+        return;
+    }
+    let mut i = 0;
+    while i < t.len() {
+        let hit = speech_subject(t, i)
+            .map(|last| (last, 0.55))
+            .or_else(|| with_me(t, i).map(|last| (last, 0.55)))
+            .or_else(|| apposition(t, i).map(|last| (last, 0.6)))
+            .or_else(|| addressee(t, i).map(|last| (last, 0.55)));
+        match hit {
+            Some((last, score)) => {
+                if let (Some(a), Some(b)) = (t.get(i), t.get(last)) {
+                    out.push(Span::new(a.start, b.end, PhiType::Name, score, "name_cue"));
+                }
+                i = last + 1;
+            }
+            None => i += 1,
+        }
+    }
+}
+
+/// Token `k` could be part of a name: a lexicon name that is not a stop term, or a token no
+/// word list knows that does not look like an English or clinical word.
+fn could_be_name(t: &Tokens, k: usize) -> bool {
+    let Some(x) = t.get(k) else { return false };
+    let low = t.low(k);
+    if matches!(x.shape, Shape::Number | Shape::Initial)
+        || low.chars().count() < 2
+        || !low.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        || t.is_closed(k)
+        || is_relative(low)
+        || is_drug_like(low)
+        || crate::phi::tagger::is_organization(low)
+        || crate::phi::tagger::is_weekday(low)
+    {
+        return false;
+    }
+    match x.entry {
+        Some(e) => e.is_name() && !e.is_stop && !(e.is_word && e.name_class() < 2),
+        None => !has_word_morphology(low),
+    }
+}
+
+/// The last token of the longest name run starting at `a` (one to [`MAX_RUN`] tokens joined by
+/// spaces or one hyphen).
+fn run_from(t: &Tokens, a: usize) -> Option<usize> {
+    if !could_be_name(t, a) {
+        return None;
+    }
+    let mut last = a;
+    while last + 1 < a + MAX_RUN && super::continues_name(t, last + 1) && could_be_name(t, last + 1)
+    {
+        last += 1;
+    }
+    Some(last)
+}
+
+/// Token `i` opens a clause: the text's start, punctuation before it, or a discourse word.
+fn clause_start(t: &Tokens, i: usize) -> bool {
+    if i == 0 {
+        return true;
+    }
+    let Some(x) = t.get(i) else { return false };
+    !x.gap.is_space()
+        || matches!(
+            t.low(i - 1),
+            "and"
+                | "but"
+                | "so"
+                | "yeah"
+                | "yes"
+                | "oh"
+                | "well"
+                | "then"
+                | "um"
+                | "uh"
+                | "okay"
+                | "hi"
+                | "hello"
+                | "hey"
+                | "ok"
+                | "because"
+                | "cause"
+        )
+}
+
+/// "jia hao said ...": a name run opening a clause, then a speech verb.
+fn speech_subject(t: &Tokens, i: usize) -> Option<usize> {
+    if !clause_start(t, i) {
+        return None;
+    }
+    let last = run_from(t, i)?;
+    let verb = last + 1;
+    let ok = t.get(verb).is_some_and(|x| x.gap.is_space()) && is_speech_verb(t.low(verb));
+    // One short token alone is too little ("ma said", "ok said").
+    let enough = last > i || t.low(i).chars().count() >= 4;
+    (ok && enough).then_some(last)
+}
+
+/// "me and quoc bao both ...": a name run coordinated with "me".
+fn with_me(t: &Tokens, i: usize) -> Option<usize> {
+    let joined = |k: usize| t.get(k).is_some_and(|x| x.gap.is_space());
+    if i < 2 || t.low(i - 1) != "and" || t.low(i - 2) != "me" || !joined(i) || !joined(i - 1) {
+        return None;
+    }
+    run_from(t, i)
+}
+
+/// "it's for ha neul, my wife": a name run, a comma, then "my/his/her/our" and a relative word.
+fn apposition(t: &Tokens, i: usize) -> Option<usize> {
+    let opens = clause_start(t, i)
+        || matches!(
+            t.low(i - 1),
+            "for" | "is" | "it's" | "its" | "to" | "with" | "about" | "call" | "tell" | "ask"
+        );
+    if !opens {
+        return None;
+    }
+    let last = run_from(t, i)?;
+    let comma = t.get(last + 1).is_some_and(|x| x.gap.has_comma && !x.gap.has_newline);
+    let relation = matches!(t.low(last + 1), "my" | "his" | "her" | "our" | "their")
+        && t.get(last + 2).is_some_and(|x| x.gap.is_space())
+        && is_relative(t.low(last + 2));
+    (comma && relation).then_some(last)
+}
+
+/// "talk to petrenko", "speak with jia hao", "is petrenko there", "tell jia hao to call".
+fn addressee(t: &Tokens, i: usize) -> Option<usize> {
+    if i < 1 || !t.get(i).is_some_and(|x| x.gap.is_space()) {
+        return None;
+    }
+    let prev = t.low(i - 1);
+    let before = if i >= 2 { t.low(i - 2) } else { "" };
+    let prev_joined = t.get(i - 1).is_some_and(|x| x.gap.is_space());
+    let after_verb = prev_joined
+        && match prev {
+            "to" | "with" => matches!(before, "talk" | "speak" | "talking" | "speaking" | "spoke"),
+            "for" => matches!(before, "ask" | "asking" | "asked"),
+            _ => false,
+        };
+    let is_there = prev == "is" && clause_start(t, i - 1);
+    let tell = prev == "tell";
+    if !(after_verb || is_there || tell) {
+        return None;
+    }
+    let last = run_from(t, i)?;
+    let next = t.low(last + 1);
+    let next_gap = t.get(last + 1).map(|x| x.gap);
+    let ends = next_gap.is_none_or(|g| !g.is_space());
+    let fits = if is_there {
+        next == "there" && next_gap.is_some_and(|g| g.is_space())
+    } else if tell {
+        next == "to" && next_gap.is_some_and(|g| g.is_space())
+    } else {
+        ends || matches!(next, "please" | "about" | "today" | "now" | "real" | "again")
+    };
+    fits.then_some(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<String> {
+        let t = Tokens::new(text);
+        let mut out = Vec::new();
+        detect_tokens(&t, &mut out);
+        out.iter().map(|s| text[s.start..s.end].to_string()).collect()
+    }
+
+    #[test]
+    fn speech_verb_subjects() {
+        assert_eq!(names("ok so jia hao said the doctor would call"), ["jia hao"]);
+        assert_eq!(names("yeah and petrenko told me to come in"), ["petrenko"]);
+        // People named by role or relation, pronouns, brands and drugs are not names.
+        assert!(names("ok so the doctor said to wait").is_empty());
+        assert!(names("yeah my mom said it was fine").is_empty());
+        assert!(names("ok and walgreens said it was not ready").is_empty());
+        assert!(names("ok so she said the refill was sent").is_empty());
+    }
+
+    #[test]
+    fn coordinated_with_me() {
+        assert_eq!(names("me and quoc bao both need flu shots"), ["quoc bao"]);
+        assert!(names("me and my wife both need flu shots").is_empty());
+        assert!(names("me and the kids are sick").is_empty());
+    }
+
+    #[test]
+    fn appositions_with_a_relation() {
+        assert_eq!(names("it's for ha neul, my wife, she has a fever"), ["ha neul"]);
+        assert!(names("it's for the refill, my doctor sent it").is_empty());
+    }
+
+    #[test]
+    fn people_addressed() {
+        assert_eq!(
+            names("hi is petrenko there? i need to talk to petrenko"),
+            ["petrenko", "petrenko"]
+        );
+        assert_eq!(names("can you tell jia hao to call me back"), ["jia hao"]);
+        assert!(names("can i talk to someone about my bill").is_empty());
+        assert!(names("i need to speak to pharmacy please").is_empty());
+        assert!(names("is tomorrow there a slot").is_empty());
+    }
+
+    #[test]
+    fn mixed_case_is_left_to_the_capital_rules() {
+        assert!(names("Me and Quoc Bao both need flu shots. Jia Hao said so.").is_empty());
+    }
+}
