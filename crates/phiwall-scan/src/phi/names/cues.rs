@@ -33,7 +33,8 @@ pub(crate) fn detect_tokens(t: &Tokens, out: &mut Vec<Span>) {
             .map(|last| (last, 0.55))
             .or_else(|| with_me(t, i).map(|last| (last, 0.55)))
             .or_else(|| apposition(t, i).map(|last| (last, 0.6)))
-            .or_else(|| addressee(t, i).map(|last| (last, 0.55)));
+            .or_else(|| addressee(t, i).map(|last| (last, 0.55)))
+            .or_else(|| role_apposition(t, i).map(|last| (last, 0.6)));
         match hit {
             Some((last, score)) => {
                 if let (Some(a), Some(b)) = (t.get(i), t.get(last)) {
@@ -151,6 +152,24 @@ fn apposition(t: &Tokens, i: usize) -> Option<usize> {
     (comma && relation).then_some(last)
 }
 
+/// "the nurse, grace, said": a name run between commas right after a role noun that follows a
+/// determiner ("the charge nurse, amara, ...", "my case manager, quoc bao, ...").
+fn role_apposition(t: &Tokens, i: usize) -> Option<usize> {
+    let gap_comma = |k: usize| t.get(k).is_some_and(|x| x.gap.has_comma && !x.gap.has_newline);
+    if i < 2 || !gap_comma(i) {
+        return None;
+    }
+    let role = t.low(i - 1);
+    let is_role = super::context::ROLE_WORDS.contains(&role)
+        || matches!(role, "nurse" | "doctor" | "receptionist" | "scheduler" | "navigator");
+    let determiner = |k: usize| matches!(t.low(k), "the" | "my" | "your" | "our" | "his" | "her");
+    if !is_role || !(determiner(i - 2) || (i >= 3 && determiner(i - 3))) {
+        return None;
+    }
+    let last = run_from(t, i)?;
+    gap_comma(last + 1).then_some(last)
+}
+
 /// "talk to petrenko", "speak with jia hao", "is petrenko there", "tell jia hao to call".
 fn addressee(t: &Tokens, i: usize) -> Option<usize> {
     if i < 1 || !t.get(i).is_some_and(|x| x.gap.is_space()) {
@@ -217,6 +236,14 @@ mod tests {
     fn appositions_with_a_relation() {
         assert_eq!(names("it's for ha neul, my wife, she has a fever"), ["ha neul"]);
         assert!(names("it's for the refill, my doctor sent it").is_empty());
+    }
+
+    #[test]
+    fn role_appositions() {
+        assert_eq!(names("yeah the nurse, grace, said to call back"), ["grace"]);
+        assert_eq!(names("my case manager, quoc bao, set it up"), ["quoc bao"]);
+        assert!(names("the nurse, however, said to call back").is_empty());
+        assert!(names("the nurse, the doctor, and me").is_empty());
     }
 
     #[test]

@@ -198,6 +198,14 @@ fn is_given_syllable(low: &str) -> bool {
             | "doo"
             | "gun"
             | "geon"
+            // Native Korean given names ("Ha-neul", "A-reum", "Seul-gi", "Byeol", "Ha-yul").
+            | "neul"
+            | "reum"
+            | "seul"
+            | "byul"
+            | "byeol"
+            | "yul"
+            | "yool"
             | "kyun"
             | "sub"
             | "seob"
@@ -248,6 +256,7 @@ mod tests {
         assert_eq!(names("it's for kang da eun, birthday june fifth"), ["kang da eun"]);
         assert_eq!(names("Patient: Park Ji-Hoon"), ["Park Ji-Hoon"]);
         assert_eq!(names("KIM SOO JIN"), ["KIM SOO JIN"]);
+        assert_eq!(names("it's jung ha neul, date of birth"), ["jung ha neul"]);
     }
 
     #[test]

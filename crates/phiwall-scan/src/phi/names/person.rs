@@ -857,6 +857,7 @@ fn intro_full_name(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
     let cue = (t.ends_with_words(i, &["it's"]) && !about_a_thing(t, i))
         || t.ends_with_words(i, &["this", "is"])
         || t.ends_with_words(i, &["i", "am"])
+        || t.ends_with_words(i, &["patient", "is"])
         || matches!(t.low(i), "i'm" | "name's")
         // Requests about a patient's records: "pull up the chart for jun liu", "summarize
         // today's visit for dongha yoon", "open the record of piotr kuznetsova".
@@ -886,9 +887,12 @@ fn intro_full_name(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
     let surname = y.entry.is_some_and(|e| {
         !e.is_stop && (e.surname >= 2 && !e.is_word || given_only && e.surname >= 3)
     });
+    // A given name that is also a word ("Blessing", "Comfort", "Hunter") only before a surname
+    // that is not one ("blessing okafor", not "comfort care").
+    let plain_surname = y.entry.is_some_and(|e| !e.is_stop && !e.is_word && e.surname >= 2);
     let given = match x.entry {
         None => low.len() >= 3 && !has_word_morphology(low) && !is_drug_like(low),
-        Some(e) => e.given >= 2 && !e.is_word && !t.is_modal(a),
+        Some(e) => e.given >= 2 && (!e.is_word || plain_surname) && !t.is_modal(a),
     };
     if surname && given && !t.is_closed(a) && t.title(a).is_none() && !t.is_relative(a) {
         hits.push(Hit { first: a, last: b, score: 0.7, recognizer: "name_context" });
@@ -2352,6 +2356,9 @@ mod tests {
         assert!(has("yes hi, it's jaehyun jung.", "jaehyun jung"));
         assert!(has("patient: this is jun liu.", "jun liu"));
         assert!(has("hi i'm tuyet vo, calling about my refill", "tuyet vo"));
+        assert!(has("hi this is blessing okafor calling for my refill", "blessing okafor"));
+        assert!(has("yes the patient is comfort mensah", "comfort mensah"));
+        assert!(names("the patient is comfort care only").is_empty());
         assert!(names("yes hi, it's pretty bad today.").is_empty());
         assert!(names("this is really nice").is_empty());
         assert!(has("[caller] this is eunji park.", "eunji park"));
