@@ -48,7 +48,7 @@ pub(crate) fn detect_tokens(text: &str, t: &Tokens, out: &mut Vec<Span>) {
                 || (t.low(i) == "is"
                     && !is_state_word(t.low(i + 1))
                     && !t.ends_with_words(i, &["my", "work", "is"]));
-            if let Some((a, b, score)) = org_after(t, start, explicit) {
+            if let Some((a, b, score)) = org_after(t, start, explicit, true) {
                 push(text, t, a, b, score, out);
             }
         }
@@ -100,7 +100,7 @@ pub(crate) fn affiliations(text: &str, t: &Tokens, name_ends: &[usize], out: &mu
         if !t.get(start).is_some_and(|x| x.gap.is_space() && x.is_capitalized) {
             continue;
         }
-        if let Some((a, b, _)) = org_after(t, start, false) {
+        if let Some((a, b, _)) = org_after(t, start, false, false) {
             let care_place = (a..=b).any(|k| {
                 matches!(
                     t.low(k),
@@ -188,6 +188,10 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
             || (matches!(low, "at" | "for") && work_verb_back())
     };
     let hit = match low {
+        // The work word must be in the same sentence ("...the shift. at one point"), and
+        // "social work" is a service, not a job.
+        "at" | "for" if !t.get(i).is_some_and(|x| x.gap.is_space()) => false,
+        "at" | "for" if prev == "work" && p >= 2 && t.low(p - 2) == "social" => false,
         "at" | "for" => {
             (work_verb() && prev != "retired")
                 // "my job is at X", "my job's at X"
@@ -552,10 +556,11 @@ fn word_employer_at(t: &Tokens, a: usize) -> Option<usize> {
 }
 
 /// The organisation name starting at token `a` after a work context: (first, last, score).
-/// The organisation name starting at token `a`. Without capitals to go by (lowercase or ALL
-/// CAPS text) a name of dictionary words only ("sunrise bakery") is accepted when `asked`: the
-/// employer was just asked about, so the answer is one.
-fn org_after(t: &Tokens, mut a: usize, asked: bool) -> Option<(usize, usize, f32)> {
+/// Without capitals to go by (lowercase or ALL CAPS text) a name of dictionary words only
+/// ("sunrise bakery") is accepted when `asked` (the employer was just asked about, so the answer
+/// is one), or, when `worded`, if it is two or more words and the first is not a descriptor
+/// ("golden corral", "blue ridge landscaping"; not "the front desk", "very little money").
+fn org_after(t: &Tokens, mut a: usize, asked: bool, worded: bool) -> Option<(usize, usize, f32)> {
     if t.low(a) == "the" && t.get(a + 1).is_some_and(|x| x.gap.is_space()) {
         if let Some(last) = word_employer_at(t, a) {
             return Some((a, last, 0.85));
@@ -636,15 +641,131 @@ fn org_after(t: &Tokens, mut a: usize, asked: bool) -> Option<(usize, usize, f32
         k += 1;
     }
     let last = last?;
-    if !has_distinct && !asked {
+    let words_name =
+        worded && t.mode() == CaseMode::Lower && count >= 2 && !is_descriptor(t.low(a));
+    if !has_distinct && !asked && !words_name {
         return None;
     }
-    let score = match (mixed, has_distinct) {
-        (true, _) => 0.85,
-        (false, true) => 0.75,
-        (false, false) => 0.7,
+    let score = match (mixed, has_distinct, asked) {
+        (true, _, _) => 0.85,
+        (false, true, _) => 0.75,
+        (false, false, true) => 0.7,
+        (false, false, false) => 0.6,
     };
     Some((a, last, score))
+}
+
+/// Words that open a description of a workplace rather than its name ("a local diner", "the
+/// same company", "very little money", "two jobs"): a run of plain words starting with one is
+/// not taken as a name.
+fn is_descriptor(low: &str) -> bool {
+    is_state_word(low)
+        || is_generic(low)
+        || matches!(
+            low,
+            "little"
+                | "much"
+                | "more"
+                | "less"
+                | "about"
+                | "around"
+                | "almost"
+                | "nearly"
+                | "only"
+                | "just"
+                | "like"
+                | "same"
+                | "different"
+                | "other"
+                | "another"
+                | "local"
+                | "main"
+                | "nearby"
+                | "various"
+                | "several"
+                | "many"
+                | "long"
+                | "short"
+                | "odd"
+                | "temp"
+                | "two"
+                | "three"
+                | "four"
+                | "five"
+                | "both"
+                | "either"
+                | "any"
+                | "some"
+                | "grocery"
+                | "gas"
+                | "car"
+                | "nursing"
+                | "daycare"
+                | "public"
+                | "private"
+                | "elementary"
+                | "middle"
+                | "high"
+                | "community"
+                | "senior"
+                | "retail"
+                | "fast"
+                | "food"
+                | "construction"
+                | "cleaning"
+                | "delivery"
+                | "hair"
+                | "nail"
+                | "auto"
+                | "dental"
+                | "doctor's"
+                | "vet"
+                | "animal"
+                | "call"
+                | "distribution"
+                | "processing"
+                | "packing"
+                | "meat"
+                | "chicken"
+                | "home"
+                | "minimum"
+                | "least"
+                | "night"
+                | "day"
+                | "weekend"
+                | "late"
+                | "early"
+                | "overnight"
+                | "second"
+                | "third"
+                | "graveyard"
+                | "swing"
+                | "disability"
+                | "social"
+                | "pharmacy"
+                | "human"
+                | "child"
+                | "customer"
+                | "health"
+                | "medical"
+                | "mental"
+                | "security"
+                | "support"
+                | "billing"
+                | "shipping"
+                | "receiving"
+                | "loading"
+                | "cafeteria"
+                | "kitchen"
+                | "laundry"
+                | "maintenance"
+                | "parts"
+                | "service"
+                | "services"
+                | "emotional"
+                | "financial"
+                | "spiritual"
+        )
 }
 
 /// If a school district's head starts at token `k` ("school district", "public schools",
@@ -712,6 +833,8 @@ fn stop_after_org(low: &str) -> bool {
             | "years"
             | "year"
             | "ago"
+            | "due"
+            | "to"
     )
 }
 
@@ -860,6 +983,24 @@ mod tests {
         assert!(employers("i'm on leave from work right now").is_empty());
         assert!(employers("my daughter is in the dallas school district").is_empty());
         assert!(employers("i drive my mom for her appointments").is_empty());
+    }
+
+    #[test]
+    fn plain_word_names_in_speech_to_text() {
+        assert_eq!(employers("i work at golden corral on weekends"), ["golden corral"]);
+        assert_eq!(employers("she works for blue ridge landscaping"), ["blue ridge landscaping"]);
+        for text in [
+            "i work at a nursing home on nights",
+            "i work at the grocery store down the street",
+            "i work for very little money honestly",
+            "i work at the front desk",
+            "i work for social services",
+            "she has been meeting w/ social work for emotional support",
+            "suctioning t/o the shift. at one point last evening",
+            "I WORK AT THE CAR WASH",
+        ] {
+            assert!(employers(text).is_empty(), "{text}: {:?}", employers(text));
+        }
     }
 
     #[test]
