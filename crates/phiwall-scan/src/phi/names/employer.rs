@@ -44,12 +44,26 @@ pub(crate) fn detect_tokens(text: &str, t: &Tokens, out: &mut Vec<Span>) {
             // Asked just before, or stated as "my job is at": plain words can name it.
             let explicit = employer_asked(t, i)
                 || t.ends_with_words(i, &["job", "is", t.low(i)])
-                || t.low(i) == "employer"
+                || matches!(t.low(i), "employer" | "employment" | "be")
+                || t.get(i + 1).is_some_and(|x| x.gap.has_comma)
                 || (t.low(i) == "is"
                     && !is_state_word(t.low(i + 1))
                     && !t.ends_with_words(i, &["my", "work", "is"]));
             if let Some((a, b, score)) = org_after(t, start, explicit, true) {
-                push(text, t, a, b, score, out);
+                // "been with X" is a relationship unless a duration follows ("for ten years").
+                let tenure = t.low(i) != "with"
+                    || t.low(i.saturating_sub(1)) != "been"
+                    || matches!(t.low(b + 1), "for" | "since");
+                if tenure {
+                    push(text, t, a, b, score, out);
+                }
+            }
+        }
+        if let Some(a) = employer_before(t, i) {
+            if let Some((a, b, score)) = org_after(t, a, true, true) {
+                if b + 1 == i {
+                    push(text, t, a, b, score, out);
+                }
             }
         }
         if let Some((a, score)) = suffix_org(text, t, i) {
@@ -127,6 +141,37 @@ pub(crate) fn affiliations(text: &str, t: &Tokens, name_ends: &[usize], out: &mu
     }
 }
 
+/// "golden corral is my employer", "kroger is where i work", "it's blue ridge landscaping,
+/// that's who i work for": if a statement about working there starts at token `i`, the first
+/// token of the name before it (the name opens the clause, or follows "it's").
+fn employer_before(t: &Tokens, i: usize) -> Option<usize> {
+    let after_is = t.low(i) == "is"
+        && t.get(i).is_some_and(|x| x.gap.is_space())
+        && (t.ends_with_words(i + 2, &["is", "my", "employer"])
+            || (t.ends_with_words(i + 3, &["is", "where", "i", "work"]) && t.low(i + 4) != "out")
+            || t.ends_with_words(i + 4, &["is", "who", "i", "work", "for"]));
+    let after_comma = t.get(i).is_some_and(|x| x.gap.has_comma && !x.gap.has_newline)
+        && (t.ends_with_words(i + 4, &["that's", "who", "i", "work", "for"])
+            || t.ends_with_words(i + 3, &["that's", "where", "i", "work"]));
+    if !(after_is || after_comma) || i == 0 {
+        return None;
+    }
+    // Walk back over the name to the start of its clause.
+    let mut a = i - 1;
+    while a > 0
+        && i - a < MAX_ORG_TOKENS
+        && t.get(a).is_some_and(|x| x.gap.is_space())
+        && !matches!(t.low(a - 1), "it's" | "its" | "yeah" | "so" | "well" | "um" | "uh" | "oh")
+        && !t.is_closed(a - 1)
+    {
+        a -= 1;
+    }
+    let opens = a == 0
+        || !t.get(a).is_some_and(|x| x.gap.is_space())
+        || matches!(t.low(a - 1), "it's" | "its" | "yeah" | "so" | "well" | "um" | "uh" | "oh");
+    (opens && !t.is_closed(a)).then_some(a)
+}
+
 /// If a work context ends at token `i`, the index of the first token after it.
 fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
     let low = t.low(i);
@@ -139,6 +184,26 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
             || t.ends_with_words(i, &["place", "of", "employment"])
             || t.ends_with_words(i, &["works", "at"]);
         return field.then_some(i + 1);
+    }
+    // Spoken form fields without a colon: "employer golden corral", "place of employment X"
+    // (at the start of a clause, so "my employer wants" is not one).
+    if next.gap.is_space()
+        && (t.ends_with_words(i, &["place", "of", "employment"])
+            || (low == "employer"
+                && t.get(i).is_some_and(|x| !x.is_possessive)
+                && (i == 0 || !t.get(i).is_some_and(|x| x.gap.is_space()))))
+    {
+        return Some(i + 1);
+    }
+    // "the place i work, golden corral, ..."
+    if next.gap.has_comma
+        && !next.gap.has_newline
+        && next.gap.len <= 2
+        && (t.ends_with_words(i, &["place", "i", "work"])
+            || t.ends_with_words(i, &["company", "i", "work", "for"])
+            || t.ends_with_words(i, &["where", "i", "work"]))
+    {
+        return Some(i + 1);
     }
     // "my employer, Sunrise Senior Living, needs the form"
     if next.gap.has_comma && !next.gap.has_newline && next.gap.len <= 2 {
@@ -194,6 +259,11 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
         "at" | "for" if prev == "work" && p >= 2 && t.low(p - 2) == "social" => false,
         "at" | "for" => {
             (work_verb() && prev != "retired")
+                // "i just started at X", "she started at X in may"
+                || (low == "at"
+                    && prev == "started"
+                    && p >= 2
+                    && matches!(t.low(p - 2), "i" | "he" | "she" | "just" | "recently"))
                 // "my job is at X", "my job's at X"
                 || t.ends_with_words(i, &["job", "is", low])
                 // "human resources at X", "my HR at X" ("HR at rest" is a heart rate)
@@ -205,6 +275,9 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
         "by" => prev == "employed",
         "with" => {
             matches!(prev, "employed" | "job" | "position")
+                // "i've been with kroger for ten years": checked against the duration after
+                // the name in `detect_tokens`.
+                || (prev == "been" && p >= 2 && matches!(t.low(p - 2), "i've" | "i’ve" | "ive" | "she's" | "he's" | "have" | "has"))
                 || role_before(t, p)
                 || (is_i_am(t, i) && employer_asked(t, i))
         }
@@ -226,11 +299,16 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
                 || t.ends_with_words(i, &["my", "workplace", "is"])
                 || t.ends_with_words(i, &["work", "for", "is"])
                 || t.ends_with_words(i, &["work", "at", "is"])
+                || t.ends_with_words(i, &["employer's", "name", "is"])
+                || t.ends_with_words(i, &["employer", "name", "is"])
+                || t.ends_with_words(i, &["company's", "name", "is"])
                 // "my work is lowe's" (a plain word after it is how the work is: "stressful")
                 || t.ends_with_words(i, &["my", "work", "is"])
         }
         // "a teacher in the dallas school district"
         "in" => work_verb() && district_end(t, i + 1).is_some(),
+        // "my employer would be X", "my employer's name is X"
+        "be" => t.ends_with_words(i, &["employer", "would", "be"]),
         // "fax it to my job, it's costco"
         "it's" | "its" => i >= 2 && t.low(i - 1) == "job" && t.low(i - 2) == "my",
         _ => false,
@@ -835,6 +913,28 @@ fn stop_after_org(low: &str) -> bool {
             | "ago"
             | "due"
             | "to"
+            | "is"
+            | "was"
+            | "has"
+            | "have"
+            | "had"
+            | "will"
+            | "would"
+            | "doesn't"
+            | "don't"
+            | "didn't"
+            | "won't"
+            | "can't"
+            | "isn't"
+            | "wasn't"
+            | "said"
+            | "says"
+            | "wants"
+            | "needs"
+            | "pays"
+            | "offers"
+            | "gave"
+            | "gives"
     )
 }
 
@@ -983,6 +1083,38 @@ mod tests {
         assert!(employers("i'm on leave from work right now").is_empty());
         assert!(employers("my daughter is in the dallas school district").is_empty());
         assert!(employers("i drive my mom for her appointments").is_empty());
+    }
+
+    #[test]
+    fn statements_naming_the_employer() {
+        assert_eq!(employers("golden corral is my employer"), ["golden corral"]);
+        assert_eq!(employers("yeah kroger is where i work"), ["kroger"]);
+        assert_eq!(
+            employers("it's blue ridge landscaping, that's who i work for"),
+            ["blue ridge landscaping"]
+        );
+        assert_eq!(employers("i've been with golden corral for two years"), ["golden corral"]);
+        assert_eq!(employers("my job at golden corral doesn't have insurance"), ["golden corral"]);
+        assert_eq!(employers("the place i work, golden corral, is closed"), ["golden corral"]);
+        assert_eq!(employers("employer golden corral"), ["golden corral"]);
+        assert_eq!(employers("my employer's name is golden corral"), ["golden corral"]);
+        assert_eq!(employers("place of employment golden corral"), ["golden corral"]);
+        assert_eq!(
+            employers("my employer would be blue ridge landscaping"),
+            ["blue ridge landscaping"]
+        );
+        assert_eq!(employers("i just started at golden corral"), ["golden corral"]);
+        for text in [
+            "i've been with my husband for ten years",
+            "i've been with golden corral",
+            "the pain is where i work out",
+            "yeah the gym is where i work out",
+            "it started at 5 mg",
+            "she started at the hospital",
+            "my employer wants a note",
+        ] {
+            assert!(employers(text).is_empty(), "{text}: {:?}", employers(text));
+        }
     }
 
     #[test]

@@ -659,7 +659,27 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
         return None;
     }
     if low == "is" && (t.ends_with_words(i, &["name", "is"])) {
-        return Some(STRONG);
+        // "my employer's name is ...", "the pharmacy name is ...": an organisation's name.
+        let owner = if i >= 2 { t.low(i - 2) } else { "" };
+        let organisation = matches!(
+            owner.trim_end_matches("'s").trim_end_matches("’s"),
+            "employer"
+                | "company"
+                | "business"
+                | "store"
+                | "pharmacy"
+                | "insurance"
+                | "plan"
+                | "hospital"
+                | "clinic"
+                | "practice"
+                | "facility"
+                | "street"
+                | "school"
+                | "agency"
+                | "workplace"
+        );
+        return (!organisation).then_some(STRONG);
     }
     // Spoken forms without a verb: "first name maria last name lopez", "surname Okafor".
     if (low == "name" && i > 0 && matches!(t.low(i - 1), "first" | "last" | "middle" | "maiden"))
@@ -2359,6 +2379,8 @@ mod tests {
         assert!(has("hi this is blessing okafor calling for my refill", "blessing okafor"));
         assert!(has("yes the patient is comfort mensah", "comfort mensah"));
         assert!(names("the patient is comfort care only").is_empty());
+        assert!(names("my employer's name is golden corral").is_empty());
+        assert!(has("my doctor's name is jia hao li", "jia hao li"));
         assert!(names("yes hi, it's pretty bad today.").is_empty());
         assert!(names("this is really nice").is_empty());
         assert!(has("[caller] this is eunji park.", "eunji park"));
