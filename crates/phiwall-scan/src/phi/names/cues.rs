@@ -22,9 +22,13 @@ use crate::types::PhiType;
 /// Most tokens in one cued name.
 const MAX_RUN: usize = 3;
 
-/// Push NAME spans for the cues above.
+/// Push NAME spans for the cues above (lower case only) and by the appositive cue in any case.
 pub(crate) fn detect_tokens(t: &Tokens, out: &mut Vec<Span>) {
-    if t.mode() != CaseMode::Lower {
+    if t.mode() == CaseMode::Upper {
+        return;
+    }
+    if t.mode() == CaseMode::Mixed {
+        mixed_appositions(t, out);
         return;
     }
     let mut i = 0;
@@ -45,6 +49,76 @@ pub(crate) fn detect_tokens(t: &Tokens, out: &mut Vec<Span>) {
             None => i += 1,
         }
     }
+}
+
+/// Grow NAME spans in `out[from..]` by one adjacent token that is a name part no rule took
+/// ("Quoc [Bao]", "Abdulrahman [Al-Harbi]"): a capitalised token no word list knows, or a lexicon
+/// name that is not a word, in mixed case; an unknown token in lower case. A half-found name
+/// leaks the other half, so an unknown neighbour is taken with the part that was found.
+pub(crate) fn extend_names(t: &Tokens, out: &mut Vec<Span>, from: usize) {
+    if t.mode() == CaseMode::Upper {
+        return;
+    }
+    let names: Vec<Span> = out
+        .get(from..)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|s| s.kind == PhiType::Name && s.score >= 0.5)
+        .copied()
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    let mut starts: Vec<(usize, f32)> = names.iter().map(|s| (s.start, s.score)).collect();
+    let mut ends: Vec<(usize, f32)> = names.iter().map(|s| (s.end, s.score)).collect();
+    starts.sort_by_key(|x| x.0);
+    ends.sort_by_key(|x| x.0);
+    let find = |v: &[(usize, f32)], at: usize| {
+        v.binary_search_by_key(&at, |x| x.0).ok().and_then(|i| v.get(i)).map(|x| x.1)
+    };
+    for k in 0..t.len() {
+        let Some(x) = t.get(k) else { continue };
+        // The name ends at token k and token k+1 is a loose part.
+        if let Some(score) = find(&ends, x.end) {
+            if super::continues_name(t, k + 1) && loose_part(t, k + 1) {
+                if let Some(y) = t.get(k + 1) {
+                    out.push(Span::new(x.start, y.end, PhiType::Name, score, "name_cue"));
+                }
+            }
+        }
+        // The name starts at token k and token k-1 is a loose part.
+        if let Some(score) = find(&starts, x.start) {
+            if k > 0 && super::continues_name(t, k) && loose_part(t, k - 1) {
+                if let Some(w) = t.get(k - 1) {
+                    out.push(Span::new(w.start, x.end, PhiType::Name, score, "name_cue"));
+                }
+            }
+        }
+    }
+}
+
+/// A token beside a found name that is a part of it: see [`extend_names`].
+fn loose_part(t: &Tokens, k: usize) -> bool {
+    let Some(x) = t.get(k) else { return false };
+    let low = t.low(k);
+    let shape_ok = match t.mode() {
+        CaseMode::Mixed => x.shape == Shape::Cap,
+        _ => x.shape == Shape::Lower,
+    };
+    let unknown_or_name = match x.entry {
+        None => true,
+        Some(e) => t.mode() == CaseMode::Mixed && e.is_name() && !e.is_word && !e.is_stop,
+    };
+    shape_ok
+        && unknown_or_name
+        && low.chars().count() >= 2
+        && t.title(k).is_none()
+        && !t.is_closed(k)
+        && !is_relative(low)
+        && !has_word_morphology(low)
+        && !is_drug_like(low)
+        && !crate::phi::tagger::is_organization(low)
+        && !crate::phi::tagger::is_weekday(low)
 }
 
 /// Token `k` could be part of a name: a lexicon name that is not a stop term, or a token no
@@ -136,20 +210,59 @@ fn with_me(t: &Tokens, i: usize) -> Option<usize> {
 
 /// "it's for ha neul, my wife": a name run, a comma, then "my/his/her/our" and a relative word.
 fn apposition(t: &Tokens, i: usize) -> Option<usize> {
-    let opens = clause_start(t, i)
-        || matches!(
-            t.low(i - 1),
-            "for" | "is" | "it's" | "its" | "to" | "with" | "about" | "call" | "tell" | "ask"
-        );
-    if !opens {
+    if !opens_apposition(t, i) {
         return None;
     }
     let last = run_from(t, i)?;
-    let comma = t.get(last + 1).is_some_and(|x| x.gap.has_comma && !x.gap.has_newline);
-    let relation = matches!(t.low(last + 1), "my" | "his" | "her" | "our" | "their")
+    relation_follows(t, last).then_some(last)
+}
+
+/// Token `i` may open a name in apposition: a clause start or a preposition or verb before it.
+fn opens_apposition(t: &Tokens, i: usize) -> bool {
+    clause_start(t, i)
+        || (i >= 1
+            && matches!(
+                t.low(i - 1),
+                "for" | "is" | "it's" | "its" | "to" | "with" | "about" | "call" | "tell" | "ask"
+            ))
+}
+
+/// A comma after token `last`, then "my/his/her/our/their" and a relative word.
+fn relation_follows(t: &Tokens, last: usize) -> bool {
+    t.get(last + 1).is_some_and(|x| x.gap.has_comma && !x.gap.has_newline)
+        && matches!(t.low(last + 1), "my" | "his" | "her" | "our" | "their")
         && t.get(last + 2).is_some_and(|x| x.gap.is_space())
-        && is_relative(t.low(last + 2));
-    (comma && relation).then_some(last)
+        && is_relative(t.low(last + 2))
+}
+
+/// "It's for Ha Neul, my wife": in mixed case, one to three capitalised tokens (one of them no
+/// dictionary word) before a comma and a relation, as [`apposition`] reads lower case.
+fn mixed_appositions(t: &Tokens, out: &mut Vec<Span>) {
+    let part = |k: usize| {
+        let low = t.low(k);
+        t.get(k).is_some_and(|x| x.shape == Shape::Cap)
+            && !t.is_closed(k)
+            && t.title(k).is_none()
+            && !is_relative(low)
+            && !crate::phi::tagger::is_organization(low)
+            && !crate::phi::tagger::is_weekday(low)
+    };
+    for i in 1..t.len() {
+        if !(opens_apposition(t, i) && part(i)) {
+            continue;
+        }
+        let mut last = i;
+        while last + 1 < i + MAX_RUN && super::continues_name(t, last + 1) && part(last + 1) {
+            last += 1;
+        }
+        let distinct =
+            (i..=last).any(|k| t.get(k).is_some_and(|x| x.entry.is_none_or(|e| !e.is_word)));
+        if let (true, true, Some(a), Some(b)) =
+            (distinct, relation_follows(t, last), t.get(i), t.get(last))
+        {
+            out.push(Span::new(a.start, b.end, PhiType::Name, 0.6, "name_cue"));
+        }
+    }
 }
 
 /// "the nurse, grace, said": a name run between commas right after a role noun that follows a
@@ -261,5 +374,28 @@ mod tests {
     #[test]
     fn mixed_case_is_left_to_the_capital_rules() {
         assert!(names("Me and Quoc Bao both need flu shots. Jia Hao said so.").is_empty());
+        assert_eq!(names("It's for Ha Neul, my wife."), ["Ha Neul"]);
+        assert!(names("It's for Thursday, my wife said.").is_empty());
+    }
+
+    fn extended(text: &str, found: &str) -> Vec<String> {
+        let t = Tokens::new(text);
+        let at = text.find(found).unwrap_or(0);
+        let mut out = vec![Span::new(at, at + found.len(), PhiType::Name, 0.7, "test")];
+        extend_names(&t, &mut out, 0);
+        out.iter().skip(1).map(|s| text[s.start..s.end].to_string()).collect()
+    }
+
+    #[test]
+    fn half_found_names_grow() {
+        assert_eq!(extended("Me and Quoc Bao both need flu shots.", "Bao"), ["Quoc Bao"]);
+        assert_eq!(extended("Under Subramanian, Venkatesh Iyer.", "Iyer"), ["Venkatesh Iyer"]);
+        assert_eq!(extended("me and quoc bao both", "bao"), ["quoc bao"]);
+        // Words, titles, days, drugs and relatives are not name parts.
+        assert!(extended("Saw Maria Monday.", "Maria").is_empty());
+        assert!(extended("Called Dr Patel today.", "Patel").is_empty());
+        assert!(extended("Maria Cardiology follow-up.", "Maria").is_empty());
+        assert!(extended("Gave Lisinopril Maria.", "Maria").is_empty());
+        assert!(extended("WITH MARIA LOPEZ", "MARIA").is_empty());
     }
 }

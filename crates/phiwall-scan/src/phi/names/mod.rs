@@ -44,6 +44,7 @@ impl Detector for NamesDetector {
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let t = tokens::Tokens::new(doc.text);
+        let first = out.len();
         let name_ends = person::detect_tokens(doc.text, &t, out);
         employer::detect_tokens(doc.text, &t, out);
         employer::affiliations(doc.text, &t, &name_ends, out);
@@ -53,6 +54,7 @@ impl Detector for NamesDetector {
         if let Some(m) = &self.tagger {
             m.detect(&t, out);
         }
+        cues::extend_names(&t, out, first);
     }
 }
 
