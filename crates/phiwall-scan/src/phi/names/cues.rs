@@ -2,16 +2,19 @@
 //! them says "person".
 //!
 //! Speech-to-text writes everything in lower case, so names the lexicon does not know ("jia
-//! hao", "petrenko", "quoc bao") have only their surroundings to go by. Four cues that only a
-//! person fills, for a run of one to three tokens that could be a name (not a closed-class
-//! word, a relative word, a plain dictionary word, a drug, a payer or pharmacy brand, a day):
+//! hao", "petrenko", "quoc bao") have only their surroundings to go by. Cues that only a person
+//! fills, for a run of one to three tokens that could be a name (not a closed-class word, a
+//! relative word, a plain dictionary word, a drug, a payer or pharmacy brand, a day):
 //! - the subject of a speech verb at the start of a clause: "jia hao said the doctor would call";
 //! - coordination with "me": "me and quoc bao both need flu shots";
-//! - an apposition naming the relation: "it's for ha neul, my wife";
+//! - an apposition naming the relation or a role: "it's for ha neul, my wife", "the nurse,
+//!   grace, said";
 //! - the person addressed: "can i talk to petrenko", "is petrenko there", "tell jia hao to call".
 //!
-//! Only for [`CaseMode::Lower`] text: in mixed case the capital-letter rules of [`super::person`]
-//! cover these places, and in upper case a dictionary check is all there is either way.
+//! These run on [`CaseMode::Lower`] text only, except the relation apposition, which also runs
+//! on capitalised tokens in mixed case; elsewhere in mixed case the capital-letter rules of
+//! [`super::person`] cover these places, and in upper case nothing here runs. [`extend_names`]
+//! then grows half-found names in mixed and lower case.
 
 use super::context::is_relative;
 use super::person::{has_word_morphology, is_drug_like, is_speech_verb};
