@@ -202,6 +202,12 @@ impl CityLexicon {
     }
 }
 
+/// Whether `words` (as written) names a city of the lexicon in an acceptable casing: ambiguous
+/// names ("Mobile", "Hope") only in Title Case.
+pub(crate) fn is_known_city(words: &str) -> bool {
+    CITIES.lookup(words).is_some_and(|i| CITIES.case_ok(i, words))
+}
+
 fn compile(pattern: &str) -> Option<Regex> {
     Regex::new(pattern).ok()
 }

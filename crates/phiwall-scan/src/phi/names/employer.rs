@@ -54,7 +54,23 @@ pub(crate) fn detect_tokens(text: &str, t: &Tokens, out: &mut Vec<Span>) {
                 let tenure = t.low(i) != "with"
                     || t.low(i.saturating_sub(1)) != "been"
                     || matches!(t.low(b + 1), "for" | "since");
-                if tenure {
+                // "my sister called from Seattle": a caller's city, not an employer.
+                let from_city = t.low(i) == "from"
+                    && matches!(t.low(i.saturating_sub(1)), "calling" | "called")
+                    && t.get(a).zip(t.get(b)).is_some_and(|(x, y)| {
+                        text.get(x.start..y.end).is_some_and(crate::phi::address::is_known_city)
+                    });
+                if from_city {
+                    if let (Some(x), Some(y)) = (t.get(a), t.get(b)) {
+                        out.push(Span::new(
+                            x.start,
+                            y.end,
+                            PhiType::Address,
+                            score,
+                            "city_after_calling",
+                        ));
+                    }
+                } else if tenure {
                     push(text, t, a, b, score, out);
                 }
             }
@@ -1083,6 +1099,16 @@ mod tests {
         assert!(employers("i'm on leave from work right now").is_empty());
         assert!(employers("my daughter is in the dallas school district").is_empty());
         assert!(employers("i drive my mom for her appointments").is_empty());
+    }
+
+    #[test]
+    fn callers_cities_are_places() {
+        let mut out = Vec::new();
+        let text = "my sister called from Seattle last night";
+        EmployerDetector.detect(&Doc::new(text), &mut out);
+        let found: Vec<_> = out.iter().map(|s| (s.kind, &text[s.start..s.end])).collect();
+        assert_eq!(found, [(PhiType::Address, "Seattle")]);
+        assert_eq!(employers("hi this is Rosa calling from Acme Plumbing"), ["Acme Plumbing"]);
     }
 
     #[test]

@@ -52,6 +52,12 @@ pub(crate) const KEYS: &[Key] = &[
     k("voter id", Rule::Other),
     k("user id", Rule::Other),
     k("username", Rule::Other),
+    // Pharmacy prescription numbers: the patient's own record at the pharmacy.
+    k("rx number", Rule::Other),
+    k("rx #", Rule::Other),
+    k("rx no", Rule::Other),
+    k("prescription number", Rule::Other),
+    k("prescription #", Rule::Other),
 ];
 
 #[cfg(test)]
@@ -72,6 +78,8 @@ mod tests {
         assert_eq!(found(&d, "case no. 2023-0456"), vec![other("2023-0456")]);
         assert_eq!(found(&d, "ID 4821993"), vec![other("4821993")]);
         assert_eq!(found(&d, "passport number X12345678"), vec![other("X12345678")]);
+        assert_eq!(found(&d, "my rx number is 6034412"), vec![other("6034412")]);
+        assert_eq!(found(&d, "Prescription # 0412-88731"), vec![other("0412-88731")]);
     }
 
     #[test]
@@ -83,5 +91,7 @@ mod tests {
         assert_none(&d, "in this case 12/05/2023");
         assert_none(&d, "id 4821993 (lowercase id is too ambiguous)");
         assert_none(&d, "ref 50 mg");
+        assert_none(&d, "rx number 2 of 3 refills");
+        assert_none(&d, "prescription # 10 tabs");
     }
 }
