@@ -77,6 +77,8 @@ struct Lease {
     is_fetching: bool,
     /// After the shared limiter refused a lease: check exactly until then.
     exact_until_nanos: u64,
+    /// After a refused (or failed) top-up: no other top-up before then.
+    next_top_up_nanos: u64,
 }
 
 /// A [`RateLimiter`] that leases units from `inner` for its combined checks
@@ -127,7 +129,10 @@ impl<L: RateLimiter + ?Sized> LeasedLimiter<L> {
         lease.size = lease.size.clamp(floor, cap);
         if now < lease.expires_nanos && lease.units >= cost {
             lease.units -= cost;
-            if !lease.is_fetching && now >= lease.exact_until_nanos {
+            if !lease.is_fetching
+                && now >= lease.exact_until_nanos
+                && now >= lease.next_top_up_nanos
+            {
                 let low = lease.units < lease.size / 2;
                 let aging = now >= lease.expires_nanos.saturating_sub(self.policy.ttl_nanos / 2);
                 if low && !aging {
@@ -155,21 +160,21 @@ impl<L: RateLimiter + ?Sized> LeasedLimiter<L> {
         Take::Fetch(lease.size)
     }
 
-    /// Record a fetch's outcome: `Some(units)` were reserved at `now` and join the lease (what
-    /// is left of a live lease stays; an expired one's remainder is lost), `None` means the
-    /// shared limiter refused: what is left is spent, then the pair is checked exactly for one
-    /// lease lifetime.
-    fn settle_fetch(&self, key: &str, units: Option<u64>, now: u64) {
+    /// Record a fetch's outcome (see [`Fetched`]).
+    fn settle_fetch(&self, key: &str, outcome: Fetched, now: u64) {
         let Ok(mut leases) = self.leases.lock() else { return };
         let l = leases.entry(key.to_string()).or_default();
         l.is_fetching = false;
-        match units {
-            Some(u) => {
+        match outcome {
+            Fetched::Reserved(u) => {
                 let kept = if now < l.expires_nanos { l.units } else { 0 };
                 l.units = kept.saturating_add(u);
                 l.expires_nanos = now.saturating_add(self.policy.ttl_nanos);
             }
-            None => l.exact_until_nanos = now.saturating_add(self.policy.ttl_nanos),
+            Fetched::Refused => l.exact_until_nanos = now.saturating_add(self.policy.ttl_nanos),
+            Fetched::TopUpRefused => {
+                l.next_top_up_nanos = now.saturating_add(self.policy.ttl_nanos / 10);
+            }
         }
         // Drop expired leases now and then so keys that went quiet do not accumulate.
         if leases.len() > 4096 {
@@ -177,6 +182,21 @@ impl<L: RateLimiter + ?Sized> LeasedLimiter<L> {
                 .retain(|_, l| l.is_fetching || now < l.expires_nanos || now < l.exact_until_nanos);
         }
     }
+}
+
+/// What a fetch from the shared limiter came back with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fetched {
+    /// These units were reserved at the request's `now` and join the lease (what is left of a
+    /// live lease stays; an expired one's remainder is lost).
+    Reserved(u64),
+    /// A new lease was refused: the pair is checked exactly for one lease lifetime.
+    Refused,
+    /// A top-up was refused, or Redis did not answer in time (the same answer under the
+    /// closed fail mode): the live lease is spent as it is, with no other top-up for a tenth
+    /// of a lifetime; when it runs out, the next fetch decides. Not exact mode: a slow reply
+    /// on a saturated replica would otherwise send every request to Redis for a lifetime.
+    TopUpRefused,
 }
 
 /// The first lease of a bucket pair covers this many requests; it grows from there.
@@ -231,8 +251,10 @@ impl<L: RateLimiter + ?Sized> RateLimiter for LeasedLimiter<L> {
                 Take::Spent => AllDecision::Allow,
                 Take::SpentAndTopUp(units) => {
                     // The request is already paid for; the top-up only refills the lease.
-                    let got = self.inner.check_all_async(buckets, units, now_nanos).await;
-                    let got = (got == AllDecision::Allow).then_some(units);
+                    let got = match self.inner.check_all_async(buckets, units, now_nanos).await {
+                        AllDecision::Allow => Fetched::Reserved(units),
+                        AllDecision::Deny { .. } => Fetched::TopUpRefused,
+                    };
                     self.settle_fetch(&key, got, now_nanos);
                     AllDecision::Allow
                 }
@@ -240,12 +262,12 @@ impl<L: RateLimiter + ?Sized> RateLimiter for LeasedLimiter<L> {
                 Take::Fetch(full) => {
                     match self.inner.check_all_async(buckets, full, now_nanos).await {
                         AllDecision::Allow => {
-                            self.settle_fetch(&key, Some(full - cost), now_nanos);
+                            self.settle_fetch(&key, Fetched::Reserved(full - cost), now_nanos);
                             AllDecision::Allow
                         }
                         AllDecision::Deny { .. } => {
                             // Near the limit: no lease, and the request's own cost decides.
-                            self.settle_fetch(&key, None, now_nanos);
+                            self.settle_fetch(&key, Fetched::Refused, now_nanos);
                             self.inner.check_all_async(buckets, cost, now_nanos).await
                         }
                     }
@@ -413,6 +435,24 @@ mod tests {
         let d = rt.block_on(shared.check_all_async(&b[..1], 599_950, 0));
         assert_eq!(d, AllDecision::Allow);
         assert_eq!(run(&r, &b, 60, 0), 50);
+    }
+
+    #[test]
+    fn a_refused_top_up_keeps_spending_the_live_lease() {
+        let shared = Arc::new(Shared::default());
+        let r = [LeasedLimiter::new(shared.clone(), LeasePolicy::default())];
+        let b = buckets(600_000);
+        // The first request fetches a lease of 8; then the key bucket is spent to the last unit.
+        assert_eq!(run(&r, &b, 1, 0), 1);
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        assert_eq!(rt.block_on(shared.check_all_async(&b[..1], 599_992, 0)), AllDecision::Allow);
+        let before = shared.calls.load(Ordering::Relaxed);
+        // The 7 leased units are still spent; one top-up was tried (and refused) on the way.
+        assert_eq!(run(&r, &b, 7, 0), 7);
+        let tried = shared.calls.load(Ordering::Relaxed) - before;
+        assert!((1..=2).contains(&tried), "{tried} calls for one refused top-up");
+        // Then the lease is empty, a new one is refused and the exact check refuses too.
+        assert_eq!(run(&r, &b, 1, 0), 0);
     }
 
     proptest::proptest! {
