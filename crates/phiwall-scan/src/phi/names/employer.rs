@@ -50,10 +50,21 @@ pub(crate) fn detect_tokens(text: &str, t: &Tokens, out: &mut Vec<Span>) {
                     && !is_state_word(t.low(i + 1))
                     && !t.ends_with_words(i, &["my", "work", "is"]));
             if let Some((a, b, score)) = org_after(t, start, explicit, true) {
-                // "been with X" is a relationship unless a duration follows ("for ten years").
-                let tenure = t.low(i) != "with"
-                    || t.low(i.saturating_sub(1)) != "been"
-                    || matches!(t.low(b + 1), "for" | "since");
+                // "been with X" is a relationship and "been at X" a visit, unless a duration
+                // follows ("for ten years").
+                let been = t.low(i.saturating_sub(1)) == "been";
+                let tenure = match t.low(i) {
+                    "with" if been => matches!(t.low(b + 1), "for" | "since"),
+                    // "been at Mercy Hospital for three days" is a stay: years or months only.
+                    "at" if been => {
+                        (t.low(b + 1) == "for"
+                            && (b + 2..=b + 4)
+                                .any(|k| matches!(t.low(k), "years" | "year" | "months" | "month")))
+                            || (t.low(b + 1) == "since"
+                                && t.get(b + 2).is_some_and(|x| x.shape == Shape::Number))
+                    }
+                    _ => true,
+                };
                 // "my sister called from Seattle": a caller's city, not an employer.
                 let from_city = t.low(i) == "from"
                     && matches!(t.low(i.saturating_sub(1)), "calling" | "called")
@@ -71,6 +82,13 @@ pub(crate) fn detect_tokens(text: &str, t: &Tokens, out: &mut Vec<Span>) {
                         ));
                     }
                 } else if tenure {
+                    push(text, t, a, b, score, out);
+                }
+            }
+        }
+        if let Some(start) = answer_start(t, i) {
+            if let Some((a, b, score)) = org_after(t, start, true, true) {
+                if is_named_answer(t, a, b) {
                     push(text, t, a, b, score, out);
                 }
             }
@@ -184,7 +202,12 @@ fn employer_before(t: &Tokens, i: usize) -> Option<usize> {
     }
     let opens = a == 0
         || !t.get(a).is_some_and(|x| x.gap.is_space())
-        || matches!(t.low(a - 1), "it's" | "its" | "yeah" | "so" | "well" | "um" | "uh" | "oh");
+        || matches!(t.low(a - 1), "it's" | "its" | "yeah" | "so" | "well" | "um" | "uh" | "oh")
+        // "the note should go to Greenline Transit, that's where I work": in mixed case a
+        // capitalised run after a preposition.
+        || (t.mode() == CaseMode::Mixed
+            && matches!(t.low(a - 1), "to" | "at" | "for" | "from" | "with" | "call")
+            && (a..i).all(|k| t.get(k).is_some_and(|x| matches!(x.shape, Shape::Cap | Shape::Upper))));
     (opens && !t.is_closed(a)).then_some(a)
 }
 
@@ -211,6 +234,17 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
     {
         return Some(i + 1);
     }
+    // "a claim with my employer Ortiz Landscaping": in mixed case the capitals after it are
+    // the name ("my employer wants" stops at the lowercase verb).
+    if next.gap.is_space()
+        && low == "employer"
+        && t.mode() == CaseMode::Mixed
+        && i >= 1
+        && matches!(t.low(i - 1), "my" | "his" | "her" | "our" | "their")
+        && matches!(next.shape, Shape::Cap | Shape::Upper)
+    {
+        return Some(i + 1);
+    }
     // "the place i work, golden corral, ..."
     if next.gap.has_comma
         && !next.gap.has_newline
@@ -225,7 +259,16 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
     if next.gap.has_comma && !next.gap.has_newline && next.gap.len <= 2 {
         let apposition = t.ends_with_words(i, &["my", "employer"])
             || t.ends_with_words(i, &["his", "employer"])
-            || t.ends_with_words(i, &["her", "employer"]);
+            || t.ends_with_words(i, &["her", "employer"])
+            // "through my work, Hartwell Financial": capitals say a name follows.
+            || (t.mode() == CaseMode::Mixed
+                && (t.ends_with_words(i, &["my", "work"])
+                    || t.ends_with_words(i, &["my", "job"])
+                    || t.ends_with_words(i, &["my", "company"]))
+                // A name, not an address to someone ("it was my job, Doctor"): two capitals
+                // or a non-dictionary word.
+                && (t.get(i + 2).is_some_and(|x| x.gap.is_space() && x.shape == Shape::Cap)
+                    || !next.entry.is_some_and(|e| e.is_word || e.is_stop)));
         return apposition.then_some(i + 1);
     }
     if !next.gap.is_space() {
@@ -271,6 +314,14 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
     let hit = match low {
         // The work word must be in the same sentence ("...the shift. at one point"), and
         // "social work" is a service, not a job.
+        // "I got hurt at work, at Ironwood Steel": the workplace named after "at work".
+        "at" if i >= 2
+            && t.get(i)
+                .is_some_and(|x| x.gap.has_comma && !x.gap.has_period && !x.gap.has_newline)
+            && t.ends_with_words(i - 1, &["at", "work"]) =>
+        {
+            true
+        }
         "at" | "for" if !t.get(i).is_some_and(|x| x.gap.is_space()) => false,
         "at" | "for" if prev == "work" && p >= 2 && t.low(p - 2) == "social" => false,
         "at" | "for" => {
@@ -285,6 +336,13 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
                 // "human resources at X", "my HR at X" ("HR at rest" is a heart rate)
                 || t.ends_with_words(i, &["human", "resources", low])
                 || (prev == "hr" && p >= 2 && matches!(t.low(p - 2), "the" | "my" | "our" | "his" | "her"))
+                // "my HR department at X", "the human resources office at X"
+                || (matches!(prev, "department" | "office" | "dept")
+                    && p >= 2
+                    && matches!(t.low(p - 2), "hr" | "resources" | "payroll" | "benefits"))
+                // "i've been at tyson foods for ten years" (a duration must follow: checked in
+                // `detect_tokens`)
+                || (low == "at" && prev == "been" && p >= 2 && matches!(t.low(p - 2), "i've" | "i’ve" | "ive" | "she's" | "he's" | "have" | "has"))
                 // "who's your employer?" "I'm at X" / "I'm with X"
                 || (is_i_am(t, i) && employer_asked(t, i))
         }
@@ -508,6 +566,78 @@ fn employer_asked(t: &Tokens, i: usize) -> bool {
         matches!(t.low(k), "employer" | "employment" | "workplace")
             || (t.low(k) == "work" && k >= 1 && t.low(k - 1) == "you")
     })
+}
+
+/// Speaker labels of a transcript turn ("Caller: ...").
+fn is_speaker_label(low: &str) -> bool {
+    matches!(low, "caller" | "patient" | "pt" | "member" | "customer" | "user" | "speaker")
+}
+
+/// "Agent: And who is your employer? Caller: Delgado Trucking.": if token `i` opens a turn that
+/// answers an employer question (asked in the turn just before, with a question mark), the
+/// first token of the answer after fillers ("it's", "that would be", "oh, at").
+fn answer_start(t: &Tokens, i: usize) -> Option<usize> {
+    if i == 0 || !is_speaker_label(t.low(i - 1)) || !t.get(i)?.gap.has_colon {
+        return None;
+    }
+    let asked = (i.saturating_sub(ASKED_WINDOW)..i - 1).rev().find(|&k| {
+        matches!(t.low(k), "employer" | "employment" | "workplace")
+            || (matches!(t.low(k), "work" | "company") && k >= 1 && t.low(k - 1) == "you")
+            || (t.low(k) == "company" && k >= 1 && t.low(k - 1) == "your")
+    })?;
+    // The question ends before the answer's turn, not in an earlier one.
+    let questioned = (asked + 1..i).any(|k| t.get(k).is_some_and(|x| x.gap.has_stop));
+    let label_between =
+        (asked + 1..i - 1).any(|k| is_speaker_label(t.low(k)) || t.low(k) == "agent");
+    if !questioned || label_between {
+        return None;
+    }
+    let mut k = i;
+    while k < i + 4
+        && matches!(
+            t.low(k),
+            "it's"
+                | "its"
+                | "it"
+                | "is"
+                | "that's"
+                | "that"
+                | "would"
+                | "be"
+                | "at"
+                | "oh"
+                | "um"
+                | "uh"
+                | "yeah"
+                | "yes"
+                | "sure"
+                | "so"
+        )
+    {
+        k += 1;
+    }
+    Some(k)
+}
+
+/// A capitalised answer names an organisation, not a reply word: two or more tokens, a
+/// token that is not a dictionary word ("Kroger"), or a known employer ("Target"). "Sorry.",
+/// "Unemployed.", "Retired." are not names.
+fn is_named_answer(t: &Tokens, a: usize, b: usize) -> bool {
+    if t.mode() != CaseMode::Mixed {
+        return true;
+    }
+    let not_employed = |k: usize| {
+        matches!(
+            t.low(k),
+            "self-employed" | "unemployed" | "retired" | "disabled" | "none" | "nobody" | "n/a"
+        )
+    };
+    if (a..=b).any(not_employed) {
+        return false;
+    }
+    b > a
+        || word_employer_at(t, a).is_some()
+        || t.get(a).is_some_and(|x| !x.entry.is_some_and(|e| e.is_word || e.is_stop))
 }
 
 /// Generic heads that make "work at/for X" not an employer name.
@@ -1283,6 +1413,67 @@ mod tests {
     fn odd_input() {
         for s in ["", "Inc", "work at", "employed by ", "Employer:", "LLC LLC", "at & t Inc"] {
             let _ = employers(s);
+        }
+    }
+    #[test]
+    fn a_caller_turn_answering_the_employer_question() {
+        assert_eq!(
+            employers("Agent: And who is your employer? Caller: Delgado Trucking."),
+            ["Delgado Trucking"]
+        );
+        assert_eq!(
+            employers(
+                "Agent: Who's your employer, for the claim? Caller: It's Whitfield Manufacturing."
+            ),
+            ["Whitfield Manufacturing"]
+        );
+        assert_eq!(
+            employers("Agent: Where do you work? Caller: At Maple Grove Veterinary Clinic."),
+            ["Maple Grove Veterinary Clinic"]
+        );
+        assert_eq!(employers("Agent: What company do you work for? Caller: Kroger."), ["Kroger"]);
+        // Reply words, not names; and a question from an earlier exchange.
+        for text in [
+            "Agent: Where do you work? Caller: Sorry, what?",
+            "Agent: Who is your employer? Caller: Unemployed right now.",
+            "Agent: Who is your employer? Caller: Self-employed.",
+            "Agent: Who is your employer? Caller: Why do you need that?",
+            "Agent: Is your employer still the same? Caller: Yes. Agent: Great. Caller: Thanks Again.",
+            "Agent: I will send it to your employer. Caller: Great Thanks.",
+        ] {
+            assert!(employers(text).is_empty(), "{text}: {:?}", employers(text));
+        }
+    }
+
+    #[test]
+    fn employer_named_beside_my_employer_my_work_and_hr() {
+        assert_eq!(
+            employers("It's a workers' comp claim with my employer Ortiz Landscaping."),
+            ["Ortiz Landscaping"]
+        );
+        assert_eq!(
+            employers("My insurance comes through my work, Hartwell Financial."),
+            ["Hartwell Financial"]
+        );
+        assert_eq!(
+            employers("Can you fax it to my HR department at Bluewater Marine?"),
+            ["Bluewater Marine"]
+        );
+        assert_eq!(employers("I got hurt at work, at Ironwood Steel."), ["Ironwood Steel"]);
+        assert_eq!(
+            employers("The note should go to Greenline Transit, that's where I work."),
+            ["Greenline Transit"]
+        );
+        assert_eq!(employers("I've been at Tyson Foods for ten years."), ["Tyson Foods"]);
+        for text in [
+            "My employer wants a note.",
+            "It was my job, Doctor.",
+            "My work, honestly, is too much.",
+            "I got hurt at work, at about 3 pm.",
+            "I've been at Mercy Hospital since Tuesday.",
+            "I've been at Sunrise Rehab for two weeks.",
+        ] {
+            assert!(employers(text).is_empty(), "{text}: {:?}", employers(text));
         }
     }
 }
