@@ -326,6 +326,10 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
         "at" | "for" if prev == "work" && p >= 2 && t.low(p - 2) == "social" => false,
         "at" | "for" => {
             (work_verb() && prev != "retired")
+                // "I'm part-time at Barnes & Noble"
+                || (p < i
+                    && is_i_am(t, p)
+                    && matches!(t.low(p), "part-time" | "full-time"))
                 // "i just started at X", "she started at X in may"
                 || (low == "at"
                     && prev == "started"
@@ -346,7 +350,11 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
                 // "who's your employer?" "I'm at X" / "I'm with X"
                 || (is_i_am(t, i) && employer_asked(t, i))
         }
-        "by" => prev == "employed",
+        "by" => matches!(prev, "employed" | "hired"),
+        // "I'm an employee of Northstar Credit Union"
+        "of" => matches!(prev, "employee" | "employees"),
+        // "can you send the work note to Ridgeway Construction"
+        "to" => t.ends_with_words(i, &["work", "note", "to"]),
         "with" => {
             matches!(prev, "employed" | "job" | "position")
                 // "i've been with kroger for ten years": checked against the duration after
@@ -434,6 +442,8 @@ fn is_work_word(low: &str) -> bool {
             | "worked"
             | "working"
             | "employed"
+            | "hired"
+            | "payroll"
             | "job"
             | "shift"
             | "shifts"
@@ -499,7 +509,8 @@ fn role_before(t: &Tokens, p: usize) -> bool {
     // The role is one or two words after "a"/"an".
     for len in 1..=2usize {
         let Some(article) = p.checked_sub(len + 1) else { return false };
-        if !matches!(t.low(article), "a" | "an") {
+        // "I'm a cashier at", and "I'm the receptionist at" (one job at the place).
+        if !matches!(t.low(article), "a" | "an" | "the") {
             continue;
         }
         let role_ok = (article + 1..p).all(|k| {
@@ -534,6 +545,13 @@ fn role_before(t: &Tokens, p: usize) -> bool {
                         | "refill"
                         | "call"
                         | "copy"
+                        | "one"
+                        | "only"
+                        | "first"
+                        | "last"
+                        | "same"
+                        | "other"
+                        | "person"
                 )
         });
         if !role_ok {
@@ -850,7 +868,21 @@ fn org_after(t: &Tokens, mut a: usize, asked: bool, worded: bool) -> Option<(usi
         }
         // Generic words end a guessed name in uncased text ("walmart store hours"), but are
         // part of a name given as the answer ("river city library").
-        if t.is_closed(k) || (k > a && is_generic(low) && !mixed && !asked) || stop_after_org(low) {
+        // A capitalised "Family" or "Brothers" inside a mixed-case name, with the name going
+        // on after it, is part of it ("Oakmont Family Dental", "Reyes Brothers Roofing").
+        let name_relative = mixed
+            && k > a
+            && matches!(
+                low,
+                "family" | "brothers" | "sons" | "kids" | "children" | "team" | "care"
+            )
+            && matches!(tok.shape, Shape::Cap | Shape::Upper)
+            && t.get(k + 1)
+                .is_some_and(|n| n.gap.is_space() && matches!(n.shape, Shape::Cap | Shape::Upper));
+        if (t.is_closed(k) && !name_relative)
+            || (k > a && is_generic(low) && !mixed && !asked)
+            || stop_after_org(low)
+        {
             break;
         }
         let is_word = tok.entry.is_some_and(|e| e.is_word || e.is_stop);
@@ -1472,6 +1504,41 @@ mod tests {
             "I got hurt at work, at about 3 pm.",
             "I've been at Mercy Hospital since Tuesday.",
             "I've been at Sunrise Rehab for two weeks.",
+        ] {
+            assert!(employers(text).is_empty(), "{text}: {:?}", employers(text));
+        }
+    }
+    #[test]
+    fn hiring_payroll_employee_of_and_roles_after_the() {
+        assert_eq!(
+            employers("I'm the receptionist at Oakmont Family Dental."),
+            ["Oakmont Family Dental"]
+        );
+        assert_eq!(employers("I just got hired at Riverbend Logistics."), ["Riverbend Logistics"]);
+        assert_eq!(
+            employers("I was hired by Clearwater Utilities last spring."),
+            ["Clearwater Utilities"]
+        );
+        assert_eq!(
+            employers("I'm an employee of Northstar Credit Union."),
+            ["Northstar Credit Union"]
+        );
+        assert_eq!(
+            employers("Can you send the work note to Ridgeway Construction?"),
+            ["Ridgeway Construction"]
+        );
+        assert_eq!(
+            employers("I'm on the payroll at Greenway Landscaping."),
+            ["Greenway Landscaping"]
+        );
+        assert_eq!(employers("I'm part-time at Barnes & Noble."), ["Barnes & Noble"]);
+        for text in [
+            "I'm the one at the front desk.",
+            "I'm the patient at Mercy Hospital.",
+            "I'm part-time at home.",
+            "Please send the work note to me.",
+            "i'm an employee of the month",
+            "I'm the first at Dr. Lee's office today.",
         ] {
             assert!(employers(text).is_empty(), "{text}: {:?}", employers(text));
         }
