@@ -23,11 +23,11 @@
 //!   far (after paying its own cost from the lease) while the others keep spending; the top-up
 //!   restarts the lifetime. Half a lifetime (50 ms by default) is the time a top-up has to
 //!   come back: on a saturated replica a reply from Redis waits behind the CPU work queued
-//!   before it, tens of milliseconds at 100 requests in flight. A busy replica therefore never waits on an empty lease:
-//!   without top-ups every expiry sent the requests arriving during the next fetch to the
-//!   shared limiter one by one (measured: about half of all requests at 96 in flight). At most
-//!   one fetch per bucket pair is in flight per replica; requests that find no live lease
-//!   meanwhile are checked exactly.
+//!   before it, tens of milliseconds at 100 requests in flight. A busy replica therefore
+//!   rarely finds its lease empty: without top-ups every expiry sent the requests arriving
+//!   during the next fetch to the shared limiter one by one (measured: about half of all
+//!   requests at 96 in flight; with top-ups about 4%). At most one fetch per bucket pair is in
+//!   flight per replica; requests that find no live lease meanwhile are checked exactly.
 //! - A lease is spent only while every bucket of the check is the same (same keys and quotas)
 //!   and its expiry has not passed; a refusal from the shared limiter falls back to an exact
 //!   check of the request's own cost, so leases never refuse what an exact check would allow,
