@@ -1,7 +1,10 @@
 //! Criterion benches for the injection detector (issue 3: p99 under 200 µs for a 2 KB prompt on
-//! one core, decode-and-rescan included). Baseline: copying and lowercasing the same text, so
-//! the report reads as "detector costs N times a lowercase pass".
+//! one core, decode-and-rescan included). Baselines: copying and lowercasing the same text, so
+//! the report reads as "detector costs N times a lowercase pass"; and the same detector with the
+//! embedded model's linear part only (`scan_linear_only`), so the hidden layer's cost (round 6)
+//! is measured in the same process.
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use phiwall_scan::injection::model::{Model, EMBEDDED};
 use phiwall_scan::{InjectionConfig, InjectionDetector};
 
 fn two_kb(s: &str) -> String {
@@ -20,6 +23,11 @@ fn two_kb(s: &str) -> String {
 
 fn bench(c: &mut Criterion) {
     let Ok(det) = InjectionDetector::new(InjectionConfig::default()) else { return };
+    let Ok(model) = Model::from_bytes(EMBEDDED) else { return };
+    let Ok(linear) = InjectionDetector::with_model(InjectionConfig::default(), model.linear_part())
+    else {
+        return;
+    };
     let cases = [
         ("english", two_kb("Hi, I need to reschedule my appointment with Dr. Patel and ask about my metformin dose.")),
         ("hindi", two_kb("कृपया मुझे बताएं कि मेरी दवा के दुष्प्रभाव क्या हैं और मुझे इसे कब लेना चाहिए।")),
@@ -30,6 +38,9 @@ fn bench(c: &mut Criterion) {
     for (name, text) in &cases {
         g.bench_function(format!("baseline_lowercase/{name}"), |b| {
             b.iter(|| black_box(text.to_lowercase()))
+        });
+        g.bench_function(format!("scan_linear_only/{name}"), |b| {
+            b.iter(|| black_box(linear.scan(black_box(text))))
         });
         g.bench_function(format!("scan/{name}"), |b| {
             b.iter(|| black_box(det.scan(black_box(text))))

@@ -37,10 +37,11 @@ use signatures::Signature;
 pub struct InjectionConfig {
     /// A prompt scoring at or above this is flagged. Range `[0, 1]`; default 0.5.
     pub threshold: f32,
-    /// A document (retrieved or tool content) scoring at or above this is flagged. Default 0.97,
+    /// A document (retrieved or tool content) scoring at or above this is flagged. Default 0.998,
     /// calibrated on dev documents (`phiwall train injection` prints it) for <= 2% flagged
     /// benign documents: a document is scored as the maximum over many windows, so the bar
-    /// must be higher than for one prompt.
+    /// must be higher than for one prompt. (0.97 for the linear models of rounds 3-5; the model
+    /// with a hidden layer gives more extreme probabilities.)
     pub document_threshold: f32,
     /// In documents, a signature or hidden payload at or above this weight flags on its own
     /// (only near-certain rules: `<|im_start|>`, "ignore all previous instructions", tag
@@ -58,7 +59,7 @@ impl Default for InjectionConfig {
     fn default() -> Self {
         InjectionConfig {
             threshold: 0.5,
-            document_threshold: 0.97,
+            document_threshold: 0.998,
             document_rule_threshold: 0.9,
             max_decode_depth: 2,
             max_decoded_bytes: 64 * 1024,
@@ -283,6 +284,11 @@ impl InjectionDetector {
 
     /// Build with a model file (the format in [`model`]).
     pub fn with_model_bytes(config: InjectionConfig, bytes: &[u8]) -> Result<Self, Error> {
+        Self::with_model(config, Model::from_bytes(bytes)?)
+    }
+
+    /// Build with a loaded model.
+    pub fn with_model(config: InjectionConfig, model: Model) -> Result<Self, Error> {
         config.validate()?;
         if !signatures::is_compiled() || !cues::is_compiled() {
             return Err(Error::Config {
@@ -291,7 +297,7 @@ impl InjectionDetector {
                 found: "a rule that failed to compile".to_owned(),
             });
         }
-        Ok(InjectionDetector { config, model: Model::from_bytes(bytes)? })
+        Ok(InjectionDetector { config, model })
     }
 
     /// The configuration in use.

@@ -108,6 +108,15 @@ pub struct TrainInjectionArgs {
     /// bias shift (round 5b; 1.0 = no bound).
     #[arg(long, default_value_t = train::TrainConfig::default().target_multilingual_patient_fpr)]
     pub multilingual_patient_fpr: f64,
+    /// Rectified hidden units beside the linear part per bag (round 6); 0 = linear model.
+    #[arg(long, default_value_t = train::TrainConfig::default().hidden_units)]
+    pub hidden_units: usize,
+    /// AdaGrad base learning rate when there is a hidden layer.
+    #[arg(long, default_value_t = train::TrainConfig::default().hidden_learning_rate)]
+    pub hidden_learning_rate: f32,
+    /// Examples per gradient step when there is a hidden layer.
+    #[arg(long, default_value_t = train::TrainConfig::default().batch_size)]
+    pub batch_size: usize,
 }
 
 /// Run a training command.
@@ -211,6 +220,9 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         n_multilingual_patients: a.multilingual_patients,
         multilingual_patient_weight: a.multilingual_patient_weight,
         target_multilingual_patient_fpr: a.multilingual_patient_fpr,
+        hidden_units: a.hidden_units,
+        hidden_learning_rate: a.hidden_learning_rate,
+        batch_size: a.batch_size,
         ..train::TrainConfig::default()
     };
     let (model, report) = train::train(&corpus, &cfg).context("training the injection model")?;
