@@ -11,6 +11,7 @@ pub mod data;
 pub mod eval;
 pub mod multilingual;
 pub mod patients;
+pub mod spelling;
 pub mod tasks;
 pub mod train;
 

@@ -89,6 +89,11 @@ pub struct TrainConfig {
     pub hidden_learning_rate: f32,
     /// Examples per gradient step when there is a hidden layer.
     pub batch_size: usize,
+    /// Caller turns that spell a word letter by letter ([`super::spelling`], round 6b), weighted
+    /// as hard negatives.
+    pub n_spelled_benign: usize,
+    /// Attacks that spell an instruction letter by letter (round 6b).
+    pub n_spelled_attacks: usize,
 }
 
 impl Default for TrainConfig {
@@ -117,6 +122,8 @@ impl Default for TrainConfig {
             hidden_units: 16,
             hidden_learning_rate: 0.15,
             batch_size: 16,
+            n_spelled_benign: 1000,
+            n_spelled_attacks: 500,
         }
     }
 }
@@ -298,6 +305,14 @@ fn build(
     let mut pt_rng = Rng::new(cfg.seed ^ 0x7061_7469_656e);
     for t in super::patients::patient_messages(&mut pt_rng, cfg.n_multilingual_patients) {
         texts.push((t, 0.0, cfg.multilingual_patient_weight));
+    }
+    // Round 6b: own generator, so these do not change the draws of everything else.
+    let mut sp_rng = Rng::new(cfg.seed ^ 0x0073_7065_6c6c);
+    for t in super::spelling::benign(&mut sp_rng, cfg.n_spelled_benign) {
+        texts.push((t, 0.0, cfg.hard_negative_weight));
+    }
+    for t in super::spelling::attacks(&mut sp_rng, cfg.n_spelled_attacks) {
+        texts.push((t, 1.0, 1.0));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
         let t = if rng.chance(0.3) {

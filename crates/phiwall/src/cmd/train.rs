@@ -117,6 +117,12 @@ pub struct TrainInjectionArgs {
     /// Examples per gradient step when there is a hidden layer.
     #[arg(long, default_value_t = train::TrainConfig::default().batch_size)]
     pub batch_size: usize,
+    /// Caller turns that spell a word letter by letter, as hard negatives (round 6b).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_spelled_benign)]
+    pub spelled_benign: usize,
+    /// Attacks that spell an instruction letter by letter (round 6b).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_spelled_attacks)]
+    pub spelled_attacks: usize,
 }
 
 /// Run a training command.
@@ -223,6 +229,8 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         hidden_units: a.hidden_units,
         hidden_learning_rate: a.hidden_learning_rate,
         batch_size: a.batch_size,
+        n_spelled_benign: a.spelled_benign,
+        n_spelled_attacks: a.spelled_attacks,
         ..train::TrainConfig::default()
     };
     let (model, report) = train::train(&corpus, &cfg).context("training the injection model")?;

@@ -978,16 +978,49 @@ fn spelled_name(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
     } else {
         return;
     };
-    if letters.len() < 2 || last == i && letters.len() < 3 {
+    // Two letters in one token ("D-O") count too: the word before must still match them.
+    if letters.len() < 2 || crate::phi::spoken::is_acronym(&letters) {
         return;
     }
-    // The spelled word: right before, or before "spelled"/"spelling".
+    // The spelled word: right before, or before "spelled"/"spelling"/"that's"/"it's".
     let mut p = i - 1;
-    if matches!(t.low(p), "spelled" | "spelling" | "thats" | "that's") && p > 0 {
+    if matches!(t.low(p), "spelled" | "spelling" | "thats" | "that's" | "its" | "it's") && p > 0 {
         p -= 1;
     }
     let Some(name) = t.get(p) else { return };
-    if t.key(p) != letters || name.shape == Shape::Initial || t.is_closed(p) {
+    // A closed-class word counts only when it is also a common surname and stands alone before
+    // its spelling ("Do. D-O.", a surname answered and spelled); "do, d-o" inside a sentence
+    // and "Yes. Y-E-S." stay words.
+    let alone = (x.gap.has_period || x.gap.has_comma)
+        && matches!(
+            t.low(p),
+            "do" | "ho"
+                | "le"
+                | "an"
+                | "ha"
+                | "so"
+                | "lo"
+                | "ma"
+                | "la"
+                | "de"
+                | "du"
+                | "by"
+                | "to"
+                | "ng"
+        );
+    let stands_alone =
+        p == 0 || t.get(p).is_some_and(|y| y.gap.has_period || y.gap.has_stop || y.gap.has_colon);
+    // Closed-class words have no lexicon key; compare their lowercase form.
+    let word = if t.key(p).is_empty() { t.low(p) } else { t.key(p) };
+    if word != letters
+        || name.shape == Shape::Initial
+        || (t.is_closed(p) && !(alone && stands_alone && name.shape == Shape::Cap))
+    {
+        return;
+    }
+    // "COPD, C-O-P-D", "ABC, A-B-C": in mixed-case text a word in capitals that is then spelled
+    // is an acronym (names are written "Do", "Long").
+    if t.mode() == CaseMode::Mixed && name.shape == Shape::Upper {
         return;
     }
     let mut first = p;
@@ -1680,6 +1713,10 @@ fn context_full_name(t: &Tokens, a: usize, hits: &mut Vec<Hit>) {
 
 fn push_rule_hit(t: &Tokens, start: usize, rule: &Rule, hits: &mut Vec<Hit>) -> Option<usize> {
     let (f, last, best) = chain_forward(t, start, rule)?;
+    // "Caller: Last name is Long", "Patient: First name Hope": a label, not a name.
+    if is_name_label(t.low(f)) && matches!(t.low(f + 1), "name" | "names" | "name's") {
+        return None;
+    }
     if !rule.allow_any_name && is_place_context(t, f, last) {
         return None;
     }
@@ -1689,6 +1726,22 @@ fn push_rule_hit(t: &Tokens, start: usize, rule: &Rule, hits: &mut Vec<Hit>) -> 
     }
     hits.push(Hit { first: f, last, score, recognizer: rule.recognizer });
     Some(last)
+}
+
+/// Words that make "<word> name" a label.
+fn is_name_label(low: &str) -> bool {
+    matches!(
+        low,
+        "first"
+            | "last"
+            | "middle"
+            | "full"
+            | "maiden"
+            | "given"
+            | "family"
+            | "legal"
+            | "preferred"
+    )
 }
 
 /// All names in `text` (tokenized as `t`), as token ranges with scores.
@@ -2591,6 +2644,23 @@ mod tests {
         let got = names(t);
         assert!(got.iter().any(|g| g == "maria lopez"), "{got:?}");
         assert!(got.iter().any(|g| g == "L-O-P-E-Z"), "{got:?}");
+    }
+
+    #[test]
+    fn a_surname_said_then_spelled_even_when_it_is_a_word() {
+        let got = names("Agent: And your last name? Caller: Do. D-O.");
+        assert!(got.iter().any(|g| g == "Do"), "{got:?}");
+        assert!(has("Caller: It's Ho, that's H-O.", "Ho"));
+        assert!(has("Caller: Long, L-O-N-G.", "Long"));
+        // A word inside a sentence, an acronym in capitals or from the list: not names.
+        assert!(!has("We do, D-O, I think.", "do"));
+        assert!(names("Caller: Yes. Y-E-S, I consent.").is_empty());
+        assert!(names("Caller: I have COPD, C-O-P-D, and asthma.").is_empty());
+        assert!(names("it's copd, c-o-p-d").is_empty());
+        assert!(names("Caller: The code is ABC, A-B-C.").is_empty());
+        // "Last name" after a speaker label is a label.
+        assert_eq!(names("Caller: Last name is Long."), ["Long"]);
+        assert_eq!(names("Caller: First name Hope."), ["Hope"]);
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod tokens;
 mod view;
 
 pub use email::{SpokenEmailDetector, SpokenUrlDetector};
+pub(crate) use spelled::is_acronym;
 pub use spelled::SpelledNameDetector;
 pub use view::View;
 

@@ -260,19 +260,9 @@ const ACRONYMS: &[&str] = &[
     "va", "ama", "aaa", "abc", "xyz",
 ];
 
-/// The run's letters, lowercased, when they are its whole spelling (at most 24). `None` when an
-/// example word is itself a letter ("C as in C"): then the letter tokens outnumber
-/// `run.letters` and are not the spelling.
-fn run_letters(toks: &[Tok], run: &Spelled) -> Option<([u8; 24], usize)> {
-    let mut buf = [0u8; 24];
-    let mut n = 0;
-    for t in toks.get(run.first..=run.last).unwrap_or(&[]) {
-        if let Class::Letter(c) = t.class {
-            *buf.get_mut(n)? = c.to_ascii_lowercase();
-            n += 1;
-        }
-    }
-    (n == run.letters).then_some((buf, n))
+/// Whether lowercase `letters` spell one of [`ACRONYMS`] ("copd", "icu").
+pub(crate) fn is_acronym(letters: &str) -> bool {
+    ACRONYMS.contains(&letters)
 }
 
 /// The run's letters spell one of [`ACRONYMS`].
@@ -280,47 +270,20 @@ fn is_common_acronym(toks: &[Tok], run: &Spelled) -> bool {
     if run.chars > 6 {
         return false;
     }
-    let Some((buf, n)) = run_letters(toks, run) else { return false };
-    let letters = buf.get(..n).unwrap_or(&[]);
-    ACRONYMS.iter().any(|a| a.as_bytes() == letters)
-}
-
-/// Words allowed between a word and its spelling: "Do, spelled D-O", "Vu, that's V-U".
-const SPELLING_LEADS: &[&str] = &["spelled", "spelt", "that's", "thats", "it's", "its", "that", "is"];
-
-/// The word a spelled run repeats, as byte offsets: the caller says a word and then spells it
-/// ("Caller: Do. D-O.", "Ha, spelled H-A", "It's Vu, that's V-U"). People spell their names, so
-/// the spoken word is a name even when it is also an English word ("Do", "Long", "Hope").
-/// At most three words back, only [`SPELLING_LEADS`] in between.
-fn spelled_word_before(text: &str, run_start: usize, letters: &[u8]) -> Option<(usize, usize)> {
-    let mut end = run_start;
-    for _ in 0..4 {
-        let head = text.get(..end)?;
-        let e = head.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
-        // Only punctuation and spaces between words (no digits or other text).
-        if head.get(e..)?.chars().any(|c| c.is_alphanumeric()) {
-            return None;
+    let mut buf = [0u8; 6];
+    let mut n = 0;
+    for t in toks.get(run.first..=run.last).unwrap_or(&[]) {
+        if let Class::Letter(c) = t.class {
+            if let Some(b) = buf.get_mut(n) {
+                *b = c.to_ascii_lowercase();
+                n += 1;
+            }
         }
-        let word_part = head.get(..e)?;
-        let s = word_part
-            .char_indices()
-            .rev()
-            .find(|&(_, c)| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
-            .map_or(0, |(i, c)| i + c.len_utf8());
-        let word = word_part.get(s..)?;
-        if word.is_empty() {
-            return None;
-        }
-        if word.len() == letters.len() && word.as_bytes().eq_ignore_ascii_case(letters) {
-            return Some((s, e));
-        }
-        let lower = word.to_ascii_lowercase().replace('\u{2019}', "'");
-        if !SPELLING_LEADS.contains(&lower.as_str()) {
-            return None;
-        }
-        end = s;
     }
-    None
+    // `n` counts letter tokens, so it exceeds `run.letters` only when an example word is
+    // itself a letter ("C as in C"); compare the counts to be sure `letters` is the spelling.
+    let letters = buf.get(..n).unwrap_or(&[]);
+    n == run.letters && ACRONYMS.iter().any(|a| a.as_bytes() == letters)
 }
 
 /// Score of a spelled name after a name cue.
@@ -357,12 +320,7 @@ pub(crate) fn detect_names(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
             continue;
         }
         let (Some(a), Some(b)) = (toks.get(run.first), toks.get(run.last)) else { continue };
-        // A word said and then spelled is the strongest cue there is.
-        let repeated = run_letters(toks, &run).and_then(|(buf, n)| {
-            spelled_word_before(doc.text, a.start, buf.get(..n).unwrap_or(&[]))
-        });
-        let is_strong_cue =
-            repeated.is_some() || run.is_phonetic || before_has(doc, a.start, 40, NAME_CUES);
+        let is_strong_cue = run.is_phonetic || before_has(doc, a.start, 40, NAME_CUES);
         let has_cue = is_strong_cue || before_has(doc, a.start, 24, WEAK_NAME_CUES);
         if run.letters < 3 && !is_strong_cue {
             continue;
@@ -380,9 +338,6 @@ pub(crate) fn detect_names(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Span>) {
         }
         let score = if has_cue { SCORE_WITH_CUE } else { SCORE_WITHOUT_CUE };
         out.push(Span::new(a.start, b.end, PhiType::Name, score, "spelled_name"));
-        if let Some((s, e)) = repeated {
-            out.push(Span::new(s, e, PhiType::Name, SCORE_WITH_CUE, "spelled_name"));
-        }
     }
 }
 
@@ -477,24 +432,5 @@ mod tests {
         assert!(names("it's C-O-P-D, spelled C O P D").is_empty());
         assert_eq!(names("that's spelled C O P E").len(), 1);
         assert_eq!(names("last name D-O").len(), 1, "Do is a surname");
-    }
-
-    #[test]
-    fn a_word_said_then_spelled_is_a_name() {
-        assert_eq!(names("Caller: Do. D-O."), vec![("D-O".into(), 0.85), ("Do".into(), 0.85)]);
-        let n = names("It's Vu, that's V-U, first name Tuan");
-        assert!(n.contains(&("Vu".into(), 0.85)), "{n:?}");
-        let n = names("Long, spelled L-O-N-G");
-        assert!(n.contains(&("Long".into(), 0.85)), "{n:?}");
-        let n = names("Hope \u{2014} H O P E \u{2014} like the feeling");
-        assert!(n.contains(&("Hope".into(), 0.85)), "{n:?}");
-        // The spelling must match the word, with nothing but a lead word between.
-        let n = names("my brother Tran, L-O-P-E-Z");
-        assert!(!n.iter().any(|(w, _)| w == "Tran"), "{n:?}");
-        let n = names("Do you have the form? D-O");
-        assert!(!n.iter().any(|(w, _)| w == "Do"), "a word three words back is not repeated: {n:?}");
-        assert!(names("the ICU, I-C-U").iter().all(|(w, _)| w != "ICU"), "acronyms stay");
-        assert!(names("OK. O-K.").is_empty());
-        assert!(names("room 4 D-O").iter().all(|(w, _)| w != "4"));
     }
 }
