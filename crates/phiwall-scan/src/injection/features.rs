@@ -13,7 +13,8 @@
 //! [`FEATURE_VERSION`], and a model trained on another version is refused at load.
 
 /// Bump when the feature function changes; models record the version they were trained on.
-pub const FEATURE_VERSION: u32 = 3;
+/// Version 4 (round 6c): hyphen-spelled words one space apart keep their word breaks in the fold.
+pub const FEATURE_VERSION: u32 = 4;
 /// log2 of the number of hash buckets.
 pub const DIM_LOG2: u32 = 18;
 /// Number of hash buckets.
