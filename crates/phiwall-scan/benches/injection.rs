@@ -47,6 +47,17 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
+    // Documents are scored in up to 64 windows, each through the hidden layer.
+    let mut doc = String::new();
+    while doc.len() < 32 * 1024 {
+        doc.push_str("Discharge summary: the patient tolerated the procedure well and was sent home with instructions to rest, take the prescribed antibiotic twice daily with food, and call the clinic if fever returns. ");
+    }
+    let mut g = c.benchmark_group("injection_document_32kb");
+    g.bench_function("scan_document_linear_only", |b| {
+        b.iter(|| black_box(linear.scan_document(black_box(&doc))))
+    });
+    g.bench_function("scan_document", |b| b.iter(|| black_box(det.scan_document(black_box(&doc)))));
+    g.finish();
 }
 
 criterion_group!(benches, bench);
