@@ -349,6 +349,18 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
                 || (low == "at" && prev == "been" && p >= 2 && matches!(t.low(p - 2), "i've" | "i’ve" | "ive" | "she's" | "he's" | "have" | "has"))
                 // "who's your employer?" "I'm at X" / "I'm with X"
                 || (is_i_am(t, i) && employer_asked(t, i))
+                // "I'm in IT at X", "I'm in the warehouse at X", "I'm on staff at X"
+                || (low == "at" && in_department_at(t, i))
+                // "I clean offices for X", "he drives trucks for X"
+                || (low == "for" && trade_object_for(t, i))
+        }
+        // "I own Rosa's Bakery", "we run Delgado Landscaping": a capitalised name right after.
+        "own" | "owns" | "run" | "runs" | "manage" | "manages" => {
+            t.mode() == CaseMode::Mixed
+                && i >= 1
+                && matches!(t.low(i - 1), "i" | "we" | "he" | "she")
+                && matches!(next.shape, Shape::Cap | Shape::Upper)
+                && !next.entry.is_some_and(|e| e.is_stop)
         }
         "by" => matches!(prev, "employed" | "hired"),
         // "I'm an employee of Northstar Credit Union"
@@ -365,6 +377,10 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
         }
         "from" => {
             matches!(prev, "retired" | "calling" | "called" | "fired" | "resigned")
+                // "calling on my lunch break from X", "I'm on break from X"
+                || (prev == "break"
+                    && p >= 2
+                    && matches!(t.low(p - 2), "lunch" | "on" | "my" | "a" | "coffee"))
                 || t.ends_with_words(i, &["laid", "off", "from"])
                 || t.ends_with_words(i, &["let", "go", "from"])
                 // "out on disability from X", "on medical leave from X"
@@ -572,6 +588,84 @@ fn role_before(t: &Tokens, p: usize) -> bool {
 fn is_i_am(t: &Tokens, i: usize) -> bool {
     i >= 1
         && (matches!(t.low(i - 1), "i'm" | "i’m" | "im") || t.ends_with_words(i - 1, &["i", "am"]))
+}
+
+/// Departments a caller works in: "I'm in IT at X", "I'm in the warehouse at X".
+fn is_department(low: &str) -> bool {
+    matches!(
+        low,
+        "it" | "accounting"
+            | "billing"
+            | "sales"
+            | "marketing"
+            | "hr"
+            | "payroll"
+            | "shipping"
+            | "receiving"
+            | "maintenance"
+            | "housekeeping"
+            | "security"
+            | "purchasing"
+            | "finance"
+            | "engineering"
+            | "admin"
+            | "administration"
+            | "operations"
+            | "logistics"
+            | "production"
+            | "management"
+            | "retail"
+            | "warehouse"
+            | "kitchen"
+            | "office"
+            | "mailroom"
+            | "bakery"
+            | "deli"
+            | "pharmacy"
+    )
+}
+
+/// "I'm in IT at", "I'm in the warehouse at", "I'm staff at", "I'm on staff at" before `at`
+/// (token `i`).
+fn in_department_at(t: &Tokens, i: usize) -> bool {
+    let dept = i >= 1 && is_department(t.low(i - 1));
+    (dept && i >= 3 && t.low(i - 2) == "in" && is_i_am(t, i - 2))
+        || (dept && i >= 4 && t.low(i - 2) == "the" && t.low(i - 3) == "in" && is_i_am(t, i - 3))
+        || (i >= 2 && t.low(i - 1) == "staff" && (is_i_am(t, i - 1) || t.low(i - 2) == "on"))
+}
+
+/// "I clean offices for X", "she drives trucks for X": a trade verb and its object before `for`
+/// (token `i`), said by a person.
+fn trade_object_for(t: &Tokens, i: usize) -> bool {
+    i >= 3
+        && matches!(
+            t.low(i - 2),
+            "clean"
+                | "cleans"
+                | "drive"
+                | "drives"
+                | "deliver"
+                | "delivers"
+                | "stock"
+                | "stocks"
+                | "build"
+                | "builds"
+                | "fix"
+                | "fixes"
+                | "paint"
+                | "paints"
+                | "install"
+                | "installs"
+                | "repair"
+                | "repairs"
+                | "sell"
+                | "sells"
+                | "cook"
+                | "cooks"
+        )
+        && matches!(t.low(i - 3), "i" | "he" | "she" | "we" | "they")
+        && !t.is_closed(i - 1)
+        && t.get(i - 1).is_some_and(|x| x.shape != Shape::Number)
 }
 
 /// Tokens looked back over for an employer question.
@@ -1539,6 +1633,32 @@ mod tests {
             "Please send the work note to me.",
             "i'm an employee of the month",
             "I'm the first at Dr. Lee's office today.",
+        ] {
+            assert!(employers(text).is_empty(), "{text}: {:?}", employers(text));
+        }
+    }
+
+    #[test]
+    fn departments_breaks_trades_and_owned_businesses() {
+        for (text, org) in [
+            ("Caller: I'm in IT at Vertex Systems, so after five works.", "Vertex Systems"),
+            ("Caller: I'm in the warehouse at Pacific Freight most days.", "Pacific Freight"),
+            ("Caller: I'm staff at Lakeview Elementary.", "Lakeview Elementary"),
+            ("Caller: I'm calling on my lunch break from Harmon Logistics.", "Harmon Logistics"),
+            ("Caller: I'm on break from Westfield Mall right now.", "Westfield Mall"),
+            ("Caller: I clean offices for Sparkle Janitorial at night.", "Sparkle Janitorial"),
+            ("Caller: I run Delgado Landscaping with my brother.", "Delgado Landscaping"),
+        ] {
+            assert_eq!(employers(text), [org], "{text}");
+        }
+        for text in [
+            "Caller: I own a car, so I can drive myself.",
+            "Caller: I'm in pain at night, mostly.",
+            "Caller: I'm calling on my lunch break from work.",
+            "Caller: I'm in IT, so I sit a lot.",
+            "Caller: I run every morning before breakfast.",
+            "Caller: I'm staff at the front desk, how can I help?",
+            "Caller: I cook dinner for my kids.",
         ] {
             assert!(employers(text).is_empty(), "{text}: {:?}", employers(text));
         }
