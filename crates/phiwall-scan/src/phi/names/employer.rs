@@ -590,7 +590,9 @@ fn is_i_am(t: &Tokens, i: usize) -> bool {
         && (matches!(t.low(i - 1), "i'm" | "i’m" | "im") || t.ends_with_words(i - 1, &["i", "am"]))
 }
 
-/// Departments a caller works in: "I'm in IT at X", "I'm in the warehouse at X".
+/// Departments a caller works in: "I'm in IT at X", "I'm in the warehouse at X". Places a
+/// customer or patient stands in ("the pharmacy", "the office") are left out: "I'm in the
+/// pharmacy at Walgreens" is where the caller is, not where they work.
 fn is_department(low: &str) -> bool {
     matches!(
         low,
@@ -617,11 +619,7 @@ fn is_department(low: &str) -> bool {
             | "retail"
             | "warehouse"
             | "kitchen"
-            | "office"
             | "mailroom"
-            | "bakery"
-            | "deli"
-            | "pharmacy"
     )
 }
 
@@ -1659,6 +1657,8 @@ mod tests {
             "Caller: I run every morning before breakfast.",
             "Caller: I'm staff at the front desk, how can I help?",
             "Caller: I cook dinner for my kids.",
+            "Caller: I'm in the pharmacy at Walgreens right now.",
+            "Caller: I'm in the office at Dr. Lee's.",
         ] {
             assert!(employers(text).is_empty(), "{text}: {:?}", employers(text));
         }
