@@ -988,34 +988,18 @@ fn spelled_name(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         p -= 1;
     }
     let Some(name) = t.get(p) else { return };
-    // A closed-class word counts only when it is also a common surname and stands alone before
-    // its spelling ("Do. D-O.", a surname answered and spelled); "do, d-o" inside a sentence
-    // and "Yes. Y-E-S." stay words.
-    let alone = (x.gap.has_period || x.gap.has_comma)
-        && matches!(
-            t.low(p),
-            "do" | "ho"
-                | "le"
-                | "an"
-                | "ha"
-                | "so"
-                | "lo"
-                | "ma"
-                | "la"
-                | "de"
-                | "du"
-                | "by"
-                | "to"
-                | "ng"
-        );
+    // A closed-class word counts only when it is also a common surname, stands alone, and its
+    // spelling follows after a period or comma ("Caller: Do. D-O.", a surname answered and
+    // spelled); "We do, D-O" inside a sentence and "Yes. Y-E-S." stay words.
     let stands_alone =
         p == 0 || t.get(p).is_some_and(|y| y.gap.has_period || y.gap.has_stop || y.gap.has_colon);
+    let surname_answer = is_surname_word(t.low(p))
+        && (x.gap.has_period || x.gap.has_comma)
+        && stands_alone
+        && name.shape == Shape::Cap;
     // Closed-class words have no lexicon key; compare their lowercase form.
     let word = if t.key(p).is_empty() { t.low(p) } else { t.key(p) };
-    if word != letters
-        || name.shape == Shape::Initial
-        || (t.is_closed(p) && !(alone && stands_alone && name.shape == Shape::Cap))
-    {
+    if word != letters || name.shape == Shape::Initial || (t.is_closed(p) && !surname_answer) {
         return;
     }
     // "COPD, C-O-P-D", "ABC, A-B-C": in mixed-case text a word in capitals that is then spelled
@@ -1726,6 +1710,27 @@ fn push_rule_hit(t: &Tokens, start: usize, rule: &Rule, hits: &mut Vec<Hit>) -> 
     }
     hits.push(Hit { first: f, last, score, recognizer: rule.recognizer });
     Some(last)
+}
+
+/// Common surnames that are also function words ("Do", "Ho", "Le", "An"): spelled after
+/// themselves they are names.
+fn is_surname_word(low: &str) -> bool {
+    matches!(
+        low,
+        "do" | "ho"
+            | "le"
+            | "an"
+            | "ha"
+            | "so"
+            | "lo"
+            | "ma"
+            | "la"
+            | "de"
+            | "du"
+            | "by"
+            | "to"
+            | "ng"
+    )
 }
 
 /// Words that make "<word> name" a label.
