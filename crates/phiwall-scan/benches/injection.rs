@@ -23,7 +23,7 @@ fn two_kb(s: &str) -> String {
 
 fn bench(c: &mut Criterion) {
     let Ok(det) = InjectionDetector::new(InjectionConfig::default()) else { return };
-    let Ok(model) = Model::from_bytes(EMBEDDED) else { return };
+    let Ok(model) = Model::from_static(EMBEDDED) else { return };
     let Ok(linear) = InjectionDetector::with_model(InjectionConfig::default(), model.linear_part())
     else {
         return;

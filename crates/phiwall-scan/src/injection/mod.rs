@@ -279,7 +279,7 @@ pub struct InjectionDetector {
 impl InjectionDetector {
     /// Build with the embedded model.
     pub fn new(config: InjectionConfig) -> Result<Self, Error> {
-        Self::with_model_bytes(config, model::EMBEDDED)
+        Self::with_model(config, Model::from_static(model::EMBEDDED)?)
     }
 
     /// Build with a model file (the format in [`model`]).

@@ -38,6 +38,8 @@
 //! Loading validates every field and never panics; a bad file is a configuration error naming
 //! what was expected and what was found. Scoring is sparse: O(number of features * (1 + h)).
 
+use std::borrow::Cow;
+
 use super::features::{FeatureVec, DIM, DIM_LOG2, FEATURE_VERSION};
 use crate::error::Error;
 
@@ -56,7 +58,9 @@ pub static EMBEDDED: &[u8] = include_bytes!("../../data/injection/model.bin");
 pub struct Model {
     scale: f32,
     bias: f32,
-    weights: Vec<i8>,
+    /// `DIM` quantized weights (each byte read as `i8`). Borrowed from the binary for the
+    /// embedded model, so replicas on one host share its pages (and the CPU caches holding them).
+    weights: Cow<'static, [u8]>,
     hidden: Option<Hidden>,
 }
 
@@ -65,8 +69,8 @@ pub struct Model {
 struct Hidden {
     units: usize,
     scale: f32,
-    /// `DIM * units` quantized weights, bucket-major.
-    weights: Vec<i8>,
+    /// `DIM * units` quantized weights (bytes read as `i8`), bucket-major.
+    weights: Cow<'static, [u8]>,
     biases: Vec<f32>,
     out: Vec<f32>,
 }
@@ -114,16 +118,17 @@ fn bad(expected: &'static str, found: String) -> Error {
     Error::Config { key: "injection.model", expected, found }
 }
 
-/// Quantize to i8 with one scale: `w = scale * q`.
-fn quantize(weights: &[f32]) -> (f32, Vec<i8>) {
+/// Quantize to i8 with one scale: `w = scale * q`; each `q` is stored as its byte.
+fn quantize(weights: &[f32]) -> (f32, Cow<'static, [u8]>) {
     let max = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
     let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-    let q = weights.iter().map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8).collect();
-    (scale, q)
+    let q = weights.iter().map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8 as u8).collect();
+    (scale, Cow::Owned(q))
 }
 
-fn as_bytes(q: &[i8]) -> impl Iterator<Item = u8> + '_ {
-    q.iter().map(|&w| w as u8)
+/// A stored weight byte as the signed value it encodes.
+fn signed(b: u8) -> f32 {
+    f32::from(b as i8)
 }
 
 impl Model {
@@ -183,11 +188,25 @@ impl Model {
         self.hidden.as_ref().map_or(0, |h| h.units)
     }
 
-    /// Parse either file format above.
+    /// Parse either file format above, copying the weights.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, Error> {
+        Self::parse(bytes, |w| Cow::Owned(w.to_vec()))
+    }
+
+    /// Parse a model that lives as long as the program (the embedded one) without copying its
+    /// weights: every process running the same binary then reads the same physical pages, which
+    /// matters when several replicas share a host's caches (docs/cluster.md, session 11).
+    pub fn from_static(bytes: &'static [u8]) -> Result<Model, Error> {
+        Self::parse(bytes, Cow::Borrowed)
+    }
+
+    fn parse<'a>(
+        bytes: &'a [u8],
+        keep: impl Fn(&'a [u8]) -> Cow<'static, [u8]>,
+    ) -> Result<Model, Error> {
         match bytes.get(..8) {
-            Some(m) if m == MAGIC_NN.as_slice() => Self::from_bytes_nn(bytes),
-            _ => Self::from_bytes_linear(bytes),
+            Some(m) if m == MAGIC_NN.as_slice() => Self::from_bytes_nn(bytes, keep),
+            _ => Self::from_bytes_linear(bytes, keep),
         }
     }
 
@@ -206,7 +225,10 @@ impl Model {
         Ok(())
     }
 
-    fn from_bytes_linear(bytes: &[u8]) -> Result<Model, Error> {
+    fn from_bytes_linear<'a>(
+        bytes: &'a [u8],
+        keep: impl Fn(&'a [u8]) -> Cow<'static, [u8]>,
+    ) -> Result<Model, Error> {
         if bytes.len() < HEADER {
             return Err(bad("a model file of at least 28 bytes", format!("{} bytes", bytes.len())));
         }
@@ -230,11 +252,13 @@ impl Model {
         if checksum(body) != sum {
             return Err(bad("a matching weight checksum", "a corrupted file".to_owned()));
         }
-        let weights: Vec<i8> = body.iter().map(|&b| b as i8).collect();
-        Ok(Model { scale, bias, weights, hidden: None })
+        Ok(Model { scale, bias, weights: keep(body), hidden: None })
     }
 
-    fn from_bytes_nn(bytes: &[u8]) -> Result<Model, Error> {
+    fn from_bytes_nn<'a>(
+        bytes: &'a [u8],
+        keep: impl Fn(&'a [u8]) -> Cow<'static, [u8]>,
+    ) -> Result<Model, Error> {
         if bytes.len() < HEADER_NN {
             return Err(bad("a model file of at least 36 bytes", format!("{} bytes", bytes.len())));
         }
@@ -278,14 +302,8 @@ impl Model {
         Ok(Model {
             scale,
             bias,
-            weights: wide.iter().map(|&b| b as i8).collect(),
-            hidden: Some(Hidden {
-                units,
-                scale: hidden_scale,
-                weights: deep.iter().map(|&b| b as i8).collect(),
-                biases,
-                out,
-            }),
+            weights: keep(wide),
+            hidden: Some(Hidden { units, scale: hidden_scale, weights: keep(deep), biases, out }),
         })
     }
 
@@ -298,14 +316,13 @@ impl Model {
             out.extend_from_slice(&DIM_LOG2.to_le_bytes());
             out.extend_from_slice(&self.scale.to_bits().to_le_bytes());
             out.extend_from_slice(&self.bias.to_bits().to_le_bytes());
-            let body: Vec<u8> = as_bytes(&self.weights).collect();
-            out.extend_from_slice(&checksum(&body).to_le_bytes());
-            out.extend_from_slice(&body);
+            out.extend_from_slice(&checksum(&self.weights).to_le_bytes());
+            out.extend_from_slice(&self.weights);
             return out;
         };
         let mut body: Vec<u8> = Vec::with_capacity(DIM * (1 + h.units) + 8 * h.units);
-        body.extend(as_bytes(&self.weights));
-        body.extend(as_bytes(&h.weights));
+        body.extend_from_slice(&self.weights);
+        body.extend_from_slice(&h.weights);
         for v in h.biases.iter().chain(&h.out) {
             body.extend_from_slice(&v.to_le_bytes());
         }
@@ -327,7 +344,7 @@ impl Model {
         let mut acc = 0i64;
         let mut s = 0f32;
         for (&i, &v) in f.idx.iter().zip(&f.val) {
-            let w = self.weights.get(i as usize).copied().unwrap_or(0);
+            let w = self.weights.get(i as usize).copied().unwrap_or(0) as i8;
             if v == 1.0 {
                 acc += i64::from(w);
             } else {
@@ -356,7 +373,7 @@ impl Hidden {
             let at = i as usize * n;
             let Some(row) = self.weights.get(at..at + n) else { continue };
             for (a, &w) in acc.iter_mut().zip(row) {
-                *a += f32::from(w) * v;
+                *a += signed(w) * v;
             }
         }
         let mut z = 0f32;
@@ -386,6 +403,18 @@ mod tests {
         let m = Model::from_bytes(EMBEDDED).unwrap();
         assert_eq!(m.weights.len(), DIM);
         assert!(m.scale > 0.0);
+    }
+
+    #[test]
+    fn the_borrowed_embedded_model_equals_the_copied_one() {
+        let borrowed = Model::from_static(EMBEDDED).unwrap();
+        assert!(matches!(borrowed.weights, Cow::Borrowed(_)));
+        let copied = Model::from_bytes(EMBEDDED).unwrap();
+        assert!(matches!(copied.weights, Cow::Owned(_)));
+        assert_eq!(borrowed, copied);
+        assert_eq!(borrowed.to_bytes(), EMBEDDED);
+        let f = FeatureVec { idx: vec![1, 77, 4096, 200_000], val: vec![1.0, 0.5, -0.25, 1.0] };
+        assert_eq!(borrowed.logit(&f).to_bits(), copied.logit(&f).to_bits());
     }
 
     #[test]
