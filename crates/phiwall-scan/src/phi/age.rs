@@ -149,6 +149,26 @@ fn classify_after(text: &str, end: usize) -> After {
     After::Other
 }
 
+/// A named person set off by commas before "is"/"was": "My mother, Lourdes Bautista, is 91".
+/// The word before the comma must be in Title Case and not open the sentence.
+fn appositive_subject(text: &str, start: usize) -> bool {
+    let head = text.get(..start).unwrap_or("");
+    let Some(before) = head.strip_suffix(" is ").or_else(|| head.strip_suffix(" was ")) else {
+        return false;
+    };
+    let Some(before) = before.strip_suffix(',') else { return false };
+    let word_start = before.rfind(|c: char| !c.is_alphabetic() && c != '\'' && c != '-');
+    let word = before.get(word_start.map_or(0, |i| i + 1)..).unwrap_or("");
+    let mut chars = word.chars();
+    let is_title = chars.next().is_some_and(char::is_uppercase)
+        && chars.clone().next().is_some_and(char::is_lowercase)
+        && chars.all(|c| c.is_lowercase() || c == '\'' || c == '-');
+    // The comma must close an appositive, so an earlier comma or a relative opens it.
+    let clause = before.get(..word_start.unwrap_or(0)).unwrap_or("");
+    let opened = clause.contains(',');
+    is_title && opened
+}
+
 /// Ages over 89 in every written and spoken form.
 pub struct AgeOver89;
 
@@ -190,10 +210,20 @@ impl AgeOver89 {
                             | "grandfather"
                             | "wife"
                             | "husband"
+                            | "grandma"
+                            | "grandpa"
+                            | "granny"
+                            | "nana"
+                            | "mum"
+                            | "aunt"
+                            | "uncle"
+                            | "patient"
+                            | "pt"
                     ),
                     "s" | "is" | "was"
                 )
-        ) || last == "im";
+        ) || last == "im"
+            || appositive_subject(text, start);
         if subject {
             let next = text.get(end..).unwrap_or("").trim_start();
             let next_word: String = next
@@ -308,6 +338,19 @@ mod tests {
         assert!(ages_in(&v).is_empty());
         let v = Doc { text: "he is 98.6 degrees", is_spoken_view: true };
         assert!(ages_in(&v).is_empty());
+    }
+
+    #[test]
+    fn a_named_or_related_subject_with_an_age() {
+        assert_eq!(ages("My mother, Lourdes Bautista, is 91 and lives with me."), ["91"]);
+        assert_eq!(ages("Our patient, Mr Ohana, was 97."), ["97"]);
+        assert_eq!(ages("Grandma is 93, can she still come in?"), ["93"]);
+        assert_eq!(ages("Pt is 95 and lives alone."), ["95"]);
+        // Not a person, or not set off as one.
+        assert!(ages("Glucose, fasting, is 95.").is_empty());
+        assert!(ages("Glucose is 95.").is_empty());
+        assert!(ages("Patient is 92% on room air.").is_empty());
+        assert!(ages("The pulse, Monday, was 94 bpm.").is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod address;
 pub mod age;
 pub mod context;
 pub mod dates;
+pub mod named_street;
 pub mod names;
 pub mod residence;
 pub mod spoken;
@@ -31,6 +32,7 @@ pub fn default_detectors(tagger: Option<Arc<tagger::Model>>) -> Vec<Box<dyn Dete
     v.extend(dates::detectors());
     v.extend(age::detectors());
     v.extend(address::detectors());
+    v.push(Box::new(named_street::NamedStreets));
     v.extend(transfers::detectors());
     v.extend(residence::detectors());
     v.extend(names::detectors(tagger));

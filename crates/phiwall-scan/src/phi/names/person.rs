@@ -1822,6 +1822,7 @@ fn find(text: &str, t: &Tokens) -> Vec<Hit> {
         spelled_name(t, i, &mut hits);
         signature_line(t, i, &mut hits);
         sign_off(t, i, &mut hits);
+        dash_sign_off(t, i, &mut hits);
         contact_name(t, i, &mut hits);
         caller_visitor(t, i, &mut hits);
         speaker_label(t, i, &mut hits);
@@ -2024,6 +2025,37 @@ fn sign_off(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
             && t.credential(k).is_none()
     });
     if line_ends && plain && !(last == i && is_initial(t, i)) {
+        hits.push(Hit { first: i, last, score: 0.7, recognizer: "name_signature" });
+    }
+}
+
+/// A message signed after a dash at its end: "... this morning. - Delphine", "Thanks! -- Tom
+/// Reyes". The dash must follow the end of a sentence and the name must end the text or its line.
+fn dash_sign_off(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
+    let Some(tok) = t.get(i) else { return };
+    let g = tok.gap;
+    if i == 0 || !g.has_dash || !(g.has_period || g.has_stop) || g.has_newline || g.has_other {
+        return;
+    }
+    if !tok.is_capitalized {
+        return;
+    }
+    let mut last = i;
+    while last < i + 2 && t.get(last + 1).is_some_and(|x| x.gap.is_space() && x.is_capitalized) {
+        last += 1;
+    }
+    if !t.get(last + 1).is_none_or(|x| x.gap.has_newline) {
+        return;
+    }
+    let first_is_name = tok.entry.is_some_and(|e| e.given >= 1 && !e.is_word && !e.is_stop);
+    let plain = (i..=last).all(|k| {
+        t.get(k).is_some_and(|x| x.entry.is_none_or(|e| e.is_name() || !e.is_word))
+            && !t.is_closed(k)
+            && t.title(k).is_none()
+            && !is_drug_like(t.low(k))
+            && t.credential(k).is_none()
+    });
+    if first_is_name && plain {
         hits.push(Hit { first: i, last, score: 0.7, recognizer: "name_signature" });
     }
 }
@@ -2554,6 +2586,19 @@ mod tests {
         assert!(names("Thanks,\nThe Front Desk").is_empty());
         assert!(names("Thank you,\nRN").is_empty());
         assert!(names("Thanks,\nPlease call back tomorrow").is_empty());
+    }
+
+    #[test]
+    fn sign_offs_after_a_dash() {
+        assert!(has("Fasting was 132 this morning. - Delphine", "Delphine"));
+        assert!(has("Can you call me back? -- Tomasz Reyes", "Tomasz Reyes"));
+        // Not at the end, not after a sentence, or not a given name.
+        assert!(names("Fasting was 132 this morning. - Delphine said it was fine.")
+            .iter()
+            .all(|n| n != "Delphine said"));
+        assert!(names("Take 2 tablets - Tylenol").is_empty());
+        assert!(names("Pain is better. - Cardiology").is_empty());
+        assert!(names("Results are normal. - Follow Up").is_empty());
     }
 
     #[test]

@@ -244,6 +244,39 @@ fn skip_connector(text: &str, mut i: usize) -> Option<usize> {
     None
 }
 
+/// Where the value starts after a qualifying phrase and a copula: "at the hospital billing
+/// office is 0003...", "for Blue Cross was W1234...". At most six words of at most 16 letters
+/// each, all in one clause (no sentence or clause punctuation, no digit) before " is " or
+/// " was ".
+fn value_after_copula(text: &str, from: usize) -> Option<usize> {
+    let rest = text.get(from..)?;
+    let mut words = 0;
+    let mut at = 0usize;
+    for word in rest.split(' ') {
+        let start = at;
+        at += word.len() + 1;
+        if word.is_empty() {
+            if start == 0 {
+                continue;
+            }
+            return None;
+        }
+        if word.eq_ignore_ascii_case("is") || word.eq_ignore_ascii_case("was") {
+            if words == 0 {
+                return None;
+            }
+            let v = from + at;
+            return (v < text.len()).then_some(v);
+        }
+        let plain = word.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'');
+        words += 1;
+        if !plain || word.len() > 16 || words > 6 {
+            return None;
+        }
+    }
+    None
+}
+
 /// Read the value token at `i` (see module docs).
 fn read_value(doc: &Doc<'_>, i: usize) -> Option<Token> {
     let bytes = doc.text.as_bytes();
@@ -498,6 +531,17 @@ impl KeyedDetector {
                 }
                 try_at(v)
             });
+            // A phrase qualified before its value ("my account number at the hospital billing
+            // office is 000349921877"): the value after the clause's "is"/"was", when no other
+            // phrase comes first and the value holds at least five digits.
+            let hit = hit.or_else(|| {
+                let v = value_after_copula(text, ke)?;
+                let between = text.get(ke..v)?;
+                if ac.find_iter(between).next().is_some() {
+                    return None;
+                }
+                try_at(v).filter(|(tok, _, _)| tok.digits >= 5)
+            });
             let Some((tok, kind, score)) = hit else { continue };
             out.push(Span::new(tok.start, tok.end, kind, score, self.name()));
             *next_free = tok.end;
@@ -516,6 +560,30 @@ mod tests {
 
     fn f(kind: PhiType, s: &str) -> (PhiType, String) {
         (kind, s.to_string())
+    }
+
+    #[test]
+    fn a_qualified_phrase_reaches_its_value_after_is() {
+        assert_eq!(
+            keyed("My account number at the hospital billing office is 000349921877, thanks"),
+            vec![f(PhiType::AccountNumber, "000349921877")]
+        );
+        assert_eq!(
+            keyed("my member ID for Blue Cross is W219948876."),
+            vec![f(PhiType::HealthPlanId, "W219948876")]
+        );
+        // Too far, a clause break, or too few digits: nothing.
+        assert_none(
+            &keyed_det(),
+            "the account at the bank on the corner of the main street is 12345678",
+        );
+        assert_none(&keyed_det(), "my account, which I opened, is 12345678");
+        assert_none(&keyed_det(), "the account for my visit is 2024");
+        assert_none(&keyed_det(), "account balance due in full is 150");
+    }
+
+    fn keyed_det() -> KeyedDetector {
+        KeyedDetector::new()
     }
 
     #[test]
