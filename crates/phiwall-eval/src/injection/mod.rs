@@ -7,6 +7,7 @@
 //! lines and kinds, never dataset text.
 
 pub mod augment;
+pub mod clinic;
 pub mod data;
 pub mod eval;
 pub mod multilingual;

@@ -94,6 +94,12 @@ pub struct TrainConfig {
     pub n_spelled_benign: usize,
     /// Attacks that spell an instruction letter by letter (round 6b).
     pub n_spelled_attacks: usize,
+    /// Clinic-shaped attacks ([`super::clinic`], session 11): documents addressing the model,
+    /// callers claiming authority.
+    pub n_clinic_attacks: usize,
+    /// Clinic texts that share those words (notices, preambles, messages for staff, staff
+    /// requests), weighted as hard negatives.
+    pub n_clinic_benign: usize,
 }
 
 impl Default for TrainConfig {
@@ -124,6 +130,8 @@ impl Default for TrainConfig {
             batch_size: 16,
             n_spelled_benign: 1000,
             n_spelled_attacks: 500,
+            n_clinic_attacks: 1000,
+            n_clinic_benign: 1000,
         }
     }
 }
@@ -312,6 +320,14 @@ fn build(
         texts.push((t, 0.0, cfg.hard_negative_weight));
     }
     for t in super::spelling::attacks(&mut sp_rng, cfg.n_spelled_attacks) {
+        texts.push((t, 1.0, 1.0));
+    }
+    // Session 11: own generator, so these do not change the draws of everything else.
+    let mut cl_rng = Rng::new(cfg.seed ^ 0x636c_696e_6963);
+    for t in super::clinic::benign(&mut cl_rng, cfg.n_clinic_benign) {
+        texts.push((t, 0.0, cfg.hard_negative_weight));
+    }
+    for t in super::clinic::attacks(&mut cl_rng, cfg.n_clinic_attacks) {
         texts.push((t, 1.0, 1.0));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {

@@ -123,6 +123,13 @@ pub struct TrainInjectionArgs {
     /// Attacks that spell an instruction letter by letter (round 6b).
     #[arg(long, default_value_t = train::TrainConfig::default().n_spelled_attacks)]
     pub spelled_attacks: usize,
+    /// Clinic-shaped attacks: documents addressing the model, callers claiming authority
+    /// (session 11).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_clinic_attacks)]
+    pub clinic_attacks: usize,
+    /// Clinic texts sharing those words, as hard negatives (session 11).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_clinic_benign)]
+    pub clinic_benign: usize,
 }
 
 /// Run a training command.
@@ -231,6 +238,8 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         batch_size: a.batch_size,
         n_spelled_benign: a.spelled_benign,
         n_spelled_attacks: a.spelled_attacks,
+        n_clinic_attacks: a.clinic_attacks,
+        n_clinic_benign: a.clinic_benign,
         ..train::TrainConfig::default()
     };
     let (model, report) = train::train(&corpus, &cfg).context("training the injection model")?;
