@@ -1070,7 +1070,7 @@ const UNIT_WORDS: &[&str] = &["mg", "mcg", "ml", "units", "mmhg", "bpm", "kg", "
 /// Head nouns of facility names.
 static FACILITY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|med[ \t]+ctr|health[ \t]+center|memorial|regional|adventist|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center|urgent[ \t]+care|assisted[ \t]+living|family[ \t]+medicine|family[ \t]+practice|house|campus)(?-u:\b)",
+        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|medical[ \t]+associates|medical[ \t]+group|med[ \t]+ctr|health[ \t]+center|memorial|regional|adventist|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center|urgent[ \t]+care|assisted[ \t]+living|family[ \t]+medicine|family[ \t]+practice|house|campus)(?-u:\b)",
     )
 });
 
@@ -1597,6 +1597,9 @@ mod tests {
         assert_addr("he was at st marys urgent care yesterday", "st marys");
         assert_addr("Discharged to Sunrise Assisted Living.", "Sunrise");
         assert_addr("PCP at Westside Family Medicine.", "Westside");
+        assert_addr("f/u with PCP at Harborview Medical Associates.", "Harborview");
+        assert_addr("referred to Lakeshore Medical Group for ortho", "Lakeshore");
+        assert_none("the medical group meeting is on Tuesday");
         assert_none("Patient presented to the ED with chest pain.");
         assert_none("Seen in Peds ED overnight.");
         assert_none("PT SEEN IN ED, TRANSFERRED TO MICU");

@@ -45,7 +45,7 @@ static STREET_CUE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// Cues after which a capitalised place name is the town someone lives in or comes from.
 static TOWN_CUE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?-u:\b)(?:[Ll]ives|[Ll]ive|[Ll]iving|[Rr]esides|[Rr]eside|[Rr]esiding|[Gg]rew[ \t]+up|[Bb]ased|[Ss]taying)[ \t]+(?:now[ \t]+)?in[ \t]+|(?-u:\b)(?:[Mm]oved|[Rr]elocated)[ \t]+(?:here[ \t]+)?(?:to|from)[ \t]+|(?-u:\b)(?:[Oo]riginally|[Vv]isiting)[ \t]+from[ \t]+",
+        r"(?-u:\b)(?:[Ll]ives|[Ll]ive|[Ll]iving|[Rr]esides|[Rr]eside|[Rr]esiding|[Gg]rew[ \t]+up|[Bb]ased|[Ss]taying)[ \t]+(?:(?:now|alone|here|currently|independently|together)[ \t]+)?(?:with[ \t]+(?:her|his|their|my|a)[ \t]+[a-z]+[ \t]+)?in[ \t]+|(?-u:\b)(?:[Mm]oved|[Rr]elocated)[ \t]+(?:here[ \t]+)?(?:to|from)[ \t]+|(?-u:\b)(?:[Oo]riginally|[Vv]isiting)[ \t]+from[ \t]+",
     )
     .ok()
 });
@@ -512,6 +512,8 @@ mod tests {
     fn towns_the_lexicon_does_not_know() {
         assert_eq!(found("Her son, who lives in Ocean City, will visit."), ["Ocean City"]);
         assert_eq!(found("Originally from Pocomoke, she moved here."), ["Pocomoke"]);
+        assert_eq!(found("Pt states she lives alone in Quincy, daughter visits."), ["Quincy"]);
+        assert_eq!(found("He lives with his daughter in Dorchester."), ["Dorchester"]);
         // States, countries, generic words, lower case, all caps.
         for text in [
             "She lives in Maryland with her son.",
@@ -523,6 +525,8 @@ mod tests {
             "moved to ICU overnight",
             "She moved to Hospice care.",
             "Pt moved to Room 5.",
+            "Lives alone in Section 8 housing.",
+            "lives with her son in an apartment",
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }
