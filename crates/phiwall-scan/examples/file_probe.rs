@@ -20,8 +20,11 @@ fn read_lines(path: &str) -> Result<Vec<String>, phiwall_scan::Error> {
 fn main() -> Result<(), phiwall_scan::Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [label, benign, attacks] = args.as_slice() else {
-        eprintln!("usage: file_probe LABEL BENIGN.txt ATTACKS.txt");
-        std::process::exit(2);
+        return Err(phiwall_scan::Error::Config {
+            key: "arguments",
+            expected: "file_probe LABEL BENIGN.txt ATTACKS.txt",
+            found: format!("{} arguments", args.len()),
+        });
     };
     let d = probe::detector()?;
     let benign = read_lines(benign)?;
