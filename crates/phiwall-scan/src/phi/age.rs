@@ -150,7 +150,8 @@ fn classify_after(text: &str, end: usize) -> After {
 }
 
 /// A named person set off by commas before "is"/"was": "My mother, Lourdes Bautista, is 91".
-/// The word before the comma must be in Title Case and not open the sentence.
+/// The word before the closing comma must be in Title Case, and an earlier comma in the text
+/// must open the appositive ("Glucose, fasting, is 95" fails on case).
 fn appositive_subject(text: &str, start: usize) -> bool {
     let head = text.get(..start).unwrap_or("");
     let Some(before) = head.strip_suffix(" is ").or_else(|| head.strip_suffix(" was ")) else {

@@ -100,10 +100,16 @@ fn is_non_name(word: &str) -> bool {
 static STREET_NAME_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     let suffixes = SUFFIXES.join("|");
     Regex::new(&format!(
-        r"\b(?:{LEADS})[ \t]+(?:the[ \t]+)?((?:(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?|[0-9]{{1,3}}(?:st|nd|rd|th))[ \t]+){{1,3}}(?:{suffixes})\b\.?)",
+        // ASCII word boundaries keep the regex on its fast engine for non-ASCII text.
+        r"(?-u:\b)(?:{LEADS})[ \t]+(?:the[ \t]+)?((?:(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?|[0-9]{{1,3}}(?:st|nd|rd|th))[ \t]+){{1,3}}(?:{suffixes})(?-u:\b)\.?)",
     ))
     .ok()
 });
+
+/// A Title Case suffix anywhere in the text: the cheap test that lets almost every document skip
+/// the main pattern, whose leading prepositions ("on", "at", "to") occur in every sentence.
+static SUFFIX_GATE_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(&format!(r"(?-u:\b)(?:{})(?-u:\b)", SUFFIXES.join("|"))).ok());
 
 /// The detector for street names without a number.
 #[derive(Debug, Default, Clone, Copy)]
@@ -121,6 +127,9 @@ impl Detector for NamedStreets {
         let has_lower = text.bytes().any(|b| b.is_ascii_lowercase());
         let has_upper = text.bytes().any(|b| b.is_ascii_uppercase());
         if doc.is_spoken_view || !has_lower || !has_upper {
+            return;
+        }
+        if !SUFFIX_GATE_RE.as_ref().is_some_and(|g| g.is_match(text)) {
             return;
         }
         for c in re.captures_iter(text) {
