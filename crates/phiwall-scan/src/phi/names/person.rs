@@ -438,6 +438,10 @@ fn chain_forward(t: &Tokens, j: usize, rule: &Rule) -> Option<(usize, usize, Ev)
         if (first.is_some() || pending_start.is_some()) && !name_gap(t, k) {
             break;
         }
+        // A possessive ends the name: "Ms. Tran's callback number", not "Tran's callback".
+        if first.is_some() && t.get(last).is_some_and(|x| x.is_possessive) {
+            break;
+        }
         if is_initial(t, k) || (t.is_particle_key(k) && first.is_some()) {
             if pending_start.is_none() {
                 pending_start = Some(k);
@@ -2586,6 +2590,14 @@ mod tests {
         assert!(names("Thanks,\nThe Front Desk").is_empty());
         assert!(names("Thank you,\nRN").is_empty());
         assert!(names("Thanks,\nPlease call back tomorrow").is_empty());
+    }
+
+    #[test]
+    fn a_possessive_ends_the_name() {
+        let n = names("Ms. Tran's callback number is 512-555-0139.");
+        assert_eq!(n, ["Tran"], "{n:?}");
+        assert!(has("Mr. Ortiz's daughter called.", "Ortiz"));
+        assert!(has("Dr. Anne Marie Voss's patient", "Anne Marie Voss"));
     }
 
     #[test]
