@@ -2020,15 +2020,7 @@ fn sign_off(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         last += 1;
     }
     let line_ends = t.get(last + 1).is_none_or(|x| x.gap.has_newline);
-    let plain = (i..=last).all(|k| {
-        t.get(k).is_some_and(|x| x.entry.is_none_or(|e| e.is_name() || !e.is_word))
-            && !t.is_closed(k)
-            && t.title(k).is_none()
-            && !t.is_relative(k)
-            && !is_drug_like(t.low(k))
-            && t.credential(k).is_none()
-    });
-    if line_ends && plain && !(last == i && is_initial(t, i)) {
+    if line_ends && is_plain_signature(t, i, last) && !(last == i && is_initial(t, i)) {
         hits.push(Hit { first: i, last, score: 0.7, recognizer: "name_signature" });
     }
 }
@@ -2052,16 +2044,22 @@ fn dash_sign_off(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
         return;
     }
     let first_is_name = tok.entry.is_some_and(|e| e.given >= 1 && !e.is_word && !e.is_stop);
-    let plain = (i..=last).all(|k| {
+    if first_is_name && is_plain_signature(t, i, last) {
+        hits.push(Hit { first: i, last, score: 0.7, recognizer: "name_signature" });
+    }
+}
+
+/// Tokens `i..=last` can be a signed name: names or unknown words, no closed-class word, title,
+/// relative, drug or credential ("Thanks,\nCardiology Clinic" and "- Follow Up" are not).
+fn is_plain_signature(t: &Tokens, i: usize, last: usize) -> bool {
+    (i..=last).all(|k| {
         t.get(k).is_some_and(|x| x.entry.is_none_or(|e| e.is_name() || !e.is_word))
             && !t.is_closed(k)
             && t.title(k).is_none()
+            && !t.is_relative(k)
             && !is_drug_like(t.low(k))
             && t.credential(k).is_none()
-    });
-    if first_is_name && plain {
-        hits.push(Hit { first: i, last, score: 0.7, recognizer: "name_signature" });
-    }
+    })
 }
 
 /// "Both Rosalind and Hank", "Ocasio and Murphy were": a name-like token coordinated with a name
