@@ -109,6 +109,7 @@ ticks() {
     pid=$(cat "$WORK/pid-$id" 2>/dev/null || true)
     if [ -n "$pid" ] && [ -r "/proc/$pid/stat" ]; then
       out="$out $id=$(awk '{print $14+$15}' "/proc/$pid/stat")"
+      out="$out cs_$id=$(cat /proc/"$pid"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s + 0}')"
     fi
   done
   out="$out redis=$(sum_ticks redis-server) postgres=$(sum_ticks postgres)"
@@ -138,13 +139,15 @@ b = dict(kv.split("=") for kv in sys.argv[1].split())
 a = dict(kv.split("=") for kv in sys.argv[2].split())
 res = json.loads(sys.argv[3]); hz = int(sys.argv[4])
 ok = sum(v for k, v in res["status"].items() if k == "200") or 1
-d = {k: (int(a[k]) - int(b.get(k, a[k]))) / hz for k in a}
+d = {k: (int(a[k]) - int(b.get(k, a[k]))) / hz for k in a if not k.startswith("cs_")}
+cs = sum(int(a[k]) - int(b.get(k, a[k])) for k in a if k.startswith("cs_"))
 reps = sum(v for k, v in d.items() if k[0] in "ec")
 rest = d["busy"] - reps - d["redis"] - d["postgres"]
 per = lambda s: round(s * 1000 / ok, 4)
 print(json.dumps({"cpu_s_per_1000_ok": {"replicas": per(reps), "redis": per(d["redis"]),
       "postgres": per(d["postgres"]), "other_incl_loadgen": per(rest), "total_busy": per(d["busy"])},
       "idle_share": round(d["idle"] / (d["idle"] + d["busy"]), 3),
+      "replica_context_switches_per_ok": round(cs / ok, 2),
       "replica_cpu_s": {k: round(v, 2) for k, v in d.items() if k[0] in "ec"}}))
 PY
     fi
