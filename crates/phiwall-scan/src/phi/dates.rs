@@ -510,6 +510,34 @@ fn line_before<'a>(doc: &Doc<'a>, pos: usize, max: usize) -> &'a str {
     }
 }
 
+/// Whether a bare two-digit number ending at `year_end`, right after a month and day that
+/// start at `date_start`, is the year ("born on the 4th of february 87", the view of a spoken
+/// date): a birth cue in the six words before the date, or the number ends the clause (end of
+/// text, a line break, or `.`, `,`, `;`, `!`, `?`, `)` after it) and cannot be a clock hour
+/// (13 or more, or written with a leading zero). "March 3 10 am", "May 5 20 minutes" and
+/// "March 3 12." keep the number out.
+fn bare_year_fits(text: &str, date_start: usize, year_end: usize) -> bool {
+    const BIRTH_CUES: &[&str] = &["born", "dob", "birth", "birthday", "birthdate"];
+    const CLOCK_AFTER: &[&str] =
+        &["am", "pm", "a", "p", "o", "oclock", "minutes", "minute", "seconds", "years", "year"];
+    let next = next_words(text, year_end, 1);
+    if contains_word(&prev_words(text, date_start, 6), BIRTH_CUES)
+        && !contains_word(&next, NOT_DATE_AFTER)
+        && !contains_word(&next, CLOCK_AFTER)
+    {
+        return true;
+    }
+    let digits = text.get(year_end.saturating_sub(2)..year_end).unwrap_or("");
+    let clock_free = digits.starts_with('0') || digits.parse::<u32>().is_ok_and(|y| y >= 13);
+    let rest = text.get(year_end..).unwrap_or("");
+    let ends_clause = rest
+        .trim_start_matches([' ', '\t'])
+        .chars()
+        .next()
+        .is_none_or(|c| matches!(c, '.' | ',' | ';' | '!' | '?' | ')' | '\n' | '\r'));
+    clock_free && ends_clause
+}
+
 /// The last `n` words before `pos` on the same line, joined by spaces, lowercased.
 fn prev_words(text: &str, pos: usize, n: usize) -> String {
     let head = text.get(..pos).unwrap_or("");
@@ -805,17 +833,20 @@ static MONTH_GATE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     ))
 });
 
-/// Month then day: `March 3, 1984`, `Mar 3rd`, `Monday, March 3`, `march 3rd 1984`.
+/// Month then day: `March 3, 1984`, `Mar 3rd`, `Monday, March 3`, `march 3rd 1984`, and with a
+/// bare two-digit year (`february 4th 87`, the view of "february fourth eighty seven") when
+/// [`bare_year_fits`] says so.
 static MONTH_DAY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)(?-u:\b)(?:(?:{WEEKDAY})\.?,?\s+)?(?:the\s+)?({MONTH})\.?\s+(?:the\s+)?([0-9]{{1,2}})(st|nd|rd|th)?(?-u:\b)(?:(?:,\s*|\s+)([0-9]{{4}})(?-u:\b)|,\s*'?([0-9]{{2}})(?-u:\b)|\s+'([0-9]{{2}})(?-u:\b))?"
+        r"(?i)(?-u:\b)(?:(?:{WEEKDAY})\.?,?\s+)?(?:the\s+)?({MONTH})\.?\s+(?:the\s+)?([0-9]{{1,2}})(st|nd|rd|th)?(?-u:\b)(?:(?:,\s*|\s+)([0-9]{{4}})(?-u:\b)|,\s*'?([0-9]{{2}})(?-u:\b)|\s+'([0-9]{{2}})(?-u:\b)|[ \t]+([0-9]{{2}})(?-u:\b))?"
     ))
 });
 
-/// Day then month: `3 March 1984`, `the 3rd of March`, `21 Apr, 21`.
+/// Day then month: `3 March 1984`, `the 3rd of March`, `21 Apr, 21`, `the 4th of february 87`
+/// (bare two-digit year as in [`MONTH_DAY_RE`]).
 static DAY_MONTH_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)(?-u:\b)(?:(?:{WEEKDAY})\.?,?\s+)?(?:the\s+)?([0-9]{{1,2}})(st|nd|rd|th)?\s+(of\s+)?({MONTH})(?-u:\b)\.?(?:(?:,\s*|\s+)([0-9]{{4}})(?-u:\b)|,\s*'?([0-9]{{2}})(?-u:\b))?"
+        r"(?i)(?-u:\b)(?:(?:{WEEKDAY})\.?,?\s+)?(?:the\s+)?([0-9]{{1,2}})(st|nd|rd|th)?\s+(of\s+)?({MONTH})(?-u:\b)\.?(?:(?:,\s*|\s+)([0-9]{{4}})(?-u:\b)|,\s*'?([0-9]{{2}})(?-u:\b)|[ \t]+([0-9]{{2}})(?-u:\b))?"
     ))
 });
 
@@ -904,12 +935,17 @@ impl MonthNameDates {
             }
             let has_ordinal = c.get(3).is_some();
             let year4 = c.get(4).map(|y| y.as_str().parse::<u32>().unwrap_or(0));
-            let has_year = c.get(5).is_some() || c.get(6).is_some();
+            let bare = c.get(7).map(|y| bare_year_fits(t, m.start(), y.end()));
+            let has_year = c.get(5).is_some() || c.get(6).is_some() || bare == Some(true);
             if year4.is_some_and(|y| !is_year4(y)) {
                 continue;
             }
             let has_year = has_year || year4.is_some();
-            let end = m.end();
+            // A bare two-digit number that is not a year stays outside the date.
+            let end = match bare {
+                Some(false) => c.get(3).unwrap_or(day).end(),
+                _ => m.end(),
+            };
             if !has_year && continues_number(t, end) {
                 continue;
             }
@@ -963,7 +999,12 @@ impl MonthNameDates {
             if year4.is_some_and(|y| !is_year4(y)) {
                 continue;
             }
-            let has_year = year4.is_some() || c.get(6).is_some();
+            let bare = c.get(7).map(|y| bare_year_fits(t, m.start(), y.end()));
+            let has_year = year4.is_some() || c.get(6).is_some() || bare == Some(true);
+            let end = match bare {
+                Some(false) => mon.end(),
+                _ => m.end(),
+            };
             let mut score: f32 = if has_year {
                 0.95
             } else if has_ordinal || has_of {
@@ -976,7 +1017,7 @@ impl MonthNameDates {
                 let capital = mon.as_str().starts_with(|ch: char| ch.is_ascii_uppercase());
                 score = if capital && mon.as_str().len() > 3 { 0.7 } else { 0.4 };
             }
-            out.push(span(m.start(), m.end(), score, self.name()));
+            out.push(span(m.start(), end, score, self.name()));
         }
     }
 
@@ -1546,6 +1587,21 @@ mod tests {
         assert_date("DECREASED O2. 10/1 WENT TO RADIATION", "10/1");
         assert_date("P: Hemodialysis 8/9 or 8/10, monitor resp status", "8/10");
         assert_date("VENT VIA TRACH (PLACED 8/14). AC 100%,650 X 10,PEEP 7.5", "8/14");
+    }
+
+    #[test]
+    fn bare_two_digit_year_after_month_and_day() {
+        // The view of spoken dates ("february fourth eighty seven").
+        assert_date("i was born on the 4th of february 87", "the 4th of february 87");
+        assert_date("born february 4th 87 and i moved here", "february 4th 87");
+        assert_date("dob is 4 feb 87", "4 feb 87");
+        assert_date("she was admitted on March 3 19.", "March 3 19");
+        // A clock hour, minutes or a count after the date stays out of it.
+        assert_date("the appointment is March 3 10 am", "March 3");
+        assert_date("born on March 3 10 am", "March 3");
+        assert_date("seen on March 3 12.", "March 3");
+        assert_date("March 3 15 patients were seen", "March 3");
+        assert_date("on the 4th of July 76 people came", "the 4th of July");
     }
 
     #[test]

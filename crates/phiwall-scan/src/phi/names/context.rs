@@ -483,7 +483,8 @@ pub(crate) const ROLE_WORDS: &[&str] = &[
 
 /// Verbs and greetings before a name ("per Smith", "hi Maria").
 pub(crate) const VERBAL_WORDS: &[&str] = &[
-    "per", "dear", "hi", "hello", "hey", "thanks", "ask", "page", "contact", "patient", "i'm", "im",
+    "per", "dear", "hi", "hello", "hey", "thanks", "ask", "page", "contact", "patient", "i'm",
+    "im", "attn",
 ];
 
 /// The last words of the multi-word and single-word cues `person::trigger` tests besides the lists

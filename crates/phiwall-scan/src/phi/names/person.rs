@@ -584,6 +584,10 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
     }
     // Fields: "Name: X", "Patient: X", "Contact: X", "Signed by: X".
     if g.has_colon {
+        // "attn: Hollis" but also "Attn: Billing Department": a name needs its own evidence.
+        if low == "attn" {
+            return Some(VERBAL);
+        }
         let field = context::FIELD_WORDS.contains(&low);
         if field {
             let qualifier = i.checked_sub(1).map(|p| t.low(p)).unwrap_or("");

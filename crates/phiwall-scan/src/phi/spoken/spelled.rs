@@ -56,6 +56,12 @@ fn item_at(toks: &[Tok], k: usize) -> Option<(ItemKind, usize, usize)> {
     }
 }
 
+/// The word "dash" (not "slash", the other [`Class::Dash`] word: a date's separator). The
+/// token's length tells them apart without the text.
+fn is_dash_word(t: &Tok) -> bool {
+    t.class == Class::Dash && t.end - t.start == 4
+}
+
 fn gap_ok(gap: Gap, left: ItemKind, right: ItemKind) -> bool {
     match gap {
         Gap::Space | Gap::Hyphen | Gap::Sep => true,
@@ -134,8 +140,13 @@ pub(crate) fn scan(toks: &[Tok], i: usize, min_chars: usize) -> (Option<Spelled>
         count += 1;
     };
     add(&first);
-    while let Some(gap) = toks.get(last.last).map(|t| t.gap) {
-        let k = last.last + 1;
+    while let Some(mut gap) = toks.get(last.last).map(|t| t.gap) {
+        let mut k = last.last + 1;
+        // "H M O dash eight eight two": the word "dash" inside a run is the ID's hyphen.
+        if gap.is_soft() && toks.get(k).is_some_and(|t| is_dash_word(t) && t.gap.is_soft()) {
+            gap = Gap::Space;
+            k += 1;
+        }
         let Some((kind, chars, n)) = item_at(toks, k) else { break };
         if !gap_ok(gap, last.kind, kind) {
             break;
@@ -191,6 +202,11 @@ pub(crate) fn emit(view: &mut View, toks: &[Tok], run: &Spelled, text: &str) {
     let mut k = run.first;
     let mut prev_kind: Option<ItemKind> = None;
     while k <= run.last {
+        if let Some(d) = toks.get(k).filter(|t| is_dash_word(t)) {
+            view.push_str("-", d.start, d.end);
+            k += 1;
+            continue;
+        }
         let Some((kind, _, n)) = item_at(toks, k) else { break };
         let (Some(a), Some(b)) = (toks.get(k), toks.get(k + n - 1)) else { break };
         let next_kind = if k + n <= run.last { item_at(toks, k + n).map(|x| x.0) } else { None };
@@ -376,6 +392,12 @@ mod tests {
         assert_eq!(joined("L as in Larry, O as in Oscar, P as in Peter"), vec!["LOP"]);
         assert_eq!(joined("it's B as in boy 4 2"), vec!["B42"]);
         assert!(joined("a as in").is_empty());
+        // The word "dash" inside a run is the ID's hyphen; "slash" and a dangling "dash" are not.
+        assert_eq!(joined("is h m o dash eight eight two one three"), vec!["hmo-88213"]);
+        assert_eq!(joined("A B C dash 1 2 3"), vec!["ABC-123"]);
+        assert_eq!(joined("A B C dash and more"), vec!["ABC"]);
+        assert_eq!(joined("A B C slash D E F"), vec!["ABC", "DEF"]);
+        assert!(joined("five five five dash two one two").is_empty());
     }
 
     #[test]

@@ -367,14 +367,20 @@ fn judge(rule: Rule, text: &str, t: &Token, lead: &str) -> Option<(PhiType, f32)
     if is_range {
         return None;
     }
-    // Dates ("2023-12-05", "12-05-2023") and years ("in 2019") are not identifiers.
-    let mut parts = raw.split('-').map(str::len);
+    // Dates ("2023-12-05", "12-05-2023") and years ("in 2019") are not identifiers; groups
+    // that cannot be a month and a day ("00-44-1902", a chart number) are.
+    let nums: Vec<(usize, u32)> =
+        raw.split('-').map(|p| (p.len(), p.parse::<u32>().unwrap_or(0))).collect();
+    let month_day = |a: u32, b: u32| {
+        (1..=12).contains(&a) && (1..=31).contains(&b)
+            || (1..=12).contains(&b) && (1..=31).contains(&a)
+    };
     let is_date = all_digits
-        && matches!(
-            (parts.next(), parts.next(), parts.next(), parts.next()),
-            (Some(4), Some(1 | 2), Some(1 | 2), None)
-                | (Some(1 | 2), Some(1 | 2), Some(2 | 4), None)
-        );
+        && match nums.as_slice() {
+            [(4, _), (1 | 2, m), (1 | 2, d)] => month_day(*m, *d),
+            [(1 | 2, a), (1 | 2, b), (2 | 4, _)] => month_day(*a, *b),
+            _ => false,
+        };
     let is_year = n == 4
         && all_digits
         && matches!(c.first().zip(c.get(1)), Some((b'1', b'9')) | Some((b'2', b'0')));
@@ -414,7 +420,12 @@ fn judge(rule: Rule, text: &str, t: &Token, lead: &str) -> Option<(PhiType, f32)
         Rule::Other if has(4, 3) && t.alnum <= 24 => (PhiType::OtherId, 0.75),
         Rule::Pager if all_digits && (4..=11).contains(&t.digits) => (PhiType::Phone, 0.75),
         Rule::Ssn if n == 9 && all_digits && validators::ssn_valid(c) => (PhiType::Ssn, 0.9),
-        Rule::Ssn if n == 4 && all_digits && c != b"0000" && super::has_word(lead, &["last"]) => {
+        Rule::Ssn
+            if n == 4
+                && all_digits
+                && c != b"0000"
+                && super::has_word(lead, &["last", "ends", "ending"]) =>
+        {
             (PhiType::Ssn, 0.75)
         }
         _ => return None,
@@ -596,6 +607,9 @@ mod tests {
         assert_eq!(keyed("MRN 1234567 at 10:30"), vec![f(PhiType::Mrn, "1234567")]);
         assert_eq!(keyed("MRN 1234567 120/80"), vec![f(PhiType::Mrn, "1234567")]);
         assert_eq!(keyed("mrn - A1234567"), vec![f(PhiType::Mrn, "A1234567")]);
+        // Dashed groups that cannot be a date are an identifier; a date is not.
+        assert_eq!(keyed("my chart number is 00-44-1902."), vec![f(PhiType::Mrn, "00-44-1902")]);
+        assert!(keyed("chart 12-05-2023 reviewed").is_empty());
     }
 
     #[test]
@@ -657,6 +671,9 @@ mod tests {
     fn partial_ssn_and_account() {
         assert_eq!(keyed("last four of my social is 6789"), vec![f(PhiType::Ssn, "6789")]);
         assert_eq!(keyed("SSN last 4 digits 6789"), vec![f(PhiType::Ssn, "6789")]);
+        assert_eq!(keyed("My SSN ends in 4417 if"), vec![f(PhiType::Ssn, "4417")]);
+        assert_eq!(keyed("social ending with 4417."), vec![f(PhiType::Ssn, "4417")]);
+        assert!(keyed("my social is 4417").is_empty());
         assert!(keyed("social history 1984").is_empty());
         assert!(keyed("social worker 5555").is_empty());
         assert_eq!(keyed("account ending in 4471"), vec![f(PhiType::AccountNumber, "4471")]);

@@ -222,15 +222,18 @@ impl Model {
     ///
     /// Two guards keep the tagger out of what other recognizers own: a lone letter, or a run of
     /// two or more tokens of at most two letters each, is a spelled value ("d q t oh",
-    /// "N-G-U-Y-E-N") or an initial, which the spelled-form and name rules type; and a payer, pharmacy or health-system brand ([`is_organization`]) is never a
-    /// person or a place, whatever its context.
+    /// "N-G-U-Y-E-N") or an initial, which the spelled-form and name rules type; and a payer,
+    /// pharmacy or health-system brand ([`is_organization`]), a weekday or a message label
+    /// ("Attn", "Re") is never a person or a place, whatever its context.
     pub fn detect(&self, t: &Tokens, out: &mut Vec<Span>) {
         let mut probs = self.token_probabilities(t);
         for (i, p) in probs.iter_mut().enumerate() {
             let next = t.low(i + 1);
             let is_brand_head = matches!((t.low(i), next), ("blue", "cross" | "shield"))
                 || (matches!(t.low(i), "cross" | "shield") && i > 0 && t.low(i - 1) == "blue");
-            if is_organization(t.low(i)) || is_brand_head || is_weekday(t.low(i)) {
+            // Message labels ("Attn: Billing", "Re: refill") read like capitalized names.
+            let is_label = matches!(t.low(i), "attn" | "re" | "fwd");
+            if is_organization(t.low(i)) || is_brand_head || is_weekday(t.low(i)) || is_label {
                 *p = [1.0, 0.0, 0.0];
             }
         }
