@@ -8,6 +8,7 @@
 
 pub mod augment;
 pub mod clinic;
+pub mod clinic_ml;
 pub mod data;
 pub mod eval;
 pub mod multilingual;

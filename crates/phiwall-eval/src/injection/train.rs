@@ -100,6 +100,11 @@ pub struct TrainConfig {
     /// Clinic texts that share those words (notices, preambles, messages for staff, staff
     /// requests), weighted as hard negatives.
     pub n_clinic_benign: usize,
+    /// Clinic-shaped attacks in nine other languages ([`super::clinic_ml`], session 12).
+    pub n_clinic_ml_attacks: usize,
+    /// Their benign look-alikes (staff introductions, patients' everyday sentences), weighted
+    /// as hard negatives.
+    pub n_clinic_ml_benign: usize,
 }
 
 impl Default for TrainConfig {
@@ -132,6 +137,8 @@ impl Default for TrainConfig {
             n_spelled_attacks: 500,
             n_clinic_attacks: 1000,
             n_clinic_benign: 1000,
+            n_clinic_ml_attacks: 1000,
+            n_clinic_ml_benign: 1000,
         }
     }
 }
@@ -328,6 +335,14 @@ fn build(
         texts.push((t, 0.0, cfg.hard_negative_weight));
     }
     for t in super::clinic::attacks(&mut cl_rng, cfg.n_clinic_attacks) {
+        texts.push((t, 1.0, 1.0));
+    }
+    // Session 12: own generator, so these do not change the draws of everything else.
+    let mut cm_rng = Rng::new(cfg.seed ^ 0x636c_6d6c);
+    for t in super::clinic_ml::benign(&mut cm_rng, cfg.n_clinic_ml_benign) {
+        texts.push((t, 0.0, cfg.hard_negative_weight));
+    }
+    for t in super::clinic_ml::attacks(&mut cm_rng, cfg.n_clinic_ml_attacks) {
         texts.push((t, 1.0, 1.0));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {

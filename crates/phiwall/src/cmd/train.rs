@@ -130,6 +130,12 @@ pub struct TrainInjectionArgs {
     /// Clinic texts sharing those words, as hard negatives (session 11).
     #[arg(long, default_value_t = train::TrainConfig::default().n_clinic_benign)]
     pub clinic_benign: usize,
+    /// Clinic-shaped attacks in nine other languages (session 12).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_clinic_ml_attacks)]
+    pub clinic_ml_attacks: usize,
+    /// Their benign look-alikes, as hard negatives (session 12).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_clinic_ml_benign)]
+    pub clinic_ml_benign: usize,
 }
 
 /// Run a training command.
@@ -240,6 +246,8 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         n_spelled_attacks: a.spelled_attacks,
         n_clinic_attacks: a.clinic_attacks,
         n_clinic_benign: a.clinic_benign,
+        n_clinic_ml_attacks: a.clinic_ml_attacks,
+        n_clinic_ml_benign: a.clinic_ml_benign,
         ..train::TrainConfig::default()
     };
     let (model, report) = train::train(&corpus, &cfg).context("training the injection model")?;
