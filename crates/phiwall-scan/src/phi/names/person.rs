@@ -427,6 +427,11 @@ fn continues(t: &Tokens, k: usize, prev: usize) -> bool {
 }
 
 /// Build a name forward from token `j`. Returns (last token, best evidence, name tokens).
+/// Labels of record fields that follow a name in EHR text ("Okafor, Chidi MRN 123", "DOB").
+fn is_record_label(low: &str) -> bool {
+    matches!(low, "mrn" | "dob" | "ssn" | "csn" | "fin" | "acct" | "npi" | "dea" | "mr#")
+}
+
 fn chain_forward(t: &Tokens, j: usize, rule: &Rule) -> Option<(usize, usize, Ev)> {
     let mut k = j;
     let mut first: Option<usize> = None;
@@ -440,6 +445,14 @@ fn chain_forward(t: &Tokens, j: usize, rule: &Rule) -> Option<(usize, usize, Ev)
         }
         // A possessive ends the name: "Ms. Tran's callback number", not "Tran's callback".
         if first.is_some() && t.get(last).is_some_and(|x| x.is_possessive) {
+            break;
+        }
+        // A record label ends it too, keeping a middle initial before it: "Lindqvist, Margit
+        // A. MRN#A00918273".
+        if first.is_some() && is_record_label(t.low(k)) {
+            if pending_start.is_some() {
+                last = k - 1;
+            }
             break;
         }
         if is_initial(t, k) || (t.is_particle_key(k) && first.is_some()) {
@@ -2600,6 +2613,13 @@ mod tests {
         assert_eq!(n, ["Tran"], "{n:?}");
         assert!(has("Mr. Ortiz's daughter called.", "Ortiz"));
         assert!(has("Dr. Anne Marie Voss's patient", "Anne Marie Voss"));
+    }
+
+    #[test]
+    fn a_record_label_ends_the_name() {
+        let n = names("Pt: Lindqvist, Margit A. MRN#A00918273 - draft a letter");
+        assert!(n.iter().all(|x| !x.contains("MRN")), "{n:?}");
+        assert!(has("Pt: Lindqvist, Margit A. MRN#A00918273", "Margit A"));
     }
 
     #[test]

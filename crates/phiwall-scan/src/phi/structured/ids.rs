@@ -45,6 +45,12 @@ pub(crate) const KEYS: &[Key] = &[
     k("encounter number", Rule::Mrn),
     k("visit number", Rule::Mrn),
     k("accession number", Rule::Mrn),
+    // EHR encounter identifiers: Epic's contact serial number, Cerner's financial number
+    // ("CSN 4410938821", "FIN 300029918"), and "encounter" with a number after it.
+    kc("CSN", Rule::Mrn),
+    kc("FIN", Rule::Account),
+    k("encounter", Rule::Mrn),
+    k("encounter #", Rule::Mrn),
     // Health plan beneficiary numbers.
     k("member id", Rule::PlanId),
     k("member number", Rule::PlanId),
@@ -250,6 +256,11 @@ mod tests {
         assert!(keyed("MR 2+ murmur").is_empty());
         assert!(keyed("| MR 2013 |").is_empty(), "a year is not a record number");
         assert!(keyed("mr 12345").is_empty(), "lowercase mr is Mister");
+        assert_eq!(keyed("CSN 4410938821: pull it"), vec![f(PhiType::Mrn, "4410938821")]);
+        assert_eq!(keyed("Encounter 55091823 for"), vec![f(PhiType::Mrn, "55091823")]);
+        assert_eq!(keyed("FIN 300029918 - meds"), vec![f(PhiType::AccountNumber, "300029918")]);
+        assert!(keyed("second encounter 2 weeks later").is_empty());
+        assert!(keyed("fin 12345 and csn 12345").is_empty(), "the EHR labels are capitals");
     }
 
     #[test]
