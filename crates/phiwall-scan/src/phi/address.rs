@@ -1118,7 +1118,7 @@ const UNIT_WORDS: &[&str] = &["mg", "mcg", "ml", "units", "mmhg", "bpm", "kg", "
 /// Head nouns of facility names.
 static FACILITY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|medical[ \t]+associates|medical[ \t]+group|med[ \t]+ctr|health[ \t]+center|memorial|regional|adventist|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center|urgent[ \t]+care|assisted[ \t]+living|senior[ \t]+living|deaconess|family[ \t]+medicine|family[ \t]+practice|house|campus)(?-u:\b)",
+        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|medical[ \t]+associates|medical[ \t]+group|med[ \t]+ctr|health[ \t]+center|memorial|regional|adventist|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center|urgent[ \t]+care|assisted[ \t]+living|senior[ \t]+living|deaconess|clinic|family[ \t]+medicine|family[ \t]+practice|house|campus)(?-u:\b)",
     )
 });
 
@@ -1234,6 +1234,130 @@ const FACILITY_VERBS: &[&str] = &[
 /// Hospital and care-facility names.
 pub struct Facilities;
 
+/// Words that name a kind of clinic rather than a place ("Cardiology Clinic", "Walk-in
+/// Clinic", "Heme/Onc Clinic").
+fn is_clinic_kind(word: &str) -> bool {
+    const KINDS: &[&str] = &[
+        "the",
+        "a",
+        "our",
+        "your",
+        "his",
+        "her",
+        "their",
+        "this",
+        "that",
+        "same",
+        "new",
+        "old",
+        "main",
+        "outpatient",
+        "inpatient",
+        "walk-in",
+        "free",
+        "community",
+        "family",
+        "primary",
+        "care",
+        "urgent",
+        "specialty",
+        "medical",
+        "health",
+        "dental",
+        "eye",
+        "vision",
+        "pain",
+        "cardiology",
+        "cardiac",
+        "heart",
+        "renal",
+        "kidney",
+        "liver",
+        "transplant",
+        "diabetes",
+        "endocrine",
+        "endocrinology",
+        "gi",
+        "gastroenterology",
+        "pulmonary",
+        "lung",
+        "asthma",
+        "allergy",
+        "onc",
+        "oncology",
+        "cancer",
+        "heme",
+        "hematology",
+        "coumadin",
+        "anticoagulation",
+        "infusion",
+        "wound",
+        "ortho",
+        "orthopedic",
+        "orthopedics",
+        "sports",
+        "spine",
+        "neuro",
+        "neurology",
+        "memory",
+        "sleep",
+        "headache",
+        "ent",
+        "derm",
+        "dermatology",
+        "skin",
+        "ob",
+        "obgyn",
+        "gyn",
+        "prenatal",
+        "women's",
+        "womens",
+        "pediatric",
+        "pediatrics",
+        "peds",
+        "well-baby",
+        "geriatric",
+        "geriatrics",
+        "hiv",
+        "id",
+        "travel",
+        "vaccine",
+        "flu",
+        "covid",
+        "methadone",
+        "suboxone",
+        "addiction",
+        "psych",
+        "psychiatry",
+        "behavioral",
+        "mental",
+        "rheumatology",
+        "rheum",
+        "urology",
+        "lipid",
+        "hypertension",
+        "weight",
+        "nutrition",
+        "fertility",
+        "vascular",
+        "surgical",
+        "surgery",
+        "trauma",
+        "burn",
+        "stroke",
+        "epilepsy",
+        "seizure",
+        "ms",
+        "als",
+        "clinic",
+        "va",
+        "student",
+        "employee",
+        "mobile",
+    ];
+    KINDS.contains(&word.trim_end_matches(['.', ',']).to_ascii_lowercase().as_str())
+}
+
 impl Facilities {
     /// The name words right before `head_start` on the same line: up to three, stopping at a
     /// word that cannot be part of a name. Returns the start of the name.
@@ -1251,6 +1375,11 @@ impl Facilities {
             let ws = rest.rfind([' ', '\t', '(', '>', ',', ';', ':', '"']).map_or(0, |i| i + 1);
             let w = rest.get(ws..)?;
             if w.is_empty() || !is_name_word(w) || w.ends_with(',') {
+                break;
+            }
+            // A lowercase word before a capitalised name is prose ("pt prefers Hebrew Rehab").
+            let after_capital = words.last().is_some_and(|n: &&str| is_capitalised(n));
+            if after_capital && w.starts_with(|c: char| c.is_ascii_lowercase()) {
                 break;
             }
             start = Some(line_start + ws);
@@ -1320,6 +1449,17 @@ impl Detector for Facilities {
                     // `Baltimore Rehab`, but not `cardiac rehab` or `AWAITING REHAB`.
                     "rehab" | "nursing home" | "nursing center" if title || in_lexicon => 0.65,
                     "rehab" | "nursing home" | "nursing center" => continue,
+                    // `at Lahey Clinic`, `from Cleveland Clinic`, but not `GI Clinic` or
+                    // `the Pain Clinic`: a named clinic after a place cue, no specialty word.
+                    "clinic"
+                        if title
+                            && has_place_cue
+                            && words.len() <= 2
+                            && !words.iter().any(|w| is_clinic_kind(w)) =>
+                    {
+                        0.65
+                    }
+                    "clinic" => continue,
                     _ if title => 0.75,
                     _ if capitalised && all_caps => 0.6,
                     // Lower case: two-word names (`holy cross hospital`), or one word right after
@@ -1631,6 +1771,12 @@ mod tests {
         assert_addr("pt being d/c'd to Sacred Heart Memorial at 4:00pm", "Sacred Heart Memorial");
         assert_addr("TAKEN TO LAUREL REGIONAL WHERE", "LAUREL REGIONAL");
         assert_addr("discharge to Baltimore Rehab tomorrow", "Baltimore");
+        assert_addr("pt prefers Hebrew Rehab in the fall", "Hebrew");
+        assert_addr("prior summary dated 3/14/2023 at Lahey Clinic.", "Lahey");
+        assert_addr("transferred from Cleveland Clinic today", "Cleveland");
+        assert_none("f/u at Cardiology Clinic next week");
+        assert_none("seen in the GI clinic");
+        assert_none("Clinic notes reviewed");
         assert_addr("presented to holy cross hospital from", "holy cross");
         assert_addr("?transfer to St. Mary's tomorrow", "St. Mary's");
         assert_addr("had a heart transplant at Holy Cross. This friend", "Holy Cross");
