@@ -68,8 +68,8 @@ upstream = "sim"
 models = ["phiwall-sim"]
 key_requests_per_minute = 10000000
 requests_per_minute = 10000000
-tokens_per_minute = 1000000000
-key_tokens_per_minute = 1000000000
+tokens_per_minute = 1000000000000
+key_tokens_per_minute = 1000000000000
 [audit]
 dir = "$WORK/ledger-$2"
 fsync = "$FSYNC"
