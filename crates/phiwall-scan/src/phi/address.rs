@@ -1118,7 +1118,7 @@ const UNIT_WORDS: &[&str] = &["mg", "mcg", "ml", "units", "mmhg", "bpm", "kg", "
 /// Head nouns of facility names.
 static FACILITY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|medical[ \t]+associates|medical[ \t]+group|med[ \t]+ctr|health[ \t]+center|memorial|regional|adventist|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center|urgent[ \t]+care|assisted[ \t]+living|senior[ \t]+living|deaconess|clinic|family[ \t]+medicine|family[ \t]+practice|house|campus)(?-u:\b)",
+        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|medical[ \t]+associates|medical[ \t]+group|med[ \t]+ctr|health[ \t]+center|memorial|regional|adventist|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center|urgent[ \t]+care|assisted[ \t]+living|senior[ \t]+living|deaconess|clinic|family[ \t]+medicine|family[ \t]+practice|health|house|campus)(?-u:\b)",
     )
 });
 
@@ -1234,8 +1234,8 @@ const FACILITY_VERBS: &[&str] = &[
 /// Hospital and care-facility names.
 pub struct Facilities;
 
-/// Words that name a kind of clinic rather than a place ("Cardiology Clinic", "Walk-in
-/// Clinic", "Heme/Onc Clinic").
+/// Words that name a kind of clinic or health service rather than a place ("Cardiology
+/// Clinic", "Walk-in Clinic", "Home Health", "Mental Health").
 fn is_clinic_kind(word: &str) -> bool {
     const KINDS: &[&str] = &[
         "the",
@@ -1354,6 +1354,39 @@ fn is_clinic_kind(word: &str) -> bool {
         "student",
         "employee",
         "mobile",
+        // Kinds of "... Health" that are services, not a named practice.
+        "home",
+        "public",
+        "occupational",
+        "population",
+        "environmental",
+        "oral",
+        "sexual",
+        "reproductive",
+        "global",
+        "digital",
+        "men's",
+        "mens",
+        "veterans",
+        "school",
+        "county",
+        "state",
+        "city",
+        "national",
+        "rural",
+        "tribal",
+        "minority",
+        "child",
+        "adolescent",
+        "maternal",
+        "infant",
+        "good",
+        "poor",
+        "bad",
+        "better",
+        "optimal",
+        "overall",
+        "general",
     ];
     KINDS.contains(&word.trim_end_matches(['.', ',']).to_ascii_lowercase().as_str())
 }
@@ -1451,7 +1484,7 @@ impl Detector for Facilities {
                     "rehab" | "nursing home" | "nursing center" => continue,
                     // `at Lahey Clinic`, `from Cleveland Clinic`, but not `GI Clinic` or
                     // `the Pain Clinic`: a named clinic after a place cue, no specialty word.
-                    "clinic"
+                    "clinic" | "health"
                         if title
                             && has_place_cue
                             && words.len() <= 2
@@ -1459,7 +1492,7 @@ impl Detector for Facilities {
                     {
                         0.65
                     }
-                    "clinic" => continue,
+                    "clinic" | "health" => continue,
                     _ if title => 0.75,
                     _ if capitalised && all_caps => 0.6,
                     // Lower case: two-word names (`holy cross hospital`), or one word right after
@@ -1777,6 +1810,10 @@ mod tests {
         assert_none("f/u at Cardiology Clinic next week");
         assert_none("seen in the GI clinic");
         assert_none("Clinic notes reviewed");
+        assert_addr("PCP is Dr. Farnsworth at Harbor Health, appt 12/9", "Harbor");
+        assert_none("referred to Home Health for wound care");
+        assert_none("follow up with Behavioral Health at 3 pm");
+        assert_none("National Institute of Mental Health");
         assert_addr("presented to holy cross hospital from", "holy cross");
         assert_addr("?transfer to St. Mary's tomorrow", "St. Mary's");
         assert_addr("had a heart transplant at Holy Cross. This friend", "Holy Cross");
