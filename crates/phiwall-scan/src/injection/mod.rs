@@ -197,7 +197,8 @@ impl Analysis {
 pub fn analyze(text: &str, config: &InjectionConfig) -> Analysis {
     let mut a = Analysis::default();
     let mut budget = Budget::new(config.max_decoded_bytes, config.max_decoded_segments);
-    expand(text, 0, config.max_decode_depth, &mut budget, &mut a);
+    let mut seen = Vec::new();
+    expand(text, 0, config.max_decode_depth, &mut budget, &mut seen, &mut a);
     for v in &a.views {
         signatures::matches(v, &mut a.signatures);
     }
@@ -206,7 +207,22 @@ pub fn analyze(text: &str, config: &InjectionConfig) -> Analysis {
     a
 }
 
-fn expand(text: &str, depth: u8, max_depth: u8, budget: &mut Budget, a: &mut Analysis) {
+/// Hash of a decoded payload, to expand each distinct payload once.
+fn payload_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+fn expand(
+    text: &str,
+    depth: u8,
+    max_depth: u8,
+    budget: &mut Budget,
+    seen: &mut Vec<u64>,
+    a: &mut Analysis,
+) {
     let cleaned = normalize::clean(text);
     let mut sm = cleaned.smuggling;
     let folded = normalize::fold(&cleaned.text, &mut sm);
@@ -238,7 +254,15 @@ fn expand(text: &str, depth: u8, max_depth: u8, budget: &mut Budget, a: &mut Ana
     }
     for d in decoded {
         a.encodings.push(d.encoding);
-        expand(&d.text, depth + 1, max_depth, budget, a);
+        // The same payload repeated ("aGk= aGk= aGk= ..."): its first copy holds whatever the
+        // others do, so it is normalized and scanned once (at most `max_decoded_segments`
+        // hashes are kept).
+        let h = payload_hash(&d.text);
+        if seen.contains(&h) {
+            continue;
+        }
+        seen.push(h);
+        expand(&d.text, depth + 1, max_depth, budget, seen, a);
     }
 }
 
