@@ -353,6 +353,9 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
                 || (low == "at" && in_department_at(t, i))
                 // "I clean offices for X", "he drives trucks for X"
                 || (low == "for" && trade_object_for(t, i))
+                // "I wait tables at X", "she stocks shelves at X": mixed case only, where the
+                // name's capital tells it from "at night"
+                || (low == "at" && t.mode() == CaseMode::Mixed && trade_object_at(t, i))
         }
         // "I own Rosa's Bakery", "we run Delgado Landscaping": a capitalised name right after.
         "own" | "owns" | "run" | "runs" | "manage" | "manages" => {
@@ -664,6 +667,24 @@ fn trade_object_for(t: &Tokens, i: usize) -> bool {
         && matches!(t.low(i - 3), "i" | "he" | "she" | "we" | "they")
         && !t.is_closed(i - 1)
         && t.get(i - 1).is_some_and(|x| x.shape != Shape::Number)
+}
+
+/// "I wait tables at X", "he tends bar at X", "she cuts hair at X": a trade verb and its object
+/// before `at` (token `i`), said by a person.
+fn trade_object_at(t: &Tokens, i: usize) -> bool {
+    i >= 3
+        && matches!(
+            (t.low(i - 2), t.low(i - 1)),
+            ("wait" | "waits", "tables")
+                | ("tend" | "tends", "bar")
+                | ("stock" | "stocks", "shelves")
+                | ("bag" | "bags", "groceries")
+                | ("cut" | "cuts", "hair")
+                | ("clean" | "cleans", "rooms" | "offices" | "floors")
+                | ("cook" | "cooks", "breakfast" | "lunch" | "dinner")
+                | ("work" | "works", "nights" | "days" | "weekends" | "doubles" | "overnights")
+        )
+        && matches!(t.low(i - 3), "i" | "he" | "she" | "we" | "they")
 }
 
 /// Tokens looked back over for an employer question.
@@ -1645,6 +1666,8 @@ mod tests {
             ("Caller: I'm calling on my lunch break from Harmon Logistics.", "Harmon Logistics"),
             ("Caller: I'm on break from Westfield Mall right now.", "Westfield Mall"),
             ("Caller: I clean offices for Sparkle Janitorial at night.", "Sparkle Janitorial"),
+            ("Caller: I wait tables at the Blue Heron Diner on weekends.", "Blue Heron Diner"),
+            ("Caller: I work nights at Ridgeline Packaging.", "Ridgeline Packaging"),
             ("Caller: I run Delgado Landscaping with my brother.", "Delgado Landscaping"),
         ] {
             assert_eq!(employers(text), [org], "{text}");
@@ -1659,6 +1682,8 @@ mod tests {
             "Caller: I cook dinner for my kids.",
             "Caller: I'm in the pharmacy at Walgreens right now.",
             "Caller: I'm in the office at Dr. Lee's.",
+            "Caller: I work nights at the moment, so call after noon.",
+            "Caller: I wait tables at night and sleep all day.",
         ] {
             assert!(employers(text).is_empty(), "{text}: {:?}", employers(text));
         }
