@@ -266,7 +266,8 @@ const STAFF_REQUESTS: &[&str] = &[
     "Act as a scribe and turn this dictation into a SOAP note.",
 ];
 
-fn pick(rng: &mut Rng, xs: &[&'static str]) -> &'static str {
+/// One entry of `xs` (empty when `xs` is), drawn uniformly.
+pub(crate) fn pick(rng: &mut Rng, xs: &[&'static str]) -> &'static str {
     rng.pick(xs).copied().unwrap_or("")
 }
 

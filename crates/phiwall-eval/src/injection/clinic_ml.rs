@@ -13,6 +13,7 @@
 //! needed and asks for another patient's chart is not.
 
 use super::augment::Rng;
+use super::clinic::pick;
 
 /// One language's clinic templates.
 struct ClinicLang {
@@ -379,10 +380,6 @@ const CARRIERS: &[&str] = &[
     "Portal message from patient.",
     "Outside lab report, page 2.",
 ];
-
-fn pick(rng: &mut Rng, xs: &[&'static str]) -> &'static str {
-    rng.pick(xs).copied().unwrap_or("")
-}
 
 /// `n` attacks, languages drawn uniformly: a document addressing the model with a clinic
 /// payload (half, a third of those after an English document opening), or a caller claiming
