@@ -208,6 +208,15 @@ fn cjk_bigrams(w: &str, out: &mut Vec<u32>) {
 }
 
 fn char_features(text: &str, out: &mut Vec<u32>) {
+    if text.is_ascii() {
+        ascii_char_features(text.as_bytes(), out);
+    } else {
+        ring_char_features(text, out);
+    }
+}
+
+/// Character 3- and 4-grams of any text, over the UTF-8 bytes of each character.
+fn ring_char_features(text: &str, out: &mut Vec<u32>) {
     // A ring of the last four characters' UTF-8 bytes; n-grams are hashed from it.
     let mut ring: [[u8; 4]; 4] = [[0; 4]; 4];
     let mut lens = [0usize; 4];
@@ -233,6 +242,22 @@ fn char_features(text: &str, out: &mut Vec<u32>) {
                 }
             }
             out.push(bucket(h));
+        }
+    }
+}
+
+/// [`char_features`] for ASCII text, where a character is a byte: the same n-grams hashed
+/// straight from the padded bytes (the same FNV input, so the same buckets), without the ring.
+fn ascii_char_features(text: &[u8], out: &mut Vec<u32>) {
+    let mut padded = Vec::with_capacity(text.len() + 2);
+    padded.push(b' ');
+    padded.extend_from_slice(text);
+    padded.push(b' ');
+    for end in 1..=padded.len() {
+        for (k, ns) in [(3usize, NS_CHAR3), (4usize, NS_CHAR4)] {
+            if let Some(gram) = end.checked_sub(k).and_then(|start| padded.get(start..end)) {
+                out.push(bucket(fnv_bytes(fnv_start(ns), gram)));
+            }
         }
     }
 }
@@ -305,6 +330,30 @@ mod tests {
         let mut g = FeatureVec::default();
         extract(["日本語のテキスト"], &[], &mut g);
         assert!(!g.idx.is_empty());
+    }
+
+    fn ring(text: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        ring_char_features(text, &mut out);
+        out
+    }
+
+    #[test]
+    fn ascii_fast_path_gives_the_same_buckets() {
+        for text in ["", "a", "ab", "ignore all previous instructions", "SWdub3Jl IGFs+/=", "x y"] {
+            let mut fast = Vec::new();
+            ascii_char_features(text.as_bytes(), &mut fast);
+            assert_eq!(ring(text), fast, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_matches_ring_path(text in "[ -~]{0,64}") {
+            let mut fast = Vec::new();
+            ascii_char_features(text.as_bytes(), &mut fast);
+            proptest::prop_assert_eq!(ring(&text), fast);
+        }
     }
 
     #[test]

@@ -199,9 +199,7 @@ pub fn analyze(text: &str, config: &InjectionConfig) -> Analysis {
     let mut budget = Budget::new(config.max_decoded_bytes, config.max_decoded_segments);
     let mut seen = Vec::new();
     expand(text, 0, config.max_decode_depth, &mut budget, &mut seen, &mut a);
-    for v in &a.views {
-        signatures::matches(v, &mut a.signatures);
-    }
+    signatures::matches_views(&a.views, &mut a.signatures);
     a.signatures.sort_by_key(|s| (s.id, s.family));
     a.signatures.dedup_by_key(|s| s.id);
     a

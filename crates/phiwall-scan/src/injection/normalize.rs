@@ -364,6 +364,8 @@ fn fold_token(tok: &str, out: &mut String, sm: &mut Smuggling) {
     for c in tok.chars() {
         if c.is_ascii_alphabetic() {
             n_ascii_letters += 1;
+        } else if c.is_ascii() {
+            // ASCII digits and symbols are never look-alikes (leetspeak is stage 2).
         } else if confusable(c).is_some() {
             n_confusable += 1;
         } else if is_word_char(c) && !c.is_ascii_digit() {
@@ -379,9 +381,12 @@ fn fold_token(tok: &str, out: &mut String, sm: &mut Smuggling) {
     // Stage 1: skeleton letters and lowercase.
     let mut mapped = String::with_capacity(tok.len());
     for c in tok.chars() {
+        if c.is_ascii() {
+            mapped.push(c.to_ascii_lowercase());
+            continue;
+        }
         match confusable(c) {
             Some(l) if is_mixed => mapped.push(l),
-            _ if c.is_ascii() => mapped.push(c.to_ascii_lowercase()),
             _ => mapped.extend(c.to_lowercase()),
         }
     }
