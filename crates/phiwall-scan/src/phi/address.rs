@@ -534,11 +534,12 @@ static STREET_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     ))
 });
 
-/// After a suffix: a trailing directional and a unit (`NW`, `Apt 4B`, `Suite 300`, `# 12`).
+/// After a suffix: a trailing directional and a unit (`NW`, `Apt 4B`, `Suite 300`, `# 12`, or a
+/// unit word and one letter: `Apt B`, `apartment c`; lowercase "a" and "i" are words).
 static UNIT_TAIL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)^(?:,?[ \t]*(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Northeast|Northwest|Southeast|Southwest)\.?(?-u:\b))?(?:(?:,?[ \t]*|[ \t]*\r?\n[ \t>]*)(?:(?:{})\.?[ \t]*#?[ \t]*|#[ \t]*)[A-Za-z0-9]{{0,5}}[0-9][A-Za-z0-9\-]{{0,4}}(?-u:\b))?",
-        alternation(&UNITS)
+        r"(?i)^(?:,?[ \t]*(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Northeast|Northwest|Southeast|Southwest)\.?(?-u:\b))?(?:(?:,?[ \t]*|[ \t]*\r?\n[ \t>]*)(?:(?:(?:{units})\.?[ \t]*#?[ \t]*|#[ \t]*)[A-Za-z0-9]{{0,5}}[0-9][A-Za-z0-9\-]{{0,4}}(?-u:\b)|(?:{units})\.?[ \t]+(?-i:[B-HJ-Zb-hj-z]|[AI])(?-u:\b)))?",
+        units = alternation(&UNITS)
     ))
 });
 
@@ -1710,6 +1711,15 @@ mod tests {
                 "springfield illinois 62704".to_string()
             ]
         );
+        let d =
+            Doc { text: "i live at 22 oak hollow lane apartment b in town", is_spoken_view: true };
+        assert_eq!(found_in(&d), vec!["22 oak hollow lane apartment b".to_string()]);
+        let d = Doc { text: "22 Oak Hollow Lane Apt B, Springfield", is_spoken_view: false };
+        assert_eq!(found_in(&d)[0], "22 Oak Hollow Lane Apt B");
+        // Lowercase "a" after a unit word is the article.
+        let d =
+            Doc { text: "at 22 oak hollow lane apartment a few blocks away", is_spoken_view: true };
+        assert_eq!(found_in(&d), vec!["22 oak hollow lane".to_string()]);
         let d = Doc { text: "we live in springfield now", is_spoken_view: true };
         assert_eq!(found_in(&d), vec!["springfield".to_string()]);
         // "street" with a clinical word before it is not an address.

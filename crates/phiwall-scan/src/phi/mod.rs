@@ -4,13 +4,14 @@
 //! | module | types |
 //! |---|---|
 //! | `structured` | SSN, PHONE, FAX, EMAIL, URL, IP_ADDRESS, CREDIT_CARD, MRN, HEALTH_PLAN_ID, ACCOUNT_NUMBER, LICENSE_NUMBER, VEHICLE_ID, DEVICE_ID, BIOMETRIC_ID, OTHER_ID |
-//! | `dates`, `age`, `address`, `transfers`, `residence` | DATE, AGE, ADDRESS |
+//! | `dates`, `age`, `address`, `named_street`, `county`, `transfers`, `residence` | DATE, AGE, ADDRESS |
 //! | `names` | NAME, EMPLOYER |
 //! | `spoken` | the normalized view of transcripts, and spoken-only forms |
 
 pub mod address;
 pub mod age;
 pub mod context;
+pub mod county;
 pub mod dates;
 pub mod named_street;
 pub mod names;
@@ -33,6 +34,7 @@ pub fn default_detectors(tagger: Option<Arc<tagger::Model>>) -> Vec<Box<dyn Dete
     v.extend(age::detectors());
     v.extend(address::detectors());
     v.push(Box::new(named_street::NamedStreets));
+    v.push(Box::new(county::CountyNames));
     v.extend(transfers::detectors());
     v.extend(residence::detectors());
     v.extend(names::detectors(tagger));

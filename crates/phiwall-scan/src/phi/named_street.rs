@@ -111,6 +111,144 @@ static STREET_NAME_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 static SUFFIX_GATE_RE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(&format!(r"(?-u:\b)(?:{})(?-u:\b)", SUFFIXES.join("|"))).ok());
 
+/// Lowercase text (speech-to-text): suffixes that are rarely anything but a street after a
+/// name word. "drive", "circle", "trail", "way" and "court" are left out ("hard drive", "full
+/// circle", "paper trail", "on our way").
+const LOWER_SUFFIXES: &str =
+    "street|avenue|road|boulevard|highway|parkway|pike|turnpike|expressway|freeway|lane";
+
+/// In lowercase text, a preposition, an optional "the", one or two name words and a suffix:
+/// "the cvs on dixie highway", "she lives off old mill road".
+static LOWER_STREET_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?-u:\b)(?:on|off|onto|along|down|near|at|of|from|by|past|across)[ \t]+(?:the[ \t]+)?((?:[a-z]+(?:-[a-z]+)?|[0-9]{{1,3}}(?:st|nd|rd|th))(?:[ \t]+[a-z]+)?[ \t]+(?:{LOWER_SUFFIXES}))(?-u:\b)",
+    ))
+    .ok()
+});
+
+/// Function words, which never sit inside a lowercase street name.
+fn is_function_word(word: &str) -> bool {
+    matches!(
+        word,
+        "the"
+            | "a"
+            | "an"
+            | "my"
+            | "your"
+            | "his"
+            | "her"
+            | "their"
+            | "our"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "and"
+            | "or"
+            | "to"
+            | "on"
+            | "in"
+            | "at"
+            | "for"
+            | "is"
+            | "was"
+            | "be"
+            | "it"
+            | "its"
+            | "some"
+            | "any"
+            | "every"
+            | "each"
+            | "no"
+            | "one"
+            | "two"
+    )
+}
+
+/// Lowercase words that describe a road rather than name it when they come right before the
+/// suffix ("the open road", "a dirt road", "memory lane"); first in a longer name they may be
+/// part of it ("old mill road").
+fn is_describing_word(word: &str) -> bool {
+    matches!(
+        word,
+        "same"
+            | "wrong"
+            | "right"
+            | "left"
+            | "other"
+            | "next"
+            | "last"
+            | "dirt"
+            | "gravel"
+            | "back"
+            | "side"
+            | "open"
+            | "long"
+            | "toll"
+            | "country"
+            | "private"
+            | "public"
+            | "busy"
+            | "icy"
+            | "wet"
+            | "dark"
+            | "whole"
+            | "entire"
+            | "own"
+            | "memory"
+            | "fast"
+            | "slow"
+            | "passing"
+            | "bike"
+            | "bus"
+            | "turning"
+            | "exit"
+            | "service"
+            | "access"
+            | "main"
+            | "big"
+            | "little"
+            | "old"
+            | "new"
+            | "empty"
+            | "rough"
+            | "bumpy"
+            | "narrow"
+            | "wide"
+            | "high"
+            | "low"
+            | "straight"
+            | "closed"
+            | "blocked"
+            | "shared"
+            | "state"
+            | "interstate"
+            | "city"
+            | "county"
+            | "local"
+            | "cross"
+            | "emergency"
+            | "paved"
+    )
+}
+
+/// Lowercase text only: street names found by [`LOWER_STREET_RE`].
+fn detect_lowercase(text: &str, name: &'static str, out: &mut Vec<Span>) {
+    let Some(re) = LOWER_STREET_RE.as_ref() else { return };
+    for c in re.captures_iter(text) {
+        let Some(m) = c.get(1) else { continue };
+        let words: Vec<&str> = m.as_str().split_whitespace().collect();
+        let Some((suffix, names)) = words.split_last() else { continue };
+        let Some(last) = names.last() else { continue };
+        // "old mill road" is a name, "old road" is not; "main street" is the commonest name.
+        let main_street = *last == "main" && *suffix == "street";
+        if names.iter().any(|w| is_function_word(w)) || (is_describing_word(last) && !main_street) {
+            continue;
+        }
+        out.push(Span::new(m.start(), m.end(), PhiType::Address, 0.6, name));
+    }
+}
+
 /// The detector for street names without a number.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NamedStreets;
@@ -123,10 +261,15 @@ impl Detector for NamedStreets {
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let Some(re) = STREET_NAME_RE.as_ref() else { return };
         let text = doc.text;
-        // Mixed case only: in lower-case or all-capital text the case carries no evidence.
+        // Title Case evidence in mixed case; in all-capital text the case carries no evidence,
+        // and lowercase text (speech-to-text) has its own, stricter rule.
         let has_lower = text.bytes().any(|b| b.is_ascii_lowercase());
         let has_upper = text.bytes().any(|b| b.is_ascii_uppercase());
-        if doc.is_spoken_view || !has_lower || !has_upper {
+        if doc.is_spoken_view || !has_lower {
+            return;
+        }
+        if !has_upper {
+            detect_lowercase(text, self.name(), out);
             return;
         }
         if !SUFFIX_GATE_RE.as_ref().is_some_and(|g| g.is_match(text)) {
@@ -187,6 +330,15 @@ mod tests {
     }
 
     #[test]
+    fn lowercase_streets_named_without_a_number() {
+        assert_eq!(found("i use the cvs on dixie highway"), ["dixie highway"]);
+        assert_eq!(found("she lives off old mill road now"), ["old mill road"]);
+        assert_eq!(found("the walgreens on spencer highway"), ["spencer highway"]);
+        assert_eq!(found("we're near the 5th avenue bridge"), ["5th avenue"]);
+        assert_eq!(found("he lives on main street"), ["main street"]);
+    }
+
+    #[test]
     fn look_alikes_stay() {
         for text in [
             "We are on Our Way to the clinic.",
@@ -195,6 +347,14 @@ mod tests {
             "Findings on Chest CT are stable.",
             "ON GRAND AVE",
             "on grand ave",
+            "on our way to the clinic",
+            "we drove down the open road",
+            "a walk down memory lane",
+            "she is in the fast lane",
+            "he lives off a dirt road",
+            "i was on the highway when it hit",
+            "my hard drive on the road",
+            "at the end of the street",
             "The Street team called.",
             "Take the Highway exit and call me.",
             "What are the symptoms of Frank Ter Haar syndrome?",

@@ -946,7 +946,8 @@ fn org_after(t: &Tokens, mut a: usize, asked: bool, worded: bool) -> Option<(usi
                 g.has_period && !g.has_newline && g.len <= 2 && t.is_company_suffix(k);
             let amp = g.has_other && !g.has_newline && g.len <= 3 && !g.has_period && !g.has_comma;
             let comma_suffix = g.has_comma && g.len <= 2 && t.is_company_suffix(k);
-            if !(g.is_space() || dotted_suffix || amp || comma_suffix) {
+            let after_initial = dotted_initial(t, k - 1);
+            if !(g.is_space() || dotted_suffix || amp || comma_suffix || after_initial) {
                 break;
             }
         }
@@ -992,14 +993,17 @@ fn org_after(t: &Tokens, mut a: usize, asked: bool, worded: bool) -> Option<(usi
             && matches!(tok.shape, Shape::Cap | Shape::Upper)
             && t.get(k + 1)
                 .is_some_and(|n| n.gap.is_space() && matches!(n.shape, Shape::Cap | Shape::Upper));
-        if (t.is_closed(k) && !name_relative)
+        // "U.S. Steel": the "S" of a dotted initialism is not the closed-class "s".
+        let initial = dotted_initial(t, k) && t.get(k + 1).is_some_and(|n| n.is_capitalized);
+        if (t.is_closed(k) && !name_relative && !initial)
             || (k > a && is_generic(low) && !mixed && !asked)
             || stop_after_org(low)
         {
             break;
         }
         let is_word = tok.entry.is_some_and(|e| e.is_word || e.is_stop);
-        let capital = matches!(tok.shape, Shape::Cap | Shape::Upper | Shape::Number | Shape::Other);
+        let capital = matches!(tok.shape, Shape::Cap | Shape::Upper | Shape::Number | Shape::Other)
+            || initial;
         // In mixed case an employer is capitalised, or at least not a dictionary word ("walmart").
         if mixed && !capital && (is_word || k > a) {
             break;
@@ -1022,6 +1026,15 @@ fn org_after(t: &Tokens, mut a: usize, asked: bool, worded: bool) -> Option<(usi
         (false, false, false) => 0.6,
     };
     Some((a, last, score))
+}
+
+/// Token `k` is a capital initial with its period, inside a name: "U.S. Steel", "J. Crew".
+fn dotted_initial(t: &Tokens, k: usize) -> bool {
+    t.get(k).is_some_and(|p| p.shape == Shape::Initial && p.is_capitalized)
+        && t.get(k + 1).is_some_and(|n| {
+            let g = n.gap;
+            g.has_period && !g.has_newline && !g.has_comma && g.len <= 2
+        })
 }
 
 /// Words that open a description of a workplace rather than its name ("a local diner", "the
@@ -1323,6 +1336,14 @@ mod tests {
         assert_eq!(employers("he retired from General Motors in 2015"), ["General Motors"]);
         assert_eq!(employers("she works at Mercy Hospital on nights"), ["Mercy Hospital"]);
         assert_eq!(employers("i've worked at mcdonald's for two years"), ["mcdonald's"]);
+    }
+
+    #[test]
+    fn dotted_initials_stay_in_the_name() {
+        assert_eq!(employers("he retired from U.S. Steel in 2019"), ["U.S. Steel"]);
+        assert_eq!(employers("she works for J. Crew at the mall"), ["J. Crew"]);
+        // A sentence break after a name is not an initial's period.
+        assert_eq!(employers("I work at Acme. I like it there."), ["Acme"]);
     }
 
     #[test]

@@ -384,6 +384,10 @@ pub(crate) fn has_word_morphology(low: &str) -> bool {
         "cytosis", "ase", "ose", "ency", "ance", "ence", "ity", "ist", "ism", "ary", "ory", "ated",
         "ial", "ular", "ual", "eal", "ates", "ites", "als", "ics", "ers", "ings",
     ];
+    // "-qvist" / "-quist" (Lindqvist, Bergquist) are Scandinavian surnames, never English words.
+    if low.ends_with("qvist") || low.ends_with("quist") {
+        return false;
+    }
     ENDINGS.iter().any(|e| low.len() > e.len() + 2 && low.ends_with(e))
 }
 
@@ -774,7 +778,16 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
         if !ok_gap {
             return None;
         }
-        return Some(if is_abbrev { STRONG } else { ROLE });
+        return Some(if is_abbrev {
+            STRONG
+        } else if takes_unknown_name(low)
+            && !(i > 0 && is_determiner(t.low(i - 1)))
+            && t.low(i + 1).chars().count() >= 5
+        {
+            CREDENTIAL
+        } else {
+            ROLE
+        });
     }
     let raw = text.get(t.get(i)?.start..t.get(i)?.end).unwrap_or("");
     if t.credential(i) == Some(true) && raw != raw.to_lowercase() && !t.is_sentence_start(i + 1) {
@@ -832,6 +845,37 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
         || (t.ends_with_words(i, &["it's"]) && !about_a_thing(t, i))
         || t.ends_with_words(i, &["known", "as"]);
     verbal.then_some(VERBAL)
+}
+
+/// Spelled-out titles that, like a credential, also take a token that is in no lexicon ("doctor
+/// lindqvist's office", "pastor adebayo"): after these a non-word of five or more letters is a
+/// surname (shorter ones are shorthand: "doctor appt", "doctor rx'd"). Not "miss" (a verb), nor
+/// the relative titles ("sister", "father"), which the relative rules judge; and not after a
+/// determiner ("the doctor", "your doctor"), where the title is a common noun.
+fn takes_unknown_name(low: &str) -> bool {
+    matches!(low, "doctor" | "mister" | "missus" | "professor" | "pastor" | "reverend")
+}
+
+/// Words that make the next noun a common noun ("the doctor", "a nurse", "your doctor").
+fn is_determiner(low: &str) -> bool {
+    matches!(
+        low,
+        "the"
+            | "a"
+            | "an"
+            | "your"
+            | "his"
+            | "her"
+            | "their"
+            | "our"
+            | "that"
+            | "this"
+            | "every"
+            | "any"
+            | "another"
+            | "which"
+            | "whose"
+    )
 }
 
 /// Speaker roles that open the turns of a call transcript ("agent:", "[rep]") and never a field

@@ -4,7 +4,8 @@
 //! Most of these have no shape of their own (an MRN is "some digits"), so they are found by the
 //! keyed detector from the phrases in [`KEYS`]. A few have a checkable shape and are also found
 //! without context by [`IdShapeDetector`]:
-//! - Medicare Beneficiary Identifiers (`1EG4-TE5-MK73`, CMS layout; uppercase),
+//! - Medicare Beneficiary Identifiers (`1EG4-TE5-MK73`, CMS layout; uppercase, or lowercase
+//!   after a Medicare word as speech-to-text writes a spelled one),
 //! - DEA registration numbers (`AB1234563`, check digit; uppercase),
 //! - IBANs (`GB82 WEST 1234 5698 7654 32`, mod-97).
 //!
@@ -62,6 +63,9 @@ pub(crate) const KEYS: &[Key] = &[
     k("policy", Rule::PlanId),
     k("policy number", Rule::PlanId),
     k("policy #", Rule::PlanId),
+    // Bare "group" reads the value only when it looks like an id (five or more characters
+    // with three digits): "group 0041-772", not "age group 65-74" or "group 2".
+    k("group", Rule::PlanId),
     k("group number", Rule::PlanId),
     k("group #", Rule::PlanId),
     k("group no", Rule::PlanId),
@@ -160,16 +164,23 @@ impl Detector for IdShapeDetector {
         let text = doc.text;
         let bytes = text.as_bytes();
         // All three shapes are uppercase letters with digits: skip every other word cheaply.
-        for w in digit_words(text).filter(|w| w.has_upper && w.has_digit && !w.has_lower) {
+        // Speech-to-text and the spoken view write a spelled MBI in lowercase ("medicare
+        // number one e g four ..." -> "1eg4te5mk72"): such a word counts only after a Medicare
+        // word, as an MBI.
+        for w in digit_words(text).filter(|w| w.has_digit && w.has_upper != w.has_lower) {
             let (start, end) = (w.start, w.end);
             let word = bytes.get(start..end).unwrap_or(&[]);
+            let lowercase = w.has_lower;
             let mut buf = [0u8; 16];
             let mut n = 0;
             for &b in word.iter().filter(|b| b.is_ascii_alphanumeric()) {
                 if let Some(slot) = buf.get_mut(n) {
-                    *slot = b;
+                    *slot = b.to_ascii_uppercase();
                 }
                 n += 1;
+            }
+            if lowercase && n != 11 {
+                continue;
             }
             let c = buf.get(..n.min(16)).unwrap_or(&[]);
             let dashes_ok = |at: &[usize]| {
@@ -179,7 +190,12 @@ impl Detector for IdShapeDetector {
             let found =
                 if n == 11 && (dashes_ok(&[]) || dashes_ok(&[4, 8])) && validators::mbi_shape(c) {
                     let ctx = has_word(before, MBI_CONTEXT);
+                    if lowercase && !ctx {
+                        continue;
+                    }
                     Some((end, PhiType::HealthPlanId, if ctx { 0.95 } else { 0.75 }))
+                } else if lowercase {
+                    None
                 } else if n == 9 && dashes_ok(&[]) && validators::dea_valid(c) {
                     let ctx = has_word(before, DEA_CONTEXT);
                     Some((end, PhiType::LicenseNumber, if ctx { 0.95 } else { 0.6 }))
@@ -324,6 +340,22 @@ mod tests {
             shape("pay to GB82 WEST 1234 5698 7654 32 now"),
             vec![f(PhiType::AccountNumber, "GB82 WEST 1234 5698 7654 32")]
         );
+    }
+
+    #[test]
+    fn lowercase_mbi_needs_a_medicare_word() {
+        assert_eq!(
+            shape("i'm on the medicare plan, number 1eg4te5mk73"),
+            vec![f(PhiType::HealthPlanId, "1eg4te5mk73")]
+        );
+        let d = IdShapeDetector::new();
+        // Without one, a lowercase token of that shape is a code or a typo, not evidence.
+        assert_none(&d, "ref 1eg4te5mk73 attached");
+        // Lowercase DEA and IBAN shapes are never taken.
+        assert_none(&d, "dea ab1234563 on file");
+        assert_none(&d, "medicare number 1eg4te5mk7");
+        // Mixed case is neither form.
+        assert_none(&d, "medicare 1eG4tE5mK73");
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub(crate) enum Rule {
     Biometric,
     /// Any other identifying number: claim, case, reference, ID number.
     Other,
+    /// A user name or login: one digit is enough ("username jwierzbicki58"). A name of letters
+    /// only is not found: this detector reads only values near a digit.
+    Login,
     /// Pager / beeper numbers, which are telephone numbers.
     Pager,
     /// Social Security numbers after "SSN"/"social", including the last four digits when
@@ -418,6 +421,7 @@ fn judge(rule: Rule, text: &str, t: &Token, lead: &str) -> Option<(PhiType, f32)
         Rule::Serial | Rule::Udi if has(4, 2) && t.alnum <= 40 => (PhiType::DeviceId, 0.85),
         Rule::Biometric if has(4, 2) && t.alnum <= 40 => (PhiType::BiometricId, 0.85),
         Rule::Other if has(4, 3) && t.alnum <= 24 => (PhiType::OtherId, 0.75),
+        Rule::Login if has(4, 1) && t.alnum <= 32 => (PhiType::OtherId, 0.75),
         Rule::Pager if all_digits && (4..=11).contains(&t.digits) => (PhiType::Phone, 0.75),
         Rule::Ssn if n == 9 && all_digits && validators::ssn_valid(c) => (PhiType::Ssn, 0.9),
         Rule::Ssn

@@ -50,8 +50,12 @@ pub(crate) const KEYS: &[Key] = &[
     k("state id", Rule::Other),
     k("tax id", Rule::Other),
     k("voter id", Rule::Other),
-    k("user id", Rule::Other),
-    k("username", Rule::Other),
+    k("user id", Rule::Login),
+    k("username", Rule::Login),
+    k("user name", Rule::Login),
+    k("login id", Rule::Login),
+    k("login name", Rule::Login),
+    k("screen name", Rule::Login),
     // Pharmacy prescription numbers: the patient's own record at the pharmacy.
     k("rx number", Rule::Other),
     k("rx #", Rule::Other),
@@ -80,6 +84,11 @@ mod tests {
         assert_eq!(found(&d, "passport number X12345678"), vec![other("X12345678")]);
         assert_eq!(found(&d, "my rx number is 6034412"), vec![other("6034412")]);
         assert_eq!(found(&d, "Prescription # 0412-88731"), vec![other("0412-88731")]);
+        assert_eq!(
+            found(&d, "Patient portal username jwierzbicki58 was locked"),
+            vec![other("jwierzbicki58")]
+        );
+        assert_eq!(found(&d, "login id: 4471"), vec![other("4471")]);
     }
 
     #[test]
@@ -93,5 +102,7 @@ mod tests {
         assert_none(&d, "ref 50 mg");
         assert_none(&d, "rx number 2 of 3 refills");
         assert_none(&d, "prescription # 10 tabs");
+        assert_none(&d, "I forgot my username and password 2 times");
+        assert_none(&d, "user id 42 is the test account");
     }
 }
