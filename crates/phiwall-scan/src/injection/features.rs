@@ -14,7 +14,8 @@
 
 /// Bump when the feature function changes; models record the version they were trained on.
 /// Version 4 (round 6c): hyphen-spelled words one space apart keep their word breaks in the fold.
-pub const FEATURE_VERSION: u32 = 4;
+/// Version 5 (session 13): tokens holding a "2" or "6" are not leetspeak (identifiers).
+pub const FEATURE_VERSION: u32 = 5;
 /// log2 of the number of hash buckets.
 pub const DIM_LOG2: u32 = 18;
 /// Number of hash buckets.

@@ -396,7 +396,12 @@ fn fold_token(tok: &str, out: &mut String, sm: &mut Smuggling) {
     let letters = mapped.chars().filter(char::is_ascii_alphabetic).count();
     let others = mapped.chars().filter(|&c| !c.is_ascii() && is_word_char(c)).count();
     let has_leet = mapped.chars().any(|c| leet(c).is_some());
-    let is_leet = has_leet && letters >= 2 && others == 0 && is_leet_token(&mapped);
+    // "2" and "6" stand for no letter: a token holding one is a code or an identifier
+    // ("A1B2C3", a Medicare number "1EG4TE5MK72"), and folding its other digits would make a
+    // patient who types their member id look like an obfuscated attack.
+    let has_plain_digit = mapped.bytes().any(|b| matches!(b, b'2' | b'6'));
+    let is_leet =
+        has_leet && letters >= 2 && others == 0 && !has_plain_digit && is_leet_token(&mapped);
     if is_leet {
         sm.has_leetspeak = true;
         out.extend(mapped.chars().map(|c| leet(c).unwrap_or(c)));
@@ -671,6 +676,10 @@ mod tests {
         let (g, sm2) = norm("take 500 mg at 3pm on the 2nd, 5mg, 1st, vitamin b12, covid19");
         assert_eq!(g, "take 500 mg at 3pm on the 2nd, 5mg, 1st, vitamin b12, covid19");
         assert!(!sm2.has_leetspeak);
+        // Identifiers: a "2" or "6" stands for no letter (feature version 5).
+        let (h, sm3) = norm("my number is 1EG4TE5MK72, ref A1B2C3");
+        assert_eq!(h, "my number is 1eg4te5mk72, ref a1b2c3");
+        assert!(!sm3.has_leetspeak);
     }
 
     #[test]
