@@ -829,7 +829,7 @@ impl Detector for NumericDates {
 /// month name. `dec` (decreased) and `may` alone are everywhere in notes and do not open it.
 static MONTH_GATE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)(?-u:\b)(?:{MONTH})(?-u:\b)\.?,?\s*(?:of\s+|the\s+)?['0-9]|[0-9](?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH})(?-u:\b)|(?-u:\b)(?:january|february|april|june|july|august|september|sept|october|november|december)(?-u:\b)|(?-u:\b)(?:in|since|during|until|till|early|mid|late)\s+(?:may|march)(?-u:\b)|[0-9][-/](?:{MONTH})(?-u:\b)|(?-u:\b)(?:{MONTH})[-/][0-9]"
+        r"(?i)(?-u:\b)(?:{MONTH})(?-u:\b)\.?,?\s*(?:of\s+|the\s+)?['0-9]|[0-9](?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH})(?-u:\b)|(?-u:\b)(?:january|february|april|june|july|august|september|sept|october|november|december)(?-u:\b)|(?-u:\b)(?:in|since|during|until|till|early|mid|late)\s+(?:may|march)(?-u:\b)|(?-u:\b)(?:last|next|this)\s+march(?-u:\b)|[0-9][-/](?:{MONTH})(?-u:\b)|(?-u:\b)(?:{MONTH})[-/][0-9]"
     ))
 });
 
@@ -1079,11 +1079,20 @@ impl MonthNameDates {
                 // "may" and "march" are verbs: only a cue right before and no verb-like word
                 // after (`in may need`) make them months.
                 "may" | "march" => {
-                    let strict =
-                        contains_word(&prev_words(doc.text, m.start(), 1), STRICT_MONTH_CUES);
+                    let before = prev_words(doc.text, m.start(), 1);
+                    // "last march", "next march": a month ("the last march" is rare in a
+                    // patient's story); "last may" stays out ("the last may be ...").
+                    let strict = contains_word(&before, STRICT_MONTH_CUES)
+                        || (lower == "march" && contains_word(&before, &["last", "next", "this"]));
                     let next = next_word(doc.text, m.end());
-                    let ends =
-                        next.is_empty() || matches!(next.as_str(), "and" | "or" | "of" | "when");
+                    // A new clause may follow the month: "in march she fell", "since march we".
+                    let ends = next.is_empty()
+                        || matches!(
+                            next.as_str(),
+                            "and" | "or" | "of" | "when" | "she" | "he" | "we" | "they"
+                                | "my" | "her" | "his" | "but" | "so" | "because" | "then"
+                                | "after" | "before" | "until" | "while"
+                        );
                     if strict && ends {
                         0.5
                     } else {
@@ -1630,6 +1639,8 @@ mod tests {
         assert_date("in Mar '84", "Mar '84");
         assert_date("home in sept. and", "sept");
         assert_date("admitted in September", "September");
+        assert_date("we moved to the north side last march", "march");
+        assert_date("back in march she fell twice", "march");
         assert_date("arrived on Christmas Eve", "Christmas Eve");
         assert_date("DOB 03-Mar-1984.", "03-Mar-1984");
         assert_date("seen 3/Mar/84", "3/Mar/84");
@@ -1741,6 +1752,9 @@ mod tests {
             "dec 2 L NC",
             "decision in may be",
             "we will march on",
+            "this march was long",
+            "the last may be the worst",
+            "patients in may i think qualify",
             "dec-2 units",
             "a 3-mar-tab",
             "Microcephaly 3/6 Sclerocornea 2/5 Absent speech",
