@@ -12,6 +12,7 @@ pub mod clinic_ml;
 pub mod data;
 pub mod eval;
 pub mod multilingual;
+pub mod paperwork;
 pub mod patients;
 pub mod spelling;
 pub mod tasks;

@@ -105,6 +105,10 @@ pub struct TrainConfig {
     /// Their benign look-alikes (staff introductions, patients' everyday sentences), weighted
     /// as hard negatives.
     pub n_clinic_ml_benign: usize,
+    /// Patients quoting their paperwork and replies that are only an identifier
+    /// ([`super::paperwork`], session 13), weighted as hard negatives. Off by default: it
+    /// cost clinic-shaped indirect attacks on a held-out probe (docs/injection.md).
+    pub n_paperwork_benign: usize,
 }
 
 impl Default for TrainConfig {
@@ -139,6 +143,7 @@ impl Default for TrainConfig {
             n_clinic_benign: 1000,
             n_clinic_ml_attacks: 1000,
             n_clinic_ml_benign: 1000,
+            n_paperwork_benign: 0,
         }
     }
 }
@@ -344,6 +349,11 @@ fn build(
     }
     for t in super::clinic_ml::attacks(&mut cm_rng, cfg.n_clinic_ml_attacks) {
         texts.push((t, 1.0, 1.0));
+    }
+    // Session 13: own generator, so these do not change the draws of everything else.
+    let mut pw_rng = Rng::new(cfg.seed ^ 0x7061_7065_72);
+    for t in super::paperwork::benign(&mut pw_rng, cfg.n_paperwork_benign) {
+        texts.push((t, 0.0, cfg.hard_negative_weight));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
         let t = if rng.chance(0.3) {

@@ -1089,9 +1089,25 @@ impl MonthNameDates {
                     let ends = next.is_empty()
                         || matches!(
                             next.as_str(),
-                            "and" | "or" | "of" | "when" | "she" | "he" | "we" | "they"
-                                | "my" | "her" | "his" | "but" | "so" | "because" | "then"
-                                | "after" | "before" | "until" | "while"
+                            "and"
+                                | "or"
+                                | "of"
+                                | "when"
+                                | "she"
+                                | "he"
+                                | "we"
+                                | "they"
+                                | "my"
+                                | "her"
+                                | "his"
+                                | "but"
+                                | "so"
+                                | "because"
+                                | "then"
+                                | "after"
+                                | "before"
+                                | "until"
+                                | "while"
                         );
                     if strict && ends {
                         0.5

@@ -136,6 +136,10 @@ pub struct TrainInjectionArgs {
     /// Their benign look-alikes, as hard negatives (session 12).
     #[arg(long, default_value_t = train::TrainConfig::default().n_clinic_ml_benign)]
     pub clinic_ml_benign: usize,
+    /// Patients quoting paperwork and identifier-only replies, as hard negatives (session 13;
+    /// off by default, see docs/injection.md).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_paperwork_benign)]
+    pub paperwork_benign: usize,
 }
 
 /// Run a training command.
@@ -248,6 +252,7 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         n_clinic_benign: a.clinic_benign,
         n_clinic_ml_attacks: a.clinic_ml_attacks,
         n_clinic_ml_benign: a.clinic_ml_benign,
+        n_paperwork_benign: a.paperwork_benign,
         ..train::TrainConfig::default()
     };
     let (model, report) = train::train(&corpus, &cfg).context("training the injection model")?;
