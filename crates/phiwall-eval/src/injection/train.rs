@@ -351,7 +351,7 @@ fn build(
         texts.push((t, 1.0, 1.0));
     }
     // Session 13: own generator, so these do not change the draws of everything else.
-    let mut pw_rng = Rng::new(cfg.seed ^ 0x7061_7065_72);
+    let mut pw_rng = Rng::new(cfg.seed ^ 0x0070_6170_6572);
     for t in super::paperwork::benign(&mut pw_rng, cfg.n_paperwork_benign) {
         texts.push((t, 0.0, cfg.hard_negative_weight));
     }
