@@ -60,6 +60,7 @@ fn warm() {
     LazyLock::force(&STREET_RE);
     LazyLock::force(&UNIT_TAIL_RE);
     LazyLock::force(&STATE_ZIP_RE);
+    LazyLock::force(&LOWER_CODE_ZIP_RE);
     LazyLock::force(&COMMA_STATE_RE);
     LazyLock::force(&ZIP_RE);
     LazyLock::force(&ZIP_WORD_RE);
@@ -637,6 +638,30 @@ static STATE_ZIP_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     ))
 });
 
+/// A lowercase two-letter word and a ZIP (`chicago il 60641`, typed in a portal message): a
+/// state only when the code is one and a city from the lexicon stands right before it
+/// ([`lower_state_zip`]), since "in", "or", "me" and "oh" are also codes.
+static LOWER_CODE_ZIP_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(r"(?-u:\b)([a-z]{2})\.?,?[ \t]+([0-9]{5}(?:-[0-9]{4})?)(?-u:\b)"));
+
+/// Each lowercase state code + ZIP in `text` with a known city before it: (city start, end).
+fn lower_state_zip(text: &str) -> Vec<(usize, usize)> {
+    let Some(re) = LOWER_CODE_ZIP_RE.as_ref() else { return Vec::new() };
+    re.captures_iter(text)
+        .filter_map(|c| {
+            let (m, code) = (c.get(0)?, c.get(1)?);
+            let upper = code.as_str().to_ascii_uppercase();
+            if !STATES.codes.contains(upper.as_str()) {
+                return None;
+            }
+            match city_before(text, m.start()) {
+                Some((start, true)) => Some((start, m.end())),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 /// A comma then a state, no ZIP: `, MD`, `, Maryland`.
 static COMMA_STATE_RE: LazyLock<Option<Regex>> =
     LazyLock::new(|| compile(&format!(r",[ \t]*({})(?-u:\b)", state_alternation())));
@@ -747,13 +772,17 @@ fn lowercase_city_before(text: &str, state_start: usize) -> Option<usize> {
 fn csz_after(text: &str, pos: usize) -> Option<usize> {
     let window_end = crate::detector::floor_boundary(text, (pos + 80).min(text.len()));
     let window = text.get(pos..window_end)?;
-    let m = STATE_ZIP_RE.as_ref()?.find(window)?;
-    let state_start = pos + m.start();
-    let (city, _) = city_before(text, state_start)?;
+    let (city, end) = match STATE_ZIP_RE.as_ref()?.find(window) {
+        Some(m) => (city_before(text, pos + m.start())?.0, pos + m.end()),
+        None => {
+            let (city, end) = *lower_state_zip(window).first()?;
+            (pos + city, pos + end)
+        }
+    };
     let gap = text.get(pos..city)?;
     let is_gap_ok =
         gap.len() <= 6 && gap.chars().all(|c| matches!(c, ',' | ' ' | '\t' | '\r' | '\n'));
-    is_gap_ok.then_some(pos + m.end())
+    is_gap_ok.then_some(end)
 }
 
 /// City, state and ZIP; city and state.
@@ -779,6 +808,9 @@ impl Detector for CityStateZip {
                     .unwrap_or(m.start());
                 out.push(span(start, m.end(), 0.9, self.name()));
             }
+        }
+        for (start, end) in lower_state_zip(t) {
+            out.push(span(start, end, 0.85, self.name()));
         }
         if let Some(re) = COMMA_STATE_RE.as_ref() {
             for c in re.captures_iter(t) {
@@ -1720,6 +1752,13 @@ mod tests {
         let d =
             Doc { text: "at 22 oak hollow lane apartment a few blocks away", is_spoken_view: true };
         assert_eq!(found_in(&d), vec!["22 oak hollow lane".to_string()]);
+        // Typed in lowercase: a state code counts only after a city from the lexicon.
+        let d = Doc::new("send it to 4410 w belmont ave chicago il 60641 thanks");
+        assert_eq!(found_in(&d), vec!["4410 w belmont ave chicago il 60641".to_string()]);
+        let d = Doc::new("moved to chicago, il 60641 last year");
+        assert_eq!(found_in(&d), vec!["chicago, il 60641".to_string()]);
+        assert!(found_in(&Doc::new("we saw them in 20000 cases")).is_empty());
+        assert!(found_in(&Doc::new("call me 60641 or in 60641")).is_empty());
         let d = Doc { text: "we live in springfield now", is_spoken_view: true };
         assert_eq!(found_in(&d), vec!["springfield".to_string()]);
         // "street" with a clinical word before it is not an address.
