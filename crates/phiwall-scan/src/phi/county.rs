@@ -129,10 +129,12 @@ impl Detector for CountyNames {
 
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let text = doc.text;
-        // Cheap gate: the head words are rare.
+        // The spoken view rewrites numbers and spelled letters, never these words: the original
+        // text already covers it.
         if doc.is_spoken_view {
             return;
         }
+        // Cheap gate: the head words are rare.
         let has_head = text.as_bytes().windows(6).any(|w| {
             w.eq_ignore_ascii_case(b"county")
                 || w.eq_ignore_ascii_case(b"parish")
@@ -158,10 +160,8 @@ impl Detector for CountyNames {
             let capitalised = |s: &str| s.chars().next().is_some_and(|c| c.is_ascii_uppercase());
             // Mixed case: "Allegheny County" or "Allegheny county", never "allegheny county";
             // "parish" in mixed case needs its capital too ("our parish priest").
-            if mixed
-                && (!capitalised(first.as_str())
-                    || (head != "County" && head != "county" && !capitalised(head)))
-            {
+            let head_ok = head.eq_ignore_ascii_case("county") || capitalised(head);
+            if mixed && !(capitalised(first.as_str()) && head_ok) {
                 continue;
             }
             out.push(Span::new(all.start(), all.end(), PhiType::Address, 0.7, self.name()));
