@@ -92,6 +92,8 @@ const STATES_TXT: &str = include_str!("../../data/places/states.txt");
 const SUFFIXES_TXT: &str = include_str!("../../data/places/street_suffixes.txt");
 const UNITS_TXT: &str = include_str!("../../data/places/unit_designators.txt");
 const CITIES_TXT: &str = include_str!("../../data/places/us_cities.txt");
+/// USPS city names (tools/build_place_lexicon.py), after the hand list.
+const PLACES_TXT: &str = include_str!("../../data/places/us_places.txt");
 const SAINTS_TXT: &str = include_str!("../../data/places/saints.txt");
 
 /// Saints' names of hospitals, lowercased.
@@ -157,10 +159,17 @@ pub(crate) fn is_state_name(low: &str) -> bool {
     STATES.names.contains(low)
 }
 
-/// The city lexicon: names in their written case, and whether each needs Title Case.
+/// The city lexicon: names in their written case, whether each needs Title Case, and whether it
+/// needs a strong cue.
 struct CityLexicon {
     names: Vec<&'static str>,
     is_ambiguous: Vec<bool>,
+    /// Ambiguous names of the derived USPS list ("Medina", "Wadsworth": surnames too): taken only
+    /// after a cue that names a place ("in", "from", "lives in"), never after "to", "at" or
+    /// "of", which precede people as often ("spoke to Wadsworth", "the office of Medina").
+    needs_strong_cue: Vec<bool>,
+    /// Entries of the derived USPS list.
+    is_derived: Vec<bool>,
     by_lower: HashMap<String, usize>,
     matcher: Option<AhoCorasick>,
 }
@@ -168,15 +177,25 @@ struct CityLexicon {
 static CITIES: LazyLock<CityLexicon> = LazyLock::new(|| {
     let mut names = Vec::new();
     let mut is_ambiguous = Vec::new();
+    let mut needs_strong_cue = Vec::new();
+    let mut is_derived = Vec::new();
     let mut by_lower = HashMap::new();
-    for l in data_lines(CITIES_TXT) {
+    let hand = data_lines(CITIES_TXT).map(|l| (l, false));
+    let usps = data_lines(PLACES_TXT).map(|l| (l, true));
+    for (l, derived) in hand.chain(usps) {
         let (name, amb) = match l.strip_prefix('*') {
             Some(n) => (n.trim(), true),
             None => (l, false),
         };
-        by_lower.insert(name.to_ascii_lowercase(), names.len());
+        let key = name.to_ascii_lowercase();
+        if by_lower.contains_key(&key) {
+            continue;
+        }
+        by_lower.insert(key, names.len());
         names.push(name);
         is_ambiguous.push(amb);
+        needs_strong_cue.push(amb && derived);
+        is_derived.push(derived);
     }
     let matcher = AhoCorasick::builder()
         .ascii_case_insensitive(true)
@@ -184,7 +203,7 @@ static CITIES: LazyLock<CityLexicon> = LazyLock::new(|| {
         .start_kind(StartKind::Anchored)
         .build(&names)
         .ok();
-    CityLexicon { names, is_ambiguous, by_lower, matcher }
+    CityLexicon { names, is_ambiguous, needs_strong_cue, is_derived, by_lower, matcher }
 });
 
 impl CityLexicon {
@@ -539,7 +558,7 @@ static STREET_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// unit word and one letter: `Apt B`, `apartment c`; lowercase "a" and "i" are words).
 static UNIT_TAIL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)^(?:,?[ \t]*(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Northeast|Northwest|Southeast|Southwest)\.?(?-u:\b))?(?:(?:,?[ \t]*|[ \t]*\r?\n[ \t>]*)(?:(?:(?:{units})\.?[ \t]*#?[ \t]*|#[ \t]*)[A-Za-z0-9]{{0,5}}[0-9][A-Za-z0-9\-]{{0,4}}(?-u:\b)|(?:{units})\.?[ \t]+(?-i:[B-HJ-Zb-hj-z]|[AI])(?-u:\b)))?",
+        r"(?i)^(?:,?[ \t]*(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Northeast|Northwest|Southeast|Southwest)\.?(?-u:\b))?(?:(?:,?[ \t]*|[ \t]*\r?\n[ \t>]*)(?:(?:(?:{units})\.?[ \t]*#?[ \t]*|#[ \t]*)[A-Za-z0-9]{{0,5}}[0-9][A-Za-z0-9\-]{{0,4}}(?-u:\b)(?:[ \t](?-i:[B-HJ-Zb-hj-z])(?-u:\b))?|(?:{units})\.?[ \t]+(?-i:[B-HJ-Zb-hj-z]|[AI])(?-u:\b)))?",
         units = alternation(&UNITS)
     ))
 });
@@ -678,7 +697,11 @@ fn city_start(words: &str) -> Option<(usize, bool)> {
     for (i, (off, _)) in parts.iter().enumerate() {
         let joined =
             parts.get(i..).unwrap_or(&[]).iter().map(|(_, w)| *w).collect::<Vec<_>>().join(" ");
-        if CITIES.lookup(&joined).is_some() {
+        // A surname-town of the derived list does not count: "Dr. Smith, MD" is a credential.
+        if CITIES
+            .lookup(&joined)
+            .is_some_and(|i| !CITIES.needs_strong_cue.get(i).copied().unwrap_or(true))
+        {
             return Some((*off, true));
         }
     }
@@ -933,6 +956,9 @@ impl Detector for PoBoxes {
 const LOCATIVE: &[&str] =
     &["in", "from", "to", "near", "at", "of", "visiting", "outside", "around"];
 
+/// Cue words that introduce a place rather than a person.
+const STRONG_LOCATIVE: &[&str] = &["in", "from", "near", "visiting", "outside", "around"];
+
 /// `[Ii][Nn]` for `in`: explicit case classes. These cue words match dozens of times per note, and
 /// with `(?i)` the per-match cost of the regex engine is several times higher.
 fn case_classes(word: &str) -> String {
@@ -996,6 +1022,18 @@ const EPONYM_HEADS: &[&str] = &[
     "type",
 ];
 
+/// Whether the word after `end`, or the one after it, makes the name an eponym ("Warsaw
+/// breakage syndrome").
+fn is_eponym_head(t: &str, end: usize) -> bool {
+    let first = next_word_lower(t, end);
+    if EPONYM_HEADS.contains(&first.as_str()) {
+        return true;
+    }
+    let after = t.get(end..).unwrap_or("").trim_start_matches([' ', '\t']);
+    let rest = after.get(first.len()..).unwrap_or("");
+    rest.starts_with([' ', '\t']) && EPONYM_HEADS.contains(&next_word_lower(rest, 0).as_str())
+}
+
 /// US cities from the lexicon after a locative cue.
 pub struct Cities;
 
@@ -1023,7 +1061,7 @@ impl Detector for Cities {
             // eponyms and hyphenated compounds, not places.
             let hyphenated =
                 b.get(e) == Some(&b'-') && b.get(e + 1).is_some_and(u8::is_ascii_alphabetic);
-            if hyphenated || EPONYM_HEADS.contains(&next_word_lower(t, e).as_str()) {
+            if hyphenated || is_eponym_head(t, e) {
                 continue;
             }
             let Some(written) = t.get(s..e) else { continue };
@@ -1033,6 +1071,25 @@ impl Detector for Cities {
             // is still the city; elsewhere ambiguous names need Title Case.
             let lowercase_home = is_home && !written.bytes().any(|c| c.is_ascii_uppercase());
             if !CITIES.case_ok(m.pattern().as_usize(), written) && !lowercase_home {
+                continue;
+            }
+            // A derived name in capitals after a lowercase cue is a gene or an acronym ("of
+            // AGAT deficiency"); all-caps notes write the cue in capitals too ("IN ROCKVILLE").
+            let derived_caps =
+                CITIES.is_derived.get(m.pattern().as_usize()).copied().unwrap_or(true)
+                    && !written.bytes().any(|c| c.is_ascii_lowercase())
+                    && t.get(c.start()..c.end())
+                        .is_some_and(|w| w.bytes().any(|c| c.is_ascii_lowercase()));
+            if derived_caps {
+                continue;
+            }
+            let strong_cue = is_home || {
+                let w = t.get(c.start()..c.end()).unwrap_or("").trim().to_ascii_lowercase();
+                STRONG_LOCATIVE.contains(&w.as_str())
+            };
+            if !strong_cue
+                && CITIES.needs_strong_cue.get(m.pattern().as_usize()).copied().unwrap_or(true)
+            {
                 continue;
             }
             // Names that are also given names or surnames (`a call from Jackson`) score lower,
@@ -1711,6 +1768,12 @@ mod tests {
     #[test]
     fn street_lines() {
         assert_addr("I live at 1234 Elm Street.", "1234 Elm Street");
+        // Session 14: a unit letter after the unit number, as speech-to-text writes it.
+        assert_addr(
+            "we moved to 1041 east 9th street apartment 12 b",
+            "1041 east 9th street apartment 12 b",
+        );
+        assert_addr("I live at 12 Elm St Apt 4 a few blocks away", "12 Elm St Apt 4");
         assert_addr("send it to 12 N. Main St Apt 4B please", "12 N. Main St Apt 4B");
         assert_addr("office at 500 West 42nd Street, Suite 300", "500 West 42nd Street, Suite 300");
         assert_addr("at 10 5th Street South today", "10 5th Street South");
@@ -1844,6 +1907,28 @@ mod tests {
         assert_none("this is of paramount importance");
         assert_none("What are the symptoms of Huntington disease ?");
         assert_none("changes related to Hutchinson-Gilford progeria");
+    }
+
+    #[test]
+    fn derived_usps_places_after_cues() {
+        // Session 14: towns of the derived USPS list, in lowercase transcripts too.
+        assert_addr("we're at the house in parma heights", "parma heights");
+        assert_addr("the dialysis place in north royalton", "north royalton");
+        assert_addr("Pt works at the Giant Eagle in Fairlawn.", "Fairlawn");
+        // A surname-town of the derived list only in Title Case after a place cue.
+        assert_addr("she moved here from Wadsworth last year", "Wadsworth");
+        assert_none("spoke to Wadsworth about the plan");
+        assert_none("the office of Medina called");
+        assert_none("she drove over from wadsworth yesterday");
+        // States, countries and one-word English words stay out of the derived list.
+        assert_none("she moved here from Nevada");
+        assert_none("his family is in Lebanon");
+        assert_none("transferred to Surgery this morning");
+        assert_none("she went home in Paradise mood");
+        // Genes and eponyms.
+        assert_none("Treatment of AGAT deficiency is focused on");
+        assert_none("What are the genetic changes related to Warsaw breakage syndrome ?");
+        assert_addr("LIVES WITH HER SISTER IN PARMA HEIGHTS.", "PARMA HEIGHTS");
     }
 
     #[test]

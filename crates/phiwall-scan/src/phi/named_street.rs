@@ -232,6 +232,23 @@ fn is_describing_word(word: &str) -> bool {
     )
 }
 
+/// Whether the text has a capital letter that carries evidence: a line's speaker label
+/// ("Caller:", "Agent:") and the pronoun "I" ("I'm", "I'll") do not, so a speech-to-text turn
+/// "Caller: we're on ridge road" counts as lowercase text.
+fn has_capital_in_speech(text: &str) -> bool {
+    text.lines().any(|line| {
+        let l = line.trim_start();
+        let label_end = l.find(':').filter(|&k| {
+            k <= 16 && l.get(..k).is_some_and(|w| w.bytes().all(|b| b.is_ascii_alphabetic()))
+        });
+        let body = label_end.and_then(|k| l.get(k + 1..)).unwrap_or(l);
+        body.split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '’')).any(|w| {
+            let pronoun = w == "I" || w.starts_with("I'") || w.starts_with("I’");
+            !pronoun && w.bytes().any(|b| b.is_ascii_uppercase())
+        })
+    })
+}
+
 /// Lowercase text only: street names found by [`LOWER_STREET_RE`].
 fn detect_lowercase(text: &str, name: &'static str, out: &mut Vec<Span>) {
     let Some(re) = LOWER_STREET_RE.as_ref() else { return };
@@ -264,11 +281,10 @@ impl Detector for NamedStreets {
         // Title Case evidence in mixed case; in all-capital text the case carries no evidence,
         // and lowercase text (speech-to-text) has its own, stricter rule.
         let has_lower = text.bytes().any(|b| b.is_ascii_lowercase());
-        let has_upper = text.bytes().any(|b| b.is_ascii_uppercase());
         if doc.is_spoken_view || !has_lower {
             return;
         }
-        if !has_upper {
+        if !has_capital_in_speech(text) {
             detect_lowercase(text, self.name(), out);
             return;
         }
@@ -336,6 +352,10 @@ mod tests {
         assert_eq!(found("the walgreens on spencer highway"), ["spencer highway"]);
         assert_eq!(found("we're near the 5th avenue bridge"), ["5th avenue"]);
         assert_eq!(found("he lives on main street"), ["main street"]);
+        // Session 14: a speaker label and the pronoun "I" leave a turn lowercase.
+        assert_eq!(found("Caller: she goes to the dialysis place on ridge road"), ["ridge road"]);
+        assert_eq!(found("Caller: I'm the one on cedar lane"), ["cedar lane"]);
+        assert!(found("Caller: I went on Tuesday to the Kroger on the highway").is_empty());
     }
 
     #[test]

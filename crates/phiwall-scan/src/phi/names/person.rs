@@ -649,6 +649,18 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
                 if line_start && *dialogue.get_or_init(|| is_dialogue(text)) {
                     return Some(VERBAL);
                 }
+                // "Caller: press one for english": a speaker label before a lowercase English
+                // word starts an utterance, even in a single turn with no agent line.
+                let speaker = matches!(low, "caller" | "patient" | "pt" | "member" | "customer");
+                let word_after = next.shape == Shape::Lower
+                    && next.entry.is_some_and(|e| {
+                        // Words that are rarely names ("press", surname class 2); "rose",
+                        // "will" or "brown" after the label may still be the caller's name.
+                        e.is_stop || (e.is_word && e.given == 0 && e.surname <= 2)
+                    });
+                if line_start && speaker && word_after {
+                    return Some(VERBAL);
+                }
                 return Some(STRONG);
             }
         }
@@ -2515,6 +2527,15 @@ mod tests {
         // A real name still counts in a turn, and "Patient:" in a note is still a field.
         assert!(has("agent: who is calling?\ncaller: Maria Lopez", "Maria Lopez"));
         assert!(has("Patient: Will Hope\nDOB: 1/2/1950", "Will Hope"));
+        // Session 14: a single turn with no agent line; a word that is rarely a name starts
+        // the utterance, a name that is also a word may still be the caller's name.
+        assert!(names("Caller: press one for english, i'll hold").is_empty());
+        assert!(names("caller: please call me back tomorrow").is_empty());
+        assert!(has("Caller: rose martinez, calling about my refill", "rose martinez"));
+        assert!(
+            has("Patient: okafor, chidi", "okafor, chidi")
+                || has("Patient: okafor, chidi", "okafor")
+        );
     }
 
     #[test]
