@@ -67,6 +67,7 @@ fn warm() {
     LazyLock::force(&PO_BOX_RE);
     LazyLock::force(&PO_GATE);
     LazyLock::force(&CITY_CUE_RE);
+    LazyLock::force(&SITE_CUE_RE);
     LazyLock::force(&ADDRESS_INTRO_RE);
     LazyLock::force(&FACILITY_RE);
     LazyLock::force(&EMERGENCY_RE);
@@ -586,19 +587,37 @@ impl Detector for StreetAddresses {
             {
                 continue;
             }
-            let words: Vec<&str> = name.as_str().split_whitespace().collect();
+            let mut words: Vec<&str> = name.as_str().split_whitespace().collect();
             if words.is_empty() || !words.iter().all(|w| is_name_word(w)) {
                 continue;
             }
-            let sfx = suffix.as_str().to_ascii_lowercase();
+            // The lazy name group stops at the first suffix word; "18 orchard hill drive" and
+            // "4 Spring Valley Road" go on to a full suffix that is not an everyday word.
+            let mut suffix_text = suffix.as_str();
+            let mut suffix_end = m.end();
+            if RISKY_SUFFIXES.contains(&suffix_text.to_ascii_lowercase().as_str())
+                && t.get(suffix.end()..).is_some_and(|r| r.starts_with([' ', '\t']))
+            {
+                let after = t.get(suffix.end()..).unwrap_or("");
+                let next = after.trim_start_matches([' ', '\t']);
+                let word_len = next.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(next.len());
+                let low = next.get(..word_len).unwrap_or("").to_ascii_lowercase();
+                if FULL_SUFFIXES.contains(&low) && !RISKY_SUFFIXES.contains(&low.as_str()) {
+                    words.push(suffix_text);
+                    let start = suffix.end() + (after.len() - next.len());
+                    suffix_text = t.get(start..start + word_len).unwrap_or(suffix_text);
+                    suffix_end = start + word_len;
+                }
+            }
+            let sfx = suffix_text.to_ascii_lowercase();
             let is_full = FULL_SUFFIXES.contains(&sfx);
             // An upper-case abbreviation after Title Case words is clinical shorthand (`2 Head CT`,
             // `3 Axillary LN`), not a suffix (`Elm St`, `Oak Ct.`).
             let is_shouted_abbrev = !FULL_SUFFIXES.contains(&sfx)
-                && !suffix.as_str().chars().any(|c| c.is_ascii_lowercase());
+                && !suffix_text.chars().any(|c| c.is_ascii_lowercase());
             let is_title = words.iter().all(|w| is_title_case(w))
                 && words.iter().any(|w| w.chars().any(|c| c.is_ascii_lowercase()))
-                && is_capitalised(suffix.as_str())
+                && is_capitalised(suffix_text)
                 && !is_shouted_abbrev;
             let is_risky = RISKY_SUFFIXES.contains(&sfx.as_str());
             let cued = contains_word(&prev_words(t, m.start(), 3).join(" "), ADDRESS_CUES);
@@ -620,7 +639,7 @@ impl Detector for StreetAddresses {
                 score += 0.2;
             }
             // `St.` keeps its dot; `Street.` ends a sentence.
-            let mut end = m.end();
+            let mut end = suffix_end;
             if FULL_SUFFIXES.contains(&sfx) && t.get(..end).is_some_and(|h| h.ends_with('.')) {
                 end -= 1;
             }
@@ -648,11 +667,12 @@ fn state_alternation() -> String {
     format!("{}|(?i:{})", alternation(&codes), names.join("|"))
 }
 
-/// A state followed by a ZIP or ZIP+4: `IL 62704`, `Illinois, 62704-1234`. The city is found by
-/// looking back from the state, which is far cheaper than a regex that starts at every word.
+/// A state followed by a ZIP or ZIP+4: `IL 62704`, `Illinois, 62704-1234`, or the ZIP alone on
+/// the next line of an address block. The city is found by looking back from the state, which
+/// is far cheaper than a regex that starts at every word.
 static STATE_ZIP_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?-u:\b)({})\.?,?[ \t]+([0-9]{{5}}(?:-[0-9]{{4}})?)(?-u:\b)",
+        r"(?-u:\b)({})\.?,?(?:[ \t]+|[ \t]*\r?\n[ \t]*)([0-9]{{5}}(?:-[0-9]{{4}})?)(?-u:\b)",
         state_alternation()
     ))
 });
@@ -978,6 +998,38 @@ static CITY_CUE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(r"(?-u:\b)(?:{})[ \t]+|@[ \t]*", words.join("|")))
 });
 
+/// A determiner before a city used as a site's name ("the Fairlawn office", "our Parma
+/// clinic"); the head noun after the city is checked by [`SITE_HEADS`].
+static SITE_CUE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    let words: Vec<String> = ["the", "our", "their", "your", "his", "her", "my"]
+        .iter()
+        .map(|w| case_classes(w))
+        .collect();
+    compile(&format!(r"(?-u:\b)(?:{})[ \t]+", words.join("|")))
+});
+
+/// Nouns after a city that make it the name of a site of an organisation.
+const SITE_HEADS: &[&str] = &[
+    "office",
+    "offices",
+    "clinic",
+    "location",
+    "branch",
+    "campus",
+    "site",
+    "practice",
+    "hospital",
+    "er",
+    "ed",
+    "store",
+    "plant",
+    "warehouse",
+    "facility",
+    "center",
+    "centre",
+    "pharmacy",
+];
+
 /// Phrases that make the place someone's home.
 const HOME_CUES: &[&str] = &[
     "live in",
@@ -1066,7 +1118,12 @@ impl Detector for Cities {
             }
             let Some(written) = t.get(s..e) else { continue };
             let prev = prev_words(t, s, 3).join(" ");
-            let is_home = contains_word(&prev, HOME_CUES);
+            // "18 orchard hill drive in wadsworth": a town right after a street line is where
+            // someone lives, as after "lives in".
+            let after_street = prev_words(t, c.start(), 1)
+                .first()
+                .is_some_and(|w| FULL_SUFFIXES.contains(&w.to_ascii_lowercase()));
+            let is_home = contains_word(&prev, HOME_CUES) || after_street;
             // "she lives in quincy": after a home cue, a lowercase transcript's ambiguous city
             // is still the city; elsewhere ambiguous names need Title Case.
             let lowercase_home = is_home && !written.bytes().any(|c| c.is_ascii_uppercase());
@@ -1103,6 +1160,33 @@ impl Detector for Cities {
                 (false, true) => 0.5,
             };
             out.push(span(s, e, score, self.name()));
+        }
+        if let Some(site) = SITE_CUE_RE.as_ref() {
+            detect_sites(t, ac, site, self.name(), out);
+        }
+    }
+}
+
+/// "the Fairlawn office", "our parma heights clinic": a city of the lexicon between a determiner
+/// and a site noun. Only names that are not also words or names ("the Jackson office" is Dr.
+/// Jackson's).
+fn detect_sites(t: &str, ac: &AhoCorasick, cue: &Regex, name: &'static str, out: &mut Vec<Span>) {
+    let b = t.as_bytes();
+    for c in cue.find_iter(t) {
+        let input = Input::new(t).span(c.end()..t.len()).anchored(Anchored::Yes);
+        let Ok(Some(m)) = ac.try_find(input) else { continue };
+        let (s, e) = (m.start(), m.end());
+        let i = m.pattern().as_usize();
+        if b.get(e) != Some(&b' ') || CITIES.is_ambiguous.get(i).copied().unwrap_or(true) {
+            continue;
+        }
+        let Some(written) = t.get(s..e) else { continue };
+        // Lowercase and Title Case only: all capitals is an acronym ("the AGAT clinic").
+        if written.len() > 1 && !written.bytes().any(|c| c.is_ascii_lowercase()) {
+            continue;
+        }
+        if SITE_HEADS.contains(&next_word_lower(t, e).as_str()) {
+            out.push(span(s, e, 0.6, name));
         }
     }
 }
@@ -1768,6 +1852,9 @@ mod tests {
     #[test]
     fn street_lines() {
         assert_addr("I live at 1234 Elm Street.", "1234 Elm Street");
+        // Session 14: a name holding an everyday suffix word goes on to the full suffix.
+        assert_addr("i live at 18 orchard hill drive", "18 orchard hill drive");
+        assert_addr("She lives at 4 Spring Valley Road, Akron", "4 Spring Valley Road");
         // Session 14: a unit letter after the unit number, as speech-to-text writes it.
         assert_addr(
             "we moved to 1041 east 9th street apartment 12 b",
@@ -1902,6 +1989,11 @@ mod tests {
         assert_addr("the clinic in Renton is closer", "Renton");
         assert_addr("we drove down from Kent yesterday", "Kent");
         assert_addr("she lives in quincy with her son", "quincy");
+        // Session 14: an envelope block with the ZIP on its own line.
+        assert_addr(
+            "PO Box 2231\nNorth Royalton OH\n44133",
+            "PO Box 2231\nNorth Royalton OH\n44133",
+        );
         assert_none("I'm from kent originally");
         assert_none("episodes of flushing after niacin");
         assert_none("this is of paramount importance");
@@ -1920,6 +2012,7 @@ mod tests {
         assert_none("spoke to Wadsworth about the plan");
         assert_none("the office of Medina called");
         assert_none("she drove over from wadsworth yesterday");
+        assert_addr("the new place is 18 orchard hill drive in wadsworth", "wadsworth");
         // States, countries and one-word English words stay out of the derived list.
         assert_none("she moved here from Nevada");
         assert_none("his family is in Lebanon");
@@ -1929,6 +2022,11 @@ mod tests {
         assert_none("Treatment of AGAT deficiency is focused on");
         assert_none("What are the genetic changes related to Warsaw breakage syndrome ?");
         assert_addr("LIVES WITH HER SISTER IN PARMA HEIGHTS.", "PARMA HEIGHTS");
+        // A city naming a site of an organisation.
+        assert_addr("PCP is Anjali Rao, NP at the Fairlawn office.", "Fairlawn");
+        assert_addr("dr. fairweather sent me over from our parma heights clinic", "parma heights");
+        assert_none("Please call the Jackson office tomorrow.");
+        assert_none("the main office is closed");
     }
 
     #[test]
