@@ -14,7 +14,7 @@
 //! immutable. Patient phrases that must stay clean ("ignore my last message", "bypass surgery",
 //! "override the dose", "discharge instructions") are in the tests below.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -352,7 +352,28 @@ pub const REGEX_RULES: &[Signature] = &[
         "tag.header_role",
         RoleTag,
         0.8,
-        r"(?:^|[#\[\](){}<\n>*=-] ?)(?:system|admin|developer|root|sudo) (?:override|message|note|notice|instruction|command|alert|update)s?(?: (?:to|for) (?:the )?{AI})? ?:|#{2,} ?(?:system|instruction|new instruction|response)s? ?:?|(?:end|begin|start) of (?:system prompt|user input|instructions|prompt|context|document)",
+        // Split in four regexes with one id: a leading `^|[punctuation]` alternative gives the
+        // regex engine no literal to search for, and the combined rule was the costliest of
+        // all (3.5 µs per 2 KB view); each part below starts with literals.
+        r"^(?:system|admin|developer|root|sudo) (?:override|message|note|notice|instruction|command|alert|update)s?(?: (?:to|for) (?:the )?{AI})? ?:",
+    ),
+    sig(
+        "tag.header_role",
+        RoleTag,
+        0.8,
+        r"[#\[\](){}<\n>*=-] ?(?:system|admin|developer|root|sudo) (?:override|message|note|notice|instruction|command|alert|update)s?(?: (?:to|for) (?:the )?{AI})? ?:",
+    ),
+    sig(
+        "tag.header_role",
+        RoleTag,
+        0.8,
+        r"#{2,} ?(?:system|instruction|new instruction|response)s? ?:?",
+    ),
+    sig(
+        "tag.header_role",
+        RoleTag,
+        0.8,
+        r"(?:end|begin|start) of (?:system prompt|user input|instructions|prompt|context|document)",
     ),
     sig(
         "tag.note_to_ai",
@@ -661,7 +682,13 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             super::normalize::fold(&c.text, &mut sm)
         })
         .collect();
-    let literal = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&folded).ok();
+    // A full DFA: about a hundred short phrases make a small table, and every prompt is
+    // searched with it (the automatic choice switches to a slower NFA as phrases are added).
+    let literal = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&folded)
+        .ok();
     Compiled { regex, literal }
 });
 
