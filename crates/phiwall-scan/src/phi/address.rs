@@ -1292,7 +1292,7 @@ const UNIT_WORDS: &[&str] = &["mg", "mcg", "ml", "units", "mmhg", "bpm", "kg", "
 /// Head nouns of facility names.
 static FACILITY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|medical[ \t]+associates|medical[ \t]+group|med[ \t]+ctr|health[ \t]+center|memorial|regional|adventist|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center|urgent[ \t]+care|assisted[ \t]+living|senior[ \t]+living|deaconess|clinic|family[ \t]+medicine|family[ \t]+practice|health|house|campus)(?-u:\b)",
+        r"(?i)(?-u:\b)(hospital|hosp|medical[ \t]+center|medical[ \t]+ctr|medical[ \t]+associates|medical[ \t]+group|med[ \t]+ctr|health[ \t]+center|memorial|regional|adventist|rehab|rehabilitation[ \t]+center|nursing[ \t]+home|nursing[ \t]+center|hospice|care[ \t]+center|care[ \t]+centre|care[ \t]+facility|urgent[ \t]+care|assisted[ \t]+living|senior[ \t]+living|deaconess|clinic|family[ \t]+medicine|family[ \t]+practice|health|house|campus)(?-u:\b)",
     )
 });
 
@@ -1656,6 +1656,16 @@ impl Detector for Facilities {
                     // `Baltimore Rehab`, but not `cardiac rehab` or `AWAITING REHAB`.
                     "rehab" | "nursing home" | "nursing center" if title || in_lexicon => 0.65,
                     "rehab" | "nursing home" | "nursing center" => continue,
+                    // Session 14: `Crossroads Hospice`, `Windsong Care Center`; not `Inpatient
+                    // Hospice` or `Primary Care Center` (a kind of service, not a name).
+                    "hospice" | "care center" | "care centre" | "care facility"
+                        if (title || in_lexicon)
+                            && words.len() <= 3
+                            && !words.iter().any(|w| is_clinic_kind(w)) =>
+                    {
+                        0.65
+                    }
+                    "hospice" | "care center" | "care centre" | "care facility" => continue,
                     // `at Lahey Clinic`, `from Cleveland Clinic`, but not `GI Clinic` or
                     // `the Pain Clinic`: a named clinic after a place cue, no specialty word.
                     "clinic" | "health"
@@ -2031,6 +2041,12 @@ mod tests {
 
     #[test]
     fn facilities() {
+        // Session 14: hospices and care centres by name.
+        assert_addr("Bernadette from Crossroads Hospice will meet family", "Crossroads");
+        assert_addr("pt to go to Briarwood Care Center in Akron.", "Briarwood");
+        assert_none("Referred to Inpatient Hospice for comfort care.");
+        assert_none("Follow up at the Primary Care Center next week.");
+        assert_none("discussed hospice care with the family");
         assert_addr("ADMITTED IN TRANSFER FROM CALVERT HOSPITAL FOR", "CALVERT");
         assert_addr("was transfered from Memorial Hospital 9/13", "Memorial");
         assert_addr("pt being d/c'd to Sacred Heart Memorial at 4:00pm", "Sacred Heart Memorial");
