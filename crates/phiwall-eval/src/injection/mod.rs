@@ -15,6 +15,7 @@ pub mod multilingual;
 pub mod paperwork;
 pub mod patients;
 pub mod spelling;
+pub mod tactics;
 pub mod tasks;
 pub mod train;
 

@@ -109,6 +109,13 @@ pub struct TrainConfig {
     /// ([`super::paperwork`], session 13), weighted as hard negatives. Off by default: it
     /// cost clinic-shaped indirect attacks on a held-out probe (docs/injection.md).
     pub n_paperwork_benign: usize,
+    /// Clinic attack tactics ([`super::tactics`], session 15): claimed setting changes, other
+    /// patients' conversations, findings left out of summaries, emergencies, "repeat and do
+    /// it", persona switches, unfiltered second answers, claimed verification, drill pretexts,
+    /// faxes pre-approving what needs a human; English with Spanish, Vietnamese and Chinese.
+    pub n_tactic_attacks: usize,
+    /// Their benign twins (same frames, ordinary requests), weighted as hard negatives.
+    pub n_tactic_benign: usize,
 }
 
 impl Default for TrainConfig {
@@ -144,6 +151,8 @@ impl Default for TrainConfig {
             n_clinic_ml_attacks: 1000,
             n_clinic_ml_benign: 1000,
             n_paperwork_benign: 0,
+            n_tactic_attacks: 1000,
+            n_tactic_benign: 3000,
         }
     }
 }
@@ -354,6 +363,14 @@ fn build(
     let mut pw_rng = Rng::new(cfg.seed ^ 0x0070_6170_6572);
     for t in super::paperwork::benign(&mut pw_rng, cfg.n_paperwork_benign) {
         texts.push((t, 0.0, cfg.hard_negative_weight));
+    }
+    // Session 15: own generator, so these do not change the draws of everything else.
+    let mut tc_rng = Rng::new(cfg.seed ^ 0x7461_6374);
+    for t in super::tactics::benign(&mut tc_rng, cfg.n_tactic_benign) {
+        texts.push((t, 0.0, cfg.hard_negative_weight));
+    }
+    for t in super::tactics::attacks(&mut tc_rng, cfg.n_tactic_attacks) {
+        texts.push((t, 1.0, 1.0));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
         let t = if rng.chance(0.3) {

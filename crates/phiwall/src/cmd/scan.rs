@@ -33,6 +33,10 @@ pub struct ScanArgs {
     /// Scan as retrieved or tool-returned content (indirect injection) with the document threshold.
     #[arg(long)]
     pub document: bool,
+    /// Injection model file to use instead of the embedded one (written by
+    /// `phiwall train injection`), e.g. to try a retrained model before shipping it.
+    #[arg(long, value_name = "FILE")]
+    pub injection_model: Option<std::path::PathBuf>,
 }
 
 /// Options that build the scanner.
@@ -85,7 +89,16 @@ fn injection_detector(a: &ScanArgs) -> anyhow::Result<InjectionDetector> {
             config.threshold = t;
         }
     }
-    InjectionDetector::new(config).map_err(|e| output::Exit::usage(e.to_string()))
+    match &a.injection_model {
+        None => InjectionDetector::new(config).map_err(|e| output::Exit::usage(e.to_string())),
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                output::Exit::input(format!("reading {}: {}", path.display(), e.kind()))
+            })?;
+            InjectionDetector::with_model_bytes(config, &bytes)
+                .map_err(|e| output::Exit::input(format!("{}: {e}", path.display())))
+        }
+    }
 }
 
 /// JSON for an injection verdict: `{"score","flagged","signals"}` (signals never carry text).

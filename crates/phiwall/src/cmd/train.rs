@@ -140,6 +140,13 @@ pub struct TrainInjectionArgs {
     /// off by default, see docs/injection.md).
     #[arg(long, default_value_t = train::TrainConfig::default().n_paperwork_benign)]
     pub paperwork_benign: usize,
+    /// Clinic attack tactics: setting changes, other patients, omissions, emergencies,
+    /// personas, drills, faxes; English, Spanish, Vietnamese, Chinese (session 15).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_tactic_attacks)]
+    pub tactic_attacks: usize,
+    /// Their benign twins, as hard negatives (session 15).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_tactic_benign)]
+    pub tactic_benign: usize,
 }
 
 /// Run a training command.
@@ -253,6 +260,8 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         n_clinic_ml_attacks: a.clinic_ml_attacks,
         n_clinic_ml_benign: a.clinic_ml_benign,
         n_paperwork_benign: a.paperwork_benign,
+        n_tactic_attacks: a.tactic_attacks,
+        n_tactic_benign: a.tactic_benign,
         ..train::TrainConfig::default()
     };
     let (model, report) = train::train(&corpus, &cfg).context("training the injection model")?;
