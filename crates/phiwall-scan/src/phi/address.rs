@@ -1045,6 +1045,19 @@ const HOME_CUES: &[&str] = &[
     "born in",
     "originally from",
     "moved here from",
+    // Speech puts a direction word between "live" and "in" ("i live out in kyle", "we're over
+    // in manor now").
+    "live out in",
+    "lives out in",
+    "living out in",
+    "live over in",
+    "lives over in",
+    "live up in",
+    "live down in",
+    "i'm over in",
+    "we're over in",
+    "we're out in",
+    "i'm out in",
 ];
 
 /// Words after a city name that make it an eponym ("Huntington disease", "Winchester
@@ -1999,6 +2012,10 @@ mod tests {
         assert_addr("the clinic in Renton is closer", "Renton");
         assert_addr("we drove down from Kent yesterday", "Kent");
         assert_addr("she lives in quincy with her son", "quincy");
+        // Session 15: a direction word between "live" and "in" is still a home cue.
+        assert_addr("i live out in kyle, off of center street", "kyle");
+        assert_addr("we're over in kyle now", "kyle");
+        assert_none("we're out in the hall now");
         // Session 14: an envelope block with the ZIP on its own line.
         assert_addr(
             "PO Box 2231\nNorth Royalton OH\n44133",

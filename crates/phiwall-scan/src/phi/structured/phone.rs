@@ -325,7 +325,8 @@ fn score(doc: &Doc<'_>, bw: &Window<'_>, start: usize, end: usize, layout: Layou
     let has_ctx = bw.has(PHONE_CONTEXT)
         || asked_for_phone(doc, start)
         || has_word(after, FAX_CONTEXT)
-        || GENERIC_AFTER.iter().any(|w| w.eq_ignore_ascii_case(label));
+        || GENERIC_AFTER.iter().any(|w| w.eq_ignore_ascii_case(label))
+        || in_contact_block(doc, start, end);
     let has_neg = bw.has_from(PHONE_NEGATIVE, bw.len().saturating_sub(24));
     let (base, with_ctx): (f32, f32) = match layout {
         Layout::Strong => (0.85, 0.95),
@@ -350,6 +351,29 @@ fn score(doc: &Doc<'_>, bw: &Window<'_>, start: usize, end: usize, layout: Layou
     } else {
         base
     }
+}
+
+/// A signature or contact line: the number sits between separators ("Ana Ruiz | 404 555 0171 |
+/// ana@example.com", "• 404 555 0171") or next to an e-mail address on the same line. Such a
+/// line lists ways to reach a person, so a spaced number there is a phone number.
+fn in_contact_block(doc: &Doc<'_>, start: usize, end: usize) -> bool {
+    const SEPARATORS: [char; 3] = ['|', '•', '·'];
+    let line_before = doc.before(start, 60).rsplit('\n').next().unwrap_or("");
+    let line_after = doc.after(end, 60).split('\n').next().unwrap_or("");
+    line_before.trim_end().ends_with(SEPARATORS)
+        || line_after.trim_start().starts_with(SEPARATORS)
+        || has_email(line_before)
+        || has_email(line_after)
+}
+
+/// An e-mail-like token: a letter or digit, '@', then a dot later in the same word.
+fn has_email(s: &str) -> bool {
+    s.match_indices('@').any(|(i, _)| {
+        let before_ok =
+            s.get(..i).and_then(|h| h.chars().last()).is_some_and(char::is_alphanumeric);
+        let word = s.get(i + 1..).unwrap_or("").split(char::is_whitespace).next().unwrap_or("");
+        before_ok && word.trim_end_matches(['.', ',', ';', ')', '|']).contains('.')
+    })
 }
 
 /// Digit groups of 3, 3 and 4 forming a number in the North American numbering plan.
@@ -489,6 +513,22 @@ mod tests {
             found(&PhoneDetector, "fax: 212-555-0147"),
             vec![(PhiType::Fax, "212-555-0147".to_string())]
         );
+    }
+
+    #[test]
+    fn spaced_numbers_in_a_contact_line() {
+        assert_eq!(
+            phones("Sent from my iPhone. Ana Ruiz | 404 555 0171 | ana.ruiz@example.com"),
+            vec![p("404 555 0171")]
+        );
+        assert_eq!(phones("Ana Ruiz  404 555 0171  ana.ruiz@example.com"), vec![p("404 555 0171")]);
+        assert_eq!(phones("• 404 555 0171"), vec![p("404 555 0171")]);
+        // Without a separator or an address on the line, a spaced number needs a phone word.
+        assert_none(&PhoneDetector, "Ana Ruiz 404 555 0171");
+        assert_none(&PhoneDetector, "Reply to ana.ruiz@example.com\nTotal 404 555 0171");
+        assert_none(&PhoneDetector, "@ 404 555 0171 units");
+        assert!(!has_email("me@home"));
+        assert!(has_email("write to me@home.org."));
     }
 
     #[test]
