@@ -88,6 +88,19 @@ fn compile(pattern: &str) -> Option<Regex> {
     Regex::new(pattern).ok()
 }
 
+/// Whether the word after `end` says the number before it counts something ("30 days", "25
+/// patients") rather than being a year.
+fn counts_something(text: &str, end: usize) -> bool {
+    const COUNTED: &[&str] = &[
+        "days", "weeks", "months", "years", "patients", "people", "visits", "times", "mg", "units",
+        "hours", "minutes", "percent", "%", "cases", "doses", "tablets", "pills",
+    ];
+    let rest = text.get(end..).unwrap_or("").trim_start_matches([' ', '\t']);
+    let word: String =
+        rest.chars().take_while(|c| c.is_alphanumeric() || *c == '%').collect::<String>();
+    COUNTED.contains(&word.to_lowercase().as_str())
+}
+
 /// Alternation of month names and their common abbreviations (case-insensitive use).
 const MONTH: &str = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
 
@@ -850,10 +863,10 @@ static DAY_MONTH_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     ))
 });
 
-/// Month and year: `March 1984`, `March of 1984`, `Sept. 2004`, `Mar '84`.
+/// Month and year: `March 1984`, `March of 1984`, `Sept. 2004`, `Mar '84`, `march of 46`.
 static MONTH_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)(?-u:\b)({MONTH})(?-u:\b)\.?(?:,?\s+(?:of\s+)?([0-9]{{4}})|\s*'([0-9]{{2}}))(?-u:\b)"
+        r"(?i)(?-u:\b)({MONTH})(?-u:\b)\.?(?:,?\s+(?:of\s+)?([0-9]{{4}})|\s*'([0-9]{{2}})|\s+of\s+'?([0-9]{{2}}))(?-u:\b)"
     ))
 });
 
@@ -1029,6 +1042,12 @@ impl MonthNameDates {
                 if !y.as_str().parse::<u32>().is_ok_and(is_year4) {
                     continue;
                 }
+            }
+            // "born in march of forty six" (the spoken view reads "march of 46"): a two-digit
+            // year after "of", unless a noun says the number counts something ("March of 30
+            // days").
+            if c.get(4).is_some() && counts_something(doc.text, m.end()) {
+                continue;
             }
             // `may 2004` could be "may" the verb before a number; rare, but keep it under the
             // clearer forms.
@@ -1646,6 +1665,10 @@ mod tests {
         assert_date("on 3 March 1984 she", "3 March 1984");
         assert_date("the 3rd of March", "the 3rd of March");
         assert_date("in March of 1984", "March of 1984");
+        // Session 15: a two-digit year after "of" (the view of "march of forty six").
+        assert_date("i was born in march of 46 so", "march of 46");
+        assert_date("born in March of '46", "March of '46");
+        assert_none("a supply for March of 30 days");
         assert_date("since March 1984", "March 1984");
         assert_date("on Monday, March 3, 1984", "Monday, March 3, 1984");
         assert_date("stated it was July 29th.", "July 29th");

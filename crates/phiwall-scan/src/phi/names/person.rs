@@ -653,11 +653,11 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
                 // word starts an utterance, even in a single turn with no agent line.
                 let speaker = matches!(low, "caller" | "patient" | "pt" | "member" | "customer");
                 let word_after = next.shape == Shape::Lower
-                    && next.entry.is_some_and(|e| {
+                    && (next.entry.is_some_and(|e| {
                         // Words that are rarely names ("press", surname class 2); "rose",
                         // "will" or "brown" after the label may still be the caller's name.
                         e.is_stop || (e.is_word && e.given == 0 && e.surname <= 2)
-                    });
+                    }) || crate::phi::spoken::is_acronym(t.low(i + 1)));
                 if line_start && speaker && word_after {
                     return Some(VERBAL);
                 }
@@ -2531,6 +2531,9 @@ mod tests {
         // the utterance, a name that is also a word may still be the caller's name.
         assert!(names("Caller: press one for english, i'll hold").is_empty());
         assert!(names("caller: please call me back tomorrow").is_empty());
+        // Session 15: a spelled label joined by the spoken view ("m r n" -> "mrn").
+        assert!(names("Caller: mrn 00441299").is_empty());
+        assert!(names("Caller: dob is 03/04/61").is_empty());
         assert!(has("Caller: rose martinez, calling about my refill", "rose martinez"));
         assert_eq!(names("Patient: okafor, chidi"), ["okafor", "chidi"]);
     }

@@ -177,6 +177,24 @@ impl<'a> Toks<'a> {
         !g.is_empty() && g.bytes().all(|b| b == b' ' || b == b'\t')
     }
 
+    /// A comma pause between two letters spelled one by one ("k, e, l, l, y"): the caller
+    /// still spells one word.
+    fn is_spelled_comma(&self, k: usize) -> bool {
+        let g = self.gap(k);
+        let rest = g.strip_prefix(',').unwrap_or("");
+        !rest.is_empty() && rest.bytes().all(|b| b == b' ' || b == b'\t')
+    }
+
+    /// Tokens `q..=p` are a letter spelled with an example word ("d as in david").
+    fn is_phonetic_at(&self, q: usize, p: usize) -> bool {
+        let class = |i: usize| self.toks.get(i).map(|t| t.class);
+        p == q + 3
+            && matches!(class(q), Some(Class::Letter(_)))
+            && class(q + 1) == Some(Class::As)
+            && class(q + 2) == Some(Class::In)
+            && (q..p).all(|i| self.gap_is_space(i))
+    }
+
     /// A connector word at token `k` (with spaces on both sides).
     fn conn_word(&self, k: usize) -> Option<Conn> {
         let c = self.lex(k).conn?;
@@ -200,9 +218,10 @@ impl<'a> Toks<'a> {
     fn is_label(&self, k: usize) -> bool {
         let l = self.lex(k);
         // "a", "e", "i" are words alone but letters among spelled letters ("m a r i a").
+        let pause = |g: usize| self.gap_is_space(g) || self.is_spelled_comma(g);
         let spelled = self.is_single(k)
-            && ((k > 0 && self.is_single(k - 1) && self.gap_is_space(k - 1))
-                || (self.is_single(k + 1) && self.gap_is_space(k)));
+            && ((k > 0 && self.is_single(k - 1) && pause(k - 1))
+                || (self.is_single(k + 1) && pause(k)));
         k < self.toks.len() && l.is_ascii && (!l.is_stop || spelled)
     }
 
@@ -261,6 +280,15 @@ impl<'a> Toks<'a> {
             if let Some(c) = self.conn_word(p) {
                 return Some((c, pp, true));
             }
+        }
+        // "n, n, a, dot, k, e": a spoken "dot" between comma-spelled letters.
+        if self.is_spelled_comma(p)
+            && self.is_spelled_comma(pp)
+            && self.is_single(pp)
+            && self.is_single(k)
+            && self.lex(p).conn == Some(Conn::Dot)
+        {
+            return Some((Conn::Dot, pp, true));
         }
         None
     }
@@ -404,8 +432,16 @@ fn local_part(t: &Toks<'_>, k: usize) -> Option<(usize, bool)> {
             break;
         }
         let Some(p) = start.checked_sub(1) else { break };
+        // "d as in david, o, n, n, a": a letter spelled with an example word starts the run.
+        if (t.gap_is_space(p) || t.is_spelled_comma(p)) && t.is_single(start) {
+            if let Some(q) = p.checked_sub(3).filter(|&q| t.is_phonetic_at(q, p)) {
+                start = q;
+                continue;
+            }
+        }
+        let spelled_pause = t.is_spelled_comma(p) && t.is_single(p) && t.is_single(start);
         if spaced < 4
-            && t.gap_is_space(p)
+            && (t.gap_is_space(p) || spelled_pause)
             && t.is_label(p)
             && (t.is_joinable(p) || t.is_joinable(start))
         {
@@ -563,6 +599,22 @@ mod tests {
 
     fn urls(s: &str) -> Vec<(String, f32)> {
         found(&SpokenUrlDetector, s)
+    }
+
+    #[test]
+    fn letters_spelled_with_commas() {
+        // Session 15: comma pauses between spelled letters, a spoken "dot" among them, and a
+        // first letter given with an example word.
+        assert_eq!(
+            emails("my email is d as in david, o, n, n, a, dot, k, e, l, l, y at hotmail dot com"),
+            ["d as in david, o, n, n, a, dot, k, e, l, l, y at hotmail dot com"]
+        );
+        assert_eq!(
+            emails("it's k, e, l, l, y at gmail dot com"),
+            ["k, e, l, l, y at gmail dot com"]
+        );
+        // Words between commas are not spelled letters.
+        assert_eq!(emails("yes, maria, lopez at gmail dot com"), ["lopez at gmail dot com"]);
     }
 
     #[test]

@@ -192,6 +192,16 @@ mod tests {
             Some("your first visit is March 1 at")
         );
         assert_eq!(norm("member W 4 8 2 1").as_deref(), Some("member W4821"));
+        // A spelled label stays a word before the digits it introduces (session 15).
+        assert_eq!(
+            norm("it's m r n, zero zero four four one two").as_deref(),
+            Some("it's mrn, 004412")
+        );
+        assert_eq!(
+            norm("i d number is k l m one two three").as_deref(),
+            Some("id number is klm123")
+        );
+        assert_eq!(norm("m r i one two three").as_deref(), Some("mri123"));
         assert_eq!(
             norm("seen March twenty first, twenty twenty three").as_deref(),
             Some("seen March 21st 2023")

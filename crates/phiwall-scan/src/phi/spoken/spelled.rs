@@ -56,6 +56,27 @@ fn item_at(toks: &[Tok], k: usize) -> Option<(ItemKind, usize, usize)> {
     }
 }
 
+/// Labels callers spell before the number they name ("m r n", "d o b", "s s n", "i d").
+const SPELLED_LABELS: &[&[u8]] = &[b"mrn", b"dob", b"ssn", b"id", b"npi", b"dea"];
+
+/// Tokens `first..=last` are single letters (no phonetic "as in") spelling one of
+/// [`SPELLED_LABELS`].
+fn is_spelled_label(toks: &[Tok], first: usize, last: usize) -> bool {
+    let Some(run) = toks.get(first..=last) else { return false };
+    if run.len() > 3 {
+        return false;
+    }
+    let mut buf = [0u8; 3];
+    for (slot, t) in buf.iter_mut().zip(run) {
+        match t.class {
+            Class::Letter(c) => *slot = c.to_ascii_lowercase(),
+            _ => return false,
+        }
+    }
+    let letters = buf.get(..run.len()).unwrap_or(&[]);
+    SPELLED_LABELS.contains(&letters)
+}
+
 /// The word "dash" (not "slash", the other [`Class::Dash`] word: a date's separator). The
 /// token's length tells them apart without the text.
 fn is_dash_word(t: &Tok) -> bool {
@@ -151,6 +172,11 @@ pub(crate) fn scan(toks: &[Tok], i: usize, min_chars: usize) -> (Option<Spelled>
         if !gap_ok(gap, last.kind, kind) {
             break;
         }
+        // "m r n, zero zero four ...": a spelled label ends before the digits it introduces,
+        // so the view reads "mrn, 004 ..." and the label is a context word of its own.
+        if kind != ItemKind::Letter && is_spelled_label(toks, i, last.last) {
+            break;
+        }
         let it = Item { first: k, last: k + n - 1, kind, chars };
         add(&it);
         if second.is_none() {
@@ -181,7 +207,9 @@ pub(crate) fn scan(toks: &[Tok], i: usize, min_chars: usize) -> (Option<Spelled>
         && (first.first..=last.last).any(|k| {
             matches!(toks.get(k).map(|t| t.class), Some(Class::Letter(b'a' | b'A' | b'i' | b'I')))
         });
-    let ok = total >= min_chars
+    // "i d number": a two-letter label is joined too, so it reads as the word "id".
+    let ok = (total >= min_chars
+        || (letters == count && is_spelled_label(toks, first.first, last.last)))
         && count >= 2
         && ((letters >= 1 && !only_article) || (letters == 0 && spoken == 0));
     // A run is a handful of tokens; this rescan is bounded by its length.
