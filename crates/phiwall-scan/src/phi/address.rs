@@ -828,6 +828,22 @@ fn csz_after(text: &str, pos: usize) -> Option<usize> {
     is_gap_ok.then_some(end)
 }
 
+/// End of a town of the lexicon right after a box line, with no state after it ("Rural Route 2
+/// Box 45, Dripping Springs"): the line is an address, so the town is its town.
+fn town_after(text: &str, pos: usize) -> Option<usize> {
+    let ac = CITIES.matcher.as_ref()?;
+    let rest = text.get(pos..)?;
+    let skip = rest.len() - rest.trim_start_matches([',', ' ', '\t']).len();
+    if skip == 0 || skip > 3 {
+        return None;
+    }
+    let input = Input::new(text).span(pos + skip..text.len()).anchored(Anchored::Yes);
+    let m = ac.try_find(input).ok()??;
+    let written = text.get(m.start()..m.end())?;
+    let at_word_end = !text.as_bytes().get(m.end()).is_some_and(u8::is_ascii_alphanumeric);
+    (at_word_end && CITIES.case_ok(m.pattern().as_usize(), written)).then_some(m.end())
+}
+
 /// City, state and ZIP; city and state.
 pub struct CityStateZip;
 
@@ -935,7 +951,7 @@ static ZIP_WORD_RE: LazyLock<Option<Regex>> =
 
 static PO_BOX_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(?i)(?-u:\b)(?:p\.?[ \t]?o\.?[ \t]*|post[ \t]+office[ \t]+)box[ \t]*#?[ \t]*[0-9]{1,6}(?-u:\b)|(?-u:\b)(?:PSC|CMR|Unit)[ \t]+[0-9]{3,5},?[ \t]+Box[ \t]+[0-9]{3,5}(?-u:\b)|(?-u:\b)(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+[0-9]{5}(?-u:\b)",
+        r"(?i)(?-u:\b)(?:p\.?[ \t]?o\.?[ \t]*|post[ \t]+office[ \t]+)box[ \t]*#?[ \t]*[0-9]{1,6}(?-u:\b)|(?-u:\b)(?:PSC|CMR|Unit)[ \t]+[0-9]{3,5},?[ \t]+Box[ \t]+[0-9]{3,5}(?-u:\b)|(?-u:\b)(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+[0-9]{5}(?-u:\b)|(?-u:\b)(?:rural[ \t]+route|R\.?[ \t]?R\.?|H\.?C\.?|highway[ \t]+contract|star[ \t]+route)[ \t]*#?[ \t]*[0-9]{1,4},?[ \t]+box[ \t]*#?[ \t]*[0-9]{1,6}(?-u:\b)",
     )
 });
 
@@ -943,7 +959,8 @@ static PO_GATE: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasick::builder().ascii_case_insensitive(true).build(["box", "apo", "fpo", "dpo"]).ok()
 });
 
-/// PO boxes and military mail addresses.
+/// PO boxes, military mail addresses and rural route or highway contract boxes ("Rural Route 2
+/// Box 45", "RR 2 Box 45", "HC 61 Box 12").
 pub struct PoBoxes;
 
 impl Detector for PoBoxes {
@@ -960,7 +977,7 @@ impl Detector for PoBoxes {
         let Some(re) = PO_BOX_RE.as_ref() else { return };
         for m in re.find_iter(doc.text) {
             let mut end = m.end();
-            if let Some(e) = csz_after(doc.text, end) {
+            if let Some(e) = csz_after(doc.text, end).or_else(|| town_after(doc.text, end)) {
                 end = e;
             }
             out.push(span(m.start(), end, 0.9, self.name()));
@@ -1944,6 +1961,18 @@ mod tests {
         assert_addr("mail to PO Box 123 please", "PO Box 123");
         assert_addr("P.O. Box 4471, Austin, TX 78701", "P.O. Box 4471, Austin, TX 78701");
         assert_addr("PSC 7589, Box 0572", "PSC 7589, Box 0572");
+        // Session 15: rural route and highway contract boxes, and a town with no state after.
+        assert_addr(
+            "Rural Route 2 Box 45, Dripping Springs.",
+            "Rural Route 2 Box 45, Dripping Springs",
+        );
+        assert_addr(
+            "RR 2 Box 45, Dripping Springs, TX 78620",
+            "RR 2 Box 45, Dripping Springs, TX 78620",
+        );
+        assert_addr("HC 61 Box 12", "HC 61 Box 12");
+        assert_addr("PO Box 77, Medina", "PO Box 77, Medina");
+        assert!(found_in(&Doc::new("HR 72, box of gauze")).is_empty());
         assert_addr("zip 62704", "62704");
         assert_addr("Zip code: 62704-1234", "62704-1234");
         assert_addr("postal code K1A 0B1", "K1A 0B1");

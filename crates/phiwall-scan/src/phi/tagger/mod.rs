@@ -364,10 +364,12 @@ pub(crate) fn is_organization(low: &str) -> bool {
     )
 }
 
-/// Day names are dates' business, never a person ("Monday" opens many note lines).
+/// Day names are dates' business, never a person ("Monday" opens many note lines), in the
+/// plural too ("son Kwame visits Sundays").
 pub(crate) fn is_weekday(low: &str) -> bool {
+    let day = low.strip_suffix('s').unwrap_or(low);
     matches!(
-        low,
+        day,
         "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
     )
 }
@@ -435,6 +437,17 @@ mod tests {
         let w = vec![0f32; DIM * N_CLASSES];
         assert!(Model::from_float(&w, [0.0; 3], [1.0, 0.5]).is_err());
         assert!(Model::from_float(&w, [0.0; 3], [0.5, f32::NAN]).is_err());
+    }
+
+    #[test]
+    fn weekdays_are_never_tagged() {
+        let w = vec![0f32; DIM * N_CLASSES];
+        let m = Model::from_float(&w, [0.0, 5.0, 0.0], [0.5, 0.5]).unwrap();
+        let text = "Kwame visits Sundays and Mondays";
+        let mut out = Vec::new();
+        m.detect(&Tokens::new(text), &mut out);
+        let got: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, vec!["Kwame visits", "and"]);
     }
 
     #[test]
