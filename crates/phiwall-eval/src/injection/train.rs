@@ -116,6 +116,11 @@ pub struct TrainConfig {
     pub n_tactic_attacks: usize,
     /// Their benign twins (same frames, ordinary requests), weighted as hard negatives.
     pub n_tactic_benign: usize,
+    /// Benign clinic texts from the PHI transcript generator ([`crate::generate`], session
+    /// 15): whole calls, portal messages, notes and EHR-assistant requests, and single turns of
+    /// them, weighted as hard negatives. The tactics alone taught the model that short
+    /// first-person caller turns ("i work for the county") are attacks.
+    pub n_domain_benign: usize,
 }
 
 impl Default for TrainConfig {
@@ -153,8 +158,25 @@ impl Default for TrainConfig {
             n_paperwork_benign: 0,
             n_tactic_attacks: 1000,
             n_tactic_benign: 3000,
+            n_domain_benign: 3000,
         }
     }
+}
+
+/// `n` benign clinic texts from the PHI transcript generator: a whole record (a call, a portal
+/// message, a note or an EHR-assistant request) or, half the time, one of its lines (a single
+/// caller or agent turn).
+fn domain_benign(rng: &mut Rng, seed: u64, n: usize) -> Vec<String> {
+    (0..n as u64)
+        .filter_map(|i| {
+            let text = crate::generate::record(seed ^ 0x5eed_d0c5, i).text;
+            if rng.chance(0.5) {
+                return Some(text);
+            }
+            let lines: Vec<&str> = text.lines().filter(|l| l.trim().len() > 3).collect();
+            rng.pick(&lines).map(|l| l.trim().to_owned())
+        })
+        .collect()
 }
 
 /// One training example with its features computed.
@@ -371,6 +393,11 @@ fn build(
     }
     for t in super::tactics::attacks(&mut tc_rng, cfg.n_tactic_attacks) {
         texts.push((t, 1.0, 1.0));
+    }
+    // Session 15: the generator is seeded per record, so these do not change other draws.
+    let mut dm_rng = Rng::new(cfg.seed ^ 0x646f_6d61);
+    for t in domain_benign(&mut dm_rng, cfg.seed, cfg.n_domain_benign) {
+        texts.push((t, 0.0, cfg.hard_negative_weight));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
         let t = if rng.chance(0.3) {

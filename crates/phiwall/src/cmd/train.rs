@@ -147,6 +147,9 @@ pub struct TrainInjectionArgs {
     /// Their benign twins, as hard negatives (session 15).
     #[arg(long, default_value_t = train::TrainConfig::default().n_tactic_benign)]
     pub tactic_benign: usize,
+    /// Benign clinic texts from the PHI transcript generator, as hard negatives (session 15).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_domain_benign)]
+    pub domain_benign: usize,
 }
 
 /// Run a training command.
@@ -262,6 +265,7 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         n_paperwork_benign: a.paperwork_benign,
         n_tactic_attacks: a.tactic_attacks,
         n_tactic_benign: a.tactic_benign,
+        n_domain_benign: a.domain_benign,
         ..train::TrainConfig::default()
     };
     let (model, report) = train::train(&corpus, &cfg).context("training the injection model")?;
