@@ -121,6 +121,8 @@ pub struct TrainConfig {
     /// them, weighted as hard negatives. The tactics alone taught the model that short
     /// first-person caller turns ("i work for the county") are attacks.
     pub n_domain_benign: usize,
+    /// Loss weight of the tactics' benign twins and the generator's clinic texts (session 15).
+    pub clinic_benign_weight: f32,
 }
 
 impl Default for TrainConfig {
@@ -159,6 +161,7 @@ impl Default for TrainConfig {
             n_tactic_attacks: 1000,
             n_tactic_benign: 3000,
             n_domain_benign: 3000,
+            clinic_benign_weight: 2.0,
         }
     }
 }
@@ -389,7 +392,7 @@ fn build(
     // Session 15: own generator, so these do not change the draws of everything else.
     let mut tc_rng = Rng::new(cfg.seed ^ 0x7461_6374);
     for t in super::tactics::benign(&mut tc_rng, cfg.n_tactic_benign) {
-        texts.push((t, 0.0, cfg.hard_negative_weight));
+        texts.push((t, 0.0, cfg.clinic_benign_weight));
     }
     for t in super::tactics::attacks(&mut tc_rng, cfg.n_tactic_attacks) {
         texts.push((t, 1.0, 1.0));
@@ -397,7 +400,7 @@ fn build(
     // Session 15: the generator is seeded per record, so these do not change other draws.
     let mut dm_rng = Rng::new(cfg.seed ^ 0x646f_6d61);
     for t in domain_benign(&mut dm_rng, cfg.seed, cfg.n_domain_benign) {
-        texts.push((t, 0.0, cfg.hard_negative_weight));
+        texts.push((t, 0.0, cfg.clinic_benign_weight));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
         let t = if rng.chance(0.3) {

@@ -4,7 +4,7 @@
 //! | module | types |
 //! |---|---|
 //! | `structured` | SSN, PHONE, FAX, EMAIL, URL, IP_ADDRESS, CREDIT_CARD, MRN, HEALTH_PLAN_ID, ACCOUNT_NUMBER, LICENSE_NUMBER, VEHICLE_ID, DEVICE_ID, BIOMETRIC_ID, OTHER_ID |
-//! | `dates`, `age`, `address`, `named_street`, `county`, `transfers`, `residence` | DATE, AGE, ADDRESS |
+//! | `dates`, `age`, `address`, `named_street`, `intersection`, `county`, `transfers`, `residence` | DATE, AGE, ADDRESS |
 //! | `names` | NAME, EMPLOYER |
 //! | `spoken` | the normalized view of transcripts, and spoken-only forms |
 
@@ -13,6 +13,7 @@ pub mod age;
 pub mod context;
 pub mod county;
 pub mod dates;
+pub mod intersection;
 pub mod named_street;
 pub mod names;
 pub mod residence;
@@ -34,6 +35,7 @@ pub fn default_detectors(tagger: Option<Arc<tagger::Model>>) -> Vec<Box<dyn Dete
     v.extend(age::detectors());
     v.extend(address::detectors());
     v.push(Box::new(named_street::NamedStreets));
+    v.push(Box::new(intersection::Intersections));
     v.push(Box::new(county::CountyNames));
     v.extend(transfers::detectors());
     v.extend(residence::detectors());

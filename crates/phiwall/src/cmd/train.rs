@@ -150,6 +150,9 @@ pub struct TrainInjectionArgs {
     /// Benign clinic texts from the PHI transcript generator, as hard negatives (session 15).
     #[arg(long, default_value_t = train::TrainConfig::default().n_domain_benign)]
     pub domain_benign: usize,
+    /// Loss weight of the tactics' benign twins and the generator's clinic texts (session 15).
+    #[arg(long, default_value_t = train::TrainConfig::default().clinic_benign_weight)]
+    pub clinic_benign_weight: f32,
 }
 
 /// Run a training command.
@@ -266,6 +269,7 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         n_tactic_attacks: a.tactic_attacks,
         n_tactic_benign: a.tactic_benign,
         n_domain_benign: a.domain_benign,
+        clinic_benign_weight: a.clinic_benign_weight,
         ..train::TrainConfig::default()
     };
     let (model, report) = train::train(&corpus, &cfg).context("training the injection model")?;
