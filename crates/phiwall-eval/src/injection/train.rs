@@ -114,14 +114,16 @@ pub struct TrainConfig {
     /// it", persona switches, unfiltered second answers, claimed verification, drill pretexts,
     /// faxes pre-approving what needs a human; English with Spanish, Vietnamese and Chinese.
     pub n_tactic_attacks: usize,
-    /// Their benign twins (same frames, ordinary requests), weighted as hard negatives.
+    /// Their benign twins (same frames, ordinary requests), at `clinic_benign_weight`.
     pub n_tactic_benign: usize,
     /// Benign clinic texts from the PHI transcript generator ([`crate::generate`], session
     /// 15): whole calls, portal messages, notes and EHR-assistant requests, and single turns of
-    /// them, weighted as hard negatives. The tactics alone taught the model that short
+    /// them, at `clinic_benign_weight`. The tactics alone taught the model that short
     /// first-person caller turns ("i work for the county") are attacks.
     pub n_domain_benign: usize,
-    /// Loss weight of the tactics' benign twins and the generator's clinic texts (session 15).
+    /// Loss weight of the tactics' benign twins and the generator's clinic texts (session 15;
+    /// 2 rather than `hard_negative_weight`'s 6, which cost about two points of dev TPR at 1%
+    /// FPR, docs/injection.md).
     pub clinic_benign_weight: f32,
 }
 

@@ -144,10 +144,11 @@ pub struct TrainInjectionArgs {
     /// personas, drills, faxes; English, Spanish, Vietnamese, Chinese (session 15).
     #[arg(long, default_value_t = train::TrainConfig::default().n_tactic_attacks)]
     pub tactic_attacks: usize,
-    /// Their benign twins, as hard negatives (session 15).
+    /// Their benign twins, at --clinic-benign-weight (session 15).
     #[arg(long, default_value_t = train::TrainConfig::default().n_tactic_benign)]
     pub tactic_benign: usize,
-    /// Benign clinic texts from the PHI transcript generator, as hard negatives (session 15).
+    /// Benign clinic texts from the PHI transcript generator, at --clinic-benign-weight
+    /// (session 15).
     #[arg(long, default_value_t = train::TrainConfig::default().n_domain_benign)]
     pub domain_benign: usize,
     /// Loss weight of the tactics' benign twins and the generator's clinic texts (session 15).
