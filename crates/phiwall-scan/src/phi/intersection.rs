@@ -61,33 +61,6 @@ const SUFFIX_WORDS: &[&str] = &[
     "plaza",
 ];
 
-/// Spoken ordinals (the last word of "twenty ninth").
-const ORDINAL_WORDS: &[&str] = &[
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-    "twentieth",
-    "thirtieth",
-    "fortieth",
-    "fiftieth",
-];
-
 /// Finds intersections.
 #[derive(Debug, Default)]
 pub struct Intersections;
@@ -160,7 +133,7 @@ fn is_street_word(w: &str) -> bool {
     let low = w.to_lowercase();
     let low = low.trim_end_matches('.');
     SUFFIX_WORDS.contains(&low)
-        || ORDINAL_WORDS.contains(&low)
+        || crate::phi::spoken::is_ordinal_word(low)
         || low.bytes().all(|b| b.is_ascii_digit())
         || (low.len() > 2
             && low.bytes().next().is_some_and(|b| b.is_ascii_digit())

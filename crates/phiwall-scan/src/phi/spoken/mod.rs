@@ -22,6 +22,11 @@ mod view;
 
 pub use email::{SpokenEmailDetector, SpokenUrlDetector};
 pub(crate) use spelled::is_acronym;
+
+/// Whether `w` is a spoken ordinal ("fifth", "twentieth"), as the number parser reads it.
+pub(crate) fn is_ordinal_word(w: &str) -> bool {
+    matches!(tokens::classify_word(w), tokens::Class::Ord(_))
+}
 pub use spelled::SpelledNameDetector;
 pub use view::View;
 
