@@ -11,6 +11,7 @@ pub mod clinic;
 pub mod clinic_ml;
 pub mod data;
 pub mod eval;
+pub mod everyday_words;
 pub mod multilingual;
 pub mod paperwork;
 pub mod patients;

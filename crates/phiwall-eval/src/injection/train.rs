@@ -121,6 +121,10 @@ pub struct TrainConfig {
     /// them, at `clinic_benign_weight`. The tactics alone taught the model that short
     /// first-person caller turns ("i work for the county") are attacks.
     pub n_domain_benign: usize,
+    /// Benign patient and staff turns with attack-associated words in their everyday sense
+    /// ("I'm on the computer right now", "the pump went into sleep mode";
+    /// [`super::everyday_words`], session 16), at `clinic_benign_weight`.
+    pub n_everyday_words: usize,
     /// Loss weight of the tactics' benign twins and the generator's clinic texts (session 15;
     /// 2 rather than `hard_negative_weight`'s 6, which cost about two points of dev TPR at 1%
     /// FPR, docs/injection.md).
@@ -163,6 +167,7 @@ impl Default for TrainConfig {
             n_tactic_attacks: 1000,
             n_tactic_benign: 3000,
             n_domain_benign: 3000,
+            n_everyday_words: 0,
             clinic_benign_weight: 2.0,
         }
     }
@@ -402,6 +407,11 @@ fn build(
     // Session 15: the generator is seeded per record, so these do not change other draws.
     let mut dm_rng = Rng::new(cfg.seed ^ 0x646f_6d61);
     for t in domain_benign(&mut dm_rng, cfg.seed, cfg.n_domain_benign) {
+        texts.push((t, 0.0, cfg.clinic_benign_weight));
+    }
+    // Session 16: own generator, so these do not change the draws of everything else.
+    let mut ew_rng = Rng::new(cfg.seed ^ 0x6576_6572);
+    for t in super::everyday_words::benign(&mut ew_rng, cfg.n_everyday_words) {
         texts.push((t, 0.0, cfg.clinic_benign_weight));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {

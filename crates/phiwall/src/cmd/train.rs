@@ -151,6 +151,10 @@ pub struct TrainInjectionArgs {
     /// (session 15).
     #[arg(long, default_value_t = train::TrainConfig::default().n_domain_benign)]
     pub domain_benign: usize,
+    /// Benign turns with attack-associated words in their everyday sense ("I'm on the computer
+    /// right now"), at --clinic-benign-weight (session 16).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_everyday_words)]
+    pub everyday_words: usize,
     /// Loss weight of the tactics' benign twins and the generator's clinic texts (session 15).
     #[arg(long, default_value_t = train::TrainConfig::default().clinic_benign_weight)]
     pub clinic_benign_weight: f32,
@@ -270,6 +274,7 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         n_tactic_attacks: a.tactic_attacks,
         n_tactic_benign: a.tactic_benign,
         n_domain_benign: a.domain_benign,
+        n_everyday_words: a.everyday_words,
         clinic_benign_weight: a.clinic_benign_weight,
         ..train::TrainConfig::default()
     };
