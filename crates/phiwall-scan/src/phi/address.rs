@@ -811,6 +811,16 @@ fn lowercase_city_before(text: &str, state_start: usize) -> Option<usize> {
     (start < body.len()).then_some(start)
 }
 
+/// End of a street line whose name ends at `end`: a trailing directional or unit
+/// ([`UNIT_TAIL_RE`]) and a following city/state/ZIP are part of it.
+pub(crate) fn street_tail_end(t: &str, end: usize) -> usize {
+    let mut end = end;
+    if let Some(tail) = UNIT_TAIL_RE.as_ref().and_then(|r| r.find(t.get(end..)?)) {
+        end += tail.end();
+    }
+    csz_after(t, end).unwrap_or(end)
+}
+
 /// If a city/state/ZIP follows `pos` (after a comma or a line break), its end.
 fn csz_after(text: &str, pos: usize) -> Option<usize> {
     let window_end = crate::detector::floor_boundary(text, (pos + 80).min(text.len()));

@@ -4,7 +4,7 @@
 //! | module | types |
 //! |---|---|
 //! | `structured` | SSN, PHONE, FAX, EMAIL, URL, IP_ADDRESS, CREDIT_CARD, MRN, HEALTH_PLAN_ID, ACCOUNT_NUMBER, LICENSE_NUMBER, VEHICLE_ID, DEVICE_ID, BIOMETRIC_ID, OTHER_ID |
-//! | `dates`, `age`, `address`, `named_street`, `intersection`, `county`, `transfers`, `residence` | DATE, AGE, ADDRESS |
+//! | `dates`, `age`, `address`, `named_street`, `intersection`, `unsuffixed_street`, `county`, `transfers`, `residence` | DATE, AGE, ADDRESS |
 //! | `names` | NAME, EMPLOYER |
 //! | `spoken` | the normalized view of transcripts, and spoken-only forms |
 
@@ -21,6 +21,7 @@ pub mod spoken;
 pub mod structured;
 pub mod tagger;
 pub mod transfers;
+pub mod unsuffixed_street;
 pub mod validators;
 
 use crate::detector::Detector;
@@ -36,6 +37,7 @@ pub fn default_detectors(tagger: Option<Arc<tagger::Model>>) -> Vec<Box<dyn Dete
     v.extend(address::detectors());
     v.push(Box::new(named_street::NamedStreets));
     v.push(Box::new(intersection::Intersections));
+    v.push(Box::new(unsuffixed_street::UnsuffixedStreets));
     v.push(Box::new(county::CountyNames));
     v.extend(transfers::detectors());
     v.extend(residence::detectors());
