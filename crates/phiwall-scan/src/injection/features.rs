@@ -15,7 +15,14 @@
 /// Bump when the feature function changes; models record the version they were trained on.
 /// Version 4 (round 6c): hyphen-spelled words one space apart keep their word breaks in the fold.
 /// Version 5 (session 13): tokens holding a "2" or "6" are not leetspeak (identifiers).
-pub const FEATURE_VERSION: u32 = 5;
+/// Version 6 (session 16): groups with fewer distinct n-grams than [`SHORT_WORD_GROUP`] /
+/// [`SHORT_CHAR_GROUP`] are damped.
+pub const FEATURE_VERSION: u32 = 6;
+/// Distinct word n-grams (over all views) below which the word group is damped by
+/// `sqrt(n / SHORT_WORD_GROUP)`.
+pub const SHORT_WORD_GROUP: f32 = 40.0;
+/// The same for character n-grams.
+pub const SHORT_CHAR_GROUP: f32 = 200.0;
 /// log2 of the number of hash buckets.
 pub const DIM_LOG2: u32 = 18;
 /// Number of hash buckets.
@@ -105,15 +112,18 @@ pub fn extract<'a>(
     // Merge repeated buckets, then scale each group to unit L2 norm: a text and the same text
     // repeated many times get the same vector (repetition must not inflate the score).
     let mut table = CountTable::default();
-    for group in [&words, &chars] {
+    for (group, floor) in [(&words, SHORT_WORD_GROUP), (&chars, SHORT_CHAR_GROUP)] {
         if group.is_empty() {
             continue;
         }
         table.count(group);
         let norm: f32 =
             table.entries.iter().map(|&(_, c)| (c as f32) * (c as f32)).sum::<f32>().sqrt();
+        // Version 6 (session 16): a group with few distinct n-grams is damped, so one word of a
+        // short turn ("i'm on the computer") cannot carry the score alone; signals are not.
+        let damp = (table.entries.len() as f32 / floor).min(1.0).sqrt();
         for &(i, c) in &table.entries {
-            out.push(i, c as f32 / norm.max(1.0));
+            out.push(i, damp * c as f32 / norm.max(1.0));
         }
     }
     for s in signals {
@@ -296,9 +306,16 @@ mod tests {
     #[test]
     fn group_values_are_normalized_and_repetition_invariant() {
         let mut f = FeatureVec::default();
+        // Three word n-grams ("a", "b", "a b"): a short group, damped to norm^2 = 3 / 40.
         extract(["a b"], &[], &mut f);
         let sum_sq_words: f32 = f.val.iter().take(3).map(|v| v * v).sum();
-        assert!((sum_sq_words - 1.0).abs() < 1e-5);
+        assert!((sum_sq_words - 3.0 / SHORT_WORD_GROUP).abs() < 1e-5, "{sum_sq_words}");
+        // Forty distinct words and more: unit norm, as before version 6.
+        let long: String = (0..60).map(|i| format!("w{i} ")).collect();
+        extract([long.as_str()], &[], &mut f);
+        let words = 60 + 59;
+        let sum_sq_long: f32 = f.val.iter().take(words).map(|v| v * v).sum();
+        assert!((sum_sq_long - 1.0).abs() < 1e-4, "{sum_sq_long}");
         let one = "The clinic opens at eight. ";
         let mut g = FeatureVec::default();
         extract([one], &[], &mut g);
