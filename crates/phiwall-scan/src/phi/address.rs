@@ -649,6 +649,8 @@ impl Detector for StreetAddresses {
             if let Some(csz) = csz_after(t, end) {
                 end = csz;
                 score = score.max(0.9);
+            } else if let Some(town) = town_after_comma(t, end) {
+                end = town;
             }
             out.push(span(m.start(), end, score, self.name()));
         }
@@ -818,7 +820,14 @@ pub(crate) fn street_tail_end(t: &str, end: usize) -> usize {
     if let Some(tail) = UNIT_TAIL_RE.as_ref().and_then(|r| r.find(t.get(end..)?)) {
         end += tail.end();
     }
-    csz_after(t, end).unwrap_or(end)
+    csz_after(t, end).or_else(|| town_after_comma(t, end)).unwrap_or(end)
+}
+
+/// [`town_after`] when a comma separates the town from the street line ("4110 shiloh springs
+/// road, trotwood"): the street line says the next name is its town.
+fn town_after_comma(t: &str, end: usize) -> Option<usize> {
+    let rest = t.get(end..)?;
+    rest.trim_start_matches([' ', '\t']).starts_with(',').then(|| town_after(t, end))?
 }
 
 /// If a city/state/ZIP follows `pos` (after a comma or a line break), its end.
@@ -1904,7 +1913,7 @@ mod tests {
         assert_addr("I live at 1234 Elm Street.", "1234 Elm Street");
         // Session 14: a name holding an everyday suffix word goes on to the full suffix.
         assert_addr("i live at 18 orchard hill drive", "18 orchard hill drive");
-        assert_addr("She lives at 4 Spring Valley Road, Akron", "4 Spring Valley Road");
+        assert_addr("She lives at 4 Spring Valley Road, Akron", "4 Spring Valley Road, Akron");
         // Session 14: a unit letter after the unit number, as speech-to-text writes it.
         assert_addr(
             "we moved to 1041 east 9th street apartment 12 b",
@@ -1947,7 +1956,7 @@ mod tests {
             Doc { text: "i live at 22 oak hollow lane apartment b in town", is_spoken_view: true };
         assert_eq!(found_in(&d), vec!["22 oak hollow lane apartment b".to_string()]);
         let d = Doc { text: "22 Oak Hollow Lane Apt B, Springfield", is_spoken_view: false };
-        assert_eq!(found_in(&d)[0], "22 Oak Hollow Lane Apt B");
+        assert_eq!(found_in(&d)[0], "22 Oak Hollow Lane Apt B, Springfield");
         // Lowercase "a" after a unit word is the article.
         let d =
             Doc { text: "at 22 oak hollow lane apartment a few blocks away", is_spoken_view: true };
@@ -1964,6 +1973,19 @@ mod tests {
         // "street" with a clinical word before it is not an address.
         let d = Doc { text: "she fell 2 times on the street", is_spoken_view: true };
         assert!(found_in(&d).is_empty());
+    }
+
+    #[test]
+    fn town_after_a_street_line_and_a_comma() {
+        // Session 16: the street line says the next name is its town.
+        assert_addr(
+            "Ship it to 88 Bellbrook Ave, Beavercreek please.",
+            "88 Bellbrook Ave, Beavercreek",
+        );
+        assert_addr("she lives at 12 Oak Street, Medina now", "12 Oak Street, Medina");
+        // No comma, or no town of the lexicon: the street line alone.
+        assert_addr("she lives at 12 Oak Street then moved", "12 Oak Street");
+        assert_addr("12 Oak Street, then left at the light", "12 Oak Street");
     }
 
     #[test]
