@@ -87,6 +87,10 @@ pub(crate) fn extend_names(t: &Tokens, out: &mut Vec<Span>, from: usize) {
                 if let Some(y) = t.get(k + 1) {
                     out.push(Span::new(x.start, y.end, PhiType::Name, score, "name_cue"));
                 }
+            } else if inverted_given(t, k + 1) {
+                if let Some(y) = t.get(k + 1) {
+                    out.push(Span::new(y.start, y.end, PhiType::Name, score, "name_cue"));
+                }
             }
         }
         // The name starts at token k and token k-1 is a loose part.
@@ -98,6 +102,17 @@ pub(crate) fn extend_names(t: &Tokens, out: &mut Vec<Span>, from: usize) {
             }
         }
     }
+}
+
+/// "Nwachukwu, Obiageli - DOB 3/9/1958", "Zhao, Xinyi (MRN ...)": in mixed case, after a found
+/// name and a comma, a loose part followed by a record field is the given name of an EHR "Last,
+/// First" (the name chain stops at a comma, so a given name no list knows had no evidence).
+fn inverted_given(t: &Tokens, k: usize) -> bool {
+    let after_comma =
+        t.get(k).is_some_and(|x| x.gap.has_comma && !x.gap.has_newline && x.gap.len <= 2);
+    let field_next = t.get(k + 1).is_some_and(|n| !n.gap.has_newline && n.gap.len <= 4)
+        && super::person::is_record_label(t.low(k + 1));
+    t.mode() == CaseMode::Mixed && after_comma && field_next && loose_part(t, k)
 }
 
 /// A token beside a found name that is a part of it: see [`extend_names`].
@@ -400,5 +415,18 @@ mod tests {
         assert!(extended("Maria Cardiology follow-up.", "Maria").is_empty());
         assert!(extended("Gave Lisinopril Maria.", "Maria").is_empty());
         assert!(extended("WITH MARIA LOPEZ", "MARIA").is_empty());
+    }
+
+    #[test]
+    fn inverted_given_names_before_a_record_field() {
+        assert_eq!(
+            extended("pt Nwachukwu, Obiageli - DOB 3/9/1958 - refill", "Nwachukwu"),
+            ["Obiageli"]
+        );
+        assert_eq!(extended("allergies for Zhao, Xinyi (MRN 00455120).", "Zhao"), ["Xinyi"]);
+        // No record field after it, or a word: not a given name.
+        assert!(extended("called Nwachukwu, Obiageli said fine", "Nwachukwu").is_empty());
+        assert!(extended("saw Maria, Cardiology MRN 4411", "Maria").is_empty());
+        assert!(extended("Zhao, Monday DOB 3/9/1958", "Zhao").is_empty());
     }
 }

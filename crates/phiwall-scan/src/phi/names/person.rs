@@ -432,7 +432,7 @@ fn continues(t: &Tokens, k: usize, prev: usize) -> bool {
 
 /// Build a name forward from token `j`. Returns (last token, best evidence, name tokens).
 /// Labels of record fields that follow a name in EHR text ("Okafor, Chidi MRN 123", "DOB").
-fn is_record_label(low: &str) -> bool {
+pub(crate) fn is_record_label(low: &str) -> bool {
     matches!(low, "mrn" | "dob" | "ssn" | "csn" | "fin" | "acct" | "npi" | "dea" | "mr#")
 }
 
