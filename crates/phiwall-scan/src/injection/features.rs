@@ -6,7 +6,9 @@
 //! namespace byte and the feature bytes, so the same text gives the same vector on every
 //! platform and the trained weights stay valid. Values: repeated buckets are merged and each
 //! group (words, chars) is scaled to unit L2 norm, so long and short texts score on one scale
-//! and repeating a text does not change its vector; indicators are 1.
+//! and repeating a text does not change its vector; a group with few distinct n-grams is then
+//! damped (version 6: [`SHORT_WORD_GROUP`]), so a short turn's one word cannot decide the score
+//! alone; indicators are 1.
 //!
 //! Invariants: linear in the text; at most [`MAX_FEATURE_BYTES`] of text is read (later bytes
 //! are still covered by the signatures, which read everything); changing anything here changes
