@@ -30,10 +30,11 @@ static DIRECTIONAL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
-/// A rural road designation and its number.
+/// A rural road designation and its number. The abbreviations "CR" and "SR" are left out: they
+/// are also drug release forms ("off diltiazem SR 120", "Ambien CR 6").
 static ROAD_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(?:county|state|township|farm to market|ranch to market|us|u\.s\.)[ \t]+(?:road|rd\.?|route|rte\.?|highway|hwy\.?)[ \t]+[0-9]{1,4}[a-z]?(?-u:\b)|(?-u:\b)(?:cr|sr|fm|hwy\.?)[ \t]*-?[ \t]*[0-9]{1,4}(?-u:\b)",
+        r"(?i)(?-u:\b)(?:county|state|township|farm to market|ranch to market|us|u\.s\.)[ \t]+(?:road|rd\.?|route|rte\.?|highway|hwy\.?)[ \t]+[0-9]{1,4}[a-z]?(?-u:\b)|(?-u:\b)(?:fm|hwy\.?)[ \t]*-?[ \t]*[0-9]{1,4}(?-u:\b)",
     )
     .ok()
 });
@@ -273,5 +274,7 @@ mod tests {
         assert!(found("the accident was on county road 5").is_empty());
         assert!(found("CR 2.1 mg/dL").is_empty());
         assert!(found("took him off CR 1.4 trending down").is_empty());
+        assert!(found("switched her off diltiazem SR 120 last week").is_empty());
+        assert!(found("lives at home, off Ambien CR 6 now").is_empty());
     }
 }
