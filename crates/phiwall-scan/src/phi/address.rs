@@ -495,7 +495,7 @@ fn is_title_case(w: &str) -> bool {
 }
 
 /// The last `n` words before `pos` on the same line, lowercased.
-fn prev_words(text: &str, pos: usize, n: usize) -> Vec<String> {
+pub(crate) fn prev_words(text: &str, pos: usize, n: usize) -> Vec<String> {
     let head = text.get(..pos).unwrap_or("");
     let line = head.rsplit('\n').next().unwrap_or("");
     let mut words: Vec<String> = line

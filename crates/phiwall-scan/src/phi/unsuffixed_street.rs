@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::detector::{Detector, Doc, Span};
+use crate::phi::address::prev_words;
 use crate::phi::context::contains_word;
 use crate::types::PhiType;
 
@@ -161,7 +162,7 @@ impl Detector for UnsuffixedStreets {
                 });
                 if is_free_standing(t, m.start())
                     && !is_decimal
-                    && contains_word(&prev_words(t, m.start(), 4), ROAD_CUES)
+                    && contains_word(&prev_words(t, m.start(), 4).join(" "), ROAD_CUES)
                 {
                     let end = crate::phi::address::street_tail_end(t, m.end());
                     out.push(Span::new(m.start(), end, PhiType::Address, SCORE, self.name()));
@@ -190,7 +191,7 @@ fn directional_end(t: &str, c: &regex::Captures<'_>) -> Option<usize> {
         let title = first.as_str().chars().next().is_some_and(char::is_uppercase)
             && first.as_str().chars().skip(1).any(char::is_lowercase);
         let after_at = t.get(..m.start()).is_some_and(|h| h.trim_end().ends_with('@'));
-        let cued = contains_word(&prev_words(t, m.start(), 4), HOME_CUES);
+        let cued = contains_word(&prev_words(t, m.start(), 4).join(" "), HOME_CUES);
         if !direction.chars().all(|c| c.is_ascii_uppercase()) || !title || after_at || !cued {
             return None;
         }
@@ -199,7 +200,8 @@ fn directional_end(t: &str, c: &regex::Captures<'_>) -> Option<usize> {
     if is_stop(first.as_str()) {
         return None;
     }
-    if num.as_str().len() == 2 && !contains_word(&prev_words(t, m.start(), 4), HOME_CUES) {
+    if num.as_str().len() == 2 && !contains_word(&prev_words(t, m.start(), 4).join(" "), HOME_CUES)
+    {
         return None;
     }
     Some(match c.get(3) {
@@ -212,19 +214,6 @@ fn directional_end(t: &str, c: &regex::Captures<'_>) -> Option<usize> {
 fn is_free_standing(t: &str, start: usize) -> bool {
     let before = t.get(..start).and_then(|h| h.chars().next_back());
     !before.is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '.' | '/' | '$' | '#' | '-'))
-}
-
-/// The `n` words before `pos`, lowercase, joined by spaces.
-fn prev_words(t: &str, pos: usize, n: usize) -> String {
-    let head = t.get(..pos).unwrap_or("");
-    let words: Vec<String> = head
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-        .rev()
-        .take(n)
-        .map(str::to_lowercase)
-        .collect();
-    words.into_iter().rev().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
