@@ -156,7 +156,7 @@ impl Detector for UnsuffixedStreets {
         }
         if let Some(re) = ROAD_RE.as_ref() {
             for m in re.find_iter(t) {
-                // "CR 1.4" after "off" is a creatinine, not a road.
+                // A decimal after the designation is a measurement, not a road number.
                 let is_decimal = t.get(m.end()..).is_some_and(|r| {
                     r.starts_with('.') && r[1..].starts_with(|c: char| c.is_ascii_digit())
                 });
@@ -177,13 +177,11 @@ fn directional_end(t: &str, c: &regex::Captures<'_>) -> Option<usize> {
     let m = c.get(0)?;
     let num = c.get(1)?;
     let first = c.get(2)?;
-    if !is_free_standing(t, m.start()) || num.as_str().trim_start_matches('0').is_empty() {
-        return None;
-    }
     // House numbers do not start with 0 ("@ 0300 W FSBS" is a time and "with").
-    if num.as_str().starts_with('0') {
+    if !is_free_standing(t, m.start()) || num.as_str().starts_with('0') {
         return None;
     }
+    let home_cued = contains_word(&prev_words(t, m.start(), 4).join(" "), HOME_CUES);
     // A one-letter direction is also shorthand for "with" ("1230 w lethargy"): only an upper-case
     // letter before a Title Case word after a home cue ("lives at 38 W Magnolia").
     let direction = t.get(num.end()..first.start()).unwrap_or("").trim().trim_end_matches('.');
@@ -191,8 +189,7 @@ fn directional_end(t: &str, c: &regex::Captures<'_>) -> Option<usize> {
         let title = first.as_str().chars().next().is_some_and(char::is_uppercase)
             && first.as_str().chars().skip(1).any(char::is_lowercase);
         let after_at = t.get(..m.start()).is_some_and(|h| h.trim_end().ends_with('@'));
-        let cued = contains_word(&prev_words(t, m.start(), 4).join(" "), HOME_CUES);
-        if !direction.chars().all(|c| c.is_ascii_uppercase()) || !title || after_at || !cued {
+        if !direction.chars().all(|c| c.is_ascii_uppercase()) || !title || after_at || !home_cued {
             return None;
         }
     }
@@ -200,8 +197,7 @@ fn directional_end(t: &str, c: &regex::Captures<'_>) -> Option<usize> {
     if is_stop(first.as_str()) {
         return None;
     }
-    if num.as_str().len() == 2 && !contains_word(&prev_words(t, m.start(), 4).join(" "), HOME_CUES)
-    {
+    if num.as_str().len() == 2 && !home_cued {
         return None;
     }
     Some(match c.get(3) {
