@@ -15,6 +15,7 @@ pub mod everyday_words;
 pub mod multilingual;
 pub mod paperwork;
 pub mod patients;
+pub mod pretexts;
 pub mod spelling;
 pub mod tactics;
 pub mod tasks;

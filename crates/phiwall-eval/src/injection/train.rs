@@ -125,6 +125,12 @@ pub struct TrainConfig {
     /// ("I'm on the computer right now", "the pump went into sleep mode";
     /// [`super::everyday_words`], session 16), at `clinic_benign_weight`.
     pub n_everyday_words: usize,
+    /// Pretexted disclosure (a waiver, claimed relationship, authority or outage, then another
+    /// person's record) and covert record edits ([`super::pretexts`], session 17).
+    pub n_pretext_attacks: usize,
+    /// Their benign twins (process questions, own-privacy requests, documented corrections),
+    /// at `clinic_benign_weight`.
+    pub n_pretext_benign: usize,
     /// Loss weight of the tactics' benign twins and the generator's clinic texts (session 15;
     /// 2 rather than `hard_negative_weight`'s 6, which cost about two points of dev TPR at 1%
     /// FPR, docs/injection.md).
@@ -168,6 +174,8 @@ impl Default for TrainConfig {
             n_tactic_benign: 3000,
             n_domain_benign: 3000,
             n_everyday_words: 0,
+            n_pretext_attacks: 0,
+            n_pretext_benign: 0,
             clinic_benign_weight: 2.0,
         }
     }
@@ -413,6 +421,14 @@ fn build(
     let mut ew_rng = Rng::new(cfg.seed ^ 0x6576_6572);
     for t in super::everyday_words::benign(&mut ew_rng, cfg.n_everyday_words) {
         texts.push((t, 0.0, cfg.clinic_benign_weight));
+    }
+    // Session 17: own generator, so these do not change the draws of everything else.
+    let mut pt_rng = Rng::new(cfg.seed ^ 0x7072_6574);
+    for t in super::pretexts::benign(&mut pt_rng, cfg.n_pretext_benign) {
+        texts.push((t, 0.0, cfg.clinic_benign_weight));
+    }
+    for t in super::pretexts::attacks(&mut pt_rng, cfg.n_pretext_attacks) {
+        texts.push((t, 1.0, 1.0));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
         let t = if rng.chance(0.3) {
@@ -942,6 +958,36 @@ pub fn write_model(model: &Model, path: &std::path::Path) -> Result<(), DataErro
 mod tests {
     use super::*;
 
+    /// The default recipe with every generator at a few dozen texts: these tests check the
+    /// training mechanics (seeding, bagging, both model kinds), not the data, and the default
+    /// counts (tens of thousands of generated texts per fit) took over ten minutes of CI time
+    /// in an unoptimized test build.
+    fn small_config() -> TrainConfig {
+        TrainConfig {
+            n_synthetic: 50,
+            n_synthetic_benign: 20,
+            n_short_turns: 20,
+            n_everyday_tasks: 20,
+            n_multilingual_attacks: 40,
+            n_multilingual_benign: 40,
+            n_multilingual_patients: 40,
+            n_spelled_benign: 20,
+            n_spelled_attacks: 20,
+            n_clinic_attacks: 20,
+            n_clinic_benign: 20,
+            n_clinic_ml_attacks: 20,
+            n_clinic_ml_benign: 20,
+            n_paperwork_benign: 20,
+            n_tactic_attacks: 20,
+            n_tactic_benign: 20,
+            n_domain_benign: 20,
+            n_everyday_words: 20,
+            n_pretext_attacks: 20,
+            n_pretext_benign: 20,
+            ..TrainConfig::default()
+        }
+    }
+
     fn corpus() -> Corpus {
         let mk = |i: usize, label: Label, text: &str| Sample {
             id: format!("t:{i}"),
@@ -975,16 +1021,7 @@ mod tests {
     fn training_is_reproducible_and_separates_classes() {
         // Both model kinds: linear (rounds 1-5) and with a (small) hidden layer (round 6).
         for hidden_units in [0, 2] {
-            let cfg = TrainConfig {
-                n_synthetic: 50,
-                epochs: 3,
-                n_bags: 2,
-                n_multilingual_attacks: 40,
-                n_multilingual_benign: 40,
-                n_multilingual_patients: 40,
-                hidden_units,
-                ..TrainConfig::default()
-            };
+            let cfg = TrainConfig { epochs: 3, n_bags: 2, hidden_units, ..small_config() };
             let (m1, r1) = train(&corpus(), &cfg).unwrap();
             let (m2, _) = train(&corpus(), &cfg).unwrap();
             assert_eq!(m1.to_bytes(), m2.to_bytes(), "same seed, same bytes");
@@ -1113,7 +1150,7 @@ mod tests {
             n_multilingual_benign: 20,
             n_multilingual_patients: 20,
             hidden_units: 0,
-            ..TrainConfig::default()
+            ..small_config()
         };
         // One bag: exactly the single fit of rounds 1-4, draw for draw.
         let mut r1 = Rng::new(5);

@@ -155,6 +155,12 @@ pub struct TrainInjectionArgs {
     /// right now"), at --clinic-benign-weight (session 16).
     #[arg(long, default_value_t = train::TrainConfig::default().n_everyday_words)]
     pub everyday_words: usize,
+    /// Pretexted disclosure of another person's record and covert record edits (session 17).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_pretext_attacks)]
+    pub pretext_attacks: usize,
+    /// Their benign twins, at --clinic-benign-weight (session 17).
+    #[arg(long, default_value_t = train::TrainConfig::default().n_pretext_benign)]
+    pub pretext_benign: usize,
     /// Loss weight of the tactics' benign twins and the generator's clinic texts (session 15).
     #[arg(long, default_value_t = train::TrainConfig::default().clinic_benign_weight)]
     pub clinic_benign_weight: f32,
@@ -275,6 +281,8 @@ fn injection(a: TrainInjectionArgs) -> anyhow::Result<ExitCode> {
         n_tactic_benign: a.tactic_benign,
         n_domain_benign: a.domain_benign,
         n_everyday_words: a.everyday_words,
+        n_pretext_attacks: a.pretext_attacks,
+        n_pretext_benign: a.pretext_benign,
         clinic_benign_weight: a.clinic_benign_weight,
         ..train::TrainConfig::default()
     };
