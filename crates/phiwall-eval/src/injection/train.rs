@@ -174,8 +174,8 @@ impl Default for TrainConfig {
             n_tactic_benign: 3000,
             n_domain_benign: 3000,
             n_everyday_words: 0,
-            n_pretext_attacks: 0,
-            n_pretext_benign: 0,
+            n_pretext_attacks: 400,
+            n_pretext_benign: 1200,
             clinic_benign_weight: 2.0,
         }
     }

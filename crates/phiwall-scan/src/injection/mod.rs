@@ -37,7 +37,7 @@ use signatures::Signature;
 pub struct InjectionConfig {
     /// A prompt scoring at or above this is flagged. Range `[0, 1]`; default 0.5.
     pub threshold: f32,
-    /// A document (retrieved or tool content) scoring at or above this is flagged. Default 0.998,
+    /// A document (retrieved or tool content) scoring at or above this is flagged. Default 0.999,
     /// calibrated on dev documents (`phiwall train injection` prints it) for <= 2% flagged
     /// benign documents: a document is scored as the maximum over many windows, so the bar
     /// must be higher than for one prompt. (0.97 for the linear models of rounds 3-5; the model
@@ -59,7 +59,7 @@ impl Default for InjectionConfig {
     fn default() -> Self {
         InjectionConfig {
             threshold: 0.5,
-            document_threshold: 0.998,
+            document_threshold: 0.999,
             document_rule_threshold: 0.9,
             max_decode_depth: 2,
             max_decoded_bytes: 64 * 1024,

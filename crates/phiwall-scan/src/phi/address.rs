@@ -1010,10 +1010,10 @@ impl Detector for PoBoxes {
 
 /// Words right before a city that make it a place (`lives in`, `from`, `visiting`).
 const LOCATIVE: &[&str] =
-    &["in", "from", "to", "near", "at", "of", "visiting", "outside", "around"];
+    &["in", "from", "to", "near", "at", "of", "visiting", "outside", "around", "past"];
 
 /// Cue words that introduce a place rather than a person.
-const STRONG_LOCATIVE: &[&str] = &["in", "from", "near", "visiting", "outside", "around"];
+const STRONG_LOCATIVE: &[&str] = &["in", "from", "near", "visiting", "outside", "around", "past"];
 
 /// `[Ii][Nn]` for `in`: explicit case classes. These cue words match dozens of times per note, and
 /// with `(?i)` the per-match cost of the regex engine is several times higher.
@@ -1345,6 +1345,15 @@ static FACILITY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
 });
 
+/// A named practice by its specialty (session 17): "Summit Pediatrics", "Horizon Neurology
+/// Group", "Kettering Neuroscience Institute". Only in Title Case (the specialty word itself
+/// capitalised) and after a place cue; the name words are tagged, not the specialty.
+static PRACTICE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(
+        r"(?-u:\b)(?:Pediatrics|Orthopedics|Orthopaedics|Cardiology|Dermatology|Neurology|Neuroscience|Oncology|Urology|Gastroenterology|Pulmonology|Rheumatology|Endocrinology|Ophthalmology|Optometry|Podiatry|Gynecology|Obstetrics|Radiology|Imaging|Dentistry|Orthodontics|Psychiatry|Chiropractic|Eye Care|Women's Health|Physical Therapy|Sports Medicine|Internal Medicine|Heart Associates|Heart Institute|Heart Center|Cancer Center|Cancer Institute)(?:[ \t]+(?:Associates|Group|Partners|Specialists|Institute|Center|Centre|Clinic|Consultants|Physicians|Care))?(?-u:\b)",
+    )
+});
+
 /// A hospital's emergency department by its abbreviation, written in capitals after the name
 /// (`Mercy ED`, `Franklin Square ER`).
 static EMERGENCY_RE: LazyLock<Option<Regex>> =
@@ -1481,6 +1490,8 @@ fn is_clinic_kind(word: &str) -> bool {
         "community",
         "family",
         "primary",
+        "internal",
+        "medicine",
         "care",
         "urgent",
         "specialty",
@@ -1612,6 +1623,46 @@ fn is_clinic_kind(word: &str) -> bool {
         "general",
     ];
     KINDS.contains(&word.trim_end_matches(['.', ',']).to_ascii_lowercase().as_str())
+}
+
+/// Specialty adjectives that make "Pediatric Cardiology" or "Interventional Radiology" a
+/// service, not a practice's name.
+fn is_specialty_word(low: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "pediatric",
+        "pediatrics",
+        "adult",
+        "interventional",
+        "diagnostic",
+        "general",
+        "clinical",
+        "medical",
+        "radiation",
+        "surgical",
+        "cardiac",
+        "behavioral",
+        "child",
+        "geriatric",
+        "preventive",
+        "sports",
+        "integrative",
+        "comprehensive",
+        "advanced",
+        "outpatient",
+        "inpatient",
+        "hospital",
+        "department",
+        "dept",
+        "division",
+        "section",
+        "service",
+        "services",
+        "gyn",
+        "ob",
+        "womens",
+        "women's",
+    ];
+    WORDS.contains(&low)
 }
 
 impl Facilities {
@@ -1803,6 +1854,33 @@ impl Detector for Facilities {
                     m.end()
                 };
                 out.push(span(m.start(), end, score, self.name()));
+            }
+        }
+        if let Some(re) = PRACTICE_RE.as_ref() {
+            for m in re.find_iter(t) {
+                let Some((start, words)) = Self::name_before(t, m.start()) else { continue };
+                let is_name = words.len() <= 2
+                    && words.iter().all(|w| is_title_case(w))
+                    && !words.iter().any(|w| {
+                        let lw = w.trim_end_matches('.').to_ascii_lowercase();
+                        is_clinic_kind(&lw)
+                            || NOT_A_HOSPITAL.contains(&lw.as_str())
+                            || FACILITY_VERBS.contains(&lw.as_str())
+                            || is_specialty_word(&lw)
+                    });
+                let cue = prev_words(t, start, 2);
+                let is_cue = |w: &String| {
+                    matches!(w.as_str(), "to" | "from" | "at" | "@" | "with" | "by" | "via")
+                };
+                let has_cue = match cue.as_slice() {
+                    [a, b] if b == "the" => is_cue(a),
+                    [.., b] => is_cue(b),
+                    [] => false,
+                };
+                if is_name && has_cue {
+                    let end = start + t.get(start..m.start()).map_or(0, |g| g.trim_end().len());
+                    out.push(span(start, end, 0.6, self.name()));
+                }
             }
         }
         if let Some(re) = SAINT_RE.as_ref() {
@@ -2077,6 +2155,11 @@ mod tests {
         assert_addr("i live out in kyle, off of center street", "kyle");
         assert_addr("we're over in kyle now", "kyle");
         assert_none("we're out in the hall now");
+        // Session 17: "out past <town>", how callers place a rural home.
+        assert_addr("he lives by himself out past Spring Valley", "Spring Valley");
+        assert_addr("we live just past Xenia on route 42", "Xenia");
+        assert_none("in the past week her sugars were high");
+        assert_none("Past Medical History: HTN, DM2");
         // Session 14: an envelope block with the ZIP on its own line.
         assert_addr(
             "PO Box 2231\nNorth Royalton OH\n44133",
@@ -2168,6 +2251,15 @@ mod tests {
         assert_addr("he was at st marys urgent care yesterday", "st marys");
         assert_addr("Discharged to Sunrise Assisted Living.", "Sunrise");
         assert_addr("PCP at Westside Family Medicine.", "Westside");
+        // Session 17: a practice named by its specialty, after a place cue.
+        assert_addr("send the records to Summit Pediatrics, attn Dr. Abernathy", "Summit");
+        assert_addr("Please forward my MRI to Horizon Neurology Group today", "Horizon");
+        assert_addr("my cardiologist is with Bayview Cardiology", "Bayview");
+        assert_none("referred to Pediatric Cardiology for a murmur");
+        assert_none("consult to Interventional Radiology");
+        assert_none("f/u with Cardiology next week");
+        assert_none("follow up at the Internal Medicine clinic");
+        assert_none("Radiology read the film as normal");
         assert_addr("f/u with PCP at Harborview Medical Associates.", "Harborview");
         assert_addr("referred to Lakeshore Medical Group for ortho", "Lakeshore");
         assert_none("the medical group meeting is on Tuesday");

@@ -9,7 +9,8 @@
 //!
 //! A token is letters and digits with single inner `-` (or `.`/`/` between digits is NOT taken:
 //! that is a date or a dose). Following digit groups separated by one space are joined ("MRN 123
-//! 456 789"; on spoken views groups of 2+ digits, elsewhere 3+). A token followed by a unit
+//! 456 789"; on spoken views groups of 2+ digits, elsewhere 3+, or 2+ once a group has joined:
+//! "W4418 2201 93"). A token followed by a unit
 //! ("mg", "%") is a measurement and is dropped.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -289,6 +290,7 @@ fn read_value(doc: &Doc<'_>, i: usize) -> Option<Token> {
     let mut e = i;
     let mut alnum = 0;
     let mut digits = 0;
+    let mut joined = 0;
     loop {
         while let Some(&b) = bytes.get(e) {
             if is_alnum(b) {
@@ -308,7 +310,9 @@ fn read_value(doc: &Doc<'_>, i: usize) -> Option<Token> {
             while bytes.get(ge).is_some_and(u8::is_ascii_digit) {
                 ge += 1;
             }
-            let min = if doc.is_spoken_view { 2 } else { 3 };
+            // Written groups need 3+ digits, except the last group of a value already read as
+            // several groups ("member ID W4418 2201 93", as printed on a card).
+            let min = if doc.is_spoken_view || joined > 0 { 2 } else { 3 };
             let after_digit = bytes.get(ge + 1).is_some_and(u8::is_ascii_digit);
             let glued = bytes.get(ge).is_some_and(|&b| {
                 is_alnum(b) || b == b'%' || (matches!(b, b'.' | b'/' | b':' | b',') && after_digit)
@@ -316,6 +320,7 @@ fn read_value(doc: &Doc<'_>, i: usize) -> Option<Token> {
             let prev_digit = e > 0 && bytes.get(e - 1).is_some_and(u8::is_ascii_digit);
             if ge - g >= min && !glued && prev_digit && !unit_follows(doc.text, ge) {
                 e = g;
+                joined += 1;
                 continue;
             }
         }
@@ -608,6 +613,12 @@ mod tests {
         assert_eq!(keyed("medical record number is 00123456."), vec![f(PhiType::Mrn, "00123456")]);
         assert_eq!(keyed("MRN 123 456 789 seen"), vec![f(PhiType::Mrn, "123 456 789")]);
         assert_eq!(keyed("MRN 123 456."), vec![f(PhiType::Mrn, "123 456")]);
+        // A two-digit group joins only after another joined group.
+        assert_eq!(
+            keyed("member ID W4418 2201 93 on the card"),
+            vec![f(PhiType::HealthPlanId, "W4418 2201 93")]
+        );
+        assert_eq!(keyed("MRN 1234567 45 years old"), vec![f(PhiType::Mrn, "1234567")]);
         assert_eq!(keyed("MRN 1234567 at 10:30"), vec![f(PhiType::Mrn, "1234567")]);
         assert_eq!(keyed("MRN 1234567 120/80"), vec![f(PhiType::Mrn, "1234567")]);
         assert_eq!(keyed("mrn - A1234567"), vec![f(PhiType::Mrn, "A1234567")]);
