@@ -99,6 +99,10 @@ pub(crate) fn extend_names(t: &Tokens, out: &mut Vec<Span>, from: usize) {
                 if let Some(w) = t.get(k - 1) {
                     out.push(Span::new(w.start, x.end, PhiType::Name, score, "name_cue"));
                 }
+            } else if k > 0 && inverted_surname(t, k - 1) {
+                if let Some(w) = t.get(k - 1) {
+                    out.push(Span::new(w.start, w.end, PhiType::Name, score, "name_cue"));
+                }
             }
         }
     }
@@ -113,6 +117,28 @@ fn inverted_given(t: &Tokens, k: usize) -> bool {
     let field_next = t.get(k + 1).is_some_and(|n| !n.gap.has_newline && n.gap.len <= 4)
         && super::person::is_record_label(t.low(k + 1));
     t.mode() == CaseMode::Mixed && after_comma && field_next && loose_part(t, k)
+}
+
+/// "EHR request: Nguyen, Bao Chau, MRN ...": in mixed case, a surname of the lexicon (not an
+/// English word) right before a comma and a found given name, at the start of a line, after a
+/// label's colon or after "for"/"pt"/"patient", is the family name of an EHR "Last, First".
+fn inverted_surname(t: &Tokens, k: usize) -> bool {
+    let Some(x) = t.get(k) else { return false };
+    let comma_next = t.get(k + 1).is_some_and(|n| {
+        n.gap.has_comma && !n.gap.has_newline && !n.gap.has_stop && n.gap.len <= 2
+    });
+    let opens = k == 0
+        || x.gap.has_newline
+        || x.gap.has_colon
+        || (k > 0 && matches!(t.low(k - 1), "for" | "pt" | "patient" | "re"));
+    let surname = x.entry.is_some_and(|e| e.surname > 0 && !e.is_word && !e.is_stop);
+    t.mode() == CaseMode::Mixed
+        && x.shape == Shape::Cap
+        && comma_next
+        && opens
+        && surname
+        && t.title(k).is_none()
+        && !crate::phi::tagger::is_organization(t.low(k))
 }
 
 /// A token beside a found name that is a part of it: see [`extend_names`].
@@ -428,5 +454,17 @@ mod tests {
         assert!(extended("called Nwachukwu, Obiageli said fine", "Nwachukwu").is_empty());
         assert!(extended("saw Maria, Cardiology MRN 4411", "Maria").is_empty());
         assert!(extended("Zhao, Monday DOB 3/9/1958", "Zhao").is_empty());
+    }
+
+    #[test]
+    fn inverted_surnames_before_a_found_given_name() {
+        // Session 17: the family name of an EHR "Last, First" after a label or at a line start.
+        assert_eq!(extended("EHR request: Nguyen, Bao Chau, MRN 4471203", "Bao Chau"), ["Nguyen"]);
+        assert_eq!(extended("Garcia, Maria needs a refill", "Maria"), ["Garcia"]);
+        assert_eq!(extended("labs for Okafor, Chidi today", "Chidi"), ["Okafor"]);
+        // Words, greetings and mid-sentence commas are not surnames.
+        assert!(extended("Thanks, Maria", "Maria").is_empty());
+        assert!(extended("Yes, Maria called back", "Maria").is_empty());
+        assert!(extended("I saw Garcia, Maria and the kids", "Maria").is_empty());
     }
 }

@@ -652,12 +652,19 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
                 // "Caller: press one for english": a speaker label before a lowercase English
                 // word starts an utterance, even in a single turn with no agent line.
                 let speaker = matches!(low, "caller" | "patient" | "pt" | "member" | "customer");
+                // A verb with its object ("Caller: call my husband", "will you ...") starts an
+                // utterance whatever the verb's surname class.
+                let object_after = matches!(
+                    t.low(i + 2),
+                    "me" | "my" | "him" | "her" | "us" | "them" | "you" | "your" | "the" | "back"
+                );
                 let word_after = next.shape == Shape::Lower
                     && (next.entry.is_some_and(|e| {
                         // Words that are rarely names ("press", surname class 2); "rose",
                         // "will" or "brown" after the label may still be the caller's name.
                         e.is_stop || (e.is_word && e.given == 0 && e.surname <= 2)
-                    }) || crate::phi::spoken::is_acronym(t.low(i + 1)));
+                    }) || crate::phi::spoken::is_acronym(t.low(i + 1))
+                        || (object_after && next.entry.is_some_and(|e| e.is_word)));
                 if line_start && speaker && word_after {
                     return Some(VERBAL);
                 }
@@ -2530,6 +2537,9 @@ mod tests {
         // Session 14: a single turn with no agent line; a word that is rarely a name starts
         // the utterance, a name that is also a word may still be the caller's name.
         assert!(names("Caller: press one for english, i'll hold").is_empty());
+        // Session 17: a verb with its object after the label, whatever the verb's surname class.
+        assert!(names("Caller: call my husband at home").is_empty());
+        assert!(names("Caller: will you send it to the pharmacy").is_empty());
         assert!(names("caller: please call me back tomorrow").is_empty());
         // Session 15: a spelled label joined by the spoken view ("m r n" -> "mrn").
         assert!(names("Caller: mrn 00441299").is_empty());
