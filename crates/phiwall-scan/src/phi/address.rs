@@ -1856,33 +1856,7 @@ impl Detector for Facilities {
                 out.push(span(m.start(), end, score, self.name()));
             }
         }
-        if let Some(re) = PRACTICE_RE.as_ref() {
-            for m in re.find_iter(t) {
-                let Some((start, words)) = Self::name_before(t, m.start()) else { continue };
-                let is_name = words.len() <= 2
-                    && words.iter().all(|w| is_title_case(w))
-                    && !words.iter().any(|w| {
-                        let lw = w.trim_end_matches('.').to_ascii_lowercase();
-                        is_clinic_kind(&lw)
-                            || NOT_A_HOSPITAL.contains(&lw.as_str())
-                            || FACILITY_VERBS.contains(&lw.as_str())
-                            || is_specialty_word(&lw)
-                    });
-                let cue = prev_words(t, start, 2);
-                let is_cue = |w: &String| {
-                    matches!(w.as_str(), "to" | "from" | "at" | "@" | "with" | "by" | "via")
-                };
-                let has_cue = match cue.as_slice() {
-                    [a, b] if b == "the" => is_cue(a),
-                    [.., b] => is_cue(b),
-                    [] => false,
-                };
-                if is_name && has_cue {
-                    let end = start + t.get(start..m.start()).map_or(0, |g| g.trim_end().len());
-                    out.push(span(start, end, 0.6, self.name()));
-                }
-            }
-        }
+        detect_practices(t, self.name(), out);
         if let Some(re) = SAINT_RE.as_ref() {
             for c in re.captures_iter(t) {
                 let (Some(m), Some(name)) = (c.get(0), c.get(1)) else { continue };
@@ -1900,6 +1874,36 @@ impl Detector for Facilities {
             }
         }
         repeat_names(t, first_new, out, self.name());
+    }
+}
+
+/// "send the records to Summit Pediatrics": see [`PRACTICE_RE`]. One or two Title Case name
+/// words that are not a kind of clinic or a specialty adjective, after a place cue.
+fn detect_practices(t: &str, name: &'static str, out: &mut Vec<Span>) {
+    let Some(re) = PRACTICE_RE.as_ref() else { return };
+    for m in re.find_iter(t) {
+        let Some((start, words)) = Facilities::name_before(t, m.start()) else { continue };
+        let is_name = words.len() <= 2
+            && words.iter().all(|w| is_title_case(w))
+            && !words.iter().any(|w| {
+                let lw = w.trim_end_matches('.').to_ascii_lowercase();
+                is_clinic_kind(&lw)
+                    || NOT_A_HOSPITAL.contains(&lw.as_str())
+                    || FACILITY_VERBS.contains(&lw.as_str())
+                    || is_specialty_word(&lw)
+            });
+        let cue = prev_words(t, start, 2);
+        let is_cue =
+            |w: &String| matches!(w.as_str(), "to" | "from" | "at" | "@" | "with" | "by" | "via");
+        let has_cue = match cue.as_slice() {
+            [a, b] if b == "the" => is_cue(a),
+            [.., b] => is_cue(b),
+            [] => false,
+        };
+        if is_name && has_cue {
+            let end = start + t.get(start..m.start()).map_or(0, |g| g.trim_end().len());
+            out.push(span(start, end, 0.6, name));
+        }
     }
 }
 

@@ -653,8 +653,13 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
                 // word starts an utterance, even in a single turn with no agent line.
                 let speaker = matches!(low, "caller" | "patient" | "pt" | "member" | "customer");
                 // A verb with its object ("Caller: call my husband", "will you ...") starts an
-                // utterance whatever the verb's surname class.
-                let object_after = matches!(
+                // utterance whatever the verb's surname class; "brown, my last name is brown"
+                // (a comma between) is still an answer.
+                let object_after = t.get(i + 2).is_some_and(|o| {
+                    let g = o.gap;
+                    !(g.has_comma || g.has_period || g.has_stop || g.has_colon || g.has_dash)
+                        && !g.has_newline
+                }) && matches!(
                     t.low(i + 2),
                     "me" | "my" | "him" | "her" | "us" | "them" | "you" | "your" | "the" | "back"
                 );
@@ -2540,6 +2545,7 @@ mod tests {
         // Session 17: a verb with its object after the label, whatever the verb's surname class.
         assert!(names("Caller: call my husband at home").is_empty());
         assert!(names("Caller: will you send it to the pharmacy").is_empty());
+        assert_eq!(names("Caller: brown, my last name is brown"), ["brown", "brown"]);
         assert!(names("caller: please call me back tomorrow").is_empty());
         // Session 15: a spelled label joined by the spoken view ("m r n" -> "mrn").
         assert!(names("Caller: mrn 00441299").is_empty());
