@@ -657,8 +657,12 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
                 // (a comma between) is still an answer.
                 let object_after = t.get(i + 2).is_some_and(|o| {
                     let g = o.gap;
-                    !(g.has_comma || g.has_period || g.has_stop || g.has_colon || g.has_dash)
-                        && !g.has_newline
+                    !(g.has_comma
+                        || g.has_period
+                        || g.has_stop
+                        || g.has_colon
+                        || g.has_dash
+                        || g.has_newline)
                 }) && matches!(
                     t.low(i + 2),
                     "me" | "my" | "him" | "her" | "us" | "them" | "you" | "your" | "the" | "back"
