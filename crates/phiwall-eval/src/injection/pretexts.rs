@@ -24,6 +24,7 @@
 
 use super::augment::Rng;
 use super::clinic::pick;
+use super::tactics::capitalize;
 
 /// Where a text arrives (both sides).
 const CHANNELS: &[&str] = &[
@@ -338,14 +339,6 @@ pub fn benign(rng: &mut Rng, n: usize) -> Vec<String> {
             dress(rng, capitalize(text))
         })
         .collect()
-}
-
-fn capitalize(text: String) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) if first.is_lowercase() => first.to_uppercase().chain(chars).collect(),
-        _ => text,
-    }
 }
 
 #[cfg(test)]

@@ -849,8 +849,9 @@ pub fn benign(rng: &mut Rng, n: usize) -> Vec<String> {
         .collect()
 }
 
-/// Upper-cases the first letter (slot lists start in lowercase).
-fn capitalize(text: String) -> String {
+/// Upper-cases the first letter (slot lists start in lowercase; also used by
+/// [`super::pretexts`]).
+pub(super) fn capitalize(text: String) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) if first.is_lowercase() => first.to_uppercase().chain(chars).collect(),
