@@ -146,7 +146,9 @@ impl Scanner {
                 && text.is_char_boundary(s.start)
                 && text.is_char_boundary(s.end)
         });
-        resolve_overlaps(spans)
+        let mut spans = resolve_overlaps(spans);
+        phi::campus::extend_campus_words(text, &mut spans);
+        spans
     }
 }
 

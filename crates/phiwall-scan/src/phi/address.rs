@@ -155,6 +155,11 @@ pub(crate) fn is_street_suffix(low: &str) -> bool {
     SUFFIXES.iter().any(|s| s == low)
 }
 
+/// True when `code` is a US state or territory code in capitals ("OH").
+pub(crate) fn is_state_code(code: &str) -> bool {
+    STATES.codes.contains(code)
+}
+
 /// True when `low` (lowercase) is the name of a US state or territory.
 pub(crate) fn is_state_name(low: &str) -> bool {
     STATES.names.contains(low)
@@ -650,7 +655,7 @@ impl Detector for StreetAddresses {
                 end = csz;
                 score = score.max(0.9);
             } else if let Some(town) = town_after_comma(t, end) {
-                end = town;
+                end = zip_after(t, town).unwrap_or(town);
             }
             out.push(span(m.start(), end, score, self.name()));
         }
@@ -820,7 +825,35 @@ pub(crate) fn street_tail_end(t: &str, end: usize) -> usize {
     if let Some(tail) = UNIT_TAIL_RE.as_ref().and_then(|r| r.find(t.get(end..)?)) {
         end += tail.end();
     }
-    csz_after(t, end).or_else(|| town_after_comma(t, end)).unwrap_or(end)
+    csz_after(t, end)
+        .or_else(|| town_after_comma(t, end).map(|town| zip_after(t, town).unwrap_or(town)))
+        .unwrap_or(end)
+}
+
+/// End of a bare ZIP or ZIP+4 right after a street line's town ("..., Kettering, 45429"): after
+/// a street and a town, five digits are the town's ZIP.
+fn zip_after(t: &str, pos: usize) -> Option<usize> {
+    let bytes = t.as_bytes();
+    let rest = t.get(pos..)?;
+    let skip = rest.len() - rest.trim_start_matches([',', ' ']).len();
+    if skip == 0 || skip > 3 {
+        return None;
+    }
+    let start = pos + skip;
+    let digits_from = |from: usize| {
+        bytes.get(from..).map_or(0, |r| r.iter().take_while(|b| b.is_ascii_digit()).count())
+    };
+    if digits_from(start) != 5 {
+        return None;
+    }
+    let mut end = start + 5;
+    if bytes.get(end) == Some(&b'-') && digits_from(end + 1) == 4 {
+        end += 5;
+    }
+    let glued = bytes.get(end).is_some_and(|&b| b.is_ascii_alphanumeric())
+        || (matches!(bytes.get(end), Some(b'.' | b',' | b'/' | b':'))
+            && bytes.get(end + 1).is_some_and(u8::is_ascii_digit));
+    (!glued).then_some(end)
 }
 
 /// [`town_after`] when a comma separates the town from the street line ("4110 shiloh springs
@@ -850,13 +883,22 @@ fn csz_after(text: &str, pos: usize) -> Option<usize> {
 /// End of a town of the lexicon right after a box line, with no state after it ("Rural Route 2
 /// Box 45, Dripping Springs"): the line is an address, so the town is its town.
 fn town_after(text: &str, pos: usize) -> Option<usize> {
-    let ac = CITIES.matcher.as_ref()?;
     let rest = text.get(pos..)?;
     let skip = rest.len() - rest.trim_start_matches([',', ' ', '\t']).len();
     if skip == 0 || skip > 3 {
         return None;
     }
-    let input = Input::new(text).span(pos + skip..text.len()).anchored(Anchored::Yes);
+    town_at(text, pos + skip)
+}
+
+/// End of a town of the lexicon starting exactly at `pos` and ending at a word end, written in
+/// an acceptable casing (ambiguous names such as "Hope" only in Title Case).
+pub(crate) fn town_at(text: &str, pos: usize) -> Option<usize> {
+    let ac = CITIES.matcher.as_ref()?;
+    if pos > text.len() {
+        return None;
+    }
+    let input = Input::new(text).span(pos..text.len()).anchored(Anchored::Yes);
     let m = ac.try_find(input).ok()??;
     let written = text.get(m.start()..m.end())?;
     let at_word_end = !text.as_bytes().get(m.end()).is_some_and(u8::is_ascii_alphanumeric);
@@ -1996,6 +2038,19 @@ mod tests {
         // Session 14: a name holding an everyday suffix word goes on to the full suffix.
         assert_addr("i live at 18 orchard hill drive", "18 orchard hill drive");
         assert_addr("She lives at 4 Spring Valley Road, Akron", "4 Spring Valley Road, Akron");
+        // Session 18: a bare ZIP after the street line's town, past a unit too.
+        assert_addr(
+            "I'm at 4410 Kings Highway, apartment 3C, Kettering, 45429 if you need it",
+            "4410 Kings Highway, apartment 3C, Kettering, 45429",
+        );
+        assert_addr(
+            "She lives at 4 Spring Valley Road, Akron, 44301-2210.",
+            "4 Spring Valley Road, Akron, 44301-2210",
+        );
+        assert_addr(
+            "She lives at 4 Spring Valley Road, Akron, 12.5 miles",
+            "4 Spring Valley Road, Akron",
+        );
         // Session 14: a unit letter after the unit number, as speech-to-text writes it.
         assert_addr(
             "we moved to 1041 east 9th street apartment 12 b",

@@ -317,6 +317,18 @@ mod tests {
             keyed("driver's license S530-460-88-115"),
             vec![f(PhiType::LicenseNumber, "S530-460-88-115")]
         );
+        // A state code or a credential before the number qualifies it.
+        assert_eq!(
+            keyed("Pt's DL# OH RX445120 scanned"),
+            vec![f(PhiType::LicenseNumber, "RX445120")]
+        );
+        assert_eq!(
+            keyed("my nursing license number is RN 4412087"),
+            vec![f(PhiType::LicenseNumber, "4412087")]
+        );
+        assert_eq!(keyed("license: MD-448120"), vec![f(PhiType::LicenseNumber, "448120")]);
+        assert_none(&KeyedDetector::new(), "her license in OH expired");
+        assert_none(&KeyedDetector::new(), "driver's license RN and 2 more");
         assert_eq!(keyed("DEA AB1234563"), vec![f(PhiType::LicenseNumber, "AB1234563")]);
         assert_eq!(keyed("NPI 1234567893"), vec![f(PhiType::LicenseNumber, "1234567893")]);
         assert_eq!(keyed("my dea is ab1234563"), vec![f(PhiType::LicenseNumber, "ab1234563")]);

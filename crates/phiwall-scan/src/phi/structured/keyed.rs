@@ -339,6 +339,38 @@ fn read_value(doc: &Doc<'_>, i: usize) -> Option<Token> {
     Some(Token { start: i, end: e, alnum, digits })
 }
 
+/// Credentials printed before a licence number ("nursing license RN 4412087").
+const CREDENTIALS: &[&str] = &[
+    "RN", "LPN", "LVN", "APRN", "CNP", "NP", "PA", "MD", "DO", "DDS", "DMD", "RPH", "CNA", "EMT",
+    "LCSW", "LPC", "PT", "OT", "CRNA", "CNM",
+];
+
+/// Where a licence number starts when a state code or a credential qualifies it ("DL# OH
+/// RX445120", "license RN 4412087"): the qualifier is skipped, so the number is the value.
+/// Anything else leaves `vs` as it is.
+fn after_licence_qualifier(text: &str, vs: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut e = vs;
+    while bytes.get(e).is_some_and(u8::is_ascii_uppercase) {
+        e += 1;
+    }
+    let qualifier = text.get(vs..e).unwrap_or("");
+    let known = crate::phi::address::is_state_code(qualifier) || CREDENTIALS.contains(&qualifier);
+    let sep = bytes.get(e).is_some_and(|&b| matches!(b, b' ' | b'-' | b'#' | b'.'));
+    let next = e + 1;
+    if known && sep && bytes.get(next).is_some_and(|&b| is_alnum(b)) {
+        // The number must hold a digit within its first word ("OH RX445120", not "OH and").
+        let word_end = bytes
+            .get(next..)
+            .and_then(|r| r.iter().position(|&b| !is_alnum(b)))
+            .map_or(bytes.len(), |p| next + p);
+        if bytes.get(next..word_end).is_some_and(|w| w.iter().any(u8::is_ascii_digit)) {
+            return next;
+        }
+    }
+    vs
+}
+
 /// The token's bytes with separators removed, on the stack (at most 40).
 fn compact(text: &str, t: &Token) -> ([u8; 40], usize) {
     let mut buf = [0u8; 40];
@@ -526,6 +558,8 @@ impl KeyedDetector {
             }
             let lead_from = floor_boundary(text, ks.saturating_sub(24));
             let try_at = |vs: usize| {
+                let vs =
+                    if key.rule == Rule::License { after_licence_qualifier(text, vs) } else { vs };
                 let tok = read_value(doc, vs)?;
                 if unit_follows(text, tok.end) {
                     return None;
