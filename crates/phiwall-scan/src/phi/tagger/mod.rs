@@ -233,8 +233,16 @@ impl Model {
                 || (matches!(t.low(i), "cross" | "shield") && i > 0 && t.low(i - 1) == "blue");
             // Message labels ("Attn: Billing", "Re: refill") read like capitalized names.
             let is_label = matches!(t.low(i), "attn" | "re" | "fwd");
-            if is_organization(t.low(i)) || is_brand_head || is_weekday(t.low(i)) || is_label {
+            if is_organization(t.low(i))
+                || is_brand_head
+                || is_weekday(t.low(i))
+                || is_label
+                || is_eponym_before_head(t, i)
+            {
                 *p = [1.0, 0.0, 0.0];
+            } else if is_untitled_stop_term(t, i) {
+                // Countries and states are stop terms too: they stay places.
+                p[CLASS_NAME] = 0.0;
             }
         }
         let mut emit = |c: usize, start: usize, end: usize, best: f32, spelled: bool| {
@@ -364,6 +372,54 @@ pub(crate) fn is_organization(low: &str) -> bool {
     )
 }
 
+/// True when token `i` is a stop term of the lexicon that is no given name (a drug, an eponym
+/// written without its head such as "Swan-Ganz" or "Osgood-Schlatter", a country) with no title
+/// before it: never a person
+/// for the tagger (session 18). Titles keep people ("Dr. Foley"); the rules decide those.
+fn is_untitled_stop_term(t: &Tokens, i: usize) -> bool {
+    let titled = i > 0 && t.title(i - 1).is_some();
+    // Given names among the stop terms stay open to the tagger ("Thanks, Jun", "Mae Lee").
+    !titled && t.get(i).is_some_and(|tok| tok.entry.is_some_and(|e| e.is_stop && e.given == 0))
+}
+
+/// True when token `i` comes right before an eponym's head, directly or through a second
+/// capitalised word ("Whipple procedure", "Hartmann's pouch", "Lou Gehrig's disease"): a
+/// condition or procedure, neither a person nor a place (session 18).
+fn is_eponym_before_head(t: &Tokens, i: usize) -> bool {
+    let head_at =
+        |k: usize| t.get(k).is_some_and(|x| x.gap.is_space()) && is_strong_eponym_head(t.low(k));
+    head_at(i + 1)
+        || (t.get(i + 1).is_some_and(|x| x.is_capitalized && x.is_possessive && x.gap.is_space())
+            && head_at(i + 2))
+}
+
+/// Heads after which a capitalised word names a condition, sign or procedure, never a person
+/// ("Bell's palsy"): the unambiguous part of the rules' eponym heads.
+fn is_strong_eponym_head(low: &str) -> bool {
+    matches!(
+        low,
+        "disease"
+            | "syndrome"
+            | "sign"
+            | "palsy"
+            | "procedure"
+            | "maneuver"
+            | "pouch"
+            | "fundoplication"
+            | "diverticulum"
+            | "esophagus"
+            | "lymphoma"
+            | "sarcoma"
+            | "thyroiditis"
+            | "catheter"
+            | "contracture"
+            | "cyst"
+            | "reflex"
+            | "criteria"
+            | "coma"
+    )
+}
+
 /// Day names are dates' business, never a person ("Monday" opens many note lines), in the
 /// plural too ("son Kwame visits Sundays").
 pub(crate) fn is_weekday(low: &str) -> bool {
@@ -448,6 +504,17 @@ mod tests {
         m.detect(&Tokens::new(text), &mut out);
         let got: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
         assert_eq!(got, vec!["Kwame visits", "and"]);
+    }
+
+    #[test]
+    fn clinical_eponyms_are_never_tagged() {
+        let w = vec![0f32; DIM * N_CLASSES];
+        let m = Model::from_float(&w, [0.0, 5.0, 0.0], [0.5, 0.5]).unwrap();
+        let text = "Kwame had a Whipple procedure, Lou Gehrig's disease and a Swan-Ganz; Dr. Foley";
+        let mut out = Vec::new();
+        m.detect(&Tokens::new(text), &mut out);
+        let got: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, vec!["Kwame had a", "procedure", "disease and a", "Dr. Foley"]);
     }
 
     #[test]
