@@ -1217,6 +1217,41 @@ fn post_trigger(text: &str, t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
     }
 }
 
+/// A given name in the possessive before a lowercase word, in mixed-case text: "Will's mom
+/// called", "Grace's school nurse", "Sent from Jessica's iPhone" (session 18). A capitalised word
+/// in the possessive mid-sentence is a proper noun, and a given name there is a person even when
+/// it is also a word ("Bill's insurance", "Hope's appointment"). Not taken: stop terms ("Alzheimer's"),
+/// eponyms before their head ("Bell's palsy", "Addison's disease"), holidays ("Valentine's Day"),
+/// saints' names ("St. Mary's").
+fn possessive_given_name(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
+    let Some(tok) = t.get(i) else { return };
+    let Some(e) = tok.entry else { return };
+    if !tok.is_possessive
+        || tok.shape != Shape::Cap
+        || t.mode() != CaseMode::Mixed
+        || e.given == 0
+        || e.is_stop
+        || t.is_closed(i)
+        || t.title(i).is_some()
+    {
+        return;
+    }
+    let Some(next) = t.get(i + 1) else { return };
+    let next_low = t.low(i + 1);
+    if !next.gap.is_space()
+        || !matches!(next.shape, Shape::Lower | Shape::Other)
+        || is_eponym_head(next_low)
+        || matches!(next_low, "day" | "eve")
+    {
+        return;
+    }
+    // "St. Mary's", "Saint Jude's": a hospital or a church, which the facility rules type.
+    if i > 0 && matches!(t.low(i - 1), "st" | "saint") {
+        return;
+    }
+    hits.push(Hit { first: i, last: i, score: 0.7, recognizer: "name_possessive" });
+}
+
 /// Names from the lexicon alone: "John Smith", "Will Turner", or a capitalised non-word name.
 fn lexicon_hits(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
     let Some(tok) = t.get(i) else { return };
@@ -1914,6 +1949,7 @@ fn find(text: &str, t: &Tokens) -> Vec<Hit> {
             }
         }
         lexicon_hits(t, i, &mut hits);
+        possessive_given_name(t, i, &mut hits);
         intro_full_name(t, i, &mut hits);
         initial_surname(t, i, &mut hits);
         spelled_name(t, i, &mut hits);
@@ -2433,6 +2469,23 @@ mod tests {
 
     fn has(text: &str, name: &str) -> bool {
         names(text).iter().any(|n| n == name)
+    }
+
+    #[test]
+    fn possessive_given_names() {
+        assert_eq!(names("Will's mom called about the refill"), vec!["Will"]);
+        assert_eq!(names("Sent from Jessica's iPhone"), vec!["Jessica"]);
+        assert_eq!(names("Bill's insurance changed"), vec!["Bill"]);
+        for text in [
+            "Bell's palsy on the left",
+            "happy Valentine's day",
+            "the bill's total is high",
+            "pt w/ Addison's disease",
+            "Alzheimer's is progressing",
+            "ALL CAPS NOTE: WILL'S MOM",
+        ] {
+            assert!(names(text).is_empty(), "{text}");
+        }
     }
 
     #[test]

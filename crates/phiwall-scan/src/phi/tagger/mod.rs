@@ -383,14 +383,13 @@ fn is_untitled_stop_term(t: &Tokens, i: usize) -> bool {
 }
 
 /// True when token `i` comes right before an eponym's head, directly or through a second
-/// capitalised word ("Whipple procedure", "Hartmann's pouch", "Lou Gehrig's disease"): a
+/// capitalised word ("Whipple procedure", "Lou Gehrig's disease", "Klippel Feil syndrome"): a
 /// condition or procedure, neither a person nor a place (session 18).
 fn is_eponym_before_head(t: &Tokens, i: usize) -> bool {
     let head_at =
         |k: usize| t.get(k).is_some_and(|x| x.gap.is_space()) && is_strong_eponym_head(t.low(k));
     head_at(i + 1)
-        || (t.get(i + 1).is_some_and(|x| x.is_capitalized && x.is_possessive && x.gap.is_space())
-            && head_at(i + 2))
+        || (t.get(i + 1).is_some_and(|x| x.is_capitalized && x.gap.is_space()) && head_at(i + 2))
 }
 
 /// Heads after which a capitalised word names a condition, sign or procedure, never a person
