@@ -389,7 +389,9 @@ fn is_eponym_before_head(t: &Tokens, i: usize) -> bool {
     let head_at =
         |k: usize| t.get(k).is_some_and(|x| x.gap.is_space()) && is_strong_eponym_head(t.low(k));
     head_at(i + 1)
-        || (t.get(i + 1).is_some_and(|x| x.is_capitalized && x.gap.is_space()) && head_at(i + 2))
+        || (t.get(i).is_some_and(|x| x.is_capitalized)
+            && t.get(i + 1).is_some_and(|x| x.is_capitalized && x.gap.is_space())
+            && head_at(i + 2))
 }
 
 /// Heads after which a capitalised word names a condition, sign or procedure, never a person
