@@ -667,12 +667,22 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
                     t.low(i + 2),
                     "me" | "my" | "him" | "her" | "us" | "them" | "you" | "your" | "the" | "back"
                 );
+                // "Caller: card number is ...": a word that is no given name, then a plain word
+                // that is no name either, is a noun phrase, not the caller's name.
+                let noun_phrase = next.entry.is_some_and(|e| e.is_word && e.given == 0)
+                    && t.get(i + 2).is_some_and(|o| {
+                        o.shape == Shape::Lower
+                            && o.gap.is_space()
+                            && o.entry.is_some_and(|e| e.is_word && e.given == 0 && e.surname <= 2)
+                    });
                 let word_after = next.shape == Shape::Lower
-                    && (next.entry.is_some_and(|e| {
-                        // Words that are rarely names ("press", surname class 2); "rose",
-                        // "will" or "brown" after the label may still be the caller's name.
-                        e.is_stop || (e.is_word && e.given == 0 && e.surname <= 2)
-                    }) || crate::phi::spoken::is_acronym(t.low(i + 1))
+                    && (noun_phrase
+                        || next.entry.is_some_and(|e| {
+                            // Words that are rarely names ("press", surname class 2); "rose",
+                            // "will" or "brown" after the label may still be the caller's name.
+                            e.is_stop || (e.is_word && e.given == 0 && e.surname <= 2)
+                        })
+                        || crate::phi::spoken::is_acronym(t.low(i + 1))
                         || (object_after && next.entry.is_some_and(|e| e.is_word)));
                 if line_start && speaker && word_after {
                     return Some(VERBAL);
@@ -2605,6 +2615,8 @@ mod tests {
         assert!(names("Caller: press one for english, i'll hold").is_empty());
         // Session 17: a verb with its object after the label, whatever the verb's surname class.
         assert!(names("Caller: call my husband at home").is_empty());
+        assert!(names("Caller: card number is 4111 1111 1111 1111").is_empty());
+        assert!(has("Caller: rose lopez, calling about my refill", "rose lopez"));
         assert!(names("Caller: will you send it to the pharmacy").is_empty());
         assert_eq!(names("Caller: brown, my last name is brown"), ["brown", "brown"]);
         assert!(names("caller: please call me back tomorrow").is_empty());

@@ -339,6 +339,29 @@ fn read_value(doc: &Doc<'_>, i: usize) -> Option<Token> {
     Some(Token { start: i, end: e, alnum, digits })
 }
 
+/// A plate read as letters then digits ("GHT 4421", spoken "ght four four two one"): a token of
+/// two to four letters joins the digit group of two to five digits after one space.
+fn join_plate_digits(text: &str, tok: Token) -> Token {
+    let bytes = text.as_bytes();
+    if tok.digits > 0 || !(2..=4).contains(&tok.alnum) || bytes.get(tok.end) != Some(&b' ') {
+        return tok;
+    }
+    // "plate and 12 screws": an English word is not the letters of a plate.
+    let letters = text.get(tok.start..tok.end).unwrap_or("");
+    let mut buf = String::new();
+    if crate::phi::names::lexicon::lookup(letters, &mut buf).is_some_and(|e| e.is_word) {
+        return tok;
+    }
+    let g = tok.end + 1;
+    let n = bytes.get(g..).map_or(0, |r| r.iter().take_while(|b| b.is_ascii_digit()).count());
+    let glued = bytes.get(g + n).is_some_and(|&b| is_alnum(b) || b == b'.' || b == b'/');
+    if (2..=5).contains(&n) && !glued {
+        Token { start: tok.start, end: g + n, alnum: tok.alnum + n, digits: n }
+    } else {
+        tok
+    }
+}
+
 /// Credentials printed before a licence number ("nursing license RN 4412087").
 const CREDENTIALS: &[&str] = &[
     "RN", "LPN", "LVN", "APRN", "CNP", "NP", "PA", "MD", "DO", "DDS", "DMD", "RPH", "CNA", "EMT",
@@ -561,6 +584,7 @@ impl KeyedDetector {
                 let vs =
                     if key.rule == Rule::License { after_licence_qualifier(text, vs) } else { vs };
                 let tok = read_value(doc, vs)?;
+                let tok = if key.rule == Rule::Plate { join_plate_digits(text, tok) } else { tok };
                 if unit_follows(text, tok.end) {
                     return None;
                 }

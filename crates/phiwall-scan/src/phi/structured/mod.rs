@@ -74,6 +74,7 @@ impl Detector for NumericDetector {
             self.card.scan_cluster(doc, c, out);
             self.ip.scan_cluster(doc, c, out);
         }
+        self.phone.scan_area_code_then(doc, out);
     }
 }
 

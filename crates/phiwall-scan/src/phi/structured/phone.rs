@@ -300,6 +300,43 @@ impl Detector for PhoneDetector {
         for c in digit_clusters(doc.text) {
             self.scan_cluster(doc, c, out);
         }
+        self.scan_area_code_then(doc, out);
+    }
+}
+
+/// An area code, a connective and the rest of the number, as callers say it (session 18): "area
+/// code 937, then 555-0142", "nine three seven, then five five five, zero one four two" (in the
+/// spoken view "937, then 555, 0142").
+static AREA_THEN_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i-u)\b(?P<a>[0-9]{3}),?[\ ]+(?:and[\ ]+then|then|and|followed[\ ]+by)[\ ]+(?P<e>[0-9]{3})(?:,?[\ ]|[.-])?(?P<l>[0-9]{4})\b",
+    )
+    .ok()
+});
+
+impl PhoneDetector {
+    /// [`AREA_THEN_RE`] with a phone word or "area code" before it, inside the numbering plan.
+    pub(super) fn scan_area_code_then(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let text = doc.text;
+        if !text.contains("then") && !text.contains("and") && !text.contains("followed") {
+            return;
+        }
+        let Some(re) = AREA_THEN_RE.as_ref() else { return };
+        for caps in re.captures_iter(text) {
+            let (Some(m), Some(a), Some(e)) = (caps.get(0), caps.name("a"), caps.name("e")) else {
+                continue;
+            };
+            if !validators::nanp_valid(a.as_str().as_bytes(), e.as_str().as_bytes()) {
+                continue;
+            }
+            let bw = Window::new(doc.before(m.start(), BEFORE));
+            let area_code = bw.has(&["area code"]);
+            if !(area_code || bw.has(PHONE_CONTEXT) || asked_for_phone(doc, m.start())) {
+                continue;
+            }
+            let kind = if is_fax(doc, &bw, m.end()) { PhiType::Fax } else { PhiType::Phone };
+            out.push(Span::new(m.start(), m.end(), kind, 0.8, self.name()));
+        }
     }
 }
 
@@ -609,6 +646,15 @@ mod tests {
         assert!(found_spoken(&d, "account 415 223 8890").is_empty());
         assert!(found_spoken(&d, "it's 415 123 8890").is_empty(), "exchange 1XX is off plan");
         assert!(phones("call me at 555, 212, 9876.").is_empty(), "commas only on spoken views");
+        // Session 18: an area code, "then", and the rest.
+        assert_eq!(
+            found_spoken(&d, "my number is area code 937, then 555, 0142"),
+            vec![p("937, then 555, 0142")]
+        );
+        // (The local number is found too; the scanner keeps the longer span.)
+        assert!(phones("call me at 937 and then 555-0142").contains(&p("937 and then 555-0142")));
+        assert!(phones("I take 250 and then 500 1000 mg").is_empty());
+        assert!(phones("room 412, then 555-0142 steps").is_empty());
     }
 
     #[test]

@@ -101,5 +101,8 @@ mod tests {
         assert_none(&d, "plate reader");
         assert_none(&d, "growth plate 2 cm");
         assert_none(&d, "vinyl 12345678");
+        // Session 18: letters, then the digit group.
+        assert_eq!(found(&d, "my license plate is GHT 4421, Ohio"), vec![v("GHT 4421")]);
+        assert_none(&d, "fixed with a plate and 12 screws");
     }
 }
