@@ -6,8 +6,9 @@
 //! adds the two pieces they leave visible:
 //! - [`CampusTowns`]: a Title Case town of the lexicon right after a facility head word, with the
 //!   campus words that follow it ("Akron General", "Miami Valley South");
-//! - [`extend_campus_words`]: a Title Case campus word right after an ADDRESS finding ("Good
-//!   Samaritan North", "Miami Valley"), run over the resolved findings.
+//! - [`extend_campus_words`]: a Title Case campus word or town right after an ADDRESS finding
+//!   ("Good Samaritan North", "Miami Valley", "Brookdale Centerville"), run over the resolved
+//!   findings.
 
 use std::sync::LazyLock;
 
@@ -95,7 +96,16 @@ pub fn extend_campus_words(text: &str, spans: &mut [Span]) {
         if s.kind != PhiType::Address {
             continue;
         }
-        let end = campus_words_end(text, s.end);
+        let mut end = campus_words_end(text, s.end);
+        // A facility then its town, with one blank between ("from Brookdale Centerville").
+        if end == s.end && text.get(s.end..).is_some_and(|r| r.starts_with(' ')) {
+            let town_start = s.end + 1;
+            if text.as_bytes().get(town_start).is_some_and(u8::is_ascii_uppercase) {
+                if let Some(town_end) = crate::phi::address::town_at(text, town_start) {
+                    end = town_end;
+                }
+            }
+        }
         if end > s.end && end <= next_start {
             s.end = end;
         }
@@ -133,7 +143,7 @@ mod tests {
         extend_campus_words(text, &mut spans);
         assert_eq!(text.get(spans[0].start..spans[0].end), Some("Good Samaritan North"));
         // Not over the next finding, not into a longer word, not lowercase.
-        let text = "Dayton Northridge and Dayton north and Dayton South";
+        let text = "Dayton Northbound and Dayton north and Dayton South";
         let mut spans = vec![
             Span::new(0, 6, PhiType::Address, 0.8, "t"),
             Span::new(22, 28, PhiType::Address, 0.8, "t"),
@@ -143,5 +153,9 @@ mod tests {
         extend_campus_words(text, &mut spans);
         let got: Vec<&str> = spans.iter().filter_map(|s| text.get(s.start..s.end)).collect();
         assert_eq!(got, vec!["Dayton", "Dayton", "Dayton", "South"]);
+        let text = "from Brookdale Centerville, sent for AMS";
+        let mut spans = vec![Span::new(5, 14, PhiType::Address, 0.8, "t")];
+        extend_campus_words(text, &mut spans);
+        assert_eq!(text.get(spans[0].start..spans[0].end), Some("Brookdale Centerville"));
     }
 }

@@ -293,6 +293,7 @@ pub struct TransferDestinations;
 /// This family's detector, with its pattern compiled now rather than on the first scan.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
     LazyLock::force(&CUE_RE);
+    LazyLock::force(&OUTSIDE_HOSPITAL_RE);
     vec![Box::new(TransferDestinations)]
 }
 
@@ -346,6 +347,32 @@ impl Detector for TransferDestinations {
             }
             out.push(Span::new(start, end, PhiType::Address, score, self.name()));
         }
+        outside_hospital_names(t, out);
+    }
+}
+
+/// An outside hospital named in parentheses after the note's word for it (session 18): "from
+/// OSH (Atrium) on heparin", "seen at an outside hospital (Sycamore Medical)". The parentheses
+/// right after "OSH" hold the hospital's name, in Title Case or capitals.
+static OUTSIDE_HOSPITAL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:(?-u:\b)(?:OSH|osh)|(?i:(?-u:\b)(?:outside|referring|other|another|previous|prior)[ \t]+(?:hospital|facility|hosp|institution|ed|er)))[ \t]*\(([A-Z][A-Za-z'.&-]+(?:[ \t]+[A-Z][A-Za-z'.&-]+){0,3})\)",
+    )
+    .ok()
+});
+
+fn outside_hospital_names(t: &str, out: &mut Vec<Span>) {
+    if !t.contains('(') {
+        return;
+    }
+    let Some(re) = OUTSIDE_HOSPITAL_RE.as_ref() else { return };
+    for c in re.captures_iter(t) {
+        let Some(name) = c.get(1) else { continue };
+        // "OSH (ED)", "outside hospital (CT)": a unit or test, not a name.
+        if is_excluded(name.as_str()) {
+            continue;
+        }
+        out.push(Span::new(name.start(), name.end(), PhiType::Address, 0.7, "address_transfer"));
     }
 }
 
@@ -357,6 +384,17 @@ mod tests {
         let mut v = Vec::new();
         TransferDestinations.detect(&Doc::new(s), &mut v);
         v.iter().map(|sp| &s[sp.start..sp.end]).collect()
+    }
+
+    #[test]
+    fn outside_hospitals_in_parentheses() {
+        assert_eq!(found("Received from OSH (Atrium) on heparin gtt."), ["Atrium"]);
+        assert_eq!(
+            found("seen at an outside hospital (Sycamore Medical) in May"),
+            ["Sycamore Medical"]
+        );
+        assert!(found("CT at OSH (CT head neg)").is_empty());
+        assert!(found("labs from OSH (see scanned media)").is_empty());
     }
 
     #[test]
