@@ -64,6 +64,7 @@ fn warm() {
     LazyLock::force(&SPOKEN_RE);
     LazyLock::force(&SPOKEN_PACKED_RE);
     LazyLock::force(&SPOKEN_RUN_RE);
+    LazyLock::force(&SPOKEN_DAY_YEAR_RE);
 }
 
 /// This family's detectors.
@@ -1420,6 +1421,13 @@ static SPOKEN_PACKED_RE: LazyLock<Option<Regex>> =
 static SPOKEN_RUN_RE: LazyLock<Option<Regex>> =
     LazyLock::new(|| compile(r"(?-u:\b)(?:[0-9]{6}|[0-9]{8})(?-u:\b)"));
 
+/// Month, then day and year read as one year-like number (session 18): "oh nine fourteen eighty
+/// two" reaches the view as `09 1482`, because a teen word and a tens word chain like a year
+/// ("nineteen eighty two"). Taken only when the four digits are no plausible year and split
+/// into a day of that month and a two-digit year.
+static SPOKEN_DAY_YEAR_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(r"(?-u:\b)([0-9]{1,2}) ([0-9]{2})([0-9]{2})(?-u:\b)"));
+
 /// True when `md` (2-4 digits) reads as a month and day: `94` (9/4), `123` (1/23 or 12/3),
 /// `0513`.
 fn packed_month_day(md: &str) -> bool {
@@ -1491,6 +1499,23 @@ impl Detector for SpokenDates {
                 };
                 let yn = y.as_str().parse::<u32>().unwrap_or(0);
                 if (y.as_str().len() == 4 && !is_year4(yn)) || !packed_month_day(md.as_str()) {
+                    continue;
+                }
+                if birth_cue_before(doc, m.start()) {
+                    out.push(span(m.start(), m.end(), 0.75, self.name()));
+                }
+            }
+        }
+        if let Some(re) = SPOKEN_DAY_YEAR_RE.as_ref() {
+            for c in re.captures_iter(doc.text) {
+                let (Some(m), Some(mo), Some(d), Some(y)) =
+                    (c.get(0), c.get(1), c.get(2), c.get(3))
+                else {
+                    continue;
+                };
+                let num = |g: regex::Match<'_>| g.as_str().parse::<u32>().unwrap_or(0);
+                let year4 = num(d) * 100 + num(y);
+                if is_year4(year4) || !is_month_day(num(mo), num(d)) {
                     continue;
                 }
                 if birth_cue_before(doc, m.start()) {
@@ -1700,6 +1725,10 @@ mod tests {
         assert!(kept_spoken("call 03 03 84 thanks").is_empty());
         // And the written detectors never take spaced groups.
         assert_none("date of birth 03 03 84");
+        // Session 18: day and year chained like a year ("oh nine fourteen eighty two").
+        assert_eq!(kept_spoken("my birthday's 09 1482 ok"), vec!["09 1482".to_string()]);
+        assert!(kept_spoken("I walked 09 1482 steps").is_empty());
+        assert!(kept_spoken("born 2 3184").is_empty(), "no 31st of February");
     }
 
     #[test]

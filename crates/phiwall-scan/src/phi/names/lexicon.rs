@@ -80,7 +80,9 @@ impl Entry {
             surname: self.surname.max(other.surname),
             // A word only when every part is, or when a part is a plain word that is no name
             // ("NC-lung", "follow-up"); "Stord-Painter" stays a name.
-            is_word: (other.is_word && (is_first || self.is_word || !other.is_name()))
+            // A name before the word keeps it a name ("Soo-ah": "ah" is a word, "soo" a name).
+            is_word: (other.is_word
+                && (is_first || self.is_word || (!other.is_name() && !self.is_name())))
                 || (self.is_word && !self.is_name() && !is_first),
             // "Swan-Ganz" is a stop term, "Al-Sayed" and "Min-jun" are not.
             is_stop: self.is_stop && other.is_stop,
@@ -273,6 +275,9 @@ mod tests {
         assert!(e.surname > 0 && !e.is_word);
         assert!(lk("Mary-Kate").unwrap().given > 0);
         assert!(lk("follow-up").unwrap().is_word);
+        // Session 18: a given name before a word part stays a name ("ah" is a word).
+        assert!(!lk("Soo-ah").unwrap().is_word);
+        assert!(lk("check-in").unwrap().is_word);
     }
 
     #[test]

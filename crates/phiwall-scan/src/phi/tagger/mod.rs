@@ -245,11 +245,6 @@ impl Model {
                 p[CLASS_NAME] = 0.0;
             }
         }
-        let mut emit = |c: usize, start: usize, end: usize, best: f32, spelled: bool| {
-            if !spelled {
-                out.push(self.span(c, start, end, best));
-            }
-        };
         let class_of = |p: &[f32; N_CLASSES]| -> Option<usize> {
             let (name, place) = (p[CLASS_NAME], p[CLASS_PLACE]);
             if name >= self.thresholds[0] && name >= place {
@@ -260,42 +255,82 @@ impl Model {
                 None
             }
         };
-        // A run: class, start, end, best p, tokens, every token at most two letters.
-        let mut run: Option<(usize, usize, usize, f32, usize, bool)> = None;
-        let spelled = |n: usize, short: bool, single: bool| short && (n >= 2 || single);
+        let mut run: Option<Run> = None;
         let mut last_single = false;
         for (i, p) in probs.iter().enumerate() {
             let Some(tok) = t.get(i) else { break };
             let class = class_of(p);
             // "N-G-U" is one token of letters spelled out.
             let is_short = t.low(i).split('-').all(|part| part.chars().count() <= 2);
-            if let Some((c, start, end, best, n, short)) = run {
+            if let Some(r) = run.as_mut() {
                 // A place keeps the numbers written with it ("Puruntie 82", "Leeds, 4"): a
                 // house number or postcode left visible next to a hidden street still points
                 // at the place.
-                let is_place_number = c == CLASS_PLACE
+                let is_place_number = r.class == CLASS_PLACE
                     && tok.shape == Shape::Number
                     && tok.end - tok.start <= 6
                     && joins_number(&tok.gap);
                 if is_place_number {
-                    run = Some((c, start, tok.end, best, n, short));
+                    r.last = i;
                     continue;
                 }
-                if class == Some(c) && joins(&tok.gap) {
-                    run = Some((c, start, tok.end, best.max(p[c]), n + 1, short && is_short));
+                if class == Some(r.class) && joins(&tok.gap) {
+                    r.last = i;
+                    r.best = r.best.max(p[r.class]);
+                    r.words += 1;
+                    r.short &= is_short;
                     continue;
                 }
-                emit(c, start, end, best, spelled(n, short, last_single));
-                run = None;
+                if let Some(r) = run.take() {
+                    self.emit(t, &r, last_single, out);
+                }
             }
             if let Some(c) = class {
-                run = Some((c, tok.start, tok.end, p[c], 1, is_short));
+                run = Some(Run {
+                    class: c,
+                    first: i,
+                    last: i,
+                    best: p[c],
+                    words: 1,
+                    short: is_short,
+                });
                 last_single = tok.shape == Shape::Initial || t.low(i).contains('-');
             }
         }
-        if let Some((c, start, end, best, n, short)) = run {
-            emit(c, start, end, best, spelled(n, short, last_single));
+        if let Some(r) = run {
+            self.emit(t, &r, last_single, out);
         }
+    }
+
+    /// Push the span of a finished run, unless it is a spelled value or holds no name or place.
+    ///
+    /// A lowercase function word at either end of a run is trimmed ("we're at the corner of"
+    /// must not hide "the"), and a place run left with one generic facility word ("the Heart
+    /// Center" tagged on "Center" alone) names no place: the tagger only scores single tokens,
+    /// so either can cross its threshold from context alone.
+    fn emit(&self, t: &Tokens, r: &Run, last_single: bool, out: &mut Vec<Span>) {
+        let spelled = r.short && (r.words >= 2 || last_single);
+        if spelled {
+            return;
+        }
+        let is_edge_word = |i: usize| {
+            t.get(i).is_some_and(|x| x.shape == Shape::Lower) && is_function_word(t.low(i))
+        };
+        let (mut first, mut last) = (r.first, r.last);
+        while first < last && is_edge_word(first) {
+            first += 1;
+        }
+        while last > first && is_edge_word(last) {
+            last -= 1;
+        }
+        if is_edge_word(first) {
+            return;
+        }
+        if r.class == CLASS_PLACE && first == last && is_generic_place_word(t.low(first)) {
+            return;
+        }
+        let (Some(a), Some(b)) = (t.get(first), t.get(last)) else { return };
+        out.push(self.span(r.class, a.start, b.end, r.best));
     }
 
     /// A span scored so that the emission threshold maps to 0.5 (the scanner's default
@@ -310,6 +345,67 @@ impl Model {
         };
         Span::new(start, end, kind, score, recognizer)
     }
+}
+
+/// A run of tokens of one tagged class, by token index.
+struct Run {
+    class: usize,
+    first: usize,
+    last: usize,
+    /// The highest class probability in the run.
+    best: f32,
+    /// Word tokens in the run (numbers kept by a place are not counted).
+    words: usize,
+    /// Every word token has at most two letters per hyphen part.
+    short: bool,
+}
+
+/// Words that never start or end a name or a place when written in lower case.
+fn is_function_word(low: &str) -> bool {
+    matches!(
+        low,
+        "the"
+            | "an"
+            | "of"
+            | "at"
+            | "on"
+            | "in"
+            | "and"
+            | "or"
+            | "to"
+            | "for"
+            | "from"
+            | "by"
+            | "with"
+            | "near"
+            | "into"
+    )
+}
+
+/// Facility and building words that name no place on their own ("Center", "Clinic").
+fn is_generic_place_word(low: &str) -> bool {
+    matches!(
+        low,
+        "center"
+            | "centre"
+            | "hospital"
+            | "clinic"
+            | "building"
+            | "tower"
+            | "pavilion"
+            | "office"
+            | "unit"
+            | "wing"
+            | "campus"
+            | "department"
+            | "lab"
+            | "laboratory"
+            | "pharmacy"
+            | "suite"
+            | "floor"
+            | "institute"
+            | "practice"
+    )
 }
 
 /// The highest score a tagger span gets: below the structured and context rules (0.8 and up), so
@@ -504,7 +600,7 @@ mod tests {
         let mut out = Vec::new();
         m.detect(&Tokens::new(text), &mut out);
         let got: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
-        assert_eq!(got, vec!["Kwame visits", "and"]);
+        assert_eq!(got, vec!["Kwame visits"], "a lone lowercase \"and\" is trimmed away");
     }
 
     #[test]
@@ -550,6 +646,17 @@ mod tests {
     }
 
     #[test]
+    fn runs_drop_lowercase_function_words_and_lone_facility_words() {
+        let w = vec![0f32; DIM * N_CLASSES];
+        let place = Model::from_float(&w, [0.0, 0.0, 5.0], [0.5, 0.5]).unwrap();
+        let text = "at the Heart Center, the\nthe Center\nnear Maple Street\nThe Woodlands";
+        let mut out = Vec::new();
+        place.detect(&Tokens::new(text), &mut out);
+        let got: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, vec!["Heart Center", "Maple Street", "The Woodlands"]);
+    }
+
+    #[test]
     fn spelled_letters_and_organizations_are_left_to_the_rules() {
         let w = vec![0f32; DIM * N_CLASSES];
         let m = Model::from_float(&w, [0.0, 5.0, 0.0], [0.5, 0.5]).unwrap();
@@ -557,7 +664,7 @@ mod tests {
         let mut out = Vec::new();
         m.detect(&Tokens::new(text), &mut out);
         let got: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
-        assert_eq!(got, vec!["then", "for Bo", "on"]);
+        assert_eq!(got, vec!["then", "Bo"]);
         for spelled in ["n g u y e n", "J", "N-G-U"] {
             let mut out = Vec::new();
             m.detect(&Tokens::new(spelled), &mut out);
