@@ -238,6 +238,7 @@ impl Model {
                 || is_weekday(t.low(i))
                 || is_label
                 || is_eponym_before_head(t, i)
+                || is_drug_product_word(t, i)
             {
                 *p = [1.0, 0.0, 0.0];
             } else if is_untitled_stop_term(t, i) {
@@ -517,6 +518,60 @@ fn is_strong_eponym_head(low: &str) -> bool {
     )
 }
 
+/// True when token `i` is a dosage form or route written in a drug product's name, or a word
+/// of the product name before one ("Clonidine Transdermal Patch", "Bexarotene Topical"): a
+/// medicine, neither a person nor a place (session 19; MedQuAD titles read "... of Clonidine
+/// Transdermal Patch ?", where the words end a phrase as places do). Words before the form
+/// count only when the form is capitalised and no title precedes them ("Dr. Patel Injection
+/// Clinic" keeps its name).
+fn is_drug_product_word(t: &Tokens, i: usize) -> bool {
+    if is_dosage_form(t.low(i)) {
+        return true;
+    }
+    let titled = i > 0 && t.title(i - 1).is_some();
+    let form_at = |k: usize| {
+        t.get(k).is_some_and(|x| x.is_capitalized && x.gap.is_space()) && is_dosage_form(t.low(k))
+    };
+    !titled
+        && t.get(i).is_some_and(|x| x.is_capitalized)
+        && (form_at(i + 1)
+            || (t.get(i + 1).is_some_and(|x| x.is_capitalized && x.gap.is_space())
+                && form_at(i + 2)))
+}
+
+/// Dosage forms and routes as drug product names write them.
+fn is_dosage_form(low: &str) -> bool {
+    matches!(
+        low,
+        "patch"
+            | "patches"
+            | "tablet"
+            | "tablets"
+            | "capsule"
+            | "capsules"
+            | "cream"
+            | "ointment"
+            | "gel"
+            | "lotion"
+            | "spray"
+            | "inhaler"
+            | "injection"
+            | "suspension"
+            | "syrup"
+            | "suppository"
+            | "lozenge"
+            | "elixir"
+            | "topical"
+            | "transdermal"
+            | "ophthalmic"
+            | "otic"
+            | "intranasal"
+            | "sublingual"
+            | "subcutaneous"
+            | "intravenous"
+    )
+}
+
 /// Day names are dates' business, never a person ("Monday" opens many note lines), in the
 /// plural too ("son Kwame visits Sundays").
 pub(crate) fn is_weekday(low: &str) -> bool {
@@ -643,6 +698,17 @@ mod tests {
         name.detect(&Tokens::new("Ann 82"), &mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].end, 3);
+    }
+
+    #[test]
+    fn drug_products_are_never_tagged() {
+        let w = vec![0f32; DIM * N_CLASSES];
+        let place = Model::from_float(&w, [0.0, 0.0, 5.0], [0.5, 0.5]).unwrap();
+        let text = "side effects of Clonidine Transdermal Patch ?\nBexarotene Topical\nDr. Patel Injection";
+        let mut out = Vec::new();
+        place.detect(&Tokens::new(text), &mut out);
+        let got: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, vec!["side effects", "Dr. Patel"]);
     }
 
     #[test]
