@@ -31,6 +31,7 @@ use crate::types::PhiType;
 /// does not pay for them (results are the same either way).
 fn warm() {
     LazyLock::force(&NUMBER_RE);
+    LazyLock::force(&BIRTH_YEAR_RE);
 }
 
 /// This family's detectors.
@@ -265,6 +266,7 @@ impl Detector for AgeOver89 {
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let Some(re) = NUMBER_RE.as_ref() else { return };
         let t = doc.text;
+        let mut found_age = false;
         for m in re.find_iter(t) {
             if !m.as_str().parse::<u32>().is_ok_and(|a| (90..=125).contains(&a))
                 || glued(t, m.start())
@@ -274,7 +276,32 @@ impl Detector for AgeOver89 {
             }
             if let Some(score) = Self::score(t, m.start(), m.end()) {
                 out.push(Span::new(m.start(), m.end(), PhiType::Age, score, self.name()));
+                found_age |= score >= 0.5;
             }
+        }
+        if found_age {
+            birth_years(t, out);
+        }
+    }
+}
+
+/// A year of birth right after its cue ("b. 1931", "born in 1925", "YOB 1930").
+static BIRTH_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?-u:\b)(?:b\.|born(?:[ \t]+in)?|birth[ \t]+year|year[ \t]+of[ \t]+birth|yob)[ \t:]*((?:18|19|20)[0-9]{2})(?-u:\b)",
+    )
+    .ok()
+});
+
+/// Safe Harbor removes every date element, the year included, that indicates an age over 89:
+/// in a text that states such an age, a year of birth is a DATE (session 19: "93 yo F (b.
+/// 1931)", "he's a hundred and one, born in nineteen twenty five"). Without an age over 89 a
+/// bare birth year stays, like any year.
+fn birth_years(t: &str, out: &mut Vec<Span>) {
+    let Some(re) = BIRTH_YEAR_RE.as_ref() else { return };
+    for c in re.captures_iter(t) {
+        if let Some(y) = c.get(1) {
+            out.push(Span::new(y.start(), y.end(), PhiType::Date, 0.8, "birth_year_over_89"));
         }
     }
 }
@@ -339,6 +366,15 @@ mod tests {
         assert!(ages_in(&v).is_empty());
         let v = Doc { text: "he is 98.6 degrees", is_spoken_view: true };
         assert!(ages_in(&v).is_empty());
+    }
+
+    #[test]
+    fn a_birth_year_is_a_date_only_beside_an_age_over_89() {
+        assert_eq!(ages("Pt is a 93 yo F (b. 1931) seen today."), ["93", "1931"]);
+        let v = Doc { text: "my husband is 101, born in 1925", is_spoken_view: true };
+        assert_eq!(ages_in(&v), ["101", "1925"]);
+        assert!(ages("Pt is a 63 yo F (b. 1961) seen today.").is_empty());
+        assert_eq!(ages("92 y/o, born 1930s? lives alone"), ["92"], "a decade is no year");
     }
 
     #[test]

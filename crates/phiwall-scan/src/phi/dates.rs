@@ -911,7 +911,7 @@ static HOLIDAY_GATE: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
 /// Holidays that pin a calendar date.
 static HOLIDAY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(?i)(?-u:\b)(?:christmas(?:\s+(?:eve|day))?|new\s+year'?s(?:\s+(?:eve|day))|thanksgiving(?:\s+day)?|fourth\s+of\s+july|independence\s+day|halloween|valentine'?s\s+day|memorial\s+day|labor\s+day|veterans\s+day)(?-u:\b)",
+        r"(?i)(?-u:\b)(?:christmas(?:\s+(?:eve|day))?|new\s+year'?s(?:\s+(?:eve|day))|thanksgiving(?:\s+day)?|fourth\s+of\s+july|independence\s+day|halloween|valentine'?s\s+day|memorial\s+day|labor\s+day|veterans\s+day)(?-u:\b)(?:,?[ \t]+(?:(?:of|in)[ \t]+)?(?:1[89]|20)[0-9]{2}(?-u:\b))?",
     )
 });
 
@@ -1154,7 +1154,15 @@ impl MonthNameDates {
                 line_before(doc, m.start(), 20),
                 &["on", "since", "before", "after", "over", "around", "at", "until", "by"],
             );
-            let score = if cued { 0.55 } else { 0.4 };
+            // "Christmas Eve, 1951" pins a full date.
+            let has_year = m.as_str().ends_with(|c: char| c.is_ascii_digit());
+            let score = if has_year {
+                0.8
+            } else if cued {
+                0.55
+            } else {
+                0.4
+            };
             out.push(span(m.start(), m.end(), score, self.name()));
         }
     }
@@ -1706,6 +1714,9 @@ mod tests {
         assert_date("we moved to the north side last march", "march");
         assert_date("back in march she fell twice", "march");
         assert_date("arrived on Christmas Eve", "Christmas Eve");
+        // Session 19: a year after the holiday belongs to the date.
+        assert_date("born on Christmas Eve, 1951.", "Christmas Eve, 1951");
+        assert_date("since Thanksgiving 2024 she", "Thanksgiving 2024");
         assert_date("DOB 03-Mar-1984.", "03-Mar-1984");
         assert_date("seen 3/Mar/84", "3/Mar/84");
         assert_date("since Mar-1984", "Mar-1984");

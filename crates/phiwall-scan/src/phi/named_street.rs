@@ -106,6 +106,19 @@ static STREET_NAME_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// Suffixes that name a street even without a preposition before the name.
+const STRONG_SUFFIXES: &str =
+    "Street|Avenue|Road|Boulevard|Parkway|Highway|Pike|Turnpike|Expressway|Lane";
+
+/// A street named right after a comma or an opening parenthesis, with a whole-word suffix:
+/// "(Walgreens, Wilmington Pike)", "Kroger, Brown Street" (session 19).
+static LISTED_STREET_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"[,(][ \t]*((?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?[ \t]+){{1,3}}(?:{STRONG_SUFFIXES})(?-u:\b)\.?)",
+    ))
+    .ok()
+});
+
 /// A Title Case suffix anywhere in the text: the cheap test that lets almost every document skip
 /// the main pattern, whose leading prepositions ("on", "at", "to") occur in every sentence.
 static SUFFIX_GATE_RE: LazyLock<Option<Regex>> =
@@ -291,7 +304,8 @@ impl Detector for NamedStreets {
         if !SUFFIX_GATE_RE.as_ref().is_some_and(|g| g.is_match(text)) {
             return;
         }
-        for c in re.captures_iter(text) {
+        let listed = LISTED_STREET_RE.as_ref().map(|r| r.captures_iter(text));
+        for c in re.captures_iter(text).chain(listed.into_iter().flatten()) {
             let Some(m) = c.get(1) else { continue };
             let mut words = m.as_str().split_whitespace();
             let Some(first) = words.next() else { continue };
@@ -343,6 +357,17 @@ mod tests {
         );
         assert_eq!(found("He walks along Martin-Luther Blvd every day."), ["Martin-Luther Blvd"]);
         assert_eq!(found("the clinic on Commerce Way is closed"), ["Commerce Way"]);
+    }
+
+    #[test]
+    fn streets_listed_after_a_comma_or_parenthesis() {
+        assert_eq!(
+            found("Called pharmacy (Walgreens, Wilmington Pike) to clarify."),
+            ["Wilmington Pike"]
+        );
+        assert_eq!(found("Dialysis at DaVita, Brown Street."), ["Brown Street"]);
+        // Only the whole-word suffixes: "Smith, Harold Dr" and "(Family Court)" stay.
+        assert!(found("Seen by Smith, Harold Dr. today (Family Court).").is_empty());
     }
 
     #[test]

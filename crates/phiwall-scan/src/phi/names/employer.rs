@@ -946,7 +946,7 @@ fn org_after(t: &Tokens, mut a: usize, asked: bool, worded: bool) -> Option<(usi
                 g.has_period && !g.has_newline && g.len <= 2 && t.is_company_suffix(k);
             let amp = g.has_other && !g.has_newline && g.len <= 3 && !g.has_period && !g.has_comma;
             let comma_suffix = g.has_comma && g.len <= 2 && t.is_company_suffix(k);
-            let after_initial = dotted_initial(t, k - 1);
+            let after_initial = dotted_initial(t, k - 1) || dotted_place_prefix(t, k - 1);
             if !(g.is_space() || dotted_suffix || amp || comma_suffix || after_initial) {
                 break;
             }
@@ -1026,6 +1026,17 @@ fn org_after(t: &Tokens, mut a: usize, asked: bool, worded: bool) -> Option<(usi
         (false, false, false) => 0.6,
     };
     Some((a, last, score))
+}
+
+/// Token `k` is "St.", "Mt." or "Ft." before a capitalised name: "St. Albert the Great", "Mt.
+/// Carmel" (session 19: the period ended the name at "St").
+fn dotted_place_prefix(t: &Tokens, k: usize) -> bool {
+    matches!(t.low(k), "st" | "mt" | "ft")
+        && t.get(k).is_some_and(|p| p.is_capitalized)
+        && t.get(k + 1).is_some_and(|n| {
+            let g = n.gap;
+            n.is_capitalized && g.has_period && !g.has_newline && !g.has_comma && g.len <= 2
+        })
 }
 
 /// Token `k` is a capital initial with its period, inside a name: "U.S. Steel", "J. Crew".
@@ -1344,6 +1355,12 @@ mod tests {
         assert_eq!(employers("she works for J. Crew at the mall"), ["J. Crew"]);
         // A sentence break after a name is not an initial's period.
         assert_eq!(employers("I work at Acme. I like it there."), ["Acme"]);
+        // Session 19: "St." opens a parish or school name.
+        assert_eq!(
+            employers("I work at St. Albert the Great, the parish"),
+            ["St. Albert the Great"]
+        );
+        assert_eq!(employers("she teaches at Mt. Carmel Academy"), ["Mt. Carmel Academy"]);
     }
 
     #[test]

@@ -1277,7 +1277,7 @@ fn lexicon_hits(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
     {
         return;
     }
-    if is_eponym_head(t.low(i + 1)) {
+    if is_eponym_head(t.low(i + 1)) || is_headless_eponym(t, i) || is_the_surname_thing(t, i) {
         return;
     }
     if e.given >= 1 {
@@ -1316,6 +1316,115 @@ fn lexicon_hits(t: &Tokens, i: usize, hits: &mut Vec<Hit>) {
             hits.push(Hit { first: i, last: i, score: 0.5, recognizer: "name_lexicon" });
         }
     }
+}
+
+/// Eponymous conditions said in the possessive without their head ("Hashimoto's and
+/// Addison's", "has Cushing's."): surnames and given names of real people too, so only the
+/// possessive with no noun after it is taken as the condition (session 19). "Addison's mom"
+/// stays a person.
+fn is_headless_eponym(t: &Tokens, i: usize) -> bool {
+    let Some(tok) = t.get(i) else { return false };
+    if !tok.is_possessive {
+        return false;
+    }
+    let known = matches!(
+        t.key(i),
+        "addison"
+            | "hashimoto"
+            | "cushing"
+            | "paget"
+            | "huntington"
+            | "graves"
+            | "barrett"
+            | "hodgkin"
+            | "parkinson"
+            | "gehrig"
+            | "bell"
+            | "wilson"
+            | "raynaud"
+            | "crohn"
+            | "alzheimer"
+            | "meniere"
+            | "sjogren"
+            | "tourette"
+            | "dupuytren"
+            | "peyronie"
+            | "kawasaki"
+            | "hirschsprung"
+            | "perthes"
+            | "scheuermann"
+            | "buerger"
+            | "bright"
+    );
+    let noun_after = t.get(i + 1).is_some_and(|n| {
+        n.gap.is_space()
+            && n.shape == Shape::Lower
+            && !matches!(
+                t.low(i + 1),
+                "and"
+                    | "or"
+                    | "for"
+                    | "since"
+                    | "with"
+                    | "in"
+                    | "is"
+                    | "was"
+                    | "has"
+                    | "had"
+                    | "but"
+                    | "as"
+                    | "that"
+                    | "which"
+                    | "so"
+                    | "on"
+                    | "at"
+                    | "from"
+            )
+    });
+    known && !noun_after
+}
+
+/// "The Whipple went well", "after the Nissen.": "the" before a lone surname in mixed case, then
+/// a verb or the end of the clause, names a procedure or a device, not a person (session 19).
+pub(crate) fn is_the_surname_thing(t: &Tokens, i: usize) -> bool {
+    let Some(tok) = t.get(i) else { return false };
+    let Some(e) = tok.entry else { return false };
+    if i == 0 || t.low(i - 1) != "the" || e.given > 0 || tok.shape != Shape::Cap {
+        return false;
+    }
+    if t.mode() != CaseMode::Mixed || tok.is_possessive {
+        return false;
+    }
+    // Only before a verb or the end of the clause: "the Jensen novel", "the Okafor family" and
+    // "the Smith kids" use the surname as a modifier and may well point at people.
+    let Some(next) = t.get(i + 1) else { return true };
+    !next.gap.is_space()
+        || matches!(
+            t.low(i + 1),
+            "went"
+                | "was"
+                | "is"
+                | "has"
+                | "had"
+                | "came"
+                | "will"
+                | "would"
+                | "showed"
+                | "looks"
+                | "looked"
+                | "healed"
+                | "failed"
+                | "worked"
+                | "helped"
+                | "did"
+                | "got"
+                | "took"
+                | "needs"
+                | "needed"
+                | "done"
+                | "planned"
+                | "scheduled"
+        )
 }
 
 /// Verbs that mostly follow a person as subject ("Okafor said", "Leontyne is here").
@@ -2496,6 +2605,22 @@ mod tests {
         ] {
             assert!(names(text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn headless_eponyms_and_the_surname_procedures() {
+        for text in [
+            "Note: Hashimoto's and Addison's, on levothyroxine and hydrocortisone.",
+            "She has had Cushing's for years.",
+            "Portal message: The Whipple went well and the Foley came out yesterday.",
+            "POD 2 after the Nissen, tolerating clears.",
+        ] {
+            assert!(names(text).is_empty(), "{text} -> {:?}", names(text));
+        }
+        assert_eq!(names("Addison's mom called about the refill"), ["Addison"]);
+        assert!(has("We saw the Okafor family today.", "Okafor"));
+        assert!(has("Unlike the Castro novel, it is short.", "Castro"));
+        assert!(has("Spoke with Mrs. Whipple about her meds.", "Whipple"));
     }
 
     #[test]

@@ -193,6 +193,18 @@ impl NumberRun {
             if join == Join::Hard {
                 prev_single = false;
             }
+            // A hesitation between groups ("four two seven, uh, eight one") is dropped and
+            // starts a new group, as a pause would (session 19).
+            if let Some(f) = toks.get(j) {
+                let after_is_unit =
+                    matches!(toks.get(j + 1).map(|n| n.class), Some(c) if starts_unit(c));
+                let gap_ok = f.gap.is_soft() || f.gap == super::tokens::Gap::Sep;
+                if f.class == Class::Word && gap_ok && after_is_unit && is_filler(text, f) {
+                    j += 1;
+                    join = Join::Hard;
+                    prev_single = false;
+                }
+            }
             // "dash"/"slash" separate groups; "point"/"dot" is a decimal or IP dot.
             let Some(t) = toks.get(j) else { break };
             let after_is_unit = matches!(next_soft(toks, j), Some(c) if starts_unit(c));
@@ -588,6 +600,16 @@ impl NumberRun {
     }
 }
 
+/// A hesitation word of speech-to-text output ("um", "uh", "erm").
+fn is_filler(text: &str, t: &Tok) -> bool {
+    let Some(w) = text.get(t.start..t.end) else { return false };
+    w.len() <= 4
+        && matches!(
+            w.to_ascii_lowercase().as_str(),
+            "um" | "umm" | "uh" | "uhh" | "uhm" | "er" | "erm" | "hmm"
+        )
+}
+
 /// A two-digit piece at token `k`: a teen, a tens word with an optional unit, or "oh" and a
 /// digit. Returns its value and last token. A tens word before an ordinal or a multiplier is not
 /// a piece ("twenty first", "twenty thousand").
@@ -687,6 +709,10 @@ mod tests {
         assert_eq!(conv("five seven six, nine five seven, oh oh oh nine"), "576 957 0009");
         assert_eq!(conv("oh oh seven"), "007");
         assert_eq!(conv("oh oh"), "");
+        // Session 19: hesitations between groups part them and drop out.
+        assert_eq!(conv("four two seven, uh, eight one, five five three nine"), "427 81 5539");
+        assert_eq!(conv("nine three seven um five five five"), "937 555");
+        assert_eq!(conv("seven, umbrella"), "7");
     }
 
     #[test]

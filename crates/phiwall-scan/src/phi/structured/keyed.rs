@@ -248,6 +248,41 @@ fn skip_connector(text: &str, mut i: usize) -> Option<usize> {
     None
 }
 
+/// Where the value starts after a qualifying phrase closed by a colon: "License plate of the
+/// vehicle that dropped pt off: Ohio JKB 2291" (session 19). At most eight plain words, all in
+/// one clause, before the colon.
+fn value_after_colon(text: &str, from: usize) -> Option<usize> {
+    let rest = text.get(from..)?;
+    let colon = rest.get(..rest.len().min(96))?.find(':')?;
+    let qualifier = rest.get(..colon)?;
+    let words = qualifier.split_whitespace().count();
+    let plain = qualifier.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ' || b == b'\'');
+    if words == 0 || words > 8 || !plain {
+        return None;
+    }
+    let after = rest.get(colon + 1..)?;
+    let v = from + colon + 1 + (after.len() - after.trim_start_matches([' ', '\t']).len());
+    (v < text.len()).then_some(v)
+}
+
+/// Where a plate's letters start when a state qualifies them ("Ohio JKB 2291", "OH JKB 2291").
+fn after_plate_state(text: &str, vs: usize) -> usize {
+    let word_end = text
+        .get(vs..)
+        .and_then(|r| r.find(|c: char| !c.is_ascii_alphabetic()))
+        .map_or(text.len(), |p| vs + p);
+    let word = text.get(vs..word_end).unwrap_or("");
+    let is_state = crate::phi::address::is_state_code(word)
+        || (word.len() > 3 && crate::phi::address::is_state_name(&word.to_ascii_lowercase()));
+    let next = word_end + 1;
+    let value_follows = text.as_bytes().get(next).is_some_and(|b| b.is_ascii_alphanumeric());
+    if is_state && text.as_bytes().get(word_end) == Some(&b' ') && value_follows {
+        next
+    } else {
+        vs
+    }
+}
+
 /// Where the value starts after a qualifying phrase and a copula: "at the hospital billing
 /// office is 0003...", "for Blue Cross was W1234...". At most six words of at most 16 letters
 /// each, all in one clause (no sentence or clause punctuation, no digit) before " is " or
@@ -354,7 +389,12 @@ fn join_plate_digits(text: &str, tok: Token) -> Token {
     }
     let g = tok.end + 1;
     let n = bytes.get(g..).map_or(0, |r| r.iter().take_while(|b| b.is_ascii_digit()).count());
-    let glued = bytes.get(g + n).is_some_and(|&b| is_alnum(b) || b == b'.' || b == b'/');
+    // A period that ends the sentence is no glue ("... JKB 2291."), one inside a number is.
+    let glued = bytes.get(g + n).is_some_and(|&b| {
+        is_alnum(b)
+            || b == b'/'
+            || (b == b'.' && bytes.get(g + n + 1).is_some_and(|&c| is_alnum(c)))
+    });
     if (2..=5).contains(&n) && !glued {
         Token { start: tok.start, end: g + n, alnum: tok.alnum + n, digits: n }
     } else {
@@ -581,8 +621,11 @@ impl KeyedDetector {
             }
             let lead_from = floor_boundary(text, ks.saturating_sub(24));
             let try_at = |vs: usize| {
-                let vs =
-                    if key.rule == Rule::License { after_licence_qualifier(text, vs) } else { vs };
+                let vs = match key.rule {
+                    Rule::License => after_licence_qualifier(text, vs),
+                    Rule::Plate => after_plate_state(text, vs),
+                    _ => vs,
+                };
                 let tok = read_value(doc, vs)?;
                 let tok = if key.rule == Rule::Plate { join_plate_digits(text, tok) } else { tok };
                 if unit_follows(text, tok.end) {
@@ -620,6 +663,14 @@ impl KeyedDetector {
                 }
                 try_at(v).filter(|(tok, _, _)| tok.digits >= 5)
             });
+            // A phrase qualified before a colon ("License plate of the vehicle ...: JKB 2291").
+            let hit = hit.or_else(|| {
+                let v = value_after_colon(text, ke)?;
+                if ac.find_iter(text.get(ke..v)?).next().is_some() {
+                    return None;
+                }
+                try_at(v).filter(|(tok, _, _)| tok.digits >= 2)
+            });
             let Some((tok, kind, score)) = hit else { continue };
             out.push(Span::new(tok.start, tok.end, kind, score, self.name()));
             *next_free = tok.end;
@@ -638,6 +689,18 @@ mod tests {
 
     fn f(kind: PhiType, s: &str) -> (PhiType, String) {
         (kind, s.to_string())
+    }
+
+    #[test]
+    fn a_qualified_phrase_reaches_its_value_after_a_colon() {
+        assert_eq!(
+            keyed("License plate of the vehicle that dropped pt off: Ohio JKB 2291."),
+            vec![f(PhiType::VehicleId, "JKB 2291")]
+        );
+        assert_eq!(keyed("plate number: OH JKB2291"), vec![f(PhiType::VehicleId, "JKB2291")]);
+        // A clause break or digits before the colon: nothing.
+        assert_none(&keyed_det(), "license plate. Time: 10 45");
+        assert_none(&keyed_det(), "plate 2 of 3: 10 mg");
     }
 
     #[test]

@@ -241,8 +241,11 @@ impl Model {
                 || is_drug_product_word(t, i)
             {
                 *p = [1.0, 0.0, 0.0];
-            } else if is_untitled_stop_term(t, i) {
-                // Countries and states are stop terms too: they stay places.
+            } else if is_untitled_stop_term(t, i)
+                || crate::phi::names::person::is_the_surname_thing(t, i)
+            {
+                // Countries and states are stop terms too: they stay places. "The Whipple went
+                // well" names a procedure, not a person; a place stays open ("the Bronx").
                 p[CLASS_NAME] = 0.0;
             }
         }
