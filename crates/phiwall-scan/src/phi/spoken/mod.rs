@@ -93,6 +93,19 @@ fn normalize_tokens(text: &str, toks: &[tokens::Tok]) -> Option<View> {
             }
             spelled_fail_until = end;
         }
+        // "we're at, uh, sixty one forty": a hesitation and its commas drop out of the view, so
+        // a cue and its value meet (session 19).
+        if is_dropped_filler(text, toks, i) {
+            let (Some(p), Some(n)) = (toks.get(i.wrapping_sub(1)), toks.get(i + 1)) else { break };
+            if copied <= p.end {
+                let v = view.get_or_insert_with(|| View::with_capacity(text.len()));
+                copy_original(v, text, &mut copied, p.end);
+                v.push_str(" ", p.end, n.start);
+                copied = n.start;
+            }
+            i += 1;
+            continue;
+        }
         match run.parse(text, toks, i) {
             // "March one": a lone "one" after a month is a day.
             Some(end) if run.is_worth_converting() || numbers::follows_month(text, toks, i) => {
@@ -111,6 +124,23 @@ fn normalize_tokens(text: &str, toks: &[tokens::Tok]) -> Option<View> {
     let mut v = view?;
     copy_original(&mut v, text, &mut copied, text.len());
     Some(v)
+}
+
+/// True when token `i` is a hesitation between two tokens ("at, uh, 6140", "is um June"), or
+/// "like" set off by commas ("the group number is, like, 0047").
+fn is_dropped_filler(text: &str, toks: &[tokens::Tok], i: usize) -> bool {
+    let (Some(p), Some(t)) = (i.checked_sub(1).and_then(|k| toks.get(k)), toks.get(i)) else {
+        return false;
+    };
+    if t.class != tokens::Class::Word || toks.get(i + 1).is_none() {
+        return false;
+    }
+    let open = |g: tokens::Gap| g.is_soft() || g == tokens::Gap::Sep;
+    if numbers::is_filler(text, t) {
+        return open(p.gap) && open(t.gap);
+    }
+    let is_like = text.get(t.start..t.end).is_some_and(|w| w.eq_ignore_ascii_case("like"));
+    is_like && p.gap == tokens::Gap::Sep && t.gap == tokens::Gap::Sep
 }
 
 /// Copy `text[*copied..upto]` unchanged into the view.
@@ -211,6 +241,16 @@ mod tests {
             norm("seen March twenty first, twenty twenty three").as_deref(),
             Some("seen March 21st 2023")
         );
+        // Session 19: hesitations drop out of the view, with their commas.
+        assert_eq!(
+            norm("we're at, uh, sixty one forty, um, far hills avenue").as_deref(),
+            Some("we're at 6140 far hills avenue")
+        );
+        assert_eq!(
+            norm("the group number is, like, zero zero four seven").as_deref(),
+            Some("the group number is 0047")
+        );
+        assert_eq!(norm("I like one two three").as_deref(), Some("I like 123"));
     }
 
     #[test]

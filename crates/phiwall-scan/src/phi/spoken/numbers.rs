@@ -600,13 +600,13 @@ impl NumberRun {
     }
 }
 
-/// A hesitation word of speech-to-text output ("um", "uh", "erm").
-fn is_filler(text: &str, t: &Tok) -> bool {
+/// A hesitation word of speech-to-text output ("um", "uh", "erm"; not "er", the ER).
+pub(crate) fn is_filler(text: &str, t: &Tok) -> bool {
     let Some(w) = text.get(t.start..t.end) else { return false };
     w.len() <= 4
         && matches!(
             w.to_ascii_lowercase().as_str(),
-            "um" | "umm" | "uh" | "uhh" | "uhm" | "er" | "erm" | "hmm"
+            "um" | "umm" | "uh" | "uhh" | "uhm" | "erm" | "hmm"
         )
 }
 
