@@ -416,7 +416,11 @@ impl NumberRun {
         d: u8,
         prev_single: bool,
     ) -> Option<(Unit, usize)> {
-        if prev_single || d == 0 || !toks.get(j)?.gap.is_soft() {
+        // Right after "dot"/"point" the flag only lets a zero in ("two point oh"); a new
+        // number may start there ("dot one sixty eight").
+        let after_point =
+            j.checked_sub(1).and_then(|p| toks.get(p)).is_some_and(|p| p.class == Class::Point);
+        if (prev_single && !after_point) || d == 0 || !toks.get(j)?.gap.is_soft() {
             return None;
         }
         let before_is_number = j
@@ -428,9 +432,9 @@ impl NumberRun {
         }
         let (v, last) = piece_at(toks, j + 1)?;
         let after = toks.get(last).filter(|t| t.gap != super::tokens::Gap::Break);
-        if after.is_some_and(|_| {
-            toks.get(last + 1).is_some_and(|n| is_numberish(n.class) || n.class == Class::Point)
-        }) {
+        // A point may follow: "one ninety two dot one sixty eight" is an IP address, "one oh
+        // one point five" a temperature (session 19).
+        if after.is_some_and(|_| toks.get(last + 1).is_some_and(|n| is_numberish(n.class))) {
             return None;
         }
         let a = self.digits.len();
@@ -806,6 +810,10 @@ mod tests {
         assert_eq!(conv("one point five"), "1.5");
         assert_eq!(conv("two point oh"), "2.0");
         assert_eq!(conv("one nine two dot one six eight dot one dot one"), "192.168.1.1");
+        assert_eq!(
+            conv("one ninety two dot one sixty eight dot one dot forty four"),
+            "192.168.1.44"
+        );
         assert_eq!(conv("oh three slash oh five slash twenty three"), "03 05 23");
         assert_eq!(conv("one point one"), "", "weak words around a point stay");
         assert_eq!(extent("five point"), 1);
