@@ -395,6 +395,15 @@ impl Tokens {
             // message without a capital mid-sentence is still mixed case.
             let (mut caps_mid, mut starts, mut cap_starts) = (0usize, 0usize, 0usize);
             for (k, x) in t.toks.iter().enumerate() {
+                // Speech-to-text capitalises the pronoun "I", and a turn opens with a speaker
+                // label ("Caller: i do landscaping for green acres"): neither says how the
+                // writer uses case (session 19).
+                let is_pronoun_i = matches!(t.low(k), "i" | "i'm" | "i'll" | "i've" | "i'd");
+                let is_label = (k == 0 || x.gap.has_newline)
+                    && t.toks.get(k + 1).is_some_and(|n| n.gap.has_colon && !n.gap.has_newline);
+                if is_pronoun_i || is_label {
+                    continue;
+                }
                 if k == 0 || x.gap.is_sentence_break() {
                     if x.shape != Shape::Number {
                         starts += 1;
@@ -597,6 +606,15 @@ mod tests {
         assert_eq!(
             Tokens::new("yeah so my name is maria. and i was calling about my appointment").mode(),
             CaseMode::Lower
+        );
+        // Session 19: a speaker label and the pronoun "I" carry no case evidence.
+        assert_eq!(
+            Tokens::new("Caller: I do landscaping for green acres lawn care").mode(),
+            CaseMode::Lower
+        );
+        assert_eq!(
+            Tokens::new("Caller: I need a refill for my mom, Maria Lopez, please").mode(),
+            CaseMode::Mixed
         );
     }
 
