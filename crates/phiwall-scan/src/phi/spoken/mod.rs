@@ -360,7 +360,7 @@ mod tests {
                     Just("com"), Just("org"), Just("slash"), Just("as"), Just("in"), Just("Larry"),
                     Just("point"), Just("underscore"), Just("www"), Just("w"), Just("maria"),
                     Just("@"), Just("_"), Just("/"), Just("colon"), Just("https"), Just("name is"),
-                    Just("spelled"), Just("triple"),
+                    Just("spelled"), Just("triple"), Just("um"), Just("uh"), Just("like"),
                 ],
                 0..40,
             ),
