@@ -683,6 +683,11 @@ fn trade_object_at(t: &Tokens, i: usize) -> bool {
                 | ("clean" | "cleans", "rooms" | "offices" | "floors")
                 | ("cook" | "cooks", "breakfast" | "lunch" | "dinner")
                 | ("work" | "works", "nights" | "days" | "weekends" | "doubles" | "overnights")
+                | ("answer" | "answers", "phones")
+                | ("teach" | "teaches", "kindergarten" | "preschool" | "math" | "english")
+                | ("load" | "loads" | "unload" | "unloads", "trucks")
+                | ("pack" | "packs" | "ship" | "ships", "boxes" | "orders")
+                | ("watch" | "watches", "kids")
         )
         && matches!(t.low(i - 3), "i" | "he" | "she" | "we" | "they")
 }
@@ -1016,7 +1021,7 @@ fn org_after(t: &Tokens, mut a: usize, asked: bool, worded: bool) -> Option<(usi
     let last = last?;
     let words_name =
         worded && t.mode() == CaseMode::Lower && count >= 2 && !is_descriptor(t.low(a));
-    if !has_distinct && !asked && !words_name {
+    if !has_distinct && !asked && !words_name && !business_apposition(t, last + 1) {
         return None;
     }
     let score = match (mixed, has_distinct, asked) {
@@ -1026,6 +1031,44 @@ fn org_after(t: &Tokens, mut a: usize, asked: bool, worded: bool) -> Option<(usi
         (false, false, false) => 0.6,
     };
     Some((a, last, score))
+}
+
+/// ", the gas station" starting at token `k`: a kind of business in apposition says the words
+/// before it name one ("I just started at speedway, the gas station"; session 19).
+fn business_apposition(t: &Tokens, k: usize) -> bool {
+    let Some(the) = t.get(k) else { return false };
+    if !the.gap.has_comma || the.gap.has_newline || the.gap.len > 2 || t.low(k) != "the" {
+        return false;
+    }
+    (k + 1..=k + 2).any(|m| {
+        t.get(m).is_some_and(|x| x.gap.is_space())
+            && (k + 1..m).all(|j| t.get(j).is_some_and(|x| x.gap.is_space()))
+            && matches!(
+                t.low(m),
+                "station"
+                    | "store"
+                    | "restaurant"
+                    | "diner"
+                    | "factory"
+                    | "plant"
+                    | "warehouse"
+                    | "bank"
+                    | "salon"
+                    | "shop"
+                    | "supermarket"
+                    | "grocery"
+                    | "market"
+                    | "hotel"
+                    | "motel"
+                    | "gym"
+                    | "bakery"
+                    | "cafe"
+                    | "dealership"
+                    | "garage"
+                    | "company"
+                    | "firm"
+            )
+    })
 }
 
 /// Token `k` is "St.", "Mt." or "Ft." before a capitalised name: "St. Albert the Great", "Mt.
@@ -1355,6 +1398,10 @@ mod tests {
         assert_eq!(employers("she works for J. Crew at the mall"), ["J. Crew"]);
         // A sentence break after a name is not an initial's period.
         assert_eq!(employers("I work at Acme. I like it there."), ["Acme"]);
+        // Session 19: a kind of business in apposition, a trade before "at".
+        assert_eq!(employers("I just started at speedway, the gas station"), ["speedway"]);
+        assert_eq!(employers("I answer phones at CareSource during the day"), ["CareSource"]);
+        assert!(employers("I just started at home, the doctor said rest").is_empty());
         // Session 19: "St." opens a parish or school name.
         assert_eq!(
             employers("I work at St. Albert the Great, the parish"),
