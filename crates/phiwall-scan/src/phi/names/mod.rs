@@ -14,6 +14,7 @@ pub mod cues;
 pub mod employer;
 pub mod korean;
 pub mod lexicon;
+pub(crate) mod nickname;
 pub mod person;
 pub mod tokens;
 pub mod vietnamese;
