@@ -49,11 +49,14 @@ use crate::types::PhiType;
 /// does not pay for them (results are the same either way).
 fn warm() {
     LazyLock::force(&NUMERIC_RE);
+    LazyLock::force(&RANGE_RE);
     LazyLock::force(&MONTH_GATE_RE);
     LazyLock::force(&MONTH_DAY_RE);
     LazyLock::force(&DAY_MONTH_RE);
     LazyLock::force(&MONTH_YEAR_RE);
     LazyLock::force(&DASHED_RE);
+    LazyLock::force(&DAY_MON_RE);
+    LazyLock::force(&COMPACT_RE);
     LazyLock::force(&WEEKDAY_BEFORE_RE);
     LazyLock::force(&MONTH_ALONE_RE);
     LazyLock::force(&HOLIDAY_GATE);
@@ -622,6 +625,13 @@ static NUMERIC_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(r"[0-9]{1,4}(?:[/\-][0-9]{1,4}(?:[/.\-][0-9]{1,4})?|\.[0-9]{1,4}\.[0-9]{1,4})")
 });
 
+/// A range of two month/day dates joined by a hyphen: `11/30-12/2` (session 19). The main
+/// numeric pattern reads `11/30-12` as one three-part date and then drops it, because `/2`
+/// continues it.
+static RANGE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(r"(?-u:\b)([0-9]{1,2})/([0-9]{1,2})-([0-9]{1,2})/([0-9]{1,2})(?-u:\b)")
+});
+
 /// The parts of a `NUMERIC_RE` match.
 struct NumParts<'a> {
     a: &'a str,
@@ -661,6 +671,34 @@ impl<'a> NumParts<'a> {
 pub struct NumericDates;
 
 impl NumericDates {
+    /// Both ends of a `11/30-12/2` range, each a month and a day.
+    fn push_ranges(t: &str, name: &'static str, out: &mut Vec<Span>) {
+        if !t.contains('/') {
+            return;
+        }
+        let Some(re) = RANGE_RE.as_ref() else { return };
+        for c in re.captures_iter(t) {
+            let (Some(m), Some(a), Some(b), Some(c2), Some(d)) =
+                (c.get(0), c.get(1), c.get(2), c.get(3), c.get(4))
+            else {
+                continue;
+            };
+            let n = |g: regex::Match<'_>| g.as_str().parse::<u32>().unwrap_or(0);
+            // "crackles 1/3-1/2 up": a range of fractions, not of days.
+            let fraction = |x: u32, y: u32| x < y && y <= 8;
+            if (fraction(n(a), n(b)) && fraction(n(c2), n(d)))
+                || !is_month_day(n(a), n(b))
+                || !is_month_day(n(c2), n(d))
+                || glued_before(t, m.start())
+                || continues_number(t, m.end())
+            {
+                continue;
+            }
+            out.push(span(a.start(), b.end(), 0.85, name));
+            out.push(span(c2.start(), d.end(), 0.85, name));
+        }
+    }
+
     /// Score a three-part date `a s b s c`, or `None` when it is not a date.
     fn three_part(a: &str, b: &str, c: &str, sep: &str) -> Option<f32> {
         if a.len() > 2 || b.len() > 2 || !(c.len() == 2 || c.len() == 4) {
@@ -695,6 +733,7 @@ impl Detector for NumericDates {
     fn detect(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
         let Some(re) = NUMERIC_RE.as_ref() else { return };
         let t = doc.text;
+        Self::push_ranges(t, self.name(), out);
         // `find_iter` and a hand split: this regex matches often (ranges, dates, codes) and
         // capture groups would cost more than the search.
         for m in re.find_iter(t) {
@@ -843,7 +882,7 @@ impl Detector for NumericDates {
 /// month name. `dec` (decreased) and `may` alone are everywhere in notes and do not open it.
 static MONTH_GATE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)(?-u:\b)(?:{MONTH})(?-u:\b)\.?,?\s*(?:of\s+|the\s+)?['0-9]|[0-9](?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH})(?-u:\b)|(?-u:\b)(?:january|february|april|june|july|august|september|sept|october|november|december)(?-u:\b)|(?-u:\b)(?:in|since|during|until|till|early|mid|late)\s+(?:may|march)(?-u:\b)|(?-u:\b)(?:last|next|this)\s+march(?-u:\b)|[0-9][-/](?:{MONTH})(?-u:\b)|(?-u:\b)(?:{MONTH})[-/][0-9]"
+        r"(?i)(?-u:\b)(?:{MONTH})(?-u:\b)\.?,?\s*(?:of\s+|the\s+)?['0-9]|[0-9](?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH})(?-u:\b)|(?-u:\b)(?:january|february|april|june|july|august|september|sept|october|november|december)(?-u:\b)|(?-u:\b)(?:in|since|during|until|till|early|mid|late)\s+(?:may|march)(?-u:\b)|(?-u:\b)(?:last|next|this)\s+march(?-u:\b)|[0-9][-/](?:{MONTH})(?-u:\b)|(?-u:\b)(?:{MONTH})[-/][0-9]|[0-9](?:{MONTH})[0-9]|(?-u:\b)(?:in|since|during|until|till|early|mid|late|by|before|after)\s+(?:feb|apr|jul|aug|sep|oct|nov)(?-u:\b)"
     ))
 });
 
@@ -878,14 +917,29 @@ static DASHED_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     ))
 });
 
+/// Day and abbreviated month without a year: `10-Nov` (session 19).
+static DAY_MON_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(
+        r"(?i)(?-u:\b)([0-9]{1,2})-(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)(?-u:\b)",
+    )
+});
+
+/// Day, month and year written together, as EHR exports do: `12DEC2025`, `3mar84` (session 19).
+static COMPACT_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(
+        r"(?i)(?-u:\b)([0-9]{1,2})(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)([0-9]{4}|[0-9]{2})(?-u:\b)",
+    )
+});
+
 /// A weekday right before a numeric date: `Monday 3/4`, `Tues, 3/4/84`.
 static WEEKDAY_BEFORE_RE: LazyLock<Option<Regex>> =
     LazyLock::new(|| compile(&format!(r"(?i)(?-u:\b)(?:{WEEKDAY})\.?,?[ \t]+$")));
 
-/// Full month names (and `sept`) alone: `admitted in September`.
+/// Full month names (and `sept`) alone: `admitted in September`; some abbreviations after a
+/// cue (`early Nov`).
 static MONTH_ALONE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"(?i)(?-u:\b)(january|february|march|april|may|june|july|august|september|sept|october|november|december)(?-u:\b)",
+        r"(?i)(?-u:\b)(january|february|march|april|may|june|july|august|september|sept|october|november|december|feb|apr|jul|aug|sep|oct|nov)(?-u:\b)",
     )
 });
 
@@ -1135,12 +1189,53 @@ impl MonthNameDates {
                         continue;
                     }
                 }
+                // Abbreviations alone only after a cue ("HOSPITALIZED EARLY NOV FOR PNA";
+                // session 19); "jan", "jun", "mar", "may" and "dec" are left out.
+                "feb" | "apr" | "jul" | "aug" | "sep" | "oct" | "nov" => {
+                    if cued {
+                        0.55
+                    } else {
+                        continue;
+                    }
+                }
                 _ if cued => 0.6,
                 // Also given names.
                 "april" | "june" | "august" => 0.4,
                 _ => 0.5,
             };
             out.push(span(m.start(), m.end(), score, self.name()));
+        }
+    }
+
+    /// `10-Nov` (no year; the dashed form with a year is [`DASHED_RE`]) and `12DEC2025`.
+    fn push_day_mon(&self, doc: &Doc<'_>, out: &mut Vec<Span>) {
+        let t = doc.text;
+        let pairs = [(DAY_MON_RE.as_ref(), 0.6f32), (COMPACT_RE.as_ref(), 0.9)];
+        for (re, score) in pairs {
+            let Some(re) = re else { continue };
+            for c in re.captures_iter(t) {
+                let (Some(m), Some(d), Some(mon)) = (c.get(0), c.get(1), c.get(2)) else {
+                    continue;
+                };
+                let Some(mo) = month_number(mon.as_str()) else { continue };
+                let day_ok = d.as_str().parse::<u32>().is_ok_and(|d| is_month_day(mo, d));
+                let year_ok = c.get(3).is_none_or(|y| {
+                    y.as_str().len() == 2 || y.as_str().parse::<u32>().is_ok_and(is_year4)
+                });
+                // "10-Nov-2025" belongs to the dashed form, "3-mar-tab" is a code.
+                let dashed_on = t.get(m.end()..).is_some_and(|r| {
+                    let mut ch = r.chars();
+                    matches!(ch.next(), Some('-' | '/'))
+                        && ch.next().is_some_and(|x| x.is_ascii_alphanumeric())
+                });
+                // Without a year the month must be capitalised: "10-Nov", not "3-mar".
+                let cased = c.get(3).is_some()
+                    || mon.as_str().starts_with(|x: char| x.is_ascii_uppercase());
+                if !day_ok || !year_ok || dashed_on || !cased || glued_before(t, m.start()) {
+                    continue;
+                }
+                out.push(span(m.start(), m.end(), score, self.name()));
+            }
         }
     }
 
@@ -1184,6 +1279,7 @@ impl Detector for MonthNameDates {
         self.push_day_month(doc, out);
         self.push_month_year(doc, out);
         self.push_dashed(doc, out);
+        self.push_day_mon(doc, out);
         self.push_month_alone(doc, out);
     }
 }
@@ -1241,6 +1337,13 @@ impl Detector for OrdinalDays {
                     "at" | "and"
                         | "or"
                         | "in"
+                        | "with"
+                        | "for"
+                        | "to"
+                        | "if"
+                        | "so"
+                        | "then"
+                        | "because"
                         | "when"
                         | "around"
                         | "between"
@@ -1714,7 +1817,18 @@ mod tests {
         assert_date("we moved to the north side last march", "march");
         assert_date("back in march she fell twice", "march");
         assert_date("arrived on Christmas Eve", "Christmas Eve");
-        // Session 19: a year after the holiday belongs to the date.
+        // Session 19: EHR export forms, a range, an ordinal day before "with".
+        assert_date("Admitted 12DEC2025 via ED.", "12DEC2025");
+        assert_date("Started coumadin 10-Nov, INR today 2.4.", "10-Nov");
+        assert_date("Symptoms since 11/30-12/2, worse at night.", "11/30");
+        assert_date("Symptoms since 11/30-12/2, worse at night.", "12/2");
+        assert_date("Plan: f/u on the 15th with PCP.", "15th");
+        assert_none("BP 120/80-130/85 today");
+        assert_none("LUNGS CRACKLES 1/3-1/2 UP L>R");
+        assert_date("HOSPITALIZED EARLY NOV FOR PNA.", "NOV");
+        assert_none("NOV vaccine given"); // no cue
+        assert_none("3-mar ointment"); // a lowercase month with no year is no date
+                                       // Session 19: a year after the holiday belongs to the date.
         assert_date("born on Christmas Eve, 1951.", "Christmas Eve, 1951");
         assert_date("since Thanksgiving 2024 she", "Thanksgiving 2024");
         assert_date("DOB 03-Mar-1984.", "03-Mar-1984");
