@@ -4,13 +4,14 @@
 //! | module | types |
 //! |---|---|
 //! | `structured` | SSN, PHONE, FAX, EMAIL, URL, IP_ADDRESS, CREDIT_CARD, MRN, HEALTH_PLAN_ID, ACCOUNT_NUMBER, LICENSE_NUMBER, VEHICLE_ID, DEVICE_ID, BIOMETRIC_ID, OTHER_ID |
-//! | `dates`, `age`, `address`, `campus`, `named_street`, `intersection`, `unsuffixed_street`, `county`, `transfers`, `residence` | DATE, AGE, ADDRESS |
+//! | `dates`, `age`, `address`, `campus`, `community`, `named_street`, `intersection`, `unsuffixed_street`, `county`, `transfers`, `residence` | DATE, AGE, ADDRESS |
 //! | `names` | NAME, EMPLOYER |
 //! | `spoken` | the normalized view of transcripts, and spoken-only forms |
 
 pub mod address;
 pub mod age;
 pub mod campus;
+pub mod community;
 pub mod context;
 pub mod county;
 pub mod dates;
@@ -37,6 +38,7 @@ pub fn default_detectors(tagger: Option<Arc<tagger::Model>>) -> Vec<Box<dyn Dete
     v.extend(age::detectors());
     v.extend(address::detectors());
     v.push(Box::new(campus::CampusTowns));
+    v.push(Box::new(community::NamedCommunities));
     v.push(Box::new(named_street::NamedStreets));
     v.push(Box::new(intersection::Intersections));
     v.push(Box::new(unsuffixed_street::UnsuffixedStreets));
