@@ -115,8 +115,20 @@ fn inverted_given(t: &Tokens, k: usize) -> bool {
     let after_comma =
         t.get(k).is_some_and(|x| x.gap.has_comma && !x.gap.has_newline && x.gap.len <= 2);
     let field_next = t.get(k + 1).is_some_and(|n| !n.gap.has_newline && n.gap.len <= 4)
-        && super::person::is_record_label(t.low(k + 1));
+        && (super::person::is_record_label(t.low(k + 1)) || sex_and_age_at(t, k + 1));
     t.mode() == CaseMode::Mixed && after_comma && field_next && loose_part(t, k)
+}
+
+/// Sex and age as a record line writes them after a name: "F 67", "M, 45", "67 F", "45 yo"
+/// (session 19: "Pt Ogunleye, Folasade F 67").
+fn sex_and_age_at(t: &Tokens, k: usize) -> bool {
+    let is_sex = |j: usize| matches!(t.low(j), "m" | "f" | "male" | "female");
+    let is_age = |j: usize| {
+        t.get(j).is_some_and(|x| x.shape == Shape::Number && !x.gap.has_newline)
+            && t.low(j).parse::<u32>().is_ok_and(|a| a <= 120)
+    };
+    let age_unit = |j: usize| matches!(t.low(j), "yo" | "y/o" | "yrs" | "years" | "year");
+    (is_sex(k) && is_age(k + 1)) || (is_age(k) && (is_sex(k + 1) || age_unit(k + 1)))
 }
 
 /// "EHR request: Nguyen, Bao Chau, MRN ...": in mixed case, a surname of the lexicon (not an
@@ -450,6 +462,12 @@ mod tests {
             ["Obiageli"]
         );
         assert_eq!(extended("allergies for Zhao, Xinyi (MRN 00455120).", "Zhao"), ["Xinyi"]);
+        // Session 19: sex and age after the given name, as a record line writes them.
+        assert_eq!(
+            extended("EHR request: Pt Ogunleye, Folasade F 67 - pull her MAR", "Ogunleye"),
+            ["Folasade"]
+        );
+        assert!(extended("called Nwachukwu, Obiageli 2 times", "Nwachukwu").is_empty());
         // No record field after it, or a word: not a given name.
         assert!(extended("called Nwachukwu, Obiageli said fine", "Nwachukwu").is_empty());
         assert!(extended("saw Maria, Cardiology MRN 4411", "Maria").is_empty());
