@@ -433,8 +433,15 @@ impl NumberRun {
         let (v, last) = piece_at(toks, j + 1)?;
         let after = toks.get(last).filter(|t| t.gap != super::tokens::Gap::Break);
         // A point may follow: "one ninety two dot one sixty eight" is an IP address, "one oh
-        // one point five" a temperature (session 19).
-        if after.is_some_and(|_| toks.get(last + 1).is_some_and(|n| is_numberish(n.class))) {
+        // one point five" a temperature (session 19). After a pause, only a year-like piece
+        // makes it a date ("seven fourteen, nineteen sixty two"); a digit starts the next group
+        // of a phone number ("five thirteen, five five five, ...").
+        if after.is_some_and(|a| {
+            toks.get(last + 1).is_some_and(|n| {
+                is_numberish(n.class)
+                    && (a.gap.is_soft() || matches!(n.class, Class::Teen(_) | Class::Tens(_)))
+            })
+        }) {
             return None;
         }
         let a = self.digits.len();
@@ -814,6 +821,8 @@ mod tests {
             conv("one ninety two dot one sixty eight dot one dot forty four"),
             "192.168.1.44"
         );
+        assert_eq!(conv("five thirteen, five five five"), "513 555");
+        assert_eq!(conv("seven fourteen, nineteen sixty two"), "7 14 1962");
         assert_eq!(conv("oh three slash oh five slash twenty three"), "03 05 23");
         assert_eq!(conv("one point one"), "", "weak words around a point stay");
         assert_eq!(extent("five point"), 1);

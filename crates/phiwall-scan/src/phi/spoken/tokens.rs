@@ -294,7 +294,9 @@ pub(crate) fn classify_gap(g: &str) -> Gap {
         return Gap::Hyphen;
     }
     match g.trim_matches(|c| c == ' ' || c == '\t') {
-        "," | "-" | "\u{2013}" | "\u{2014}" | "--" => Gap::Sep,
+        // A trailing-off pause between digit groups ("five-one-three... five-five-five") is a
+        // separator too (session 19).
+        "," | "-" | "\u{2013}" | "\u{2014}" | "--" | "..." | "\u{2026}" => Gap::Sep,
         "." => Gap::Period,
         _ => Gap::Break,
     }
@@ -435,6 +437,8 @@ mod tests {
         assert_eq!(g[8], Gap::Break);
         assert_eq!(classify_gap(" \n "), Gap::Break);
         assert_eq!(classify_gap(" - "), Gap::Sep);
+        assert_eq!(classify_gap("... "), Gap::Sep);
+        assert_eq!(classify_gap("\u{2026} "), Gap::Sep);
         assert_eq!(classify_word("someone"), Class::Word);
         assert_eq!(classify_word("ÉTÉ"), Class::Word);
     }

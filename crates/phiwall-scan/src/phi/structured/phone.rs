@@ -202,7 +202,12 @@ impl PhoneDetector {
                 continue;
             }
             let bw = Window::new(doc.before(start, BEFORE));
-            let score = score(doc, &bw, start, end, layout);
+            let mut score = score(doc, &bw, start, end, layout);
+            // "my old number was 937 555 0110 but the new one is 937 555 0199": a second number
+            // in the clause that gave one is a phone number too.
+            if follows_phone_in_clause(text, out, start) {
+                score = score.max(0.8);
+            }
             let kind = if is_fax(doc, &bw, end) { PhiType::Fax } else { PhiType::Phone };
             out.push(Span::new(start, end, kind, score, self.name()));
             found_any = true;
@@ -340,6 +345,18 @@ impl PhoneDetector {
     }
 }
 
+/// True when the last finding is a phone or fax number ending at most 48 bytes before `start`,
+/// with no sentence end between (session 19).
+fn follows_phone_in_clause(text: &str, out: &[Span], start: usize) -> bool {
+    let Some(prev) = out.last() else { return false };
+    if !matches!(prev.kind, PhiType::Phone | PhiType::Fax) || prev.score < 0.5 {
+        return false;
+    }
+    prev.end <= start
+        && start - prev.end <= 48
+        && text.get(prev.end..start).is_some_and(|gap| !gap.contains(['.', '?', '!', '\n', ';']))
+}
+
 /// True when a glued extension follows ("…-9740x11144"): the number ends here and the
 /// extension stays out of the span.
 fn extension_follows(bytes: &[u8], end: usize) -> bool {
@@ -418,6 +435,10 @@ fn spoken_nanp_groups(run: &[u8]) -> bool {
     let groups: Vec<&[u8]> = run.split(|b| !b.is_ascii_digit()).filter(|g| !g.is_empty()).collect();
     match groups.as_slice() {
         [a, e, l] if a.len() == 3 && e.len() == 3 && l.len() == 4 => validators::nanp_valid(a, e),
+        // The last four read as two pairs: "..., zero one, eighty eight" (session 19).
+        [a, e, l1, l2] if a.len() == 3 && e.len() == 3 && l1.len() == 2 && l2.len() == 2 => {
+            validators::nanp_valid(a, e)
+        }
         _ => false,
     }
 }
@@ -553,6 +574,19 @@ mod tests {
     }
 
     #[test]
+    fn a_second_number_in_the_clause_that_gave_one() {
+        assert_eq!(
+            phones("my old number was 937 555 0110 but the new one is 937 555 0199"),
+            vec![p("937 555 0110"), p("937 555 0199")]
+        );
+        // A sentence end between: the second figure needs its own evidence.
+        assert_eq!(
+            phones("please call 937 555 0110. We shipped all of them: 937 555 0199"),
+            vec![p("937 555 0110")]
+        );
+    }
+
+    #[test]
     fn spaced_numbers_in_a_contact_line() {
         assert_eq!(
             phones("Sent from my iPhone. Ana Ruiz | 404 555 0171 | ana.ruiz@example.com"),
@@ -628,6 +662,8 @@ mod tests {
     fn spoken_view_groups() {
         let d = PhoneDetector;
         assert_eq!(found_spoken(&d, "call me at 555 212 9876 please"), vec![p("555 212 9876")]);
+        // Session 19: the last four read as two pairs.
+        assert_eq!(found_spoken(&d, "her number is 513, 555, 01, 88"), vec![p("513, 555, 01, 88")]);
         assert_eq!(found_spoken(&d, "my cell is 5552129876"), vec![p("5552129876")]);
         assert_eq!(
             found_spoken(&d, "the fax number is 555 212 9876"),
