@@ -687,6 +687,11 @@ fn trigger(text: &str, t: &Tokens, i: usize, dialogue: &OnceCell<bool>) -> Optio
                 if line_start && speaker && word_after {
                     return Some(VERBAL);
                 }
+                // "Patient: DOB 11/20/79", "Caller: DOB, eleven, twenty, ...": a record label
+                // after it opens a field, not a name (session 19).
+                if is_record_label(t.low(i + 1)) {
+                    return None;
+                }
                 return Some(STRONG);
             }
         }
@@ -2605,6 +2610,13 @@ mod tests {
         ] {
             assert!(names(text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_record_label_after_a_speaker_label_is_no_name() {
+        assert!(names("Patient: DOB 11/20/79").is_empty());
+        assert!(names("Caller: DOB, eleven, twenty, seventy nine").is_empty());
+        assert_eq!(names("Patient: Okafor, MRN 4471203"), ["Okafor"]);
     }
 
     #[test]
