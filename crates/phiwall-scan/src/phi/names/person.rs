@@ -424,7 +424,10 @@ fn continues(t: &Tokens, k: usize, prev: usize) -> bool {
             let boundary = t.get(k + 1).is_none_or(|n| !n.gap.is_space())
                 || t.is_closed(k + 1)
                 || t.is_modal(k + 1);
-            e.surname >= 2 && prev_given && boundary
+            // "have nurse kimberly call me back": a verb with its object, not a surname.
+            let object_next = t.get(k + 1).is_some_and(|n| n.gap.is_space())
+                && matches!(t.low(k + 1), "me" | "him" | "us" | "them" | "you");
+            e.surname >= 2 && prev_given && boundary && !object_next
         }
         Some(_) => false,
     }
@@ -2610,6 +2613,12 @@ mod tests {
         ] {
             assert!(names(text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_word_surname_before_an_object_pronoun_is_a_verb() {
+        assert_eq!(names("caller: can you have nurse kimberly call me back"), ["kimberly"]);
+        assert_eq!(names("Spoke with KIMBERLY CALL, RN"), ["KIMBERLY CALL"]);
     }
 
     #[test]
