@@ -155,12 +155,25 @@ impl KeySet {
         self.remote.as_ref().map(|r| r.refresh)
     }
 
+    /// How many sets have been installed from the URL so far (0 for a local set). Read it
+    /// before verifying a token, then pass it to [`KeySet::refresh_after`].
+    pub fn generation(&self) -> u64 {
+        self.remote.as_ref().map_or(0, |r| r.generation.load(Ordering::Acquire))
+    }
+
     /// Fetch the remote set again unless a fetch started less than the minimum gap ago (then
     /// wait for that one). Returns `Ok(true)` when a new set was installed while this call ran
     /// (by it, or by the fetch it waited for): then a retry may succeed.
     pub async fn refresh(&self) -> Result<bool, String> {
+        self.refresh_after(self.generation()).await
+    }
+
+    /// [`KeySet::refresh`], counting any set installed since generation `seen` as new. A
+    /// request reads the generation before it verifies: a set the refresh loop installs between
+    /// that failed verification and this call then means "retry", where reading the generation
+    /// here would miss it and leave the request refused (a race seen in CI under load).
+    pub async fn refresh_after(&self, seen: u64) -> Result<bool, String> {
         let Some(r) = &self.remote else { return Ok(false) };
-        let seen = r.generation.load(Ordering::Acquire);
         let _one_at_a_time = r.fetching.lock().await;
         if r.generation.load(Ordering::Acquire) != seen {
             return Ok(true);
@@ -288,5 +301,22 @@ mod tests {
         // Within the gap: no second attempt, and no error either.
         assert_eq!(set.refresh().await, Ok(false));
         assert!(set.current().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_set_installed_since_the_caller_looked_means_retry() {
+        let set = KeySet::remote(
+            "http://127.0.0.1:9/jwks",
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        )
+        .unwrap();
+        let seen = set.generation();
+        // The refresh loop installs a set (simulated) after the caller's failed verification.
+        if let Some(r) = &set.remote {
+            r.generation.fetch_add(1, Ordering::AcqRel);
+        }
+        assert_eq!(set.refresh_after(seen).await, Ok(true), "no fetch needed: retry");
+        assert_eq!(set.generation(), seen + 1);
     }
 }

@@ -775,11 +775,12 @@ impl State {
         ev: &mut Event,
     ) -> Result<(Principal, Arc<AppPolicy>), ApiError> {
         let auth_header = headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
+        let keys_seen = self.auth.jwt.as_ref().map_or(0, |j| j.keys().generation());
         let mut result = self.auth.authenticate(auth_header, peer, self.clock.unix_secs());
         if matches!(result, Err(ApiError::BadToken("unknown_key") | ApiError::JwksUnavailable)) {
             // The provider may have rotated its keys: fetch them again (rate limited) and retry.
             if let Some(keys) = self.auth.jwt.as_ref().map(JwtVerifier::keys) {
-                match keys.refresh().await {
+                match keys.refresh_after(keys_seen).await {
                     Ok(true) => {
                         result = self.auth.authenticate(auth_header, peer, self.clock.unix_secs());
                     }

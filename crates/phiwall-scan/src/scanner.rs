@@ -148,6 +148,7 @@ impl Scanner {
         });
         let mut spans = resolve_overlaps(spans);
         phi::campus::extend_campus_words(text, &mut spans);
+        phi::address_block::complete_address_blocks(text, &mut spans);
         phi::names::nickname::join_parenthesized_nicknames(text, &mut spans);
         spans
     }

@@ -9,6 +9,7 @@
 //! | `spoken` | the normalized view of transcripts, and spoken-only forms |
 
 pub mod address;
+pub(crate) mod address_block;
 pub mod age;
 pub mod campus;
 pub mod community;
