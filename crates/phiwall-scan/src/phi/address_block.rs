@@ -57,7 +57,7 @@ fn add_postal_code_lines(text: &str, spans: &mut Vec<Span>) {
         let line_end = line_start + line.len();
         let mut touched = false;
         while let Some(s) = spans.get(span_i) {
-            if s.start >= line_end + 1 {
+            if s.start > line_end {
                 break;
             }
             if s.end > line_start {
