@@ -52,8 +52,17 @@ pub(crate) fn detect_tokens(text: &str, t: &Tokens, out: &mut Vec<Span>) {
             if let Some((a, b, score)) = org_after(t, start, explicit, true) {
                 // "been with X" is a relationship and "been at X" a visit, unless a duration
                 // follows ("for ten years").
-                let been = t.low(i.saturating_sub(1)) == "been";
+                // "I was with GE Aviation for thirty years": the same tenure test (session 19).
+                let been = matches!(t.low(i.saturating_sub(1)), "been" | "was" | "were");
+                let long_stay = (t.low(b + 1) == "for"
+                    && (b + 2..=b + 4)
+                        .any(|k| matches!(t.low(k), "years" | "year" | "months" | "month")))
+                    || (t.low(b + 1) == "since"
+                        && t.get(b + 2).is_some_and(|x| x.shape == Shape::Number));
+                let was = matches!(t.low(i.saturating_sub(1)), "was" | "were");
                 let tenure = match t.low(i) {
+                    // "I was with Maria for an hour" is company, not a job: years or months.
+                    "with" if was => long_stay,
                     "with" if been => matches!(t.low(b + 1), "for" | "since"),
                     // "been at Mercy Hospital for three days" is a stay: years or months only.
                     "at" if been => {
@@ -288,7 +297,7 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
             let Some(k) = i.checked_sub(back) else { return false };
             matches!(
                 t.low(k),
-                "work" | "works" | "worked" | "working" | "drive" | "drives" | "drove"
+                "work" | "works" | "worked" | "working" | "drive" | "drives" | "drove" | "driving"
             ) && (k + 1..=i).all(|m| t.get(m).is_some_and(|x| x.gap.is_space()))
                 && (k + 1..i).all(|m| {
                     !matches!(t.low(m), "out" | "up" | "off" | "for" | "at" | "with" | "from")
@@ -349,6 +358,9 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
                 || (low == "at" && prev == "been" && p >= 2 && matches!(t.low(p - 2), "i've" | "i’ve" | "ive" | "she's" | "he's" | "have" | "has"))
                 // "who's your employer?" "I'm at X" / "I'm with X"
                 || (is_i_am(t, i) && employer_asked(t, i))
+                // "my plan is through his work, he's at Procter & Gamble": a person "at" a
+                // place right after the sentence named a job (session 19)
+                || (low == "at" && is_person_at(t, i) && work_named_before(t, i))
                 // "I'm in IT at X", "I'm in the warehouse at X", "I'm on staff at X"
                 || (low == "at" && in_department_at(t, i))
                 // "I clean offices for X", "he drives trucks for X"
@@ -375,6 +387,10 @@ fn work_trigger(t: &Tokens, i: usize) -> Option<usize> {
                 // "i've been with kroger for ten years": checked against the duration after
                 // the name in `detect_tokens`.
                 || (prev == "been" && p >= 2 && matches!(t.low(p - 2), "i've" | "i’ve" | "ive" | "she's" | "he's" | "have" | "has"))
+                // "I was with GE Aviation for thirty years" (tenure checked in `detect_tokens`)
+                || (matches!(prev, "was" | "were")
+                    && p >= 2
+                    && matches!(t.low(p - 2), "i" | "he" | "she" | "we" | "they"))
                 || role_before(t, p)
                 || (is_i_am(t, i) && employer_asked(t, i))
         }
@@ -486,6 +502,7 @@ fn is_work_word(low: &str) -> bool {
             | "co-worker"
             | "drive"
             | "drives"
+            | "driving"
             | "teach"
             | "teaches"
             | "taught"
@@ -593,6 +610,27 @@ fn is_i_am(t: &Tokens, i: usize) -> bool {
         && (matches!(t.low(i - 1), "i'm" | "i’m" | "im") || t.ends_with_words(i - 1, &["i", "am"]))
 }
 
+/// "I'm at", "he's at", "she's at" ending at token `i` ("at").
+fn is_person_at(t: &Tokens, i: usize) -> bool {
+    is_i_am(t, i) || (i >= 1 && matches!(t.low(i - 1), "he's" | "she's" | "he’s" | "she’s"))
+}
+
+/// A job named earlier in the same sentence, at most ten tokens back ("through my job,",
+/// "through his work,", "my employer's plan").
+fn work_named_before(t: &Tokens, i: usize) -> bool {
+    let mut k = i;
+    while k > 0 && i - k < 10 {
+        if t.get(k).is_some_and(|x| x.gap.has_period || x.gap.has_stop || x.gap.has_newline) {
+            return false;
+        }
+        k -= 1;
+        if matches!(t.low(k), "job" | "work" | "employer" | "employer's") {
+            return k >= 1 && matches!(t.low(k - 1), "my" | "his" | "her" | "their" | "our");
+        }
+    }
+    false
+}
+
 /// Departments a caller works in: "I'm in IT at X", "I'm in the warehouse at X". Places a
 /// customer or patient stands in ("the pharmacy", "the office") are left out: "I'm in the
 /// pharmacy at Walgreens" is where the caller is, not where they work.
@@ -688,6 +726,7 @@ fn trade_object_at(t: &Tokens, i: usize) -> bool {
                 | ("load" | "loads" | "unload" | "unloads", "trucks")
                 | ("pack" | "packs" | "ship" | "ships", "boxes" | "orders")
                 | ("watch" | "watches", "kids")
+                | ("do" | "does", "hair" | "nails" | "taxes" | "payroll" | "billing")
         )
         && matches!(t.low(i - 3), "i" | "he" | "she" | "we" | "they")
 }
@@ -1398,6 +1437,23 @@ mod tests {
         assert_eq!(employers("she works for J. Crew at the mall"), ["J. Crew"]);
         // A sentence break after a name is not an initial's period.
         assert_eq!(employers("I work at Acme. I like it there."), ["Acme"]);
+        // Session 19: a job named before "he's at", "was with X for N years", "driving for",
+        // "do hair at".
+        assert_eq!(
+            employers("My husband's plan is through his work, he's at Procter & Gamble."),
+            ["Procter & Gamble"]
+        );
+        assert_eq!(
+            employers("I'm retired now, I was with GE Aviation for thirty years."),
+            ["GE Aviation"]
+        );
+        assert!(employers("I was with Maria for an hour.").is_empty());
+        assert_eq!(
+            employers("Yeah, I've been driving for Coastal Freight for six years."),
+            ["Coastal Freight"]
+        );
+        assert_eq!(employers("I do hair at Great Clips."), ["Great Clips"]);
+        assert!(employers("My work is stressful, I'm at home most days.").is_empty());
         // Session 19: a kind of business in apposition, a trade before "at".
         assert_eq!(employers("I just started at speedway, the gas station"), ["speedway"]);
         assert_eq!(employers("I answer phones at CareSource during the day"), ["CareSource"]);
