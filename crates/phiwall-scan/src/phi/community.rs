@@ -17,6 +17,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::named_street::is_non_name;
 use crate::detector::{Detector, Doc, Span};
 use crate::types::PhiType;
 
@@ -29,25 +30,6 @@ static COMMUNITY_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     ))
     .ok()
 });
-
-/// Title Case words that open a clause or name a thing rather than a place.
-fn is_non_name(word: &str) -> bool {
-    matches!(
-        word,
-        "The"
-            | "A"
-            | "An"
-            | "Our"
-            | "My"
-            | "Your"
-            | "His"
-            | "Her"
-            | "Their"
-            | "This"
-            | "That"
-            | "I"
-    )
-}
 
 /// The detector for named communities.
 #[derive(Debug, Default, Clone, Copy)]

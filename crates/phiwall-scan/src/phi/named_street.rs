@@ -79,7 +79,7 @@ const LEADS: &str =
     "on|off|onto|along|down|up|near|at|of|and|from|to|by|past|across|toward|towards";
 
 /// Title Case words that open a clause or name a thing rather than a street ("on Our Way").
-fn is_non_name(word: &str) -> bool {
+pub(crate) fn is_non_name(word: &str) -> bool {
     matches!(
         word,
         "The"
