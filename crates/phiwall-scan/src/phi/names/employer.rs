@@ -54,6 +54,7 @@ pub(crate) fn detect_tokens(text: &str, t: &Tokens, out: &mut Vec<Span>) {
                 // follows ("for ten years").
                 // "I was with GE Aviation for thirty years": the same tenure test (session 19).
                 let been = matches!(t.low(i.saturating_sub(1)), "been" | "was" | "were");
+                // A tenure in years or months ("for ten years", "since 2019").
                 let long_stay = (t.low(b + 1) == "for"
                     && (b + 2..=b + 4)
                         .any(|k| matches!(t.low(k), "years" | "year" | "months" | "month")))
@@ -65,13 +66,7 @@ pub(crate) fn detect_tokens(text: &str, t: &Tokens, out: &mut Vec<Span>) {
                     "with" if was => long_stay,
                     "with" if been => matches!(t.low(b + 1), "for" | "since"),
                     // "been at Mercy Hospital for three days" is a stay: years or months only.
-                    "at" if been => {
-                        (t.low(b + 1) == "for"
-                            && (b + 2..=b + 4)
-                                .any(|k| matches!(t.low(k), "years" | "year" | "months" | "month")))
-                            || (t.low(b + 1) == "since"
-                                && t.get(b + 2).is_some_and(|x| x.shape == Shape::Number))
-                    }
+                    "at" if been => long_stay,
                     _ => true,
                 };
                 // "my sister called from Seattle": a caller's city, not an employer.

@@ -41,9 +41,8 @@ fn is_nickname_gap(gap: &str) -> bool {
     let rest: Vec<char> = chars.collect();
     first_upper
         && (1..=15).contains(&rest.len())
-        && rest.iter().any(|c| c.is_lowercase())
-        && rest.iter().all(|&c| c.is_alphabetic() || c == '\'' || c == '-')
         && rest.first().is_some_and(|c| c.is_lowercase())
+        && rest.iter().all(|&c| c.is_alphabetic() || c == '\'' || c == '-')
 }
 
 #[cfg(test)]
