@@ -9,12 +9,15 @@
 #   bench/cluster.sh [--secs 10] [--concurrency 32[,96,...]] [--rounds 2] [--fsync always|never|10ms]
 #                    [--workers N]   (server.worker_threads of the 3-replica runs' replicas)
 #                    [--cpu]         (also print CPU seconds per 1,000 answers by process group)
+#                    [--independent] (control: also 1 against 3 embedded replicas sharing nothing,
+#                                     alternated like the cluster runs; each has its own data
+#                                     directory, key store copy and ledger)
 # The cluster runs alternate (1 replica, 3 replicas, 1, 3, ...) against four running replicas
 # (c0 receives the 1-replica load, c1-c3 the 3-replica load; idle ones cost next to nothing), so
 # drift in the machine's load affects both sides alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECS=10; CONC=32; ROUNDS=2; FSYNC=always; WORKERS=; CPU=
+SECS=10; CONC=32; ROUNDS=2; FSYNC=always; WORKERS=; CPU=; INDEPENDENT=
 while [ $# -gt 0 ]; do
   case "$1" in
     --secs) SECS="$2"; shift 2 ;;
@@ -23,6 +26,7 @@ while [ $# -gt 0 ]; do
     --fsync) FSYNC="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
     --cpu) CPU=1; shift ;;
+    --independent) INDEPENDENT=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -71,7 +75,7 @@ requests_per_minute = 10000000
 tokens_per_minute = 1000000000000
 key_tokens_per_minute = 1000000000000
 [audit]
-dir = "$WORK/ledger-$2"
+dir = "$WORK/ledger-$(if [ "$2" = cluster ]; then echo cluster; else echo "$1"; fi)"
 fsync = "$FSYNC"
 jsonl_events = false
 $store
@@ -105,7 +109,7 @@ stop_all() {
 # (busy and idle), so a phase's CPU cost per answer can be split by where it was spent.
 ticks() {
   local out="" id pid
-  for id in e1 c0 c1 c2 c3; do
+  for id in e1 e2 e3 e4 c0 c1 c2 c3; do
     pid=$(cat "$WORK/pid-$id" 2>/dev/null || true)
     if [ -n "$pid" ] && [ -r "/proc/$pid/stat" ]; then
       out="$out $id=$(awk '{print $14+$15}' "/proc/$pid/stat")"
@@ -155,12 +159,29 @@ PY
   done
 }
 
-# 1 embedded replica
-config e1 embedded
-KEY=$("$BIN" keys create --config "$WORK/e1.toml" --app bench 2>/dev/null)
-A=$(start e1)
-echo "embedded, 1 replica:"; load embedded "$A"
-stop_all
+if [ -z "$INDEPENDENT" ]; then
+  # 1 embedded replica
+  config e1 embedded
+  KEY=$("$BIN" keys create --config "$WORK/e1.toml" --app bench 2>/dev/null)
+  A=$(start e1)
+  echo "embedded, 1 replica:"; load embedded "$A"
+  stop_all
+else
+  # Control: embedded replicas share nothing (no Redis, no PostgreSQL, no common file), so
+  # whatever three of them lose against one is the cost of co-locating three processes on this
+  # machine, not of the cluster design. e1 takes the 1-replica load, e2-e4 the 3-replica load;
+  # the key store is copied before any starts, so one key is valid on all four.
+  for id in e1 e2 e3 e4; do config "$id" embedded; done
+  KEY=$("$BIN" keys create --config "$WORK/e1.toml" --app bench 2>/dev/null)
+  for id in e2 e3 e4; do cp -r "$WORK/data-e1" "$WORK/data-$id"; done
+  E1=$(start e1); E2=$(start e2); E3=$(start e3); E4=$(start e4)
+  sleep 1
+  for round in $(seq 1 "$ROUNDS"); do
+    echo "embedded, 1 replica (round $round):"; load embedded-1 "$E1"
+    echo "embedded, 3 independent replicas (round $round):"; load embedded-3 "$E2" "$E3" "$E4"
+  done
+  stop_all
+fi
 
 # cluster: 1 replica (default threads), then 3 (worker_threads from --workers)
 config c0 cluster
