@@ -219,11 +219,13 @@ impl AuditLog {
         self.appender.as_deref().ok_or(AuditError::Stopped)
     }
 
-    /// Queue `event` without waiting (streams, drops). Failures are logged.
+    /// Queue `event` without waiting (outcomes after a durable intent, streams, drops).
+    /// Failures are logged. Deferred: nobody waits for it, so it rides in the ledger's next
+    /// batch instead of waking the writer (bounded by the ledger's `deferred_max_micros`).
     pub fn record_nowait(&self, event: &Event) {
         let r = serde_json::to_vec(event)
             .map_err(AuditError::from)
-            .and_then(|b| self.appender()?.append(&b).map_err(AuditError::from));
+            .and_then(|b| self.appender()?.append_deferred(&b).map_err(AuditError::from));
         if let Err(e) = r {
             self.note_failure(&e, &event.request_id);
         }

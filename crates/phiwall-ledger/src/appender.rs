@@ -82,6 +82,10 @@ pub struct LedgerConfig {
     /// growing and smaller than the previous batch, so callers woken by the last fsync can
     /// join the next one. Bounded; 0 disables.
     pub group_commit_linger_micros: u64,
+    /// How long (microseconds) a record queued with [`Appender::append_deferred`] may wait for
+    /// an awaited record to carry it before the writer wakes for it alone. 0 makes deferred
+    /// records wake the writer like any other.
+    pub deferred_max_micros: u64,
 }
 
 impl LedgerConfig {
@@ -98,6 +102,7 @@ impl LedgerConfig {
             max_pending: 65_536,
             is_full_scan_on_open: false,
             group_commit_linger_micros: 1_000,
+            deferred_max_micros: 5_000,
         }
     }
 
@@ -158,6 +163,10 @@ struct State {
     checkpoint_requests: u64,
     checkpoints_done: u64,
     last_checkpoint: Option<Checkpoint>,
+    /// The queue holds a record the writer was woken for (anything but deferred records).
+    has_urgent: bool,
+    /// When the oldest deferred record of the queue was queued.
+    deferred_since: Option<Instant>,
 }
 
 struct Shared {
@@ -167,11 +176,36 @@ struct Shared {
     space: Condvar,
     clock: Arc<dyn Clock>,
     max_pending: usize,
+    deferred_max: Duration,
 }
 
 impl Shared {
     fn lock(&self) -> Result<MutexGuard<'_, State>> {
         self.state.lock().map_err(|_| Error::WriterFailed("state lock poisoned".into()))
+    }
+
+    /// Make the queue urgent, waking the writer only for the first urgent record of a batch
+    /// (later ones find it awake or lingering).
+    fn wake_for_queue(&self, st: &mut State) {
+        if !st.has_urgent {
+            st.has_urgent = true;
+            self.work.notify_one();
+        }
+    }
+
+    /// Whether the writer must take the queue now, and otherwise how long the deferred records
+    /// in it may still wait.
+    fn queue_due(&self, st: &State) -> (bool, Option<Duration>) {
+        if st.has_urgent {
+            return (true, None);
+        }
+        match st.deferred_since {
+            Some(t) => {
+                let left = self.deferred_max.saturating_sub(t.elapsed());
+                (left.is_zero(), Some(left))
+            }
+            None => (false, None),
+        }
     }
 }
 
@@ -235,6 +269,7 @@ impl Appender {
             space: Condvar::new(),
             clock,
             max_pending: config.max_pending,
+            deferred_max: Duration::from_micros(config.deferred_max_micros),
         });
         let s2 = shared.clone();
         let thread = std::thread::Builder::new()
@@ -261,6 +296,20 @@ impl Appender {
 
     /// Queue an event with a caller-supplied time (microseconds since the epoch).
     pub fn append_at(&self, time_micros: u64, event: &[u8]) -> Result<u64> {
+        self.enqueue(time_micros, event, true)
+    }
+
+    /// Queue an event nobody waits for (a request's outcome after its awaited intent) without
+    /// waking the writer: it rides in the batch of the next awaited record, or is written
+    /// `deferred_max_micros` after it was queued, whichever comes first. Under load this saves
+    /// the writer one wake-up, a context switch, per such record. Waiting on it later
+    /// ([`Self::wait_durable`], [`Self::on_durable`]) wakes the writer as usual.
+    pub fn append_deferred(&self, event: &[u8]) -> Result<u64> {
+        let urgent = self.shared.deferred_max.is_zero();
+        self.enqueue(self.shared.clock.now_micros(), event, urgent)
+    }
+
+    fn enqueue(&self, time_micros: u64, event: &[u8], urgent: bool) -> Result<u64> {
         if event.len() > crate::record::MAX_CIPHERTEXT - 16 {
             return Err(Error::Config(format!(
                 "event of {} bytes exceeds the record limit",
@@ -287,8 +336,10 @@ impl Appender {
         let seq = st.next_seq;
         st.next_seq += 1;
         st.queue.push(Pending { time_micros, event: event.to_vec() });
-        if st.queue.len() == 1 {
-            self.shared.work.notify_one();
+        if urgent {
+            self.shared.wake_for_queue(&mut st);
+        } else if st.deferred_since.is_none() {
+            st.deferred_since = Some(Instant::now());
         }
         Ok(seq)
     }
@@ -300,6 +351,9 @@ impl Appender {
             return Err(Error::Config(format!("seq {seq} was never appended")));
         }
         st.blocked_waiters += 1;
+        if !st.queue.is_empty() {
+            self.shared.wake_for_queue(&mut st);
+        }
         let r = loop {
             if st.durable > seq {
                 break Ok(());
@@ -332,6 +386,9 @@ impl Appender {
             callback(Ok(()));
         } else {
             st.callbacks.entry(seq).or_default().push(callback);
+            if !st.queue.is_empty() {
+                self.shared.wake_for_queue(&mut st);
+            }
         }
         Ok(())
     }
@@ -776,14 +833,19 @@ impl Writer {
             let (shutdown, sync_target, ckpt_wanted) = {
                 let Ok(mut st) = shared.lock() else { return };
                 loop {
-                    if !st.queue.is_empty()
+                    let (queue_due, deferred_left) = shared.queue_due(&st);
+                    if queue_due
                         || st.shutdown
                         || st.sync_target > self.synced
                         || st.checkpoint_requests > st.checkpoints_done
                     {
                         break;
                     }
-                    match self.sleep_budget() {
+                    let budget = match (self.sleep_budget(), deferred_left) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    match budget {
                         None => match shared.work.wait(st) {
                             Ok(g) => st = g,
                             Err(_) => return,
@@ -802,6 +864,8 @@ impl Writer {
                 }
                 st = self.linger(shared, st);
                 std::mem::swap(&mut st.queue, &mut batch);
+                st.has_urgent = false;
+                st.deferred_since = None;
                 (st.shutdown, st.sync_target, st.checkpoint_requests)
             };
             shared.space.notify_all();
@@ -1077,6 +1141,77 @@ mod tests {
             Arc::new(ManualClock::new(7)),
         )
         .unwrap()
+    }
+
+    fn open_deferring(dir: &Path, deferred_max_micros: u64) -> Appender {
+        open_deferring_with(
+            dir,
+            deferred_max_micros,
+            Arc::new(StaticKeyProvider::generate().unwrap()),
+        )
+    }
+
+    fn open_deferring_with(
+        dir: &Path,
+        deferred_max_micros: u64,
+        provider: Arc<dyn KeyProvider>,
+    ) -> Appender {
+        let mut c = LedgerConfig::new(dir);
+        c.fsync = FsyncPolicy::Never;
+        c.deferred_max_micros = deferred_max_micros;
+        Appender::open(c, provider, Arc::new(ManualClock::new(7))).unwrap()
+    }
+
+    const AN_HOUR_MICROS: u64 = 3_600_000_000;
+
+    #[test]
+    fn a_deferred_record_rides_with_the_next_awaited_one() {
+        let d = tempfile::tempdir().unwrap();
+        let a = open_deferring(d.path(), AN_HOUR_MICROS);
+        assert_eq!(a.append_deferred(b"outcome").unwrap(), 0);
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(a.durable_len().unwrap(), 0, "the writer was woken for a deferred record");
+        let seq = a.append(b"intent").unwrap();
+        a.wait_durable(seq).unwrap();
+        assert_eq!(a.durable_len().unwrap(), 2);
+    }
+
+    #[test]
+    fn a_deferred_record_alone_is_written_within_its_bound() {
+        let d = tempfile::tempdir().unwrap();
+        let a = open_deferring(d.path(), 20_000);
+        a.append_deferred(b"outcome").unwrap();
+        let start = Instant::now();
+        while a.durable_len().unwrap() == 0 {
+            assert!(start.elapsed() < Duration::from_secs(10), "never written");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    fn waiting_on_a_deferred_record_wakes_the_writer() {
+        let d = tempfile::tempdir().unwrap();
+        let a = Arc::new(open_deferring(d.path(), AN_HOUR_MICROS));
+        let seq = a.append_deferred(b"outcome").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let a2 = a.clone();
+        std::thread::spawn(move || tx.send(a2.wait_durable(seq).is_ok()));
+        assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(true));
+        let seq = a.append_deferred(b"second").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        a.on_durable(seq, Box::new(move |r| drop(tx.send(r.is_ok())))).unwrap();
+        assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(true));
+    }
+
+    #[test]
+    fn close_writes_deferred_records() {
+        let d = tempfile::tempdir().unwrap();
+        let p: Arc<dyn KeyProvider> = Arc::new(StaticKeyProvider::generate().unwrap());
+        let a = open_deferring_with(d.path(), AN_HOUR_MICROS, p.clone());
+        a.append_deferred(b"outcome").unwrap();
+        a.close().unwrap();
+        let a = open_deferring_with(d.path(), AN_HOUR_MICROS, p);
+        assert_eq!(a.recovery().records, 1);
     }
 
     #[test]
