@@ -32,6 +32,7 @@ use crate::types::PhiType;
 fn warm() {
     LazyLock::force(&NUMBER_RE);
     LazyLock::force(&BIRTH_YEAR_RE);
+    LazyLock::force(&BORN_NEAR_YEAR_RE);
 }
 
 /// This family's detectors.
@@ -221,6 +222,18 @@ impl AgeOver89 {
                             | "uncle"
                             | "patient"
                             | "pt"
+                            // Session 20: "my father, Hiroshi Tanaka, who is 91 and ...", and
+                            // other relatives and people named by their role.
+                            | "who"
+                            | "son"
+                            | "daughter"
+                            | "brother"
+                            | "sister"
+                            | "spouse"
+                            | "neighbor"
+                            | "neighbour"
+                            | "resident"
+                            | "client"
                     ),
                     "s" | "is" | "was"
                 )
@@ -281,6 +294,8 @@ impl Detector for AgeOver89 {
         }
         if found_age {
             birth_years(t, out);
+        } else {
+            old_birth_years(t, this_year(), out);
         }
     }
 }
@@ -295,8 +310,8 @@ static BIRTH_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// Safe Harbor removes every date element, the year included, that indicates an age over 89:
 /// in a text that states such an age, a year of birth is a DATE (session 19: "93 yo F (b.
-/// 1931)", "he's a hundred and one, born in nineteen twenty five"). Without an age over 89 a
-/// bare birth year stays, like any year.
+/// 1931)", "he's a hundred and one, born in nineteen twenty five"). Without a stated age only a
+/// birth year that itself puts the person over 89 is one ([`old_birth_years`]).
 fn birth_years(t: &str, out: &mut Vec<Span>) {
     let Some(re) = BIRTH_YEAR_RE.as_ref() else { return };
     for c in re.captures_iter(t) {
@@ -306,9 +321,57 @@ fn birth_years(t: &str, out: &mut Vec<Span>) {
     }
 }
 
+/// A year of birth a few words after "born": "born in the summer of 1934", "born in Ohio in
+/// 1929".
+static BORN_NEAR_YEAR_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)born(?:[ \t]+[a-z']+,?){1,5}[ \t]+((?:18|19)[0-9]{2})(?-u:\b)").ok()
+});
+
+/// The current calendar year (UTC; off by at most a day around New Year, which moves the
+/// over-89 line by one birth year for that day).
+fn this_year() -> u32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // 365.2425 days a year.
+    1970 + u32::try_from(secs / 31_556_952).unwrap_or(0)
+}
+
+/// Without a stated age, a year of birth that itself puts the person over 89 (session 20: "I
+/// was born in the summer of 1934") is a DATE too; a later one stays, like any year. Safe
+/// Harbor's age rule is relative to today, so this one reads the clock.
+fn old_birth_years(t: &str, this_year: u32, out: &mut Vec<Span>) {
+    for re in [BIRTH_YEAR_RE.as_ref(), BORN_NEAR_YEAR_RE.as_ref()].into_iter().flatten() {
+        for c in re.captures_iter(t) {
+            let Some(y) = c.get(1) else { continue };
+            if y.as_str().parse::<u32>().is_ok_and(|year| year + 90 <= this_year) {
+                out.push(Span::new(y.start(), y.end(), PhiType::Date, 0.8, "birth_year_over_89"));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_birth_year_over_89_years_ago_is_a_date_without_an_age() {
+        let years = |t: &str| {
+            let mut out = Vec::new();
+            old_birth_years(t, 2026, &mut out);
+            out.iter().map(|s| t[s.start..s.end].to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(years("I was born in the summer of 1934, on the twelfth"), ["1934"]);
+        assert_eq!(years("born in Ohio in 1929"), ["1929"]);
+        assert_eq!(years("b. 1930"), ["1930"]);
+        assert_eq!(years("b. 1936"), ["1936"], "90 in 2026");
+        assert!(years("born in the spring of 1937").is_empty(), "89 in 2026");
+        assert!(years("born in 1984").is_empty());
+        assert!(years("the clinic was founded in 1920").is_empty());
+        assert!(years("born with a murmur, repaired in 1930s").is_empty());
+        assert!(this_year() >= 2025);
+    }
 
     fn ages(text: &str) -> Vec<String> {
         ages_in(&Doc::new(text))
@@ -369,7 +432,7 @@ mod tests {
     }
 
     #[test]
-    fn a_birth_year_is_a_date_only_beside_an_age_over_89() {
+    fn a_birth_year_is_a_date_beside_an_age_over_89() {
         assert_eq!(ages("Pt is a 93 yo F (b. 1931) seen today."), ["93", "1931"]);
         let v = Doc { text: "my husband is 101, born in 1925", is_spoken_view: true };
         assert_eq!(ages_in(&v), ["101", "1925"]);
@@ -383,6 +446,14 @@ mod tests {
         assert_eq!(ages("Our patient, Mr Ohana, was 97."), ["97"]);
         assert_eq!(ages("Grandma is 93, can she still come in?"), ["93"]);
         assert_eq!(ages("Pt is 95 and lives alone."), ["95"]);
+        assert_eq!(
+            ages("I'm writing for my father, Hiroshi Tanaka, who is 91 and lives with us."),
+            ["91"]
+        );
+        assert_eq!(ages("My sister is 90, she needs a ride."), ["90"]);
+        assert_eq!(ages("The resident was 102."), ["102"]);
+        assert!(ages("the one who is 95% compliant").is_empty());
+        assert!(ages("my son is 100 miles away").is_empty());
         // Not a person, or not set off as one.
         assert!(ages("Glucose, fasting, is 95.").is_empty());
         assert!(ages("Glucose is 95.").is_empty());

@@ -1289,9 +1289,10 @@ impl Detector for MonthNameDates {
 // ---------------------------------------------------------------------------------------------
 
 static ORDINAL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    compile(
-        r"(?i)(?-u:\b)(?:on|since|until|by|before|after)\s+the\s+([0-9]{1,2}(?:st|nd|rd|th))(?-u:\b)",
-    )
+    // Session 20: a weekday is as good a cue as a preposition ("on Monday the 17th").
+    compile(&format!(
+        r"(?i)(?-u:\b)(?:on|since|until|by|before|after|(?:{WEEKDAY})\.?,?)\s+the\s+([0-9]{{1,2}}(?:st|nd|rd|th))(?-u:\b)",
+    ))
 });
 
 /// True when the text has a digit followed by `st`, `nd`, `rd` or `th`: a byte scan that lets
@@ -1883,6 +1884,9 @@ mod tests {
         assert_date("cultures drawn on the 11th. One set", "11th");
         assert_none("transferred on the 5th floor");
         assert_none("the 3rd time today");
+        assert_date("We faxed it to the office on Monday the 17th.", "17th");
+        assert_date("seen Tues, the 2nd at noon", "2nd");
+        assert_none("every Monday the 2nd shift starts at 3");
     }
 
     #[test]
