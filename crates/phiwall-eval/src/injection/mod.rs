@@ -10,6 +10,7 @@ pub mod augment;
 pub mod clinic;
 pub mod clinic_ml;
 pub mod data;
+pub mod ehr_requests;
 pub mod eval;
 pub mod everyday_words;
 pub mod multilingual;

@@ -131,6 +131,12 @@ pub struct TrainConfig {
     /// Their benign twins (process questions, own-privacy requests, documented corrections),
     /// at `clinic_benign_weight`.
     pub n_pretext_benign: usize,
+    /// Clinicians' requests to an EHR assistant ([`super::ehr_requests`], session 20), at
+    /// `clinic_benign_weight`.
+    pub n_ehr_benign: usize,
+    /// Their attack twins (the same requests sending the chart outside, dropping the audit or
+    /// access checks, widening the scope, asking for the configuration).
+    pub n_ehr_attacks: usize,
     /// Loss weight of the tactics' benign twins and the generator's clinic texts (session 15;
     /// 2 rather than `hard_negative_weight`'s 6, which cost about two points of dev TPR at 1%
     /// FPR, docs/injection.md).
@@ -176,6 +182,11 @@ impl Default for TrainConfig {
             n_everyday_words: 0,
             n_pretext_attacks: 400,
             n_pretext_benign: 1200,
+            // Session 20: 1,000 / 300 removed the EHR-request false positives of the dev
+            // probes at seeds 7 and 11 but moved everything else by seed noise (docs/injection.md,
+            // "Session 20"), so the shipped model is trained without them.
+            n_ehr_benign: 0,
+            n_ehr_attacks: 0,
             clinic_benign_weight: 2.0,
         }
     }
@@ -428,6 +439,14 @@ fn build(
         texts.push((t, 0.0, cfg.clinic_benign_weight));
     }
     for t in super::pretexts::attacks(&mut pt_rng, cfg.n_pretext_attacks) {
+        texts.push((t, 1.0, 1.0));
+    }
+    // Session 20: own generator, so these do not change the draws of everything else.
+    let mut ehr_rng = Rng::new(cfg.seed ^ 0x6568_7272);
+    for t in super::ehr_requests::benign(&mut ehr_rng, cfg.n_ehr_benign) {
+        texts.push((t, 0.0, cfg.clinic_benign_weight));
+    }
+    for t in super::ehr_requests::attacks(&mut ehr_rng, cfg.n_ehr_attacks) {
         texts.push((t, 1.0, 1.0));
     }
     for (_, t) in augment::synthetic_attacks(rng, cfg.n_synthetic) {
@@ -984,6 +1003,8 @@ mod tests {
             n_everyday_words: 20,
             n_pretext_attacks: 20,
             n_pretext_benign: 20,
+            n_ehr_benign: 20,
+            n_ehr_attacks: 20,
             ..TrainConfig::default()
         }
     }
