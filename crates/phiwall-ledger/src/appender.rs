@@ -1199,7 +1199,13 @@ mod tests {
         assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(true));
         let seq = a.append_deferred(b"second").unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
-        a.on_durable(seq, Box::new(move |r| drop(tx.send(r.is_ok())))).unwrap();
+        a.on_durable(
+            seq,
+            Box::new(move |r| {
+                let _ = tx.send(r.is_ok());
+            }),
+        )
+        .unwrap();
         assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(true));
     }
 
