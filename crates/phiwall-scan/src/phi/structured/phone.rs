@@ -364,17 +364,38 @@ fn extension_follows(bytes: &[u8], end: usize) -> bool {
         && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
 }
 
-/// The word labelling a number from the right ("… office", "…-Fax", "… (mobile)"), or "".
+/// Where the text after a number resumes: past a glued extension ("…-9740x11144 mobile"), which
+/// stays out of the span but must not hide the label after it.
+fn past_extension(bytes: &[u8], end: usize) -> usize {
+    if !extension_follows(bytes, end) {
+        return end;
+    }
+    let digits =
+        bytes.get(end + 1..).map_or(0, |r| r.iter().take_while(|b| b.is_ascii_digit()).count());
+    end + 1 + digits
+}
+
+/// The word labelling a number from the right ("… office", "…-Fax", "… (mobile)", also after
+/// a glued extension), or "".
 fn label_after<'a>(doc: &Doc<'a>, end: usize) -> &'a str {
-    let after = doc.after(end, 14);
+    let after = doc.after(past_extension(doc.text.as_bytes(), end), 14);
     let w = after.trim_start_matches([' ', '-', '(', ',', '\\']);
     let word_end = w.find(|ch: char| !ch.is_ascii_alphabetic()).unwrap_or(w.len());
     w.get(..word_end).unwrap_or("")
 }
 
+/// Whether the label word after a number introduces the next number ("Fax: 212-555-0147, phone
+/// 212-555-0148") rather than labelling this one ("212-555-0147 phone").
+fn label_introduces_a_number(doc: &Doc<'_>, end: usize, label: &str) -> bool {
+    let after = doc.after(past_extension(doc.text.as_bytes(), end), 32);
+    let w = after.trim_start_matches([' ', '-', '(', ',', '\\']);
+    let rest = w.get(label.len()..).unwrap_or("").trim_start_matches([' ', ':', '#', ')', '.']);
+    rest.starts_with(|c: char| c.is_ascii_digit() || c == '(' || c == '+')
+}
+
 /// Score from layout and context.
 fn score(doc: &Doc<'_>, bw: &Window<'_>, start: usize, end: usize, layout: Layout) -> f32 {
-    let after = doc.after(end, 16);
+    let after = doc.after(past_extension(doc.text.as_bytes(), end), 16);
     let label = label_after(doc, end);
     let has_ctx = bw.has(PHONE_CONTEXT)
         || asked_for_phone(doc, start)
@@ -518,6 +539,7 @@ fn is_fax(doc: &Doc<'_>, bw: &Window<'_>, end: usize) -> bool {
     if ["mobile", "cell", "office", "home", "work", "phone", "tel", "landline", "pager"]
         .iter()
         .any(|w| w.eq_ignore_ascii_case(label))
+        && !label_introduces_a_number(doc, end, label)
     {
         return false;
     }
@@ -532,7 +554,7 @@ fn is_fax(doc: &Doc<'_>, bw: &Window<'_>, end: usize) -> bool {
         (None, None) => {
             // Only "(fax)", " fax" or ", fax" right after the number and not introducing the
             // next number ("..., fax 212-555-0148").
-            let after = doc.after(end, 16);
+            let after = doc.after(past_extension(doc.text.as_bytes(), end), 16);
             let w = after.trim_start_matches([' ', '(', ',', '-']);
             let is_fax_word = w.get(..3).is_some_and(|f| f.eq_ignore_ascii_case("fax"))
                 && !w.as_bytes().get(3).is_some_and(|&b| is_alnum(b));
@@ -559,6 +581,25 @@ mod tests {
 
     fn p(s: &str) -> (PhiType, String) {
         (PhiType::Phone, s.to_string())
+    }
+
+    #[test]
+    fn a_label_after_a_glued_extension_is_the_numbers_own() {
+        // Session 20, from the presidio-research generated_large dev split: the extension hid
+        // the label, so the fax word labelled the next number.
+        assert_eq!(
+            found(&PhoneDetector, "877-547-3967x793 fax\n(044)688-7538x8775 mobile"),
+            vec![(PhiType::Fax, "877-547-3967".to_string()), p("(044)688-7538")]
+        );
+        assert_eq!(
+            found(&PhoneDetector, "Fax: 212-555-0147x12, phone 212-555-0148"),
+            vec![(PhiType::Fax, "212-555-0147".to_string()), p("212-555-0148")]
+        );
+        // The same without the extension: "phone" introduces the next number.
+        assert_eq!(
+            found(&PhoneDetector, "Fax: 212-555-0147, phone 212-555-0148"),
+            vec![(PhiType::Fax, "212-555-0147".to_string()), p("212-555-0148")]
+        );
     }
 
     #[test]
