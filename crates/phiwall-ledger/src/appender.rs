@@ -167,6 +167,10 @@ struct State {
     has_urgent: bool,
     /// When the oldest deferred record of the queue was queued.
     deferred_since: Option<Instant>,
+    /// While the writer waits for work: when it wakes by itself (`None` inside the wait means
+    /// never). `Some(..)` only during the wait, so a deferred record can tell whether the
+    /// writer would see its deadline in time or must be woken.
+    writer_wakes_at: Option<Option<Instant>>,
 }
 
 struct Shared {
@@ -339,7 +343,14 @@ impl Appender {
         if urgent {
             self.shared.wake_for_queue(&mut st);
         } else if st.deferred_since.is_none() {
-            st.deferred_since = Some(Instant::now());
+            let now = Instant::now();
+            st.deferred_since = Some(now);
+            // A writer that is busy looks at the deadline when it next waits; one asleep
+            // past the deadline (or with no timeout) must be woken to set its timer.
+            let due = now + self.shared.deferred_max;
+            if st.writer_wakes_at.is_some_and(|at| at.is_none_or(|t| t > due)) {
+                self.shared.work.notify_one();
+            }
         }
         Ok(seq)
     }
@@ -845,21 +856,21 @@ impl Writer {
                         (Some(a), Some(b)) => Some(a.min(b)),
                         (a, b) => a.or(b),
                     };
-                    match budget {
-                        None => match shared.work.wait(st) {
-                            Ok(g) => st = g,
-                            Err(_) => return,
-                        },
-                        Some(d) if d.is_zero() => break,
-                        Some(d) => match shared.work.wait_timeout(st, d) {
-                            Ok((g, t)) => {
-                                st = g;
-                                if t.timed_out() {
-                                    break;
-                                }
-                            }
-                            Err(_) => return,
-                        },
+                    if budget.is_some_and(|d| d.is_zero()) {
+                        break;
+                    }
+                    st.writer_wakes_at = Some(budget.map(|d| Instant::now() + d));
+                    let woke = match budget {
+                        None => shared.work.wait(st).map(|g| (g, false)).ok(),
+                        Some(d) => {
+                            shared.work.wait_timeout(st, d).map(|(g, t)| (g, t.timed_out())).ok()
+                        }
+                    };
+                    let Some((g, timed_out)) = woke else { return };
+                    st = g;
+                    st.writer_wakes_at = None;
+                    if timed_out {
+                        break;
                     }
                 }
                 st = self.linger(shared, st);
@@ -1185,6 +1196,29 @@ mod tests {
         while a.durable_len().unwrap() == 0 {
             assert!(start.elapsed() < Duration::from_secs(10), "never written");
             std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    fn a_deferred_record_is_written_within_its_bound_when_the_writer_has_no_timer() {
+        // Nothing else would wake the writer: no checkpoint interval, no count trigger.
+        let d = tempfile::tempdir().unwrap();
+        let mut c = LedgerConfig::new(d.path());
+        c.fsync = FsyncPolicy::Never;
+        c.deferred_max_micros = 20_000;
+        c.checkpoint_interval_micros = 0;
+        c.checkpoint_every_records = 0;
+        let p: Arc<dyn KeyProvider> = Arc::new(StaticKeyProvider::generate().unwrap());
+        let a = Appender::open(c, p, Arc::new(ManualClock::new(7))).unwrap();
+        for round in 1..=3 {
+            // Let the writer settle into its untimed wait first.
+            std::thread::sleep(Duration::from_millis(30));
+            a.append_deferred(b"outcome").unwrap();
+            let start = Instant::now();
+            while a.durable_len().unwrap() < round {
+                assert!(start.elapsed() < Duration::from_secs(2), "round {round}: not written");
+                std::thread::sleep(Duration::from_millis(2));
+            }
         }
     }
 
