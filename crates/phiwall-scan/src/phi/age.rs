@@ -341,9 +341,15 @@ fn this_year() -> u32 {
 /// was born in the summer of 1934") is a DATE too; a later one stays, like any year. Safe
 /// Harbor's age rule is relative to today, so this one reads the clock.
 fn old_birth_years(t: &str, this_year: u32, out: &mut Vec<Span>) {
+    let mut taken: Vec<usize> = Vec::new();
     for re in [BIRTH_YEAR_RE.as_ref(), BORN_NEAR_YEAR_RE.as_ref()].into_iter().flatten() {
         for c in re.captures_iter(t) {
             let Some(y) = c.get(1) else { continue };
+            // "born in 1929" matches both patterns: one span.
+            if taken.contains(&y.start()) {
+                continue;
+            }
+            taken.push(y.start());
             if y.as_str().parse::<u32>().is_ok_and(|year| year + 90 <= this_year) {
                 out.push(Span::new(y.start(), y.end(), PhiType::Date, 0.8, "birth_year_over_89"));
             }
@@ -364,6 +370,7 @@ mod tests {
         };
         assert_eq!(years("I was born in the summer of 1934, on the twelfth"), ["1934"]);
         assert_eq!(years("born in Ohio in 1929"), ["1929"]);
+        assert_eq!(years("she was born in 1929 and raised here"), ["1929"], "one span");
         assert_eq!(years("b. 1930"), ["1930"]);
         assert_eq!(years("b. 1936"), ["1936"], "90 in 2026");
         assert!(years("born in the spring of 1937").is_empty(), "89 in 2026");
