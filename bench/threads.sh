@@ -7,6 +7,9 @@
 # per answer and CPU ticks over the phase. PHIWALL_BIN runs another binary (A/B runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# config, start and stop_all
+# shellcheck source=bench/replicas.sh
+source bench/replicas.sh
 N=3; C=96; SECS=6
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -20,50 +23,21 @@ cargo build --quiet --release -p phiwall --bin phiwall --example http_load
 T="${CARGO_TARGET_DIR:-target}/release"
 BIN="${PHIWALL_BIN:-$T/phiwall}"; LOAD="$T/examples/http_load"
 WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-for i in $(seq 1 "$N"); do
-  cat > "$WORK/e$i.toml" <<TOML
-data_dir = "$WORK/data-e$i"
-[server]
-listen = "127.0.0.1:0"
-metrics_listen = "off"
-[upstreams.sim]
-kind = "simulated"
-[models.phiwall-sim]
-upstream = "sim"
-[apps.bench]
-models = ["phiwall-sim"]
-key_requests_per_minute = 10000000
-requests_per_minute = 10000000
-tokens_per_minute = 1000000000000
-key_tokens_per_minute = 1000000000000
-[audit]
-dir = "$WORK/ledger-e$i"
-jsonl_events = false
-TOML
-done
+FSYNC=always
+trap 'stop_all; rm -rf "$WORK"' EXIT
+IDS=()
+for i in $(seq 1 "$N"); do IDS+=("e$i"); config "e$i" embedded; done
 KEY=$("$BIN" keys create --config "$WORK/e1.toml" --app bench 2>/dev/null)
 # The key store is copied before any replica starts, so one key is valid on all of them.
-for i in $(seq 2 "$N"); do cp -r "$WORK/data-e1" "$WORK/data-e$i"; done
+for id in "${IDS[@]:1}"; do cp -r "$WORK/data-e1" "$WORK/data-$id"; done
 ADDRS=()
-for i in $(seq 1 "$N"); do
-  PHIWALL_LOG=warn "$BIN" serve --config "$WORK/e$i.toml" 2> "$WORK/e$i.err" > /dev/null &
-  PIDS+=($!)
-done
-for i in $(seq 1 "$N"); do
-  for _ in $(seq 1 300); do grep -q "listening on http://" "$WORK/e$i.err" && break; sleep 0.1; done
-  ADDRS+=("$(grep -o "listening on http://[^/]*" "$WORK/e$i.err" | sed 's|listening on http://||')")
-done
+for id in "${IDS[@]}"; do ADDRS+=("$(start "$id")"); done
 sleep 1
 # One line per thread: name, voluntary switches, involuntary switches, CPU ticks.
 snapshot() {
-  for p in "${PIDS[@]}"; do
+  local id p t
+  for id in "${IDS[@]}"; do
+    p=$(cat "$WORK/pid-$id")
     for t in /proc/"$p"/task/*; do
       printf '%s %s %s\n' "$(tr ' ' _ < "$t/comm")" \
         "$(awk '/^voluntary_ctxt/ {v=$2} /^nonvoluntary_ctxt/ {n=$2} END {print v, n}' "$t/status")" \
